@@ -1,0 +1,107 @@
+#include "core/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+core::Result<core::Config> parse(const std::string& text) {
+    return core::load_config_string(text, "test.toml");
+}
+
+TEST(Config, EmptyFileGivesDefaults) {
+    auto cfg = parse("");
+    ASSERT_TRUE(cfg.ok()) << cfg.error().message;
+    ASSERT_EQ(cfg->sip.listen.size(), 2U);
+    EXPECT_EQ(cfg->sip.listen[0].transport, "udp");
+    EXPECT_EQ(cfg->sip.listen[0].host, "127.0.0.1");
+    EXPECT_EQ(cfg->sip.listen[0].port, 5060);
+    EXPECT_FALSE(cfg->registrar.enabled());
+    EXPECT_EQ(cfg->sip.busy_status, 486);
+}
+
+TEST(Config, UnknownKeyNamesKeyAndLine) {
+    auto cfg = parse("[sip]\nuser_agent = \"x\"\nlisen = [\"udp:1.2.3.4:5060\"]\n");
+    ASSERT_FALSE(cfg.ok());
+    EXPECT_NE(cfg.error().message.find("test.toml:3:"), std::string::npos) << cfg.error().message;
+    EXPECT_NE(cfg.error().message.find("sip.lisen"), std::string::npos) << cfg.error().message;
+}
+
+TEST(Config, UnknownSectionIsAnError) {
+    auto cfg = parse("[sipp]\nx = 1\n");
+    ASSERT_FALSE(cfg.ok());
+    EXPECT_NE(cfg.error().message.find("test.toml:1:"), std::string::npos) << cfg.error().message;
+    EXPECT_NE(cfg.error().message.find("sipp"), std::string::npos);
+}
+
+TEST(Config, WrongTypeNamesKeyAndLine) {
+    auto cfg = parse("[capacity]\n\nmax_calls = \"four\"\n");
+    ASSERT_FALSE(cfg.ok());
+    EXPECT_NE(cfg.error().message.find("test.toml:3:"), std::string::npos) << cfg.error().message;
+    EXPECT_NE(cfg.error().message.find("capacity.max_calls"), std::string::npos);
+    EXPECT_NE(cfg.error().message.find("integer"), std::string::npos);
+}
+
+TEST(Config, SyntaxErrorHasLine) {
+    auto cfg = parse("[sip]\nuser_agent = \n");
+    ASSERT_FALSE(cfg.ok());
+    EXPECT_NE(cfg.error().message.find("test.toml:2:"), std::string::npos) << cfg.error().message;
+}
+
+TEST(Config, ListenAddresses) {
+    auto cfg = parse("[sip]\nlisten = [\"udp:0.0.0.0:5070\", \"tcp:[::1]:5071\"]\n");
+    ASSERT_TRUE(cfg.ok()) << cfg.error().message;
+    ASSERT_EQ(cfg->sip.listen.size(), 2U);
+    EXPECT_EQ(cfg->sip.listen[1].transport, "tcp");
+    EXPECT_EQ(cfg->sip.listen[1].host, "::1");
+    EXPECT_EQ(cfg->sip.listen[1].port, 5071);
+
+    auto bad = parse("[sip]\nlisten = [\"sctp:1.2.3.4:5060\"]\n");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().message.find("transport"), std::string::npos);
+    auto badport = parse("[sip]\nlisten = [\"udp:1.2.3.4:99999\"]\n");
+    ASSERT_FALSE(badport.ok());
+}
+
+TEST(Config, TlsListenerNeedsCertificate) {
+    auto cfg = parse("[sip]\nlisten = [\"tls:127.0.0.1:5061\"]\n");
+    ASSERT_FALSE(cfg.ok());
+    EXPECT_NE(cfg.error().message.find("tls_certificate"), std::string::npos);
+}
+
+TEST(Config, RegistrarValidation) {
+    auto cfg = parse("[registrar]\nserver = \"127.0.0.1\"\n");
+    ASSERT_FALSE(cfg.ok());
+    EXPECT_NE(cfg.error().message.find("registrar.server"), std::string::npos);
+    auto both = parse("[registrar]\nserver = \"sip:127.0.0.1\"\nsecret=\"a\"\npassword=\"b\"\n");
+    ASSERT_FALSE(both.ok());
+    auto good = parse("[registrar]\nserver = \"sip:127.0.0.1:5070\"\nsecret=\"s3cr3t\"\n");
+    ASSERT_TRUE(good.ok()) << good.error().message;
+    EXPECT_TRUE(good->registrar.enabled());
+}
+
+TEST(Config, CallSlotsFromCoresOrMax) {
+    auto cfg = parse("[capacity]\ncpu_cores_per_call = 0.5\n");
+    ASSERT_TRUE(cfg.ok());
+    EXPECT_EQ(cfg->call_slots(2), 4U);
+    EXPECT_EQ(cfg->call_slots(0), 1U);
+    auto fixed = parse("[capacity]\nmax_calls = 3\n");
+    ASSERT_TRUE(fixed.ok());
+    EXPECT_EQ(fixed->call_slots(64), 3U);
+}
+
+TEST(Config, RangeAndCodecChecks) {
+    EXPECT_FALSE(parse("[media]\nvideo_fps = 0\n").ok());
+    EXPECT_FALSE(parse("[media]\naudio_codecs = [\"speex\"]\n").ok());
+    EXPECT_FALSE(parse("[sip]\nbusy_status = 480\n").ok());
+    EXPECT_FALSE(parse("[sip]\nsession_expires = 30\n").ok());
+    EXPECT_TRUE(parse("[sip]\nsession_expires = 0\n").ok());
+}
+
+TEST(Config, AllErrorsReportedAtOnce) {
+    auto cfg = parse("[sip]\nfoo = 1\n[media]\nbar = 2\n");
+    ASSERT_FALSE(cfg.ok());
+    EXPECT_NE(cfg.error().message.find("sip.foo"), std::string::npos);
+    EXPECT_NE(cfg.error().message.find("media.bar"), std::string::npos);
+}
+
+}  // namespace

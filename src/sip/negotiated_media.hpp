@@ -1,0 +1,65 @@
+// What SDP offer/answer settled for one call: the contract between sip/ (which negotiates) and
+// media/ (which moves the bytes). Plain data, no libre or GStreamer types.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace sip {
+
+enum class MediaKind { Audio, Video };
+
+// Our direction, as written in our SDP (a=sendrecv/sendonly/recvonly/inactive).
+enum class Direction { SendRecv, SendOnly, RecvOnly, Inactive };
+
+struct Codec {
+    std::string name;  // "opus", "G722", "PCMU", "PCMA", "H264", "VP8", "telephone-event"
+    uint8_t payload_type = 0;
+    uint32_t clock_rate = 0;  // RTP clock (G.722: 8000 as RFC 3551 says, though it samples 16k)
+    uint8_t channels = 1;
+    // The peer's fmtp, parsed (packetization-mode, profile-level-id, max-fs, max-mbps, ...).
+    std::map<std::string, std::string> remote_params;
+    // The fmtp line we put in our own SDP for this codec (without "a=fmtp:<pt> ").
+    std::string local_fmtp;
+};
+
+// RTCP feedback the peer accepts (RFC 4585/5104 a=rtcp-fb).
+struct RtcpFeedback {
+    bool nack = false;
+    bool pli = false;  // "nack pli"
+    bool fir = false;  // "ccm fir"
+};
+
+struct NegotiatedStream {
+    MediaKind kind = MediaKind::Audio;
+    std::string remote_address;  // c= of the media (or session) level
+    uint16_t remote_rtp_port = 0;
+    uint16_t remote_rtcp_port = 0;  // a=rtcp, else rtp+1; equals rtp when rtcp_mux
+    bool rtcp_mux = false;
+    bool avpf = false;  // RTP/AVPF profile: feedback may be sent at once
+    uint16_t local_rtp_port = 0;
+    uint16_t local_rtcp_port = 0;
+    Codec codec;                            // the one codec we send and expect to receive
+    std::optional<Codec> telephone_event;   // audio: RFC 4733 events
+    RtcpFeedback feedback;
+    Direction direction = Direction::SendRecv;
+    uint32_t bandwidth_kbps = 0;  // b=AS (or TIAS/1000) of the peer; 0 when absent
+};
+
+struct NegotiatedMedia {
+    std::optional<NegotiatedStream> audio;
+    std::optional<NegotiatedStream> video;
+};
+
+// Local RTP endpoints for an answer, chosen by media/ before the SDP answer is written.
+struct LocalMediaPorts {
+    std::string address;
+    uint16_t audio_rtp = 0;
+    uint16_t audio_rtcp = 0;
+    uint16_t video_rtp = 0;
+    uint16_t video_rtcp = 0;
+};
+
+}  // namespace sip

@@ -186,8 +186,8 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
     {
         // top-level only holds tables
         for (const auto& [k, v] : root) {
-            static const std::set<std::string> sections{"log",      "sip",   "registrar",
-                                                        "capacity", "media", "turn"};
+            static const std::set<std::string> sections{
+                "log", "sip", "registrar", "capacity", "media", "turn", "api"};
             if (!sections.contains(std::string(k.str())))
                 errors.push_back(top.where(v) + "unknown section or key '" + std::string(k.str()) +
                                  "' (see docs/configuration.md)");
@@ -308,6 +308,17 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
                 errors.push_back(source_name +
                                  ": 'turn' needs 'secret' or 'username' and 'password'");
         }
+    }
+
+    {
+        const toml::table* t = table_of("api");
+        Section s(t, "api", source_name, errors);
+        s.str("listen", cfg.api.listen);
+        s.str("token", cfg.api.token);
+        s.integer("reservation_timeout_s", cfg.api.reservation_timeout_s, 5, 3600);
+        s.finish();
+        if (!cfg.api.listen.empty() && cfg.api.listen.rfind(':') == std::string::npos)
+            errors.push_back(source_name + ": 'api.listen' must be host:port");
     }
 
     if (!errors.empty()) {

@@ -65,6 +65,12 @@ struct TurnConfig {
     [[nodiscard]] bool enabled() const { return !server.empty(); }
 };
 
+struct ApiConfig {
+    std::string listen = "127.0.0.1:8080";  // empty: no HTTP API
+    std::string token;                      // Bearer token; empty: no authentication
+    uint32_t reservation_timeout_s = 60;    // a slot reserved by the launcher call waits this long
+};
+
 struct Config {
     std::string log_level = "info";
     SipConfig sip;
@@ -72,6 +78,7 @@ struct Config {
     CapacityConfig capacity;
     MediaConfig media;
     TurnConfig turn;
+    ApiConfig api;
 
     // Number of call slots on this host.
     [[nodiscard]] uint32_t call_slots(unsigned cpu_cores) const;

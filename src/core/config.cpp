@@ -187,7 +187,7 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         // top-level only holds tables
         for (const auto& [k, v] : root) {
             static const std::set<std::string> sections{
-                "log", "sip", "registrar", "capacity", "media", "turn", "api"};
+                "log", "sip", "registrar", "capacity", "media", "turn", "api", "service"};
             if (!sections.contains(std::string(k.str())))
                 errors.push_back(top.where(v) + "unknown section or key '" + std::string(k.str()) +
                                  "' (see docs/configuration.md)");
@@ -319,6 +319,24 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         s.finish();
         if (!cfg.api.listen.empty() && cfg.api.listen.rfind(':') == std::string::npos)
             errors.push_back(source_name + ": 'api.listen' must be host:port");
+    }
+
+    {
+        Section s(table_of("service"), "service", source_name, errors);
+        s.str("name", cfg.service.name);
+        s.str("base_url", cfg.service.base_url);
+        s.str("display_name", cfg.service.display_name);
+        s.str("secret", cfg.service.secret);
+        s.str("jwt", cfg.service.jwt);
+        s.str("password", cfg.service.password);
+        s.integer("join_timeout_s", cfg.service.join_timeout_s, 5, 600);
+        s.finish();
+        if (cfg.service.name != "janus" && cfg.service.name != "jitsi" &&
+            cfg.service.name != "bigbluebutton")
+            errors.push_back(source_name + ": 'service.name' must be janus, jitsi or bigbluebutton");
+        if (cfg.service.base_url.rfind("http://", 0) != 0 &&
+            cfg.service.base_url.rfind("https://", 0) != 0)
+            errors.push_back(source_name + ": 'service.base_url' must be an http(s) URL");
     }
 
     if (!errors.empty()) {

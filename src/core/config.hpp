@@ -65,6 +65,18 @@ struct TurnConfig {
     [[nodiscard]] bool enabled() const { return !server.empty(); }
 };
 
+struct ServiceConfig {
+    std::string name = "janus";  // janus | jitsi | bigbluebutton
+    // janus: URL of the VideoRoom demo page; jitsi: https://<domain>; bigbluebutton: the API
+    // URL (https://host/bigbluebutton/api) or a Greenlight room URL (.../rooms/<id>)
+    std::string base_url = "http://127.0.0.1:8000/videoroomtest.html";
+    std::string display_name = "{user} (SIP)";  // {user}, {from}, {room}
+    std::string secret;  // bigbluebutton: API shared secret (checksum)
+    std::string jwt;     // jitsi: token for secured deployments
+    std::string password;  // room password / lobby password when the service asks
+    uint32_t join_timeout_s = 30;
+};
+
 struct ApiConfig {
     std::string listen = "127.0.0.1:8080";  // empty: no HTTP API
     std::string token;                      // Bearer token; empty: no authentication
@@ -79,6 +91,7 @@ struct Config {
     MediaConfig media;
     TurnConfig turn;
     ApiConfig api;
+    ServiceConfig service;
 
     // Number of call slots on this host.
     [[nodiscard]] uint32_t call_slots(unsigned cpu_cores) const;

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -187,7 +188,7 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         // top-level only holds tables
         for (const auto& [k, v] : root) {
             static const std::set<std::string> sections{
-                "log", "sip", "registrar", "capacity", "media", "turn", "api", "service"};
+                "log", "sip", "registrar", "capacity", "media", "turn", "api", "service", "ivr", "dtmf"};
             if (!sections.contains(std::string(k.str())))
                 errors.push_back(top.where(v) + "unknown section or key '" + std::string(k.str()) +
                                  "' (see docs/configuration.md)");
@@ -337,6 +338,44 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         if (cfg.service.base_url.rfind("http://", 0) != 0 &&
             cfg.service.base_url.rfind("https://", 0) != 0)
             errors.push_back(source_name + ": 'service.base_url' must be an http(s) URL");
+    }
+
+    {
+        Section s(table_of("ivr"), "ivr", source_name, errors);
+        s.str("language", cfg.ivr.language);
+        s.integer("digits", cfg.ivr.digits, 1, 32);
+        s.integer("tries", cfg.ivr.tries, 1, 10);
+        s.integer("inactivity_timeout_s", cfg.ivr.inactivity_timeout_s, 3, 600);
+        s.str("mapper_url", cfg.ivr.mapper_url);
+        s.str("mapper_field", cfg.ivr.mapper_field);
+        s.str("text_en", cfg.ivr.text_en);
+        s.str("text_fr", cfg.ivr.text_fr);
+        s.finish();
+        if (cfg.ivr.language != "en" && cfg.ivr.language != "fr")
+            errors.push_back(source_name + ": 'ivr.language' must be en or fr");
+        if (!cfg.ivr.mapper_url.empty() && cfg.ivr.mapper_url.rfind("http://", 0) != 0 &&
+            cfg.ivr.mapper_url.rfind("https://", 0) != 0)
+            errors.push_back(source_name + ": 'ivr.mapper_url' must be an http(s) URL");
+    }
+    {
+        Section s(table_of("dtmf"), "dtmf", source_name, errors);
+        std::map<std::string, std::string> used;
+        for (auto [key, field] :
+             {std::pair{"mute", &cfg.dtmf.mute}, {"camera", &cfg.dtmf.camera},
+              {"hand", &cfg.dtmf.hand}, {"tile", &cfg.dtmf.tile}, {"menu", &cfg.dtmf.menu},
+              {"leave", &cfg.dtmf.leave}}) {
+            s.str(key, *field);
+            if (field->empty()) continue;
+            if (field->size() != 1 || std::string("0123456789*#").find((*field)[0]) ==
+                                          std::string::npos) {
+                errors.push_back(source_name + ": 'dtmf." + key +
+                                 "' must be one key: 0-9, * or # (or empty to disable)");
+            } else if (auto [it, fresh] = used.emplace(*field, key); !fresh) {
+                errors.push_back(source_name + ": 'dtmf." + key + "' uses key '" + *field +
+                                 "', already used by 'dtmf." + it->second + "'");
+            }
+        }
+        s.finish();
     }
 
     if (!errors.empty()) {

@@ -77,6 +77,29 @@ struct ServiceConfig {
     uint32_t join_timeout_s = 30;
 };
 
+struct IvrConfig {
+    std::string language = "en";  // en | fr: spoken prompts and screen text
+    uint32_t digits = 10;         // room number length (submitted without '#')
+    uint32_t tries = 3;
+    uint32_t inactivity_timeout_s = 20;
+    // Conference mapper: GET this URL ({number} replaced), JSON answer; empty: the number is
+    // the room name.
+    std::string mapper_url;
+    std::string mapper_field = "room";  // member of the mapper's JSON answer holding the room
+    std::string text_en = "Enter the conference number, then #";
+    std::string text_fr = "Composez le numéro de la conférence, puis #";
+};
+
+// In-call keys (one character each: 0-9, *, #; empty disables the action).
+struct DtmfConfig {
+    std::string mute = "1";
+    std::string camera = "2";
+    std::string hand = "4";
+    std::string tile = "6";
+    std::string menu = "#";
+    std::string leave = "0";
+};
+
 struct ApiConfig {
     std::string listen = "127.0.0.1:8080";  // empty: no HTTP API
     std::string token;                      // Bearer token; empty: no authentication
@@ -92,6 +115,8 @@ struct Config {
     TurnConfig turn;
     ApiConfig api;
     ServiceConfig service;
+    IvrConfig ivr;
+    DtmfConfig dtmf;
 
     // Number of call slots on this host.
     [[nodiscard]] uint32_t call_slots(unsigned cpu_cores) const;

@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
     }
     if (serve_cmd->parsed()) return serve(serve_config, log_level);
     if (demo->parsed()) {
-        const std::string example = std::string(SIPMEDIAGW_ASSETS_DIR) + "/../config/sipmediagw.toml";
+        const std::string example = SIPMEDIAGW_EXAMPLE_CONFIG;
         std::cout << "sipmediagw demo: call sip:echo@127.0.0.1:5060 (or sip:<room>@127.0.0.1)\n";
         return serve(example, log_level);
     }

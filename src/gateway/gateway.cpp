@@ -10,7 +10,9 @@ namespace gateway {
 
 namespace {
 
-std::string pl_str(const struct pl& p) { return p.p != nullptr ? std::string(p.p, p.l) : ""; }
+std::string pl_str(const struct pl& p) {
+    return p.p != nullptr ? std::string(p.p, p.l) : "";
+}
 
 }  // namespace
 
@@ -19,8 +21,8 @@ Gateway::Gateway(const core::Config& config, core::ControlLoop& loop, uint32_t c
       loop_(loop),
       call_slots_(call_slots),
       prefs_(sip::CodecPreferences::from_config(config.media)) {
-    media_address_ = config.media.address.empty() ? config.sip.listen.front().host
-                                                  : config.media.address;
+    media_address_ =
+        config.media.address.empty() ? config.sip.listen.front().host : config.media.address;
 }
 
 Gateway::~Gateway() {
@@ -55,8 +57,7 @@ std::string Gateway::ready_line() const {
 }
 
 std::string Gateway::new_session_id() {
-    return fmt::format("{:04x}{:04x}", static_cast<unsigned>(++counter_ & 0xffff),
-                       rand_u16());
+    return fmt::format("{:04x}{:04x}", static_cast<unsigned>(++counter_ & 0xffff), rand_u16());
 }
 
 Session* Gateway::find(const std::string& id) {
@@ -87,9 +88,9 @@ void Gateway::on_invite(const struct sip_msg& msg) {
     // A stateless 100 at once: the 180/200 below go through the session's own transaction.
     (void)sip_reply(ua_->stack(), &msg, 100, "Trying");
     const std::string ruser = pl_str(msg.uri.user);
-    spdlog::info("sip: sess={} INVITE from=\"{}\" to=\"{}\" uri=\"{}\" call-id={} transport={}",
-                 id, pl_str(msg.from.auri), pl_str(msg.to.auri), pl_str(msg.ruri),
-                 pl_str(msg.callid), sip_transp_name(msg.tp));
+    spdlog::info("sip: sess={} INVITE from=\"{}\" to=\"{}\" uri=\"{}\" call-id={} transport={}", id,
+                 pl_str(msg.from.auri), pl_str(msg.to.auri), pl_str(msg.ruri), pl_str(msg.callid),
+                 sip_transp_name(msg.tp));
     if (shutting_down_) {
         reject(msg, id, 503, "Service Unavailable", "shutting down");
         return;
@@ -180,8 +181,12 @@ void Gateway::on_invite(const struct sip_msg& msg) {
         Session* s = find(id);
         if (s == nullptr) return;
         switch (s->room.kind) {
-            case RoomKind::Echo: s->state.change(SessionState::InCall, "echo room answered"); break;
-            case RoomKind::Ivr: s->state.change(SessionState::Ivr, "no room in the URI"); break;
+            case RoomKind::Echo:
+                s->state.change(SessionState::InCall, "echo room answered");
+                break;
+            case RoomKind::Ivr:
+                s->state.change(SessionState::Ivr, "no room in the URI");
+                break;
             case RoomKind::Named:
                 s->state.change(SessionState::Joining, "room=" + s->room.name);
                 break;

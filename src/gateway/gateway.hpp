@@ -39,8 +39,7 @@ private:
     Gateway(const core::Config& config, core::ControlLoop& loop, uint32_t call_slots);
     void on_invite(const struct sip_msg& msg);
     void reject(const struct sip_msg& msg, const std::string& id, uint16_t status,
-                const std::string& reason, const std::string& why,
-                const std::string& headers = {});
+                const std::string& reason, const std::string& why, const std::string& headers = {});
     void reject_busy(const struct sip_msg& msg, const std::string& id, const std::string& why);
     void end_session(const std::string& id, const std::string& cause);
     Session* find(const std::string& id);

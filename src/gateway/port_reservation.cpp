@@ -79,8 +79,12 @@ PortReservation::~PortReservation() {
         if (fd >= 0) ::close(fd);
 }
 
-core::Status PortReservation::start(const sip::NegotiatedMedia&, MediaMode) { return core::Ok{}; }
+core::Status PortReservation::start(const sip::NegotiatedMedia&, MediaMode) {
+    return core::Ok{};
+}
 
-core::Status PortReservation::update(const sip::NegotiatedMedia&) { return core::Ok{}; }
+core::Status PortReservation::update(const sip::NegotiatedMedia&) {
+    return core::Ok{};
+}
 
 }  // namespace gateway

@@ -94,12 +94,12 @@ core::Result<std::unique_ptr<Call>> Call::accept(UserAgent& ua, const struct sip
                              &Call::on_close, call.get(), "Allow: %s\r\n", kAllow);
     } else {
         auto desc = to_mbuf(call->local_sdp_);
-        err = sipsess_accept(&sess, ua.sessions(), &invite, 200, "OK", cuser.c_str(),
-                             "application/sdp", desc.get(), nullptr, nullptr, false,
-                             &Call::on_offer, &Call::on_answer, &Call::on_established,
-                             &Call::on_info, nullptr, &Call::on_close, call.get(),
-                             "Allow: %s\r\nSupported: %s\r\n%s", kAllow, kSupported,
-                             call->timer_.response_headers.c_str());
+        err =
+            sipsess_accept(&sess, ua.sessions(), &invite, 200, "OK", cuser.c_str(),
+                           "application/sdp", desc.get(), nullptr, nullptr, false, &Call::on_offer,
+                           &Call::on_answer, &Call::on_established, &Call::on_info, nullptr,
+                           &Call::on_close, call.get(), "Allow: %s\r\nSupported: %s\r\n%s", kAllow,
+                           kSupported, call->timer_.response_headers.c_str());
     }
     if (err != 0) return core::fail(std::string("sipsess_accept: ") + std::strerror(err));
     call->sess_.reset(sess);
@@ -115,9 +115,9 @@ core::Result<std::unique_ptr<Call>> Call::accept(UserAgent& ua, const struct sip
 void Call::send_answer() {
     if (closed_ || !sess_) return;
     auto desc = to_mbuf(local_sdp_);
-    const int err = sipsess_answer(sess_.get(), 200, "OK", desc.get(),
-                                   "Allow: %s\r\nSupported: %s\r\n%s", kAllow, kSupported,
-                                   timer_.response_headers.c_str());
+    const int err =
+        sipsess_answer(sess_.get(), 200, "OK", desc.get(), "Allow: %s\r\nSupported: %s\r\n%s",
+                       kAllow, kSupported, timer_.response_headers.c_str());
     if (err != 0) {
         close_with(std::string("cannot send 200 OK: ") + std::strerror(err));
         return;
@@ -141,8 +141,8 @@ core::Result<std::unique_ptr<Call>> Call::dial(UserAgent& ua, const std::string&
     // Outbound calls do not ask for session timers: the far end may still impose them and
     // refresh itself; our re-INVITE handling answers its refreshes.
     const int err = sipsess_connect(
-        &sess, ua.sessions(), to_uri.c_str(), nullptr, from_uri.c_str(), "sipmediagw", nullptr,
-        0, "application/sdp", desc.get(), &Call::on_auth, call.get(), false, &Call::on_offer,
+        &sess, ua.sessions(), to_uri.c_str(), nullptr, from_uri.c_str(), "sipmediagw", nullptr, 0,
+        "application/sdp", desc.get(), &Call::on_auth, call.get(), false, &Call::on_offer,
         &Call::on_answer, &Call::on_progress, &Call::on_established, &Call::on_info, nullptr,
         &Call::on_close, call.get(), "Allow: %s\r\n", kAllow);
     if (err != 0) return core::fail(std::string("sipsess_connect: ") + std::strerror(err));
@@ -237,7 +237,8 @@ int Call::on_offer(struct mbuf** descp, const struct sip_msg* msg, void* arg) {
     } else if (self->timer_.active) {
         self->apply_timer(self->timer_);
     }
-    spdlog::info("sip: sess={} re-INVITE {}", self->log_id_, body.empty() ? "without offer" : "answered");
+    spdlog::info("sip: sess={} re-INVITE {}", self->log_id_,
+                 body.empty() ? "without offer" : "answered");
     if (!body.empty() && self->events_.on_media) self->events_.on_media(self->media_);
     return 0;
 }

@@ -29,7 +29,7 @@ struct CallEvents {
     // Every offer/answer completed after the initial INVITE's (re-INVITE, UPDATE, the answer to
     // our offer in an ACK or a 200 OK).
     std::function<void(const NegotiatedMedia&)> on_media;
-    std::function<void()> on_established;                 // ACK received / 200 OK received
+    std::function<void()> on_established;  // ACK received / 200 OK received
     std::function<void(const InfoEvent&)> on_info;
     std::function<void(const std::string& cause)> on_closed;  // the dialog is gone
 };
@@ -38,7 +38,7 @@ struct AnswerPlan {
     std::string answer_sdp;  // empty: the INVITE had no offer, we offer in the 200 OK
     NegotiatedMedia media;   // what answer_sdp settled (the owner starts media with it)
     SessionTimerDecision timer;
-    uint32_t ring_ms = 0;    // >0: 180 Ringing first, 200 OK after this long
+    uint32_t ring_ms = 0;  // >0: 180 Ringing first, 200 OK after this long
     std::string contact_user;
 };
 

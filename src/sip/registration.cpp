@@ -6,6 +6,7 @@
 
 #include "core/libre.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 
@@ -50,6 +51,11 @@ void RegistrationSlot::start() {
         return;
     }
     reg_.reset(reg);
+    // A registrar restarted without persistent bindings (Kamailio db_mode=0) only learns ours
+    // again at our next refresh, so refresh about every kRefreshSeconds instead of at 90 % of
+    // a possibly long expiry. libre takes the refresh point as a percentage (5-95) of it.
+    const uint32_t percent = std::clamp<uint32_t>(100 * kRefreshSeconds / cfg_.expires, 5, 90);
+    (void)sipreg_set_rwait(reg, percent);
 }
 
 void RegistrationSlot::set_state(RegistrationState s, const std::string& detail) {

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <ctime>
+
 namespace gateway {
 
 namespace {
@@ -175,6 +177,28 @@ void Gateway::on_invite(const struct sip_msg& msg) {
 
     auto session = std::make_unique<Session>(id, *room, slot);
     session->media = std::move(*media);
+    auto call = sip::Call::accept(*ua_, msg, id, prefs_, ports, origin, plan, session_events(id));
+    if (!call) {
+        reject(msg, id, 500, "Server Internal Error", call.error().message);
+        return;
+    }
+    session->call = std::move(*call);
+    if (plan.media.audio || plan.media.video) {
+        const MediaMode mode = room->kind == RoomKind::Echo ? MediaMode::Echo : MediaMode::Idle;
+        if (auto st = session->media->start(plan.media, mode); !st)
+            spdlog::warn("gateway: sess={} media start failed: {}", id, st.error().message);
+        session->media_started = true;
+    }
+    if (slot) slots_[*slot]->set_busy(true);
+    spdlog::info("gateway: sess={} answering room_kind={} room=\"{}\" audio={} video={} slot={}",
+                 id, room_kind_name(room->kind), room->name,
+                 plan.media.audio ? plan.media.audio->codec.name : "-",
+                 plan.media.video ? plan.media.video->codec.name : "-",
+                 slot ? slots_[*slot]->user() : "-");
+    sessions_.emplace(id, std::move(session));
+}
+
+sip::CallEvents Gateway::session_events(const std::string& id) {
     sip::CallEvents events;
     events.on_closed = [this, id](const std::string& cause) { end_session(id, cause); };
     events.on_established = [this, id] {
@@ -195,8 +219,13 @@ void Gateway::on_invite(const struct sip_msg& msg) {
     events.on_media = [this, id](const sip::NegotiatedMedia& m) {
         Session* s = find(id);
         if (s == nullptr || !s->media) return;
-        if (auto st = s->media->update(m); !st)
-            spdlog::warn("gateway: sess={} media update failed: {}", id, st.error().message);
+        // Outbound calls and offerless INVITEs learn their media only from the answer.
+        auto st = s->media_started
+                      ? s->media->update(m)
+                      : s->media->start(
+                            m, s->room.kind == RoomKind::Echo ? MediaMode::Echo : MediaMode::Idle);
+        s->media_started = true;
+        if (!st) spdlog::warn("gateway: sess={} media update failed: {}", id, st.error().message);
     };
     events.on_info = [this, id](const sip::InfoEvent& ev) {
         Session* s = find(id);
@@ -207,24 +236,52 @@ void Gateway::on_invite(const struct sip_msg& msg) {
             s->media->send_keyframe();
         }
     };
-    auto call = sip::Call::accept(*ua_, msg, id, prefs_, ports, origin, plan, std::move(events));
-    if (!call) {
-        reject(msg, id, 500, "Server Internal Error", call.error().message);
-        return;
+    return events;
+}
+
+core::Result<std::string> Gateway::dial_out(const std::string& uri, const Room& room) {
+    if (shutting_down_) return core::fail("shutting down");
+    if (sessions_.size() >= call_slots_)
+        return core::fail(fmt::format("all {} call slots are busy", call_slots_));
+    if (uri.rfind("sip:", 0) != 0 && uri.rfind("sips:", 0) != 0)
+        return core::fail("dial-out target must be a sip: URI");
+    auto media = PortReservation::create(media_address_, config_.media.rtp_port_min,
+                                         config_.media.rtp_port_max);
+    if (!media) return media.error();
+    sip::LocalMediaPorts ports = (*media)->local_ports();
+    if (!config_.sip.public_address.empty()) ports.address = config_.sip.public_address;
+
+    const std::string id = new_session_id();
+    const auto& reg = config_.registrar;
+    const std::string user = reg.prefix.empty() ? reg.ua_name : reg.prefix + "." + reg.ua_name;
+    const std::string domain = !reg.domain.empty() ? reg.domain
+                               : reg.enabled()     ? sip::registrar_host(reg.server)
+                                                   : config_.sip.listen.front().host;
+    std::optional<sip::Credentials> creds;
+    if (!reg.secret.empty()) {
+        creds = sip::make_ephemeral_credentials(
+            reg.secret, user, static_cast<uint64_t>(std::time(nullptr)) + reg.expires);
+    } else if (!reg.password.empty()) {
+        creds = sip::Credentials{user, reg.password};
     }
+    auto session = std::make_unique<Session>(id, room, std::nullopt);
+    session->media = std::move(*media);
+    auto call = sip::Call::dial(*ua_, uri, "sip:" + user + "@" + domain, creds, id, prefs_, ports,
+                                session_events(id));
+    if (!call) return call.error();
     session->call = std::move(*call);
-    if (plan.media.audio || plan.media.video) {
-        const MediaMode mode = room->kind == RoomKind::Echo ? MediaMode::Echo : MediaMode::Idle;
-        if (auto st = session->media->start(plan.media, mode); !st)
-            spdlog::warn("gateway: sess={} media start failed: {}", id, st.error().message);
-    }
-    if (slot) slots_[*slot]->set_busy(true);
-    spdlog::info("gateway: sess={} answering room_kind={} room=\"{}\" audio={} video={} slot={}",
-                 id, room_kind_name(room->kind), room->name,
-                 plan.media.audio ? plan.media.audio->codec.name : "-",
-                 plan.media.video ? plan.media.video->codec.name : "-",
-                 slot ? slots_[*slot]->user() : "-");
+    spdlog::info("gateway: sess={} dialing uri=\"{}\" room_kind={} room=\"{}\"", id, uri,
+                 room_kind_name(room.kind), room.name);
     sessions_.emplace(id, std::move(session));
+    return id;
+}
+
+core::Status Gateway::hangup(const std::string& id, const std::string& cause) {
+    Session* s = find(id);
+    if (s == nullptr) return core::fail("no session " + id);
+    if (s->call) s->call->hangup(cause);
+    end_session(id, cause);
+    return core::Ok{};
 }
 
 void Gateway::end_session(const std::string& id, const std::string& cause) {

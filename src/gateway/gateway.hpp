@@ -31,6 +31,13 @@ public:
     [[nodiscard]] std::string ready_line() const;
     [[nodiscard]] size_t active_sessions() const { return sessions_.size(); }
 
+    // Calls `uri` (sip:user@host[:port][;transport=tcp]) for `room`, with digest credentials
+    // from [registrar] when the far end asks. Returns the session id; the call shows up in the
+    // registry at once and ends like any other.
+    core::Result<std::string> dial_out(const std::string& uri, const Room& room);
+    // Ends one session with BYE (CANCEL when not answered yet).
+    core::Status hangup(const std::string& id, const std::string& cause);
+
     // BYE every call, unregister every slot, then run `done` once the SIP stack has finished
     // those transactions (or at once with force).
     void shutdown(bool force, std::function<void()> done);
@@ -42,6 +49,7 @@ private:
                 const std::string& reason, const std::string& why, const std::string& headers = {});
     void reject_busy(const struct sip_msg& msg, const std::string& id, const std::string& why);
     void end_session(const std::string& id, const std::string& cause);
+    sip::CallEvents session_events(const std::string& id);
     Session* find(const std::string& id);
     std::string new_session_id();
 

@@ -18,8 +18,8 @@ bool has_aor(const Kamailio& k, const std::string& aor) {
     return aors && std::find(aors->begin(), aors->end(), aor) != aors->end();
 }
 
-BaresipOptions registered_peer(const Kamailio& k, const std::string& name,
-                               const std::string& user, const std::string& secret) {
+BaresipOptions registered_peer(const Kamailio& k, const std::string& name, const std::string& user,
+                               const std::string& secret) {
     const auto cred = ephemeral_credentials(secret, user);
     BaresipOptions o;
     o.name = name;
@@ -34,7 +34,8 @@ TEST(Harness, BaresipRegistersWithEphemeralCredentials) {
     TempDir dir("harness-register");
     auto kam = Kamailio::start(dir.path());
     ASSERT_TRUE(kam) << kam.error().message;
-    auto peer = BaresipPeer::start(dir.path(), registered_peer(*kam, "alice", "alice", kam->secret()));
+    auto peer =
+        BaresipPeer::start(dir.path(), registered_peer(*kam, "alice", "alice", kam->secret()));
     ASSERT_TRUE(peer) << peer.error().message;
     EXPECT_TRUE(wait_until([&] { return has_aor(*kam, "alice"); }, 20s));
     const auto contacts = kam->contacts_of("alice");
@@ -47,7 +48,8 @@ TEST(Harness, WrongSecretIsRejectedByKamailio) {
     TempDir dir("harness-badsecret");
     auto kam = Kamailio::start(dir.path());
     ASSERT_TRUE(kam) << kam.error().message;
-    auto peer = BaresipPeer::start(dir.path(), registered_peer(*kam, "mallory", "mallory", "wrong"));
+    auto peer =
+        BaresipPeer::start(dir.path(), registered_peer(*kam, "mallory", "mallory", "wrong"));
     ASSERT_TRUE(peer) << peer.error().message;
     // Kamailio answers the credentials with a new challenge; baresip reports the failure.
     EXPECT_TRUE((*peer)->program().wait_for_log(std::regex("mallory@127.0.0.1: 40[13] "), 20s));
@@ -76,7 +78,8 @@ TEST(Harness, RoomCallIsRoutedToARegisteredSlot) {
     ASSERT_TRUE((*caller)->dial("sip:testroom@127.0.0.1:" + std::to_string(kam->port())));
     ASSERT_TRUE((*caller)->wait_established(20s));
     EXPECT_TRUE((*slot)->wait_established(20s));
-    EXPECT_TRUE(kam->program().log_contains(std::regex("INVITE sip:testroom@.* -> slot sipmediagw\\.1")));
+    EXPECT_TRUE(
+        kam->program().log_contains(std::regex("INVITE sip:testroom@.* -> slot sipmediagw\\.1")));
     ASSERT_TRUE((*caller)->ctrl().command("hangup"));
     EXPECT_TRUE((*caller)->wait_closed(20s));
     EXPECT_TRUE((*slot)->wait_closed(20s));

@@ -31,8 +31,8 @@ core::Result<std::unique_ptr<BaresipCtrl>> BaresipCtrl::connect(uint16_t port,
             return false;
         },
         timeout, std::chrono::milliseconds(100));
-    if (!connected) return core::fail("cannot connect to baresip ctrl_tcp on port " +
-                                      std::to_string(port));
+    if (!connected)
+        return core::fail("cannot connect to baresip ctrl_tcp on port " + std::to_string(port));
     return std::unique_ptr<BaresipCtrl>(new BaresipCtrl(fd));  // private constructor
 }
 
@@ -81,8 +81,8 @@ void BaresipCtrl::handle_message(const std::string& text) {
         events_.push_back(std::move(e));
         consumed_.push_back(false);
     } else if (j.value("response", false)) {
-        replies_.emplace_back(j.value("token", ""), BaresipReply{j.value("ok", false),
-                                                                 j.value("data", "")});
+        replies_.emplace_back(j.value("token", ""),
+                              BaresipReply{j.value("ok", false), j.value("data", "")});
     }
     cv_.notify_all();
 }

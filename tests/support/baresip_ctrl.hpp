@@ -42,8 +42,9 @@ public:
     BaresipCtrl(const BaresipCtrl&) = delete;
     BaresipCtrl& operator=(const BaresipCtrl&) = delete;
 
-    core::Result<BaresipReply> command(const std::string& name, const std::string& params = {},
-                                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    core::Result<BaresipReply> command(
+        const std::string& name, const std::string& params = {},
+        std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
     // Waits for the next event of `type` not returned before (events are kept in order).
     std::optional<BaresipEvent> wait_event(const std::string& type,

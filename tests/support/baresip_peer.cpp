@@ -18,7 +18,8 @@ std::string config_text(const BaresipOptions& o, const std::filesystem::path& di
       << "net_interface 127.0.0.1\n"
       << "call_local_timeout 120\n"
       << "call_max_calls 4\n"
-      << "audio_source ausine," << o.tone_hz << "\n"
+      << "audio_source ausine," << o.tone_hz
+      << "\n"
       // No sound card here: aubridge is a player that needs no device.
       << "audio_player aubridge,nil\n"
       << "audio_alert aubridge,nil\n"
@@ -73,8 +74,8 @@ core::Result<std::unique_ptr<BaresipPeer>> BaresipPeer::start(const std::filesys
     write_file(peer->dir_ / "accounts", accounts);
     write_file(peer->dir_ / "contacts", "");
 
-    auto prog = Program::start(peer->options_.name, {"baresip", "-4", "-f", peer->dir_.string()},
-                               dir);
+    auto prog =
+        Program::start(peer->options_.name, {"baresip", "-4", "-f", peer->dir_.string()}, dir);
     if (!prog) return prog.error();
     peer->program_ = std::move(prog.value());
     auto ctrl = BaresipCtrl::connect(peer->ctrl_port_, std::chrono::seconds(20));

@@ -47,9 +47,8 @@ core::Result<Gateway> Gateway::start(const std::filesystem::path& dir, GatewayOp
     gw.port_ = free_port();
     const auto config = dir / "sipmediagw.toml";
     write_file(config, config_toml(options, gw.port_));
-    auto prog = Program::start("sipmediagw",
-                               {gateway_binary().string(), "serve", "--config", config.string()},
-                               dir);
+    auto prog = Program::start(
+        "sipmediagw", {gateway_binary().string(), "serve", "--config", config.string()}, dir);
     if (!prog) return prog.error();
     gw.program_ = std::move(prog.value());
     static const std::regex ready(R"(sipmediagw: ready)");
@@ -65,7 +64,9 @@ std::string Gateway::uri(const std::string& user) const {
     return "sip:" + user + "@127.0.0.1:" + std::to_string(port_);
 }
 
-std::string Gateway::target() const { return "127.0.0.1:" + std::to_string(port_); }
+std::string Gateway::target() const {
+    return "127.0.0.1:" + std::to_string(port_);
+}
 
 std::optional<int> Gateway::terminate(std::chrono::milliseconds grace) {
     program_.signal(SIGTERM);

@@ -28,9 +28,9 @@ struct GatewayOptions {
 
 class Gateway {
 public:
-    static core::Result<Gateway> start(const std::filesystem::path& dir, GatewayOptions options,
-                                       std::chrono::milliseconds ready_timeout =
-                                           std::chrono::seconds(30));
+    static core::Result<Gateway> start(
+        const std::filesystem::path& dir, GatewayOptions options,
+        std::chrono::milliseconds ready_timeout = std::chrono::seconds(30));
 
     [[nodiscard]] uint16_t sip_port() const noexcept { return port_; }
     // sip:<user>@127.0.0.1:<port>

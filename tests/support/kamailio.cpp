@@ -21,7 +21,9 @@ core::Result<Kamailio> Kamailio::start(const std::filesystem::path& dir, Kamaili
     return k;
 }
 
-std::string Kamailio::uri() const { return "sip:127.0.0.1:" + std::to_string(port_); }
+std::string Kamailio::uri() const {
+    return "sip:127.0.0.1:" + std::to_string(port_);
+}
 
 core::Status Kamailio::launch() {
     const auto ctl = dir_ / "kamailio_ctl";
@@ -29,12 +31,10 @@ core::Status Kamailio::launch() {
     std::vector<std::string> argv = {
         "kamailio", "-DD", "-E",
         // Small memory pools: a test registrar holds a handful of contacts.
-        "-m", "32", "-M", "8",
-        "-P", (dir_ / "kamailio.pid").string(), "-Y", dir_.string(),
-        "-f", kamailio_config_path().string(),
-        "-A", "SMGW_SIP_PORT=" + std::to_string(port_),
-        "-A", "SMGW_SECRET=\"" + options_.secret + "\"",
-        "-A", "SMGW_CTL_SOCKET=\"unix:" + ctl.string() + "\""};
+        "-m", "32", "-M", "8", "-P", (dir_ / "kamailio.pid").string(), "-Y", dir_.string(), "-f",
+        kamailio_config_path().string(), "-A", "SMGW_SIP_PORT=" + std::to_string(port_), "-A",
+        "SMGW_SECRET=\"" + options_.secret + "\"", "-A",
+        "SMGW_CTL_SOCKET=\"unix:" + ctl.string() + "\""};
     auto prog = Program::start("kamailio-" + std::to_string(++generation_), argv, dir_);
     if (!prog) return prog.error();
     program_ = std::move(prog.value());

@@ -23,13 +23,16 @@ bool can_bind(int type, uint16_t port) {
     return ok;
 }
 
-bool port_free(uint16_t port) { return can_bind(SOCK_DGRAM, port) && can_bind(SOCK_STREAM, port); }
+bool port_free(uint16_t port) {
+    return can_bind(SOCK_DGRAM, port) && can_bind(SOCK_STREAM, port);
+}
 
 }  // namespace
 
 uint16_t free_port_block(int count) {
-    // Random probing in a range away from the kernel's ephemeral ports (32768+) and from the gateway's default RTP range (20000+), so a port
-    // we hand out is not taken a moment later by some outgoing connection.
+    // Random probing in a range away from the kernel's ephemeral ports (32768+) and from the
+    // gateway's default RTP range (20000+), so a port we hand out is not taken a moment later by
+    // some outgoing connection.
     static std::mt19937 rng{std::random_device{}()};
     std::uniform_int_distribution<int> dist(11000, 19990);
     for (int attempt = 0; attempt < 500; ++attempt) {
@@ -41,6 +44,8 @@ uint16_t free_port_block(int count) {
     throw std::runtime_error("no free port block on 127.0.0.1");
 }
 
-uint16_t free_port() { return free_port_block(1); }
+uint16_t free_port() {
+    return free_port_block(1);
+}
 
 }  // namespace testsupport

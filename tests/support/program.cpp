@@ -62,7 +62,9 @@ Program::~Program() {
     stop();
 }
 
-std::string Program::log() const { return read_file(log_); }
+std::string Program::log() const {
+    return read_file(log_);
+}
 
 std::size_t Program::log_size() const {
     std::error_code ec;
@@ -107,7 +109,9 @@ std::optional<int> Program::exit_code() const {
     return WEXITSTATUS(*st);
 }
 
-int Program::stop(std::chrono::milliseconds grace) { return child_.terminate(grace); }
+int Program::stop(std::chrono::milliseconds grace) {
+    return child_.terminate(grace);
+}
 
 void Program::dump_tail(std::size_t lines) const {
     std::cerr << "----- " << name_ << " (" << log_.string() << "), last lines -----\n"

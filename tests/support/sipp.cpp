@@ -21,17 +21,12 @@ core::Result<SippRun> run_sipp(const std::filesystem::path& dir, const SippOptio
     const auto msg_file = work / "messages.log";
     const auto err_file = work / "errors.log";
     std::vector<std::string> argv = {
-        "sipp", options.target,
-        "-sf", (sipp_scenario_dir() / options.scenario).string(),
-        "-m", "1",
-        "-i", "127.0.0.1",
-        "-p", std::to_string(free_port()),
+        "sipp", options.target, "-sf", (sipp_scenario_dir() / options.scenario).string(), "-m", "1",
+        "-i", "127.0.0.1", "-p", std::to_string(free_port()),
         // sipp opens its media sockets even when a scenario sends no RTP; never on fixed ports.
-        "-mi", "127.0.0.1", "-mp", std::to_string(free_port_block(4)),
-        "-t", options.transport,
-        "-timeout", std::to_string(options.timeout.count()) + "s", "-timeout_error",
-        "-trace_msg", "-message_file", msg_file.string(),
-        "-trace_err", "-error_file", err_file.string(),
+        "-mi", "127.0.0.1", "-mp", std::to_string(free_port_block(4)), "-t", options.transport,
+        "-timeout", std::to_string(options.timeout.count()) + "s", "-timeout_error", "-trace_msg",
+        "-message_file", msg_file.string(), "-trace_err", "-error_file", err_file.string(),
         "-nostdin"};
     if (!options.service.empty()) {
         argv.push_back("-s");

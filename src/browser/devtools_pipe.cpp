@@ -161,6 +161,16 @@ void DevToolsPipe::on_readable() {
 }
 
 void DevToolsPipe::dispatch(const std::string& text) {
+    // An exception must not unwind through libre's C frames: a handler that trips over an
+    // unexpected message shape is logged, and the pipe goes on.
+    try {
+        dispatch_message(text);
+    } catch (const std::exception& e) {
+        spdlog::error("browser: devtools handler failed: {} (message: {:.200})", e.what(), text);
+    }
+}
+
+void DevToolsPipe::dispatch_message(const std::string& text) {
     const Json msg = Json::parse(text, nullptr, false);
     if (msg.is_discarded() || !msg.is_object()) {
         spdlog::warn("browser: devtools message is not JSON ({} bytes)", text.size());

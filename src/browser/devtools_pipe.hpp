@@ -63,6 +63,7 @@ private:
     void on_writable();
     void flush();
     void dispatch(const std::string& text);
+    void dispatch_message(const std::string& text);
     void close(const std::string& reason);
 
     OwnedFd read_end_;

@@ -26,7 +26,8 @@ core::Result<std::unique_ptr<Browser>> Browser::launch(const LaunchOptions& laun
     b->pipe_->on("Target.targetCrashed", [self](const Json& params, const std::string&) {
         // A crashed spare or page renderer leaves the browser unusable for a call.
         self->fail("renderer crashed (target " + params.value("targetId", std::string()) +
-                   ", status " + params.value("status", std::string()) + ")");
+                       ", status " + params.value("status", std::string()) + ")",
+                   true);
     });
     b->start_timer_.start(health.start_timeout_ms, [self]() {
         self->fail("no DevTools answer within " + std::to_string(self->health_.start_timeout_ms) +
@@ -88,7 +89,7 @@ void Browser::heartbeat() {
         });
 }
 
-void Browser::fail(const std::string& cause) {
+void Browser::fail(const std::string& cause, bool renderer_crash) {
     if (failed_) return;
     failed_ = true;
     failure_ = cause;
@@ -96,8 +97,9 @@ void Browser::fail(const std::string& cause) {
     heartbeat_timer_.cancel();
     heartbeat_deadline_.cancel();
     spdlog::warn("browser: failed pid={} cause=\"{}\"", pid(), cause);
-    // A hung browser will not exit on its own; do not wait for it.
-    chromium_->kill_now();
+    // A hung browser will not exit on its own; do not wait for it. After a renderer crash the
+    // browser still runs, so its pages can report their own crash before the owner drops it.
+    if (!renderer_crash) chromium_->kill_now();
     if (on_ready_) {
         auto handler = std::move(on_ready_);
         on_ready_ = nullptr;

@@ -58,7 +58,7 @@ private:
     Browser() = default;
     void on_first_answer(core::Result<Json> version);
     void heartbeat();
-    void fail(const std::string& cause);
+    void fail(const std::string& cause, bool renderer_crash = false);
 
     std::unique_ptr<Chromium> chromium_;
     std::unique_ptr<DevToolsPipe> pipe_;

@@ -1,6 +1,6 @@
 // Chromium over the DevTools pipe, without the page layer: launch, commands, shutdown, clean-up.
 #include "browser/browser.hpp"
-#include "loop_fixture.hpp"
+#include "browser_fixture.hpp"
 #include "process_probe.hpp"
 
 #include <gtest/gtest.h>
@@ -11,16 +11,16 @@
 namespace {
 
 using browser::Json;
-using browser_test::LoopFixture;
 
-class ChromiumTest : public LoopFixture {
+class ChromiumTest : public browser_test::BrowserFixture {
 protected:
     std::unique_ptr<browser::Browser> start(std::optional<core::Status>& ready,
                                             browser::HealthOptions health = {}) {
-        auto b = browser::Browser::launch(browser::LaunchOptions{}, health,
+        auto b = browser::Browser::launch(launch_options(), health,
                                           [&ready](core::Status st) { ready = std::move(st); });
         EXPECT_TRUE(b.ok()) << (b.ok() ? "" : b.error().message);
         if (!b) return nullptr;
+        track((*b)->pid());
         return std::move(*b);
     }
 
@@ -121,7 +121,7 @@ TEST_F(ChromiumTest, NothingLeftAfterDestruction) {
 }
 
 TEST_F(ChromiumTest, MissingExecutableIsAClearError) {
-    browser::LaunchOptions opts;
+    browser::LaunchOptions opts = launch_options();
     opts.executable = "/nonexistent/chromium";
     auto b = browser::Browser::launch(opts, {}, [](core::Status) {});
     // posix_spawn reports exec failures either at once or as an immediate exit (127).

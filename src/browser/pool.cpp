@@ -6,6 +6,21 @@
 
 namespace browser {
 
+PoolOptions pool_options(const core::BrowserConfig& config) {
+    PoolOptions o;
+    o.launch.executable = config.executable;
+    o.launch.extra_flags = config.extra_flags;
+    o.launch.profile_parent = config.profile_dir;
+    o.launch.stderr_path = config.log_file.empty() ? "/dev/null" : config.log_file;
+    o.launch.window_width = config.window_width;
+    o.launch.window_height = config.window_height;
+    o.health.start_timeout_ms = config.start_timeout_ms;
+    o.health.heartbeat_interval_ms = config.heartbeat_interval_ms;
+    o.health.heartbeat_timeout_ms = config.heartbeat_timeout_ms;
+    o.spares = config.spares;
+    return o;
+}
+
 Pool::Pool(PoolOptions options) : options_(std::move(options)) {}
 
 Pool::~Pool() {

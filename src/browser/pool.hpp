@@ -4,6 +4,7 @@
 #pragma once
 
 #include "browser/browser.hpp"
+#include "core/config.hpp"
 #include "core/control_loop.hpp"
 
 #include <cstdint>
@@ -22,6 +23,9 @@ struct PoolOptions {
     uint32_t retry_delay_ms = 1000;  // after a spare failed; doubled per failure in a row, to 30 s
     uint32_t give_up_after = 3;      // failures in a row before waiting callers get an error
 };
+
+// The pool's settings from the [browser] table of the configuration.
+PoolOptions pool_options(const core::BrowserConfig& config);
 
 class Pool {
 public:

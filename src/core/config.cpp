@@ -188,7 +188,8 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         // top-level only holds tables
         for (const auto& [k, v] : root) {
             static const std::set<std::string> sections{
-                "log", "sip", "registrar", "capacity", "media", "turn", "api", "service", "ivr", "dtmf"};
+                "log",  "sip", "registrar", "capacity", "media", "turn",
+                "api",  "service", "ivr", "dtmf", "browser"};
             if (!sections.contains(std::string(k.str())))
                 errors.push_back(top.where(v) + "unknown section or key '" + std::string(k.str()) +
                                  "' (see docs/configuration.md)");
@@ -377,6 +378,26 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
             }
         }
         s.finish();
+    }
+    {
+        Section s(table_of("browser"), "browser", source_name, errors);
+        s.str("executable", cfg.browser.executable);
+        s.strings("extra_flags", cfg.browser.extra_flags);
+        s.str("profile_dir", cfg.browser.profile_dir);
+        s.str("log_file", cfg.browser.log_file);
+        s.integer("spares", cfg.browser.spares, 0, 64);
+        s.integer("window_width", cfg.browser.window_width, 320, 3840);
+        s.integer("window_height", cfg.browser.window_height, 240, 2160);
+        s.integer("start_timeout_ms", cfg.browser.start_timeout_ms, 1000, 300000);
+        s.integer("heartbeat_interval_ms", cfg.browser.heartbeat_interval_ms, 0, 600000);
+        s.integer("heartbeat_timeout_ms", cfg.browser.heartbeat_timeout_ms, 100, 600000);
+        s.finish();
+        if (cfg.browser.executable.empty())
+            errors.push_back(source_name + ": 'browser.executable' must not be empty");
+        for (const auto& f : cfg.browser.extra_flags)
+            if (f.rfind("--", 0) != 0)
+                errors.push_back(source_name + ": 'browser.extra_flags' entry '" + f +
+                                 "' must start with --");
     }
 
     if (!errors.empty()) {

@@ -107,6 +107,20 @@ struct ApiConfig {
     uint32_t reservation_timeout_s = 60;    // a slot reserved by the launcher call waits this long
 };
 
+struct BrowserConfig {
+    // The binary itself, not the /usr/bin/chromium wrapper (which adds extensions and keys).
+    std::string executable = "/usr/lib/chromium/chromium";
+    std::vector<std::string> extra_flags;  // appended to the built-in flags (docs/browser.md)
+    std::string profile_dir;  // parent of per-browser profiles; empty: $TMPDIR or /tmp
+    std::string log_file;     // Chromium's stdout/stderr; empty: discarded
+    uint32_t spares = 1;      // warm browsers kept ready
+    uint32_t window_width = 1280;
+    uint32_t window_height = 920;  // 920 gives a 1280x720 viewport (tab capture size)
+    uint32_t start_timeout_ms = 20000;
+    uint32_t heartbeat_interval_ms = 5000;  // 0: no heartbeat
+    uint32_t heartbeat_timeout_ms = 5000;
+};
+
 struct Config {
     std::string log_level = "info";
     SipConfig sip;
@@ -118,6 +132,7 @@ struct Config {
     ServiceConfig service;
     IvrConfig ivr;
     DtmfConfig dtmf;
+    BrowserConfig browser;
 
     // Number of call slots on this host.
     [[nodiscard]] uint32_t call_slots(unsigned cpu_cores) const;

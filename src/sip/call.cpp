@@ -199,7 +199,7 @@ void Call::apply_timer(const SessionTimerDecision& d) {
 
 void Call::refresh() {
     if (closed_ || !sess_) return;
-    spdlog::debug("sip: sess={} session refresh (re-INVITE)", log_id_);
+    spdlog::info("sip: sess={} session refresh (re-INVITE)", log_id_);
     auto desc = to_mbuf(local_sdp_);
     const int err = sipsess_modify(sess_.get(), desc.get());
     if (err != 0) {

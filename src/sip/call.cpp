@@ -329,6 +329,16 @@ int Call::on_auth(char** username, char** password, const char* realm, void* arg
     return err;
 }
 
+std::optional<SdpFailure> Call::check_offer(const struct sip_msg& msg) const {
+    const std::string body = body_of(msg);
+    if (body.empty()) return std::nullopt;
+    auto n = answer_offer(body, prefs_, ports_, origin_);
+    if (n.ok()) return std::nullopt;
+    spdlog::warn("sip: sess={} re-INVITE refused status={} reason=\"{}\"", log_id_,
+                 n.failure->status, n.failure->detail);
+    return n.failure;
+}
+
 void Call::handle_update(const struct sip_msg& msg) {
     struct libre_sip* sip = ua_.stack();
     SessionTimerDecision d = decide_session_timer(timer_request(msg), ua_.config().session_expires);

@@ -68,6 +68,9 @@ public:
     // UserAgent plumbing for UPDATE (libre 1.1.0 sipsess does not handle it).
     [[nodiscard]] bool matches(const struct sip_msg& msg) const;
     void handle_update(const struct sip_msg& msg);
+    // For a re-INVITE: the failure to answer before libre takes it (libre would say 488 for
+    // every refusal; a malformed SDP deserves 400).
+    [[nodiscard]] std::optional<SdpFailure> check_offer(const struct sip_msg& msg) const;
 
 private:
     Call(UserAgent& ua, std::string log_id, CodecPreferences prefs, LocalMediaPorts ports,

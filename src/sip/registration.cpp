@@ -39,6 +39,7 @@ RegistrationSlot::~RegistrationSlot() {
 }
 
 void RegistrationSlot::start() {
+    if (reg_) spdlog::debug("sip: registration slot={} starting over", user_);
     reg_.reset();
     struct sipreg* reg = nullptr;
     const int err =

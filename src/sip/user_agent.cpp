@@ -147,6 +147,17 @@ bool UserAgent::on_request(const struct sip_msg* msg, void* arg) {
         self->reply(*msg, 481, "Call/Transaction Does Not Exist");
         return true;
     }
+    if (pl_strcmp(&msg->met, "INVITE") == 0 && pl_isset(&msg->to.tag)) {
+        for (Call* c : self->calls_) {
+            if (!c->matches(*msg)) continue;
+            if (auto failure = c->check_offer(*msg)) {
+                self->reply(*msg, failure->status, failure->reason);
+                return true;
+            }
+            break;
+        }
+        return false;  // sipsess answers it
+    }
     if (pl_strcmp(&msg->met, "INVITE") == 0 && !pl_isset(&msg->to.tag)) {
         // libre builds a dialog from these; without them a response still goes out, and
         // the peer learns what was wrong instead of seeing a silent drop.

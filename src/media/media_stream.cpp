@@ -141,7 +141,7 @@ core::Status MediaStream::build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
     auto desc = echo_chain_description(negotiated_, video_format_);
     if (!desc) return core::fail("media: no echo chain for " + negotiated_.codec.name);
     GError* err = nullptr;
-    GstElement* bin = gst_parse_bin_from_description(desc->c_str(), TRUE, &err);
+    GstElement* bin = gst_parse_bin_from_description(desc->c_str(), FALSE, &err);
     if (bin == nullptr) {
         std::string msg = err ? err->message : "unknown";
         g_clear_error(&err);
@@ -179,8 +179,15 @@ core::Status MediaStream::build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
     gst_pad_add_probe(pay_src.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
                       &MediaStream::on_peer_keyframe_request, this, nullptr);
 
-    GstPtr<GstPad> ghost_sink(gst_element_get_static_pad(bin, "sink"));
-    echo_sink_ = ghost_sink.get();  // owned by the bin
+    // Ghost only the chain's ends (textoverlay's text_sink stays unlinked on purpose).
+    GstPtr<GstPad> valve_src(gst_element_get_static_pad(valve.get(), "src"));
+    GstPad* ghost_sink = gst_ghost_pad_new("sink", depay_sink.get());
+    GstPad* ghost_src = gst_ghost_pad_new("src", valve_src.get());
+    gst_pad_set_active(ghost_sink, TRUE);
+    gst_pad_set_active(ghost_src, TRUE);
+    gst_element_add_pad(bin, ghost_sink);  // the bin takes the floating refs
+    gst_element_add_pad(bin, ghost_src);
+    echo_sink_ = ghost_sink;
     if (!gst_element_link_pads(bin, "src", rtpbin, fmt::format("send_rtp_sink_{}", sid).c_str())) {
         return core::fail("media: cannot link the echo chain to rtpbin");
     }
@@ -209,7 +216,8 @@ void MediaStream::on_recv_pad(GstBin* pipeline, GstPad* pad, unsigned pt) {
         // A new SSRC (the peer restarted its stream) replaces the old one.
         GstPtr<GstPad> old(gst_pad_get_peer(echo_sink_));
         if (old) gst_pad_unlink(old.get(), echo_sink_);
-        if (gst_pad_link(pad, echo_sink_) == GST_PAD_LINK_OK) {
+        const GstPadLinkReturn linked = gst_pad_link(pad, echo_sink_);
+        if (linked == GST_PAD_LINK_OK) {
             if (kind_ == sip::MediaKind::Video) {
                 // Ask at once: the decoder cannot start before a keyframe.
                 gst_pad_push_event(echo_sink_, gst_video_event_new_upstream_force_key_unit(
@@ -217,8 +225,14 @@ void MediaStream::on_recv_pad(GstBin* pipeline, GstPad* pad, unsigned pt) {
             }
             return;
         }
-        spdlog::warn("{} cannot link the received {} stream", log_prefix_,
-                     negotiated_.codec.name);
+        CapsPtr have(gst_pad_query_caps(pad, nullptr));
+        CapsPtr want(gst_pad_query_caps(echo_sink_, nullptr));
+        gchar* a = gst_caps_to_string(have.get());
+        gchar* b = gst_caps_to_string(want.get());
+        spdlog::warn("{} cannot link the received {} stream: {} ({} vs {})", log_prefix_,
+                     negotiated_.codec.name, gst_pad_link_get_name(linked), a, b);
+        g_free(a);
+        g_free(b);
     }
     // Anything else (idle mode, comfort noise, unknown payload) is received and dropped; an
     // unlinked pad would stop the whole session with not-linked.

@@ -89,6 +89,10 @@ sip::NegotiatedMedia FarEnd::negotiated(const sip::LocalMediaPorts& gw) const {
             v.codec.remote_params["profile-level-id"] = "42e01f";
             v.codec.remote_params["packetization-mode"] = o_.h264_mode1 ? "1" : "0";
         }
+        if (o_.rtcp_mux) {
+            v.rtcp_mux = true;
+            v.remote_rtcp_port = v.remote_rtp_port;
+        }
         v.feedback.nack = o_.pli;
         v.feedback.pli = o_.pli;
         v.feedback.fir = o_.fir;
@@ -287,7 +291,11 @@ void FarEnd::send_pli() {
     p.insert(p.end(), {0x81, 206, 0x00, 0x02});
     put32(p, kFarVideoSsrc);
     put32(p, media_ssrc);
-    send_to(video_rtcp_.get(), gw_.video_rtcp, p);
+    if (o_.rtcp_mux) {
+        send_to(video_rtp_.get(), gw_.video_rtp, p);
+    } else {
+        send_to(video_rtcp_.get(), gw_.video_rtcp, p);
+    }
 }
 
 void FarEnd::send_dtmf(char digit, uint32_t ts) {

@@ -27,6 +27,7 @@ struct FarEndOptions {
     uint8_t telephone_event_pt = 101;
     uint32_t telephone_event_rate = 8000;
     bool send_media = true;  // false: sockets only (a silent peer)
+    bool rtcp_mux = false;   // RTCP on the RTP port (RFC 5761)
 };
 
 class FarEnd {

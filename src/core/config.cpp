@@ -231,6 +231,7 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         if (cfg.sip.busy_status != 486 && cfg.sip.busy_status != 503)
             errors.push_back(source_name + ": 'sip.busy_status' must be 486 or 503");
         s.integer("retry_after", cfg.sip.retry_after, 0, 86400);
+        s.integer("ring_ms", cfg.sip.ring_ms, 0, 60000);
         s.finish();
         for (const auto& la : cfg.sip.listen) {
             if (la.transport == "tls" && cfg.sip.tls_certificate.empty())

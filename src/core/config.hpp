@@ -24,6 +24,7 @@ struct SipConfig {
     uint32_t session_expires = 1800;  // RFC 4028; 0 disables session timers
     uint16_t busy_status = 486;       // 486 Busy Here or 503 Service Unavailable
     uint32_t retry_after = 30;        // seconds, sent with 503
+    uint32_t ring_ms = 0;  // >0: send 180 Ringing and wait this long before 200 OK
 };
 
 struct RegistrarConfig {

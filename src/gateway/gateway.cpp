@@ -23,6 +23,7 @@ Gateway::Gateway(const core::Config& config, core::ControlLoop& loop, uint32_t c
       prefs_(sip::CodecPreferences::from_config(config.media)) {
     media_address_ =
         config.media.address.empty() ? config.sip.listen.front().host : config.media.address;
+    engine_ = std::make_unique<media::Engine>(config.media, config.turn, loop);
 }
 
 Gateway::~Gateway() {
@@ -142,8 +143,23 @@ void Gateway::on_invite(const struct sip_msg& msg) {
         return;
     }
 
-    auto media = PortReservation::create(media_address_, config_.media.rtp_port_min,
-                                         config_.media.rtp_port_max);
+    media::CallEvents media_events;
+    media_events.on_dtmf = [id](char digit) {
+        spdlog::info("gateway: sess={} dtmf key={} source=rtp", id, digit);
+    };
+    media_events.on_media_timeout = [this, id](const std::string& reason) {
+        Session* s = find(id);
+        if (s != nullptr && s->call) s->call->hangup("media timeout: " + reason);
+    };
+    media_events.on_error = [this, id](const std::string& reason) {
+        Session* s = find(id);
+        if (s != nullptr && s->call) s->call->hangup("media error: " + reason);
+    };
+    media_events.on_keyframe_needed = [id] {
+        // TODO(lead): send SIP INFO picture_fast_update (RFC 5168) on the dialog.
+        spdlog::debug("gateway: sess={} keyframe needed, peer has no RTCP feedback", id);
+    };
+    auto media = engine_->create_call(id, media_address_, std::move(media_events));
     if (!media) {
         reject(msg, id, 503, "Service Unavailable", media.error().message);
         return;
@@ -214,7 +230,8 @@ void Gateway::on_invite(const struct sip_msg& msg) {
     }
     session->call = std::move(*call);
     if (plan.media.audio || plan.media.video) {
-        const MediaMode mode = room->kind == RoomKind::Echo ? MediaMode::Echo : MediaMode::Idle;
+        const media::Mode mode =
+            room->kind == RoomKind::Echo ? media::Mode::Echo : media::Mode::Idle;
         if (auto st = session->media->start(plan.media, mode); !st)
             spdlog::warn("gateway: sess={} media start failed: {}", id, st.error().message);
     }

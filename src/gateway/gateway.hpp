@@ -6,6 +6,7 @@
 #include "core/control_loop.hpp"
 #include "core/result.hpp"
 #include "gateway/session.hpp"
+#include "media/engine.hpp"
 #include "sip/offer_answer.hpp"
 #include "sip/registration.hpp"
 #include "sip/user_agent.hpp"
@@ -50,6 +51,7 @@ private:
     uint32_t call_slots_;
     sip::CodecPreferences prefs_;
     std::string media_address_;
+    std::unique_ptr<media::Engine> engine_;
     std::unique_ptr<sip::UserAgent> ua_;
     std::vector<std::unique_ptr<sip::RegistrationSlot>> slots_;
     std::map<std::string, std::unique_ptr<Session>> sessions_;

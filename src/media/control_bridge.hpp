@@ -1,7 +1,6 @@
 // The control loop as seen from media/: post a closure, run a repeating timer.
-// Kept apart because libre's <re.h> declares `struct sip`, which collides with our
-// `namespace sip` (negotiated_media.hpp): no translation unit can include both, so only
-// control_bridge.cpp includes core/control_loop.hpp.
+// Keeps libre's headers out of media/'s headers (<re.h> declares `struct sip`, which
+// collides with `namespace sip` unless it comes through core/libre.hpp).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,4 @@
 // A control loop for tests: runs re_main on the test thread until a condition holds.
-// Separate from the tests because <re.h> and sip/negotiated_media.hpp cannot share a TU.
 #pragma once
 
 #include <functional>

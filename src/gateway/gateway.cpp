@@ -25,6 +25,7 @@ Gateway::Gateway(const core::Config& config, core::ControlLoop& loop, uint32_t c
       prefs_(sip::CodecPreferences::from_config(config.media)) {
     media_address_ =
         config.media.address.empty() ? config.sip.listen.front().host : config.media.address;
+    engine_ = std::make_unique<media::Engine>(config.media, config.turn, loop);
 }
 
 Gateway::~Gateway() {
@@ -144,8 +145,7 @@ void Gateway::on_invite(const struct sip_msg& msg) {
         return;
     }
 
-    auto media = PortReservation::create(media_address_, config_.media.rtp_port_min,
-                                         config_.media.rtp_port_max);
+    auto media = engine_->create_call(id, media_address_, media_events(id));
     if (!media) {
         reject(msg, id, 503, "Service Unavailable", media.error().message);
         return;
@@ -184,7 +184,8 @@ void Gateway::on_invite(const struct sip_msg& msg) {
     }
     session->call = std::move(*call);
     if (plan.media.audio || plan.media.video) {
-        const MediaMode mode = room->kind == RoomKind::Echo ? MediaMode::Echo : MediaMode::Idle;
+        const media::Mode mode =
+            room->kind == RoomKind::Echo ? media::Mode::Echo : media::Mode::Idle;
         if (auto st = session->media->start(plan.media, mode); !st)
             spdlog::warn("gateway: sess={} media start failed: {}", id, st.error().message);
         session->media_started = true;
@@ -196,6 +197,25 @@ void Gateway::on_invite(const struct sip_msg& msg) {
                  plan.media.video ? plan.media.video->codec.name : "-",
                  slot ? slots_[*slot]->user() : "-");
     sessions_.emplace(id, std::move(session));
+}
+
+media::CallEvents Gateway::media_events(const std::string& id) {
+    media::CallEvents events;
+    events.on_dtmf = [id](char digit) {
+        spdlog::info("gateway: sess={} dtmf key={} source=rtp", id, digit);
+    };
+    events.on_media_timeout = [this, id](const std::string& reason) {
+        (void)hangup(id, "media timeout: " + reason);
+    };
+    events.on_error = [this, id](const std::string& reason) {
+        (void)hangup(id, "media error: " + reason);
+    };
+    events.on_keyframe_needed = [this, id] {
+        // The peer offered neither PLI nor FIR: ask over SIP (RFC 5168).
+        Session* s = find(id);
+        if (s != nullptr && s->call) s->call->request_keyframe();
+    };
+    return events;
 }
 
 sip::CallEvents Gateway::session_events(const std::string& id) {
@@ -222,8 +242,8 @@ sip::CallEvents Gateway::session_events(const std::string& id) {
         // Outbound calls and offerless INVITEs learn their media only from the answer.
         auto st = s->media_started
                       ? s->media->update(m)
-                      : s->media->start(
-                            m, s->room.kind == RoomKind::Echo ? MediaMode::Echo : MediaMode::Idle);
+                      : s->media->start(m, s->room.kind == RoomKind::Echo ? media::Mode::Echo
+                                                                          : media::Mode::Idle);
         s->media_started = true;
         if (!st) spdlog::warn("gateway: sess={} media update failed: {}", id, st.error().message);
     };
@@ -245,13 +265,12 @@ core::Result<std::string> Gateway::dial_out(const std::string& uri, const Room& 
         return core::fail(fmt::format("all {} call slots are busy", call_slots_));
     if (uri.rfind("sip:", 0) != 0 && uri.rfind("sips:", 0) != 0)
         return core::fail("dial-out target must be a sip: URI");
-    auto media = PortReservation::create(media_address_, config_.media.rtp_port_min,
-                                         config_.media.rtp_port_max);
+    const std::string id = new_session_id();
+    auto media = engine_->create_call(id, media_address_, media_events(id));
     if (!media) return media.error();
     sip::LocalMediaPorts ports = (*media)->local_ports();
     if (!config_.sip.public_address.empty()) ports.address = config_.sip.public_address;
 
-    const std::string id = new_session_id();
     const auto& reg = config_.registrar;
     const std::string user = reg.prefix.empty() ? reg.ua_name : reg.prefix + "." + reg.ua_name;
     const std::string domain = !reg.domain.empty() ? reg.domain

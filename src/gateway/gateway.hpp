@@ -6,6 +6,7 @@
 #include "core/control_loop.hpp"
 #include "core/result.hpp"
 #include "gateway/session.hpp"
+#include "media/engine.hpp"
 #include "sip/offer_answer.hpp"
 #include "sip/registration.hpp"
 #include "sip/user_agent.hpp"
@@ -50,6 +51,7 @@ private:
     void reject_busy(const struct sip_msg& msg, const std::string& id, const std::string& why);
     void end_session(const std::string& id, const std::string& cause);
     sip::CallEvents session_events(const std::string& id);
+    media::CallEvents media_events(const std::string& id);
     Session* find(const std::string& id);
     std::string new_session_id();
 
@@ -58,6 +60,7 @@ private:
     uint32_t call_slots_;
     sip::CodecPreferences prefs_;
     std::string media_address_;
+    std::unique_ptr<media::Engine> engine_;
     std::unique_ptr<sip::UserAgent> ua_;
     std::vector<std::unique_ptr<sip::RegistrationSlot>> slots_;
     std::map<std::string, std::unique_ptr<Session>> sessions_;

@@ -162,6 +162,20 @@ void Call::hangup(const std::string& cause) {
     sess_.reset();  // libre sends BYE (or the final response / CANCEL) and finishes it
 }
 
+void Call::request_keyframe() {
+    if (closed_ || !sess_ || !established_) return;
+    static const std::string kBody =
+        "<?xml version=\"1.0\" encoding=\"utf-8\" ?>\r\n"
+        "<media_control><vc_primitive><to_encoder><picture_fast_update/></to_encoder>"
+        "</vc_primitive></media_control>\r\n";
+    auto body = to_mbuf(kBody);
+    const int err =
+        sipsess_info(sess_.get(), "application/media_control+xml", body.get(), nullptr, nullptr);
+    if (err != 0)
+        spdlog::warn("sip: sess={} cannot send INFO picture_fast_update: {}", log_id_,
+                     std::strerror(err));
+}
+
 void Call::close_with(const std::string& cause) {
     if (closed_) return;
     hangup(cause);

@@ -61,6 +61,9 @@ public:
     Call& operator=(const Call&) = delete;
 
     void hangup(const std::string& cause);
+    // Asks the peer for a video keyframe with SIP INFO picture_fast_update (RFC 5168), for
+    // peers that offered no RTCP PLI/FIR feedback.
+    void request_keyframe();
     [[nodiscard]] bool closed() const { return closed_; }
     [[nodiscard]] const std::string& call_id() const { return call_id_; }
     [[nodiscard]] const NegotiatedMedia& media() const { return media_; }

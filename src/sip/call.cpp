@@ -132,7 +132,7 @@ core::Result<std::unique_ptr<Call>> Call::dial(UserAgent& ua, const std::string&
                                                LocalMediaPorts ports, CallEvents events) {
     std::unique_ptr<Call> call(  // NOLINT: private constructor
         new Call(ua, std::move(log_id), std::move(prefs), std::move(ports), std::move(events)));
-    call->credentials_ = std::move(credentials);
+    if (credentials) call->auth_ = make_digest_source([c = *credentials] { return c; });
     call->origin_ = SdpOrigin{rand_u32(), 1};
     call->local_sdp_ = build_offer(call->prefs_, call->ports_, call->origin_);
     call->last_sdp_body_ = without_origin(call->local_sdp_);
@@ -140,11 +140,12 @@ core::Result<std::unique_ptr<Call>> Call::dial(UserAgent& ua, const std::string&
     struct sipsess* sess = nullptr;
     // Outbound calls do not ask for session timers: the far end may still impose them and
     // refresh itself; our re-INVITE handling answers its refreshes.
-    const int err = sipsess_connect(
-        &sess, ua.sessions(), to_uri.c_str(), nullptr, from_uri.c_str(), "sipmediagw", nullptr, 0,
-        "application/sdp", desc.get(), &Call::on_auth, call.get(), false, &Call::on_offer,
-        &Call::on_answer, &Call::on_progress, &Call::on_established, &Call::on_info, nullptr,
-        &Call::on_close, call.get(), "Allow: %s\r\n", kAllow);
+    const int err = sipsess_connect(&sess, ua.sessions(), to_uri.c_str(), nullptr, from_uri.c_str(),
+                                    "sipmediagw", nullptr, 0, "application/sdp", desc.get(),
+                                    call->auth_ ? &digest_source_auth : nullptr, call->auth_.get(),
+                                    true, &Call::on_offer, &Call::on_answer, &Call::on_progress,
+                                    &Call::on_established, &Call::on_info, nullptr, &Call::on_close,
+                                    call.get(), "Allow: %s\r\n", kAllow);
     if (err != 0) return core::fail(std::string("sipsess_connect: ") + std::strerror(err));
     call->sess_.reset(sess);
     spdlog::info("sip: sess={} dialing {}", call->log_id_, to_uri);
@@ -333,14 +334,6 @@ void Call::on_close(int err, const struct sip_msg* msg, void* arg) {
     self->ua_.remove_call(self);
     spdlog::info("sip: sess={} closed cause={}", self->log_id_, cause);
     if (self->events_.on_closed) self->events_.on_closed(cause);
-}
-
-int Call::on_auth(char** username, char** password, const char* realm, void* arg) {
-    auto* self = static_cast<Call*>(arg);
-    if (!self->credentials_) return EAUTH;
-    int err = str_dup(username, self->credentials_->username.c_str());
-    err |= str_dup(password, self->credentials_->password.c_str());
-    return err;
 }
 
 std::optional<SdpFailure> Call::check_offer(const struct sip_msg& msg) const {

@@ -148,6 +148,8 @@ core::Result<std::unique_ptr<Call>> Call::dial(UserAgent& ua, const std::string&
                                     call.get(), "Allow: %s\r\n", kAllow);
     if (err != 0) return core::fail(std::string("sipsess_connect: ") + std::strerror(err));
     call->sess_.reset(sess);
+    if (const struct sip_dialog* dlg = sipsess_dialog(sess); dlg != nullptr)
+        call->call_id_ = sip_dialog_callid(dlg);
     spdlog::info("sip: sess={} dialing {}", call->log_id_, to_uri);
     return call;
 }

@@ -18,7 +18,7 @@ std::string pl_str(const struct pl& p) {
 
 }  // namespace
 
-Gateway::Gateway(const core::Config& config, core::ControlLoop& loop, uint32_t call_slots)
+Gateway::Gateway(Key, const core::Config& config, core::ControlLoop& loop, uint32_t call_slots)
     : config_(config),
       loop_(loop),
       call_slots_(call_slots),
@@ -36,7 +36,7 @@ Gateway::~Gateway() {
 core::Result<std::unique_ptr<Gateway>> Gateway::create(const core::Config& config,
                                                        core::ControlLoop& loop,
                                                        uint32_t call_slots) {
-    std::unique_ptr<Gateway> gw(new Gateway(config, loop, call_slots));  // NOLINT: private ctor
+    auto gw = std::make_unique<Gateway>(Key{}, config, loop, call_slots);
     Gateway* self = gw.get();
     auto ua = sip::UserAgent::create(config.sip,
                                      [self](const struct sip_msg& msg) { self->on_invite(msg); });

@@ -56,8 +56,12 @@ public:
     // those transactions (or at once with force).
     void shutdown(bool force, std::function<void()> done);
 
+    struct Key {  // only create() makes one
+        explicit Key() = default;
+    };
+    Gateway(Key, const core::Config& config, core::ControlLoop& loop, uint32_t call_slots);
+
 private:
-    Gateway(const core::Config& config, core::ControlLoop& loop, uint32_t call_slots);
     void on_invite(const struct sip_msg& msg);
     void reject(const struct sip_msg& msg, const std::string& id, uint16_t status,
                 const std::string& reason, const std::string& why, const std::string& headers = {});

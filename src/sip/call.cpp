@@ -50,7 +50,7 @@ SessionTimerRequest timer_request(const struct sip_msg& msg) {
 
 }  // namespace
 
-Call::Call(UserAgent& ua, std::string log_id, CodecPreferences prefs, LocalMediaPorts ports,
+Call::Call(Key, UserAgent& ua, std::string log_id, CodecPreferences prefs, LocalMediaPorts ports,
            CallEvents events)
     : ua_(ua),
       log_id_(std::move(log_id)),
@@ -72,8 +72,8 @@ core::Result<std::unique_ptr<Call>> Call::accept(UserAgent& ua, const struct sip
                                                  std::string log_id, CodecPreferences prefs,
                                                  LocalMediaPorts ports, SdpOrigin origin,
                                                  AnswerPlan plan, CallEvents events) {
-    std::unique_ptr<Call> call(  // NOLINT: private constructor
-        new Call(ua, std::move(log_id), std::move(prefs), std::move(ports), std::move(events)));
+    auto call = std::make_unique<Call>(Key{}, ua, std::move(log_id), std::move(prefs),
+                                       std::move(ports), std::move(events));
     call->origin_ = origin;
     call->call_id_ = std::string(invite.callid.p, invite.callid.l);
     call->media_ = plan.media;
@@ -130,8 +130,8 @@ core::Result<std::unique_ptr<Call>> Call::dial(UserAgent& ua, const std::string&
                                                std::optional<Credentials> credentials,
                                                std::string log_id, CodecPreferences prefs,
                                                LocalMediaPorts ports, CallEvents events) {
-    std::unique_ptr<Call> call(  // NOLINT: private constructor
-        new Call(ua, std::move(log_id), std::move(prefs), std::move(ports), std::move(events)));
+    auto call = std::make_unique<Call>(Key{}, ua, std::move(log_id), std::move(prefs),
+                                       std::move(ports), std::move(events));
     if (credentials) call->auth_ = make_digest_source([c = *credentials] { return c; });
     call->origin_ = SdpOrigin{rand_u32(), 1};
     call->local_sdp_ = build_offer(call->prefs_, call->ports_, call->origin_);

@@ -76,9 +76,13 @@ public:
     // every refusal; a malformed SDP deserves 400).
     [[nodiscard]] std::optional<SdpFailure> check_offer(const struct sip_msg& msg) const;
 
-private:
-    Call(UserAgent& ua, std::string log_id, CodecPreferences prefs, LocalMediaPorts ports,
+    struct Key {  // only accept() and dial() make calls
+        explicit Key() = default;
+    };
+    Call(Key, UserAgent& ua, std::string log_id, CodecPreferences prefs, LocalMediaPorts ports,
          CallEvents events);
+
+private:
     static int on_offer(struct mbuf** descp, const struct sip_msg* msg, void* arg);
     static int on_answer(const struct sip_msg* msg, void* arg);
     static void on_progress(const struct sip_msg* msg, void* arg);

@@ -21,7 +21,7 @@ std::filesystem::path gateway_binary() {
 std::string Gateway::config_toml(const GatewayOptions& o, uint16_t port) {
     std::ostringstream t;
     const auto p = std::to_string(port);
-    t << "log_level = \"debug\"\n\n"
+    t << "[log]\nlevel = \"debug\"\n\n"
       << "[sip]\n"
       << "listen = [\"udp:127.0.0.1:" << p << "\", \"tcp:127.0.0.1:" << p << "\"]\n"
       << "ring_ms = " << o.ring_ms << "\n\n"

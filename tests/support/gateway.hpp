@@ -14,6 +14,7 @@
 namespace testsupport {
 
 struct GatewayOptions {
+    std::string name = "sipmediagw";  // config file <name>.toml and log <name>.log
     uint32_t max_calls = 4;
     uint32_t ring_ms = 0;
     // Registration to a Kamailio (server "sip:127.0.0.1:PORT"); none when empty.

@@ -53,6 +53,18 @@ TEST_F(GatewaySipp, BusyWhenAllSlotsTaken) {
     EXPECT_TRUE(first.call_is_established()) << "the first call must not suffer";
 }
 
+TEST_F(GatewaySipp, UnavailableWith503AndRetryAfterWhenConfigured) {
+    GatewayOptions o;
+    o.max_calls = 1;
+    o.busy_status = 503;
+    auto& gw = start_gateway(o);
+    auto& first = start_peer(plain_peer("first", "alice"));
+    ASSERT_TRUE(first.dial(gw.uri("testroom")));
+    ASSERT_TRUE(first.wait_established(20s));
+    EXPECT_EQ(sipp(scenario("invite_unavailable.xml", gw.target(), "testroom")).exit_code, 0)
+        << "second call was not refused with 503 + Retry-After";
+}
+
 TEST_F(GatewaySipp, MalformedRequestGets400) {
     auto& gw = start_gateway();
     EXPECT_EQ(sipp(scenario("malformed_no_from_tag.xml", gw.target(), "testroom")).exit_code, 0);

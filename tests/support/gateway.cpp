@@ -25,7 +25,8 @@ std::string Gateway::config_toml(const GatewayOptions& o, uint16_t port) {
     t << "[log]\nlevel = \"debug\"\n\n"
       << "[sip]\n"
       << "listen = [\"udp:127.0.0.1:" << p << "\", \"tcp:127.0.0.1:" << p << "\"]\n"
-      << "ring_ms = " << o.ring_ms << "\n\n"
+      << "ring_ms = " << o.ring_ms << "\n"
+      << "busy_status = " << o.busy_status << "\n\n"
       << "[capacity]\n"
       << "max_calls = " << o.max_calls << "\n\n";
     if (!o.registrar_server.empty()) {

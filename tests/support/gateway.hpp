@@ -17,6 +17,7 @@ struct GatewayOptions {
     std::string name = "sipmediagw";  // config file <name>.toml and log <name>.log
     uint32_t max_calls = 4;
     uint32_t ring_ms = 0;
+    uint32_t busy_status = 486;  // 486, or 503 (sent with Retry-After)
     // Registration to a Kamailio (server "sip:127.0.0.1:PORT"); none when empty.
     std::string registrar_server;
     std::string registrar_secret;

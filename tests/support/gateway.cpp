@@ -74,6 +74,11 @@ std::string Gateway::target() const {
 }
 
 std::optional<int> Gateway::terminate(std::chrono::milliseconds grace) {
+    if (!terminated_ && !program_.running()) {
+        terminated_ = true;
+        return program_.exit_code();  // it had already exited by itself
+    }
+    terminated_ = true;
     program_.signal(SIGTERM);
     if (!program_.wait_exit(grace)) {
         program_.stop(std::chrono::milliseconds(100));

@@ -45,8 +45,12 @@ public:
 
     static std::string config_toml(const GatewayOptions& options, uint16_t port);
 
+    // True once terminate() was called: any exit before that is a crash or a bug.
+    [[nodiscard]] bool terminated_by_test() const noexcept { return terminated_; }
+
 private:
     uint16_t port_ = 0;
+    bool terminated_ = false;
     Program program_;
 };
 

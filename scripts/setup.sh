@@ -13,6 +13,7 @@ packages=(
   # media runtime
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-tools
+  gstreamer1.0-x fonts-dejavu-core  # textoverlay (pango) for the echo room overlay, and a font
   # test peers and tools (real programs, no mocks)
   kamailio kamailio-autheph-modules sip-tester baresip baresip-ffmpeg coturn sox espeak-ng iproute2 procps curl
 )

@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
     CLI::App app{"sipmediagw: a SIP media gateway into web conferences"};
     app.set_version_flag("--version", std::string(gateway::version()));
     app.require_subcommand(1);
+    app.fallthrough();  // --log-level may also follow the subcommand
     std::string log_level;
     app.add_option("--log-level", log_level, "trace, debug, info, warn or error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
@@ -97,7 +98,7 @@ int main(int argc, char** argv) {
     }
     if (serve_cmd->parsed()) return serve(serve_config, log_level);
     if (demo->parsed()) {
-        const std::string example = std::string(SIPMEDIAGW_ASSETS_DIR) + "/../config/sipmediagw.toml";
+        const std::string example = SIPMEDIAGW_EXAMPLE_CONFIG;
         std::cout << "sipmediagw demo: call sip:echo@127.0.0.1:5060 (or sip:<room>@127.0.0.1)\n";
         return serve(example, log_level);
     }

@@ -6,11 +6,15 @@
 
 #include <fmt/format.h>
 
+#include <ctime>
+
 namespace gateway {
 
 namespace {
 
-std::string pl_str(const struct pl& p) { return p.p != nullptr ? std::string(p.p, p.l) : ""; }
+std::string pl_str(const struct pl& p) {
+    return p.p != nullptr ? std::string(p.p, p.l) : "";
+}
 
 }  // namespace
 
@@ -19,8 +23,9 @@ Gateway::Gateway(const core::Config& config, core::ControlLoop& loop, uint32_t c
       loop_(loop),
       call_slots_(call_slots),
       prefs_(sip::CodecPreferences::from_config(config.media)) {
-    media_address_ = config.media.address.empty() ? config.sip.listen.front().host
-                                                  : config.media.address;
+    media_address_ =
+        config.media.address.empty() ? config.sip.listen.front().host : config.media.address;
+    engine_ = std::make_unique<media::Engine>(config.media, config.turn, loop);
 }
 
 Gateway::~Gateway() {
@@ -55,8 +60,7 @@ std::string Gateway::ready_line() const {
 }
 
 std::string Gateway::new_session_id() {
-    return fmt::format("{:04x}{:04x}", static_cast<unsigned>(++counter_ & 0xffff),
-                       rand_u16());
+    return fmt::format("{:04x}{:04x}", static_cast<unsigned>(++counter_ & 0xffff), rand_u16());
 }
 
 Session* Gateway::find(const std::string& id) {
@@ -87,9 +91,9 @@ void Gateway::on_invite(const struct sip_msg& msg) {
     // A stateless 100 at once: the 180/200 below go through the session's own transaction.
     (void)sip_reply(ua_->stack(), &msg, 100, "Trying");
     const std::string ruser = pl_str(msg.uri.user);
-    spdlog::info("sip: sess={} INVITE from=\"{}\" to=\"{}\" uri=\"{}\" call-id={} transport={}",
-                 id, pl_str(msg.from.auri), pl_str(msg.to.auri), pl_str(msg.ruri),
-                 pl_str(msg.callid), sip_transp_name(msg.tp));
+    spdlog::info("sip: sess={} INVITE from=\"{}\" to=\"{}\" uri=\"{}\" call-id={} transport={}", id,
+                 pl_str(msg.from.auri), pl_str(msg.to.auri), pl_str(msg.ruri), pl_str(msg.callid),
+                 sip_transp_name(msg.tp));
     if (shutting_down_) {
         reject(msg, id, 503, "Service Unavailable", "shutting down");
         return;
@@ -141,8 +145,7 @@ void Gateway::on_invite(const struct sip_msg& msg) {
         return;
     }
 
-    auto media = PortReservation::create(media_address_, config_.media.rtp_port_min,
-                                         config_.media.rtp_port_max);
+    auto media = engine_->create_call(id, media_address_, media_events(id));
     if (!media) {
         reject(msg, id, 503, "Service Unavailable", media.error().message);
         return;
@@ -174,14 +177,60 @@ void Gateway::on_invite(const struct sip_msg& msg) {
 
     auto session = std::make_unique<Session>(id, *room, slot);
     session->media = std::move(*media);
+    auto call = sip::Call::accept(*ua_, msg, id, prefs_, ports, origin, plan, session_events(id));
+    if (!call) {
+        reject(msg, id, 500, "Server Internal Error", call.error().message);
+        return;
+    }
+    session->call = std::move(*call);
+    if (plan.media.audio || plan.media.video) {
+        const media::Mode mode =
+            room->kind == RoomKind::Echo ? media::Mode::Echo : media::Mode::Idle;
+        if (auto st = session->media->start(plan.media, mode); !st)
+            spdlog::warn("gateway: sess={} media start failed: {}", id, st.error().message);
+        session->media_started = true;
+    }
+    if (slot) slots_[*slot]->set_busy(true);
+    spdlog::info("gateway: sess={} answering room_kind={} room=\"{}\" audio={} video={} slot={}",
+                 id, room_kind_name(room->kind), room->name,
+                 plan.media.audio ? plan.media.audio->codec.name : "-",
+                 plan.media.video ? plan.media.video->codec.name : "-",
+                 slot ? slots_[*slot]->user() : "-");
+    sessions_.emplace(id, std::move(session));
+}
+
+media::CallEvents Gateway::media_events(const std::string& id) {
+    media::CallEvents events;
+    events.on_dtmf = [id](char digit) {
+        spdlog::info("gateway: sess={} dtmf key={} source=rtp", id, digit);
+    };
+    events.on_media_timeout = [this, id](const std::string& reason) {
+        (void)hangup(id, "media timeout: " + reason);
+    };
+    events.on_error = [this, id](const std::string& reason) {
+        (void)hangup(id, "media error: " + reason);
+    };
+    events.on_keyframe_needed = [this, id] {
+        // The peer offered neither PLI nor FIR: ask over SIP (RFC 5168).
+        Session* s = find(id);
+        if (s != nullptr && s->call) s->call->request_keyframe();
+    };
+    return events;
+}
+
+sip::CallEvents Gateway::session_events(const std::string& id) {
     sip::CallEvents events;
     events.on_closed = [this, id](const std::string& cause) { end_session(id, cause); };
     events.on_established = [this, id] {
         Session* s = find(id);
         if (s == nullptr) return;
         switch (s->room.kind) {
-            case RoomKind::Echo: s->state.change(SessionState::InCall, "echo room answered"); break;
-            case RoomKind::Ivr: s->state.change(SessionState::Ivr, "no room in the URI"); break;
+            case RoomKind::Echo:
+                s->state.change(SessionState::InCall, "echo room answered");
+                break;
+            case RoomKind::Ivr:
+                s->state.change(SessionState::Ivr, "no room in the URI");
+                break;
             case RoomKind::Named:
                 s->state.change(SessionState::Joining, "room=" + s->room.name);
                 break;
@@ -190,8 +239,13 @@ void Gateway::on_invite(const struct sip_msg& msg) {
     events.on_media = [this, id](const sip::NegotiatedMedia& m) {
         Session* s = find(id);
         if (s == nullptr || !s->media) return;
-        if (auto st = s->media->update(m); !st)
-            spdlog::warn("gateway: sess={} media update failed: {}", id, st.error().message);
+        // Outbound calls and offerless INVITEs learn their media only from the answer.
+        auto st = s->media_started
+                      ? s->media->update(m)
+                      : s->media->start(m, s->room.kind == RoomKind::Echo ? media::Mode::Echo
+                                                                          : media::Mode::Idle);
+        s->media_started = true;
+        if (!st) spdlog::warn("gateway: sess={} media update failed: {}", id, st.error().message);
     };
     events.on_info = [this, id](const sip::InfoEvent& ev) {
         Session* s = find(id);
@@ -202,24 +256,51 @@ void Gateway::on_invite(const struct sip_msg& msg) {
             s->media->send_keyframe();
         }
     };
-    auto call = sip::Call::accept(*ua_, msg, id, prefs_, ports, origin, plan, std::move(events));
-    if (!call) {
-        reject(msg, id, 500, "Server Internal Error", call.error().message);
-        return;
+    return events;
+}
+
+core::Result<std::string> Gateway::dial_out(const std::string& uri, const Room& room) {
+    if (shutting_down_) return core::fail("shutting down");
+    if (sessions_.size() >= call_slots_)
+        return core::fail(fmt::format("all {} call slots are busy", call_slots_));
+    if (uri.rfind("sip:", 0) != 0 && uri.rfind("sips:", 0) != 0)
+        return core::fail("dial-out target must be a sip: URI");
+    const std::string id = new_session_id();
+    auto media = engine_->create_call(id, media_address_, media_events(id));
+    if (!media) return media.error();
+    sip::LocalMediaPorts ports = (*media)->local_ports();
+    if (!config_.sip.public_address.empty()) ports.address = config_.sip.public_address;
+
+    const auto& reg = config_.registrar;
+    const std::string user = reg.prefix.empty() ? reg.ua_name : reg.prefix + "." + reg.ua_name;
+    const std::string domain = !reg.domain.empty() ? reg.domain
+                               : reg.enabled()     ? sip::registrar_host(reg.server)
+                                                   : config_.sip.listen.front().host;
+    std::optional<sip::Credentials> creds;
+    if (!reg.secret.empty()) {
+        creds = sip::make_ephemeral_credentials(
+            reg.secret, user, static_cast<uint64_t>(std::time(nullptr)) + reg.expires);
+    } else if (!reg.password.empty()) {
+        creds = sip::Credentials{user, reg.password};
     }
+    auto session = std::make_unique<Session>(id, room, std::nullopt);
+    session->media = std::move(*media);
+    auto call = sip::Call::dial(*ua_, uri, "sip:" + user + "@" + domain, creds, id, prefs_, ports,
+                                session_events(id));
+    if (!call) return call.error();
     session->call = std::move(*call);
-    if (plan.media.audio || plan.media.video) {
-        const MediaMode mode = room->kind == RoomKind::Echo ? MediaMode::Echo : MediaMode::Idle;
-        if (auto st = session->media->start(plan.media, mode); !st)
-            spdlog::warn("gateway: sess={} media start failed: {}", id, st.error().message);
-    }
-    if (slot) slots_[*slot]->set_busy(true);
-    spdlog::info("gateway: sess={} answering room_kind={} room=\"{}\" audio={} video={} slot={}",
-                 id, room_kind_name(room->kind), room->name,
-                 plan.media.audio ? plan.media.audio->codec.name : "-",
-                 plan.media.video ? plan.media.video->codec.name : "-",
-                 slot ? slots_[*slot]->user() : "-");
+    spdlog::info("gateway: sess={} dialing uri=\"{}\" room_kind={} room=\"{}\"", id, uri,
+                 room_kind_name(room.kind), room.name);
     sessions_.emplace(id, std::move(session));
+    return id;
+}
+
+core::Status Gateway::hangup(const std::string& id, const std::string& cause) {
+    Session* s = find(id);
+    if (s == nullptr) return core::fail("no session " + id);
+    if (s->call) s->call->hangup(cause);
+    end_session(id, cause);
+    return core::Ok{};
 }
 
 void Gateway::end_session(const std::string& id, const std::string& cause) {

@@ -6,6 +6,7 @@
 #include "core/control_loop.hpp"
 #include "core/result.hpp"
 #include "gateway/session.hpp"
+#include "media/engine.hpp"
 #include "sip/offer_answer.hpp"
 #include "sip/registration.hpp"
 #include "sip/user_agent.hpp"
@@ -31,6 +32,13 @@ public:
     [[nodiscard]] std::string ready_line() const;
     [[nodiscard]] size_t active_sessions() const { return sessions_.size(); }
 
+    // Calls `uri` (sip:user@host[:port][;transport=tcp]) for `room`, with digest credentials
+    // from [registrar] when the far end asks. Returns the session id; the call shows up in the
+    // registry at once and ends like any other.
+    core::Result<std::string> dial_out(const std::string& uri, const Room& room);
+    // Ends one session with BYE (CANCEL when not answered yet).
+    core::Status hangup(const std::string& id, const std::string& cause);
+
     // BYE every call, unregister every slot, then run `done` once the SIP stack has finished
     // those transactions (or at once with force).
     void shutdown(bool force, std::function<void()> done);
@@ -39,10 +47,11 @@ private:
     Gateway(const core::Config& config, core::ControlLoop& loop, uint32_t call_slots);
     void on_invite(const struct sip_msg& msg);
     void reject(const struct sip_msg& msg, const std::string& id, uint16_t status,
-                const std::string& reason, const std::string& why,
-                const std::string& headers = {});
+                const std::string& reason, const std::string& why, const std::string& headers = {});
     void reject_busy(const struct sip_msg& msg, const std::string& id, const std::string& why);
     void end_session(const std::string& id, const std::string& cause);
+    sip::CallEvents session_events(const std::string& id);
+    media::CallEvents media_events(const std::string& id);
     Session* find(const std::string& id);
     std::string new_session_id();
 
@@ -51,6 +60,7 @@ private:
     uint32_t call_slots_;
     sip::CodecPreferences prefs_;
     std::string media_address_;
+    std::unique_ptr<media::Engine> engine_;
     std::unique_ptr<sip::UserAgent> ua_;
     std::vector<std::unique_ptr<sip::RegistrationSlot>> slots_;
     std::map<std::string, std::unique_ptr<Session>> sessions_;

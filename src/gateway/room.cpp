@@ -18,9 +18,12 @@ core::Result<Room> parse_room(std::string_view user) {
 
 const char* room_kind_name(RoomKind kind) {
     switch (kind) {
-        case RoomKind::Named: return "room";
-        case RoomKind::Echo: return "echo";
-        default: return "ivr";
+        case RoomKind::Named:
+            return "room";
+        case RoomKind::Echo:
+            return "echo";
+        default:
+            return "ivr";
     }
 }
 

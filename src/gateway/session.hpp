@@ -1,9 +1,9 @@
 // One call through the gateway: its room, SIP dialog, media and named state.
 #pragma once
 
-#include "gateway/port_reservation.hpp"
 #include "gateway/room.hpp"
 #include "gateway/session_state.hpp"
+#include "media/engine.hpp"
 #include "sip/call.hpp"
 
 #include <memory>
@@ -24,7 +24,8 @@ struct Session {
     std::optional<size_t> slot;  // the registration slot the INVITE was addressed to
     SessionStateMachine state;
     // Declared before `call` so the dialog (BYE) goes first, then the ports.
-    std::unique_ptr<PortReservation> media;
+    std::unique_ptr<media::CallMedia> media;
+    bool media_started = false;
     std::unique_ptr<sip::Call> call;
 };
 

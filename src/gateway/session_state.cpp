@@ -6,11 +6,16 @@ namespace gateway {
 
 const char* state_name(SessionState s) {
     switch (s) {
-        case SessionState::Answering: return "answering";
-        case SessionState::Ivr: return "ivr";
-        case SessionState::Joining: return "joining";
-        case SessionState::InCall: return "in_call";
-        case SessionState::Ending: return "ending";
+        case SessionState::Answering:
+            return "answering";
+        case SessionState::Ivr:
+            return "ivr";
+        case SessionState::Joining:
+            return "joining";
+        case SessionState::InCall:
+            return "in_call";
+        case SessionState::Ending:
+            return "ending";
     }
     return "?";
 }
@@ -19,11 +24,16 @@ bool transition_allowed(SessionState from, SessionState to) {
     using S = SessionState;
     if (to == S::Ending) return from != S::Ending;  // anything may end, once
     switch (from) {
-        case S::Answering: return to == S::Ivr || to == S::Joining || to == S::InCall;
-        case S::Ivr: return to == S::Joining;
-        case S::Joining: return to == S::InCall || to == S::Ivr;  // Ivr: room not found, retry
-        case S::InCall: return false;
-        case S::Ending: return false;
+        case S::Answering:
+            return to == S::Ivr || to == S::Joining || to == S::InCall;
+        case S::Ivr:
+            return to == S::Joining;
+        case S::Joining:
+            return to == S::InCall || to == S::Ivr;  // Ivr: room not found, retry
+        case S::InCall:
+            return false;
+        case S::Ending:
+            return false;
     }
     return false;
 }

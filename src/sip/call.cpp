@@ -94,12 +94,12 @@ core::Result<std::unique_ptr<Call>> Call::accept(UserAgent& ua, const struct sip
                              &Call::on_close, call.get(), "Allow: %s\r\n", kAllow);
     } else {
         auto desc = to_mbuf(call->local_sdp_);
-        err = sipsess_accept(&sess, ua.sessions(), &invite, 200, "OK", cuser.c_str(),
-                             "application/sdp", desc.get(), nullptr, nullptr, false,
-                             &Call::on_offer, &Call::on_answer, &Call::on_established,
-                             &Call::on_info, nullptr, &Call::on_close, call.get(),
-                             "Allow: %s\r\nSupported: %s\r\n%s", kAllow, kSupported,
-                             call->timer_.response_headers.c_str());
+        err =
+            sipsess_accept(&sess, ua.sessions(), &invite, 200, "OK", cuser.c_str(),
+                           "application/sdp", desc.get(), nullptr, nullptr, false, &Call::on_offer,
+                           &Call::on_answer, &Call::on_established, &Call::on_info, nullptr,
+                           &Call::on_close, call.get(), "Allow: %s\r\nSupported: %s\r\n%s", kAllow,
+                           kSupported, call->timer_.response_headers.c_str());
     }
     if (err != 0) return core::fail(std::string("sipsess_accept: ") + std::strerror(err));
     call->sess_.reset(sess);
@@ -115,9 +115,9 @@ core::Result<std::unique_ptr<Call>> Call::accept(UserAgent& ua, const struct sip
 void Call::send_answer() {
     if (closed_ || !sess_) return;
     auto desc = to_mbuf(local_sdp_);
-    const int err = sipsess_answer(sess_.get(), 200, "OK", desc.get(),
-                                   "Allow: %s\r\nSupported: %s\r\n%s", kAllow, kSupported,
-                                   timer_.response_headers.c_str());
+    const int err =
+        sipsess_answer(sess_.get(), 200, "OK", desc.get(), "Allow: %s\r\nSupported: %s\r\n%s",
+                       kAllow, kSupported, timer_.response_headers.c_str());
     if (err != 0) {
         close_with(std::string("cannot send 200 OK: ") + std::strerror(err));
         return;
@@ -141,8 +141,8 @@ core::Result<std::unique_ptr<Call>> Call::dial(UserAgent& ua, const std::string&
     // Outbound calls do not ask for session timers: the far end may still impose them and
     // refresh itself; our re-INVITE handling answers its refreshes.
     const int err = sipsess_connect(
-        &sess, ua.sessions(), to_uri.c_str(), nullptr, from_uri.c_str(), "sipmediagw", nullptr,
-        0, "application/sdp", desc.get(), &Call::on_auth, call.get(), false, &Call::on_offer,
+        &sess, ua.sessions(), to_uri.c_str(), nullptr, from_uri.c_str(), "sipmediagw", nullptr, 0,
+        "application/sdp", desc.get(), &Call::on_auth, call.get(), false, &Call::on_offer,
         &Call::on_answer, &Call::on_progress, &Call::on_established, &Call::on_info, nullptr,
         &Call::on_close, call.get(), "Allow: %s\r\n", kAllow);
     if (err != 0) return core::fail(std::string("sipsess_connect: ") + std::strerror(err));
@@ -160,6 +160,20 @@ void Call::hangup(const std::string& cause) {
     spdlog::info("sip: sess={} hangup cause={}", log_id_, cause);
     ua_.remove_call(this);
     sess_.reset();  // libre sends BYE (or the final response / CANCEL) and finishes it
+}
+
+void Call::request_keyframe() {
+    if (closed_ || !sess_ || !established_) return;
+    static const std::string kBody =
+        "<?xml version=\"1.0\" encoding=\"utf-8\" ?>\r\n"
+        "<media_control><vc_primitive><to_encoder><picture_fast_update/></to_encoder>"
+        "</vc_primitive></media_control>\r\n";
+    auto body = to_mbuf(kBody);
+    const int err =
+        sipsess_info(sess_.get(), "application/media_control+xml", body.get(), nullptr, nullptr);
+    if (err != 0)
+        spdlog::warn("sip: sess={} cannot send INFO picture_fast_update: {}", log_id_,
+                     std::strerror(err));
 }
 
 void Call::close_with(const std::string& cause) {
@@ -199,7 +213,7 @@ void Call::apply_timer(const SessionTimerDecision& d) {
 
 void Call::refresh() {
     if (closed_ || !sess_) return;
-    spdlog::debug("sip: sess={} session refresh (re-INVITE)", log_id_);
+    spdlog::info("sip: sess={} session refresh (re-INVITE)", log_id_);
     auto desc = to_mbuf(local_sdp_);
     const int err = sipsess_modify(sess_.get(), desc.get());
     if (err != 0) {
@@ -237,7 +251,8 @@ int Call::on_offer(struct mbuf** descp, const struct sip_msg* msg, void* arg) {
     } else if (self->timer_.active) {
         self->apply_timer(self->timer_);
     }
-    spdlog::info("sip: sess={} re-INVITE {}", self->log_id_, body.empty() ? "without offer" : "answered");
+    spdlog::info("sip: sess={} re-INVITE {}", self->log_id_,
+                 body.empty() ? "without offer" : "answered");
     if (!body.empty() && self->events_.on_media) self->events_.on_media(self->media_);
     return 0;
 }
@@ -326,6 +341,16 @@ int Call::on_auth(char** username, char** password, const char* realm, void* arg
     int err = str_dup(username, self->credentials_->username.c_str());
     err |= str_dup(password, self->credentials_->password.c_str());
     return err;
+}
+
+std::optional<SdpFailure> Call::check_offer(const struct sip_msg& msg) const {
+    const std::string body = body_of(msg);
+    if (body.empty()) return std::nullopt;
+    auto n = answer_offer(body, prefs_, ports_, origin_);
+    if (n.ok()) return std::nullopt;
+    spdlog::warn("sip: sess={} re-INVITE refused status={} reason=\"{}\"", log_id_,
+                 n.failure->status, n.failure->detail);
+    return n.failure;
 }
 
 void Call::handle_update(const struct sip_msg& msg) {

@@ -29,7 +29,7 @@ struct CallEvents {
     // Every offer/answer completed after the initial INVITE's (re-INVITE, UPDATE, the answer to
     // our offer in an ACK or a 200 OK).
     std::function<void(const NegotiatedMedia&)> on_media;
-    std::function<void()> on_established;                 // ACK received / 200 OK received
+    std::function<void()> on_established;  // ACK received / 200 OK received
     std::function<void(const InfoEvent&)> on_info;
     std::function<void(const std::string& cause)> on_closed;  // the dialog is gone
 };
@@ -38,7 +38,7 @@ struct AnswerPlan {
     std::string answer_sdp;  // empty: the INVITE had no offer, we offer in the 200 OK
     NegotiatedMedia media;   // what answer_sdp settled (the owner starts media with it)
     SessionTimerDecision timer;
-    uint32_t ring_ms = 0;    // >0: 180 Ringing first, 200 OK after this long
+    uint32_t ring_ms = 0;  // >0: 180 Ringing first, 200 OK after this long
     std::string contact_user;
 };
 
@@ -61,6 +61,9 @@ public:
     Call& operator=(const Call&) = delete;
 
     void hangup(const std::string& cause);
+    // Asks the peer for a video keyframe with SIP INFO picture_fast_update (RFC 5168), for
+    // peers that offered no RTCP PLI/FIR feedback.
+    void request_keyframe();
     [[nodiscard]] bool closed() const { return closed_; }
     [[nodiscard]] const std::string& call_id() const { return call_id_; }
     [[nodiscard]] const NegotiatedMedia& media() const { return media_; }
@@ -68,6 +71,9 @@ public:
     // UserAgent plumbing for UPDATE (libre 1.1.0 sipsess does not handle it).
     [[nodiscard]] bool matches(const struct sip_msg& msg) const;
     void handle_update(const struct sip_msg& msg);
+    // For a re-INVITE: the failure to answer before libre takes it (libre would say 488 for
+    // every refusal; a malformed SDP deserves 400).
+    [[nodiscard]] std::optional<SdpFailure> check_offer(const struct sip_msg& msg) const;
 
 private:
     Call(UserAgent& ua, std::string log_id, CodecPreferences prefs, LocalMediaPorts ports,

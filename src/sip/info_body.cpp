@@ -1,9 +1,9 @@
 #include "sip/info_body.hpp"
 
 #include <algorithm>
-#include <optional>
 #include <cctype>
 #include <charconv>
+#include <optional>
 #include <string>
 
 namespace sip {

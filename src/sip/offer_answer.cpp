@@ -67,10 +67,14 @@ std::map<std::string, std::string> parse_fmtp_params(std::string_view text) {
 // RFC 3551 static payload types, for peers that send no rtpmap for them.
 std::optional<Format> static_format(unsigned pt) {
     switch (pt) {
-        case 0: return Format{0, "PCMU", 8000, 1, {}, {}};
-        case 8: return Format{8, "PCMA", 8000, 1, {}, {}};
-        case 9: return Format{9, "G722", 8000, 1, {}, {}};
-        default: return std::nullopt;
+        case 0:
+            return Format{0, "PCMU", 8000, 1, {}, {}};
+        case 8:
+            return Format{8, "PCMA", 8000, 1, {}, {}};
+        case 9:
+            return Format{9, "G722", 8000, 1, {}, {}};
+        default:
+            return std::nullopt;
     }
 }
 
@@ -93,7 +97,7 @@ std::vector<Format> collect_formats(const SdpMedia& m) {
             if (s1 != std::string::npos) {
                 const auto s2 = enc.find('/', s1 + 1);
                 x.clock = to_uint(enc.substr(s1 + 1, s2 == std::string::npos ? std::string::npos
-                                                                            : s2 - s1 - 1))
+                                                                             : s2 - s1 - 1))
                               .value_or(0);
                 if (s2 != std::string::npos)
                     x.channels = static_cast<uint8_t>(to_uint(enc.substr(s2 + 1)).value_or(1));
@@ -239,18 +243,25 @@ Direction offered_direction(const SdpMedia& m, const SdpDescription& s) {
 // Our direction is the mirror of theirs (RFC 3264 §6.1).
 Direction mirror(Direction d) {
     switch (d) {
-        case Direction::SendOnly: return Direction::RecvOnly;
-        case Direction::RecvOnly: return Direction::SendOnly;
-        default: return d;
+        case Direction::SendOnly:
+            return Direction::RecvOnly;
+        case Direction::RecvOnly:
+            return Direction::SendOnly;
+        default:
+            return d;
     }
 }
 
 const char* direction_name(Direction d) {
     switch (d) {
-        case Direction::SendOnly: return "sendonly";
-        case Direction::RecvOnly: return "recvonly";
-        case Direction::Inactive: return "inactive";
-        default: return "sendrecv";
+        case Direction::SendOnly:
+            return "sendonly";
+        case Direction::RecvOnly:
+            return "recvonly";
+        case Direction::Inactive:
+            return "inactive";
+        default:
+            return "sendrecv";
     }
 }
 
@@ -266,7 +277,9 @@ uint32_t bandwidth_kbps(const std::vector<std::string>& lines) {
     return tias != 0 ? tias : as;
 }
 
-bool rtp_profile_ok(const std::string& proto) { return proto == "RTP/AVP" || proto == "RTP/AVPF"; }
+bool rtp_profile_ok(const std::string& proto) {
+    return proto == "RTP/AVP" || proto == "RTP/AVPF";
+}
 
 // Fills the transport half of a stream from the peer's m= line.
 NegotiatedStream remote_stream(const SdpMedia& m, const SdpDescription& s, MediaKind kind,
@@ -284,7 +297,8 @@ NegotiatedStream remote_stream(const SdpMedia& m, const SdpDescription& s, Media
     }
     const bool audio = kind == MediaKind::Audio;
     st.local_rtp_port = audio ? ports.audio_rtp : ports.video_rtp;
-    st.local_rtcp_port = st.rtcp_mux ? st.local_rtp_port : (audio ? ports.audio_rtcp : ports.video_rtcp);
+    st.local_rtcp_port =
+        st.rtcp_mux ? st.local_rtp_port : (audio ? ports.audio_rtcp : ports.video_rtcp);
     Direction peer = offered_direction(m, s);
     // RFC 2543 hold: c=0.0.0.0 means "do not send to me", whatever the direction says.
     if (st.remote_address == "0.0.0.0" || st.remote_address == "::") {

@@ -6,6 +6,7 @@
 
 #include "core/libre.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 
@@ -38,18 +39,24 @@ RegistrationSlot::~RegistrationSlot() {
 }
 
 void RegistrationSlot::start() {
+    if (reg_) spdlog::debug("sip: registration slot={} starting over", user_);
     reg_.reset();
     struct sipreg* reg = nullptr;
-    const int err = sipreg_register(&reg, ua_.stack(), cfg_.server.c_str(), aor_.c_str(), nullptr,
-                                    aor_.c_str(), cfg_.expires, user_.c_str(), nullptr, 0, 0,
-                                    &RegistrationSlot::on_auth, this, false,
-                                    &RegistrationSlot::on_response, this, nullptr, nullptr);
+    const int err =
+        sipreg_register(&reg, ua_.stack(), cfg_.server.c_str(), aor_.c_str(), nullptr, aor_.c_str(),
+                        cfg_.expires, user_.c_str(), nullptr, 0, 0, &RegistrationSlot::on_auth,
+                        this, false, &RegistrationSlot::on_response, this, nullptr, nullptr);
     if (err != 0) {
         set_state(RegistrationState::Failed, std::string("cannot send: ") + std::strerror(err));
         retry_.start(kRetrySeconds * 1000, [this] { start(); });
         return;
     }
     reg_.reset(reg);
+    // A registrar restarted without persistent bindings (Kamailio db_mode=0) only learns ours
+    // again at our next refresh, so refresh about every kRefreshSeconds instead of at 90 % of
+    // a possibly long expiry. libre takes the refresh point as a percentage (5-95) of it.
+    const uint32_t percent = std::clamp<uint32_t>(100 * kRefreshSeconds / cfg_.expires, 5, 90);
+    (void)sipreg_set_rwait(reg, percent);
 }
 
 void RegistrationSlot::set_state(RegistrationState s, const std::string& detail) {
@@ -70,8 +77,8 @@ void RegistrationSlot::on_response(int err, const struct sip_msg* msg, void* arg
     auto* self = static_cast<RegistrationSlot*>(arg);
     if (err == 0 && msg != nullptr && msg->scode >= 200 && msg->scode < 300) {
         self->set_state(RegistrationState::Registered,
-                        "registrar=" + self->cfg_.server + " expires=" +
-                            std::to_string(sipreg_proxy_expires(self->reg_.get())));
+                        "registrar=" + self->cfg_.server +
+                            " expires=" + std::to_string(sipreg_proxy_expires(self->reg_.get())));
         return;
     }
     if (err == 0 && msg != nullptr && msg->scode < 200) return;
@@ -80,8 +87,7 @@ void RegistrationSlot::on_response(int err, const struct sip_msg* msg, void* arg
                                         std::string(msg->reason.p, msg->reason.l) + "\"";
     self->set_state(RegistrationState::Failed, detail);
     // libre backs off for minutes after failures; we retry at a steady short pace instead.
-    if (!self->retry_.active())
-        self->retry_.start(kRetrySeconds * 1000, [self] { self->start(); });
+    if (!self->retry_.active()) self->retry_.start(kRetrySeconds * 1000, [self] { self->start(); });
 }
 
 int RegistrationSlot::on_auth(char** username, char** password, const char* realm, void* arg) {
@@ -89,7 +95,8 @@ int RegistrationSlot::on_auth(char** username, char** password, const char* real
     Credentials c;
     if (!self->cfg_.secret.empty()) {
         // Valid for two registration periods, so a refresh never races the expiry.
-        const uint64_t expiry = static_cast<uint64_t>(std::time(nullptr)) + 2ULL * self->cfg_.expires;
+        const uint64_t expiry =
+            static_cast<uint64_t>(std::time(nullptr)) + 2ULL * self->cfg_.expires;
         c = make_ephemeral_credentials(self->cfg_.secret, self->user_, expiry);
     } else {
         c = {self->user_, self->cfg_.password};

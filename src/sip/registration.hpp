@@ -40,6 +40,7 @@ public:
     [[nodiscard]] bool busy() const { return busy_; }
 
     static constexpr uint32_t kRetrySeconds = 3;
+    static constexpr uint32_t kRefreshSeconds = 10;
 
 private:
     static void on_response(int err, const struct sip_msg* msg, void* arg);

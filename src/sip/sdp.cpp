@@ -50,7 +50,9 @@ std::optional<std::string> SdpMedia::attribute(std::string_view name) const {
     return std::nullopt;
 }
 
-bool SdpMedia::has_attribute(std::string_view name) const { return attribute(name).has_value(); }
+bool SdpMedia::has_attribute(std::string_view name) const {
+    return attribute(name).has_value();
+}
 
 bool SdpDescription::has_attribute(std::string_view name) const {
     for (const auto& a : attributes)
@@ -99,7 +101,9 @@ core::Result<SdpDescription> parse_sdp(std::string_view text) {
                 seen_origin = true;
                 break;
             }
-            case 's': sdp.session_name = std::string(value); break;
+            case 's':
+                sdp.session_name = std::string(value);
+                break;
             case 'c': {
                 auto addr = parse_connection(value);
                 if (!addr) return bad("malformed c= line");

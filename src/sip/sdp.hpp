@@ -22,7 +22,7 @@ struct SdpMedia {
     uint16_t port = 0;
     std::string proto;  // "RTP/AVP", "RTP/AVPF", ...
     std::vector<std::string> formats;
-    std::string connection_address;  // media-level c=, empty: the session's
+    std::string connection_address;       // media-level c=, empty: the session's
     std::vector<std::string> bandwidths;  // "AS:512", "TIAS:512000"
     std::vector<SdpAttribute> attributes;
 

@@ -31,9 +31,8 @@ std::optional<SessionExpires> parse_session_expires(std::string_view value) {
     size_t pos = value.find(';');
     while (pos != std::string_view::npos) {
         size_t next = value.find(';', pos + 1);
-        std::string_view param = trim(value.substr(pos + 1, next == std::string_view::npos
-                                                                 ? std::string_view::npos
-                                                                 : next - pos - 1));
+        std::string_view param = trim(value.substr(
+            pos + 1, next == std::string_view::npos ? std::string_view::npos : next - pos - 1));
         std::string p(param);
         std::transform(p.begin(), p.end(), p.begin(),
                        [](unsigned char c) { return std::tolower(c); });
@@ -44,7 +43,9 @@ std::optional<SessionExpires> parse_session_expires(std::string_view value) {
     return se;
 }
 
-std::optional<uint32_t> parse_min_se(std::string_view value) { return leading_number(value); }
+std::optional<uint32_t> parse_min_se(std::string_view value) {
+    return leading_number(value);
+}
 
 SessionTimerDecision decide_session_timer(const SessionTimerRequest& req, uint32_t our_interval) {
     SessionTimerDecision d;
@@ -77,7 +78,9 @@ SessionTimerDecision decide_session_timer(const SessionTimerRequest& req, uint32
     return d;
 }
 
-uint32_t refresh_after_s(uint32_t interval) { return std::max<uint32_t>(1, interval / 2); }
+uint32_t refresh_after_s(uint32_t interval) {
+    return std::max<uint32_t>(1, interval / 2);
+}
 
 uint32_t expire_after_s(uint32_t interval) {
     return interval - std::min<uint32_t>(32, interval / 3);

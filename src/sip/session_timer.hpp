@@ -33,9 +33,9 @@ inline constexpr uint32_t kOurMinSe = 90;  // RFC 4028's lowest allowed Min-SE
 struct SessionTimerDecision {
     bool reject_too_small = false;  // answer 422 with "Min-SE: <min_se>"
     uint32_t min_se = kOurMinSe;
-    bool active = false;       // a timer runs for this dialog
-    uint32_t interval = 0;     // seconds
-    bool we_refresh = false;   // we send the refreshes; else we expect them
+    bool active = false;           // a timer runs for this dialog
+    uint32_t interval = 0;         // seconds
+    bool we_refresh = false;       // we send the refreshes; else we expect them
     std::string response_headers;  // for our 2xx, each ending in CRLF
 };
 

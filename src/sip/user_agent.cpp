@@ -12,7 +12,9 @@ namespace sip {
 
 namespace {
 
-std::string pl_str(const struct pl& p) { return p.p != nullptr ? std::string(p.p, p.l) : ""; }
+std::string pl_str(const struct pl& p) {
+    return p.p != nullptr ? std::string(p.p, p.l) : "";
+}
 
 enum sip_transp transport_of(const std::string& name) {
     if (name == "tcp") return SIP_TRANSP_TCP;
@@ -70,7 +72,8 @@ core::Result<std::unique_ptr<UserAgent>> UserAgent::create(const core::SipConfig
     struct libre_sip* raw = nullptr;
     int err = sip_alloc(&raw, ua->dns_.get(), 32, 32, 32, config.user_agent.c_str(),
                         &UserAgent::on_exit, ua.get());
-    if (err != 0) return core::fail(std::string("sip: cannot create the stack: ") + std::strerror(err));
+    if (err != 0)
+        return core::fail(std::string("sip: cannot create the stack: ") + std::strerror(err));
     ua->sip_.reset(raw);
 
     if (!config.tls_certificate.empty()) {
@@ -102,7 +105,8 @@ core::Status UserAgent::add_transport(const core::ListenAddress& la) {
     if (sa_set_str(&addr, la.host.c_str(), la.port) != 0)
         return core::fail("sip: listen address " + la.host + " is not an IP address");
     const enum sip_transp tp = transport_of(la.transport);
-    const int err = sip_transp_add(sip_.get(), tp, &addr, tp == SIP_TRANSP_TLS ? tls_.get() : nullptr);
+    const int err =
+        sip_transp_add(sip_.get(), tp, &addr, tp == SIP_TRANSP_TLS ? tls_.get() : nullptr);
     if (err != 0)
         return core::fail("sip: cannot listen on " + la.transport + ":" + la.host + ":" +
                           std::to_string(la.port) + ": " + std::strerror(err));
@@ -116,9 +120,13 @@ void UserAgent::reply(const struct sip_msg& msg, uint16_t status, const std::str
                       "%sContent-Length: 0\r\n\r\n", headers.c_str());
 }
 
-void UserAgent::add_call(Call* call) { calls_.push_back(call); }
+void UserAgent::add_call(Call* call) {
+    calls_.push_back(call);
+}
 
-void UserAgent::remove_call(Call* call) { std::erase(calls_, call); }
+void UserAgent::remove_call(Call* call) {
+    std::erase(calls_, call);
+}
 
 bool UserAgent::on_request(const struct sip_msg* msg, void* arg) {
     auto* self = static_cast<UserAgent*>(arg);
@@ -138,6 +146,17 @@ bool UserAgent::on_request(const struct sip_msg* msg, void* arg) {
         }
         self->reply(*msg, 481, "Call/Transaction Does Not Exist");
         return true;
+    }
+    if (pl_strcmp(&msg->met, "INVITE") == 0 && pl_isset(&msg->to.tag)) {
+        for (Call* c : self->calls_) {
+            if (!c->matches(*msg)) continue;
+            if (auto failure = c->check_offer(*msg)) {
+                self->reply(*msg, failure->status, failure->reason);
+                return true;
+            }
+            break;
+        }
+        return false;  // sipsess answers it
     }
     if (pl_strcmp(&msg->met, "INVITE") == 0 && !pl_isset(&msg->to.tag)) {
         // libre builds a dialog from these; without them a response still goes out, and

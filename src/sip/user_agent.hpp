@@ -75,7 +75,8 @@ private:
 };
 
 // Small helpers over libre's message view.
-std::string header_value(const struct sip_msg& msg, const char* name, const char* compact = nullptr);
+std::string header_value(const struct sip_msg& msg, const char* name,
+                         const char* compact = nullptr);
 std::string body_of(const struct sip_msg& msg);
 std::string content_type_of(const struct sip_msg& msg);
 bool has_option_tag(const struct sip_msg& msg, const char* tag);  // Supported or Require

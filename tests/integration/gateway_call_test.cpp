@@ -58,7 +58,7 @@ TEST_F(GatewayCall, CallThroughKamailioReachesARegisteredSlot) {
     auto& caller = start_peer(plain_peer("caller", "alice"));
     ASSERT_TRUE(caller.dial("sip:testroom@127.0.0.1:" + std::to_string(kam.port())));
     ASSERT_TRUE(caller.wait_established(20s));
-    EXPECT_TRUE(kam.program().log_contains(std::regex("INVITE sip:testroom@.* -> slot ")));
+    EXPECT_TRUE(kam.program().wait_for_log(std::regex("INVITE sip:testroom@.* -> slot "), 10s));
     EXPECT_TRUE(gw.program().wait_for_log(std::regex("answering .*room=\"testroom\""), 10s));
     EXPECT_TRUE(call_stays_up(caller, 3s)) << "call dropped while held";
     ASSERT_TRUE(caller.ctrl().command("hangup"));
@@ -116,11 +116,12 @@ TEST_F(GatewayCall, KamailioFailsOverToAnotherGatewayWhenBusy) {
     auto& second = start_peer(plain_peer("second", "bob"));
     ASSERT_TRUE(second.dial(room));
     EXPECT_TRUE(second.wait_established(20s)) << "second call was not failed over";
-    EXPECT_TRUE(kam.program().log_contains(std::regex("slot answered 486, trying the next one")));
+    EXPECT_TRUE(
+        kam.program().wait_for_log(std::regex("slot answered 486, trying the next one"), 10s));
     // Each gateway carries exactly one of the calls.
     const std::regex answering("answering .*room=\"testroom\"");
-    EXPECT_TRUE(gateway_->program().log_contains(answering));
-    EXPECT_TRUE(gwb->program().log_contains(answering));
+    EXPECT_TRUE(gateway_->program().wait_for_log(answering, 10s));
+    EXPECT_TRUE(gwb->program().wait_for_log(answering, 10s));
     EXPECT_EQ(gwb->terminate(), std::optional<int>(0));
 }
 

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <algorithm>
 
 namespace testsupport {
@@ -116,6 +118,28 @@ TEST(Harness, KamailioRestartKeepsPortAndUaRegistersAgain) {
     // with it again (its own log shows the challenge of that REGISTER).
     EXPECT_TRUE(kam->program().wait_for_log(std::regex("REGISTER sip:alice@"), 30s));
     EXPECT_TRUE(wait_until([&] { return has_aor(*kam, "alice"); }, 30s));
+}
+
+}  // namespace
+}  // namespace testsupport
+
+namespace testsupport {
+namespace {
+
+// The Program wrapper itself: log capture, waiting on it, and stopping a whole process group
+// (a shell and the child it forked) so nothing of ours outlives a test.
+TEST(Harness, ProgramCapturesLogAndStopsItsWholeGroup) {
+    TempDir dir("harness-program");
+    auto prog =
+        Program::start("sh", {"sh", "-c", "echo started >&2; sleep 300 & wait"}, dir.path());
+    ASSERT_TRUE(prog) << prog.error().message;
+    EXPECT_TRUE(prog->wait_for_log(std::regex("started\n"), 10s));
+    EXPECT_FALSE(prog->wait_for_log(std::regex("never printed"), 200ms));
+    const pid_t group = prog->pid();
+    EXPECT_EQ(::kill(-group, 0), 0) << "the group should be alive";
+    prog->stop();
+    EXPECT_TRUE(wait_until([&] { return ::kill(-group, 0) != 0; }, 10s))
+        << "sleep, forked by the shell, outlived the stop";
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ std::string pl_str(const struct pl& p) {
 
 }  // namespace
 
-Gateway::Gateway(const core::Config& config, core::ControlLoop& loop, uint32_t call_slots)
+Gateway::Gateway(Key, const core::Config& config, core::ControlLoop& loop, uint32_t call_slots)
     : config_(config),
       loop_(loop),
       call_slots_(call_slots),
@@ -36,7 +36,7 @@ Gateway::~Gateway() {
 core::Result<std::unique_ptr<Gateway>> Gateway::create(const core::Config& config,
                                                        core::ControlLoop& loop,
                                                        uint32_t call_slots) {
-    std::unique_ptr<Gateway> gw(new Gateway(config, loop, call_slots));  // NOLINT: private ctor
+    auto gw = std::make_unique<Gateway>(Key{}, config, loop, call_slots);
     Gateway* self = gw.get();
     auto ua = sip::UserAgent::create(config.sip,
                                      [self](const struct sip_msg& msg) { self->on_invite(msg); });
@@ -61,6 +61,26 @@ std::string Gateway::ready_line() const {
 
 std::string Gateway::new_session_id() {
     return fmt::format("{:04x}{:04x}", static_cast<unsigned>(++counter_ & 0xffff), rand_u16());
+}
+
+std::vector<SessionView> Gateway::sessions() const {
+    std::vector<SessionView> out;
+    for (const auto& [id, s] : sessions_) {
+        SessionView v;
+        v.id = id;
+        v.state = state_name(s->state.state());
+        v.room_kind = room_kind_name(s->room.kind);
+        v.room = s->room.name;
+        v.slot = s->slot && *s->slot < slots_.size() ? slots_[*s->slot]->user() : "";
+        if (s->call) {
+            v.call_id = s->call->call_id();
+            const auto& m = s->call->media();
+            v.audio_codec = m.audio ? m.audio->codec.name : "";
+            v.video_codec = m.video ? m.video->codec.name : "";
+        }
+        out.push_back(std::move(v));
+    }
+    return out;
 }
 
 Session* Gateway::find(const std::string& id) {
@@ -101,22 +121,17 @@ void Gateway::on_invite(const struct sip_msg& msg) {
 
     // Through Kamailio, the request-URI is a slot's contact and the wanted room stays in To.
     std::optional<size_t> slot;
-    std::string room_user = ruser;
-    for (size_t i = 0; i < slots_.size(); ++i) {
-        if (slots_[i]->user() == ruser) {
-            slot = i;
-            const std::string to_user = pl_str(msg.to.uri.user);
-            room_user = to_user == ruser ? "" : to_user;
-        }
-    }
+    for (size_t i = 0; i < slots_.size(); ++i)
+        if (slots_[i]->user() == ruser) slot = i;
+    const std::string wanted = room_user(ruser, pl_str(msg.to.uri.user), slot.has_value());
     if (slot && slots_[*slot]->busy()) {
         reject_busy(msg, id, "slot " + ruser + " is busy");
         return;
     }
-    auto room = parse_room(room_user);
+    auto room = parse_room(wanted);
     if (!room) {
         reject(msg, id, 404, "Not Found",
-               "room \"" + room_user.substr(0, 200) + "\" is not valid: " + room.error().message);
+               "room \"" + wanted.substr(0, 200) + "\" is not valid: " + room.error().message);
         return;
     }
     if (sessions_.size() >= call_slots_) {

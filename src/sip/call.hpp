@@ -7,6 +7,7 @@
 #include "core/control_loop.hpp"
 #include "core/re_handle.hpp"
 #include "core/result.hpp"
+#include "sip/digest_source.hpp"
 #include "sip/ephemeral_credentials.hpp"
 #include "sip/info_body.hpp"
 #include "sip/negotiated_media.hpp"
@@ -75,16 +76,19 @@ public:
     // every refusal; a malformed SDP deserves 400).
     [[nodiscard]] std::optional<SdpFailure> check_offer(const struct sip_msg& msg) const;
 
-private:
-    Call(UserAgent& ua, std::string log_id, CodecPreferences prefs, LocalMediaPorts ports,
+    struct Key {  // only accept() and dial() make calls
+        explicit Key() = default;
+    };
+    Call(Key, UserAgent& ua, std::string log_id, CodecPreferences prefs, LocalMediaPorts ports,
          CallEvents events);
+
+private:
     static int on_offer(struct mbuf** descp, const struct sip_msg* msg, void* arg);
     static int on_answer(const struct sip_msg* msg, void* arg);
     static void on_progress(const struct sip_msg* msg, void* arg);
     static void on_established(const struct sip_msg* msg, void* arg);
     static void on_info(struct libre_sip* sip, const struct sip_msg* msg, void* arg);
     static void on_close(int err, const struct sip_msg* msg, void* arg);
-    static int on_auth(char** username, char** password, const char* realm, void* arg);
 
     void send_answer();
     void apply_timer(const SessionTimerDecision& d);
@@ -105,7 +109,7 @@ private:
     std::string local_sdp_;
     NegotiatedMedia media_;
     AnswerPlan plan_;
-    std::optional<Credentials> credentials_;
+    core::ReHandle<DigestSource> auth_;
     bool closed_ = false;
     bool established_ = false;
     SessionTimerDecision timer_;

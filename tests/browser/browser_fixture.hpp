@@ -73,6 +73,33 @@ protected:
         return page;
     }
 
+    // Evaluates expression every 100 ms until accept(value) or timeout; returns the last value.
+    browser::Json poll_evaluate(browser::Page& page, const std::string& expression,
+                                const std::function<bool(const browser::Json&)>& accept,
+                                std::chrono::seconds timeout = std::chrono::seconds(30)) {
+        browser::Json last;
+        bool in_flight = false;
+        bool done = false;
+        auto next_at = std::chrono::steady_clock::now();
+        run_until(
+            [&] {
+                if (!in_flight && !done && std::chrono::steady_clock::now() >= next_at) {
+                    in_flight = true;
+                    page.evaluate(expression, [&](core::Result<browser::Json> r) {
+                        in_flight = false;
+                        next_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+                        if (r.ok()) last = *r;
+                        if (r.ok() && accept(last)) done = true;
+                    });
+                }
+                return done;
+            },
+            timeout);
+        // Let an evaluation still in flight land before its captures go out of scope.
+        run_until([&] { return !in_flight; });
+        return last;
+    }
+
     browser::TempDir profiles_;
     std::set<pid_t> seen_pids_;
 

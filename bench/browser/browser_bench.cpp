@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
         pool.start();
         std::vector<double> take_ms;
         std::vector<double> page_ms;
+        std::vector<double> discard_ms;
         for (int i = 0; i < runs; ++i) {
             if (!run_until(loop, [&] { return pool.ready_count() == 1; })) return 1;
             const auto t0 = Clock::now();
@@ -168,10 +169,13 @@ int main(int argc, char** argv) {
             if (!run_until(loop, [&] { return value.has_value(); }) || !value->ok()) return 1;
             page_ms.push_back(ms_since(t0));
             page.reset();
-            b.reset();
+            const auto t1 = Clock::now();
+            b.reset();  // SIGTERM, wait for exit, kill the group, remove the profile
+            discard_ms.push_back(ms_since(t1));
         }
         out["warm_take_ms"] = summary(take_ms);
         out["warm_take_to_page_answer_ms"] = summary(page_ms);
+        out["discard_blocking_ms"] = summary(discard_ms);
     }
     std::cout << out.dump(2) << std::endl;
     return 0;

@@ -1,5 +1,7 @@
 #include "browser/chromium.hpp"
 
+#include "browser/reaper.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -152,6 +154,21 @@ void Chromium::stop(std::chrono::milliseconds grace) {
     devtools_write_.reset();
     pidfd_.reset();
     profile_.remove();
+}
+
+void Chromium::stop_in_background(bool kill_now, std::chrono::milliseconds grace) {
+    // Watches and timers belong to the control loop: released here, on its thread.
+    exit_watch_.reset();
+    exit_poll_.cancel();
+    devtools_read_.reset();
+    devtools_write_.reset();
+    pidfd_.reset();
+    if (process_.pid() > 0 && !process_.exit_status()) {
+        Reaper::instance().discard(std::move(process_), std::move(profile_), kill_now, grace);
+    } else {
+        process_.terminate(grace);  // already exited: only its group's leftovers to kill
+        profile_.remove();
+    }
 }
 
 void Chromium::kill_now() {

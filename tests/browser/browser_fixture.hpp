@@ -3,6 +3,7 @@
 
 #include "browser/browser.hpp"
 #include "browser/page.hpp"
+#include "browser/reaper.hpp"
 #include "browser/temp_dir.hpp"
 #include "loop_fixture.hpp"
 #include "process_probe.hpp"
@@ -25,6 +26,8 @@ protected:
     }
 
     void TearDown() override {
+        // Discarded browsers are stopped on the reaper's thread; wait for it (generously).
+        EXPECT_TRUE(browser::Reaper::instance().drain(std::chrono::seconds(30)));
         for (const pid_t pid : seen_pids_) {
             EXPECT_FALSE(browser_test::process_alive(pid)) << "chromium " << pid << " left running";
             EXPECT_TRUE(browser_test::process_group_members(pid).empty())

@@ -113,7 +113,9 @@ TEST_F(ChromiumTest, NothingLeftAfterDestruction) {
     ASSERT_TRUE(std::filesystem::exists(profile));
     // Chromium forks helpers (zygote, renderer, utility): they must all go with it.
     EXPECT_GT(browser_test::process_group_members(pid).size(), 1U);
+    // Discarding does not block the control thread; the reaper finishes the job.
     b.reset();
+    ASSERT_TRUE(browser::Reaper::instance().drain());
     EXPECT_FALSE(browser_test::process_alive(pid));
     EXPECT_TRUE(browser_test::process_group_members(pid).empty());
     EXPECT_TRUE(browser_test::processes_mentioning(profile).empty());

@@ -82,6 +82,38 @@ TEST_F(ChromiumTest, ProtocolErrorIsAnErrorValue) {
         << out->error().message;
 }
 
+// Messages far larger than a pipe's buffer (64 KiB): the command goes out in many partial
+// writes, the answer comes in many reads, and the NUL framing holds.
+TEST_F(ChromiumTest, MessagesLargerThanThePipeBufferBothWays) {
+    std::optional<core::Status> ready;
+    auto b = start(ready);
+    ASSERT_TRUE(b);
+    ASSERT_TRUE(run_until([&] { return ready.has_value() && ready->ok(); }));
+    const std::string session = attach_first_page(*b);
+    ASSERT_FALSE(session.empty());
+    const std::string big(3 * 1024 * 1024, 'a');
+    auto out = evaluate(*b, session, "'" + big + "'.length");
+    ASSERT_TRUE(out.ok()) << out.error().message;
+    EXPECT_EQ((*out)["result"]["value"], big.size());
+    auto back = evaluate(*b, session, "'b'.repeat(3 * 1024 * 1024) + 'end'");
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    const std::string value = (*back)["result"]["value"];
+    EXPECT_EQ(value.size(), 3U * 1024 * 1024 + 3);
+    EXPECT_EQ(value.substr(value.size() - 4), "bend");
+    // Commands sent back to back are answered each to its own callback.
+    std::vector<int> answers(20, -1);
+    for (int i = 0; i < 20; ++i)
+        b->devtools().send(
+            "Runtime.evaluate",
+            Json{{"expression", std::to_string(i) + "*2"}, {"returnByValue", true}},
+            [&answers, i](core::Result<Json> r) {
+                if (r.ok()) answers[i] = (*r)["result"]["value"];
+            },
+            session);
+    ASSERT_TRUE(run_until([&] { return b->devtools().pending() == 0; }));
+    for (int i = 0; i < 20; ++i) EXPECT_EQ(answers[i], i * 2);
+}
+
 TEST_F(ChromiumTest, TwoBrowsersAtOnceAreIndependent) {
     std::optional<core::Status> ready_a;
     std::optional<core::Status> ready_b;

@@ -184,6 +184,20 @@
     state() { return pc ? pc.connectionState : 'idle'; },
     mixedTrackCount() { return mixedTracks.size; },
     fitCapture() { return fitCapture(); },
+    // Addresses of the ICE pair in use ("address:port"), for diagnostics and tests.
+    async selectedPair() {
+      if (!pc) return null;
+      const stats = await pc.getStats();
+      let pair = null;
+      stats.forEach((s) => {
+        if (s.type === 'transport' && s.selectedCandidatePairId)
+          pair = stats.get(s.selectedCandidatePairId);
+      });
+      if (!pair) return null;
+      const local = stats.get(pair.localCandidateId);
+      const remote = stats.get(pair.remoteCandidateId);
+      return {local: local.address + ':' + local.port, remote: remote.address + ':' + remote.port};
+    },
     // The size of what tab capture produces (before the encoder scales it), for diagnostics.
     captureSettings() {
       const t = tabCapture && tabCapture.getVideoTracks()[0];

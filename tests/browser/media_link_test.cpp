@@ -268,6 +268,12 @@ TEST_F(MediaLinkTest, ToneAndVideoBothWaysBetweenWebrtcbinAndThePage) {
     EXPECT_TRUE(capture.is_object() && capture["width"] == 1280 && capture["height"] == 720)
         << capture.dump();
     for (const auto& e : bridge_errors) ADD_FAILURE() << "bridge error: " << e;
+    // The link runs on loopback at both ends.
+    const Json pair = poll_evaluate(*page, "__smgwBridge.selectedPair()",
+                                    [](const Json& p) { return p.is_object(); });
+    ASSERT_TRUE(pair.is_object()) << pair.dump();
+    EXPECT_EQ(pair["local"].get<std::string>().rfind("127.0.0.1:", 0), 0U) << pair.dump();
+    EXPECT_EQ(pair["remote"].get<std::string>().rfind("127.0.0.1:", 0), 0U) << pair.dump();
     std::printf(
         "[ measure ] page received %dx%d, %d frames, tone %.0f Hz; gateway received "
         "%dx%d, %d frames, tone %.0f Hz\n",

@@ -16,7 +16,7 @@ packages=(
   # browser (headless, DevTools over a pipe; docs/browser.md)
   chromium
   # test peers and tools (real programs, no mocks)
-  kamailio sip-tester baresip baresip-ffmpeg coturn sox espeak-ng iproute2 procps curl
+  kamailio sip-tester baresip baresip-ffmpeg coturn sox espeak-ng iproute2 procps curl tcpdump
 )
 
 missing=()

@@ -4,6 +4,7 @@
 // frequency, so silence or a wrong source cannot pass.
 #include "browser_fixture.hpp"
 #include "http_server.hpp"
+#include "loopback_guard.hpp"
 #include "media/webrtc_link.hpp"
 
 #include <gst/app/gstappsink.h>
@@ -163,6 +164,9 @@ window.__result = {frames: 0, width: 0, height: 0, peakHz: 0, levelDb: -200, err
 class MediaLinkTest : public browser_test::BrowserFixture {};
 
 TEST_F(MediaLinkTest, ToneAndVideoBothWaysBetweenWebrtcbinAndThePage) {
+    // Nothing of this link may show up on another interface.
+    browser_test::LoopbackGuard guard;
+    ASSERT_TRUE(guard.ok()) << guard.error();
     browser_test::HttpServer http;
     http.add("/meeting.html", kMeeting);
     const std::string origin = "http://127.0.0.1:" + std::to_string(http.port());
@@ -282,6 +286,10 @@ TEST_F(MediaLinkTest, ToneAndVideoBothWaysBetweenWebrtcbinAndThePage) {
         received.video_frames.load(), received.tone_hz());
     page.reset();
     link->reset();  // joins GStreamer threads before `received` goes away
+    std::printf("[ measure ] watched %zu other interface(s) for loopback leaks\n",
+                guard.interfaces());
+    const auto leaked = guard.stop();
+    for (const auto& line : leaked) ADD_FAILURE() << "left loopback: " << line;
 }
 
 TEST(WebRtcLinkCandidates, OnlyLoopbackCandidatesPass) {

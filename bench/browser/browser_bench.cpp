@@ -99,6 +99,14 @@ int main(int argc, char** argv) {
     core::ControlLoop loop;
     if (!libre.ok() || !loop.ok()) return 1;
     nlohmann::json out{{"bench", "browser"}, {"runs", runs}};
+    // Timings on a shared 2-core machine depend on what else runs: keep the load with them.
+    auto loadavg = [] {
+        std::ifstream in("/proc/loadavg");
+        double one = 0;
+        in >> one;
+        return one;
+    };
+    out["loadavg_1min_start"] = loadavg();
 
     // Baseline: Chromium's own minimal headless run.
     {
@@ -177,6 +185,7 @@ int main(int argc, char** argv) {
         out["warm_take_to_page_answer_ms"] = summary(page_ms);
         out["discard_blocking_ms"] = summary(discard_ms);
     }
+    out["loadavg_1min_end"] = loadavg();
     std::cout << out.dump(2) << std::endl;
     return 0;
 }

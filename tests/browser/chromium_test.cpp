@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 
@@ -152,6 +153,25 @@ TEST_F(ChromiumTest, NothingLeftAfterDestruction) {
     EXPECT_TRUE(browser_test::process_group_members(pid).empty());
     EXPECT_TRUE(browser_test::processes_mentioning(profile).empty());
     EXPECT_FALSE(std::filesystem::exists(profile));
+}
+
+// Chromium keeps only the last --disable-features: configured ones must not drop ours.
+TEST(ChromiumCommandLine, ConfiguredDisabledFeaturesAreMergedWithOurs) {
+    browser::LaunchOptions o;
+    o.extra_flags = {"--disable-features=Translate", "--lang=fr"};
+    const auto args = browser::chromium_command_line(o, "/tmp/profile");
+    int disable_flags = 0;
+    for (const auto& a : args) {
+        if (a.rfind("--disable-features=", 0) != 0) continue;
+        ++disable_flags;
+        EXPECT_NE(a.find("WebRtcHideLocalIpsWithMdns"), std::string::npos) << a;
+        EXPECT_NE(a.find("Translate"), std::string::npos) << a;
+    }
+    EXPECT_EQ(disable_flags, 1);
+    EXPECT_NE(std::find(args.begin(), args.end(), "--lang=fr"), args.end());
+    EXPECT_NE(std::find(args.begin(), args.end(), "--remote-debugging-pipe"), args.end());
+    EXPECT_NE(std::find(args.begin(), args.end(), "--user-data-dir=/tmp/profile"), args.end());
+    EXPECT_EQ(args.back(), "about:blank");
 }
 
 TEST_F(ChromiumTest, MissingExecutableIsAClearError) {

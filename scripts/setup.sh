@@ -15,8 +15,10 @@ packages=(
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-tools
   # browser (headless, DevTools over a pipe; docs/browser.md)
   chromium
+  # the meeting run locally by `sipmediagw demo` and the end-to-end tests
+  janus janus-demos
   # test peers and tools (real programs, no mocks)
-  kamailio sip-tester baresip baresip-ffmpeg coturn sox espeak-ng iproute2 procps curl tcpdump
+  kamailio kamailio-autheph-modules sip-tester baresip baresip-ffmpeg coturn sox espeak-ng iproute2 procps curl tcpdump
 )
 
 missing=()

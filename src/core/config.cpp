@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -187,7 +188,8 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         // top-level only holds tables
         for (const auto& [k, v] : root) {
             static const std::set<std::string> sections{
-                "log", "sip", "registrar", "capacity", "media", "turn", "browser"};
+                "log",  "sip", "registrar", "capacity", "media", "turn",
+                "api",  "service", "ivr", "dtmf", "browser"};
             if (!sections.contains(std::string(k.str())))
                 errors.push_back(top.where(v) + "unknown section or key '" + std::string(k.str()) +
                                  "' (see docs/configuration.md)");
@@ -231,6 +233,7 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         if (cfg.sip.busy_status != 486 && cfg.sip.busy_status != 503)
             errors.push_back(source_name + ": 'sip.busy_status' must be 486 or 503");
         s.integer("retry_after", cfg.sip.retry_after, 0, 86400);
+        s.integer("ring_ms", cfg.sip.ring_ms, 0, 60000);
         s.finish();
         for (const auto& la : cfg.sip.listen) {
             if (la.transport == "tls" && cfg.sip.tls_certificate.empty())
@@ -310,6 +313,72 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         }
     }
 
+    {
+        const toml::table* t = table_of("api");
+        Section s(t, "api", source_name, errors);
+        s.str("listen", cfg.api.listen);
+        s.str("token", cfg.api.token);
+        s.integer("reservation_timeout_s", cfg.api.reservation_timeout_s, 5, 3600);
+        s.finish();
+        if (!cfg.api.listen.empty() && cfg.api.listen.rfind(':') == std::string::npos)
+            errors.push_back(source_name + ": 'api.listen' must be host:port");
+    }
+
+    {
+        Section s(table_of("service"), "service", source_name, errors);
+        s.str("name", cfg.service.name);
+        s.str("base_url", cfg.service.base_url);
+        s.str("display_name", cfg.service.display_name);
+        s.str("secret", cfg.service.secret);
+        s.str("jwt", cfg.service.jwt);
+        s.str("password", cfg.service.password);
+        s.integer("join_timeout_s", cfg.service.join_timeout_s, 5, 600);
+        s.finish();
+        if (cfg.service.name != "janus" && cfg.service.name != "jitsi" &&
+            cfg.service.name != "bigbluebutton")
+            errors.push_back(source_name + ": 'service.name' must be janus, jitsi or bigbluebutton");
+        if (cfg.service.base_url.rfind("http://", 0) != 0 &&
+            cfg.service.base_url.rfind("https://", 0) != 0)
+            errors.push_back(source_name + ": 'service.base_url' must be an http(s) URL");
+    }
+
+    {
+        Section s(table_of("ivr"), "ivr", source_name, errors);
+        s.str("language", cfg.ivr.language);
+        s.integer("digits", cfg.ivr.digits, 1, 32);
+        s.integer("tries", cfg.ivr.tries, 1, 10);
+        s.integer("inactivity_timeout_s", cfg.ivr.inactivity_timeout_s, 3, 600);
+        s.str("mapper_url", cfg.ivr.mapper_url);
+        s.str("mapper_field", cfg.ivr.mapper_field);
+        s.str("text_en", cfg.ivr.text_en);
+        s.str("text_fr", cfg.ivr.text_fr);
+        s.finish();
+        if (cfg.ivr.language != "en" && cfg.ivr.language != "fr")
+            errors.push_back(source_name + ": 'ivr.language' must be en or fr");
+        if (!cfg.ivr.mapper_url.empty() && cfg.ivr.mapper_url.rfind("http://", 0) != 0 &&
+            cfg.ivr.mapper_url.rfind("https://", 0) != 0)
+            errors.push_back(source_name + ": 'ivr.mapper_url' must be an http(s) URL");
+    }
+    {
+        Section s(table_of("dtmf"), "dtmf", source_name, errors);
+        std::map<std::string, std::string> used;
+        for (auto [key, field] :
+             {std::pair{"mute", &cfg.dtmf.mute}, {"camera", &cfg.dtmf.camera},
+              {"hand", &cfg.dtmf.hand}, {"tile", &cfg.dtmf.tile}, {"menu", &cfg.dtmf.menu},
+              {"leave", &cfg.dtmf.leave}}) {
+            s.str(key, *field);
+            if (field->empty()) continue;
+            if (field->size() != 1 || std::string("0123456789*#").find((*field)[0]) ==
+                                          std::string::npos) {
+                errors.push_back(source_name + ": 'dtmf." + key +
+                                 "' must be one key: 0-9, * or # (or empty to disable)");
+            } else if (auto [it, fresh] = used.emplace(*field, key); !fresh) {
+                errors.push_back(source_name + ": 'dtmf." + key + "' uses key '" + *field +
+                                 "', already used by 'dtmf." + it->second + "'");
+            }
+        }
+        s.finish();
+    }
     {
         Section s(table_of("browser"), "browser", source_name, errors);
         s.str("executable", cfg.browser.executable);

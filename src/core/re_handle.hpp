@@ -2,7 +2,7 @@
 // mem_alloc, and mem_deref drops one reference.
 #pragma once
 
-#include <re.h>
+#include "core/libre.hpp"
 
 #include <memory>
 

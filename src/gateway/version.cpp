@@ -2,6 +2,8 @@
 
 namespace gateway {
 
-std::string_view version() { return SIPMEDIAGW_VERSION_STRING; }
+std::string_view version() {
+    return SIPMEDIAGW_VERSION_STRING;
+}
 
 }  // namespace gateway

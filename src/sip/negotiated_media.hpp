@@ -41,8 +41,8 @@ struct NegotiatedStream {
     bool avpf = false;  // RTP/AVPF profile: feedback may be sent at once
     uint16_t local_rtp_port = 0;
     uint16_t local_rtcp_port = 0;
-    Codec codec;                            // the one codec we send and expect to receive
-    std::optional<Codec> telephone_event;   // audio: RFC 4733 events
+    Codec codec;                           // the one codec we send and expect to receive
+    std::optional<Codec> telephone_event;  // audio: RFC 4733 events
     RtcpFeedback feedback;
     Direction direction = Direction::SendRecv;
     uint32_t bandwidth_kbps = 0;  // b=AS (or TIAS/1000) of the peer; 0 when absent

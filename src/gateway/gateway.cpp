@@ -1,0 +1,313 @@
+#include "gateway/gateway.hpp"
+
+#include "core/log.hpp"
+
+#include "core/libre.hpp"
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+namespace gateway {
+
+namespace {
+
+std::string pl_str(const struct pl& p) {
+    return p.p != nullptr ? std::string(p.p, p.l) : "";
+}
+
+}  // namespace
+
+Gateway::Gateway(const core::Config& config, core::ControlLoop& loop, uint32_t call_slots)
+    : config_(config),
+      loop_(loop),
+      call_slots_(call_slots),
+      prefs_(sip::CodecPreferences::from_config(config.media)) {
+    media_address_ =
+        config.media.address.empty() ? config.sip.listen.front().host : config.media.address;
+}
+
+Gateway::~Gateway() {
+    sessions_.clear();
+    slots_.clear();
+}
+
+core::Result<std::unique_ptr<Gateway>> Gateway::create(const core::Config& config,
+                                                       core::ControlLoop& loop,
+                                                       uint32_t call_slots) {
+    std::unique_ptr<Gateway> gw(new Gateway(config, loop, call_slots));  // NOLINT: private ctor
+    Gateway* self = gw.get();
+    auto ua = sip::UserAgent::create(config.sip,
+                                     [self](const struct sip_msg& msg) { self->on_invite(msg); });
+    if (!ua) return ua.error();
+    gw->ua_ = std::move(*ua);
+    if (config.registrar.enabled()) {
+        const uint32_t n = config.registrar.slots != 0 ? config.registrar.slots : call_slots;
+        for (uint32_t i = 1; i <= n; ++i) {
+            gw->slots_.push_back(std::make_unique<sip::RegistrationSlot>(
+                *gw->ua_, config.registrar, sip::slot_user(config.registrar, i)));
+        }
+        for (auto& s : gw->slots_) s->start();
+    }
+    return gw;
+}
+
+std::string Gateway::ready_line() const {
+    std::string sip;
+    for (const auto& l : ua_->listening()) sip += (sip.empty() ? "" : ",") + l;
+    return fmt::format("sipmediagw: ready sip={} slots={}", sip, call_slots_);
+}
+
+std::string Gateway::new_session_id() {
+    return fmt::format("{:04x}{:04x}", static_cast<unsigned>(++counter_ & 0xffff), rand_u16());
+}
+
+Session* Gateway::find(const std::string& id) {
+    auto it = sessions_.find(id);
+    return it == sessions_.end() ? nullptr : it->second.get();
+}
+
+void Gateway::reject(const struct sip_msg& msg, const std::string& id, uint16_t status,
+                     const std::string& reason, const std::string& why,
+                     const std::string& headers) {
+    spdlog::info("gateway: sess={} rejected status={} reason=\"{}\" why=\"{}\"", id, status, reason,
+                 why);
+    ua_->reply(msg, status, reason, headers);
+}
+
+void Gateway::reject_busy(const struct sip_msg& msg, const std::string& id,
+                          const std::string& why) {
+    if (config_.sip.busy_status == 503) {
+        reject(msg, id, 503, "Service Unavailable", why,
+               fmt::format("Retry-After: {}\r\n", config_.sip.retry_after));
+    } else {
+        reject(msg, id, 486, "Busy Here", why);
+    }
+}
+
+void Gateway::on_invite(const struct sip_msg& msg) {
+    const std::string id = new_session_id();
+    // A stateless 100 at once: the 180/200 below go through the session's own transaction.
+    (void)sip_reply(ua_->stack(), &msg, 100, "Trying");
+    const std::string ruser = pl_str(msg.uri.user);
+    spdlog::info("sip: sess={} INVITE from=\"{}\" to=\"{}\" uri=\"{}\" call-id={} transport={}", id,
+                 pl_str(msg.from.auri), pl_str(msg.to.auri), pl_str(msg.ruri), pl_str(msg.callid),
+                 sip_transp_name(msg.tp));
+    if (shutting_down_) {
+        reject(msg, id, 503, "Service Unavailable", "shutting down");
+        return;
+    }
+
+    // Through Kamailio, the request-URI is a slot's contact and the wanted room stays in To.
+    std::optional<size_t> slot;
+    std::string room_user = ruser;
+    for (size_t i = 0; i < slots_.size(); ++i) {
+        if (slots_[i]->user() == ruser) {
+            slot = i;
+            const std::string to_user = pl_str(msg.to.uri.user);
+            room_user = to_user == ruser ? "" : to_user;
+        }
+    }
+    if (slot && slots_[*slot]->busy()) {
+        reject_busy(msg, id, "slot " + ruser + " is busy");
+        return;
+    }
+    auto room = parse_room(room_user);
+    if (!room) {
+        reject(msg, id, 404, "Not Found",
+               "room \"" + room_user.substr(0, 200) + "\" is not valid: " + room.error().message);
+        return;
+    }
+    if (sessions_.size() >= call_slots_) {
+        reject_busy(msg, id, fmt::format("all {} call slots are busy", call_slots_));
+        return;
+    }
+
+    sip::SessionTimerRequest treq;
+    {
+        const std::string se = sip::header_value(msg, "Session-Expires", "x");
+        if (!se.empty()) {
+            treq.session_expires = sip::parse_session_expires(se);
+            if (!treq.session_expires) {
+                reject(msg, id, 400, "Bad Session-Expires", "Session-Expires: " + se);
+                return;
+            }
+        }
+        const std::string min_se = sip::header_value(msg, "Min-SE");
+        if (!min_se.empty()) treq.min_se = sip::parse_min_se(min_se);
+        treq.supports_timer = sip::has_option_tag(msg, "timer");
+    }
+    auto timer = sip::decide_session_timer(treq, config_.sip.session_expires);
+    if (timer.reject_too_small) {
+        reject(msg, id, 422, "Session Interval Too Small", "Session-Expires below our Min-SE",
+               fmt::format("Min-SE: {}\r\n", timer.min_se));
+        return;
+    }
+
+    auto media = PortReservation::create(media_address_, config_.media.rtp_port_min,
+                                         config_.media.rtp_port_max);
+    if (!media) {
+        reject(msg, id, 503, "Service Unavailable", media.error().message);
+        return;
+    }
+    sip::LocalMediaPorts ports = (*media)->local_ports();
+    if (!config_.sip.public_address.empty()) ports.address = config_.sip.public_address;
+
+    const std::string body = sip::body_of(msg);
+    const std::string ctype = sip::content_type_of(msg);
+    if (!body.empty() && ctype != "application/sdp") {
+        reject(msg, id, 415, "Unsupported Media Type", "body of type " + ctype,
+               "Accept: application/sdp\r\n");
+        return;
+    }
+    sip::SdpOrigin origin{rand_u32(), 1};
+    sip::AnswerPlan plan;
+    if (!body.empty()) {
+        auto n = sip::answer_offer(body, prefs_, ports, origin);
+        if (!n.ok()) {
+            reject(msg, id, n.failure->status, n.failure->reason, n.failure->detail);
+            return;
+        }
+        plan.answer_sdp = n.sdp;
+        plan.media = n.media;
+    }
+    plan.timer = timer;
+    plan.ring_ms = config_.sip.ring_ms;
+    plan.contact_user = ruser.empty() ? "sipmediagw" : ruser;
+
+    auto session = std::make_unique<Session>(id, *room, slot);
+    session->media = std::move(*media);
+    auto call = sip::Call::accept(*ua_, msg, id, prefs_, ports, origin, plan, session_events(id));
+    if (!call) {
+        reject(msg, id, 500, "Server Internal Error", call.error().message);
+        return;
+    }
+    session->call = std::move(*call);
+    if (plan.media.audio || plan.media.video) {
+        const MediaMode mode = room->kind == RoomKind::Echo ? MediaMode::Echo : MediaMode::Idle;
+        if (auto st = session->media->start(plan.media, mode); !st)
+            spdlog::warn("gateway: sess={} media start failed: {}", id, st.error().message);
+        session->media_started = true;
+    }
+    if (slot) slots_[*slot]->set_busy(true);
+    spdlog::info("gateway: sess={} answering room_kind={} room=\"{}\" audio={} video={} slot={}",
+                 id, room_kind_name(room->kind), room->name,
+                 plan.media.audio ? plan.media.audio->codec.name : "-",
+                 plan.media.video ? plan.media.video->codec.name : "-",
+                 slot ? slots_[*slot]->user() : "-");
+    sessions_.emplace(id, std::move(session));
+}
+
+sip::CallEvents Gateway::session_events(const std::string& id) {
+    sip::CallEvents events;
+    events.on_closed = [this, id](const std::string& cause) { end_session(id, cause); };
+    events.on_established = [this, id] {
+        Session* s = find(id);
+        if (s == nullptr) return;
+        switch (s->room.kind) {
+            case RoomKind::Echo:
+                s->state.change(SessionState::InCall, "echo room answered");
+                break;
+            case RoomKind::Ivr:
+                s->state.change(SessionState::Ivr, "no room in the URI");
+                break;
+            case RoomKind::Named:
+                s->state.change(SessionState::Joining, "room=" + s->room.name);
+                break;
+        }
+    };
+    events.on_media = [this, id](const sip::NegotiatedMedia& m) {
+        Session* s = find(id);
+        if (s == nullptr || !s->media) return;
+        // Outbound calls and offerless INVITEs learn their media only from the answer.
+        auto st = s->media_started
+                      ? s->media->update(m)
+                      : s->media->start(
+                            m, s->room.kind == RoomKind::Echo ? MediaMode::Echo : MediaMode::Idle);
+        s->media_started = true;
+        if (!st) spdlog::warn("gateway: sess={} media update failed: {}", id, st.error().message);
+    };
+    events.on_info = [this, id](const sip::InfoEvent& ev) {
+        Session* s = find(id);
+        if (s == nullptr) return;
+        if (const auto* key = std::get_if<sip::DtmfKey>(&ev)) {
+            spdlog::info("gateway: sess={} dtmf key={} source=info", id, key->digit);
+        } else if (s->media) {
+            s->media->send_keyframe();
+        }
+    };
+    return events;
+}
+
+core::Result<std::string> Gateway::dial_out(const std::string& uri, const Room& room) {
+    if (shutting_down_) return core::fail("shutting down");
+    if (sessions_.size() >= call_slots_)
+        return core::fail(fmt::format("all {} call slots are busy", call_slots_));
+    if (uri.rfind("sip:", 0) != 0 && uri.rfind("sips:", 0) != 0)
+        return core::fail("dial-out target must be a sip: URI");
+    auto media = PortReservation::create(media_address_, config_.media.rtp_port_min,
+                                         config_.media.rtp_port_max);
+    if (!media) return media.error();
+    sip::LocalMediaPorts ports = (*media)->local_ports();
+    if (!config_.sip.public_address.empty()) ports.address = config_.sip.public_address;
+
+    const std::string id = new_session_id();
+    const auto& reg = config_.registrar;
+    const std::string user = reg.prefix.empty() ? reg.ua_name : reg.prefix + "." + reg.ua_name;
+    const std::string domain = !reg.domain.empty() ? reg.domain
+                               : reg.enabled()     ? sip::registrar_host(reg.server)
+                                                   : config_.sip.listen.front().host;
+    std::optional<sip::Credentials> creds;
+    if (!reg.secret.empty()) {
+        creds = sip::make_ephemeral_credentials(
+            reg.secret, user, static_cast<uint64_t>(std::time(nullptr)) + reg.expires);
+    } else if (!reg.password.empty()) {
+        creds = sip::Credentials{user, reg.password};
+    }
+    auto session = std::make_unique<Session>(id, room, std::nullopt);
+    session->media = std::move(*media);
+    auto call = sip::Call::dial(*ua_, uri, "sip:" + user + "@" + domain, creds, id, prefs_, ports,
+                                session_events(id));
+    if (!call) return call.error();
+    session->call = std::move(*call);
+    spdlog::info("gateway: sess={} dialing uri=\"{}\" room_kind={} room=\"{}\"", id, uri,
+                 room_kind_name(room.kind), room.name);
+    sessions_.emplace(id, std::move(session));
+    return id;
+}
+
+core::Status Gateway::hangup(const std::string& id, const std::string& cause) {
+    Session* s = find(id);
+    if (s == nullptr) return core::fail("no session " + id);
+    if (s->call) s->call->hangup(cause);
+    end_session(id, cause);
+    return core::Ok{};
+}
+
+void Gateway::end_session(const std::string& id, const std::string& cause) {
+    Session* s = find(id);
+    if (s == nullptr) return;
+    s->state.change(SessionState::Ending, cause);
+    // The dialog is mid-callback; destroy the session from the loop, not from here.
+    loop_.post([this, id] {
+        auto it = sessions_.find(id);
+        if (it == sessions_.end()) return;
+        if (it->second->slot && *it->second->slot < slots_.size())
+            slots_[*it->second->slot]->set_busy(false);
+        sessions_.erase(it);
+        spdlog::info("gateway: sess={} ended, {} active", id, sessions_.size());
+    });
+}
+
+void Gateway::shutdown(bool force, std::function<void()> done) {
+    shutting_down_ = true;
+    for (auto& [id, s] : sessions_) {
+        s->state.change(SessionState::Ending, "shutdown");
+        if (s->call) s->call->hangup("shutdown");
+    }
+    sessions_.clear();
+    slots_.clear();  // each slot unregisters
+    ua_->close(force, std::move(done));
+}
+
+}  // namespace gateway

@@ -1,0 +1,68 @@
+// The gateway process's call side: the SIP user agent, registration slots, admission (call
+// slots), the session registry, and the decisions for each new INVITE.
+#pragma once
+
+#include "core/config.hpp"
+#include "core/control_loop.hpp"
+#include "core/result.hpp"
+#include "gateway/session.hpp"
+#include "sip/offer_answer.hpp"
+#include "sip/registration.hpp"
+#include "sip/user_agent.hpp"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gateway {
+
+class Gateway {
+public:
+    static core::Result<std::unique_ptr<Gateway>> create(const core::Config& config,
+                                                         core::ControlLoop& loop,
+                                                         uint32_t call_slots);
+    ~Gateway();
+    Gateway(const Gateway&) = delete;
+    Gateway& operator=(const Gateway&) = delete;
+
+    // "sipmediagw: ready sip=<transport:addr:port,...> slots=<n>"
+    [[nodiscard]] std::string ready_line() const;
+    [[nodiscard]] size_t active_sessions() const { return sessions_.size(); }
+
+    // Calls `uri` (sip:user@host[:port][;transport=tcp]) for `room`, with digest credentials
+    // from [registrar] when the far end asks. Returns the session id; the call shows up in the
+    // registry at once and ends like any other.
+    core::Result<std::string> dial_out(const std::string& uri, const Room& room);
+    // Ends one session with BYE (CANCEL when not answered yet).
+    core::Status hangup(const std::string& id, const std::string& cause);
+
+    // BYE every call, unregister every slot, then run `done` once the SIP stack has finished
+    // those transactions (or at once with force).
+    void shutdown(bool force, std::function<void()> done);
+
+private:
+    Gateway(const core::Config& config, core::ControlLoop& loop, uint32_t call_slots);
+    void on_invite(const struct sip_msg& msg);
+    void reject(const struct sip_msg& msg, const std::string& id, uint16_t status,
+                const std::string& reason, const std::string& why, const std::string& headers = {});
+    void reject_busy(const struct sip_msg& msg, const std::string& id, const std::string& why);
+    void end_session(const std::string& id, const std::string& cause);
+    sip::CallEvents session_events(const std::string& id);
+    Session* find(const std::string& id);
+    std::string new_session_id();
+
+    core::Config config_;
+    core::ControlLoop& loop_;
+    uint32_t call_slots_;
+    sip::CodecPreferences prefs_;
+    std::string media_address_;
+    std::unique_ptr<sip::UserAgent> ua_;
+    std::vector<std::unique_ptr<sip::RegistrationSlot>> slots_;
+    std::map<std::string, std::unique_ptr<Session>> sessions_;
+    uint64_t counter_ = 0;
+    bool shutting_down_ = false;
+};
+
+}  // namespace gateway

@@ -1,0 +1,24 @@
+// Which room a call wants, from the request-URI user part (DESIGN.md §8).
+#pragma once
+
+#include "core/result.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace gateway {
+
+enum class RoomKind { Named, Ivr, Echo };
+
+struct Room {
+    RoomKind kind = RoomKind::Ivr;
+    std::string name;  // the meeting room for Named; empty otherwise
+};
+
+// "" or "0" → IVR, "echo" → the self-test room, [A-Za-z0-9._-]{1,128} → that room; anything
+// else is an error (the caller answers 404).
+core::Result<Room> parse_room(std::string_view user);
+
+const char* room_kind_name(RoomKind kind);
+
+}  // namespace gateway

@@ -1,0 +1,32 @@
+// One call through the gateway: its room, SIP dialog, media and named state.
+#pragma once
+
+#include "gateway/port_reservation.hpp"
+#include "gateway/room.hpp"
+#include "gateway/session_state.hpp"
+#include "sip/call.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace gateway {
+
+struct Session {
+    Session(std::string session_id, Room wanted_room, std::optional<size_t> registration_slot)
+        : id(std::move(session_id)),
+          room(std::move(wanted_room)),
+          slot(registration_slot),
+          state(id) {}
+
+    std::string id;
+    Room room;
+    std::optional<size_t> slot;  // the registration slot the INVITE was addressed to
+    SessionStateMachine state;
+    // Declared before `call` so the dialog (BYE) goes first, then the ports.
+    std::unique_ptr<PortReservation> media;
+    bool media_started = false;
+    std::unique_ptr<sip::Call> call;
+};
+
+}  // namespace gateway

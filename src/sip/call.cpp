@@ -1,0 +1,370 @@
+#include "sip/call.hpp"
+
+#include "core/log.hpp"
+#include "sip/user_agent.hpp"
+
+#include "core/libre.hpp"
+
+#include <cstring>
+
+namespace sip {
+
+namespace {
+
+core::ReHandle<struct mbuf> to_mbuf(const std::string& text) {
+    core::ReHandle<struct mbuf> mb(mbuf_alloc(text.size() + 1));
+    if (mb) {
+        (void)mbuf_write_mem(mb.get(), reinterpret_cast<const uint8_t*>(text.data()), text.size());
+        mbuf_set_pos(mb.get(), 0);
+    }
+    return mb;
+}
+
+// SDP without its o= line: two descriptions that differ only there say the same thing.
+std::string without_origin(const std::string& sdp) {
+    const auto o = sdp.find("\no=");
+    if (o == std::string::npos) return sdp;
+    const auto end = sdp.find('\n', o + 1);
+    return sdp.substr(0, o) + (end == std::string::npos ? "" : sdp.substr(end));
+}
+
+std::string with_version(const std::string& sdp, uint64_t version) {
+    const auto o = sdp.find("\no=");
+    if (o == std::string::npos) return sdp;
+    // o=<user> <id> <version> ...: replace the third word.
+    size_t p = o + 3;
+    for (int i = 0; i < 2; ++i) p = sdp.find(' ', p) + 1;
+    const size_t e = sdp.find(' ', p);
+    return sdp.substr(0, p) + std::to_string(version) + sdp.substr(e);
+}
+
+SessionTimerRequest timer_request(const struct sip_msg& msg) {
+    SessionTimerRequest r;
+    const std::string se = header_value(msg, "Session-Expires", "x");
+    if (!se.empty()) r.session_expires = parse_session_expires(se);
+    const std::string min_se = header_value(msg, "Min-SE");
+    if (!min_se.empty()) r.min_se = parse_min_se(min_se);
+    r.supports_timer = has_option_tag(msg, "timer");
+    return r;
+}
+
+}  // namespace
+
+Call::Call(UserAgent& ua, std::string log_id, CodecPreferences prefs, LocalMediaPorts ports,
+           CallEvents events)
+    : ua_(ua),
+      log_id_(std::move(log_id)),
+      prefs_(std::move(prefs)),
+      ports_(std::move(ports)),
+      events_(std::move(events)) {
+    ua_.add_call(this);
+}
+
+Call::~Call() {
+    ring_timer_.cancel();
+    refresh_timer_.cancel();
+    expire_timer_.cancel();
+    ua_.remove_call(this);
+    sess_.reset();
+}
+
+core::Result<std::unique_ptr<Call>> Call::accept(UserAgent& ua, const struct sip_msg& invite,
+                                                 std::string log_id, CodecPreferences prefs,
+                                                 LocalMediaPorts ports, SdpOrigin origin,
+                                                 AnswerPlan plan, CallEvents events) {
+    std::unique_ptr<Call> call(  // NOLINT: private constructor
+        new Call(ua, std::move(log_id), std::move(prefs), std::move(ports), std::move(events)));
+    call->origin_ = origin;
+    call->call_id_ = std::string(invite.callid.p, invite.callid.l);
+    call->media_ = plan.media;
+    call->local_sdp_ = plan.answer_sdp.empty()
+                           ? build_offer(call->prefs_, call->ports_, call->origin_)
+                           : plan.answer_sdp;
+    call->last_sdp_body_ = without_origin(call->local_sdp_);
+    call->plan_ = std::move(plan);
+    call->timer_ = call->plan_.timer;
+
+    struct sipsess* sess = nullptr;
+    int err = 0;
+    const std::string& cuser = call->plan_.contact_user;
+    if (call->plan_.ring_ms > 0) {
+        err = sipsess_accept(&sess, ua.sessions(), &invite, 180, "Ringing", cuser.c_str(),
+                             "application/sdp", nullptr, nullptr, nullptr, false, &Call::on_offer,
+                             &Call::on_answer, &Call::on_established, &Call::on_info, nullptr,
+                             &Call::on_close, call.get(), "Allow: %s\r\n", kAllow);
+    } else {
+        auto desc = to_mbuf(call->local_sdp_);
+        err =
+            sipsess_accept(&sess, ua.sessions(), &invite, 200, "OK", cuser.c_str(),
+                           "application/sdp", desc.get(), nullptr, nullptr, false, &Call::on_offer,
+                           &Call::on_answer, &Call::on_established, &Call::on_info, nullptr,
+                           &Call::on_close, call.get(), "Allow: %s\r\nSupported: %s\r\n%s", kAllow,
+                           kSupported, call->timer_.response_headers.c_str());
+    }
+    if (err != 0) return core::fail(std::string("sipsess_accept: ") + std::strerror(err));
+    call->sess_.reset(sess);
+    if (call->plan_.ring_ms > 0) {
+        Call* self = call.get();
+        call->ring_timer_.start(call->plan_.ring_ms, [self] { self->send_answer(); });
+    } else {
+        call->apply_timer(call->timer_);
+    }
+    return call;
+}
+
+void Call::send_answer() {
+    if (closed_ || !sess_) return;
+    auto desc = to_mbuf(local_sdp_);
+    const int err =
+        sipsess_answer(sess_.get(), 200, "OK", desc.get(), "Allow: %s\r\nSupported: %s\r\n%s",
+                       kAllow, kSupported, timer_.response_headers.c_str());
+    if (err != 0) {
+        close_with(std::string("cannot send 200 OK: ") + std::strerror(err));
+        return;
+    }
+    apply_timer(timer_);
+}
+
+core::Result<std::unique_ptr<Call>> Call::dial(UserAgent& ua, const std::string& to_uri,
+                                               const std::string& from_uri,
+                                               std::optional<Credentials> credentials,
+                                               std::string log_id, CodecPreferences prefs,
+                                               LocalMediaPorts ports, CallEvents events) {
+    std::unique_ptr<Call> call(  // NOLINT: private constructor
+        new Call(ua, std::move(log_id), std::move(prefs), std::move(ports), std::move(events)));
+    call->credentials_ = std::move(credentials);
+    call->origin_ = SdpOrigin{rand_u32(), 1};
+    call->local_sdp_ = build_offer(call->prefs_, call->ports_, call->origin_);
+    call->last_sdp_body_ = without_origin(call->local_sdp_);
+    auto desc = to_mbuf(call->local_sdp_);
+    struct sipsess* sess = nullptr;
+    // Outbound calls do not ask for session timers: the far end may still impose them and
+    // refresh itself; our re-INVITE handling answers its refreshes.
+    const int err = sipsess_connect(
+        &sess, ua.sessions(), to_uri.c_str(), nullptr, from_uri.c_str(), "sipmediagw", nullptr, 0,
+        "application/sdp", desc.get(), &Call::on_auth, call.get(), false, &Call::on_offer,
+        &Call::on_answer, &Call::on_progress, &Call::on_established, &Call::on_info, nullptr,
+        &Call::on_close, call.get(), "Allow: %s\r\n", kAllow);
+    if (err != 0) return core::fail(std::string("sipsess_connect: ") + std::strerror(err));
+    call->sess_.reset(sess);
+    spdlog::info("sip: sess={} dialing {}", call->log_id_, to_uri);
+    return call;
+}
+
+void Call::hangup(const std::string& cause) {
+    if (closed_) return;
+    closed_ = true;
+    ring_timer_.cancel();
+    refresh_timer_.cancel();
+    expire_timer_.cancel();
+    spdlog::info("sip: sess={} hangup cause={}", log_id_, cause);
+    ua_.remove_call(this);
+    sess_.reset();  // libre sends BYE (or the final response / CANCEL) and finishes it
+}
+
+void Call::close_with(const std::string& cause) {
+    if (closed_) return;
+    hangup(cause);
+    if (events_.on_closed) events_.on_closed(cause);
+}
+
+bool Call::matches(const struct sip_msg& msg) const {
+    if (closed_ || !sess_) return false;
+    const struct sip_dialog* dlg = sipsess_dialog(sess_.get());
+    return dlg != nullptr && sip_dialog_cmp(dlg, &msg);
+}
+
+std::string Call::current_sdp_for(const std::string& sdp) {
+    const std::string body = without_origin(sdp);
+    if (body != last_sdp_body_) {
+        ++origin_.version;
+        last_sdp_body_ = body;
+    }
+    local_sdp_ = with_version(sdp, origin_.version);
+    return local_sdp_;
+}
+
+void Call::apply_timer(const SessionTimerDecision& d) {
+    timer_ = d;
+    refresh_timer_.cancel();
+    expire_timer_.cancel();
+    if (!d.active || closed_) return;
+    if (d.we_refresh) {
+        refresh_timer_.start(uint64_t{refresh_after_s(d.interval)} * 1000, [this] { refresh(); });
+    } else {
+        expire_timer_.start(uint64_t{expire_after_s(d.interval)} * 1000,
+                            [this] { close_with("session timer expired (no refresh)"); });
+    }
+}
+
+void Call::refresh() {
+    if (closed_ || !sess_) return;
+    spdlog::debug("sip: sess={} session refresh (re-INVITE)", log_id_);
+    auto desc = to_mbuf(local_sdp_);
+    const int err = sipsess_modify(sess_.get(), desc.get());
+    if (err != 0) {
+        close_with(std::string("session refresh failed: ") + std::strerror(err));
+        return;
+    }
+    apply_timer(timer_);
+}
+
+int Call::on_offer(struct mbuf** descp, const struct sip_msg* msg, void* arg) {
+    auto* self = static_cast<Call*>(arg);
+    const std::string body = body_of(*msg);
+    std::string sdp;
+    if (body.empty()) {
+        // An offerless re-INVITE: we offer, the answer comes in the ACK (on_answer).
+        sdp = self->current_sdp_for(build_offer(self->prefs_, self->ports_, self->origin_));
+    } else {
+        auto n = answer_offer(body, self->prefs_, self->ports_, self->origin_);
+        if (!n.ok()) {
+            spdlog::warn("sip: sess={} re-offer refused status={} reason=\"{}\"", self->log_id_,
+                         n.failure->status, n.failure->detail);
+            return EPROTO;  // libre answers 488
+        }
+        sdp = self->current_sdp_for(n.sdp);
+        self->media_ = n.media;
+    }
+    auto mb = to_mbuf(sdp);
+    *descp = mb.release();
+    if (self->timer_.active && !self->timer_.we_refresh) {
+        // libre 1.1.0 cannot put Session-Expires in a re-INVITE's 2xx, and without it the peer
+        // stops refreshing (RFC 4028 §7.4), so from now on we refresh.
+        SessionTimerDecision d = self->timer_;
+        d.we_refresh = true;
+        self->apply_timer(d);
+    } else if (self->timer_.active) {
+        self->apply_timer(self->timer_);
+    }
+    spdlog::info("sip: sess={} re-INVITE {}", self->log_id_,
+                 body.empty() ? "without offer" : "answered");
+    if (!body.empty() && self->events_.on_media) self->events_.on_media(self->media_);
+    return 0;
+}
+
+int Call::on_answer(const struct sip_msg* msg, void* arg) {
+    auto* self = static_cast<Call*>(arg);
+    const std::string body = body_of(*msg);
+    if (body.empty()) return 0;  // a 200 to our refresh may repeat nothing new
+    auto n = apply_answer(body, self->prefs_, self->ports_);
+    if (!n.ok()) {
+        spdlog::warn("sip: sess={} answer refused reason=\"{}\"", self->log_id_, n.failure->detail);
+        return EPROTO;
+    }
+    self->media_ = n.media;
+    if (self->events_.on_media) self->events_.on_media(self->media_);
+    return 0;
+}
+
+void Call::on_progress(const struct sip_msg* msg, void* arg) {
+    auto* self = static_cast<Call*>(arg);
+    spdlog::info("sip: sess={} progress {} {}", self->log_id_, msg->scode,
+                 std::string(msg->reason.p, msg->reason.l));
+}
+
+void Call::on_established(const struct sip_msg* msg, void* arg) {
+    auto* self = static_cast<Call*>(arg);
+    self->established_ = true;
+    spdlog::info("sip: sess={} established", self->log_id_);
+    if (self->events_.on_established) self->events_.on_established();
+}
+
+void Call::on_info(struct libre_sip* sip, const struct sip_msg* msg, void* arg) {
+    auto* self = static_cast<Call*>(arg);
+    const std::string ctype = content_type_of(*msg);
+    auto ev = parse_info_body(ctype, body_of(*msg));
+    if (!ev) {
+        const bool known = ctype == "application/dtmf-relay" || ctype == "application/dtmf" ||
+                           ctype == "application/media_control+xml";
+        spdlog::warn("sip: sess={} INFO refused: {}", self->log_id_, ev.error().message);
+        if (known) {
+            (void)sip_reply(sip, msg, 400, "Bad INFO body");
+        } else {
+            (void)sip_treplyf(nullptr, nullptr, sip, msg, false, 415, "Unsupported Media Type",
+                              "Accept: application/dtmf-relay, application/dtmf, "
+                              "application/media_control+xml\r\nContent-Length: 0\r\n\r\n");
+        }
+        return;
+    }
+    (void)sip_reply(sip, msg, 200, "OK");
+    if (const auto* key = std::get_if<DtmfKey>(&*ev)) {
+        spdlog::info("sip: sess={} INFO dtmf key={} duration_ms={}", self->log_id_, key->digit,
+                     key->duration_ms);
+    } else {
+        spdlog::info("sip: sess={} INFO picture_fast_update", self->log_id_);
+    }
+    if (self->events_.on_info) self->events_.on_info(*ev);
+}
+
+void Call::on_close(int err, const struct sip_msg* msg, void* arg) {
+    auto* self = static_cast<Call*>(arg);
+    if (self->closed_) return;
+    std::string cause;
+    if (msg != nullptr && msg->scode >= 300) {
+        cause = "rejected " + std::to_string(msg->scode) + " " +
+                std::string(msg->reason.p, msg->reason.l);
+    } else if (err == ECONNRESET) {
+        cause = self->established_ || self->plan_.ring_ms == 0 ? "remote hangup" : "cancelled";
+        if (msg != nullptr && pl_strcmp(&msg->met, "CANCEL") == 0) cause = "cancelled";
+    } else if (err == ETIMEDOUT) {
+        cause = "timeout";
+    } else {
+        cause = err != 0 ? std::strerror(err) : "closed";
+    }
+    self->closed_ = true;
+    self->ring_timer_.cancel();
+    self->refresh_timer_.cancel();
+    self->expire_timer_.cancel();
+    self->ua_.remove_call(self);
+    spdlog::info("sip: sess={} closed cause={}", self->log_id_, cause);
+    if (self->events_.on_closed) self->events_.on_closed(cause);
+}
+
+int Call::on_auth(char** username, char** password, const char* realm, void* arg) {
+    auto* self = static_cast<Call*>(arg);
+    if (!self->credentials_) return EAUTH;
+    int err = str_dup(username, self->credentials_->username.c_str());
+    err |= str_dup(password, self->credentials_->password.c_str());
+    return err;
+}
+
+void Call::handle_update(const struct sip_msg& msg) {
+    struct libre_sip* sip = ua_.stack();
+    SessionTimerDecision d = decide_session_timer(timer_request(msg), ua_.config().session_expires);
+    if (d.reject_too_small) {
+        (void)sip_treplyf(nullptr, nullptr, sip, &msg, false, 422, "Session Interval Too Small",
+                          "Min-SE: %u\r\nContent-Length: 0\r\n\r\n", d.min_se);
+        return;
+    }
+    const std::string body = body_of(msg);
+    std::string sdp;
+    if (!body.empty()) {
+        auto n = answer_offer(body, prefs_, ports_, origin_);
+        if (!n.ok()) {
+            spdlog::warn("sip: sess={} UPDATE offer refused status={} reason=\"{}\"", log_id_,
+                         n.failure->status, n.failure->detail);
+            (void)sip_reply(sip, &msg, n.failure->status, n.failure->reason.c_str());
+            return;
+        }
+        sdp = current_sdp_for(n.sdp);
+        media_ = n.media;
+    }
+    struct sa laddr;
+    (void)sip_transp_laddr(sip, &laddr, msg.tp, &msg.src);
+    char contact[256];
+    (void)re_snprintf(contact, sizeof contact, "<sip:%s@%J%s>", plan_.contact_user.c_str(), &laddr,
+                      sip_transp_param(msg.tp));
+    if (!d.active) d.response_headers.clear();
+    (void)sip_treplyf(nullptr, nullptr, sip, &msg, false, 200, "OK",
+                      "Contact: %s\r\nAllow: %s\r\nSupported: %s\r\n%s%s"
+                      "Content-Length: %zu\r\n\r\n%s",
+                      contact, kAllow, kSupported, d.response_headers.c_str(),
+                      sdp.empty() ? "" : "Content-Type: application/sdp\r\n", sdp.size(),
+                      sdp.c_str());
+    apply_timer(d);
+    spdlog::info("sip: sess={} UPDATE {}", log_id_, sdp.empty() ? "refresh" : "answered");
+    if (!sdp.empty() && events_.on_media) events_.on_media(media_);
+}
+
+}  // namespace sip

@@ -1,0 +1,111 @@
+// One SIP INVITE dialog (inbound or outbound) on libre's sipsess: offer/answer for the initial
+// INVITE and every re-INVITE/UPDATE, INFO events, RFC 4028 session timers, and hang-up.
+// Events are delivered on the control thread; the owner must not destroy the Call from inside an
+// event handler (post the destruction to the loop instead).
+#pragma once
+
+#include "core/control_loop.hpp"
+#include "core/re_handle.hpp"
+#include "core/result.hpp"
+#include "sip/ephemeral_credentials.hpp"
+#include "sip/info_body.hpp"
+#include "sip/negotiated_media.hpp"
+#include "sip/offer_answer.hpp"
+#include "sip/session_timer.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+struct sip_msg;
+struct sipsess;
+
+namespace sip {
+
+class UserAgent;
+
+struct CallEvents {
+    // Every offer/answer completed after the initial INVITE's (re-INVITE, UPDATE, the answer to
+    // our offer in an ACK or a 200 OK).
+    std::function<void(const NegotiatedMedia&)> on_media;
+    std::function<void()> on_established;  // ACK received / 200 OK received
+    std::function<void(const InfoEvent&)> on_info;
+    std::function<void(const std::string& cause)> on_closed;  // the dialog is gone
+};
+
+struct AnswerPlan {
+    std::string answer_sdp;  // empty: the INVITE had no offer, we offer in the 200 OK
+    NegotiatedMedia media;   // what answer_sdp settled (the owner starts media with it)
+    SessionTimerDecision timer;
+    uint32_t ring_ms = 0;  // >0: 180 Ringing first, 200 OK after this long
+    std::string contact_user;
+};
+
+class Call {
+public:
+    // Answers `invite` (its 100 Trying is already sent). `origin` must be the one used to build
+    // plan.answer_sdp.
+    static core::Result<std::unique_ptr<Call>> accept(UserAgent& ua, const struct sip_msg& invite,
+                                                      std::string log_id, CodecPreferences prefs,
+                                                      LocalMediaPorts ports, SdpOrigin origin,
+                                                      AnswerPlan plan, CallEvents events);
+    // Places a call to `to_uri` (sip:user@host[:port][;transport=tcp]).
+    static core::Result<std::unique_ptr<Call>> dial(UserAgent& ua, const std::string& to_uri,
+                                                    const std::string& from_uri,
+                                                    std::optional<Credentials> credentials,
+                                                    std::string log_id, CodecPreferences prefs,
+                                                    LocalMediaPorts ports, CallEvents events);
+    ~Call();  // BYE when established, 487/CANCEL when not (libre finishes the transaction)
+    Call(const Call&) = delete;
+    Call& operator=(const Call&) = delete;
+
+    void hangup(const std::string& cause);
+    [[nodiscard]] bool closed() const { return closed_; }
+    [[nodiscard]] const std::string& call_id() const { return call_id_; }
+    [[nodiscard]] const NegotiatedMedia& media() const { return media_; }
+
+    // UserAgent plumbing for UPDATE (libre 1.1.0 sipsess does not handle it).
+    [[nodiscard]] bool matches(const struct sip_msg& msg) const;
+    void handle_update(const struct sip_msg& msg);
+
+private:
+    Call(UserAgent& ua, std::string log_id, CodecPreferences prefs, LocalMediaPorts ports,
+         CallEvents events);
+    static int on_offer(struct mbuf** descp, const struct sip_msg* msg, void* arg);
+    static int on_answer(const struct sip_msg* msg, void* arg);
+    static void on_progress(const struct sip_msg* msg, void* arg);
+    static void on_established(const struct sip_msg* msg, void* arg);
+    static void on_info(struct libre_sip* sip, const struct sip_msg* msg, void* arg);
+    static void on_close(int err, const struct sip_msg* msg, void* arg);
+    static int on_auth(char** username, char** password, const char* realm, void* arg);
+
+    void send_answer();
+    void apply_timer(const SessionTimerDecision& d);
+    void refresh();
+    // Our SDP for the current state; bumps the o= version only when the content changed.
+    std::string current_sdp_for(const std::string& body);
+    void close_with(const std::string& cause);
+
+    UserAgent& ua_;
+    std::string log_id_;
+    CodecPreferences prefs_;
+    LocalMediaPorts ports_;
+    CallEvents events_;
+    core::ReHandle<struct sipsess> sess_;
+    std::string call_id_;
+    SdpOrigin origin_;
+    std::string last_sdp_body_;  // without the o= line, to detect changes
+    std::string local_sdp_;
+    NegotiatedMedia media_;
+    AnswerPlan plan_;
+    std::optional<Credentials> credentials_;
+    bool closed_ = false;
+    bool established_ = false;
+    SessionTimerDecision timer_;
+    core::Timer ring_timer_;
+    core::Timer refresh_timer_;
+    core::Timer expire_timer_;
+};
+
+}  // namespace sip

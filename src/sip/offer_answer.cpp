@@ -1,0 +1,546 @@
+#include "sip/offer_answer.hpp"
+
+#include "sip/sdp.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstdio>
+#include <map>
+
+namespace sip {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+std::string trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return std::string(s);
+}
+
+std::optional<unsigned> to_uint(std::string_view s) {
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+    return v;
+}
+
+// One payload format of an m= line with everything the peer said about it.
+struct Format {
+    uint8_t pt = 0;
+    std::string name;
+    uint32_t clock = 0;
+    uint8_t channels = 1;
+    std::map<std::string, std::string> params;
+    RtcpFeedback feedback;
+};
+
+std::map<std::string, std::string> parse_fmtp_params(std::string_view text) {
+    std::map<std::string, std::string> out;
+    size_t i = 0;
+    while (i <= text.size()) {
+        size_t j = text.find(';', i);
+        if (j == std::string_view::npos) j = text.size();
+        std::string_view item = text.substr(i, j - i);
+        const auto eq = item.find('=');
+        if (eq == std::string_view::npos) {
+            // telephone-event's "0-16" has no name; keep it under "events".
+            if (!trim(item).empty()) out["events"] = trim(item);
+        } else {
+            std::string key = trim(item.substr(0, eq));
+            std::transform(key.begin(), key.end(), key.begin(),
+                           [](unsigned char c) { return std::tolower(c); });
+            out[key] = trim(item.substr(eq + 1));
+        }
+        i = j + 1;
+    }
+    return out;
+}
+
+// RFC 3551 static payload types, for peers that send no rtpmap for them.
+std::optional<Format> static_format(unsigned pt) {
+    switch (pt) {
+        case 0:
+            return Format{0, "PCMU", 8000, 1, {}, {}};
+        case 8:
+            return Format{8, "PCMA", 8000, 1, {}, {}};
+        case 9:
+            return Format{9, "G722", 8000, 1, {}, {}};
+        default:
+            return std::nullopt;
+    }
+}
+
+std::vector<Format> collect_formats(const SdpMedia& m) {
+    std::vector<Format> out;
+    for (const auto& f : m.formats) {
+        auto pt = to_uint(f);
+        if (!pt || *pt > 127) continue;
+        std::optional<Format> fmt;
+        for (const auto& a : m.attributes) {
+            if (a.name != "rtpmap") continue;
+            const auto sp = a.value.find(' ');
+            if (sp == std::string::npos || a.value.substr(0, sp) != f) continue;
+            // "<name>/<clock>[/<channels>]"
+            std::string enc = a.value.substr(sp + 1);
+            Format x;
+            x.pt = static_cast<uint8_t>(*pt);
+            const auto s1 = enc.find('/');
+            x.name = trim(enc.substr(0, s1));
+            if (s1 != std::string::npos) {
+                const auto s2 = enc.find('/', s1 + 1);
+                x.clock = to_uint(enc.substr(s1 + 1, s2 == std::string::npos ? std::string::npos
+                                                                             : s2 - s1 - 1))
+                              .value_or(0);
+                if (s2 != std::string::npos)
+                    x.channels = static_cast<uint8_t>(to_uint(enc.substr(s2 + 1)).value_or(1));
+            }
+            fmt = x;
+            break;
+        }
+        if (!fmt) fmt = static_format(*pt);
+        if (!fmt) continue;
+        for (const auto& a : m.attributes) {
+            const auto sp = a.value.find(' ');
+            if (sp == std::string::npos) continue;
+            const std::string target = a.value.substr(0, sp);
+            const std::string rest = trim(std::string_view(a.value).substr(sp + 1));
+            if (a.name == "fmtp" && target == f) fmt->params = parse_fmtp_params(rest);
+            if (a.name == "rtcp-fb" && (target == f || target == "*")) {
+                if (rest == "nack") fmt->feedback.nack = true;
+                if (rest == "nack pli") fmt->feedback.pli = true;
+                if (rest == "ccm fir") fmt->feedback.fir = true;
+            }
+        }
+        out.push_back(std::move(*fmt));
+    }
+    return out;
+}
+
+bool audio_matches(const std::string& pref, const Format& f) {
+    if (!iequals(pref, f.name)) return false;
+    if (iequals(pref, "opus")) return f.clock == 48000;
+    return f.clock == 8000;
+}
+
+// profile-level-id: profile_idc, constraint flags, level_idc (RFC 6184 §8.1). Baseline (0x42),
+// main (0x4d), and extended (0x58) only when constrained-baseline compatible (constraint_set1).
+struct H264Profile {
+    uint8_t profile_idc = 0x42;
+    uint8_t iop = 0x00;
+    uint8_t level_idc = 0x0a;
+};
+
+std::optional<H264Profile> parse_profile(const Format& f) {
+    auto it = f.params.find("profile-level-id");
+    if (it == f.params.end()) return H264Profile{};  // RFC 6184 default: 42000a
+    if (it->second.size() != 6) return std::nullopt;
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + 6, v, 16);
+    if (ec != std::errc() || p != it->second.data() + 6) return std::nullopt;
+    H264Profile prof{static_cast<uint8_t>(v >> 16), static_cast<uint8_t>((v >> 8) & 0xff),
+                     static_cast<uint8_t>(v & 0xff)};
+    const bool ok = prof.profile_idc == 0x42 || prof.profile_idc == 0x4d ||
+                    (prof.profile_idc == 0x58 && (prof.iop & 0x40) != 0);
+    if (!ok) return std::nullopt;
+    return prof;
+}
+
+unsigned packetization_mode(const Format& f) {
+    auto it = f.params.find("packetization-mode");
+    if (it == f.params.end()) return 0;
+    return to_uint(it->second).value_or(99);
+}
+
+bool video_matches(const std::string& pref, const Format& f) {
+    if (!iequals(pref, f.name) || f.clock != 90000) return false;
+    if (iequals(pref, "H264")) {
+        // Mode 2 (interleaved) is a different format that we do not handle.
+        return packetization_mode(f) <= 1 && parse_profile(f).has_value();
+    }
+    return true;
+}
+
+std::string hex_profile(const H264Profile& p) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%02x%02x%02x", p.profile_idc, p.iop, p.level_idc);
+    return buf;
+}
+
+std::string canonical_name(const std::string& name) {
+    for (const char* n : {"opus", "G722", "PCMU", "PCMA", "H264", "VP8", "telephone-event"})
+        if (iequals(name, n)) return n;
+    return name;
+}
+
+// Our fmtp for a format we accept from the peer (answer) or that the peer accepted (offer).
+std::string local_fmtp(const Format& f, const CodecPreferences& prefs) {
+    const std::string name = canonical_name(f.name);
+    if (name == "opus") return "minptime=10;useinbandfec=1";
+    if (name == "telephone-event") return "0-16";
+    if (name == "H264") {
+        H264Profile p = parse_profile(f).value_or(H264Profile{});
+        // Answer the offered profile, but never promise to receive more than we handle.
+        // Level 1b (11 with constraint_set3) is below anything we cap to, so it stays as is.
+        p.level_idc = std::min(p.level_idc, prefs.h264_max_level());
+        std::string s = "profile-level-id=" + hex_profile(p) +
+                        ";packetization-mode=" + std::to_string(packetization_mode(f));
+        if (f.params.contains("level-asymmetry-allowed"))
+            s += ";level-asymmetry-allowed=" + f.params.at("level-asymmetry-allowed");
+        return s;
+    }
+    return {};
+}
+
+Codec to_codec(const Format& f, const CodecPreferences& prefs) {
+    Codec c;
+    c.name = canonical_name(f.name);
+    c.payload_type = f.pt;
+    c.clock_rate = f.clock;
+    c.channels = f.channels;
+    c.remote_params = f.params;
+    c.local_fmtp = local_fmtp(f, prefs);
+    return c;
+}
+
+std::optional<Format> choose(const std::vector<Format>& formats,
+                             const std::vector<std::string>& prefs, MediaKind kind,
+                             bool remote_order) {
+    auto matches = [&](const std::string& pref, const Format& f) {
+        return kind == MediaKind::Audio ? audio_matches(pref, f) : video_matches(pref, f);
+    };
+    if (remote_order) {
+        // An answer lists what the peer will use first.
+        for (const auto& f : formats)
+            for (const auto& p : prefs)
+                if (matches(p, f)) return f;
+        return std::nullopt;
+    }
+    for (const auto& p : prefs)
+        for (const auto& f : formats)
+            if (matches(p, f)) return f;
+    return std::nullopt;
+}
+
+Direction offered_direction(const SdpMedia& m, const SdpDescription& s) {
+    for (const auto* attrs : {&m.attributes, &s.attributes})
+        for (const auto& a : *attrs) {
+            if (a.name == "sendrecv") return Direction::SendRecv;
+            if (a.name == "sendonly") return Direction::SendOnly;
+            if (a.name == "recvonly") return Direction::RecvOnly;
+            if (a.name == "inactive") return Direction::Inactive;
+        }
+    return Direction::SendRecv;
+}
+
+// Our direction is the mirror of theirs (RFC 3264 §6.1).
+Direction mirror(Direction d) {
+    switch (d) {
+        case Direction::SendOnly:
+            return Direction::RecvOnly;
+        case Direction::RecvOnly:
+            return Direction::SendOnly;
+        default:
+            return d;
+    }
+}
+
+const char* direction_name(Direction d) {
+    switch (d) {
+        case Direction::SendOnly:
+            return "sendonly";
+        case Direction::RecvOnly:
+            return "recvonly";
+        case Direction::Inactive:
+            return "inactive";
+        default:
+            return "sendrecv";
+    }
+}
+
+uint32_t bandwidth_kbps(const std::vector<std::string>& lines) {
+    uint32_t as = 0;
+    uint32_t tias = 0;
+    for (const auto& b : lines) {
+        const auto colon = b.find(':');
+        const auto v = to_uint(std::string_view(b).substr(colon + 1)).value_or(0);
+        if (b.compare(0, colon, "AS") == 0) as = v;
+        if (b.compare(0, colon, "TIAS") == 0) tias = v / 1000;
+    }
+    return tias != 0 ? tias : as;
+}
+
+bool rtp_profile_ok(const std::string& proto) {
+    return proto == "RTP/AVP" || proto == "RTP/AVPF";
+}
+
+// Fills the transport half of a stream from the peer's m= line.
+NegotiatedStream remote_stream(const SdpMedia& m, const SdpDescription& s, MediaKind kind,
+                               const LocalMediaPorts& ports) {
+    NegotiatedStream st;
+    st.kind = kind;
+    st.remote_address = m.connection_address.empty() ? s.connection_address : m.connection_address;
+    st.remote_rtp_port = m.port;
+    st.rtcp_mux = m.has_attribute("rtcp-mux");
+    st.avpf = m.proto == "RTP/AVPF";
+    st.remote_rtcp_port = st.rtcp_mux ? m.port : static_cast<uint16_t>(m.port + 1);
+    if (auto rtcp = m.attribute("rtcp"); rtcp && !st.rtcp_mux) {
+        if (auto p = to_uint(rtcp->substr(0, rtcp->find(' '))); p && *p > 0 && *p < 65536)
+            st.remote_rtcp_port = static_cast<uint16_t>(*p);
+    }
+    const bool audio = kind == MediaKind::Audio;
+    st.local_rtp_port = audio ? ports.audio_rtp : ports.video_rtp;
+    st.local_rtcp_port =
+        st.rtcp_mux ? st.local_rtp_port : (audio ? ports.audio_rtcp : ports.video_rtcp);
+    Direction peer = offered_direction(m, s);
+    // RFC 2543 hold: c=0.0.0.0 means "do not send to me", whatever the direction says.
+    if (st.remote_address == "0.0.0.0" || st.remote_address == "::") {
+        if (peer == Direction::SendRecv) peer = Direction::SendOnly;
+        if (peer == Direction::RecvOnly) peer = Direction::Inactive;
+    }
+    st.direction = mirror(peer);
+    st.bandwidth_kbps = bandwidth_kbps(m.bandwidths.empty() ? s.bandwidths : m.bandwidths);
+    return st;
+}
+
+void add_format_attributes(SdpMedia& out, const Codec& c, const RtcpFeedback* fb) {
+    const std::string pt = std::to_string(c.payload_type);
+    std::string map = c.name + "/" + std::to_string(c.clock_rate);
+    if (c.channels > 1) map += "/" + std::to_string(c.channels);
+    out.formats.push_back(pt);
+    out.attributes.push_back({"rtpmap", pt + " " + map});
+    if (!c.local_fmtp.empty()) out.attributes.push_back({"fmtp", pt + " " + c.local_fmtp});
+    if (fb != nullptr) {
+        if (fb->nack) out.attributes.push_back({"rtcp-fb", pt + " nack"});
+        if (fb->pli) out.attributes.push_back({"rtcp-fb", pt + " nack pli"});
+        if (fb->fir) out.attributes.push_back({"rtcp-fb", pt + " ccm fir"});
+    }
+}
+
+SdpMedia rejected(const SdpMedia& offered) {
+    SdpMedia m;
+    m.media = offered.media;
+    m.port = 0;
+    m.proto = offered.proto;
+    // RFC 3264 §6: a rejected stream still lists at least one format.
+    m.formats = offered.formats.empty() ? std::vector<std::string>{"0"}
+                                        : std::vector<std::string>{offered.formats.front()};
+    return m;
+}
+
+SdpDescription base_description(const LocalMediaPorts& ports, const SdpOrigin& origin) {
+    SdpDescription d;
+    d.origin_username = "sipmediagw";
+    d.session_id = std::to_string(origin.session_id);
+    d.session_version = std::to_string(origin.version);
+    d.origin_address = ports.address;
+    d.session_name = "sipmediagw";
+    d.connection_address = ports.address;
+    return d;
+}
+
+Negotiation failure(uint16_t status, std::string reason, std::string detail) {
+    Negotiation n;
+    n.failure = SdpFailure{status, std::move(reason), std::move(detail)};
+    return n;
+}
+
+}  // namespace
+
+CodecPreferences CodecPreferences::from_config(const core::MediaConfig& media) {
+    CodecPreferences p;
+    p.audio = media.audio_codecs;
+    p.video = media.video_codecs;
+    p.video_width = media.video_width;
+    p.video_height = media.video_height;
+    p.video_fps = media.video_fps;
+    p.video_bitrate_kbps = media.video_bitrate_kbps;
+    return p;
+}
+
+uint8_t CodecPreferences::h264_max_level() const {
+    // H.264 Table A-1: (level_idc, max frame size in macroblocks, max macroblocks per second).
+    struct Level {
+        uint8_t idc;
+        uint32_t max_fs;
+        uint32_t max_mbps;
+    };
+    static constexpr std::array<Level, 11> levels{{{10, 99, 1485},
+                                                   {20, 396, 11880},
+                                                   {21, 792, 19800},
+                                                   {22, 1620, 20250},
+                                                   {30, 1620, 40500},
+                                                   {31, 3600, 108000},
+                                                   {32, 5120, 216000},
+                                                   {40, 8192, 245760},
+                                                   {42, 8704, 522240},
+                                                   {50, 22080, 589824},
+                                                   {51, 36864, 983040}}};
+    const uint32_t fs = ((video_width + 15) / 16) * ((video_height + 15) / 16);
+    const uint32_t mbps = fs * video_fps;
+    for (const auto& l : levels)
+        if (fs <= l.max_fs && mbps <= l.max_mbps) return l.idc;
+    return 51;
+}
+
+Negotiation answer_offer(std::string_view offer_text, const CodecPreferences& prefs,
+                         const LocalMediaPorts& ports, const SdpOrigin& origin) {
+    auto parsed = parse_sdp(offer_text);
+    if (!parsed) return failure(400, "Malformed SDP", parsed.error().message);
+    const SdpDescription& offer = *parsed;
+
+    Negotiation result;
+    SdpDescription answer = base_description(ports, origin);
+    std::string why_rejected;
+    for (const auto& m : offer.media) {
+        const bool audio = m.media == "audio";
+        const bool video = m.media == "video";
+        const MediaKind kind = audio ? MediaKind::Audio : MediaKind::Video;
+        auto& slot = audio ? result.media.audio : result.media.video;
+        const uint16_t local_port = audio ? ports.audio_rtp : ports.video_rtp;
+        if ((!audio && !video) || m.port == 0 || slot.has_value() || local_port == 0) {
+            answer.media.push_back(rejected(m));
+            continue;
+        }
+        if (!rtp_profile_ok(m.proto)) {
+            why_rejected += " " + m.media + ": profile " + m.proto + " not supported;";
+            answer.media.push_back(rejected(m));
+            continue;
+        }
+        const auto formats = collect_formats(m);
+        auto chosen = choose(formats, audio ? prefs.audio : prefs.video, kind, false);
+        if (!chosen) {
+            why_rejected += " " + m.media + ": no common codec;";
+            answer.media.push_back(rejected(m));
+            continue;
+        }
+        NegotiatedStream st = remote_stream(m, offer, kind, ports);
+        st.codec = to_codec(*chosen, prefs);
+        if (video) st.feedback = chosen->feedback;
+        SdpMedia out;
+        out.media = m.media;
+        out.port = local_port;
+        out.proto = m.proto;
+        add_format_attributes(out, st.codec, video ? &st.feedback : nullptr);
+        if (audio) {
+            // RFC 4733 events must share the audio codec's clock to be timed against it.
+            for (const auto& f : formats) {
+                if (iequals(f.name, "telephone-event") && f.clock == chosen->clock) {
+                    st.telephone_event = to_codec(f, prefs);
+                    add_format_attributes(out, *st.telephone_event, nullptr);
+                    break;
+                }
+            }
+        } else {
+            out.bandwidths.push_back("AS:" + std::to_string(prefs.video_bitrate_kbps));
+            out.bandwidths.push_back("TIAS:" + std::to_string(prefs.video_bitrate_kbps * 1000));
+        }
+        out.attributes.push_back({"rtcp", std::to_string(st.local_rtcp_port)});
+        if (st.rtcp_mux) out.attributes.push_back({"rtcp-mux", ""});
+        out.attributes.push_back({direction_name(st.direction), ""});
+        answer.media.push_back(std::move(out));
+        slot = std::move(st);
+    }
+    if (!result.media.audio && !result.media.video) {
+        if (offer.media.empty()) return failure(488, "Not Acceptable Here", "offer has no m= line");
+        return failure(488, "Not Acceptable Here",
+                       why_rejected.empty() ? "no acceptable stream" : trim(why_rejected));
+    }
+    result.sdp = format_sdp(answer);
+    return result;
+}
+
+std::string build_offer(const CodecPreferences& prefs, const LocalMediaPorts& ports,
+                        const SdpOrigin& origin) {
+    SdpDescription offer = base_description(ports, origin);
+    auto codec = [&](const char* name, uint8_t pt, uint32_t clock, uint8_t ch,
+                     std::map<std::string, std::string> params) {
+        Format f{pt, name, clock, ch, std::move(params), {}};
+        return to_codec(f, prefs);
+    };
+    if (ports.audio_rtp != 0) {
+        SdpMedia m{"audio", ports.audio_rtp, "RTP/AVP", {}, {}, {}, {}};
+        bool opus = false;
+        for (const auto& name : prefs.audio) {
+            if (name == "opus") {
+                add_format_attributes(m, codec("opus", 111, 48000, 2, {}), nullptr);
+                opus = true;
+            }
+            if (name == "G722") add_format_attributes(m, codec("G722", 9, 8000, 1, {}), nullptr);
+            if (name == "PCMU") add_format_attributes(m, codec("PCMU", 0, 8000, 1, {}), nullptr);
+            if (name == "PCMA") add_format_attributes(m, codec("PCMA", 8, 8000, 1, {}), nullptr);
+        }
+        add_format_attributes(m, codec("telephone-event", 101, 8000, 1, {}), nullptr);
+        if (opus) add_format_attributes(m, codec("telephone-event", 110, 48000, 1, {}), nullptr);
+        m.attributes.push_back({"rtcp", std::to_string(ports.audio_rtcp)});
+        m.attributes.push_back({"sendrecv", ""});
+        offer.media.push_back(std::move(m));
+    }
+    if (ports.video_rtp != 0 && !prefs.video.empty()) {
+        SdpMedia m{"video", ports.video_rtp, "RTP/AVP", {}, {}, {}, {}};
+        const RtcpFeedback fb{true, true, true};
+        char level[8];
+        std::snprintf(level, sizeof level, "42e0%02x", prefs.h264_max_level());
+        for (const auto& name : prefs.video) {
+            if (name == "H264") {
+                add_format_attributes(m,
+                                      codec("H264", 96, 90000, 1,
+                                            {{"profile-level-id", level},
+                                             {"packetization-mode", "1"},
+                                             {"level-asymmetry-allowed", "1"}}),
+                                      &fb);
+                add_format_attributes(m,
+                                      codec("H264", 97, 90000, 1,
+                                            {{"profile-level-id", level},
+                                             {"packetization-mode", "0"},
+                                             {"level-asymmetry-allowed", "1"}}),
+                                      &fb);
+            }
+            if (name == "VP8") add_format_attributes(m, codec("VP8", 98, 90000, 1, {}), &fb);
+        }
+        m.bandwidths.push_back("AS:" + std::to_string(prefs.video_bitrate_kbps));
+        m.attributes.push_back({"rtcp", std::to_string(ports.video_rtcp)});
+        m.attributes.push_back({"sendrecv", ""});
+        offer.media.push_back(std::move(m));
+    }
+    return format_sdp(offer);
+}
+
+Negotiation apply_answer(std::string_view answer_text, const CodecPreferences& prefs,
+                         const LocalMediaPorts& ports) {
+    auto parsed = parse_sdp(answer_text);
+    if (!parsed) return failure(400, "Malformed SDP", parsed.error().message);
+    const SdpDescription& answer = *parsed;
+    Negotiation result;
+    for (const auto& m : answer.media) {
+        const bool audio = m.media == "audio";
+        if ((!audio && m.media != "video") || m.port == 0) continue;
+        auto& slot = audio ? result.media.audio : result.media.video;
+        if (slot) continue;
+        const MediaKind kind = audio ? MediaKind::Audio : MediaKind::Video;
+        const auto formats = collect_formats(m);
+        auto chosen = choose(formats, audio ? prefs.audio : prefs.video, kind, true);
+        if (!chosen) continue;
+        NegotiatedStream st = remote_stream(m, answer, kind, ports);
+        st.codec = to_codec(*chosen, prefs);
+        if (!audio) st.feedback = chosen->feedback;
+        if (audio) {
+            for (const auto& f : formats)
+                if (iequals(f.name, "telephone-event") && f.clock == chosen->clock)
+                    st.telephone_event = to_codec(f, prefs);
+        }
+        slot = std::move(st);
+    }
+    if (!result.media.audio && !result.media.video)
+        return failure(488, "Not Acceptable Here", "answer accepts no stream we offered");
+    return result;
+}
+
+}  // namespace sip

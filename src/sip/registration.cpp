@@ -1,0 +1,108 @@
+#include "sip/registration.hpp"
+
+#include "core/log.hpp"
+#include "sip/ephemeral_credentials.hpp"
+#include "sip/user_agent.hpp"
+
+#include "core/libre.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <ctime>
+
+namespace sip {
+
+std::string slot_user(const core::RegistrarConfig& cfg, uint32_t index) {
+    std::string u = cfg.prefix.empty() ? "" : cfg.prefix + ".";
+    return u + cfg.ua_name + "." + std::to_string(index);
+}
+
+std::string registrar_host(const std::string& server_uri) {
+    std::string s = server_uri.substr(server_uri.find(':') + 1);
+    s = s.substr(0, s.find(';'));
+    if (const auto at = s.find('@'); at != std::string::npos) s = s.substr(at + 1);
+    if (!s.empty() && s.front() == '[') return s.substr(1, s.find(']') - 1);
+    return s.substr(0, s.find(':'));
+}
+
+RegistrationSlot::RegistrationSlot(UserAgent& ua, const core::RegistrarConfig& cfg,
+                                   std::string user)
+    : ua_(ua), cfg_(cfg), user_(std::move(user)) {
+    const std::string domain = cfg_.domain.empty() ? registrar_host(cfg_.server) : cfg_.domain;
+    aor_ = "sip:" + user_ + "@" + domain;
+}
+
+RegistrationSlot::~RegistrationSlot() {
+    retry_.cancel();
+    if (reg_) spdlog::info("sip: registration slot={} state=unregistering", user_);
+    reg_.reset();  // libre sends REGISTER with Expires: 0 when it was registered
+}
+
+void RegistrationSlot::start() {
+    reg_.reset();
+    struct sipreg* reg = nullptr;
+    const int err =
+        sipreg_register(&reg, ua_.stack(), cfg_.server.c_str(), aor_.c_str(), nullptr, aor_.c_str(),
+                        cfg_.expires, user_.c_str(), nullptr, 0, 0, &RegistrationSlot::on_auth,
+                        this, false, &RegistrationSlot::on_response, this, nullptr, nullptr);
+    if (err != 0) {
+        set_state(RegistrationState::Failed, std::string("cannot send: ") + std::strerror(err));
+        retry_.start(kRetrySeconds * 1000, [this] { start(); });
+        return;
+    }
+    reg_.reset(reg);
+    // A registrar restarted without persistent bindings (Kamailio db_mode=0) only learns ours
+    // again at our next refresh, so refresh about every kRefreshSeconds instead of at 90 % of
+    // a possibly long expiry. libre takes the refresh point as a percentage (5-95) of it.
+    const uint32_t percent = std::clamp<uint32_t>(100 * kRefreshSeconds / cfg_.expires, 5, 90);
+    (void)sipreg_set_rwait(reg, percent);
+}
+
+void RegistrationSlot::set_state(RegistrationState s, const std::string& detail) {
+    if (s == state_ && !first_) return;
+    first_ = false;
+    state_ = s;
+    const char* name = s == RegistrationState::Registered ? "registered"
+                       : s == RegistrationState::Failed   ? "failed"
+                                                          : "registering";
+    if (s == RegistrationState::Failed) {
+        spdlog::warn("sip: registration slot={} state={} {}", user_, name, detail);
+    } else {
+        spdlog::info("sip: registration slot={} state={} {}", user_, name, detail);
+    }
+}
+
+void RegistrationSlot::on_response(int err, const struct sip_msg* msg, void* arg) {
+    auto* self = static_cast<RegistrationSlot*>(arg);
+    if (err == 0 && msg != nullptr && msg->scode >= 200 && msg->scode < 300) {
+        self->set_state(RegistrationState::Registered,
+                        "registrar=" + self->cfg_.server +
+                            " expires=" + std::to_string(sipreg_proxy_expires(self->reg_.get())));
+        return;
+    }
+    if (err == 0 && msg != nullptr && msg->scode < 200) return;
+    std::string detail = err != 0 ? std::string("error=\"") + std::strerror(err) + "\""
+                                  : "status=" + std::to_string(msg->scode) + " reason=\"" +
+                                        std::string(msg->reason.p, msg->reason.l) + "\"";
+    self->set_state(RegistrationState::Failed, detail);
+    // libre backs off for minutes after failures; we retry at a steady short pace instead.
+    if (!self->retry_.active()) self->retry_.start(kRetrySeconds * 1000, [self] { self->start(); });
+}
+
+int RegistrationSlot::on_auth(char** username, char** password, const char* realm, void* arg) {
+    auto* self = static_cast<RegistrationSlot*>(arg);
+    Credentials c;
+    if (!self->cfg_.secret.empty()) {
+        // Valid for two registration periods, so a refresh never races the expiry.
+        const uint64_t expiry =
+            static_cast<uint64_t>(std::time(nullptr)) + 2ULL * self->cfg_.expires;
+        c = make_ephemeral_credentials(self->cfg_.secret, self->user_, expiry);
+    } else {
+        c = {self->user_, self->cfg_.password};
+    }
+    int err = str_dup(username, c.username.c_str());
+    err |= str_dup(password, c.password.c_str());
+    return err;
+}
+
+}  // namespace sip

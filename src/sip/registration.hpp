@@ -1,0 +1,61 @@
+// One registration slot: the AOR "[<prefix>.]<ua_name>.<slot>" registered at the configured
+// registrar, with digest credentials from the shared secret (ephemeral) or a static password.
+// libre refreshes before expiry; on failure we start over every few seconds so a restarted
+// registrar gets the binding back promptly. Destroying the slot unregisters (Expires: 0).
+#pragma once
+
+#include "core/config.hpp"
+#include "core/control_loop.hpp"
+#include "core/re_handle.hpp"
+#include "core/result.hpp"
+
+#include <functional>
+#include <string>
+
+struct sipreg;
+struct sip_msg;
+
+namespace sip {
+
+class UserAgent;
+
+// "[<prefix>.]<ua_name>.<index>"
+std::string slot_user(const core::RegistrarConfig& cfg, uint32_t index);
+// The registrar server URI's host ("sip:10.0.0.1:5070;transport=tcp" → "10.0.0.1").
+std::string registrar_host(const std::string& server_uri);
+
+enum class RegistrationState { Registering, Registered, Failed };
+
+class RegistrationSlot {
+public:
+    RegistrationSlot(UserAgent& ua, const core::RegistrarConfig& cfg, std::string user);
+    ~RegistrationSlot();
+    RegistrationSlot(const RegistrationSlot&) = delete;
+    RegistrationSlot& operator=(const RegistrationSlot&) = delete;
+
+    void start();
+    [[nodiscard]] const std::string& user() const { return user_; }
+    [[nodiscard]] RegistrationState state() const { return state_; }
+    void set_busy(bool busy) { busy_ = busy; }
+    [[nodiscard]] bool busy() const { return busy_; }
+
+    static constexpr uint32_t kRetrySeconds = 3;
+    static constexpr uint32_t kRefreshSeconds = 10;
+
+private:
+    static void on_response(int err, const struct sip_msg* msg, void* arg);
+    static int on_auth(char** username, char** password, const char* realm, void* arg);
+    void set_state(RegistrationState s, const std::string& detail);
+
+    UserAgent& ua_;
+    core::RegistrarConfig cfg_;
+    std::string user_;
+    std::string aor_;
+    core::ReHandle<struct sipreg> reg_;
+    RegistrationState state_ = RegistrationState::Registering;
+    bool busy_ = false;
+    bool first_ = true;
+    core::Timer retry_;
+};
+
+}  // namespace sip

@@ -1,0 +1,81 @@
+// Issue 2, protocol corners driven by sipp scenarios (tests/integration/sipp/*.xml).
+#include "gateway_fixture.hpp"
+
+namespace testsupport {
+namespace {
+
+using GatewaySipp = GatewayTest;
+
+TEST_F(GatewaySipp, OptionsAnswered200) {
+    auto& gw = start_gateway();
+    EXPECT_EQ(sipp(scenario("options.xml", gw.target())).exit_code, 0);
+}
+
+TEST_F(GatewaySipp, OptionsOverTcpAnswered200) {
+    auto& gw = start_gateway();
+    EXPECT_EQ(sipp(scenario("options.xml", gw.target(), {}, "t1")).exit_code, 0);
+}
+
+TEST_F(GatewaySipp, CancelBeforeAnswer) {
+    GatewayOptions o;
+    o.ring_ms = 10000;  // long enough that the CANCEL always comes first
+    auto& gw = start_gateway(o);
+    const auto run = sipp(scenario("invite_cancel.xml", gw.target(), "testroom"));
+    EXPECT_EQ(run.exit_code, 0);
+    EXPECT_TRUE(gw.program().wait_for_log(std::regex("gateway: sess=\\S+ ended"), 10s));
+    // The slot is free again: a call after the cancelled one is answered.
+    EXPECT_EQ(sipp(scenario("answered_then_bye.xml", gw.target(), "testroom")).exit_code, 0);
+}
+
+TEST_F(GatewaySipp, ReInviteHoldAndResume) {
+    auto& gw = start_gateway();
+    const auto run = sipp(scenario("reinvite_hold_resume.xml", gw.target(), "testroom"));
+    EXPECT_EQ(run.exit_code, 0);
+}
+
+TEST_F(GatewaySipp, InfoDtmfIsLoggedWithTheDigit) {
+    auto& gw = start_gateway();
+    const auto run =
+        sipp(scenario("info_dtmf.xml", gw.target(), "testroom", "u1", {"-key", "digit", "7"}));
+    EXPECT_EQ(run.exit_code, 0);
+    EXPECT_TRUE(gw.program().wait_for_log(std::regex("dtmf key=7"), 10s));
+}
+
+TEST_F(GatewaySipp, BusyWhenAllSlotsTaken) {
+    GatewayOptions o;
+    o.max_calls = 1;
+    auto& gw = start_gateway(o);
+    auto& first = start_peer(plain_peer("first", "alice"));
+    ASSERT_TRUE(first.dial(gw.uri("testroom")));
+    ASSERT_TRUE(first.wait_established(20s));
+    const auto run = sipp(scenario("invite_busy.xml", gw.target(), "testroom"));
+    EXPECT_EQ(run.exit_code, 0) << "second call was not refused with 486";
+    EXPECT_TRUE(first.call_is_established()) << "the first call must not suffer";
+}
+
+TEST_F(GatewaySipp, MalformedRequestGets400) {
+    auto& gw = start_gateway();
+    EXPECT_EQ(sipp(scenario("malformed_no_from_tag.xml", gw.target(), "testroom")).exit_code, 0);
+    // Still alive and answering.
+    EXPECT_EQ(sipp(scenario("options.xml", gw.target())).exit_code, 0);
+}
+
+TEST_F(GatewaySipp, BadRoomNameGets404WithLogLine) {
+    auto& gw = start_gateway();
+    EXPECT_EQ(sipp(scenario("invite_bad_room.xml", gw.target(), "bad!room")).exit_code, 0);
+    EXPECT_TRUE(gw.program().wait_for_log(std::regex("rejected status=404.*bad!room"), 10s));
+}
+
+TEST_F(GatewaySipp, OverlongRoomNameGets404) {
+    auto& gw = start_gateway();
+    EXPECT_EQ(sipp(scenario("invite_bad_room.xml", gw.target(), std::string(129, 'a'))).exit_code,
+              0);
+}
+
+TEST_F(GatewaySipp, NoCommonCodecGets488) {
+    auto& gw = start_gateway();
+    EXPECT_EQ(sipp(scenario("invite_no_common_codec.xml", gw.target(), "testroom")).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace testsupport

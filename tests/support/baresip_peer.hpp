@@ -1,0 +1,65 @@
+// baresip 1.0.0 as a scriptable SIP endpoint: config dir generated per test, SIP on
+// 127.0.0.1:<free port> (it also binds SIP/TLS on port+1), ctrl_tcp on its own port, a sine tone
+// (ausine) as microphone, fakevideo as camera and display, sndfile recording what it receives.
+#pragma once
+
+#include "core/result.hpp"
+#include "support/baresip_ctrl.hpp"
+#include "support/program.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace testsupport {
+
+struct BaresipOptions {
+    std::string name = "baresip";  // log and dir name
+    std::string user = "alice";    // account user part
+    // When set ("sip:127.0.0.1:PORT"), the account registers there (and uses it as outbound
+    // proxy) with these credentials.
+    std::optional<std::string> registrar;
+    std::string auth_user;
+    std::string auth_password;
+    uint32_t register_interval_s = 60;
+    std::string answermode = "manual";  // "manual" or "auto"
+    std::string transport = "udp";      // of the account (and its registration)
+    std::string audio_codecs;           // e.g. "opus/48000/2,PCMU"; empty: all loaded
+    std::string video_codecs;           // e.g. "H264", "VP8"; empty: all loaded
+    int tone_hz = 440;                  // ausine frequency
+    // Extra raw account lines (e.g. a second account, unregistered, for a room name).
+    std::vector<std::string> extra_accounts;
+};
+
+class BaresipPeer {
+public:
+    static core::Result<std::unique_ptr<BaresipPeer>> start(const std::filesystem::path& dir,
+                                                            BaresipOptions options);
+
+    [[nodiscard]] uint16_t sip_port() const noexcept { return sip_port_; }
+    [[nodiscard]] std::string contact_uri() const;  // sip:<user>@127.0.0.1:<port>
+    [[nodiscard]] BaresipCtrl& ctrl() noexcept { return *ctrl_; }
+    [[nodiscard]] Program& program() noexcept { return program_; }
+    [[nodiscard]] const std::filesystem::path& config_dir() const noexcept { return dir_; }
+
+    // Convenience over ctrl(): dial, wait for CALL_ESTABLISHED / CALL_CLOSED.
+    core::Status dial(const std::string& uri);
+    bool wait_established(std::chrono::milliseconds timeout);
+    // The CALL_CLOSED reason, if the call closed within the timeout.
+    std::optional<std::string> wait_closed(std::chrono::milliseconds timeout);
+    // "callstat"/"listcalls" text says the call is up (ESTABLISHED).
+    bool call_is_established();
+
+private:
+    BaresipOptions options_;
+    std::filesystem::path dir_;
+    uint16_t sip_port_ = 0;
+    uint16_t ctrl_port_ = 0;
+    Program program_;
+    std::unique_ptr<BaresipCtrl> ctrl_;  // destroyed before program_ stops
+};
+
+}  // namespace testsupport

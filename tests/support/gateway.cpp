@@ -1,0 +1,80 @@
+#include "support/gateway.hpp"
+
+#include "support/ports.hpp"
+#include "support/temp_dir.hpp"
+
+#include <signal.h>
+
+#include <regex>
+#include <sstream>
+
+namespace testsupport {
+
+std::filesystem::path gateway_binary() {
+#ifdef SIPMEDIAGW_BINARY
+    return SIPMEDIAGW_BINARY;
+#else
+    return std::filesystem::path(SIPMEDIAGW_SOURCE_DIR) / "build" / "src" / "sipmediagw";
+#endif
+}
+
+std::string Gateway::config_toml(const GatewayOptions& o, uint16_t port) {
+    std::ostringstream t;
+    const auto p = std::to_string(port);
+    t << "log_level = \"debug\"\n\n"
+      << "[sip]\n"
+      << "listen = [\"udp:127.0.0.1:" << p << "\", \"tcp:127.0.0.1:" << p << "\"]\n"
+      << "ring_ms = " << o.ring_ms << "\n\n"
+      << "[capacity]\n"
+      << "max_calls = " << o.max_calls << "\n\n";
+    if (!o.registrar_server.empty()) {
+        t << "[registrar]\n"
+          << "server = \"" << o.registrar_server << "\"\n"
+          << "secret = \"" << o.registrar_secret << "\"\n"
+          << "ua_name = \"" << o.ua_name << "\"\n";
+        if (!o.prefix.empty()) t << "prefix = \"" << o.prefix << "\"\n";
+        t << "expires = " << o.expires << "\n";
+        if (o.slots > 0) t << "slots = " << o.slots << "\n";
+        t << "\n";
+    }
+    t << o.extra_toml;
+    return t.str();
+}
+
+core::Result<Gateway> Gateway::start(const std::filesystem::path& dir, GatewayOptions options,
+                                     std::chrono::milliseconds ready_timeout) {
+    Gateway gw;
+    gw.port_ = free_port();
+    const auto config = dir / "sipmediagw.toml";
+    write_file(config, config_toml(options, gw.port_));
+    auto prog = Program::start(
+        "sipmediagw", {gateway_binary().string(), "serve", "--config", config.string()}, dir);
+    if (!prog) return prog.error();
+    gw.program_ = std::move(prog.value());
+    static const std::regex ready(R"(sipmediagw: ready)");
+    if (!gw.program_.wait_for_log(ready, ready_timeout)) {
+        return core::fail(std::string(gw.program_.running() ? "gateway not ready in time"
+                                                            : "gateway exited at start") +
+                          ":\n" + gw.program_.tail());
+    }
+    return gw;
+}
+
+std::string Gateway::uri(const std::string& user) const {
+    return "sip:" + user + "@127.0.0.1:" + std::to_string(port_);
+}
+
+std::string Gateway::target() const {
+    return "127.0.0.1:" + std::to_string(port_);
+}
+
+std::optional<int> Gateway::terminate(std::chrono::milliseconds grace) {
+    program_.signal(SIGTERM);
+    if (!program_.wait_exit(grace)) {
+        program_.stop(std::chrono::milliseconds(100));
+        return std::nullopt;
+    }
+    return program_.exit_code();
+}
+
+}  // namespace testsupport

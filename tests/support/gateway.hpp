@@ -1,0 +1,53 @@
+// The gateway under test: `sipmediagw serve --config <temp>/sipmediagw.toml`, ready when it
+// prints "sipmediagw: ready"; stopped with SIGTERM and expected to exit 0.
+#pragma once
+
+#include "core/result.hpp"
+#include "support/program.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace testsupport {
+
+struct GatewayOptions {
+    uint32_t max_calls = 4;
+    uint32_t ring_ms = 0;
+    // Registration to a Kamailio (server "sip:127.0.0.1:PORT"); none when empty.
+    std::string registrar_server;
+    std::string registrar_secret;
+    std::string ua_name = "sipmediagw";
+    std::string prefix;
+    uint32_t expires = 600;
+    uint32_t slots = 0;
+    std::string extra_toml;  // appended verbatim
+};
+
+class Gateway {
+public:
+    static core::Result<Gateway> start(
+        const std::filesystem::path& dir, GatewayOptions options,
+        std::chrono::milliseconds ready_timeout = std::chrono::seconds(30));
+
+    [[nodiscard]] uint16_t sip_port() const noexcept { return port_; }
+    // sip:<user>@127.0.0.1:<port>
+    [[nodiscard]] std::string uri(const std::string& user) const;
+    [[nodiscard]] std::string target() const;  // "127.0.0.1:<port>" for sipp
+    [[nodiscard]] Program& program() noexcept { return program_; }
+
+    // SIGTERM and wait for the exit; the exit code (nullopt if it had to be killed).
+    std::optional<int> terminate(std::chrono::milliseconds grace = std::chrono::seconds(15));
+
+    static std::string config_toml(const GatewayOptions& options, uint16_t port);
+
+private:
+    uint16_t port_ = 0;
+    Program program_;
+};
+
+std::filesystem::path gateway_binary();
+
+}  // namespace testsupport

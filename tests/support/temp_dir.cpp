@@ -1,0 +1,63 @@
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+
+namespace testsupport {
+
+std::filesystem::path temp_root() {
+    // One root per test binary run (PID), so helpers testing in parallel never see each other.
+    static const std::filesystem::path root = [] {
+        auto p = std::filesystem::temp_directory_path() /
+                 ("sipmediagw-it-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(p);
+        return p;
+    }();
+    return root;
+}
+
+TempDir::TempDir(const std::string& label) {
+    std::string templ = (temp_root() / (label + "-XXXXXX")).string();
+    if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed: " + templ);
+    path_ = templ;
+}
+
+TempDir::TempDir(TempDir&& other) noexcept : path_(std::exchange(other.path_, {})) {}
+
+TempDir::~TempDir() {
+    if (path_.empty()) return;
+    if (::testing::Test::HasFailure()) {
+        std::cerr << "[ logs kept ] " << path_.string() << "\n";
+        return;
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+std::filesystem::path TempDir::subdir(const std::string& name) const {
+    auto p = path_ / name;
+    std::filesystem::create_directories(p);
+    return p;
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+}  // namespace testsupport

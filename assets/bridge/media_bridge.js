@@ -106,13 +106,33 @@
     if (window.top !== window || tabCapture || !nativeGetDisplayMedia) return;
     try {
       // With --auto-accept-this-tab-capture no picker is shown; audio comes from the mix.
-      tabCapture = await nativeGetDisplayMedia({video: {frameRate: 30}, audio: false,
-                                                preferCurrentTab: true});
+      // Without a size, Chrome captures at a reduced default size (800 px wide here).
+      tabCapture = await nativeGetDisplayMedia({
+        video: {width: {ideal: innerWidth}, height: {ideal: innerHeight}, frameRate: 30},
+        audio: false, preferCurrentTab: true});
       const videoSender = senderFor('video');
       if (videoSender) await videoSender.replaceTrack(tabCapture.getVideoTracks()[0]);
+      // Capturing shows a "sharing this tab" bar that shrinks the view: report the view size
+      // (now and on every resize) so the gateway can resize the window, and follow the view.
+      const report = () => {
+        const st = tabCapture.getVideoTracks()[0].getSettings();
+        send({type: 'capture', width: st.width, height: st.height,
+              innerWidth: innerWidth, innerHeight: innerHeight});
+      };
+      window.addEventListener('resize', () => { fitCapture().then(report, report); });
+      report();
     } catch (e) {
       send({type: 'error', message: 'tab capture: ' + e});
     }
+  }
+
+  // Capture at the view's current size.
+  async function fitCapture() {
+    const t = tabCapture && tabCapture.getVideoTracks()[0];
+    if (!t) return null;
+    await t.applyConstraints({width: {ideal: innerWidth}, height: {ideal: innerHeight},
+                              frameRate: 30});
+    return t.getSettings();
   }
 
   // The meeting's own peer connections: their remote audio is what the caller must hear.
@@ -163,5 +183,25 @@
     connect() { start(); return true; },
     state() { return pc ? pc.connectionState : 'idle'; },
     mixedTrackCount() { return mixedTracks.size; },
+    fitCapture() { return fitCapture(); },
+    // Addresses of the ICE pair in use ("address:port"), for diagnostics and tests.
+    async selectedPair() {
+      if (!pc) return null;
+      const stats = await pc.getStats();
+      let pair = null;
+      stats.forEach((s) => {
+        if (s.type === 'transport' && s.selectedCandidatePairId)
+          pair = stats.get(s.selectedCandidatePairId);
+      });
+      if (!pair) return null;
+      const local = stats.get(pair.localCandidateId);
+      const remote = stats.get(pair.remoteCandidateId);
+      return {local: local.address + ':' + local.port, remote: remote.address + ':' + remote.port};
+    },
+    // The size of what tab capture produces (before the encoder scales it), for diagnostics.
+    captureSettings() {
+      const t = tabCapture && tabCapture.getVideoTracks()[0];
+      return t ? t.getSettings() : null;
+    },
   });
 })();

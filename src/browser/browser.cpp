@@ -46,10 +46,8 @@ Browser::~Browser() {
     heartbeat_timer_.cancel();
     heartbeat_deadline_.cancel();
     pipe_.reset();
-    if (chromium_) {
-        if (failed_) chromium_->kill_now();
-        chromium_->stop();
-    }
+    // A failed browser gets no grace; a healthy one may close cleanly. Neither blocks us.
+    if (chromium_) chromium_->stop_in_background(failed_);
 }
 
 void Browser::on_first_answer(core::Result<Json> version) {

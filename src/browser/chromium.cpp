@@ -1,5 +1,7 @@
 #include "browser/chromium.hpp"
 
+#include "browser/reaper.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -80,12 +82,26 @@ std::vector<std::string> chromium_command_line(const LaunchOptions& options,
         "--allow-loopback-in-peer-connection",
         // Tab capture of the meeting page without a picker.
         "--auto-accept-this-tab-capture",
-        // mDNS-hidden host candidates would never resolve on the loopback link.
-        "--disable-features=WebRtcHideLocalIpsWithMdns",
     };
+    // mDNS-hidden host candidates would never resolve on the loopback link. The omnibox popup
+    // WebUI is preloaded into a renderer of its own even headless (58 MiB PSS measured).
+    // Chromium honours only the last --disable-features, so the configured ones are merged in.
+    std::string disabled =
+        "WebRtcHideLocalIpsWithMdns,WebUIOmniboxPopup,WebUIOmniboxAimPopup,"
+        "WebUIOmniboxFullPopup,PreloadTopChromeWebUI";
+    const std::string disable_prefix = "--disable-features=";
+    std::vector<std::string> extra;
+    for (const auto& f : options.extra_flags) {
+        if (f.rfind(disable_prefix, 0) == 0) {
+            disabled += "," + f.substr(disable_prefix.size());
+        } else {
+            extra.push_back(f);
+        }
+    }
+    args.push_back(disable_prefix + disabled);
     // The setuid sandbox refuses to run as root.
     if (::geteuid() == 0) args.emplace_back("--no-sandbox");
-    for (const auto& f : options.extra_flags) args.push_back(f);
+    for (const auto& f : extra) args.push_back(f);
     args.emplace_back("about:blank");
     return args;
 }
@@ -152,6 +168,21 @@ void Chromium::stop(std::chrono::milliseconds grace) {
     devtools_write_.reset();
     pidfd_.reset();
     profile_.remove();
+}
+
+void Chromium::stop_in_background(bool kill_now, std::chrono::milliseconds grace) {
+    // Watches and timers belong to the control loop: released here, on its thread.
+    exit_watch_.reset();
+    exit_poll_.cancel();
+    devtools_read_.reset();
+    devtools_write_.reset();
+    pidfd_.reset();
+    if (process_.pid() > 0 && !process_.exit_status()) {
+        Reaper::instance().discard(std::move(process_), std::move(profile_), kill_now, grace);
+    } else {
+        process_.terminate(grace);  // already exited: only its group's leftovers to kill
+        profile_.remove();
+    }
 }
 
 void Chromium::kill_now() {

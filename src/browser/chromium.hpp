@@ -54,8 +54,11 @@ public:
     // Calls on_exit on the control thread once the process has exited (reaped).
     core::Status watch_exit(ExitHandler on_exit);
 
-    // Graceful stop (SIGTERM, then SIGKILL after grace), then the profile is removed.
+    // Graceful stop (SIGTERM, then SIGKILL after grace), then the profile is removed. Blocks.
     void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
+    // Same, without blocking: the process and profile go to the Reaper's thread.
+    void stop_in_background(bool kill_now,
+                            std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
     // For a browser already judged broken (hung, crashed): no grace.
     void kill_now();
 

@@ -120,9 +120,23 @@ void DevToolsPipe::on_writable() {
     flush();
 }
 
+// Cuts the complete (NUL-terminated) messages off the front of the input buffer; a partial
+// message stays for the next read.
+std::vector<std::string> DevToolsPipe::take_messages() {
+    std::vector<std::string> messages;
+    size_t start = 0;
+    for (size_t nul = in_.find('\0'); nul != std::string::npos; nul = in_.find('\0', start)) {
+        messages.emplace_back(in_, start, nul - start);
+        start = nul + 1;
+    }
+    in_.erase(0, start);
+    return messages;
+}
+
 void DevToolsPipe::on_readable() {
     std::weak_ptr<bool> alive = alive_;
     std::array<char, 65536> buf{};
+    std::string end_reason;
     for (;;) {
         const ssize_t n = ::read(read_end_.get(), buf.data(), buf.size());
         if (n > 0) {
@@ -131,33 +145,16 @@ void DevToolsPipe::on_readable() {
         }
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-        // EOF (or an error) only after what was read before it is dispatched.
-        std::vector<std::string> messages;
-        size_t start = 0;
-        for (size_t nul = in_.find('\0'); nul != std::string::npos; nul = in_.find('\0', start)) {
-            messages.emplace_back(in_, start, nul - start);
-            start = nul + 1;
-        }
-        in_.clear();
-        for (const auto& m : messages) {
-            dispatch(m);
-            if (alive.expired()) return;
-        }
-        close(n == 0 ? "browser closed the devtools pipe"
-                     : std::string("read failed: ") + std::strerror(errno));
-        return;
+        end_reason = n == 0 ? "browser closed the devtools pipe"
+                            : std::string("read failed: ") + std::strerror(errno);
+        break;
     }
-    size_t start = 0;
-    std::vector<std::string> messages;
-    for (size_t nul = in_.find('\0'); nul != std::string::npos; nul = in_.find('\0', start)) {
-        messages.emplace_back(in_, start, nul - start);
-        start = nul + 1;
-    }
-    in_.erase(0, start);  // keep a partial message for the next read
-    for (const auto& m : messages) {
+    // What was read before an EOF is still dispatched, then the pipe closes.
+    for (const auto& m : take_messages()) {
         dispatch(m);
         if (alive.expired() || closed_) return;
     }
+    if (!end_reason.empty()) close(end_reason);
 }
 
 void DevToolsPipe::dispatch(const std::string& text) {

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace browser {
 
@@ -60,6 +61,7 @@ private:
     };
 
     void on_readable();
+    std::vector<std::string> take_messages();
     void on_writable();
     void flush();
     void dispatch(const std::string& text);

@@ -39,14 +39,21 @@ std::unique_ptr<Page> Page::open(DevToolsPipe& pipe, PageOptions options, Ready 
                   if (alive.expired()) return;
                   if (!created) return ready(created.error());
                   self->target_id_ = (*created)["targetId"];
-                  self->pipe_.send("Target.attachToTarget",
-                                   Json{{"targetId", self->target_id_}, {"flatten", true}},
-                                   [self, alive, ready](core::Result<Json> attached) {
-                                       if (alive.expired()) return;
-                                       if (!attached) return ready(attached.error());
-                                       self->session_id_ = (*attached)["sessionId"];
-                                       self->prepare_session(self->session_id_, true, ready);
-                                   });
+                  self->pipe_.send(
+                      "Target.attachToTarget",
+                      Json{{"targetId", self->target_id_}, {"flatten", true}},
+                      [self, alive, ready](core::Result<Json> attached) {
+                          if (alive.expired()) return;
+                          if (!attached) return ready(attached.error());
+                          self->session_id_ = (*attached)["sessionId"];
+                          self->prepare_session(
+                              self->session_id_, true, [self, alive, ready](core::Status st) {
+                                  if (alive.expired()) return;
+                                  const auto& o = self->options_;
+                                  if (!st || o.viewport_width == 0) return ready(st);
+                                  self->fit_viewport(o.viewport_width, o.viewport_height, ready);
+                              });
+                      });
               });
     return page;
 }
@@ -133,6 +140,35 @@ void Page::prepare_session(const std::string& session_id, bool main,
     send("Target.setAutoAttach",
          Json{{"autoAttach", true}, {"waitForDebuggerOnStart", true}, {"flatten", true}});
     if (!main) send("Runtime.runIfWaitingForDebugger", Json::object());
+}
+
+void Page::fit_viewport(uint32_t width, uint32_t height, std::function<void(core::Status)> done) {
+    // Tab capture captures the view, so the view must have the exact size: measure what the
+    // window adds around it (headless still reserves room for browser UI) and size the window.
+    std::weak_ptr<bool> alive = alive_;
+    evaluate("[outerWidth - innerWidth, outerHeight - innerHeight]",
+             [this, alive, done, width, height](core::Result<Json> r) {
+                 if (alive.expired()) return;
+                 if (!r || !r->is_array() || r->size() != 2)
+                     return done(core::fail("viewport: cannot measure the window"));
+                 const int extra_w = (*r)[0].get<int>();
+                 const int extra_h = (*r)[1].get<int>();
+                 pipe_.send(
+                     "Browser.getWindowForTarget", Json{{"targetId", target_id_}},
+                     [this, alive, done, extra_w, extra_h, width, height](core::Result<Json> w) {
+                         if (alive.expired()) return;
+                         if (!w) return done(w.error());
+                         const Json bounds{{"width", static_cast<int>(width) + extra_w},
+                                           {"height", static_cast<int>(height) + extra_h}};
+                         pipe_.send("Browser.setWindowBounds",
+                                    Json{{"windowId", (*w)["windowId"]}, {"bounds", bounds}},
+                                    [alive, done](core::Result<Json> set) {
+                                        if (alive.expired()) return;
+                                        if (!set) return done(set.error());
+                                        done(core::Ok{});
+                                    });
+                     });
+             });
 }
 
 void Page::navigate(const std::string& url, std::function<void(core::Status)> done) {

@@ -17,6 +17,11 @@ namespace browser {
 struct PageOptions {
     std::vector<std::string> scripts;   // run before page scripts, in every frame
     std::vector<std::string> bindings;  // window.<name>(string) → on_binding
+    // Page viewport (what tab capture sees); 0: whatever the window gives. Headless Chromium
+    // keeps part of a window's height for browser UI it does not draw (143 px of 920 here), so
+    // the window is resized around the wanted viewport.
+    uint32_t viewport_width = 0;
+    uint32_t viewport_height = 0;
 };
 
 class Page {
@@ -43,6 +48,10 @@ public:
     // value is returned by value. A thrown exception is an error.
     void evaluate(const std::string& expression, ValueHandler done,
                   const std::string& session_id = {});
+
+    // Resizes the window so that the page's view is width x height (what tab capture sees). Call
+    // again when the page shows a bar (tab capture adds a "sharing this tab" bar).
+    void fit_viewport(uint32_t width, uint32_t height, std::function<void(core::Status)> done);
 
     [[nodiscard]] const std::string& target_id() const noexcept { return target_id_; }
     [[nodiscard]] const std::string& session_id() const noexcept { return session_id_; }

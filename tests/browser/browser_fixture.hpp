@@ -3,6 +3,7 @@
 
 #include "browser/browser.hpp"
 #include "browser/page.hpp"
+#include "browser/reaper.hpp"
 #include "browser/temp_dir.hpp"
 #include "loop_fixture.hpp"
 #include "process_probe.hpp"
@@ -25,6 +26,8 @@ protected:
     }
 
     void TearDown() override {
+        // Discarded browsers are stopped on the reaper's thread; wait for it (generously).
+        EXPECT_TRUE(browser::Reaper::instance().drain(std::chrono::seconds(30)));
         for (const pid_t pid : seen_pids_) {
             EXPECT_FALSE(browser_test::process_alive(pid)) << "chromium " << pid << " left running";
             EXPECT_TRUE(browser_test::process_group_members(pid).empty())
@@ -71,6 +74,33 @@ protected:
         EXPECT_TRUE(ready && ready->ok()) << (ready && !ready->ok() ? ready->error().message : "");
         if (!ready || !ready->ok()) return nullptr;
         return page;
+    }
+
+    // Evaluates expression every 100 ms until accept(value) or timeout; returns the last value.
+    browser::Json poll_evaluate(browser::Page& page, const std::string& expression,
+                                const std::function<bool(const browser::Json&)>& accept,
+                                std::chrono::seconds timeout = std::chrono::seconds(30)) {
+        browser::Json last;
+        bool in_flight = false;
+        bool done = false;
+        auto next_at = std::chrono::steady_clock::now();
+        run_until(
+            [&] {
+                if (!in_flight && !done && std::chrono::steady_clock::now() >= next_at) {
+                    in_flight = true;
+                    page.evaluate(expression, [&](core::Result<browser::Json> r) {
+                        in_flight = false;
+                        next_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+                        if (r.ok()) last = *r;
+                        if (r.ok() && accept(last)) done = true;
+                    });
+                }
+                return done;
+            },
+            timeout);
+        // Let an evaluation still in flight land before its captures go out of scope.
+        run_until([&] { return !in_flight; });
+        return last;
     }
 
     browser::TempDir profiles_;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 
@@ -82,6 +83,38 @@ TEST_F(ChromiumTest, ProtocolErrorIsAnErrorValue) {
         << out->error().message;
 }
 
+// Messages far larger than a pipe's buffer (64 KiB): the command goes out in many partial
+// writes, the answer comes in many reads, and the NUL framing holds.
+TEST_F(ChromiumTest, MessagesLargerThanThePipeBufferBothWays) {
+    std::optional<core::Status> ready;
+    auto b = start(ready);
+    ASSERT_TRUE(b);
+    ASSERT_TRUE(run_until([&] { return ready.has_value() && ready->ok(); }));
+    const std::string session = attach_first_page(*b);
+    ASSERT_FALSE(session.empty());
+    const std::string big(3 * 1024 * 1024, 'a');
+    auto out = evaluate(*b, session, "'" + big + "'.length");
+    ASSERT_TRUE(out.ok()) << out.error().message;
+    EXPECT_EQ((*out)["result"]["value"], big.size());
+    auto back = evaluate(*b, session, "'b'.repeat(3 * 1024 * 1024) + 'end'");
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    const std::string value = (*back)["result"]["value"];
+    EXPECT_EQ(value.size(), 3U * 1024 * 1024 + 3);
+    EXPECT_EQ(value.substr(value.size() - 4), "bend");
+    // Commands sent back to back are answered each to its own callback.
+    std::vector<int> answers(20, -1);
+    for (int i = 0; i < 20; ++i)
+        b->devtools().send(
+            "Runtime.evaluate",
+            Json{{"expression", std::to_string(i) + "*2"}, {"returnByValue", true}},
+            [&answers, i](core::Result<Json> r) {
+                if (r.ok()) answers[i] = (*r)["result"]["value"];
+            },
+            session);
+    ASSERT_TRUE(run_until([&] { return b->devtools().pending() == 0; }));
+    for (int i = 0; i < 20; ++i) EXPECT_EQ(answers[i], i * 2);
+}
+
 TEST_F(ChromiumTest, TwoBrowsersAtOnceAreIndependent) {
     std::optional<core::Status> ready_a;
     std::optional<core::Status> ready_b;
@@ -113,11 +146,32 @@ TEST_F(ChromiumTest, NothingLeftAfterDestruction) {
     ASSERT_TRUE(std::filesystem::exists(profile));
     // Chromium forks helpers (zygote, renderer, utility): they must all go with it.
     EXPECT_GT(browser_test::process_group_members(pid).size(), 1U);
+    // Discarding does not block the control thread; the reaper finishes the job.
     b.reset();
+    ASSERT_TRUE(browser::Reaper::instance().drain());
     EXPECT_FALSE(browser_test::process_alive(pid));
     EXPECT_TRUE(browser_test::process_group_members(pid).empty());
     EXPECT_TRUE(browser_test::processes_mentioning(profile).empty());
     EXPECT_FALSE(std::filesystem::exists(profile));
+}
+
+// Chromium keeps only the last --disable-features: configured ones must not drop ours.
+TEST(ChromiumCommandLine, ConfiguredDisabledFeaturesAreMergedWithOurs) {
+    browser::LaunchOptions o;
+    o.extra_flags = {"--disable-features=Translate", "--lang=fr"};
+    const auto args = browser::chromium_command_line(o, "/tmp/profile");
+    int disable_flags = 0;
+    for (const auto& a : args) {
+        if (a.rfind("--disable-features=", 0) != 0) continue;
+        ++disable_flags;
+        EXPECT_NE(a.find("WebRtcHideLocalIpsWithMdns"), std::string::npos) << a;
+        EXPECT_NE(a.find("Translate"), std::string::npos) << a;
+    }
+    EXPECT_EQ(disable_flags, 1);
+    EXPECT_NE(std::find(args.begin(), args.end(), "--lang=fr"), args.end());
+    EXPECT_NE(std::find(args.begin(), args.end(), "--remote-debugging-pipe"), args.end());
+    EXPECT_NE(std::find(args.begin(), args.end(), "--user-data-dir=/tmp/profile"), args.end());
+    EXPECT_EQ(args.back(), "about:blank");
 }
 
 TEST_F(ChromiumTest, MissingExecutableIsAClearError) {

@@ -4,6 +4,7 @@
 // frequency, so silence or a wrong source cannot pass.
 #include "browser_fixture.hpp"
 #include "http_server.hpp"
+#include "loopback_guard.hpp"
 #include "media/webrtc_link.hpp"
 
 #include <gst/app/gstappsink.h>
@@ -163,6 +164,9 @@ window.__result = {frames: 0, width: 0, height: 0, peakHz: 0, levelDb: -200, err
 class MediaLinkTest : public browser_test::BrowserFixture {};
 
 TEST_F(MediaLinkTest, ToneAndVideoBothWaysBetweenWebrtcbinAndThePage) {
+    // Nothing of this link may show up on another interface.
+    browser_test::LoopbackGuard guard;
+    ASSERT_TRUE(guard.ok()) << guard.error();
     browser_test::HttpServer http;
     http.add("/meeting.html", kMeeting);
     const std::string origin = "http://127.0.0.1:" + std::to_string(http.port());
@@ -181,6 +185,8 @@ TEST_F(MediaLinkTest, ToneAndVideoBothWaysBetweenWebrtcbinAndThePage) {
     ASSERT_FALSE(bridge.empty());
     options.scripts = {bridge};
     options.bindings = {"__smgwSignal"};
+    options.viewport_width = 1280;
+    options.viewport_height = 720;
     auto page = open_page(*b, options);
     ASSERT_TRUE(page);
 
@@ -215,6 +221,12 @@ TEST_F(MediaLinkTest, ToneAndVideoBothWaysBetweenWebrtcbinAndThePage) {
             if (type == "hello") {
                 bridge_session = session;
                 ASSERT_TRUE((*link)->start().ok());
+            } else if (type == "capture") {
+                // The sharing bar took some of the view: give the view its 1280x720 back.
+                if (msg.value("innerHeight", 0) != 720 || msg.value("innerWidth", 0) != 1280)
+                    p->fit_viewport(1280, 720, [p](core::Status st) {
+                        if (st) p->evaluate("__smgwBridge.fitCapture()", [](core::Result<Json>) {});
+                    });
             } else if (type == "error") {
                 bridge_errors.push_back(msg.value("message", ""));
             } else {
@@ -224,26 +236,23 @@ TEST_F(MediaLinkTest, ToneAndVideoBothWaysBetweenWebrtcbinAndThePage) {
         });
 
     ASSERT_TRUE(navigate(*page, http.url("127.0.0.1", "/meeting.html")).ok());
-    Json result = Json::object({{"frames", 0}, {"peakHz", 0.0}});
-    bool asking = false;
-    // Polled from inside the loop: one evaluation in flight at a time, never a nested loop.
-    auto page_done = [&] {
-        if (!asking) {
-            asking = true;
-            page->evaluate("window.__result", [&](core::Result<Json> r) {
-                asking = false;
-                if (r.ok() && r->is_object()) result = *r;
-            });
-        }
-        return result["frames"].get<int>() >= 30 &&
-               std::abs(result["peakHz"].get<double>() - 440) < 30;
-    };
-    const bool page_ok = run_until(page_done, std::chrono::seconds(60));
-    run_until([&] { return !asking; });
+    const Json result = poll_evaluate(
+        *page, "window.__result",
+        [](const Json& r) {
+            return r.is_object() && r["frames"].get<int>() >= 30 &&
+                   std::abs(r["peakHz"].get<double>() - 440) < 30;
+        },
+        std::chrono::seconds(60));
+    const bool page_ok = result.is_object() && result["frames"].get<int>() >= 30 &&
+                         std::abs(result["peakHz"].get<double>() - 440) < 30;
     const bool gateway_ok = run_until(
         [&] { return received.video_frames >= 30 && std::abs(received.tone_hz() - 880) < 40; },
         std::chrono::seconds(60));
-    auto stats = evaluate(*page, "__smgwBridge.state() + '/' + __smgwBridge.mixedTrackCount()");
+    auto stats = evaluate(*page,
+                          "__smgwBridge.state() + '/' + __smgwBridge.mixedTrackCount() + '/' + "
+                          "JSON.stringify(__smgwBridge.captureSettings()) + '/' + innerWidth + "
+                          "'x' + innerHeight");
+    if (stats.ok()) std::printf("[ measure ] bridge %s\n", stats->dump().c_str());
 
     // Gateway → page: the camera is our 640x360 test video, the microphone our 440 Hz tone.
     EXPECT_TRUE(page_ok) << result.dump() << " link=" << (*link)->ice_state()
@@ -256,7 +265,19 @@ TEST_F(MediaLinkTest, ToneAndVideoBothWaysBetweenWebrtcbinAndThePage) {
     EXPECT_TRUE(gateway_ok) << "frames=" << received.video_frames << " hz=" << received.tone_hz()
                             << " bridge=" << (stats.ok() ? stats->dump() : stats.error().message);
     EXPECT_GT(received.width.load(), 0);
+    // What tab capture produces (the encoder may still scale it down under CPU load).
+    const Json capture = poll_evaluate(*page, "__smgwBridge.captureSettings()", [](const Json& c) {
+        return c.is_object() && c["width"] == 1280 && c["height"] == 720;
+    });
+    EXPECT_TRUE(capture.is_object() && capture["width"] == 1280 && capture["height"] == 720)
+        << capture.dump();
     for (const auto& e : bridge_errors) ADD_FAILURE() << "bridge error: " << e;
+    // The link runs on loopback at both ends.
+    const Json pair = poll_evaluate(*page, "__smgwBridge.selectedPair()",
+                                    [](const Json& p) { return p.is_object(); });
+    ASSERT_TRUE(pair.is_object()) << pair.dump();
+    EXPECT_EQ(pair["local"].get<std::string>().rfind("127.0.0.1:", 0), 0U) << pair.dump();
+    EXPECT_EQ(pair["remote"].get<std::string>().rfind("127.0.0.1:", 0), 0U) << pair.dump();
     std::printf(
         "[ measure ] page received %dx%d, %d frames, tone %.0f Hz; gateway received "
         "%dx%d, %d frames, tone %.0f Hz\n",
@@ -265,6 +286,10 @@ TEST_F(MediaLinkTest, ToneAndVideoBothWaysBetweenWebrtcbinAndThePage) {
         received.video_frames.load(), received.tone_hz());
     page.reset();
     link->reset();  // joins GStreamer threads before `received` goes away
+    std::printf("[ measure ] watched %zu other interface(s) for loopback leaks\n",
+                guard.interfaces());
+    const auto leaked = guard.stop();
+    for (const auto& line : leaked) ADD_FAILURE() << "left loopback: " << line;
 }
 
 TEST(WebRtcLinkCandidates, OnlyLoopbackCandidatesPass) {

@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 namespace {
@@ -152,6 +153,39 @@ TEST_F(PoolTest, HungBrowserIsDetectedByTheHeartbeat) {
     EXPECT_NE(cause->find("heartbeat"), std::string::npos) << *cause;
     b.reset();
     track_pool(pool);
+}
+
+// A "browser" that starts but never answers: the start timeout catches it, the pool retries,
+// and after give_up_after failures in a row a waiting caller gets the reason.
+TEST_F(PoolTest, BrowserThatNeverAnswersFailsTheStartAndTheWaiter) {
+    auto bin = browser::TempDir::create("", "sipmediagw-fake-browser-");
+    ASSERT_TRUE(bin.ok());
+    const std::string script = bin->path() + "/silent-browser";
+    {
+        std::ofstream out(script);
+        out << "#!/bin/sh\nexec sleep 600\n";
+    }
+    std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+    auto options = pool_options(0);
+    options.launch.executable = script;
+    options.health.start_timeout_ms = 1000;
+    options.retry_delay_ms = 50;
+    options.give_up_after = 2;
+    browser::Pool pool(options);
+    std::vector<std::string> causes;
+    pool.on_spare_failure([&](pid_t, const std::string& c) { causes.push_back(c); });
+    pool.start();
+    std::optional<core::Result<std::unique_ptr<browser::Browser>>> got;
+    pool.acquire([&](core::Result<std::unique_ptr<browser::Browser>> b) { got = std::move(b); });
+    ASSERT_TRUE(run_until([&] {
+        track_pool(pool);
+        return got.has_value();
+    }));
+    ASSERT_FALSE(got->ok());
+    EXPECT_NE(got->error().message.find("no DevTools answer within 1000 ms"), std::string::npos)
+        << got->error().message;
+    ASSERT_GE(causes.size(), 2U);
+    EXPECT_NE(causes[0].find("no DevTools answer"), std::string::npos) << causes[0];
 }
 
 }  // namespace

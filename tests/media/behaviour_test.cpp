@@ -73,6 +73,25 @@ TEST(Keyframes, WeAskWithPliWhenOffered) {
     EXPECT_GE(c.call->stats().video->keyframes_requested, 1U);
 }
 
+// The peer's only keyframe is lost: our decoder cannot start until our PLI gets a new one.
+TEST(Keyframes, LostFirstKeyframeIsRecoveredByOurPli) {
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    FarEnd far({.video_codec = "H264", .pli = true, .lose_first_keyframe = true});
+    ASSERT_TRUE(far.start(c.call->local_ports()).ok());
+    ASSERT_TRUE(c.call->start(far.negotiated(c.call->local_ports()), media::Mode::Echo).ok());
+    int answered = 0;
+    EXPECT_TRUE(c.loop.run_until(
+        [&] {
+            far.poll_rtcp();
+            if (far.answer_pli()) answered++;
+            return far.video_frames() >= 10;
+        },
+        kDeadlineMs));
+    EXPECT_GE(answered, 1) << "we never sent a PLI";
+    EXPECT_GE(c.call->stats().video->frames_decoded, 5U);
+}
+
 TEST(Keyframes, WeAskWithFirWhenOnlyFirOffered) {
     Call c(test_config());
     ASSERT_TRUE(c.call);

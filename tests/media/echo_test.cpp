@@ -60,7 +60,8 @@ TEST_P(EchoRoom, ToneAndVideoComeBackThroughDecodeAndEncode) {
 INSTANTIATE_TEST_SUITE_P(Codecs, EchoRoom,
                          ::testing::Values(EchoParam{"PCMU", "H264", false},
                                            EchoParam{"opus", "H264", true},
-                                           EchoParam{"G722", "VP8", false}),
+                                           EchoParam{"G722", "VP8", false},
+                                           EchoParam{"PCMA", "VP8", false}),
                          &param_name);
 
 TEST(EchoRoomHigherRes, H264Mode0At720pHasNoFragmentedNals) {

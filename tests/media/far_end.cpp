@@ -4,6 +4,7 @@
 
 #include <gst/app/gstappsink.h>
 #include <gst/rtp/gstrtpbuffer.h>
+#include <gst/video/video.h>
 
 #include <cmath>
 #include <fmt/format.h>
@@ -26,6 +27,7 @@ struct AudioCodecInfo {
 
 AudioCodecInfo audio_info(const std::string& name) {
     if (name == "G722") return {9, 8000, 16000, "avenc_g722 ! rtpg722pay", "rtpg722depay ! avdec_g722", "G722"};
+    if (name == "PCMA") return {8, 8000, 8000, "alawenc ! rtppcmapay", "rtppcmadepay ! alawdec", "PCMA"};
     if (name == "opus")
         return {111, 48000, 48000, "opusenc ! rtpopuspay", "rtpopusdepay ! opusdec", "OPUS"};
     return {0, 8000, 8000, "mulawenc ! rtppcmupay", "rtppcmudepay ! mulawdec", "PCMU"};
@@ -130,10 +132,13 @@ core::Status FarEnd::start(const sip::LocalMediaPorts& gw) {
                 "videotestsrc is-live=true pattern=ball ! "
                 "video/x-raw,width=320,height=240,framerate=15/1 ! {} ! {} pt={} ssrc={} ! "
                 "udpsink name=v_out host=127.0.0.1 port={} sync=false async=false ",
-                h264 ? "x264enc tune=zerolatency speed-preset=ultrafast threads=1 key-int-max=30 "
-                       "bitrate=400"
-                     : "vp8enc deadline=1 cpu-used=8 threads=1 keyframe-max-dist=30 "
-                       "target-bitrate=400000",
+                fmt::format(fmt::runtime(h264 ? "x264enc name=v_enc tune=zerolatency "
+                                                "speed-preset=ultrafast threads=1 "
+                                                "key-int-max={} bitrate=400"
+                                              : "vp8enc name=v_enc deadline=1 cpu-used=8 "
+                                                "threads=1 keyframe-max-dist={} "
+                                                "target-bitrate=400000"),
+                            o_.lose_first_keyframe ? 100000 : 30),
                 h264 ? "rtph264pay config-interval=-1" : "rtpvp8pay", pt, kFarVideoSsrc,
                 gw.video_rtp);
         }
@@ -157,7 +162,14 @@ core::Status FarEnd::start(const sip::LocalMediaPorts& gw) {
     };
     if (auto e = by_name("a_out")) g_object_set(e.get(), "socket", audio_rtp_.get(), "close-socket", FALSE, nullptr);
     if (auto e = by_name("a_in")) g_object_set(e.get(), "socket", audio_rtp_.get(), "close-socket", FALSE, nullptr);
-    if (auto e = by_name("v_out")) g_object_set(e.get(), "socket", video_rtp_.get(), "close-socket", FALSE, nullptr);
+    if (auto e = by_name("v_out")) {
+        g_object_set(e.get(), "socket", video_rtp_.get(), "close-socket", FALSE, nullptr);
+        if (o_.lose_first_keyframe) {
+            media::GstPtr<GstPad> pad(gst_element_get_static_pad(e.get(), "sink"));
+            gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER, &FarEnd::on_video_out, this,
+                              nullptr);
+        }
+    }
     if (auto e = by_name("v_in")) {
         g_object_set(e.get(), "socket", video_rtp_.get(), "close-socket", FALSE, nullptr);
         media::GstPtr<GstPad> pad(gst_element_get_static_pad(e.get(), "src"));
@@ -239,6 +251,32 @@ GstPadProbeReturn FarEnd::on_video_rtp(GstPad*, GstPadProbeInfo* info, gpointer 
     }
     gst_rtp_buffer_unmap(&rtp);
     return GST_PAD_PROBE_OK;
+}
+
+// Drops every packet of the first frame (the only keyframe until someone asks for another).
+GstPadProbeReturn FarEnd::on_video_out(GstPad*, GstPadProbeInfo* info, gpointer data) {
+    auto* self = static_cast<FarEnd*>(data);
+    if (self->first_keyframe_lost_) return GST_PAD_PROBE_OK;
+    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+    if (!gst_rtp_buffer_map(GST_PAD_PROBE_INFO_BUFFER(info), GST_MAP_READ, &rtp)) {
+        return GST_PAD_PROBE_DROP;
+    }
+    const bool marker = gst_rtp_buffer_get_marker(&rtp);
+    gst_rtp_buffer_unmap(&rtp);
+    self->dropped_keyframe_packets_++;
+    if (marker) self->first_keyframe_lost_ = true;  // last packet of the frame
+    return GST_PAD_PROBE_DROP;
+}
+
+bool FarEnd::answer_pli() {
+    if (pli_received_ <= plis_answered_) return false;
+    plis_answered_ = pli_received_;
+    media::GstPtr<GstElement> enc(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "v_enc"));
+    if (!enc) return false;
+    media::GstPtr<GstPad> src(gst_element_get_static_pad(enc.get(), "src"));
+    gst_pad_send_event(src.get(),
+                       gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+    return true;
 }
 
 std::vector<int16_t> FarEnd::audio_samples() const {

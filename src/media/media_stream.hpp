@@ -90,6 +90,7 @@ private:
     GstElement* rtcp_sink_ = nullptr;
     GstElement* rtcp_mux_src_ = nullptr;  // appsrc feeding RTCP demuxed from the RTP socket
     GstElement* echo_bin_ = nullptr;
+    GstElement* echo_in_ = nullptr;  // appsrc: the echo chain's output into rtpbin
     GstElement* valve_ = nullptr;
     GstElement* encoder_ = nullptr;
     GstElement* overlay_ = nullptr;

@@ -14,9 +14,9 @@
 #include <gst/gst.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <cstdio>
 #include <cstring>
-#include <fmt/format.h>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -202,8 +202,8 @@ int main(int argc, char** argv) {
             double baseline = -1;
             {
                 auto gw = media::bind_udp("127.0.0.1", 0);
-                auto far = spawn_far_end(self, codec, r.w, r.h, 30, media::local_port(gw->get()),
-                                         9);
+                auto far =
+                    spawn_far_end(self, codec, r.w, r.h, 30, media::local_port(gw->get()), 9);
                 if (!far) return 1;
                 auto nm = negotiated_for(*far, codec);
                 auto chain = media::echo_chain_description(
@@ -252,8 +252,8 @@ int main(int argc, char** argv) {
                         return 1;
                     }
                     auto ports = cm.value()->local_ports();
-                    auto far = spawn_far_end(self, codec, r.w, r.h, 30, ports.video_rtp,
-                                             ports.audio_rtp);
+                    auto far =
+                        spawn_far_end(self, codec, r.w, r.h, 30, ports.video_rtp, ports.audio_rtp);
                     if (!far) return 1;
                     auto st = cm.value()->start(negotiated_for(*far, codec), media::Mode::Echo);
                     if (!st) {

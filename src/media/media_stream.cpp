@@ -15,7 +15,9 @@ namespace media {
 
 namespace {
 
-int64_t monotonic_ns() { return g_get_monotonic_time() * 1000; }
+int64_t monotonic_ns() {
+    return g_get_monotonic_time() * 1000;
+}
 
 // Lets the peer's keyframe requests through at most this often; decoders ask on every broken
 // frame, and a burst of PLIs only makes the sender produce a burst of keyframes.
@@ -49,8 +51,8 @@ MediaStream::MediaStream(sip::MediaKind kind, RtpSocketPair sockets, std::string
 MediaStream::~MediaStream() = default;
 
 void MediaStream::clear() {
-    rtp_sink_ = rtcp_sink_ = rtcp_mux_src_ = echo_bin_ = echo_in_ = valve_ = encoder_ =
-        overlay_ = nullptr;
+    rtp_sink_ = rtcp_sink_ = rtcp_mux_src_ = echo_bin_ = echo_in_ = valve_ = encoder_ = overlay_ =
+        nullptr;
     echo_sink_ = nullptr;
 }
 
@@ -137,8 +139,7 @@ core::Status MediaStream::build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
                                            const core::MediaConfig& config) {
     const unsigned sid = session_id();
     if (kind_ == sip::MediaKind::Video) {
-        video_format_ =
-            choose_video_format(config, negotiated_.codec, negotiated_.bandwidth_kbps);
+        video_format_ = choose_video_format(config, negotiated_.codec, negotiated_.bandwidth_kbps);
     }
     auto desc = echo_chain_description(negotiated_, video_format_);
     if (!desc) return core::fail("media: no echo chain for " + negotiated_.codec.name);
@@ -150,8 +151,8 @@ core::Status MediaStream::build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
         return core::fail("media: cannot build the echo chain: " + msg);
     }
     g_clear_error(&err);  // a non-fatal warning (e.g. an unused property) may still be set
-    gst_object_set_name(GST_OBJECT(bin), kind_ == sip::MediaKind::Audio ? "audio_echo"
-                                                                        : "video_echo");
+    gst_object_set_name(GST_OBJECT(bin),
+                        kind_ == sip::MediaKind::Audio ? "audio_echo" : "video_echo");
     gst_bin_add(pipeline, bin);
     echo_bin_ = bin;
     GstPtr<GstElement> depay(gst_bin_get_by_name(GST_BIN(bin), "depay"));
@@ -195,8 +196,7 @@ core::Status MediaStream::build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
     GstElement* in = make("appsrc", k + "_echo_in");
     if (chain_out == nullptr || in == nullptr) return core::fail("media: appsink/appsrc missing");
     g_object_set(chain_out, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, nullptr);
-    g_object_set(in, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", FALSE,
-                 nullptr);
+    g_object_set(in, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", FALSE, nullptr);
     gst_bin_add_many(pipeline, chain_out, in, nullptr);
     echo_in_ = in;
     GstAppSinkCallbacks callbacks{};
@@ -281,8 +281,8 @@ void MediaStream::set_remote(const sip::NegotiatedStream& stream) {
             negotiated_.remote_rtcp_port = stream.remote_rtcp_port;
             rtp_host_ = rtcp_host_ = stream.remote_address;
             rtp_dest_port_ = stream.remote_rtp_port;
-            rtcp_dest_port_ = negotiated_.rtcp_mux ? stream.remote_rtp_port
-                                                   : stream.remote_rtcp_port;
+            rtcp_dest_port_ =
+                negotiated_.rtcp_mux ? stream.remote_rtp_port : stream.remote_rtcp_port;
             if (rtcp_dest_port_ == 0) rtcp_dest_port_ = static_cast<uint16_t>(rtp_dest_port_ + 1);
             rtp_latched_ = rtcp_latched_ = false;
         }
@@ -408,8 +408,8 @@ GstPadProbeReturn MediaStream::on_decoder_event(GstPad*, GstPadProbeInfo* info, 
         // all-headers makes rtpsession use FIR when only ccm fir is in the caps; with
         // nack pli in the caps it sends PLI either way (see rtp_caps()).
         event = GST_EVENT(gst_mini_object_make_writable(GST_MINI_OBJECT_CAST(event)));
-        gst_structure_set(gst_event_writable_structure(event), "all-headers", G_TYPE_BOOLEAN,
-                          TRUE, nullptr);
+        gst_structure_set(gst_event_writable_structure(event), "all-headers", G_TYPE_BOOLEAN, TRUE,
+                          nullptr);
         GST_PAD_PROBE_INFO_DATA(info) = event;
         return GST_PAD_PROBE_OK;
     }
@@ -494,12 +494,10 @@ StreamStats MediaStream::stats(GstElement* rtpbin) const {
     const int64_t now = monotonic_ns();
     if (last_stats_ns_ != 0 && now > last_stats_ns_) {
         const double secs = static_cast<double>(now - last_stats_ns_) / 1e9;
-        s.bitrate_in_kbps =
-            static_cast<uint32_t>(static_cast<double>(s.bytes_in - last_stats_bytes_in_) * 8 /
-                                  1000 / secs);
-        s.bitrate_out_kbps =
-            static_cast<uint32_t>(static_cast<double>(s.bytes_out - last_stats_bytes_out_) * 8 /
-                                  1000 / secs);
+        s.bitrate_in_kbps = static_cast<uint32_t>(
+            static_cast<double>(s.bytes_in - last_stats_bytes_in_) * 8 / 1000 / secs);
+        s.bitrate_out_kbps = static_cast<uint32_t>(
+            static_cast<double>(s.bytes_out - last_stats_bytes_out_) * 8 / 1000 / secs);
     }
     last_stats_ns_ = now;
     last_stats_bytes_in_ = s.bytes_in;

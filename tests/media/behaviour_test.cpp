@@ -35,9 +35,15 @@ void expect_keyframes_answer_pli(const std::string& codec, bool rtcp_mux) {
     EXPECT_GE(s.video->keyframes_sent, 4U);
 }
 
-TEST(Keyframes, PliFromPeerYieldsH264Keyframe) { expect_keyframes_answer_pli("H264", false); }
-TEST(Keyframes, PliFromPeerYieldsVp8Keyframe) { expect_keyframes_answer_pli("VP8", false); }
-TEST(Keyframes, PliOverRtcpMuxYieldsKeyframe) { expect_keyframes_answer_pli("H264", true); }
+TEST(Keyframes, PliFromPeerYieldsH264Keyframe) {
+    expect_keyframes_answer_pli("H264", false);
+}
+TEST(Keyframes, PliFromPeerYieldsVp8Keyframe) {
+    expect_keyframes_answer_pli("VP8", false);
+}
+TEST(Keyframes, PliOverRtcpMuxYieldsKeyframe) {
+    expect_keyframes_answer_pli("H264", true);
+}
 
 TEST(Keyframes, SendKeyframeForSipInfo) {
     Call c(test_config());
@@ -140,15 +146,19 @@ void expect_dtmf(const std::string& codec, uint32_t event_rate) {
     ASSERT_TRUE(c.loop.run_until([&] { return c.digits.size() >= keys.size(); }, kDeadlineMs));
     // Let more audio (and any late duplicate) through before judging.
     const size_t have = far.audio_samples().size();
-    ASSERT_TRUE(c.loop.run_until([&] { return far.audio_samples().size() >= have + 8000; },
-                                 kDeadlineMs));
+    ASSERT_TRUE(
+        c.loop.run_until([&] { return far.audio_samples().size() >= have + 8000; }, kDeadlineMs));
     EXPECT_EQ(std::string(c.digits.begin(), c.digits.end()), keys);
     EXPECT_EQ(c.call->stats().audio->dtmf_events, keys.size());
     expect_tone(far.audio_samples(), 1000);  // events are not fed to the voice decoder
 }
 
-TEST(Dtmf, Rfc4733DigitsOnceEachInOrder8k) { expect_dtmf("PCMU", 8000); }
-TEST(Dtmf, Rfc4733DigitsOnceEachInOrder48k) { expect_dtmf("opus", 48000); }
+TEST(Dtmf, Rfc4733DigitsOnceEachInOrder8k) {
+    expect_dtmf("PCMU", 8000);
+}
+TEST(Dtmf, Rfc4733DigitsOnceEachInOrder48k) {
+    expect_dtmf("opus", 48000);
+}
 
 // The SDP names a port nothing listens on (a NAT rewrote the source): we answer to where the
 // peer's packets come from.
@@ -163,8 +173,8 @@ TEST(Rtp, LatchesToThePeersRealAddress) {
     nm.audio->remote_rtp_port = media::local_port(decoy->get());
     nm.audio->remote_rtcp_port = static_cast<uint16_t>(nm.audio->remote_rtp_port + 1);
     ASSERT_TRUE(c.call->start(nm, media::Mode::Echo).ok());
-    ASSERT_TRUE(c.loop.run_until([&] { return far.audio_samples().size() >= 16000 * 2; },
-                                 kDeadlineMs));
+    ASSERT_TRUE(
+        c.loop.run_until([&] { return far.audio_samples().size() >= 16000 * 2; }, kDeadlineMs));
     expect_tone(far.audio_samples(), 1000);
 }
 
@@ -176,14 +186,13 @@ TEST(Rtp, RecvOnlySendsNothingUntilResumed) {
     auto nm = far.negotiated(c.call->local_ports());
     nm.audio->direction = sip::Direction::RecvOnly;
     ASSERT_TRUE(c.call->start(nm, media::Mode::Echo).ok());
-    ASSERT_TRUE(c.loop.run_until([&] { return c.call->stats().audio->packets_in >= 100; },
-                                 kDeadlineMs));
+    ASSERT_TRUE(
+        c.loop.run_until([&] { return c.call->stats().audio->packets_in >= 100; }, kDeadlineMs));
     EXPECT_EQ(c.call->stats().audio->packets_out, 0U);
     EXPECT_EQ(far.audio_samples().size(), 0U);
     nm.audio->direction = sip::Direction::SendRecv;
     ASSERT_TRUE(c.call->update(nm).ok());
-    ASSERT_TRUE(c.loop.run_until([&] { return far.audio_samples().size() >= 16000; },
-                                 kDeadlineMs));
+    ASSERT_TRUE(c.loop.run_until([&] { return far.audio_samples().size() >= 16000; }, kDeadlineMs));
     expect_tone(far.audio_samples(), 1000);
 }
 

@@ -2,8 +2,8 @@
 // back through our full decode/encode path, at the right frequency and at our configured size.
 #include "far_end.hpp"
 #include "media/engine.hpp"
-#include "test_loop.hpp"
 #include "test_call.hpp"
+#include "test_loop.hpp"
 
 #include <gtest/gtest.h>
 
@@ -35,8 +35,7 @@ TEST_P(EchoRoom, ToneAndVideoComeBackThroughDecodeAndEncode) {
     ASSERT_TRUE(st.ok()) << st.error().message;
 
     const bool done = c.loop.run_until(
-        [&] { return far.audio_samples().size() >= 16000 * 3 && far.video_frames() >= 30; },
-        30000);
+        [&] { return far.audio_samples().size() >= 16000 * 3 && far.video_frames() >= 30; }, 30000);
     EXPECT_TRUE(done) << "audio samples " << far.audio_samples().size() << ", video frames "
                       << far.video_frames();
     expect_tone(far.audio_samples(), 1000);

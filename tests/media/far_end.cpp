@@ -6,8 +6,8 @@
 #include <gst/rtp/gstrtpbuffer.h>
 #include <gst/video/video.h>
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 namespace media_test {
 
@@ -26,8 +26,10 @@ struct AudioCodecInfo {
 };
 
 AudioCodecInfo audio_info(const std::string& name) {
-    if (name == "G722") return {9, 8000, 16000, "avenc_g722 ! rtpg722pay", "rtpg722depay ! avdec_g722", "G722"};
-    if (name == "PCMA") return {8, 8000, 8000, "alawenc ! rtppcmapay", "rtppcmadepay ! alawdec", "PCMA"};
+    if (name == "G722")
+        return {9, 8000, 16000, "avenc_g722 ! rtpg722pay", "rtpg722depay ! avdec_g722", "G722"};
+    if (name == "PCMA")
+        return {8, 8000, 8000, "alawenc ! rtppcmapay", "rtppcmadepay ! alawdec", "PCMA"};
     if (name == "opus")
         return {111, 48000, 48000, "opusenc ! rtpopuspay", "rtpopusdepay ! opusdec", "OPUS"};
     return {0, 8000, 8000, "mulawenc ! rtppcmupay", "rtppcmudepay ! mulawdec", "PCMU"};
@@ -40,7 +42,9 @@ void put32(std::vector<uint8_t>& v, uint32_t x) {
 }  // namespace
 
 FarEnd::FarEnd(FarEndOptions options) : o_(std::move(options)) {
-    auto bind = [](media::GObjectPtr<GSocket>& s) { s = std::move(media::bind_udp("127.0.0.1", 0).value()); };
+    auto bind = [](media::GObjectPtr<GSocket>& s) {
+        s = std::move(media::bind_udp("127.0.0.1", 0).value());
+    };
     bind(audio_rtp_);
     bind(audio_rtcp_);
     bind(video_rtp_);
@@ -51,8 +55,12 @@ FarEnd::~FarEnd() {
     if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
 }
 
-uint16_t FarEnd::audio_rtp_port() const { return media::local_port(audio_rtp_.get()); }
-uint16_t FarEnd::video_rtp_port() const { return media::local_port(video_rtp_.get()); }
+uint16_t FarEnd::audio_rtp_port() const {
+    return media::local_port(audio_rtp_.get());
+}
+uint16_t FarEnd::video_rtp_port() const {
+    return media::local_port(video_rtp_.get());
+}
 
 sip::NegotiatedMedia FarEnd::negotiated(const sip::LocalMediaPorts& gw) const {
     sip::NegotiatedMedia m;
@@ -111,7 +119,8 @@ core::Status FarEnd::start(const sip::LocalMediaPorts& gw) {
         if (o_.send_media) {
             desc += fmt::format(
                 "audiotestsrc is-live=true wave=sine freq={} volume=0.4 samplesperbuffer={} ! "
-                "audio/x-raw,rate={},channels=1 ! audioconvert ! audioresample ! {} pt={} ssrc={} ! "
+                "audio/x-raw,rate={},channels=1 ! audioconvert ! audioresample ! {} pt={} ssrc={} "
+                "! "
                 "udpsink name=a_out host=127.0.0.1 port={} sync=false async=false ",
                 o_.tone_hz, i.sample_rate / 50, i.sample_rate, i.encode, i.pt, kFarAudioSsrc,
                 gw.audio_rtp);
@@ -160,8 +169,10 @@ core::Status FarEnd::start(const sip::LocalMediaPorts& gw) {
     auto by_name = [&](const char* n) {
         return media::GstPtr<GstElement>(gst_bin_get_by_name(GST_BIN(p), n));
     };
-    if (auto e = by_name("a_out")) g_object_set(e.get(), "socket", audio_rtp_.get(), "close-socket", FALSE, nullptr);
-    if (auto e = by_name("a_in")) g_object_set(e.get(), "socket", audio_rtp_.get(), "close-socket", FALSE, nullptr);
+    if (auto e = by_name("a_out"))
+        g_object_set(e.get(), "socket", audio_rtp_.get(), "close-socket", FALSE, nullptr);
+    if (auto e = by_name("a_in"))
+        g_object_set(e.get(), "socket", audio_rtp_.get(), "close-socket", FALSE, nullptr);
     if (auto e = by_name("v_out")) {
         g_object_set(e.get(), "socket", video_rtp_.get(), "close-socket", FALSE, nullptr);
         if (o_.lose_first_keyframe) {
@@ -176,8 +187,10 @@ core::Status FarEnd::start(const sip::LocalMediaPorts& gw) {
         gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER, &FarEnd::on_video_rtp, this,
                           nullptr);
     }
-    if (auto e = by_name("a_sink")) g_signal_connect(e.get(), "new-sample", G_CALLBACK(&FarEnd::on_audio_sample), this);
-    if (auto e = by_name("v_sink")) g_signal_connect(e.get(), "new-sample", G_CALLBACK(&FarEnd::on_video_sample), this);
+    if (auto e = by_name("a_sink"))
+        g_signal_connect(e.get(), "new-sample", G_CALLBACK(&FarEnd::on_audio_sample), this);
+    if (auto e = by_name("v_sink"))
+        g_signal_connect(e.get(), "new-sample", G_CALLBACK(&FarEnd::on_video_sample), this);
     if (gst_element_set_state(p, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
         return core::fail("far end: pipeline does not start");
     }
@@ -229,7 +242,8 @@ GstPadProbeReturn FarEnd::on_video_rtp(GstPad*, GstPadProbeInfo* info, gpointer 
         const int type = p[0] & 0x1f;
         if (type == 28) self->fu_a_++;
         if (type == 24) self->stap_a_++;
-        key = type == 5 || type == 7 || (type == 28 && n >= 2 && (p[1] & 0x80) && (p[1] & 0x1f) == 5);
+        key =
+            type == 5 || type == 7 || (type == 28 && n >= 2 && (p[1] & 0x80) && (p[1] & 0x1f) == 5);
     } else if (n >= 1) {
         // RFC 7741 payload descriptor, then the VP8 header's P bit (0 = keyframe).
         guint off = 1;
@@ -283,19 +297,40 @@ std::vector<int16_t> FarEnd::audio_samples() const {
     std::lock_guard lock(mutex_);
     return samples_;
 }
-int FarEnd::video_frames() const { std::lock_guard lock(mutex_); return frames_; }
-int FarEnd::video_width() const { std::lock_guard lock(mutex_); return width_; }
-int FarEnd::video_height() const { std::lock_guard lock(mutex_); return height_; }
-int FarEnd::fu_a_packets() const { std::lock_guard lock(mutex_); return fu_a_; }
-int FarEnd::stap_a_packets() const { std::lock_guard lock(mutex_); return stap_a_; }
-int FarEnd::keyframes_received() const { std::lock_guard lock(mutex_); return keyframes_; }
-int64_t FarEnd::last_keyframe_us() const { std::lock_guard lock(mutex_); return last_keyframe_us_; }
+int FarEnd::video_frames() const {
+    std::lock_guard lock(mutex_);
+    return frames_;
+}
+int FarEnd::video_width() const {
+    std::lock_guard lock(mutex_);
+    return width_;
+}
+int FarEnd::video_height() const {
+    std::lock_guard lock(mutex_);
+    return height_;
+}
+int FarEnd::fu_a_packets() const {
+    std::lock_guard lock(mutex_);
+    return fu_a_;
+}
+int FarEnd::stap_a_packets() const {
+    std::lock_guard lock(mutex_);
+    return stap_a_;
+}
+int FarEnd::keyframes_received() const {
+    std::lock_guard lock(mutex_);
+    return keyframes_;
+}
+int64_t FarEnd::last_keyframe_us() const {
+    std::lock_guard lock(mutex_);
+    return last_keyframe_us_;
+}
 
 void FarEnd::poll_rtcp() {
     uint8_t buf[2048];
     for (;;) {
-        const gssize n = g_socket_receive_with_blocking(video_rtcp_.get(), reinterpret_cast<gchar*>(buf),
-                                                        sizeof buf, FALSE, nullptr, nullptr);
+        const gssize n = g_socket_receive_with_blocking(
+            video_rtcp_.get(), reinterpret_cast<gchar*>(buf), sizeof buf, FALSE, nullptr, nullptr);
         if (n <= 0) return;
         rtcp_packets_++;
         gssize off = 0;
@@ -313,8 +348,8 @@ void FarEnd::poll_rtcp() {
 void FarEnd::send_to(GSocket* socket, uint16_t port, const std::vector<uint8_t>& packet) {
     media::GObjectPtr<GInetAddress> a(g_inet_address_new_from_string("127.0.0.1"));
     media::GObjectPtr<GSocketAddress> sa(g_inet_socket_address_new(a.get(), port));
-    g_socket_send_to(socket, sa.get(), reinterpret_cast<const gchar*>(packet.data()),
-                     packet.size(), nullptr, nullptr);
+    g_socket_send_to(socket, sa.get(), reinterpret_cast<const gchar*>(packet.data()), packet.size(),
+                     nullptr, nullptr);
 }
 
 void FarEnd::send_pli() {
@@ -342,7 +377,8 @@ void FarEnd::send_dtmf(char digit, uint32_t ts) {
     if (digit == '*') event = 10;
     if (digit == '#') event = 11;
     auto packet = [&](bool marker, bool end, uint16_t duration) {
-        std::vector<uint8_t> p{0x80, static_cast<uint8_t>((marker ? 0x80 : 0) | o_.telephone_event_pt)};
+        std::vector<uint8_t> p{0x80,
+                               static_cast<uint8_t>((marker ? 0x80 : 0) | o_.telephone_event_pt)};
         p.push_back(static_cast<uint8_t>(dtmf_seq_ >> 8));
         p.push_back(static_cast<uint8_t>(dtmf_seq_ & 0xff));
         dtmf_seq_++;

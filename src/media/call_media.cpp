@@ -215,7 +215,10 @@ GstBusSyncReply CallMedia::on_bus(GstBus*, GstMessage* msg, gpointer data) {
                      GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), err ? err->message : "");
         g_clear_error(&err);
     }
-    return GST_BUS_DROP;  // nobody pops this bus: drop everything once seen
+    // Nobody pops this bus: drop everything once seen. With GST_BUS_DROP the handler owns the
+    // message; each one refs its source element, so not unreffing it leaks the whole pipeline.
+    gst_message_unref(msg);
+    return GST_BUS_DROP;
 }
 
 GstCaps* CallMedia::on_request_pt_map(GstElement*, guint session, guint pt, gpointer data) {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 namespace media_test {
@@ -241,6 +242,59 @@ TEST(MediaTimeout, NotWhileThePeerHoldsUs) {
     nm.audio->direction = sip::Direction::SendRecv;
     ASSERT_TRUE(c.call->update(nm).ok());
     EXPECT_TRUE(c.loop.run_until([&] { return !c.timeouts.empty(); }, kDeadlineMs));
+}
+
+}  // namespace
+}  // namespace media_test
+
+namespace media_test {
+namespace {
+
+size_t open_fds() {
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+    return n;
+}
+
+// Every call returns its sockets and pipeline threads' fds: after many calls the count is flat.
+TEST(Lifecycle, CallsReleaseTheirPortsAndFds) {
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    auto one_call = [&] {
+        FarEnd far({.audio_codec = "PCMU", .video_codec = "VP8"});
+        auto cm = c.engine.create_call("lc", "127.0.0.1", {});
+        ASSERT_TRUE(cm.ok());
+        ASSERT_TRUE(far.start(cm.value()->local_ports()).ok());
+        ASSERT_TRUE(
+            cm.value()->start(far.negotiated(cm.value()->local_ports()), media::Mode::Echo).ok());
+        ASSERT_TRUE(
+            c.loop.run_until([&] { return far.audio_samples().size() >= 1600; }, kDeadlineMs));
+    };
+    one_call();  // warm-up: GStreamer's lazily created global resources
+    const size_t before = open_fds();
+    for (int i = 0; i < 10; ++i) one_call();
+    EXPECT_EQ(open_fds(), before);
+}
+
+TEST(Lifecycle, BadAddressAndEmptyRangeAreErrors) {
+    TestLoop loop;
+    auto cfg = test_config();
+    media::Engine engine(cfg, core::TurnConfig{}, loop.loop());
+    auto bad = engine.create_call("x", "not-an-ip", {});
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().message.find("not an IP address"), std::string::npos);
+    cfg.rtp_port_min = 41000;
+    cfg.rtp_port_max = 41000;
+    media::Engine narrow(cfg, core::TurnConfig{}, loop.loop());
+    auto none = narrow.create_call("y", "127.0.0.1", {});
+    EXPECT_FALSE(none.ok());
+}
+
+TEST(Lifecycle, StartWithoutStreamsIsAnError) {
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    auto st = c.call->start(sip::NegotiatedMedia{}, media::Mode::Echo);
+    EXPECT_FALSE(st.ok());
 }
 
 }  // namespace

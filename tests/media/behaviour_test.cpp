@@ -299,3 +299,33 @@ TEST(Lifecycle, StartWithoutStreamsIsAnError) {
 
 }  // namespace
 }  // namespace media_test
+
+namespace media_test {
+namespace {
+
+// A re-INVITE moves the call to another address and codec (the peer changed device): media
+// follows on the same local ports.
+TEST(Reinvite, NewAddressAndCodecOnTheSamePorts) {
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    const auto ports = c.call->local_ports();
+    {
+        FarEnd first({.audio_codec = "PCMU", .tone_hz = 1000});
+        ASSERT_TRUE(first.start(ports).ok());
+        ASSERT_TRUE(c.call->start(first.negotiated(ports), media::Mode::Echo).ok());
+        ASSERT_TRUE(
+            c.loop.run_until([&] { return first.audio_samples().size() >= 16000; }, kDeadlineMs));
+        expect_tone(first.audio_samples(), 1000);
+    }
+    FarEnd second({.audio_codec = "G722", .tone_hz = 700});
+    ASSERT_TRUE(c.call->update(second.negotiated(ports)).ok());
+    ASSERT_TRUE(second.start(ports).ok());
+    ASSERT_TRUE(
+        c.loop.run_until([&] { return second.audio_samples().size() >= 16000 * 2; }, kDeadlineMs));
+    expect_tone(second.audio_samples(), 700);
+    EXPECT_EQ(c.call->local_ports().audio_rtp, ports.audio_rtp);
+    EXPECT_TRUE(c.errors.empty());
+}
+
+}  // namespace
+}  // namespace media_test

@@ -241,7 +241,7 @@ int main(int argc, char** argv) {
                 gst_element_set_state(p, GST_STATE_NULL);
                 far->child.terminate();
             }
-            for (int calls : {1, 2}) {
+            for (int calls : {1, 2, 4}) {
                 media::Engine engine(cfg, core::TurnConfig{}, loop.loop());
                 std::vector<std::unique_ptr<media::CallMedia>> cms;
                 std::vector<std::unique_ptr<FarEndProcess>> fars;

@@ -403,7 +403,11 @@ GstPadProbeReturn MediaStream::on_decoder_event(GstPad*, GstPadProbeInfo* info, 
     self->keyframes_requested_++;
     int64_t expected = 0;
     self->pending_request_ns_.compare_exchange_strong(expected, now);
-    const auto& fb = self->negotiated_.feedback;
+    sip::RtcpFeedback fb;
+    {
+        std::lock_guard lock(self->mutex_);  // a re-INVITE may change it
+        fb = self->negotiated_.feedback;
+    }
     if (fb.pli || fb.fir) {
         // all-headers makes rtpsession use FIR when only ccm fir is in the caps; with
         // nack pli in the caps it sends PLI either way (see rtp_caps()).

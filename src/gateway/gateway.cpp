@@ -147,13 +147,18 @@ void Gateway::on_invite(const struct sip_msg& msg) {
     media_events.on_dtmf = [id](char digit) {
         spdlog::info("gateway: sess={} dtmf key={} source=rtp", id, digit);
     };
+    // Call::hangup() sends BYE but reports nothing back: end the session here too.
     media_events.on_media_timeout = [this, id](const std::string& reason) {
         Session* s = find(id);
-        if (s != nullptr && s->call) s->call->hangup("media timeout: " + reason);
+        if (s == nullptr) return;
+        if (s->call) s->call->hangup("media timeout: " + reason);
+        end_session(id, "media timeout: " + reason);
     };
     media_events.on_error = [this, id](const std::string& reason) {
         Session* s = find(id);
-        if (s != nullptr && s->call) s->call->hangup("media error: " + reason);
+        if (s == nullptr) return;
+        if (s->call) s->call->hangup("media error: " + reason);
+        end_session(id, "media error: " + reason);
     };
     media_events.on_keyframe_needed = [id] {
         // TODO(lead): send SIP INFO picture_fast_update (RFC 5168) on the dialog.

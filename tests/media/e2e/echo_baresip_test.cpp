@@ -132,3 +132,24 @@ TEST_F(EchoRoomE2e, BaresipVp8AndG722) {
 
 }  // namespace
 }  // namespace testsupport
+
+namespace testsupport {
+namespace {
+
+using MediaTimeoutE2e = GatewayTest;
+
+// A caller that sends no RTP is hung up by the gateway with BYE, and the log says why.
+TEST_F(MediaTimeoutE2e, SilentCallerGetsBye) {
+    GatewayOptions go;
+    go.extra_toml = "[media]\nmedia_timeout_s = 2\n";
+    auto& gw = start_gateway(go);
+    auto run = sipp(scenario("media_timeout_bye.xml", gw.target(), "echo"));
+    EXPECT_EQ(run.exit_code, 0) << run.log << run.errors;
+    EXPECT_TRUE(gw.program().wait_for_log(std::regex("media timeout: no RTP for 2 s"),
+                                          std::chrono::seconds(5)));
+    EXPECT_TRUE(gw.program().wait_for_log(std::regex("gateway: sess=\\S+ ended"),
+                                          std::chrono::seconds(10)));
+}
+
+}  // namespace
+}  // namespace testsupport

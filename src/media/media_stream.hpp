@@ -90,6 +90,7 @@ private:
     GstElement* rtcp_sink_ = nullptr;
     GstElement* rtcp_mux_src_ = nullptr;  // appsrc feeding RTCP demuxed from the RTP socket
     GstElement* echo_bin_ = nullptr;
+    GstElement* echo_in_ = nullptr;  // appsrc: the echo chain's output into rtpbin
     GstElement* valve_ = nullptr;
     GstElement* encoder_ = nullptr;
     GstElement* overlay_ = nullptr;
@@ -106,7 +107,7 @@ private:
     std::atomic<uint64_t> frames_decoded_{0}, frames_encoded_{0};
     std::atomic<uint64_t> keyframes_requested_{0}, keyframes_asked_{0}, keyframes_sent_{0};
     std::atomic<uint64_t> dtmf_events_{0};
-    std::atomic<int64_t> last_request_ns_{0};    // our last keyframe request (monotonic)
+    std::atomic<int64_t> last_request_ns_{0};     // our last keyframe request (monotonic)
     std::atomic<int64_t> pending_request_ns_{0};  // awaiting the keyframe it asked for
     std::atomic<int64_t> keyframe_rtt_us_{-1};
     mutable int64_t last_stats_ns_ = 0;

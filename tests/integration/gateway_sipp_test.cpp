@@ -91,3 +91,45 @@ TEST_F(GatewaySipp, NoCommonCodecGets488) {
 
 }  // namespace
 }  // namespace testsupport
+
+namespace testsupport {
+namespace {
+
+class GatewaySippViaKamailio : public GatewayTest {
+protected:
+    // One gateway registered to Kamailio; returns Kamailio's "127.0.0.1:<port>" for sipp.
+    std::string start_behind_kamailio(GatewayOptions o) {
+        auto& kam = start_kamailio();
+        o.registrar_server = kam.uri() + ";transport=udp";
+        o.registrar_secret = kam.secret();
+        start_gateway(o);
+        EXPECT_TRUE(wait_until([&] { return has_aor("sipmediagw.1"); }, 30s));
+        return "127.0.0.1:" + std::to_string(kam.port());
+    }
+};
+
+// Kamailio relays the CANCEL to the slot it chose, and does not fail over a cancelled call.
+TEST_F(GatewaySippViaKamailio, CancelBeforeAnswer) {
+    GatewayOptions o;
+    o.ring_ms = 5000;
+    o.slots = 1;
+    const auto target = start_behind_kamailio(o);
+    EXPECT_EQ(sipp(scenario("invite_cancel.xml", target, "testroom")).exit_code, 0);
+    EXPECT_TRUE(gateway_->program().wait_for_log(std::regex("closed cause=cancelled"), 10s));
+}
+
+// Every slot busy: after the last one, Kamailio passes the 486 back to the caller.
+TEST_F(GatewaySippViaKamailio, BusyWhenEverySlotIsBusy) {
+    GatewayOptions o;
+    o.slots = 1;
+    o.max_calls = 1;
+    const auto target = start_behind_kamailio(o);
+    auto& first = start_peer(plain_peer("first", "alice"));
+    ASSERT_TRUE(first.dial("sip:testroom@" + target));
+    ASSERT_TRUE(first.wait_established(20s));
+    EXPECT_EQ(sipp(scenario("invite_busy.xml", target, "testroom")).exit_code, 0);
+    EXPECT_TRUE(first.call_is_established());
+}
+
+}  // namespace
+}  // namespace testsupport

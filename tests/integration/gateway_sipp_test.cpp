@@ -41,6 +41,24 @@ TEST_F(GatewaySipp, InfoDtmfIsLoggedWithTheDigit) {
     EXPECT_TRUE(gw.program().wait_for_log(std::regex("dtmf key=7"), 10s));
 }
 
+TEST_F(GatewaySipp, InfoDtmfPlainBodyIsLoggedWithTheDigit) {
+    auto& gw = start_gateway();
+    const auto run = sipp(
+        scenario("info_dtmf_plain.xml", gw.target(), "testroom", "u1", {"-key", "digit", "#"}));
+    EXPECT_EQ(run.exit_code, 0);
+    EXPECT_TRUE(gw.program().wait_for_log(std::regex("dtmf key=#"), 10s));
+}
+
+TEST_F(GatewaySipp, SessionTimerNegotiatedAndRefreshedByUpdate) {
+    auto& gw = start_gateway();
+    EXPECT_EQ(sipp(scenario("session_timer.xml", gw.target(), "testroom")).exit_code, 0);
+}
+
+TEST_F(GatewaySipp, SessionIntervalTooSmallGets422) {
+    auto& gw = start_gateway();
+    EXPECT_EQ(sipp(scenario("session_timer_too_small.xml", gw.target(), "testroom")).exit_code, 0);
+}
+
 TEST_F(GatewaySipp, BusyWhenAllSlotsTaken) {
     GatewayOptions o;
     o.max_calls = 1;

@@ -83,6 +83,17 @@ std::vector<SessionView> Gateway::sessions() const {
     return out;
 }
 
+std::vector<SlotView> Gateway::registration_slots() const {
+    std::vector<SlotView> out;
+    for (const auto& slot : slots_) {
+        const char* state = slot->state() == sip::RegistrationState::Registered ? "registered"
+                            : slot->state() == sip::RegistrationState::Failed   ? "failed"
+                                                                                : "registering";
+        out.push_back(SlotView{slot->user(), state, slot->busy()});
+    }
+    return out;
+}
+
 Session* Gateway::find(const std::string& id) {
     auto it = sessions_.find(id);
     return it == sessions_.end() ? nullptr : it->second.get();

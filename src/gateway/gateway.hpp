@@ -31,6 +31,13 @@ struct SessionView {
     std::string video_codec;
 };
 
+// A registration slot as the API and metrics show it.
+struct SlotView {
+    std::string user;   // "[<prefix>.]<ua_name>.<n>"
+    std::string state;  // registering, registered, failed
+    bool busy = false;
+};
+
 class Gateway {
 public:
     static core::Result<std::unique_ptr<Gateway>> create(const core::Config& config,
@@ -44,6 +51,7 @@ public:
     [[nodiscard]] std::string ready_line() const;
     [[nodiscard]] size_t active_sessions() const { return sessions_.size(); }
     [[nodiscard]] std::vector<SessionView> sessions() const;
+    [[nodiscard]] std::vector<SlotView> registration_slots() const;
 
     // Calls `uri` (sip:user@host[:port][;transport=tcp]) for `room`, with digest credentials
     // from [registrar] when the far end asks. Returns the session id; the call shows up in the

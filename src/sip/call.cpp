@@ -136,16 +136,17 @@ core::Result<std::unique_ptr<Call>> Call::dial(UserAgent& ua, const std::string&
     call->origin_ = SdpOrigin{rand_u32(), 1};
     call->local_sdp_ = build_offer(call->prefs_, call->ports_, call->origin_);
     call->last_sdp_body_ = without_origin(call->local_sdp_);
+    call->plan_.contact_user = "sipmediagw";  // our Contact in the INVITE and UPDATE answers
     auto desc = to_mbuf(call->local_sdp_);
     struct sipsess* sess = nullptr;
     // Outbound calls do not ask for session timers: the far end may still impose them and
     // refresh itself; our re-INVITE handling answers its refreshes.
     const int err = sipsess_connect(&sess, ua.sessions(), to_uri.c_str(), nullptr, from_uri.c_str(),
-                                    "sipmediagw", nullptr, 0, "application/sdp", desc.get(),
-                                    call->auth_ ? &digest_source_auth : nullptr, call->auth_.get(),
-                                    true, &Call::on_offer, &Call::on_answer, &Call::on_progress,
-                                    &Call::on_established, &Call::on_info, nullptr, &Call::on_close,
-                                    call.get(), "Allow: %s\r\n", kAllow);
+                                    call->plan_.contact_user.c_str(), nullptr, 0, "application/sdp",
+                                    desc.get(), call->auth_ ? &digest_source_auth : nullptr,
+                                    call->auth_.get(), true, &Call::on_offer, &Call::on_answer,
+                                    &Call::on_progress, &Call::on_established, &Call::on_info,
+                                    nullptr, &Call::on_close, call.get(), "Allow: %s\r\n", kAllow);
     if (err != 0) return core::fail(std::string("sipsess_connect: ") + std::strerror(err));
     call->sess_.reset(sess);
     if (const struct sip_dialog* dlg = sipsess_dialog(sess); dlg != nullptr)

@@ -16,6 +16,13 @@ std::string pl_str(const struct pl& p) {
     return p.p != nullptr ? std::string(p.p, p.l) : "";
 }
 
+// What the caller sees and hears before the meeting (if any) takes over.
+media::Mode media_mode_for(RoomKind kind) {
+    return kind == RoomKind::Echo ? media::Mode::Echo
+           : kind == RoomKind::Ivr ? media::Mode::Ivr
+                                   : media::Mode::Idle;
+}
+
 }  // namespace
 
 Gateway::Gateway(Key, const core::Config& config, core::ControlLoop& loop, uint32_t call_slots)
@@ -104,6 +111,7 @@ void Gateway::reject(const struct sip_msg& msg, const std::string& id, uint16_t 
                      const std::string& headers) {
     spdlog::info("gateway: sess={} rejected status={} reason=\"{}\" why=\"{}\"", id, status, reason,
                  why);
+    count_call(status == 486 || status == 503 ? "busy" : "rejected");
     ua_->reply(msg, status, reason, headers);
 }
 
@@ -118,7 +126,7 @@ void Gateway::reject_busy(const struct sip_msg& msg, const std::string& id,
 }
 
 void Gateway::on_invite(const struct sip_msg& msg) {
-    const std::string id = new_session_id();
+    std::string id = new_session_id();
     // A stateless 100 at once: the 180/200 below go through the session's own transaction.
     (void)sip_reply(ua_->stack(), &msg, 100, "Trying");
     const std::string ruser = pl_str(msg.uri.user);
@@ -145,9 +153,27 @@ void Gateway::on_invite(const struct sip_msg& msg) {
                "room \"" + wanted.substr(0, 200) + "\" is not valid: " + room.error().message);
         return;
     }
-    if (sessions_.size() >= call_slots_) {
-        reject_busy(msg, id, fmt::format("all {} call slots are busy", call_slots_));
+    // A call the launcher announced takes the slot held for it (and its id and room); other
+    // calls only get a slot that nobody holds.
+    std::unique_ptr<Reservation> reservation = take_reservation(slot, *room);
+    if (reservation) {
+        spdlog::info("gateway: sess={} fulfils reservation {}", id, reservation->id);
+        id = reservation->id;
+        if (room->kind == RoomKind::Ivr) *room = reservation->room;
+    } else if (busy_call_slots() >= call_slots_) {
+        reject_busy(msg, id,
+                    reservations_.empty()
+                        ? fmt::format("all {} call slots are busy", call_slots_)
+                        : fmt::format("all {} call slots are busy ({} reserved)", call_slots_,
+                                      reservations_.size()));
         return;
+    } else if (slot) {
+        for (const auto& [rid, r] : reservations_) {
+            if (r->slot == slot) {
+                reject_busy(msg, id, "slot " + ruser + " is reserved");
+                return;
+            }
+        }
     }
 
     sip::SessionTimerRequest treq;
@@ -210,13 +236,12 @@ void Gateway::on_invite(const struct sip_msg& msg) {
     }
     session->call = std::move(*call);
     if (plan.media.audio || plan.media.video) {
-        const media::Mode mode =
-            room->kind == RoomKind::Echo ? media::Mode::Echo : media::Mode::Idle;
-        if (auto st = session->media->start(plan.media, mode); !st)
+        if (auto st = session->media->start(plan.media, media_mode_for(room->kind)); !st)
             spdlog::warn("gateway: sess={} media start failed: {}", id, st.error().message);
         session->media_started = true;
     }
     if (slot) slots_[*slot]->set_busy(true);
+    count_call("answered");
     spdlog::info("gateway: sess={} answering room_kind={} room=\"{}\" audio={} video={} slot={}",
                  id, room_kind_name(room->kind), room->name,
                  plan.media.audio ? plan.media.audio->codec.name : "-",
@@ -227,9 +252,7 @@ void Gateway::on_invite(const struct sip_msg& msg) {
 
 media::CallEvents Gateway::media_events(const std::string& id) {
     media::CallEvents events;
-    events.on_dtmf = [id](char digit) {
-        spdlog::info("gateway: sess={} dtmf key={} source=rtp", id, digit);
-    };
+    events.on_dtmf = [this, id](char digit) { on_dtmf(id, digit, "rtp"); };
     events.on_media_timeout = [this, id](const std::string& reason) {
         (void)hangup(id, "media timeout: " + reason);
     };
@@ -256,9 +279,10 @@ sip::CallEvents Gateway::session_events(const std::string& id) {
                 break;
             case RoomKind::Ivr:
                 s->state.change(SessionState::Ivr, "no room in the URI");
+                start_ivr(*s);
                 break;
             case RoomKind::Named:
-                s->state.change(SessionState::Joining, "room=" + s->room.name);
+                join_meeting(*s, s->room.name, "room in the URI");
                 break;
         }
     };
@@ -268,8 +292,7 @@ sip::CallEvents Gateway::session_events(const std::string& id) {
         // Outbound calls and offerless INVITEs learn their media only from the answer.
         auto st = s->media_started
                       ? s->media->update(m)
-                      : s->media->start(m, s->room.kind == RoomKind::Echo ? media::Mode::Echo
-                                                                          : media::Mode::Idle);
+                      : s->media->start(m, media_mode_for(s->room.kind));
         s->media_started = true;
         if (!st) spdlog::warn("gateway: sess={} media update failed: {}", id, st.error().message);
     };
@@ -277,7 +300,7 @@ sip::CallEvents Gateway::session_events(const std::string& id) {
         Session* s = find(id);
         if (s == nullptr) return;
         if (const auto* key = std::get_if<sip::DtmfKey>(&ev)) {
-            spdlog::info("gateway: sess={} dtmf key={} source=info", id, key->digit);
+            on_dtmf(id, key->digit, "info");
         } else if (s->media) {
             s->media->send_keyframe();
         }
@@ -287,8 +310,8 @@ sip::CallEvents Gateway::session_events(const std::string& id) {
 
 core::Result<std::string> Gateway::dial_out(const std::string& uri, const Room& room) {
     if (shutting_down_) return core::fail("shutting down");
-    if (sessions_.size() >= call_slots_)
-        return core::fail(fmt::format("all {} call slots are busy", call_slots_));
+    if (busy_call_slots() >= call_slots_)
+        return core::fail(fmt::format("all {} call slots are busy", call_slots_), 503);
     if (uri.rfind("sip:", 0) != 0 && uri.rfind("sips:", 0) != 0)
         return core::fail("dial-out target must be a sip: URI");
     const std::string id = new_session_id();

@@ -48,9 +48,12 @@ int serve(const std::string& config_path, const std::string& log_level_override)
     if (!cfg->api.listen.empty()) {
         auto st = http.listen(cfg->api.listen, [&routes](const api::HttpRequest& request) {
             auto response = routes.handle(request);
-            if (response.status >= 400)
+            if (response.status >= 400) {
+                std::string_view body = response.body;
+                while (!body.empty() && body.back() == '\n') body.remove_suffix(1);
                 spdlog::info("api: {} {} -> {} peer={} body={}", request.method, request.path,
-                             response.status, request.peer, response.body);
+                             response.status, request.peer, body);
+            }
             return response;
         });
         if (!st) {

@@ -10,8 +10,13 @@ namespace gateway {
 core::Result<ReservationView> Gateway::reserve(const Room& room, const std::string& from,
                                                uint32_t timeout_s) {
     if (shutting_down_) return core::fail("shutting down", 503);
-    if (busy_call_slots() >= call_slots_)
-        return core::fail(fmt::format("all {} call slots are busy", call_slots_), 503);
+    if (busy_call_slots() >= call_slots_) {
+        return core::fail(reservations_.empty()
+                              ? fmt::format("all {} call slots are busy", call_slots_)
+                              : fmt::format("all {} call slots are busy ({} reserved)",
+                                            call_slots_, reservations_.size()),
+                          503);
+    }
     auto r = std::make_unique<Reservation>();
     r->id = new_session_id();
     r->room = room;

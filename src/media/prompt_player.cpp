@@ -83,6 +83,8 @@ GstPadProbeReturn PromptPlayer::on_buffer(GstPad*, GstPadProbeInfo* info, gpoint
     if (self->position_ >= self->samples_.size()) return GST_PAD_PROBE_OK;  // silence as is
     GstBuffer* buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
     GST_PAD_PROBE_INFO_DATA(info) = buffer;
+    // audiotestsrc marks its silence as a gap, which encoders would skip whatever it holds.
+    GST_BUFFER_FLAG_UNSET(buffer, GST_BUFFER_FLAG_GAP);
     GstMapInfo map;
     if (!gst_buffer_map(buffer, &map, GST_MAP_WRITE)) return GST_PAD_PROBE_OK;
     const size_t n = std::min(map.size / 2, self->samples_.size() - self->position_);

@@ -42,6 +42,14 @@ std::pair<double, size_t> received_audio(const std::filesystem::path& dir) {
     return {n == 0 ? 0.0 : std::sqrt(sum / static_cast<double>(n)), n};
 }
 
+// RFC 4733 events must share the audio codec's clock: baresip offers telephone-event/8000 only,
+// so the callers use PCMU to send keys in RTP.
+BaresipOptions ivr_caller() {
+    BaresipOptions o = plain_peer("caller", "alice");
+    o.audio_codecs = "PCMU";
+    return o;
+}
+
 class GatewayIvr : public GatewayTest {
 protected:
     // A mapper on 127.0.0.1: GET /<number> answers the JSON file of that name, or 404.
@@ -77,7 +85,7 @@ TEST_F(GatewayIvr, NumberTypedByRfc4733JoinsTheMappedRoom) {
     o.extra_toml = "[ivr]\nmapper_url = \"" + start_mapper({{"4242", R"({"room":"weekly"})"}}) +
                    "\"\n";
     auto& gw = start_gateway(o);
-    auto& caller = start_peer(plain_peer("caller", "alice"));
+    auto& caller = start_peer(ivr_caller());
     ASSERT_TRUE(caller.dial(gw.uri("0")));
     ASSERT_TRUE(caller.wait_established(20s));
     ASSERT_TRUE(gw.program().wait_for_log(std::regex("state answering -> ivr"), 10s));
@@ -100,7 +108,7 @@ TEST_F(GatewayIvr, WrongNumbersUseTheTriesThenGoodbyeAndBye) {
     o.extra_toml = "[ivr]\ntries = 3\nmapper_url = \"" +
                    start_mapper({{"4242", R"({"room":"weekly"})"}}) + "\"\n";
     auto& gw = start_gateway(o);
-    auto& caller = start_peer(plain_peer("caller", "alice"));
+    auto& caller = start_peer(ivr_caller());
     ASSERT_TRUE(caller.dial(gw.uri("0")));
     ASSERT_TRUE(caller.wait_established(20s));
     ASSERT_TRUE(gw.program().wait_for_log(std::regex("ivr prompt=welcome "), 10s));
@@ -131,7 +139,7 @@ TEST_F(GatewayIvr, MapperDownGetsTheUnavailablePrompt) {
     o.extra_toml = "[ivr]\nmapper_url = \"http://127.0.0.1:" + std::to_string(free_port()) +
                    "/{number}\"\n";
     auto& gw = start_gateway(o);
-    auto& caller = start_peer(plain_peer("caller", "alice"));
+    auto& caller = start_peer(ivr_caller());
     ASSERT_TRUE(caller.dial(gw.uri("")));  // no user part at all: the IVR too
     ASSERT_TRUE(caller.wait_established(20s));
     ASSERT_TRUE(gw.program().wait_for_log(std::regex("ivr prompt=welcome "), 10s));
@@ -145,7 +153,7 @@ TEST_F(GatewayIvr, MapperDownGetsTheUnavailablePrompt) {
 
 TEST_F(GatewayIvr, ApiDtmfCommandDrivesTheIvrAndStarErases) {
     auto& gw = start_gateway();
-    auto& caller = start_peer(plain_peer("caller", "alice"));
+    auto& caller = start_peer(ivr_caller());
     ASSERT_TRUE(caller.dial(gw.uri("0")));
     ASSERT_TRUE(caller.wait_established(20s));
     std::string id;

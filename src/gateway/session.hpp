@@ -25,6 +25,7 @@ struct Session {
     SessionStateMachine state;
     // Declared before `call` so the dialog (BYE) goes first, then the ports.
     std::unique_ptr<media::CallMedia> media;
+    bool media_started = false;
     std::unique_ptr<sip::Call> call;
 };
 

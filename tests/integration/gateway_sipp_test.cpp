@@ -18,7 +18,7 @@ TEST_F(GatewaySipp, OptionsOverTcpAnswered200) {
 
 TEST_F(GatewaySipp, CancelBeforeAnswer) {
     GatewayOptions o;
-    o.ring_ms = 10000;  // long enough that the CANCEL always comes first
+    o.ring_ms = 5000;  // the CANCEL is sent on the 180, long before this
     auto& gw = start_gateway(o);
     const auto run = sipp(scenario("invite_cancel.xml", gw.target(), "testroom"));
     EXPECT_EQ(run.exit_code, 0);
@@ -51,6 +51,18 @@ TEST_F(GatewaySipp, BusyWhenAllSlotsTaken) {
     const auto run = sipp(scenario("invite_busy.xml", gw.target(), "testroom"));
     EXPECT_EQ(run.exit_code, 0) << "second call was not refused with 486";
     EXPECT_TRUE(first.call_is_established()) << "the first call must not suffer";
+}
+
+TEST_F(GatewaySipp, UnavailableWith503AndRetryAfterWhenConfigured) {
+    GatewayOptions o;
+    o.max_calls = 1;
+    o.busy_status = 503;
+    auto& gw = start_gateway(o);
+    auto& first = start_peer(plain_peer("first", "alice"));
+    ASSERT_TRUE(first.dial(gw.uri("testroom")));
+    ASSERT_TRUE(first.wait_established(20s));
+    EXPECT_EQ(sipp(scenario("invite_unavailable.xml", gw.target(), "testroom")).exit_code, 0)
+        << "second call was not refused with 503 + Retry-After";
 }
 
 TEST_F(GatewaySipp, MalformedRequestGets400) {

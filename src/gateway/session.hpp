@@ -1,6 +1,7 @@
 // One call through the gateway: its room, SIP dialog, media and named state.
 #pragma once
 
+#include "core/log.hpp"
 #include "gateway/room.hpp"
 #include "gateway/session_state.hpp"
 #include "media/engine.hpp"
@@ -18,6 +19,14 @@ struct Session {
           room(std::move(wanted_room)),
           slot(registration_slot),
           state(id) {}
+    ~Session() {
+        // Dialog first (BYE), then the media (ports released).
+        call.reset();
+        media.reset();
+        spdlog::debug("gateway: sess={} released", id);
+    }
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
 
     std::string id;
     Room room;

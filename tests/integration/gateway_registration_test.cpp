@@ -33,6 +33,17 @@ TEST_F(GatewayRegistration, SlotsRegisterWithSharedSecret) {
         std::regex("registration slot=sipmediagw\\.1 state=registered"), 10s));
 }
 
+TEST_F(GatewayRegistration, SlotsRegisterOverTcp) {
+    start_kamailio();
+    auto opts = registering(1);
+    opts.registrar_server = kamailio_->uri() + ";transport=tcp";
+    start_gateway(opts);
+    EXPECT_TRUE(wait_until([&] { return has_aor("sipmediagw.1"); }, 30s));
+    EXPECT_NE(kamailio_->kamcmd({"ul.lookup", "location", "sipmediagw.1"}).value().find("tcp:"),
+              std::string::npos)
+        << "binding not made over TCP";
+}
+
 TEST_F(GatewayRegistration, PrefixIsPartOfTheSlotName) {
     start_kamailio();
     start_gateway(registering(1, "eu"));

@@ -14,9 +14,9 @@
 #include <gst/gst.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <cstdio>
 #include <cstring>
-#include <fmt/format.h>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -147,19 +147,24 @@ sip::NegotiatedMedia negotiated_for(const FarEndProcess& far, const std::string&
 
 struct Measure {
     double cores = 0;
-    double fps_out = 0;  // encoded frames per second, per call
+    double fps_out = 0;  // encoded frames per second (all calls)
+    double fps_in = 0;   // decoded frames per second (all calls): below 30 x calls when the
+                         // host (far ends included) cannot keep up; videorate then fills in
 };
 
 // Runs the loop for `seconds` after warm-up and reports CPU cores used by this process.
 Measure measure(media_test::TestLoop& loop, double seconds,
-                const std::function<uint64_t()>& frames_out) {
+                const std::function<uint64_t()>& frames_out,
+                const std::function<uint64_t()>& frames_in) {
     loop.run_until([&] { return frames_out() > 30; }, 15000);  // warm up: media flows
     const double c0 = cpu_seconds();
     const uint64_t f0 = frames_out();
+    const uint64_t i0 = frames_in();
     const gint64 t0 = g_get_monotonic_time();
     loop.run_until([] { return false; }, static_cast<int>(seconds * 1000));
     const double wall = static_cast<double>(g_get_monotonic_time() - t0) / 1e6;
-    return {(cpu_seconds() - c0) / wall, static_cast<double>(frames_out() - f0) / wall};
+    return {(cpu_seconds() - c0) / wall, static_cast<double>(frames_out() - f0) / wall,
+            static_cast<double>(frames_in() - i0) / wall};
 }
 
 }  // namespace
@@ -202,8 +207,8 @@ int main(int argc, char** argv) {
             double baseline = -1;
             {
                 auto gw = media::bind_udp("127.0.0.1", 0);
-                auto far = spawn_far_end(self, codec, r.w, r.h, 30, media::local_port(gw->get()),
-                                         9);
+                auto far =
+                    spawn_far_end(self, codec, r.w, r.h, 30, media::local_port(gw->get()), 9);
                 if (!far) return 1;
                 auto nm = negotiated_for(*far, codec);
                 auto chain = media::echo_chain_description(
@@ -230,18 +235,30 @@ int main(int argc, char** argv) {
                     },
                     &frames, nullptr);
                 gst_element_set_state(p, GST_STATE_PLAYING);
-                auto m = measure(loop, seconds, [&] { return frames.load(); });
+                std::atomic<uint64_t> decoded{0};
+                media::GstPtr<GstElement> dec(gst_bin_get_by_name(GST_BIN(p), "dec"));
+                media::GstPtr<GstPad> dec_src(gst_element_get_static_pad(dec.get(), "src"));
+                gst_pad_add_probe(
+                    dec_src.get(), GST_PAD_PROBE_TYPE_BUFFER,
+                    [](GstPad*, GstPadProbeInfo*, gpointer d) {
+                        (*static_cast<std::atomic<uint64_t>*>(d))++;
+                        return GST_PAD_PROBE_OK;
+                    },
+                    &decoded, nullptr);
+                auto m = measure(
+                    loop, seconds, [&] { return frames.load(); }, [&] { return decoded.load(); });
                 baseline = m.cores;
                 out["results"].push_back({{"what", "baseline_pipeline"},
                                           {"codec", codec},
                                           {"resolution", r.name},
                                           {"calls", 1},
                                           {"cpu_cores", m.cores},
-                                          {"fps_out_per_call", m.fps_out}});
+                                          {"fps_out_per_call", m.fps_out},
+                                          {"fps_decoded_per_call", m.fps_in}});
                 gst_element_set_state(p, GST_STATE_NULL);
                 far->child.terminate();
             }
-            for (int calls : {1, 2}) {
+            for (int calls : {1, 2, 4}) {
                 media::Engine engine(cfg, core::TurnConfig{}, loop.loop());
                 std::vector<std::unique_ptr<media::CallMedia>> cms;
                 std::vector<std::unique_ptr<FarEndProcess>> fars;
@@ -252,8 +269,8 @@ int main(int argc, char** argv) {
                         return 1;
                     }
                     auto ports = cm.value()->local_ports();
-                    auto far = spawn_far_end(self, codec, r.w, r.h, 30, ports.video_rtp,
-                                             ports.audio_rtp);
+                    auto far =
+                        spawn_far_end(self, codec, r.w, r.h, 30, ports.video_rtp, ports.audio_rtp);
                     if (!far) return 1;
                     auto st = cm.value()->start(negotiated_for(*far, codec), media::Mode::Echo);
                     if (!st) {
@@ -268,7 +285,12 @@ int main(int argc, char** argv) {
                     for (auto& c : cms) total += c->stats().video->frames_encoded;
                     return total;
                 };
-                auto m = measure(loop, seconds, frames);
+                auto decoded = [&] {
+                    uint64_t total = 0;
+                    for (auto& c : cms) total += c->stats().video->frames_decoded;
+                    return total;
+                };
+                auto m = measure(loop, seconds, frames, decoded);
                 out["results"].push_back({{"what", "gateway_echo"},
                                           {"codec", codec},
                                           {"resolution", r.name},
@@ -276,6 +298,7 @@ int main(int argc, char** argv) {
                                           {"cpu_cores", m.cores},
                                           {"cpu_cores_per_call", m.cores / calls},
                                           {"fps_out_per_call", m.fps_out / calls},
+                                          {"fps_decoded_per_call", m.fps_in / calls},
                                           {"ratio_to_baseline_per_call",
                                            baseline > 0 ? m.cores / calls / baseline : 0.0}});
                 cms.clear();

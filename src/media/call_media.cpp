@@ -2,14 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cstdio>
 #include <fmt/format.h>
+#include <cstdio>
 
 namespace media {
 
 namespace {
 
-int64_t now_ms() { return g_get_monotonic_time() / 1000; }
+int64_t now_ms() {
+    return g_get_monotonic_time() / 1000;
+}
 
 bool same_codec(const std::optional<sip::NegotiatedStream>& a,
                 const std::optional<sip::NegotiatedStream>& b) {
@@ -41,7 +43,9 @@ CallMedia::CallMedia(Key, std::string session_id, const core::MediaConfig& confi
     ports_.video_rtcp = video_.rtcp_port();
 }
 
-CallMedia::~CallMedia() { stop(); }
+CallMedia::~CallMedia() {
+    stop();
+}
 
 void CallMedia::post(std::function<void(CallEvents&)> fn) {
     std::weak_ptr<CallEvents> weak = events_;
@@ -198,8 +202,7 @@ GstBusSyncReply CallMedia::on_bus(GstBus*, GstMessage* msg, gpointer data) {
         gst_message_parse_error(msg, &err, &debug);
         std::string reason = fmt::format("{}: {}", GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)),
                                          err ? err->message : "unknown error");
-        spdlog::error("{} pipeline error {} ({})", self->log_prefix_, reason,
-                      debug ? debug : "");
+        spdlog::error("{} pipeline error {} ({})", self->log_prefix_, reason, debug ? debug : "");
         g_clear_error(&err);
         g_free(debug);
         self->post([reason](CallEvents& e) {
@@ -212,7 +215,10 @@ GstBusSyncReply CallMedia::on_bus(GstBus*, GstMessage* msg, gpointer data) {
                      GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), err ? err->message : "");
         g_clear_error(&err);
     }
-    return GST_BUS_DROP;  // nobody pops this bus: drop everything once seen
+    // Nobody pops this bus: drop everything once seen. With GST_BUS_DROP the handler owns the
+    // message; each one refs its source element, so not unreffing it leaks the whole pipeline.
+    gst_message_unref(msg);
+    return GST_BUS_DROP;
 }
 
 GstCaps* CallMedia::on_request_pt_map(GstElement*, guint session, guint pt, gpointer data) {

@@ -33,16 +33,15 @@ public:
         std::optional<StreamStats> video;
     };
 
-    CallMedia(Key, std::string session_id, const core::MediaConfig& config,
-              core::ControlLoop& loop, CallEvents events, std::string address,
-              RtpSocketPair audio, RtpSocketPair video);
+    CallMedia(Key, std::string session_id, const core::MediaConfig& config, core::ControlLoop& loop,
+              CallEvents events, std::string address, RtpSocketPair audio, RtpSocketPair video);
     ~CallMedia();
     CallMedia(const CallMedia&) = delete;
     CallMedia& operator=(const CallMedia&) = delete;
 
     [[nodiscard]] const sip::LocalMediaPorts& local_ports() const { return ports_; }
     core::Status start(const sip::NegotiatedMedia& media, Mode mode);  // after the SDP answer
-    core::Status update(const sip::NegotiatedMedia& media);  // re-INVITE
+    core::Status update(const sip::NegotiatedMedia& media);            // re-INVITE
     void send_keyframe();  // the peer asked (SIP INFO picture_fast_update)
     [[nodiscard]] Stats stats() const;
     [[nodiscard]] bool running() const { return pipeline_ != nullptr; }

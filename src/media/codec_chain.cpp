@@ -84,8 +84,8 @@ std::optional<std::string> echo_chain_description(const sip::NegotiatedStream& s
             "vbv-buf-capacity=500 key-int-max={} {} ! "
             "video/x-h264,profile=constrained-baseline,stream-format=byte-stream ! "
             "rtph264pay name=pay pt={} config-interval=-1 aggregate-mode=none mtu=1200{}",
-            scale, v.bitrate_kbps, gop, single ? "option-string=\"slice-max-size=1100\"" : "",
-            pt, tail);
+            scale, v.bitrate_kbps, gop, single ? "option-string=\"slice-max-size=1100\"" : "", pt,
+            tail);
     }
     if (c.name == "VP8") {
         return fmt::format(

@@ -18,7 +18,9 @@ void RepeatingTimer::start(uint64_t period_ms, std::function<void()> fn) {
     arm();
 }
 
-void RepeatingTimer::cancel() { timer_->cancel(); }
+void RepeatingTimer::cancel() {
+    timer_->cancel();
+}
 
 void RepeatingTimer::arm() {
     timer_->start(period_ms_, [this] {

@@ -2,10 +2,10 @@
 #pragma once
 
 #include "core/config.hpp"
-#include "media/control_bridge.hpp"
 #include "core/result.hpp"
 #include "media/call_events.hpp"
 #include "media/call_media.hpp"
+#include "media/control_bridge.hpp"
 
 #include <memory>
 #include <string>

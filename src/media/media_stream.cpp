@@ -2,6 +2,7 @@
 
 #include "media/codec_chain.hpp"
 
+#include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/net/gstnetaddressmeta.h>
 #include <gst/rtp/gstrtpbuffer.h>
@@ -14,7 +15,9 @@ namespace media {
 
 namespace {
 
-int64_t monotonic_ns() { return g_get_monotonic_time() * 1000; }
+int64_t monotonic_ns() {
+    return g_get_monotonic_time() * 1000;
+}
 
 // Lets the peer's keyframe requests through at most this often; decoders ask on every broken
 // frame, and a burst of PLIs only makes the sender produce a burst of keyframes.
@@ -48,7 +51,8 @@ MediaStream::MediaStream(sip::MediaKind kind, RtpSocketPair sockets, std::string
 MediaStream::~MediaStream() = default;
 
 void MediaStream::clear() {
-    rtp_sink_ = rtcp_sink_ = rtcp_mux_src_ = echo_bin_ = valve_ = encoder_ = overlay_ = nullptr;
+    rtp_sink_ = rtcp_sink_ = rtcp_mux_src_ = echo_bin_ = echo_in_ = valve_ = encoder_ = overlay_ =
+        nullptr;
     echo_sink_ = nullptr;
 }
 
@@ -124,6 +128,7 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
         rtp_dest_port_ = stream.remote_rtp_port;
         rtcp_dest_port_ = stream.rtcp_mux ? stream.remote_rtp_port : stream.remote_rtcp_port;
         if (rtcp_dest_port_ == 0) rtcp_dest_port_ = static_cast<uint16_t>(rtp_dest_port_ + 1);
+        remember_sdp_destinations();
         rtp_latched_ = rtcp_latched_ = false;
     }
     apply_destinations();
@@ -135,8 +140,7 @@ core::Status MediaStream::build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
                                            const core::MediaConfig& config) {
     const unsigned sid = session_id();
     if (kind_ == sip::MediaKind::Video) {
-        video_format_ =
-            choose_video_format(config, negotiated_.codec, negotiated_.bandwidth_kbps);
+        video_format_ = choose_video_format(config, negotiated_.codec, negotiated_.bandwidth_kbps);
     }
     auto desc = echo_chain_description(negotiated_, video_format_);
     if (!desc) return core::fail("media: no echo chain for " + negotiated_.codec.name);
@@ -148,8 +152,8 @@ core::Status MediaStream::build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
         return core::fail("media: cannot build the echo chain: " + msg);
     }
     g_clear_error(&err);  // a non-fatal warning (e.g. an unused property) may still be set
-    gst_object_set_name(GST_OBJECT(bin), kind_ == sip::MediaKind::Audio ? "audio_echo"
-                                                                        : "video_echo");
+    gst_object_set_name(GST_OBJECT(bin),
+                        kind_ == sip::MediaKind::Audio ? "audio_echo" : "video_echo");
     gst_bin_add(pipeline, bin);
     echo_bin_ = bin;
     GstPtr<GstElement> depay(gst_bin_get_by_name(GST_BIN(bin), "depay"));
@@ -175,10 +179,6 @@ core::Status MediaStream::build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
     GstPtr<GstPad> enc_src(gst_element_get_static_pad(enc.get(), "src"));
     gst_pad_add_probe(enc_src.get(), GST_PAD_PROBE_TYPE_BUFFER, &MediaStream::on_encoded, this,
                       nullptr);
-    GstPtr<GstPad> pay_src(gst_element_get_static_pad(pay.get(), "src"));
-    gst_pad_add_probe(pay_src.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
-                      &MediaStream::on_peer_keyframe_request, this, nullptr);
-
     // Ghost only the chain's ends (textoverlay's text_sink stays unlinked on purpose).
     GstPtr<GstPad> valve_src(gst_element_get_static_pad(valve.get(), "src"));
     GstPad* ghost_sink = gst_ghost_pad_new("sink", depay_sink.get());
@@ -188,7 +188,32 @@ core::Status MediaStream::build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
     gst_element_add_pad(bin, ghost_sink);  // the bin takes the floating refs
     gst_element_add_pad(bin, ghost_src);
     echo_sink_ = ghost_sink;
-    if (!gst_element_link_pads(bin, "src", rtpbin, fmt::format("send_rtp_sink_{}", sid).c_str())) {
+
+    // The chain's output re-enters rtpbin through appsink → appsrc rather than a pad link:
+    // rtpbin → chain → rtpbin would be a cycle, which GStreamer's bins cannot order for state
+    // changes (they warn "loop detected" on every change).
+    const std::string k = kind_ == sip::MediaKind::Audio ? "audio" : "video";
+    GstElement* chain_out = make("appsink", k + "_echo_out");
+    GstElement* in = make("appsrc", k + "_echo_in");
+    if (chain_out == nullptr || in == nullptr) return core::fail("media: appsink/appsrc missing");
+    g_object_set(chain_out, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, nullptr);
+    g_object_set(in, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", FALSE, nullptr);
+    gst_bin_add_many(pipeline, chain_out, in, nullptr);
+    echo_in_ = in;
+    GstAppSinkCallbacks callbacks{};
+    callbacks.new_sample = [](GstAppSink* sink, gpointer data) -> GstFlowReturn {
+        GstSample* sample = gst_app_sink_pull_sample(sink);
+        if (sample == nullptr) return GST_FLOW_OK;
+        gst_app_src_push_sample(GST_APP_SRC(static_cast<MediaStream*>(data)->echo_in_), sample);
+        gst_sample_unref(sample);
+        return GST_FLOW_OK;
+    };
+    gst_app_sink_set_callbacks(GST_APP_SINK(chain_out), &callbacks, this, nullptr);
+    GstPtr<GstPad> in_src(gst_element_get_static_pad(in, "src"));
+    gst_pad_add_probe(in_src.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+                      &MediaStream::on_peer_keyframe_request, this, nullptr);
+    if (!gst_element_link_pads(bin, "src", chain_out, "sink") ||
+        !gst_element_link_pads(in, "src", rtpbin, fmt::format("send_rtp_sink_{}", sid).c_str())) {
         return core::fail("media: cannot link the echo chain to rtpbin");
     }
     if (!gst_element_link_pads(rtpbin, fmt::format("send_rtp_src_{}", sid).c_str(), rtp_sink_,
@@ -257,14 +282,21 @@ void MediaStream::set_remote(const sip::NegotiatedStream& stream) {
             negotiated_.remote_rtcp_port = stream.remote_rtcp_port;
             rtp_host_ = rtcp_host_ = stream.remote_address;
             rtp_dest_port_ = stream.remote_rtp_port;
-            rtcp_dest_port_ = negotiated_.rtcp_mux ? stream.remote_rtp_port
-                                                   : stream.remote_rtcp_port;
+            rtcp_dest_port_ =
+                negotiated_.rtcp_mux ? stream.remote_rtp_port : stream.remote_rtcp_port;
             if (rtcp_dest_port_ == 0) rtcp_dest_port_ = static_cast<uint16_t>(rtp_dest_port_ + 1);
+            remember_sdp_destinations();
             rtp_latched_ = rtcp_latched_ = false;
         }
     }
     apply_destinations();
     apply_direction();
+}
+
+void MediaStream::remember_sdp_destinations() {
+    sdp_host_ = rtp_host_;
+    sdp_rtp_port_ = rtp_dest_port_;
+    sdp_rtcp_port_ = rtcp_dest_port_;
 }
 
 void MediaStream::apply_destinations() {
@@ -293,18 +325,22 @@ void MediaStream::latch(GstBuffer* buffer, bool rtcp) {
     const auto port = static_cast<uint16_t>(g_inet_socket_address_get_port(isa));
     std::lock_guard lock(mutex_);
     bool& latched = rtcp ? rtcp_latched_ : rtp_latched_;
-    if (latched) return;
-    latched = true;
+    std::string& dest_host = rtcp ? rtcp_host_ : rtp_host_;
+    uint16_t& dest_port = rtcp ? rtcp_dest_port_ : rtp_dest_port_;
+    const uint16_t sdp_port = rtcp ? sdp_rtcp_port_ : sdp_rtp_port_;
+    // Once latched, only a packet from exactly the SDP address moves us again: the first
+    // packet after a re-INVITE may be a stale one from the previous peer.
+    if (latched && (port != sdp_port || port == dest_port)) return;
     gchar* host_c = g_inet_address_to_string(g_inet_socket_address_get_address(isa));
     std::string host(host_c);
     g_free(host_c);
-    std::string& dest_host = rtcp ? rtcp_host_ : rtp_host_;
-    uint16_t& dest_port = rtcp ? rtcp_dest_port_ : rtp_dest_port_;
+    if (latched && host != sdp_host_) return;
+    latched = true;
     if (host == dest_host && port == dest_port) return;
     // The peer is behind a NAT (or its SDP is wrong): answer where its packets come from.
     spdlog::info("{} {} {} latched to {}:{} (SDP said {}:{})", log_prefix_,
                  kind_ == sip::MediaKind::Audio ? "audio" : "video", rtcp ? "RTCP" : "RTP", host,
-                 port, dest_host, dest_port);
+                 port, sdp_host_, sdp_port);
     dest_host = host;
     dest_port = port;
     set_udp_destination(rtcp ? rtcp_sink_ : rtp_sink_, host, port);
@@ -379,13 +415,17 @@ GstPadProbeReturn MediaStream::on_decoder_event(GstPad*, GstPadProbeInfo* info, 
     self->keyframes_requested_++;
     int64_t expected = 0;
     self->pending_request_ns_.compare_exchange_strong(expected, now);
-    const auto& fb = self->negotiated_.feedback;
+    sip::RtcpFeedback fb;
+    {
+        std::lock_guard lock(self->mutex_);  // a re-INVITE may change it
+        fb = self->negotiated_.feedback;
+    }
     if (fb.pli || fb.fir) {
         // all-headers makes rtpsession use FIR when only ccm fir is in the caps; with
         // nack pli in the caps it sends PLI either way (see rtp_caps()).
         event = GST_EVENT(gst_mini_object_make_writable(GST_MINI_OBJECT_CAST(event)));
-        gst_structure_set(gst_event_writable_structure(event), "all-headers", G_TYPE_BOOLEAN,
-                          TRUE, nullptr);
+        gst_structure_set(gst_event_writable_structure(event), "all-headers", G_TYPE_BOOLEAN, TRUE,
+                          nullptr);
         GST_PAD_PROBE_INFO_DATA(info) = event;
         return GST_PAD_PROBE_OK;
     }
@@ -423,11 +463,17 @@ GstPadProbeReturn MediaStream::on_encoded(GstPad*, GstPadProbeInfo* info, gpoint
 
 GstPadProbeReturn MediaStream::on_peer_keyframe_request(GstPad*, GstPadProbeInfo* info,
                                                         gpointer data) {
-    // rtpsession turns a received PLI or FIR into this event toward the encoder.
-    if (gst_video_event_is_force_key_unit(GST_PAD_PROBE_INFO_EVENT(info))) {
-        static_cast<MediaStream*>(data)->keyframes_asked_++;
+    // rtpsession turns a received PLI or FIR into this event; carry it over the appsrc/appsink
+    // gap to the encoder.
+    auto* self = static_cast<MediaStream*>(data);
+    GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+    if (!gst_video_event_is_force_key_unit(event)) return GST_PAD_PROBE_OK;
+    self->keyframes_asked_++;
+    if (self->encoder_ != nullptr) {
+        GstPtr<GstPad> src(gst_element_get_static_pad(self->encoder_, "src"));
+        gst_pad_send_event(src.get(), gst_event_ref(event));
     }
-    return GST_PAD_PROBE_OK;
+    return GST_PAD_PROBE_DROP;
 }
 
 void MediaStream::send_keyframe() {
@@ -464,12 +510,10 @@ StreamStats MediaStream::stats(GstElement* rtpbin) const {
     const int64_t now = monotonic_ns();
     if (last_stats_ns_ != 0 && now > last_stats_ns_) {
         const double secs = static_cast<double>(now - last_stats_ns_) / 1e9;
-        s.bitrate_in_kbps =
-            static_cast<uint32_t>(static_cast<double>(s.bytes_in - last_stats_bytes_in_) * 8 /
-                                  1000 / secs);
-        s.bitrate_out_kbps =
-            static_cast<uint32_t>(static_cast<double>(s.bytes_out - last_stats_bytes_out_) * 8 /
-                                  1000 / secs);
+        s.bitrate_in_kbps = static_cast<uint32_t>(
+            static_cast<double>(s.bytes_in - last_stats_bytes_in_) * 8 / 1000 / secs);
+        s.bitrate_out_kbps = static_cast<uint32_t>(
+            static_cast<double>(s.bytes_out - last_stats_bytes_out_) * 8 / 1000 / secs);
     }
     last_stats_ns_ = now;
     last_stats_bytes_in_ = s.bytes_in;

@@ -74,6 +74,7 @@ private:
                                   const core::MediaConfig& config);
     void latch(GstBuffer* buffer, bool rtcp);
     void apply_destinations();
+    void remember_sdp_destinations();  // with mutex_ held
     void apply_direction();
     void update_overlay();
 
@@ -90,6 +91,7 @@ private:
     GstElement* rtcp_sink_ = nullptr;
     GstElement* rtcp_mux_src_ = nullptr;  // appsrc feeding RTCP demuxed from the RTP socket
     GstElement* echo_bin_ = nullptr;
+    GstElement* echo_in_ = nullptr;  // appsrc: the echo chain's output into rtpbin
     GstElement* valve_ = nullptr;
     GstElement* encoder_ = nullptr;
     GstElement* overlay_ = nullptr;
@@ -99,6 +101,8 @@ private:
     std::string rtp_host_, rtcp_host_;
     uint16_t rtp_dest_port_ = 0, rtcp_dest_port_ = 0;
     bool rtp_latched_ = false, rtcp_latched_ = false;
+    std::string sdp_host_;  // what the SDP said, which always wins over a latched address
+    uint16_t sdp_rtp_port_ = 0, sdp_rtcp_port_ = 0;
     DtmfDetector dtmf_;  // streaming thread of the RTP udpsrc only
 
     std::atomic<int64_t> last_rtp_ms_{0};
@@ -106,7 +110,7 @@ private:
     std::atomic<uint64_t> frames_decoded_{0}, frames_encoded_{0};
     std::atomic<uint64_t> keyframes_requested_{0}, keyframes_asked_{0}, keyframes_sent_{0};
     std::atomic<uint64_t> dtmf_events_{0};
-    std::atomic<int64_t> last_request_ns_{0};    // our last keyframe request (monotonic)
+    std::atomic<int64_t> last_request_ns_{0};     // our last keyframe request (monotonic)
     std::atomic<int64_t> pending_request_ns_{0};  // awaiting the keyframe it asked for
     std::atomic<int64_t> keyframe_rtt_us_{-1};
     mutable int64_t last_stats_ns_ = 0;

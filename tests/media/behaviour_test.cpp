@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 namespace media_test {
@@ -35,9 +36,15 @@ void expect_keyframes_answer_pli(const std::string& codec, bool rtcp_mux) {
     EXPECT_GE(s.video->keyframes_sent, 4U);
 }
 
-TEST(Keyframes, PliFromPeerYieldsH264Keyframe) { expect_keyframes_answer_pli("H264", false); }
-TEST(Keyframes, PliFromPeerYieldsVp8Keyframe) { expect_keyframes_answer_pli("VP8", false); }
-TEST(Keyframes, PliOverRtcpMuxYieldsKeyframe) { expect_keyframes_answer_pli("H264", true); }
+TEST(Keyframes, PliFromPeerYieldsH264Keyframe) {
+    expect_keyframes_answer_pli("H264", false);
+}
+TEST(Keyframes, PliFromPeerYieldsVp8Keyframe) {
+    expect_keyframes_answer_pli("VP8", false);
+}
+TEST(Keyframes, PliOverRtcpMuxYieldsKeyframe) {
+    expect_keyframes_answer_pli("H264", true);
+}
 
 TEST(Keyframes, SendKeyframeForSipInfo) {
     Call c(test_config());
@@ -71,6 +78,25 @@ TEST(Keyframes, WeAskWithPliWhenOffered) {
     EXPECT_EQ(far.fir_received(), 0) << "baresip ignores FIR: PLI must be preferred";
     EXPECT_EQ(c.keyframe_needed, 0);
     EXPECT_GE(c.call->stats().video->keyframes_requested, 1U);
+}
+
+// The peer's only keyframe is lost: our decoder cannot start until our PLI gets a new one.
+TEST(Keyframes, LostFirstKeyframeIsRecoveredByOurPli) {
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    FarEnd far({.video_codec = "H264", .pli = true, .lose_first_keyframe = true});
+    ASSERT_TRUE(far.start(c.call->local_ports()).ok());
+    ASSERT_TRUE(c.call->start(far.negotiated(c.call->local_ports()), media::Mode::Echo).ok());
+    int answered = 0;
+    EXPECT_TRUE(c.loop.run_until(
+        [&] {
+            far.poll_rtcp();
+            if (far.answer_pli()) answered++;
+            return far.video_frames() >= 10;
+        },
+        kDeadlineMs));
+    EXPECT_GE(answered, 1) << "we never sent a PLI";
+    EXPECT_GE(c.call->stats().video->frames_decoded, 5U);
 }
 
 TEST(Keyframes, WeAskWithFirWhenOnlyFirOffered) {
@@ -121,15 +147,19 @@ void expect_dtmf(const std::string& codec, uint32_t event_rate) {
     ASSERT_TRUE(c.loop.run_until([&] { return c.digits.size() >= keys.size(); }, kDeadlineMs));
     // Let more audio (and any late duplicate) through before judging.
     const size_t have = far.audio_samples().size();
-    ASSERT_TRUE(c.loop.run_until([&] { return far.audio_samples().size() >= have + 8000; },
-                                 kDeadlineMs));
+    ASSERT_TRUE(
+        c.loop.run_until([&] { return far.audio_samples().size() >= have + 8000; }, kDeadlineMs));
     EXPECT_EQ(std::string(c.digits.begin(), c.digits.end()), keys);
     EXPECT_EQ(c.call->stats().audio->dtmf_events, keys.size());
     expect_tone(far.audio_samples(), 1000);  // events are not fed to the voice decoder
 }
 
-TEST(Dtmf, Rfc4733DigitsOnceEachInOrder8k) { expect_dtmf("PCMU", 8000); }
-TEST(Dtmf, Rfc4733DigitsOnceEachInOrder48k) { expect_dtmf("opus", 48000); }
+TEST(Dtmf, Rfc4733DigitsOnceEachInOrder8k) {
+    expect_dtmf("PCMU", 8000);
+}
+TEST(Dtmf, Rfc4733DigitsOnceEachInOrder48k) {
+    expect_dtmf("opus", 48000);
+}
 
 // The SDP names a port nothing listens on (a NAT rewrote the source): we answer to where the
 // peer's packets come from.
@@ -144,8 +174,8 @@ TEST(Rtp, LatchesToThePeersRealAddress) {
     nm.audio->remote_rtp_port = media::local_port(decoy->get());
     nm.audio->remote_rtcp_port = static_cast<uint16_t>(nm.audio->remote_rtp_port + 1);
     ASSERT_TRUE(c.call->start(nm, media::Mode::Echo).ok());
-    ASSERT_TRUE(c.loop.run_until([&] { return far.audio_samples().size() >= 16000 * 2; },
-                                 kDeadlineMs));
+    ASSERT_TRUE(
+        c.loop.run_until([&] { return far.audio_samples().size() >= 16000 * 2; }, kDeadlineMs));
     expect_tone(far.audio_samples(), 1000);
 }
 
@@ -157,14 +187,13 @@ TEST(Rtp, RecvOnlySendsNothingUntilResumed) {
     auto nm = far.negotiated(c.call->local_ports());
     nm.audio->direction = sip::Direction::RecvOnly;
     ASSERT_TRUE(c.call->start(nm, media::Mode::Echo).ok());
-    ASSERT_TRUE(c.loop.run_until([&] { return c.call->stats().audio->packets_in >= 100; },
-                                 kDeadlineMs));
+    ASSERT_TRUE(
+        c.loop.run_until([&] { return c.call->stats().audio->packets_in >= 100; }, kDeadlineMs));
     EXPECT_EQ(c.call->stats().audio->packets_out, 0U);
     EXPECT_EQ(far.audio_samples().size(), 0U);
     nm.audio->direction = sip::Direction::SendRecv;
     ASSERT_TRUE(c.call->update(nm).ok());
-    ASSERT_TRUE(c.loop.run_until([&] { return far.audio_samples().size() >= 16000; },
-                                 kDeadlineMs));
+    ASSERT_TRUE(c.loop.run_until([&] { return far.audio_samples().size() >= 16000; }, kDeadlineMs));
     expect_tone(far.audio_samples(), 1000);
 }
 
@@ -213,6 +242,92 @@ TEST(MediaTimeout, NotWhileThePeerHoldsUs) {
     nm.audio->direction = sip::Direction::SendRecv;
     ASSERT_TRUE(c.call->update(nm).ok());
     EXPECT_TRUE(c.loop.run_until([&] { return !c.timeouts.empty(); }, kDeadlineMs));
+}
+
+}  // namespace
+}  // namespace media_test
+
+namespace media_test {
+namespace {
+
+size_t open_fds() {
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+    return n;
+}
+
+// Every call returns its sockets and pipeline threads' fds: after many calls the count is flat.
+TEST(Lifecycle, CallsReleaseTheirPortsAndFds) {
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    auto one_call = [&] {
+        FarEnd far({.audio_codec = "PCMU", .video_codec = "VP8"});
+        auto cm = c.engine.create_call("lc", "127.0.0.1", {});
+        ASSERT_TRUE(cm.ok());
+        ASSERT_TRUE(far.start(cm.value()->local_ports()).ok());
+        ASSERT_TRUE(
+            cm.value()->start(far.negotiated(cm.value()->local_ports()), media::Mode::Echo).ok());
+        ASSERT_TRUE(
+            c.loop.run_until([&] { return far.audio_samples().size() >= 1600; }, kDeadlineMs));
+    };
+    one_call();  // warm-up: GStreamer's lazily created global resources
+    const size_t before = open_fds();
+    for (int i = 0; i < 10; ++i) one_call();
+    EXPECT_EQ(open_fds(), before);
+}
+
+TEST(Lifecycle, BadAddressAndEmptyRangeAreErrors) {
+    TestLoop loop;
+    auto cfg = test_config();
+    media::Engine engine(cfg, core::TurnConfig{}, loop.loop());
+    auto bad = engine.create_call("x", "not-an-ip", {});
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().message.find("not an IP address"), std::string::npos);
+    cfg.rtp_port_min = 41000;
+    cfg.rtp_port_max = 41000;
+    media::Engine narrow(cfg, core::TurnConfig{}, loop.loop());
+    auto none = narrow.create_call("y", "127.0.0.1", {});
+    EXPECT_FALSE(none.ok());
+}
+
+TEST(Lifecycle, StartWithoutStreamsIsAnError) {
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    auto st = c.call->start(sip::NegotiatedMedia{}, media::Mode::Echo);
+    EXPECT_FALSE(st.ok());
+}
+
+}  // namespace
+}  // namespace media_test
+
+namespace media_test {
+namespace {
+
+// A re-INVITE moves the call to another address and codec (the peer changed device) while the
+// old device still sends for a while: media follows the new SDP address on the same ports.
+TEST(Reinvite, NewAddressAndCodecOnTheSamePorts) {
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    const auto ports = c.call->local_ports();
+    FarEnd first({.audio_codec = "PCMU", .tone_hz = 1000});
+    ASSERT_TRUE(first.start(ports).ok());
+    ASSERT_TRUE(c.call->start(first.negotiated(ports), media::Mode::Echo).ok());
+    ASSERT_TRUE(
+        c.loop.run_until([&] { return first.audio_samples().size() >= 16000; }, kDeadlineMs));
+    expect_tone(first.audio_samples(), 1000);
+
+    FarEnd second({.audio_codec = "G722", .tone_hz = 700});
+    ASSERT_TRUE(c.call->update(second.negotiated(ports)).ok());
+    // Packets of the old device reach the rebuilt pipeline first and are latched to...
+    ASSERT_TRUE(
+        c.loop.run_until([&] { return c.call->stats().audio->packets_in >= 20; }, kDeadlineMs));
+    // ...until the new SDP address sends: that always wins.
+    ASSERT_TRUE(second.start(ports).ok());
+    ASSERT_TRUE(
+        c.loop.run_until([&] { return second.audio_samples().size() >= 16000 * 2; }, kDeadlineMs));
+    expect_tone(second.audio_samples(), 700);
+    EXPECT_EQ(c.call->local_ports().audio_rtp, ports.audio_rtp);
+    EXPECT_TRUE(c.errors.empty());
 }
 
 }  // namespace

@@ -2,8 +2,8 @@
 // back through our full decode/encode path, at the right frequency and at our configured size.
 #include "far_end.hpp"
 #include "media/engine.hpp"
-#include "test_loop.hpp"
 #include "test_call.hpp"
+#include "test_loop.hpp"
 
 #include <gtest/gtest.h>
 
@@ -35,8 +35,7 @@ TEST_P(EchoRoom, ToneAndVideoComeBackThroughDecodeAndEncode) {
     ASSERT_TRUE(st.ok()) << st.error().message;
 
     const bool done = c.loop.run_until(
-        [&] { return far.audio_samples().size() >= 16000 * 3 && far.video_frames() >= 30; },
-        30000);
+        [&] { return far.audio_samples().size() >= 16000 * 3 && far.video_frames() >= 30; }, 30000);
     EXPECT_TRUE(done) << "audio samples " << far.audio_samples().size() << ", video frames "
                       << far.video_frames();
     expect_tone(far.audio_samples(), 1000);
@@ -60,23 +59,40 @@ TEST_P(EchoRoom, ToneAndVideoComeBackThroughDecodeAndEncode) {
 INSTANTIATE_TEST_SUITE_P(Codecs, EchoRoom,
                          ::testing::Values(EchoParam{"PCMU", "H264", false},
                                            EchoParam{"opus", "H264", true},
-                                           EchoParam{"G722", "VP8", false}),
+                                           EchoParam{"G722", "VP8", false},
+                                           EchoParam{"PCMA", "VP8", false}),
                          &param_name);
 
-TEST(EchoRoomHigherRes, H264Mode0At720pHasNoFragmentedNals) {
+void echo_720p_h264(bool mode1, int& fu_a, int& stap_a, int& width) {
     auto cfg = test_config();
     cfg.video_width = 1280;
     cfg.video_height = 720;
     cfg.video_bitrate_kbps = 2000;
     Call c(cfg);
     ASSERT_TRUE(c.call);
-    FarEnd far({.video_codec = "H264", .h264_mode1 = false});
+    FarEnd far({.video_codec = "H264", .h264_mode1 = mode1});
     ASSERT_TRUE(far.start(c.call->local_ports()).ok());
     ASSERT_TRUE(c.call->start(far.negotiated(c.call->local_ports()), media::Mode::Echo).ok());
     EXPECT_TRUE(c.loop.run_until([&] { return far.video_frames() >= 20; }, 30000));
-    EXPECT_EQ(far.video_width(), 1280);
-    EXPECT_EQ(far.fu_a_packets(), 0);
-    EXPECT_EQ(far.stap_a_packets(), 0);
+    fu_a = far.fu_a_packets();
+    stap_a = far.stap_a_packets();
+    width = far.video_width();
+}
+
+TEST(EchoRoomHigherRes, H264Mode0At720pHasNoFragmentedNals) {
+    int fu_a = -1, stap_a = -1, width = 0;
+    echo_720p_h264(false, fu_a, stap_a, width);
+    EXPECT_EQ(width, 1280);
+    EXPECT_EQ(fu_a, 0);
+    EXPECT_EQ(stap_a, 0);
+}
+
+// The same stream in mode 1 does use FU-A: the check above can see fragments.
+TEST(EchoRoomHigherRes, H264Mode1At720pFragmentsLargeNals) {
+    int fu_a = -1, stap_a = -1, width = 0;
+    echo_720p_h264(true, fu_a, stap_a, width);
+    EXPECT_EQ(width, 1280);
+    EXPECT_GT(fu_a, 0);
 }
 
 }  // namespace

@@ -4,16 +4,17 @@
 
 #include <gst/app/gstappsink.h>
 #include <gst/rtp/gstrtpbuffer.h>
+#include <gst/video/video.h>
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 namespace media_test {
 
 namespace {
 
-constexpr uint32_t kFarVideoSsrc = 0x11223344;
-constexpr uint32_t kFarAudioSsrc = 0x55667788;
+constexpr uint32_t kFarVideoSsrcBase = 0x11220000;
+constexpr uint32_t kFarAudioSsrcBase = 0x55660000;
 
 struct AudioCodecInfo {
     uint8_t pt;
@@ -25,7 +26,10 @@ struct AudioCodecInfo {
 };
 
 AudioCodecInfo audio_info(const std::string& name) {
-    if (name == "G722") return {9, 8000, 16000, "avenc_g722 ! rtpg722pay", "rtpg722depay ! avdec_g722", "G722"};
+    if (name == "G722")
+        return {9, 8000, 16000, "avenc_g722 ! rtpg722pay", "rtpg722depay ! avdec_g722", "G722"};
+    if (name == "PCMA")
+        return {8, 8000, 8000, "alawenc ! rtppcmapay", "rtppcmadepay ! alawdec", "PCMA"};
     if (name == "opus")
         return {111, 48000, 48000, "opusenc ! rtpopuspay", "rtpopusdepay ! opusdec", "OPUS"};
     return {0, 8000, 8000, "mulawenc ! rtppcmupay", "rtppcmudepay ! mulawdec", "PCMU"};
@@ -38,19 +42,28 @@ void put32(std::vector<uint8_t>& v, uint32_t x) {
 }  // namespace
 
 FarEnd::FarEnd(FarEndOptions options) : o_(std::move(options)) {
-    auto bind = [](media::GObjectPtr<GSocket>& s) { s = std::move(media::bind_udp("127.0.0.1", 0).value()); };
+    // Each far end is its own device: its own SSRCs (derived from its ports below).
+    auto bind = [](media::GObjectPtr<GSocket>& s) {
+        s = std::move(media::bind_udp("127.0.0.1", 0).value());
+    };
     bind(audio_rtp_);
     bind(audio_rtcp_);
     bind(video_rtp_);
     bind(video_rtcp_);
+    audio_ssrc_ = kFarAudioSsrcBase + media::local_port(audio_rtp_.get());
+    video_ssrc_ = kFarVideoSsrcBase + media::local_port(video_rtp_.get());
 }
 
 FarEnd::~FarEnd() {
     if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
 }
 
-uint16_t FarEnd::audio_rtp_port() const { return media::local_port(audio_rtp_.get()); }
-uint16_t FarEnd::video_rtp_port() const { return media::local_port(video_rtp_.get()); }
+uint16_t FarEnd::audio_rtp_port() const {
+    return media::local_port(audio_rtp_.get());
+}
+uint16_t FarEnd::video_rtp_port() const {
+    return media::local_port(video_rtp_.get());
+}
 
 sip::NegotiatedMedia FarEnd::negotiated(const sip::LocalMediaPorts& gw) const {
     sip::NegotiatedMedia m;
@@ -109,9 +122,10 @@ core::Status FarEnd::start(const sip::LocalMediaPorts& gw) {
         if (o_.send_media) {
             desc += fmt::format(
                 "audiotestsrc is-live=true wave=sine freq={} volume=0.4 samplesperbuffer={} ! "
-                "audio/x-raw,rate={},channels=1 ! audioconvert ! audioresample ! {} pt={} ssrc={} ! "
+                "audio/x-raw,rate={},channels=1 ! audioconvert ! audioresample ! {} pt={} ssrc={} "
+                "! "
                 "udpsink name=a_out host=127.0.0.1 port={} sync=false async=false ",
-                o_.tone_hz, i.sample_rate / 50, i.sample_rate, i.encode, i.pt, kFarAudioSsrc,
+                o_.tone_hz, i.sample_rate / 50, i.sample_rate, i.encode, i.pt, audio_ssrc_,
                 gw.audio_rtp);
         }
         desc += fmt::format(
@@ -130,11 +144,14 @@ core::Status FarEnd::start(const sip::LocalMediaPorts& gw) {
                 "videotestsrc is-live=true pattern=ball ! "
                 "video/x-raw,width=320,height=240,framerate=15/1 ! {} ! {} pt={} ssrc={} ! "
                 "udpsink name=v_out host=127.0.0.1 port={} sync=false async=false ",
-                h264 ? "x264enc tune=zerolatency speed-preset=ultrafast threads=1 key-int-max=30 "
-                       "bitrate=400"
-                     : "vp8enc deadline=1 cpu-used=8 threads=1 keyframe-max-dist=30 "
-                       "target-bitrate=400000",
-                h264 ? "rtph264pay config-interval=-1" : "rtpvp8pay", pt, kFarVideoSsrc,
+                fmt::format(fmt::runtime(h264 ? "x264enc name=v_enc tune=zerolatency "
+                                                "speed-preset=ultrafast threads=1 "
+                                                "key-int-max={} bitrate=400"
+                                              : "vp8enc name=v_enc deadline=1 cpu-used=8 "
+                                                "threads=1 keyframe-max-dist={} "
+                                                "target-bitrate=400000"),
+                            o_.lose_first_keyframe ? 100000 : 30),
+                h264 ? "rtph264pay config-interval=-1" : "rtpvp8pay", pt, video_ssrc_,
                 gw.video_rtp);
         }
         desc += fmt::format(
@@ -155,17 +172,28 @@ core::Status FarEnd::start(const sip::LocalMediaPorts& gw) {
     auto by_name = [&](const char* n) {
         return media::GstPtr<GstElement>(gst_bin_get_by_name(GST_BIN(p), n));
     };
-    if (auto e = by_name("a_out")) g_object_set(e.get(), "socket", audio_rtp_.get(), "close-socket", FALSE, nullptr);
-    if (auto e = by_name("a_in")) g_object_set(e.get(), "socket", audio_rtp_.get(), "close-socket", FALSE, nullptr);
-    if (auto e = by_name("v_out")) g_object_set(e.get(), "socket", video_rtp_.get(), "close-socket", FALSE, nullptr);
+    if (auto e = by_name("a_out"))
+        g_object_set(e.get(), "socket", audio_rtp_.get(), "close-socket", FALSE, nullptr);
+    if (auto e = by_name("a_in"))
+        g_object_set(e.get(), "socket", audio_rtp_.get(), "close-socket", FALSE, nullptr);
+    if (auto e = by_name("v_out")) {
+        g_object_set(e.get(), "socket", video_rtp_.get(), "close-socket", FALSE, nullptr);
+        if (o_.lose_first_keyframe) {
+            media::GstPtr<GstPad> pad(gst_element_get_static_pad(e.get(), "sink"));
+            gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER, &FarEnd::on_video_out, this,
+                              nullptr);
+        }
+    }
     if (auto e = by_name("v_in")) {
         g_object_set(e.get(), "socket", video_rtp_.get(), "close-socket", FALSE, nullptr);
         media::GstPtr<GstPad> pad(gst_element_get_static_pad(e.get(), "src"));
         gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER, &FarEnd::on_video_rtp, this,
                           nullptr);
     }
-    if (auto e = by_name("a_sink")) g_signal_connect(e.get(), "new-sample", G_CALLBACK(&FarEnd::on_audio_sample), this);
-    if (auto e = by_name("v_sink")) g_signal_connect(e.get(), "new-sample", G_CALLBACK(&FarEnd::on_video_sample), this);
+    if (auto e = by_name("a_sink"))
+        g_signal_connect(e.get(), "new-sample", G_CALLBACK(&FarEnd::on_audio_sample), this);
+    if (auto e = by_name("v_sink"))
+        g_signal_connect(e.get(), "new-sample", G_CALLBACK(&FarEnd::on_video_sample), this);
     if (gst_element_set_state(p, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
         return core::fail("far end: pipeline does not start");
     }
@@ -217,7 +245,8 @@ GstPadProbeReturn FarEnd::on_video_rtp(GstPad*, GstPadProbeInfo* info, gpointer 
         const int type = p[0] & 0x1f;
         if (type == 28) self->fu_a_++;
         if (type == 24) self->stap_a_++;
-        key = type == 5 || type == 7 || (type == 28 && n >= 2 && (p[1] & 0x80) && (p[1] & 0x1f) == 5);
+        key =
+            type == 5 || type == 7 || (type == 28 && n >= 2 && (p[1] & 0x80) && (p[1] & 0x1f) == 5);
     } else if (n >= 1) {
         // RFC 7741 payload descriptor, then the VP8 header's P bit (0 = keyframe).
         guint off = 1;
@@ -241,23 +270,70 @@ GstPadProbeReturn FarEnd::on_video_rtp(GstPad*, GstPadProbeInfo* info, gpointer 
     return GST_PAD_PROBE_OK;
 }
 
+// Drops every packet of the first frame (the only keyframe until someone asks for another).
+GstPadProbeReturn FarEnd::on_video_out(GstPad*, GstPadProbeInfo* info, gpointer data) {
+    auto* self = static_cast<FarEnd*>(data);
+    if (self->first_keyframe_lost_) return GST_PAD_PROBE_OK;
+    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+    if (!gst_rtp_buffer_map(GST_PAD_PROBE_INFO_BUFFER(info), GST_MAP_READ, &rtp)) {
+        return GST_PAD_PROBE_DROP;
+    }
+    const bool marker = gst_rtp_buffer_get_marker(&rtp);
+    gst_rtp_buffer_unmap(&rtp);
+    self->dropped_keyframe_packets_++;
+    if (marker) self->first_keyframe_lost_ = true;  // last packet of the frame
+    return GST_PAD_PROBE_DROP;
+}
+
+bool FarEnd::answer_pli() {
+    if (pli_received_ <= plis_answered_) return false;
+    plis_answered_ = pli_received_;
+    media::GstPtr<GstElement> enc(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "v_enc"));
+    if (!enc) return false;
+    media::GstPtr<GstPad> src(gst_element_get_static_pad(enc.get(), "src"));
+    gst_pad_send_event(src.get(),
+                       gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+    return true;
+}
+
 std::vector<int16_t> FarEnd::audio_samples() const {
     std::lock_guard lock(mutex_);
     return samples_;
 }
-int FarEnd::video_frames() const { std::lock_guard lock(mutex_); return frames_; }
-int FarEnd::video_width() const { std::lock_guard lock(mutex_); return width_; }
-int FarEnd::video_height() const { std::lock_guard lock(mutex_); return height_; }
-int FarEnd::fu_a_packets() const { std::lock_guard lock(mutex_); return fu_a_; }
-int FarEnd::stap_a_packets() const { std::lock_guard lock(mutex_); return stap_a_; }
-int FarEnd::keyframes_received() const { std::lock_guard lock(mutex_); return keyframes_; }
-int64_t FarEnd::last_keyframe_us() const { std::lock_guard lock(mutex_); return last_keyframe_us_; }
+int FarEnd::video_frames() const {
+    std::lock_guard lock(mutex_);
+    return frames_;
+}
+int FarEnd::video_width() const {
+    std::lock_guard lock(mutex_);
+    return width_;
+}
+int FarEnd::video_height() const {
+    std::lock_guard lock(mutex_);
+    return height_;
+}
+int FarEnd::fu_a_packets() const {
+    std::lock_guard lock(mutex_);
+    return fu_a_;
+}
+int FarEnd::stap_a_packets() const {
+    std::lock_guard lock(mutex_);
+    return stap_a_;
+}
+int FarEnd::keyframes_received() const {
+    std::lock_guard lock(mutex_);
+    return keyframes_;
+}
+int64_t FarEnd::last_keyframe_us() const {
+    std::lock_guard lock(mutex_);
+    return last_keyframe_us_;
+}
 
 void FarEnd::poll_rtcp() {
     uint8_t buf[2048];
     for (;;) {
-        const gssize n = g_socket_receive_with_blocking(video_rtcp_.get(), reinterpret_cast<gchar*>(buf),
-                                                        sizeof buf, FALSE, nullptr, nullptr);
+        const gssize n = g_socket_receive_with_blocking(
+            video_rtcp_.get(), reinterpret_cast<gchar*>(buf), sizeof buf, FALSE, nullptr, nullptr);
         if (n <= 0) return;
         rtcp_packets_++;
         gssize off = 0;
@@ -275,8 +351,8 @@ void FarEnd::poll_rtcp() {
 void FarEnd::send_to(GSocket* socket, uint16_t port, const std::vector<uint8_t>& packet) {
     media::GObjectPtr<GInetAddress> a(g_inet_address_new_from_string("127.0.0.1"));
     media::GObjectPtr<GSocketAddress> sa(g_inet_socket_address_new(a.get(), port));
-    g_socket_send_to(socket, sa.get(), reinterpret_cast<const gchar*>(packet.data()),
-                     packet.size(), nullptr, nullptr);
+    g_socket_send_to(socket, sa.get(), reinterpret_cast<const gchar*>(packet.data()), packet.size(),
+                     nullptr, nullptr);
 }
 
 void FarEnd::send_pli() {
@@ -287,9 +363,9 @@ void FarEnd::send_pli() {
     }
     // Compound RTCP (RFC 4585 §6.3.1): an empty RR, then PSFB FMT=1 (PLI).
     std::vector<uint8_t> p{0x80, 201, 0x00, 0x01};
-    put32(p, kFarVideoSsrc);
+    put32(p, video_ssrc_);
     p.insert(p.end(), {0x81, 206, 0x00, 0x02});
-    put32(p, kFarVideoSsrc);
+    put32(p, video_ssrc_);
     put32(p, media_ssrc);
     if (o_.rtcp_mux) {
         send_to(video_rtp_.get(), gw_.video_rtp, p);
@@ -304,12 +380,13 @@ void FarEnd::send_dtmf(char digit, uint32_t ts) {
     if (digit == '*') event = 10;
     if (digit == '#') event = 11;
     auto packet = [&](bool marker, bool end, uint16_t duration) {
-        std::vector<uint8_t> p{0x80, static_cast<uint8_t>((marker ? 0x80 : 0) | o_.telephone_event_pt)};
+        std::vector<uint8_t> p{0x80,
+                               static_cast<uint8_t>((marker ? 0x80 : 0) | o_.telephone_event_pt)};
         p.push_back(static_cast<uint8_t>(dtmf_seq_ >> 8));
         p.push_back(static_cast<uint8_t>(dtmf_seq_ & 0xff));
         dtmf_seq_++;
         put32(p, ts);
-        put32(p, kFarAudioSsrc + 1);
+        put32(p, audio_ssrc_ + 1);
         p.insert(p.end(), {event, static_cast<uint8_t>((end ? 0x80 : 0) | 10),
                            static_cast<uint8_t>(duration >> 8), static_cast<uint8_t>(duration)});
         send_to(audio_rtp_.get(), gw_.audio_rtp, p);

@@ -10,6 +10,7 @@
 
 #include <gst/gst.h>
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -28,6 +29,8 @@ struct FarEndOptions {
     uint32_t telephone_event_rate = 8000;
     bool send_media = true;  // false: sockets only (a silent peer)
     bool rtcp_mux = false;   // RTCP on the RTP port (RFC 5761)
+    // Keyframes only when asked (answer_pli()), and the first one is lost on the way.
+    bool lose_first_keyframe = false;
 };
 
 class FarEnd {
@@ -57,6 +60,9 @@ public:
     int rtcp_packets() const { return rtcp_packets_; }
 
     void send_pli();
+    // Acts on PLIs polled so far like a real sender: one keyframe for any number of them.
+    // Returns true when it asked its encoder for one.
+    bool answer_pli();
     // One key press as a real sender does it: start packets, then the end packet three times.
     void send_dtmf(char digit, uint32_t rtp_timestamp);
     uint16_t audio_rtp_port() const;
@@ -81,6 +87,11 @@ private:
     uint32_t gateway_video_ssrc_ = 0;
     int pli_received_ = 0, fir_received_ = 0, rtcp_packets_ = 0;
     uint16_t dtmf_seq_ = 1000;
+    uint32_t audio_ssrc_ = 0, video_ssrc_ = 0;
+    int plis_answered_ = 0;
+    std::atomic<int> dropped_keyframe_packets_{0};
+    std::atomic<bool> first_keyframe_lost_{false};
+    static GstPadProbeReturn on_video_out(GstPad*, GstPadProbeInfo*, gpointer self);
 };
 
 // Goertzel: share of the signal's energy at `hz` (≈1 for a pure tone there, ≈0 for silence,

@@ -14,7 +14,9 @@ struct TestLoop::Impl {
 TestLoop::TestLoop() : impl_(std::make_unique<Impl>()) {}
 TestLoop::~TestLoop() = default;
 
-core::ControlLoop& TestLoop::loop() { return impl_->loop; }
+core::ControlLoop& TestLoop::loop() {
+    return impl_->loop;
+}
 
 bool TestLoop::run_until(const std::function<bool()>& pred, int timeout_ms) {
     if (pred()) return true;

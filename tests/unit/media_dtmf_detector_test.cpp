@@ -21,7 +21,8 @@ std::string feed(media::DtmfDetector& d, uint32_t ts, uint8_t code, bool end, ui
 TEST(MediaDtmfDetector, OnePressIsOneDigitWhateverItsPacketCount) {
     media::DtmfDetector d;
     std::string out;
-    for (uint16_t i = 1; i <= 5; ++i) out += feed(d, 1000, 5, false, static_cast<uint16_t>(160 * i));
+    for (uint16_t i = 1; i <= 5; ++i)
+        out += feed(d, 1000, 5, false, static_cast<uint16_t>(160 * i));
     for (int i = 0; i < 3; ++i) out += feed(d, 1000, 5, true, 960);  // end sent three times
     EXPECT_EQ(out, "5");
 }

@@ -83,8 +83,9 @@ protected:
 
 void EchoRoomE2e::call_echo(const std::string& audio, const std::string& video) {
     GatewayOptions go;
-    go.extra_toml = "[media]\nvideo_width = 320\nvideo_height = 240\nvideo_fps = 15\n"
-                    "video_bitrate_kbps = 400\n";
+    go.extra_toml =
+        "[media]\nvideo_width = 320\nvideo_height = 240\nvideo_fps = 15\n"
+        "video_bitrate_kbps = 400\n";
     auto& gw = start_gateway(go);
     BaresipOptions o = plain_peer("caller", "alice");
     o.tone_hz = 1000;
@@ -119,9 +120,36 @@ void EchoRoomE2e::call_echo(const std::string& audio, const std::string& video) 
 }
 
 // baresip offers H.264 with packetization-mode=0 only.
-TEST_F(EchoRoomE2e, BaresipH264Mode0AndPcmu) { call_echo("PCMU", "H264"); }
-TEST_F(EchoRoomE2e, BaresipVp8AndOpus) { call_echo("opus/48000/2", "VP8"); }
-TEST_F(EchoRoomE2e, BaresipVp8AndG722) { call_echo("G722", "VP8"); }
+TEST_F(EchoRoomE2e, BaresipH264Mode0AndPcmu) {
+    call_echo("PCMU", "H264");
+}
+TEST_F(EchoRoomE2e, BaresipVp8AndOpus) {
+    call_echo("opus/48000/2", "VP8");
+}
+TEST_F(EchoRoomE2e, BaresipVp8AndG722) {
+    call_echo("G722", "VP8");
+}
+
+}  // namespace
+}  // namespace testsupport
+
+namespace testsupport {
+namespace {
+
+using MediaTimeoutE2e = GatewayTest;
+
+// A caller that sends no RTP is hung up by the gateway with BYE, and the log says why.
+TEST_F(MediaTimeoutE2e, SilentCallerGetsBye) {
+    GatewayOptions go;
+    go.extra_toml = "[media]\nmedia_timeout_s = 2\n";
+    auto& gw = start_gateway(go);
+    auto run = sipp(scenario("media_timeout_bye.xml", gw.target(), "echo"));
+    EXPECT_EQ(run.exit_code, 0) << run.log << run.errors;
+    EXPECT_TRUE(gw.program().wait_for_log(std::regex("media timeout: no RTP for 2 s"),
+                                          std::chrono::seconds(5)));
+    EXPECT_TRUE(gw.program().wait_for_log(std::regex("gateway: sess=\\S+ ended"),
+                                          std::chrono::seconds(10)));
+}
 
 }  // namespace
 }  // namespace testsupport

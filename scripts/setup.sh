@@ -8,14 +8,18 @@ packages=(
   build-essential cmake pkg-config git
   libre-dev libssl-dev zlib1g-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
-  libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
+  libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libnice-dev
   libgtest-dev googletest
   # media runtime
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-tools
+  # browser (headless, DevTools over a pipe; docs/browser.md)
+  chromium
+  # the meeting run locally by `sipmediagw demo` and the end-to-end tests
+  janus janus-demos
   gstreamer1.0-x fonts-dejavu-core  # textoverlay (pango) for the echo room overlay, and a font
   # test peers and tools (real programs, no mocks)
-  kamailio kamailio-autheph-modules sip-tester baresip baresip-ffmpeg coturn sox espeak-ng iproute2 procps curl
+  kamailio kamailio-autheph-modules sip-tester baresip baresip-ffmpeg coturn sox espeak-ng iproute2 procps curl tcpdump
 )
 
 missing=()

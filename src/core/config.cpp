@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -186,8 +187,9 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
     {
         // top-level only holds tables
         for (const auto& [k, v] : root) {
-            static const std::set<std::string> sections{"log",      "sip",   "registrar",
-                                                        "capacity", "media", "turn"};
+            static const std::set<std::string> sections{
+                "log",  "sip", "registrar", "capacity", "media", "turn",
+                "api",  "service", "ivr", "dtmf", "browser"};
             if (!sections.contains(std::string(k.str())))
                 errors.push_back(top.where(v) + "unknown section or key '" + std::string(k.str()) +
                                  "' (see docs/configuration.md)");
@@ -309,6 +311,93 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
                 errors.push_back(source_name +
                                  ": 'turn' needs 'secret' or 'username' and 'password'");
         }
+    }
+
+    {
+        const toml::table* t = table_of("api");
+        Section s(t, "api", source_name, errors);
+        s.str("listen", cfg.api.listen);
+        s.str("token", cfg.api.token);
+        s.integer("reservation_timeout_s", cfg.api.reservation_timeout_s, 5, 3600);
+        s.finish();
+        if (!cfg.api.listen.empty() && cfg.api.listen.rfind(':') == std::string::npos)
+            errors.push_back(source_name + ": 'api.listen' must be host:port");
+    }
+
+    {
+        Section s(table_of("service"), "service", source_name, errors);
+        s.str("name", cfg.service.name);
+        s.str("base_url", cfg.service.base_url);
+        s.str("display_name", cfg.service.display_name);
+        s.str("secret", cfg.service.secret);
+        s.str("jwt", cfg.service.jwt);
+        s.str("password", cfg.service.password);
+        s.integer("join_timeout_s", cfg.service.join_timeout_s, 5, 600);
+        s.finish();
+        if (cfg.service.name != "janus" && cfg.service.name != "jitsi" &&
+            cfg.service.name != "bigbluebutton")
+            errors.push_back(source_name + ": 'service.name' must be janus, jitsi or bigbluebutton");
+        if (cfg.service.base_url.rfind("http://", 0) != 0 &&
+            cfg.service.base_url.rfind("https://", 0) != 0)
+            errors.push_back(source_name + ": 'service.base_url' must be an http(s) URL");
+    }
+
+    {
+        Section s(table_of("ivr"), "ivr", source_name, errors);
+        s.str("language", cfg.ivr.language);
+        s.integer("digits", cfg.ivr.digits, 1, 32);
+        s.integer("tries", cfg.ivr.tries, 1, 10);
+        s.integer("inactivity_timeout_s", cfg.ivr.inactivity_timeout_s, 3, 600);
+        s.str("mapper_url", cfg.ivr.mapper_url);
+        s.str("mapper_field", cfg.ivr.mapper_field);
+        s.str("text_en", cfg.ivr.text_en);
+        s.str("text_fr", cfg.ivr.text_fr);
+        s.finish();
+        if (cfg.ivr.language != "en" && cfg.ivr.language != "fr")
+            errors.push_back(source_name + ": 'ivr.language' must be en or fr");
+        if (!cfg.ivr.mapper_url.empty() && cfg.ivr.mapper_url.rfind("http://", 0) != 0 &&
+            cfg.ivr.mapper_url.rfind("https://", 0) != 0)
+            errors.push_back(source_name + ": 'ivr.mapper_url' must be an http(s) URL");
+    }
+    {
+        Section s(table_of("dtmf"), "dtmf", source_name, errors);
+        std::map<std::string, std::string> used;
+        for (auto [key, field] :
+             {std::pair{"mute", &cfg.dtmf.mute}, {"camera", &cfg.dtmf.camera},
+              {"hand", &cfg.dtmf.hand}, {"tile", &cfg.dtmf.tile}, {"menu", &cfg.dtmf.menu},
+              {"leave", &cfg.dtmf.leave}}) {
+            s.str(key, *field);
+            if (field->empty()) continue;
+            if (field->size() != 1 || std::string("0123456789*#").find((*field)[0]) ==
+                                          std::string::npos) {
+                errors.push_back(source_name + ": 'dtmf." + key +
+                                 "' must be one key: 0-9, * or # (or empty to disable)");
+            } else if (auto [it, fresh] = used.emplace(*field, key); !fresh) {
+                errors.push_back(source_name + ": 'dtmf." + key + "' uses key '" + *field +
+                                 "', already used by 'dtmf." + it->second + "'");
+            }
+        }
+        s.finish();
+    }
+    {
+        Section s(table_of("browser"), "browser", source_name, errors);
+        s.str("executable", cfg.browser.executable);
+        s.strings("extra_flags", cfg.browser.extra_flags);
+        s.str("profile_dir", cfg.browser.profile_dir);
+        s.str("log_file", cfg.browser.log_file);
+        s.integer("spares", cfg.browser.spares, 0, 64);
+        s.integer("window_width", cfg.browser.window_width, 320, 3840);
+        s.integer("window_height", cfg.browser.window_height, 240, 2160);
+        s.integer("start_timeout_ms", cfg.browser.start_timeout_ms, 1000, 300000);
+        s.integer("heartbeat_interval_ms", cfg.browser.heartbeat_interval_ms, 0, 600000);
+        s.integer("heartbeat_timeout_ms", cfg.browser.heartbeat_timeout_ms, 100, 600000);
+        s.finish();
+        if (cfg.browser.executable.empty())
+            errors.push_back(source_name + ": 'browser.executable' must not be empty");
+        for (const auto& f : cfg.browser.extra_flags)
+            if (f.rfind("--", 0) != 0)
+                errors.push_back(source_name + ": 'browser.extra_flags' entry '" + f +
+                                 "' must start with --");
     }
 
     if (!errors.empty()) {

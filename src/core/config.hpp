@@ -66,6 +66,61 @@ struct TurnConfig {
     [[nodiscard]] bool enabled() const { return !server.empty(); }
 };
 
+struct ServiceConfig {
+    std::string name = "janus";  // janus | jitsi | bigbluebutton
+    // janus: URL of the VideoRoom demo page; jitsi: https://<domain>; bigbluebutton: the API
+    // URL (https://host/bigbluebutton/api) or a Greenlight room URL (.../rooms/<id>)
+    std::string base_url = "http://127.0.0.1:8000/videoroomtest.html";
+    std::string display_name = "{user} (SIP)";  // {user}, {from}, {room}
+    std::string secret;  // bigbluebutton: API shared secret (checksum)
+    std::string jwt;     // jitsi: token for secured deployments
+    std::string password;  // room password / lobby password when the service asks
+    uint32_t join_timeout_s = 30;
+};
+
+struct IvrConfig {
+    std::string language = "en";  // en | fr: spoken prompts and screen text
+    uint32_t digits = 10;         // room number length (submitted without '#')
+    uint32_t tries = 3;
+    uint32_t inactivity_timeout_s = 20;
+    // Conference mapper: GET this URL ({number} replaced), JSON answer; empty: the number is
+    // the room name.
+    std::string mapper_url;
+    std::string mapper_field = "room";  // member of the mapper's JSON answer holding the room
+    std::string text_en = "Enter the conference number, then #";
+    std::string text_fr = "Composez le numéro de la conférence, puis #";
+};
+
+// In-call keys (one character each: 0-9, *, #; empty disables the action).
+struct DtmfConfig {
+    std::string mute = "1";
+    std::string camera = "2";
+    std::string hand = "4";
+    std::string tile = "6";
+    std::string menu = "#";
+    std::string leave = "0";
+};
+
+struct ApiConfig {
+    std::string listen = "127.0.0.1:8080";  // empty: no HTTP API
+    std::string token;                      // Bearer token; empty: no authentication
+    uint32_t reservation_timeout_s = 60;    // a slot reserved by the launcher call waits this long
+};
+
+struct BrowserConfig {
+    // The binary itself, not the /usr/bin/chromium wrapper (which adds extensions and keys).
+    std::string executable = "/usr/lib/chromium/chromium";
+    std::vector<std::string> extra_flags;  // appended to the built-in flags (docs/browser.md)
+    std::string profile_dir;  // parent of per-browser profiles; empty: $TMPDIR or /tmp
+    std::string log_file;     // Chromium's stdout/stderr; empty: discarded
+    uint32_t spares = 1;      // warm browsers kept ready
+    uint32_t window_width = 1280;
+    uint32_t window_height = 920;  // 920 gives a 1280x720 viewport (tab capture size)
+    uint32_t start_timeout_ms = 20000;
+    uint32_t heartbeat_interval_ms = 5000;  // 0: no heartbeat
+    uint32_t heartbeat_timeout_ms = 5000;
+};
+
 struct Config {
     std::string log_level = "info";
     SipConfig sip;
@@ -73,6 +128,11 @@ struct Config {
     CapacityConfig capacity;
     MediaConfig media;
     TurnConfig turn;
+    ApiConfig api;
+    ServiceConfig service;
+    IvrConfig ivr;
+    DtmfConfig dtmf;
+    BrowserConfig browser;
 
     // Number of call slots on this host.
     [[nodiscard]] uint32_t call_slots(unsigned cpu_cores) const;

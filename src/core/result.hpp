@@ -9,6 +9,7 @@ namespace core {
 
 struct Error {
     std::string message;
+    int code = 0;  // protocol status for the caller to answer with (SIP or HTTP), 0 if none
 };
 
 template <class T>
@@ -38,6 +39,6 @@ private:
 struct Ok {};
 using Status = Result<Ok>;
 
-inline Error fail(std::string message) { return Error{std::move(message)}; }
+inline Error fail(std::string message, int code = 0) { return Error{std::move(message), code}; }
 
 }  // namespace core

@@ -105,3 +105,24 @@ TEST(Config, AllErrorsReportedAtOnce) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Config, IvrAndDtmfKeys) {
+    auto ok = core::load_config_string("[ivr]\nlanguage = \"fr\"\ndigits = 6\n[dtmf]\nhand = \"\"\n",
+                                       "t.toml");
+    ASSERT_TRUE(ok.ok()) << ok.error().message;
+    EXPECT_EQ(ok->ivr.language, "fr");
+    EXPECT_EQ(ok->ivr.digits, 6U);
+    EXPECT_EQ(ok->dtmf.hand, "");
+    EXPECT_EQ(ok->dtmf.mute, "1");
+    auto dup = core::load_config_string("[dtmf]\ncamera = \"1\"\n", "t.toml");
+    ASSERT_FALSE(dup.ok());
+    EXPECT_NE(dup.error().message.find("already used by 'dtmf.mute'"), std::string::npos)
+        << dup.error().message;
+    EXPECT_FALSE(core::load_config_string("[dtmf]\nmute = \"12\"\n", "t.toml").ok());
+    EXPECT_FALSE(core::load_config_string("[ivr]\nlanguage = \"de\"\n", "t.toml").ok());
+    EXPECT_FALSE(core::load_config_string("[service]\nname = \"teams\"\n", "t.toml").ok());
+}
+
+}  // namespace

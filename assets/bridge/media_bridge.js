@@ -1,0 +1,207 @@
+// sipmediagw media bridge: injected by the gateway before any page script, in every frame.
+//
+// The meeting sees a "camera" and a "microphone" whose tracks arrive from the gateway over a
+// loopback RTCPeerConnection (GStreamer webrtcbin on 127.0.0.1). The meeting's output goes back
+// on the same connection: every remote audio track the meeting receives, mixed in WebAudio, and
+// the meeting's video (tab capture of this page). Signalling runs over DevTools: this script
+// calls the binding window.__smgwSignal(json); the gateway answers with
+// Runtime.evaluate("__smgwBridge.receive(json)") in the same frame.
+//
+// Messages, page → gateway: {type:"hello"}, {type:"answer", sdp}, {type:"candidate", candidate,
+// sdpMLineIndex}, {type:"state", state}, {type:"error", message}.
+// Gateway → page: {type:"offer", sdp}, {type:"candidate", candidate, sdpMLineIndex}.
+(() => {
+  'use strict';
+  if (window.__smgwBridge) return;
+  const signalBinding = window.__smgwSignal;
+  if (typeof signalBinding !== 'function') return;  // not driven by a gateway
+  // Keep our own references: the meeting may wrap or replace these after we ran.
+  const NativePeerConnection = window.RTCPeerConnection;
+  const NativeMediaStream = window.MediaStream;
+  const mediaDevices = navigator.mediaDevices;
+  if (!NativePeerConnection || !mediaDevices) return;  // not a secure context
+  const nativeGetDisplayMedia = mediaDevices.getDisplayMedia
+      ? mediaDevices.getDisplayMedia.bind(mediaDevices) : null;
+  const send = (msg) => signalBinding(JSON.stringify(msg));
+
+  const DEVICES = [
+    {deviceId: 'sipmediagw-camera', kind: 'videoinput', label: 'sipmediagw camera'},
+    {deviceId: 'sipmediagw-microphone', kind: 'audioinput', label: 'sipmediagw microphone'},
+    {deviceId: 'sipmediagw-speaker', kind: 'audiooutput', label: 'sipmediagw speaker'},
+  ].map((d) => Object.freeze({...d, groupId: 'sipmediagw',
+                               toJSON() { return {...this}; }}));
+
+  let pc = null;
+  let incoming = new NativeMediaStream();      // tracks from the gateway
+  let tracksReady = null;                      // resolves once audio and video arrived
+  let resolveTracks = null;
+  let audioContext = null;
+  let mixDestination = null;
+  let tabCapture = null;
+  const mixedTracks = new Set();
+
+  function start() {
+    if (pc) return tracksReady;
+    tracksReady = new Promise((resolve) => { resolveTracks = resolve; });
+    pc = new NativePeerConnection({iceServers: []});
+    pc.ontrack = (ev) => {
+      incoming.addTrack(ev.track);
+      if (incoming.getAudioTracks().length > 0 && incoming.getVideoTracks().length > 0)
+        resolveTracks();
+    };
+    pc.onicecandidate = (ev) => {
+      if (ev.candidate && ev.candidate.candidate)
+        send({type: 'candidate', candidate: ev.candidate.candidate,
+              sdpMLineIndex: ev.candidate.sdpMLineIndex});
+    };
+    pc.onconnectionstatechange = () => {
+      send({type: 'state', state: pc.connectionState});
+      if (pc.connectionState === 'connected') startOutput();
+    };
+    send({type: 'hello', url: location.href});
+    return tracksReady;
+  }
+
+  async function onOffer(sdp) {
+    await pc.setRemoteDescription({type: 'offer', sdp});
+    // Our senders on the gateway's transceivers carry the meeting's output; tracks are
+    // attached later with replaceTrack, which needs no renegotiation.
+    for (const t of pc.getTransceivers()) t.direction = 'sendrecv';
+    const answer = await pc.createAnswer();
+    await pc.setLocalDescription(answer);
+    send({type: 'answer', sdp: pc.localDescription.sdp});
+  }
+
+  function senderFor(kind) {
+    const t = pc.getTransceivers().find((x) => x.receiver.track && x.receiver.track.kind === kind);
+    return t ? t.sender : null;
+  }
+
+  // Every remote audio track of the meeting goes into one WebAudio mix.
+  function mixAudio(track) {
+    if (track.kind !== 'audio' || mixedTracks.has(track.id)) return;
+    mixedTracks.add(track.id);
+    ensureMix();
+    const stream = new NativeMediaStream([track]);
+    const source = audioContext.createMediaStreamSource(stream);
+    source.connect(mixDestination);
+    // Chrome feeds a remote WebRTC track to WebAudio only while a media element plays it.
+    const sink = new Audio();
+    sink.muted = true;
+    sink.srcObject = stream;
+    sink.play().catch(() => {});
+    track.addEventListener('ended', () => { source.disconnect(); sink.srcObject = null; });
+  }
+
+  function ensureMix() {
+    if (audioContext) return;
+    audioContext = new AudioContext({sampleRate: 48000});
+    mixDestination = audioContext.createMediaStreamDestination();
+  }
+
+  async function startOutput() {
+    ensureMix();
+    const audioSender = senderFor('audio');
+    if (audioSender) await audioSender.replaceTrack(mixDestination.stream.getAudioTracks()[0]);
+    if (window.top !== window || tabCapture || !nativeGetDisplayMedia) return;
+    try {
+      // With --auto-accept-this-tab-capture no picker is shown; audio comes from the mix.
+      // Without a size, Chrome captures at a reduced default size (800 px wide here).
+      tabCapture = await nativeGetDisplayMedia({
+        video: {width: {ideal: innerWidth}, height: {ideal: innerHeight}, frameRate: 30},
+        audio: false, preferCurrentTab: true});
+      const videoSender = senderFor('video');
+      if (videoSender) await videoSender.replaceTrack(tabCapture.getVideoTracks()[0]);
+      // Capturing shows a "sharing this tab" bar that shrinks the view: report the view size
+      // (now and on every resize) so the gateway can resize the window, and follow the view.
+      const report = () => {
+        const st = tabCapture.getVideoTracks()[0].getSettings();
+        send({type: 'capture', width: st.width, height: st.height,
+              innerWidth: innerWidth, innerHeight: innerHeight});
+      };
+      window.addEventListener('resize', () => { fitCapture().then(report, report); });
+      report();
+    } catch (e) {
+      send({type: 'error', message: 'tab capture: ' + e});
+    }
+  }
+
+  // Capture at the view's current size.
+  async function fitCapture() {
+    const t = tabCapture && tabCapture.getVideoTracks()[0];
+    if (!t) return null;
+    await t.applyConstraints({width: {ideal: innerWidth}, height: {ideal: innerHeight},
+                              frameRate: 30});
+    return t.getSettings();
+  }
+
+  // The meeting's own peer connections: their remote audio is what the caller must hear.
+  function BridgedPeerConnection(...args) {
+    const conn = new NativePeerConnection(...args);
+    conn.addEventListener('track', (ev) => mixAudio(ev.track));
+    return conn;
+  }
+  BridgedPeerConnection.prototype = NativePeerConnection.prototype;
+  Object.setPrototypeOf(BridgedPeerConnection, NativePeerConnection);
+  window.RTCPeerConnection = BridgedPeerConnection;
+  if (window.webkitRTCPeerConnection) window.webkitRTCPeerConnection = BridgedPeerConnection;
+
+  async function getUserMedia(constraints) {
+    constraints = constraints || {};
+    if (!constraints.audio && !constraints.video)
+      throw new TypeError('getUserMedia: audio or video must be requested');
+    await start();
+    // Clones: the meeting may stop() what it got without ending our link.
+    const tracks = [];
+    if (constraints.audio) tracks.push(incoming.getAudioTracks()[0].clone());
+    if (constraints.video) tracks.push(incoming.getVideoTracks()[0].clone());
+    return new NativeMediaStream(tracks);
+  }
+
+  const replace = (obj, name, fn) => Object.defineProperty(obj, name, {
+    value: fn, writable: true, configurable: true});
+  replace(mediaDevices, 'getUserMedia', getUserMedia);
+  replace(mediaDevices, 'enumerateDevices', async () => DEVICES.slice());
+  if (navigator.getUserMedia) {
+    replace(navigator, 'getUserMedia', (c, ok, err) => getUserMedia(c).then(ok, err));
+  }
+
+  window.__smgwBridge = Object.freeze({
+    version: 1,
+    // Called by the gateway (Runtime.evaluate) with one message.
+    receive(msg) {
+      if (!pc) start();
+      if (msg.type === 'offer') {
+        onOffer(msg.sdp).catch((e) => send({type: 'error', message: 'offer: ' + e}));
+      } else if (msg.type === 'candidate') {
+        pc.addIceCandidate({candidate: msg.candidate, sdpMLineIndex: msg.sdpMLineIndex})
+            .catch((e) => send({type: 'error', message: 'candidate: ' + e}));
+      }
+      return true;
+    },
+    // Starts the link before the meeting asks for media (the gateway may call this at load).
+    connect() { start(); return true; },
+    state() { return pc ? pc.connectionState : 'idle'; },
+    mixedTrackCount() { return mixedTracks.size; },
+    fitCapture() { return fitCapture(); },
+    // Addresses of the ICE pair in use ("address:port"), for diagnostics and tests.
+    async selectedPair() {
+      if (!pc) return null;
+      const stats = await pc.getStats();
+      let pair = null;
+      stats.forEach((s) => {
+        if (s.type === 'transport' && s.selectedCandidatePairId)
+          pair = stats.get(s.selectedCandidatePairId);
+      });
+      if (!pair) return null;
+      const local = stats.get(pair.localCandidateId);
+      const remote = stats.get(pair.remoteCandidateId);
+      return {local: local.address + ':' + local.port, remote: remote.address + ':' + remote.port};
+    },
+    // The size of what tab capture produces (before the encoder scales it), for diagnostics.
+    captureSettings() {
+      const t = tabCapture && tabCapture.getVideoTracks()[0];
+      return t ? t.getSettings() : null;
+    },
+  });
+})();

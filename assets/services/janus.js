@@ -1,0 +1,79 @@
+// Janus VideoRoom demo page (janus-demos 1.1: videoroomtest.html/videoroomtest.js).
+// Uses the page's own globals (janus, sfutest, myid, feeds) and buttons (#start, #username,
+// #register, #mute), as a person using the demo would.
+(function () {
+  'use strict';
+  if (window.top !== window) return;  // the demo has no meeting iframes
+  const kit = window.sipmediagwKit;
+  let joined = false;
+
+  // The demo reports fatal conditions with bootbox.alert and then reloads the page.
+  function hookAlerts() {
+    if (!window.bootbox || window.bootbox.__sipmediagw) return;
+    const original = window.bootbox.alert;
+    window.bootbox.alert = function (message) {
+      const text = typeof message === 'string' ? message : JSON.stringify(message);
+      if (/destroyed/i.test(text)) kit.emit('ended', { reason: text });
+      else if (/kicked/i.test(text)) kit.emit('kicked', { reason: text });
+      else kit.emit(joined ? 'ended' : 'error', { reason: text });
+      return original.apply(this, arguments);
+    };
+    window.bootbox.__sipmediagw = true;
+  }
+
+  window.sipmediagwAdapter = {
+    name: 'janus',
+
+    join: async function (opts) {
+      const timeout = opts.timeoutMs || 30000;
+      await kit.waitFor(function () {
+        const b = document.getElementById('start');
+        return window.Janus && window.bootbox && b && !b.disabled;
+      }, timeout, 'the demo page to load');
+      hookAlerts();
+      // settings.js leaves iceServers null, which makes janus.js add a public STUN server;
+      // the meeting is reached directly, so no STUN.
+      window.iceServers = [];
+      document.getElementById('start').click();
+      const input = await kit.waitFor(function () {
+        const u = document.getElementById('username');
+        return kit.visible(u) ? u : null;
+      }, timeout, 'the name form');
+      kit.typeInto(input, opts.displayName);
+      document.getElementById('register').click();
+      await kit.waitFor(function () {
+        return window.myid && document.querySelector('#videolocal video');
+      }, timeout, 'the room to accept us');
+      joined = true;
+      kit.emit('joined', { participants: window.sipmediagwAdapter.participantCount() });
+      return { joined: true };
+    },
+
+    leave: async function () {
+      if (window.janus) window.janus.destroy();
+      joined = false;
+      return { left: true };
+    },
+
+    action: async function (name) {
+      const handle = window.sfutest;
+      if (!handle) throw new Error('not in the room');
+      if (name === 'mute') {
+        if (typeof window.toggleMute === 'function') window.toggleMute();
+        else if (handle.isAudioMuted()) handle.unmuteAudio(); else handle.muteAudio();
+        return { muted: handle.isAudioMuted() };
+      }
+      if (name === 'camera') {
+        if (handle.isVideoMuted()) handle.unmuteVideo(); else handle.muteVideo();
+        return { camera_off: handle.isVideoMuted() };
+      }
+      if (name === 'leave') return window.sipmediagwAdapter.leave();
+      throw new Error('the Janus demo has no "' + name + '"');
+    },
+
+    participantCount: function () {
+      const feeds = Array.isArray(window.feeds) ? window.feeds.filter(Boolean).length : 0;
+      return (joined ? 1 : 0) + feeds;
+    },
+  };
+})();

@@ -1,0 +1,128 @@
+#include "browser/browser.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace browser {
+
+core::Result<std::unique_ptr<Browser>> Browser::launch(const LaunchOptions& launch,
+                                                       const HealthOptions& health,
+                                                       ReadyHandler on_ready) {
+    std::unique_ptr<Browser> b(new Browser());  // private constructor
+    b->health_ = health;
+    b->on_ready_ = std::move(on_ready);
+    b->spawned_at_ = std::chrono::steady_clock::now();
+    auto chromium = Chromium::launch(launch);
+    if (!chromium) return chromium.error();
+    b->chromium_ = std::move(*chromium);
+    b->pipe_ = std::make_unique<DevToolsPipe>(b->chromium_->take_devtools_read(),
+                                              b->chromium_->take_devtools_write());
+    Browser* self = b.get();
+    if (auto st = b->pipe_->start([self](const std::string& reason) { self->fail(reason); }); !st)
+        return st.error();
+    if (auto st = b->chromium_->watch_exit(
+            [self](int status) { self->fail("browser process " + describe_wait_status(status)); });
+        !st)
+        return st.error();
+    b->pipe_->on("Target.targetCrashed", [self](const Json& params, const std::string&) {
+        // A crashed spare or page renderer leaves the browser unusable for a call.
+        self->fail("renderer crashed (target " + params.value("targetId", std::string()) +
+                       ", status " + params.value("status", std::string()) + ")",
+                   true);
+    });
+    b->start_timer_.start(health.start_timeout_ms, [self]() {
+        self->fail("no DevTools answer within " + std::to_string(self->health_.start_timeout_ms) +
+                   " ms of start");
+    });
+    // Chromium answers once its browser process is up; this is the "cold start" figure.
+    b->pipe_->send("Browser.getVersion", Json::object(),
+                   [self](core::Result<Json> r) { self->on_first_answer(std::move(r)); });
+    spdlog::debug("browser: started pid={} profile={}", b->pid(), b->user_data_dir());
+    return b;
+}
+
+Browser::~Browser() {
+    *alive_ = false;
+    start_timer_.cancel();
+    heartbeat_timer_.cancel();
+    heartbeat_deadline_.cancel();
+    pipe_.reset();
+    // A failed browser gets no grace; a healthy one may close cleanly. Neither blocks us.
+    if (chromium_) chromium_->stop_in_background(failed_);
+}
+
+void Browser::on_first_answer(core::Result<Json> version) {
+    if (failed_) return;
+    start_timer_.cancel();
+    if (!version) {
+        fail(version.error().message);
+        return;
+    }
+    startup_ = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - spawned_at_);
+    product_ = version->value("product", std::string());
+    ready_ = true;
+    // Target.targetCrashed is only sent while target discovery is on.
+    pipe_->send("Target.setDiscoverTargets", Json{{"discover", true}});
+    spdlog::info("browser: ready pid={} product={} start_ms={}", pid(), product_,
+                 startup_.count() / 1000);
+    if (health_.heartbeat_interval_ms > 0)
+        heartbeat_timer_.start(health_.heartbeat_interval_ms, [this]() { heartbeat(); });
+    auto handler = std::move(on_ready_);
+    on_ready_ = nullptr;
+    if (handler) handler(core::Ok{});
+}
+
+void Browser::heartbeat() {
+    if (failed_) return;
+    heartbeat_deadline_.start(health_.heartbeat_timeout_ms, [this]() {
+        fail("no heartbeat answer within " + std::to_string(health_.heartbeat_timeout_ms) + " ms");
+    });
+    std::weak_ptr<bool> alive = alive_;
+    heartbeat_id_ =
+        pipe_->send("Browser.getVersion", Json::object(), [this, alive](core::Result<Json> r) {
+            if (alive.expired() || failed_) return;
+            if (!r) return;  // the pipe's close reports the failure
+            heartbeat_deadline_.cancel();
+            heartbeat_timer_.start(health_.heartbeat_interval_ms, [this]() { heartbeat(); });
+        });
+}
+
+void Browser::fail(const std::string& cause, bool renderer_crash) {
+    if (failed_) return;
+    failed_ = true;
+    failure_ = cause;
+    start_timer_.cancel();
+    heartbeat_timer_.cancel();
+    heartbeat_deadline_.cancel();
+    spdlog::warn("browser: failed pid={} cause=\"{}\"", pid(), cause);
+    // A hung browser will not exit on its own; do not wait for it. After a renderer crash the
+    // browser still runs, so its pages can report their own crash before the owner drops it.
+    if (!renderer_crash) chromium_->kill_now();
+    if (on_ready_) {
+        auto handler = std::move(on_ready_);
+        on_ready_ = nullptr;
+        handler(core::fail(cause));
+        return;
+    }
+    auto handler = on_failure_;
+    if (handler) handler(cause);
+}
+
+void Browser::grant_permissions(const std::string& origin, std::function<void(core::Status)> done) {
+    // One call with every permission: a later call would replace this set.
+    Json permissions =
+        Json::array({"audioCapture", "videoCapture", "displayCapture", "backgroundSync",
+                     "notifications", "clipboardReadWrite", "clipboardSanitizedWrite"});
+    std::weak_ptr<bool> alive = alive_;
+    pipe_->send("Browser.grantPermissions", Json{{"origin", origin}, {"permissions", permissions}},
+                [alive, done = std::move(done)](core::Result<Json> r) {
+                    if (alive.expired() || !done) return;
+                    if (!r) {
+                        done(r.error());
+                    } else {
+                        done(core::Ok{});
+                    }
+                });
+}
+
+}  // namespace browser

@@ -1,0 +1,193 @@
+#include "browser/chromium.hpp"
+
+#include "browser/reaper.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace browser {
+
+namespace {
+
+// The child's fd numbers for --remote-debugging-pipe are fixed (3: it reads, 4: it writes), so
+// our ends must never sit on 3 or 4 themselves, or one dup2 would clobber the other.
+constexpr int kLowestParentFd = 10;
+
+core::Result<OwnedFd> lift(int fd, bool nonblocking) {
+    const int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, kLowestParentFd);
+    const int err = errno;
+    ::close(fd);
+    if (moved < 0) return core::fail(std::string("fcntl(F_DUPFD_CLOEXEC): ") + std::strerror(err));
+    if (nonblocking) ::fcntl(moved, F_SETFL, ::fcntl(moved, F_GETFL) | O_NONBLOCK);
+    return OwnedFd(moved);
+}
+
+struct PipeEnds {
+    OwnedFd read;
+    OwnedFd write;
+};
+
+// O_CLOEXEC so that no other child we start inherits an end (that would hide EOF); the child's
+// ends stay blocking, ours are non-blocking for the control loop.
+core::Result<PipeEnds> make_pipe(bool parent_reads) {
+    int fds[2] = {-1, -1};
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        return core::fail(std::string("pipe2: ") + std::strerror(errno));
+    auto r = lift(fds[0], parent_reads);
+    auto w = lift(fds[1], !parent_reads);
+    if (!r) return r.error();
+    if (!w) return w.error();
+    return PipeEnds{std::move(*r), std::move(*w)};
+}
+
+}  // namespace
+
+std::string describe_wait_status(int wait_status) {
+    if (WIFEXITED(wait_status))
+        return "exited with status " + std::to_string(WEXITSTATUS(wait_status));
+    if (WIFSIGNALED(wait_status))
+        return "killed by signal " + std::to_string(WTERMSIG(wait_status));
+    return "ended (wait status " + std::to_string(wait_status) + ")";
+}
+
+std::vector<std::string> chromium_command_line(const LaunchOptions& options,
+                                               const std::string& user_data_dir) {
+    std::vector<std::string> args{
+        options.executable,
+        "--headless",
+        "--remote-debugging-pipe",
+        "--user-data-dir=" + user_data_dir,
+        "--window-size=" + std::to_string(options.window_width) + "," +
+            std::to_string(options.window_height),
+        "--disable-gpu",
+        "--no-first-run",
+        "--no-default-browser-check",
+        // No internet here and nothing to fetch in production: background fetches only log errors.
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--disable-breakpad",
+        // Without it remote audio is never decoded (no user gesture in a headless tab).
+        "--autoplay-policy=no-user-gesture-required",
+        // The media link to the gateway runs over 127.0.0.1.
+        "--allow-loopback-in-peer-connection",
+        // Tab capture of the meeting page without a picker.
+        "--auto-accept-this-tab-capture",
+    };
+    // mDNS-hidden host candidates would never resolve on the loopback link. The omnibox popup
+    // WebUI is preloaded into a renderer of its own even headless (58 MiB PSS measured).
+    // Chromium honours only the last --disable-features, so the configured ones are merged in.
+    std::string disabled =
+        "WebRtcHideLocalIpsWithMdns,WebUIOmniboxPopup,WebUIOmniboxAimPopup,"
+        "WebUIOmniboxFullPopup,PreloadTopChromeWebUI";
+    const std::string disable_prefix = "--disable-features=";
+    std::vector<std::string> extra;
+    for (const auto& f : options.extra_flags) {
+        if (f.rfind(disable_prefix, 0) == 0) {
+            disabled += "," + f.substr(disable_prefix.size());
+        } else {
+            extra.push_back(f);
+        }
+    }
+    args.push_back(disable_prefix + disabled);
+    // The setuid sandbox refuses to run as root.
+    if (::geteuid() == 0) args.emplace_back("--no-sandbox");
+    for (const auto& f : extra) args.push_back(f);
+    args.emplace_back("about:blank");
+    return args;
+}
+
+core::Result<std::unique_ptr<Chromium>> Chromium::launch(const LaunchOptions& options) {
+    auto profile = TempDir::create(options.profile_parent, "sipmediagw-chromium-");
+    if (!profile) return profile.error();
+    auto to_child = make_pipe(false);
+    if (!to_child) return to_child.error();
+    auto from_child = make_pipe(true);
+    if (!from_child) return from_child.error();
+
+    core::SpawnOptions spawn;
+    spawn.fd_map = {{3, to_child->read.get()}, {4, from_child->write.get()}};
+    spawn.stdout_path = options.stderr_path;
+    spawn.stderr_path = options.stderr_path;
+    auto process =
+        core::ChildProcess::spawn(chromium_command_line(options, profile->path()), spawn);
+    if (!process) return process.error();
+
+    std::unique_ptr<Chromium> c(new Chromium());  // private constructor
+    c->profile_ = std::move(*profile);
+    c->process_ = std::move(*process);
+    c->devtools_write_ = std::move(to_child->write);
+    c->devtools_read_ = std::move(from_child->read);
+    // The child's ends close here (their OwnedFd), so EOF on our read end means the browser is
+    // gone.
+    return c;
+}
+
+Chromium::~Chromium() {
+    stop();
+}
+
+core::Status Chromium::watch_exit(ExitHandler on_exit) {
+    on_exit_ = std::move(on_exit);
+    const int fd = static_cast<int>(::syscall(SYS_pidfd_open, process_.pid(), 0));
+    if (fd >= 0) {
+        pidfd_ = OwnedFd(fd);
+        return exit_watch_.watch(pidfd_.get(), FD_READ, [this](int) { on_pidfd(); });
+    }
+    // Old kernels: poll the child's state instead (on_pidfd re-arms the timer).
+    exit_poll_.start(250, [this]() { on_pidfd(); });
+    return core::Ok{};
+}
+
+void Chromium::on_pidfd() {
+    if (exit_reported_) return;
+    if (process_.running()) {
+        if (!pidfd_.valid()) exit_poll_.start(250, [this]() { on_pidfd(); });
+        return;
+    }
+    exit_reported_ = true;
+    exit_watch_.reset();
+    auto handler = on_exit_;
+    if (handler) handler(process_.exit_status().value_or(-1));
+}
+
+void Chromium::stop(std::chrono::milliseconds grace) {
+    exit_watch_.reset();
+    exit_poll_.cancel();
+    if (process_.pid() > 0) process_.terminate(grace);
+    devtools_read_.reset();
+    devtools_write_.reset();
+    pidfd_.reset();
+    profile_.remove();
+}
+
+void Chromium::stop_in_background(bool kill_now, std::chrono::milliseconds grace) {
+    // Watches and timers belong to the control loop: released here, on its thread.
+    exit_watch_.reset();
+    exit_poll_.cancel();
+    devtools_read_.reset();
+    devtools_write_.reset();
+    pidfd_.reset();
+    if (process_.pid() > 0 && !process_.exit_status()) {
+        Reaper::instance().discard(std::move(process_), std::move(profile_), kill_now, grace);
+    } else {
+        process_.terminate(grace);  // already exited: only its group's leftovers to kill
+        profile_.remove();
+    }
+}
+
+void Chromium::kill_now() {
+    // A stopped (SIGSTOP) process ignores SIGTERM; SIGKILL always works.
+    process_.signal(SIGKILL);
+}
+
+}  // namespace browser

@@ -1,0 +1,234 @@
+#include "browser/page.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <optional>
+
+namespace browser {
+
+namespace {
+
+// Counts the answers of a batch of commands and reports the first error once all are in.
+struct Batch {
+    size_t outstanding = 0;
+    std::optional<core::Error> first_error;
+    std::function<void(core::Status)> done;
+    void answer(const core::Result<Json>& r) {
+        if (!r && !first_error) first_error = r.error();
+        if (--outstanding == 0 && done) {
+            auto d = std::move(done);
+            if (first_error) {
+                d(*first_error);
+            } else {
+                d(core::Ok{});
+            }
+        }
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<Page> Page::open(DevToolsPipe& pipe, PageOptions options, Ready ready) {
+    std::unique_ptr<Page> page(new Page(pipe));  // private constructor
+    page->options_ = std::move(options);
+    page->subscribe();
+    Page* self = page.get();
+    std::weak_ptr<bool> alive = page->alive_;
+    pipe.send("Target.createTarget", Json{{"url", "about:blank"}},
+              [self, alive, ready](core::Result<Json> created) {
+                  if (alive.expired()) return;
+                  if (!created) return ready(created.error());
+                  self->target_id_ = (*created)["targetId"];
+                  self->pipe_.send(
+                      "Target.attachToTarget",
+                      Json{{"targetId", self->target_id_}, {"flatten", true}},
+                      [self, alive, ready](core::Result<Json> attached) {
+                          if (alive.expired()) return;
+                          if (!attached) return ready(attached.error());
+                          self->session_id_ = (*attached)["sessionId"];
+                          self->prepare_session(
+                              self->session_id_, true, [self, alive, ready](core::Status st) {
+                                  if (alive.expired()) return;
+                                  const auto& o = self->options_;
+                                  if (!st || o.viewport_width == 0) return ready(st);
+                                  self->fit_viewport(o.viewport_width, o.viewport_height, ready);
+                              });
+                      });
+              });
+    return page;
+}
+
+Page::~Page() {
+    *alive_ = false;
+    for (const auto token : subscriptions_) pipe_.off(token);
+    if (!target_id_.empty() && !pipe_.closed())
+        pipe_.send("Target.closeTarget", Json{{"targetId", target_id_}});
+}
+
+void Page::subscribe() {
+    // Events carry the sessionId of the frame they come from; only ours are of interest.
+    auto ours = [this](const std::string& s) { return s == session_id_ || frames_.contains(s); };
+    subscriptions_.push_back(pipe_.on(
+        "Target.attachedToTarget", [this, ours](const Json& params, const std::string& parent) {
+            if (!ours(parent) || parent.empty()) return;
+            const std::string child = params.value("sessionId", std::string());
+            const Json info = params.value("targetInfo", Json::object());
+            if (info.value("type", std::string()) != "iframe") {
+                // Workers and the like: nothing to inject, but they wait for us to let them run.
+                pipe_.send("Runtime.runIfWaitingForDebugger", Json::object(), {}, child);
+                return;
+            }
+            frames_.insert(child);
+            spdlog::debug("browser: iframe attached url={}", info.value("url", std::string()));
+            prepare_session(child, false, [](core::Status st) {
+                if (!st) spdlog::warn("browser: iframe preparation failed: {}", st.error().message);
+            });
+        }));
+    subscriptions_.push_back(
+        pipe_.on("Target.detachedFromTarget", [this](const Json& params, const std::string&) {
+            frames_.erase(params.value("sessionId", std::string()));
+        }));
+    subscriptions_.push_back(pipe_.on("Runtime.bindingCalled",
+                                      [this, ours](const Json& params, const std::string& session) {
+                                          if (!ours(session) || !on_binding_) return;
+                                          auto handler = on_binding_;
+                                          handler(params.value("name", std::string()),
+                                                  params.value("payload", std::string()), session);
+                                      }));
+    subscriptions_.push_back(
+        pipe_.on("Page.loadEventFired", [this](const Json&, const std::string& session) {
+            if (session != session_id_ || !on_load_) return;
+            auto done = std::move(on_load_);
+            on_load_ = nullptr;
+            done(core::Ok{});
+        }));
+    subscriptions_.push_back(
+        pipe_.on("Inspector.targetCrashed", [this](const Json&, const std::string& session) {
+            if (session == session_id_) crashed("renderer crashed");
+        }));
+    subscriptions_.push_back(
+        pipe_.on("Target.targetCrashed", [this](const Json& params, const std::string&) {
+            if (params.value("targetId", std::string()) == target_id_)
+                crashed("renderer crashed (status " + params.value("status", std::string()) + ")");
+        }));
+}
+
+void Page::prepare_session(const std::string& session_id, bool main,
+                           std::function<void(core::Status)> done) {
+    auto batch = std::make_shared<Batch>();
+    batch->done = std::move(done);
+    std::weak_ptr<bool> alive = alive_;
+    auto send = [&](const std::string& method, Json params) {
+        ++batch->outstanding;
+        pipe_.send(
+            method, std::move(params),
+            [batch, alive](core::Result<Json> r) {
+                if (!alive.expired()) batch->answer(r);
+            },
+            session_id);
+    };
+    // Commands on one session are handled in order, so the page cannot run before the scripts
+    // are registered: a new tab sits on about:blank, an auto-attached iframe waits for us.
+    send("Page.enable", Json::object());
+    send("Runtime.enable", Json::object());
+    if (main) send("Inspector.enable", Json::object());
+    for (const auto& source : options_.scripts)
+        send("Page.addScriptToEvaluateOnNewDocument", Json{{"source", source}});
+    for (const auto& name : options_.bindings) send("Runtime.addBinding", Json{{"name", name}});
+    // Cross-origin iframes run in other renderers (site isolation): each is a target of its own
+    // that must be attached, given the same scripts, then released.
+    send("Target.setAutoAttach",
+         Json{{"autoAttach", true}, {"waitForDebuggerOnStart", true}, {"flatten", true}});
+    if (!main) send("Runtime.runIfWaitingForDebugger", Json::object());
+}
+
+void Page::fit_viewport(uint32_t width, uint32_t height, std::function<void(core::Status)> done) {
+    // Tab capture captures the view, so the view must have the exact size: measure what the
+    // window adds around it (headless still reserves room for browser UI) and size the window.
+    std::weak_ptr<bool> alive = alive_;
+    evaluate("[outerWidth - innerWidth, outerHeight - innerHeight]",
+             [this, alive, done, width, height](core::Result<Json> r) {
+                 if (alive.expired()) return;
+                 if (!r || !r->is_array() || r->size() != 2)
+                     return done(core::fail("viewport: cannot measure the window"));
+                 const int extra_w = (*r)[0].get<int>();
+                 const int extra_h = (*r)[1].get<int>();
+                 pipe_.send(
+                     "Browser.getWindowForTarget", Json{{"targetId", target_id_}},
+                     [this, alive, done, extra_w, extra_h, width, height](core::Result<Json> w) {
+                         if (alive.expired()) return;
+                         if (!w) return done(w.error());
+                         const Json bounds{{"width", static_cast<int>(width) + extra_w},
+                                           {"height", static_cast<int>(height) + extra_h}};
+                         pipe_.send("Browser.setWindowBounds",
+                                    Json{{"windowId", (*w)["windowId"]}, {"bounds", bounds}},
+                                    [alive, done](core::Result<Json> set) {
+                                        if (alive.expired()) return;
+                                        if (!set) return done(set.error());
+                                        done(core::Ok{});
+                                    });
+                     });
+             });
+}
+
+void Page::navigate(const std::string& url, std::function<void(core::Status)> done) {
+    on_load_ = done;
+    std::weak_ptr<bool> alive = alive_;
+    pipe_.send(
+        "Page.navigate", Json{{"url", url}},
+        [this, alive, done](core::Result<Json> r) {
+            if (alive.expired()) return;
+            std::string error;
+            if (!r) {
+                error = r.error().message;
+            } else if (r->contains("errorText") && !(*r)["errorText"].get<std::string>().empty()) {
+                error = "navigation failed: " + (*r)["errorText"].get<std::string>();
+            }
+            if (!error.empty() && on_load_) {
+                on_load_ = nullptr;
+                done(core::fail(error));
+            }
+        },
+        session_id_);
+}
+
+void Page::evaluate(const std::string& expression, ValueHandler done,
+                    const std::string& session_id) {
+    std::weak_ptr<bool> alive = alive_;
+    pipe_.send(
+        "Runtime.evaluate",
+        Json{{"expression", expression}, {"awaitPromise", true}, {"returnByValue", true}},
+        [alive, done = std::move(done)](core::Result<Json> r) {
+            if (alive.expired() || !done) return;
+            if (!r) return done(r.error());
+            if (r->contains("exceptionDetails")) {
+                const Json& ex = (*r)["exceptionDetails"];
+                std::string what = ex.value("text", std::string("exception"));
+                if (ex.contains("exception") && ex["exception"].contains("description"))
+                    what = ex["exception"]["description"].get<std::string>();
+                return done(core::fail("evaluate: " + what));
+            }
+            const Json& result = (*r)["result"];
+            done(result.contains("value") ? result["value"] : Json());
+        },
+        session_id.empty() ? session_id_ : session_id);
+}
+
+void Page::crashed(const std::string& cause) {
+    if (crashed_) return;
+    crashed_ = true;
+    spdlog::warn("browser: page crashed target={} cause=\"{}\"", target_id_, cause);
+    std::weak_ptr<bool> alive = alive_;
+    if (on_load_) {
+        auto done = std::move(on_load_);
+        on_load_ = nullptr;
+        done(core::fail(cause));
+        if (alive.expired()) return;
+    }
+    if (on_crash_) {
+        auto handler = on_crash_;
+        handler(cause);
+    }
+}
+
+}  // namespace browser

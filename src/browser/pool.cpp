@@ -1,0 +1,158 @@
+#include "browser/pool.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace browser {
+
+PoolOptions pool_options(const core::BrowserConfig& config) {
+    PoolOptions o;
+    o.launch.executable = config.executable;
+    o.launch.extra_flags = config.extra_flags;
+    o.launch.profile_parent = config.profile_dir;
+    o.launch.stderr_path = config.log_file.empty() ? "/dev/null" : config.log_file;
+    o.launch.window_width = config.window_width;
+    o.launch.window_height = config.window_height;
+    o.health.start_timeout_ms = config.start_timeout_ms;
+    o.health.heartbeat_interval_ms = config.heartbeat_interval_ms;
+    o.health.heartbeat_timeout_ms = config.heartbeat_timeout_ms;
+    o.spares = config.spares;
+    return o;
+}
+
+Pool::Pool(PoolOptions options) : options_(std::move(options)) {}
+
+Pool::~Pool() {
+    *alive_ = false;
+    refill_timer_.cancel();
+    bury_timer_.cancel();
+    // Waiting callers are not called: they belong to what is being torn down with us.
+    waiters_.clear();
+}
+
+void Pool::start() {
+    started_ = true;
+    refill();
+}
+
+std::vector<pid_t> Pool::pids() const {
+    std::vector<pid_t> out;
+    for (const auto& b : starting_) out.push_back(b->pid());
+    for (const auto& b : ready_) out.push_back(b->pid());
+    return out;
+}
+
+std::unique_ptr<Browser> Pool::take() {
+    schedule_refill(0);
+    if (ready_.empty()) return nullptr;
+    // The oldest spare first: it has been checked by the most heartbeats.
+    auto b = std::move(ready_.front());
+    ready_.erase(ready_.begin());
+    b->on_failure(nullptr);
+    spdlog::info("browser: handed out pid={} spares_left={}", b->pid(), ready_.size());
+    return b;
+}
+
+void Pool::acquire(Acquired done) {
+    if (auto b = take()) {
+        done(std::move(b));
+        return;
+    }
+    waiters_.push_back(std::move(done));
+    schedule_refill(0);
+}
+
+void Pool::schedule_refill(uint64_t delay_ms) {
+    if (refill_timer_.active() && delay_ms > 0) return;
+    // Launching happens off the caller's stack so take() stays instant.
+    refill_timer_.start(delay_ms, [this]() { refill(); });
+}
+
+void Pool::refill() {
+    if (!started_) return;
+    const size_t wanted = options_.spares + waiters_.size();
+    while (starting_.size() + ready_.size() < wanted) {
+        const size_t before = starting_.size();
+        launch_one();
+        if (starting_.size() == before) break;  // launch failed; retry was scheduled
+    }
+}
+
+void Pool::launch_one() {
+    std::weak_ptr<bool> alive = alive_;
+    // The browser is not known before launch returns; the handler finds it through a box.
+    auto box = std::make_shared<Browser*>(nullptr);
+    auto b = Browser::launch(options_.launch, options_.health,
+                             [this, alive, box](const core::Status& st) {
+                                 if (!alive.expired() && *box != nullptr) started(*box, st);
+                             });
+    if (!b) {
+        spdlog::error("browser: cannot start chromium: {}", b.error().message);
+        ++failures_in_a_row_;
+        if (on_spare_failure_) on_spare_failure_(-1, b.error().message);
+        schedule_refill(std::min<uint64_t>(
+            30000, uint64_t{options_.retry_delay_ms} << std::min(failures_in_a_row_ - 1, 5U)));
+        return;
+    }
+    *box = b->get();
+    starting_.push_back(std::move(*b));
+}
+
+void Pool::started(Browser* b, const core::Status& status) {
+    auto owned = extract(starting_, b);
+    if (!owned) return;
+    if (!status) {
+        ++failures_in_a_row_;
+        const pid_t pid = owned->pid();
+        bury(std::move(owned));
+        spdlog::warn("browser: spare did not start pid={} cause=\"{}\"", pid,
+                     status.error().message);
+        if (failures_in_a_row_ >= options_.give_up_after) {
+            auto waiters = std::move(waiters_);
+            waiters_.clear();
+            for (auto& w : waiters)
+                w(core::fail("chromium failed to start: " + status.error().message));
+        }
+        if (on_spare_failure_) on_spare_failure_(pid, status.error().message);
+        schedule_refill(std::min<uint64_t>(
+            30000, uint64_t{options_.retry_delay_ms} << std::min(failures_in_a_row_ - 1, 5U)));
+        return;
+    }
+    failures_in_a_row_ = 0;
+    if (!waiters_.empty()) {
+        auto w = std::move(waiters_.front());
+        waiters_.pop_front();
+        spdlog::info("browser: handed out pid={} (cold start)", owned->pid());
+        w(std::move(owned));
+        schedule_refill(0);
+        return;
+    }
+    owned->on_failure([this, b](const std::string& cause) { spare_failed(b, cause); });
+    ready_.push_back(std::move(owned));
+}
+
+void Pool::spare_failed(Browser* b, const std::string& cause) {
+    auto owned = extract(ready_, b);
+    if (!owned) return;
+    const pid_t pid = owned->pid();
+    bury(std::move(owned));
+    spdlog::warn("browser: spare lost pid={} cause=\"{}\"", pid, cause);
+    if (on_spare_failure_) on_spare_failure_(pid, cause);
+    schedule_refill(0);
+}
+
+std::unique_ptr<Browser> Pool::extract(std::vector<std::unique_ptr<Browser>>& from, Browser* b) {
+    auto it = std::find_if(from.begin(), from.end(), [b](const auto& p) { return p.get() == b; });
+    if (it == from.end()) return nullptr;
+    auto owned = std::move(*it);
+    from.erase(it);
+    return owned;
+}
+
+void Pool::bury(std::unique_ptr<Browser> b) {
+    graveyard_.push_back(std::move(b));
+    bury_timer_.start(0, [this]() { graveyard_.clear(); });
+}
+
+}  // namespace browser

@@ -1,0 +1,80 @@
+// Warm browsers so a call never waits for a Chromium start. Each browser serves one call and is
+// never returned: a call takes one, the pool starts a replacement in the background. Spares are
+// watched like any browser; one that fails is replaced and the failure reported.
+#pragma once
+
+#include "browser/browser.hpp"
+#include "core/config.hpp"
+#include "core/control_loop.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace browser {
+
+struct PoolOptions {
+    LaunchOptions launch;
+    HealthOptions health;
+    uint32_t spares = 1;
+    uint32_t retry_delay_ms = 1000;  // after a spare failed; doubled per failure in a row, to 30 s
+    uint32_t give_up_after = 3;      // failures in a row before waiting callers get an error
+};
+
+// The pool's settings from the [browser] table of the configuration.
+PoolOptions pool_options(const core::BrowserConfig& config);
+
+class Pool {
+public:
+    using Acquired = std::function<void(core::Result<std::unique_ptr<Browser>>)>;
+    using SpareFailure = std::function<void(pid_t pid, const std::string& cause)>;
+
+    explicit Pool(PoolOptions options);
+    ~Pool();
+    Pool(const Pool&) = delete;
+    Pool& operator=(const Pool&) = delete;
+
+    // Starts the spares.
+    void start();
+    // A ready browser at once, or nullptr when none is ready. Refilling starts either way. The
+    // caller owns the browser and sets its failure handler.
+    std::unique_ptr<Browser> take();
+    // A browser as soon as one is ready: at once when warm, else after a start (or an error
+    // after give_up_after failed starts in a row).
+    void acquire(Acquired done);
+
+    // Reported on the control thread when a spare dies or fails to start.
+    void on_spare_failure(SpareFailure handler) { on_spare_failure_ = std::move(handler); }
+
+    [[nodiscard]] size_t ready_count() const noexcept { return ready_.size(); }
+    [[nodiscard]] size_t starting_count() const noexcept { return starting_.size(); }
+    // Process ids of every browser the pool holds (ready or starting).
+    [[nodiscard]] std::vector<pid_t> pids() const;
+
+private:
+    void refill();
+    void schedule_refill(uint64_t delay_ms);
+    void launch_one();
+    void started(Browser* b, const core::Status& status);
+    void spare_failed(Browser* b, const std::string& cause);
+    std::unique_ptr<Browser> extract(std::vector<std::unique_ptr<Browser>>& from, Browser* b);
+    void bury(std::unique_ptr<Browser> b);
+
+    PoolOptions options_;
+    std::vector<std::unique_ptr<Browser>> starting_;
+    std::vector<std::unique_ptr<Browser>> ready_;
+    // Failed browsers are destroyed outside the callback that reported them.
+    std::vector<std::unique_ptr<Browser>> graveyard_;
+    std::deque<Acquired> waiters_;
+    core::Timer refill_timer_;
+    core::Timer bury_timer_;
+    uint32_t failures_in_a_row_ = 0;
+    bool started_ = false;
+    SpareFailure on_spare_failure_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace browser

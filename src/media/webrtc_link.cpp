@@ -1,0 +1,309 @@
+#include "media/webrtc_link.hpp"
+
+#include <gst/sdp/sdp.h>
+#define GST_USE_UNSTABLE_API
+#include <gst/webrtc/webrtc.h>
+#include <nice/agent.h>
+
+#include <spdlog/spdlog.h>
+
+#include <sstream>
+
+namespace media {
+
+namespace {
+
+// Owned GLib/GStreamer references released at scope end.
+struct GstUnref {
+    void operator()(gpointer p) const noexcept {
+        if (p != nullptr) gst_object_unref(p);
+    }
+};
+template <class T>
+using GstRef = std::unique_ptr<T, GstUnref>;
+struct GObjectUnref {
+    void operator()(gpointer p) const noexcept {
+        if (p != nullptr) g_object_unref(p);
+    }
+};
+struct GFree {
+    void operator()(gpointer p) const noexcept { g_free(p); }
+};
+struct CapsUnref {
+    void operator()(GstCaps* p) const noexcept {
+        if (p != nullptr) gst_caps_unref(p);
+    }
+};
+struct PromiseUnref {
+    void operator()(GstPromise* p) const noexcept { gst_promise_unref(p); }
+};
+
+std::string sdp_text(const GstSDPMessage* sdp) {
+    std::unique_ptr<gchar, GFree> text(gst_sdp_message_as_text(sdp));
+    return text ? std::string(text.get()) : std::string();
+}
+
+}  // namespace
+
+bool WebRtcLink::loopback_candidate(const std::string& candidate) {
+    // candidate:<foundation> <component> <transport> <priority> <address> <port> typ ...
+    std::istringstream in(candidate);
+    std::string field;
+    for (int i = 0; i < 5 && (in >> field); ++i) {
+    }
+    return field.rfind("127.", 0) == 0;
+}
+
+std::string WebRtcLink::keep_loopback_candidates(const std::string& sdp) {
+    std::istringstream in(sdp);
+    std::string out;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.rfind("a=candidate:", 0) == 0 && !loopback_candidate(line.substr(2))) continue;
+        out += line + "\r\n";
+    }
+    return out;
+}
+
+std::string WebRtcLink::with_start_bitrate(const std::string& sdp) const {
+    if (options_.start_bitrate_kbps == 0) return sdp;
+    // After the video rtpmap of our payload type: Chrome reads these from the remote
+    // description for its own sender.
+    std::istringstream in(sdp);
+    std::string out;
+    std::string line;
+    const std::string kbps = std::to_string(options_.start_bitrate_kbps);
+    bool video = false;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.rfind("m=", 0) == 0) video = line.rfind("m=video", 0) == 0;
+        out += line + "\r\n";
+        if (video && line.rfind("a=rtpmap:", 0) == 0 && line.find(" VP8/") != std::string::npos) {
+            const std::string pt = line.substr(9, line.find(' ') - 9);
+            out += "a=fmtp:" + pt + " x-google-start-bitrate=" + kbps +
+                   ";x-google-min-bitrate=" + kbps + ";x-google-max-bitrate=" + kbps + "\r\n";
+        }
+    }
+    return out;
+}
+
+core::Result<std::unique_ptr<WebRtcLink>> WebRtcLink::create(const WebRtcLinkOptions& options,
+                                                             Poster post, Signal signal,
+                                                             Incoming incoming) {
+    if (!gst_is_initialized()) gst_init(nullptr, nullptr);
+    std::unique_ptr<WebRtcLink> link(new WebRtcLink());  // private constructor
+    link->options_ = options;
+    link->post_ = std::move(post);
+    link->signal_ = std::move(signal);
+    link->incoming_ = std::move(incoming);
+
+    const std::string description = "webrtcbin name=webrtc bundle-policy=max-bundle latency=" +
+                                    std::to_string(options.latency_ms) + " " + options.video_send +
+                                    " ! " + options.video_caps + " ! webrtc. " +
+                                    options.audio_send + " ! " + options.audio_caps + " ! webrtc.";
+    GError* error = nullptr;
+    GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
+    if (error != nullptr) {
+        std::string what = error->message;
+        g_error_free(error);
+        if (pipeline != nullptr) gst_object_unref(pipeline);
+        return core::fail("webrtc link pipeline: " + what);
+    }
+    link->pipeline_ = pipeline;
+    link->webrtc_ = gst_bin_get_by_name(GST_BIN(pipeline), "webrtc");
+    gst_object_unref(link->webrtc_);  // the pipeline keeps it alive
+
+    if (auto st = link->restrict_ice_to_loopback(); !st) return st.error();
+
+    // Both directions on each transceiver: the page's output comes back on them.
+    GstIterator* it = gst_element_iterate_sink_pads(link->webrtc_);
+    GValue item = G_VALUE_INIT;
+    while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+        auto* pad = GST_PAD(g_value_get_object(&item));
+        GstWebRTCRTPTransceiver* trans = nullptr;
+        g_object_get(pad, "transceiver", &trans, nullptr);
+        if (trans != nullptr) {
+            g_object_set(trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV,
+                         nullptr);
+            gst_object_unref(trans);
+        }
+        g_value_reset(&item);
+    }
+    g_value_unset(&item);
+    gst_iterator_free(it);
+
+    WebRtcLink* self = link.get();
+    g_signal_connect(link->webrtc_, "on-negotiation-needed", G_CALLBACK(on_negotiation_needed),
+                     self);
+    g_signal_connect(link->webrtc_, "on-ice-candidate", G_CALLBACK(on_ice_candidate), self);
+    g_signal_connect(link->webrtc_, "pad-added", G_CALLBACK(on_pad_added), self);
+    GstRef<GstBus> bus(gst_element_get_bus(pipeline));
+    gst_bus_set_sync_handler(bus.get(), on_bus, self, nullptr);
+    return link;
+}
+
+WebRtcLink::~WebRtcLink() {
+    *alive_ = false;
+    if (pipeline_ == nullptr) return;
+    // NULL joins the streaming threads; afterwards no callback can reach us.
+    gst_element_set_state(pipeline_, GST_STATE_NULL);
+    g_signal_handlers_disconnect_by_data(webrtc_, this);
+    GstRef<GstBus> bus(gst_element_get_bus(pipeline_));
+    gst_bus_set_sync_handler(bus.get(), nullptr, nullptr, nullptr);
+    gst_object_unref(pipeline_);
+}
+
+core::Status WebRtcLink::restrict_ice_to_loopback() {
+    GstWebRTCICE* ice = nullptr;
+    g_object_get(webrtc_, "ice-agent", &ice, nullptr);
+    if (ice == nullptr) return core::fail("webrtc link: webrtcbin has no ICE agent");
+    GstRef<GstWebRTCICE> ice_ref(ice);
+    // ICE-TCP would only add candidates Chrome never pairs on loopback.
+    g_object_set(ice, "ice-tcp", FALSE, nullptr);
+    NiceAgent* agent = nullptr;
+    g_object_get(ice, "agent", &agent, nullptr);
+    if (agent == nullptr) return core::fail("webrtc link: the ICE agent is not libnice");
+    std::unique_ptr<NiceAgent, GObjectUnref> agent_ref(agent);
+    // With an explicit local address libnice gathers on it alone (else on every interface).
+    NiceAddress* addr = nice_address_new();
+    nice_address_set_from_string(addr, "127.0.0.1");
+    const gboolean ok = nice_agent_add_local_address(agent, addr);
+    nice_address_free(addr);
+    if (!ok) return core::fail("webrtc link: cannot restrict ICE to 127.0.0.1");
+    return core::Ok{};
+}
+
+core::Status WebRtcLink::start() {
+    if (gst_element_set_state(pipeline_, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+        return core::fail("webrtc link: pipeline does not start");
+    return core::Ok{};
+}
+
+std::string WebRtcLink::ice_state() const {
+    GstWebRTCICEConnectionState state = GST_WEBRTC_ICE_CONNECTION_STATE_NEW;
+    g_object_get(webrtc_, "ice-connection-state", &state, nullptr);
+    switch (state) {
+        case GST_WEBRTC_ICE_CONNECTION_STATE_NEW:
+            return "new";
+        case GST_WEBRTC_ICE_CONNECTION_STATE_CHECKING:
+            return "checking";
+        case GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED:
+            return "connected";
+        case GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED:
+            return "completed";
+        case GST_WEBRTC_ICE_CONNECTION_STATE_FAILED:
+            return "failed";
+        case GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED:
+            return "disconnected";
+        case GST_WEBRTC_ICE_CONNECTION_STATE_CLOSED:
+            return "closed";
+    }
+    return "unknown";
+}
+
+void WebRtcLink::post_signal(nlohmann::json message) {
+    std::weak_ptr<bool> alive = alive_;
+    post_([this, alive, message = std::move(message)]() {
+        if (!alive.expired() && signal_) signal_(message);
+    });
+}
+
+void WebRtcLink::post_failure(std::string cause) {
+    std::weak_ptr<bool> alive = alive_;
+    post_([this, alive, cause = std::move(cause)]() {
+        if (alive.expired()) return;
+        spdlog::warn("media: webrtc link failed cause=\"{}\"", cause);
+        if (on_failure_) on_failure_(cause);
+    });
+}
+
+void WebRtcLink::on_negotiation_needed(GstElement* webrtc, gpointer data) {
+    auto* self = static_cast<WebRtcLink*>(data);
+    // webrtcbin asks again after every change; one offer is all this link ever needs.
+    if (self->offered_.exchange(true)) return;
+    GstPromise* promise = gst_promise_new_with_change_func(on_offer_created, self, nullptr);
+    g_signal_emit_by_name(webrtc, "create-offer", nullptr, promise);
+}
+
+void WebRtcLink::on_offer_created(GstPromise* promise, gpointer data) {
+    auto* self = static_cast<WebRtcLink*>(data);
+    std::unique_ptr<GstPromise, PromiseUnref> owned(promise);
+    if (gst_promise_wait(promise) != GST_PROMISE_RESULT_REPLIED) {
+        self->post_failure("create-offer was not answered");
+        return;
+    }
+    const GstStructure* reply = gst_promise_get_reply(promise);
+    GstWebRTCSessionDescription* offer = nullptr;
+    if (reply == nullptr ||
+        !gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, nullptr)) {
+        self->post_failure("create-offer failed");
+        return;
+    }
+    g_signal_emit_by_name(self->webrtc_, "set-local-description", offer, nullptr);
+    std::string sdp = self->with_start_bitrate(sdp_text(offer->sdp));
+    gst_webrtc_session_description_free(offer);
+    self->post_signal({{"type", "offer"}, {"sdp", std::move(sdp)}});
+}
+
+void WebRtcLink::on_ice_candidate(GstElement*, guint mline, gchar* candidate, gpointer data) {
+    auto* self = static_cast<WebRtcLink*>(data);
+    const std::string c = candidate != nullptr ? candidate : "";
+    if (!loopback_candidate(c)) return;
+    self->post_signal({{"type", "candidate"}, {"candidate", c}, {"sdpMLineIndex", mline}});
+}
+
+void WebRtcLink::on_pad_added(GstElement*, GstPad* pad, gpointer data) {
+    auto* self = static_cast<WebRtcLink*>(data);
+    if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC || !self->incoming_) return;
+    std::unique_ptr<GstCaps, CapsUnref> caps(gst_pad_get_current_caps(pad));
+    if (!caps) caps.reset(gst_pad_query_caps(pad, nullptr));
+    const GstStructure* s = caps ? gst_caps_get_structure(caps.get(), 0) : nullptr;
+    const gchar* kind = s != nullptr ? gst_structure_get_string(s, "media") : nullptr;
+    self->incoming_(pad, kind != nullptr && std::string(kind) == "video");
+}
+
+GstBusSyncReply WebRtcLink::on_bus(GstBus*, GstMessage* msg, gpointer data) {
+    auto* self = static_cast<WebRtcLink*>(data);
+    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+        GError* err = nullptr;
+        gchar* debug = nullptr;
+        gst_message_parse_error(msg, &err, &debug);
+        std::string cause = std::string(GST_OBJECT_NAME(msg->src)) + ": " +
+                            (err != nullptr ? err->message : "error");
+        g_clear_error(&err);
+        g_free(debug);
+        self->post_failure(std::move(cause));
+    }
+    gst_message_unref(msg);
+    return GST_BUS_DROP;
+}
+
+void WebRtcLink::receive(const nlohmann::json& message) {
+    const std::string type = message.value("type", std::string());
+    if (type == "answer") {
+        GstSDPMessage* raw = nullptr;
+        gst_sdp_message_new(&raw);
+        const std::string sdp = keep_loopback_candidates(message.value("sdp", std::string()));
+        if (gst_sdp_message_parse_buffer(reinterpret_cast<const guint8*>(sdp.data()),
+                                         static_cast<guint>(sdp.size()), raw) != GST_SDP_OK) {
+            gst_sdp_message_free(raw);
+            spdlog::warn("media: webrtc link got an unparsable answer");
+            return;
+        }
+        // The description takes the SDP message.
+        GstWebRTCSessionDescription* answer =
+            gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, raw);
+        g_signal_emit_by_name(webrtc_, "set-remote-description", answer, nullptr);
+        gst_webrtc_session_description_free(answer);
+    } else if (type == "candidate") {
+        const std::string candidate = message.value("candidate", std::string());
+        if (!loopback_candidate(candidate)) return;  // never reach for the host's other addresses
+        const guint mline = message.value("sdpMLineIndex", 0U);
+        g_signal_emit_by_name(webrtc_, "add-ice-candidate", mline, candidate.c_str());
+    } else if (type == "error") {
+        spdlog::warn("media: page bridge error: {}", message.value("message", std::string()));
+    }
+}
+
+}  // namespace media

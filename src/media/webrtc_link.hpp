@@ -1,0 +1,93 @@
+// The gateway's end of the loopback WebRTC link to a meeting page (assets/bridge/
+// media_bridge.js): a GStreamer webrtcbin that offers audio+video sendrecv, gathers ICE on
+// 127.0.0.1 only (no ICE-TCP) and talks to the page through JSON messages the caller carries
+// over DevTools. GStreamer threads never call the owner directly: signalling is posted to the
+// control thread.
+#pragma once
+
+#include "core/result.hpp"
+
+#include <gst/gst.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace media {
+
+struct WebRtcLinkOptions {
+    // gst-launch descriptions of what we send, each ending in payloaded RTP.
+    std::string video_send;
+    std::string audio_send;
+    // RTP caps of each, as offered (payload type, encoding, clock rate).
+    std::string video_caps =
+        "application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000";
+    // Chrome needs the channel count in the caps (opus/48000/2).
+    std::string audio_caps =
+        "application/x-rtp,media=audio,encoding-name=OPUS,payload=97,clock-rate=48000,"
+        "encoding-params=(string)2";
+    uint32_t latency_ms = 50;  // jitter buffer on what the page sends
+    // webrtcbin sends no bandwidth feedback: without a start bitrate Chrome stays near 300 kb/s.
+    uint32_t start_bitrate_kbps = 2000;
+};
+
+class WebRtcLink {
+public:
+    using Poster = std::function<void(std::function<void()>)>;  // runs fn on the control thread
+    using Signal = std::function<void(const nlohmann::json& message)>;  // to the page
+    // A stream from the page: RTP pad of webrtcbin; runs on a GStreamer thread, where the
+    // owner links its depayloader/decoder (added to pipeline()).
+    using Incoming = std::function<void(GstPad* pad, bool video)>;
+    using Failure = std::function<void(const std::string& cause)>;
+
+    static core::Result<std::unique_ptr<WebRtcLink>> create(const WebRtcLinkOptions& options,
+                                                            Poster post, Signal signal,
+                                                            Incoming incoming);
+    ~WebRtcLink();
+    WebRtcLink(const WebRtcLink&) = delete;
+    WebRtcLink& operator=(const WebRtcLink&) = delete;
+
+    void on_failure(Failure handler) { on_failure_ = std::move(handler); }
+    // Plays the pipeline; the offer is signalled once webrtcbin is ready to negotiate.
+    core::Status start();
+    // A message from the page (control thread): answer or ICE candidate.
+    void receive(const nlohmann::json& message);
+
+    [[nodiscard]] GstElement* pipeline() const noexcept { return pipeline_; }
+    // "new", "checking", "connected", "completed", "failed", ... (webrtcbin's ICE state).
+    [[nodiscard]] std::string ice_state() const;
+    [[nodiscard]] bool offered() const noexcept { return offered_; }
+
+    // Only loopback candidates travel on this link (never the host's other addresses).
+    static bool loopback_candidate(const std::string& candidate);
+    // Removes a=candidate lines that are not loopback from an SDP.
+    static std::string keep_loopback_candidates(const std::string& sdp);
+
+private:
+    WebRtcLink() = default;
+    core::Status restrict_ice_to_loopback();
+    void post_signal(nlohmann::json message);
+    void post_failure(std::string cause);
+    std::string with_start_bitrate(const std::string& sdp) const;
+
+    static void on_negotiation_needed(GstElement* webrtc, gpointer self);
+    static void on_offer_created(GstPromise* promise, gpointer self);
+    static void on_ice_candidate(GstElement* webrtc, guint mline, gchar* candidate, gpointer self);
+    static void on_pad_added(GstElement* webrtc, GstPad* pad, gpointer self);
+    static GstBusSyncReply on_bus(GstBus* bus, GstMessage* msg, gpointer self);
+
+    WebRtcLinkOptions options_;
+    GstElement* pipeline_ = nullptr;  // owned (one reference)
+    GstElement* webrtc_ = nullptr;    // owned by pipeline_
+    Poster post_;
+    Signal signal_;
+    Incoming incoming_;
+    Failure on_failure_;
+    std::atomic<bool> offered_{false};
+    // Posted closures check this on the control thread, where the link is destroyed.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace media

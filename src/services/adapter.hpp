@@ -1,0 +1,47 @@
+// The adapter contract: what a meeting service tells the gateway. One C++ file (join URL and
+// capabilities) plus one script, assets/services/<name>.js, that runs in the meeting page and
+// exposes window.sipmediagwAdapter (join, leave, actions, participant count, events);
+// docs/services.md describes both halves. Adding a service touches no session code.
+#pragma once
+
+#include "core/config.hpp"
+#include "core/result.hpp"
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace services {
+
+// In-call actions a caller can trigger with DTMF or the API.
+enum class Action { Mute, Camera, Hand, TileView, Leave };
+
+std::string_view action_name(Action a);
+std::optional<Action> action_from_name(std::string_view name);
+
+struct JoinRequest {
+    std::string room;
+    std::string display_name;
+};
+
+class Adapter {
+public:
+    virtual ~Adapter() = default;
+    [[nodiscard]] virtual std::string_view name() const = 0;
+    // The page the browser opens for this room.
+    [[nodiscard]] virtual core::Result<std::string> join_url(const JoinRequest& request) const = 0;
+    // Origin(s) that must be granted camera/microphone/capture permission before navigation.
+    [[nodiscard]] virtual std::string permission_origin() const = 0;
+    [[nodiscard]] virtual std::set<Action> actions() const = 0;
+    // Options handed to window.sipmediagwAdapter.join() (JSON text).
+    [[nodiscard]] virtual std::string join_options(const JoinRequest& request) const = 0;
+    // assets/services/<name>.js
+    [[nodiscard]] std::string script_path() const;
+};
+
+// The adapter for config.name, or an error naming the known services.
+core::Result<std::unique_ptr<Adapter>> make_adapter(const core::ServiceConfig& config);
+
+}  // namespace services

@@ -1,0 +1,126 @@
+// A control loop plus helpers to start a real Chromium and wait for it.
+#pragma once
+
+#include "browser/browser.hpp"
+#include "browser/page.hpp"
+#include "browser/reaper.hpp"
+#include "browser/temp_dir.hpp"
+#include "loop_fixture.hpp"
+#include "process_probe.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <set>
+
+namespace browser_test {
+
+// Every browser a test starts gets its profile under a directory of the test's own; after the
+// test, no process we started may be left (by PID and process group) and no profile on disk.
+class BrowserFixture : public LoopFixture {
+protected:
+    void SetUp() override {
+        LoopFixture::SetUp();
+        auto dir = browser::TempDir::create("", "sipmediagw-browser-test-");
+        ASSERT_TRUE(dir.ok());
+        profiles_ = std::move(*dir);
+    }
+
+    void TearDown() override {
+        // Discarded browsers are stopped on the reaper's thread; wait for it (generously).
+        EXPECT_TRUE(browser::Reaper::instance().drain(std::chrono::seconds(30)));
+        for (const pid_t pid : seen_pids_) {
+            EXPECT_FALSE(browser_test::process_alive(pid)) << "chromium " << pid << " left running";
+            EXPECT_TRUE(browser_test::process_group_members(pid).empty())
+                << "helpers of chromium " << pid << " left running";
+        }
+        EXPECT_TRUE(browser_test::processes_mentioning(profiles_.path()).empty());
+        EXPECT_TRUE(std::filesystem::is_empty(profiles_.path())) << "a profile was left on disk";
+        profiles_.remove();
+        LoopFixture::TearDown();
+    }
+
+    [[nodiscard]] browser::LaunchOptions launch_options() const {
+        browser::LaunchOptions o;
+        o.profile_parent = profiles_.path();
+        return o;
+    }
+
+    // Remember a browser's process for the end-of-test check.
+    void track(pid_t pid) {
+        if (pid > 0) seen_pids_.insert(pid);
+    }
+
+    // Starts a browser and waits until it answered; nullptr (with a test failure) otherwise.
+    std::unique_ptr<browser::Browser> launch_ready(browser::HealthOptions health = {}) {
+        std::optional<core::Status> ready;
+        auto b = browser::Browser::launch(launch_options(), health,
+                                          [&ready](core::Status st) { ready = std::move(st); });
+        EXPECT_TRUE(b.ok()) << (b.ok() ? "" : b.error().message);
+        if (!b) return nullptr;
+        track((*b)->pid());
+        EXPECT_TRUE(run_until([&] { return ready.has_value(); }));
+        EXPECT_TRUE(ready && ready->ok()) << (ready && !ready->ok() ? ready->error().message : "");
+        if (!ready || !ready->ok()) return nullptr;
+        // The ready handler referenced a local: the object outlives this frame.
+        return std::move(*b);
+    }
+
+    std::unique_ptr<browser::Page> open_page(browser::Browser& b,
+                                             browser::PageOptions options = {}) {
+        std::optional<core::Status> ready;
+        auto page = browser::Page::open(b.devtools(), std::move(options),
+                                        [&ready](core::Status st) { ready = std::move(st); });
+        EXPECT_TRUE(run_until([&] { return ready.has_value(); }));
+        EXPECT_TRUE(ready && ready->ok()) << (ready && !ready->ok() ? ready->error().message : "");
+        if (!ready || !ready->ok()) return nullptr;
+        return page;
+    }
+
+    // Evaluates expression every 100 ms until accept(value) or timeout; returns the last value.
+    browser::Json poll_evaluate(browser::Page& page, const std::string& expression,
+                                const std::function<bool(const browser::Json&)>& accept,
+                                std::chrono::seconds timeout = std::chrono::seconds(30)) {
+        browser::Json last;
+        bool in_flight = false;
+        bool done = false;
+        auto next_at = std::chrono::steady_clock::now();
+        run_until(
+            [&] {
+                if (!in_flight && !done && std::chrono::steady_clock::now() >= next_at) {
+                    in_flight = true;
+                    page.evaluate(expression, [&](core::Result<browser::Json> r) {
+                        in_flight = false;
+                        next_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+                        if (r.ok()) last = *r;
+                        if (r.ok() && accept(last)) done = true;
+                    });
+                }
+                return done;
+            },
+            timeout);
+        // Let an evaluation still in flight land before its captures go out of scope.
+        run_until([&] { return !in_flight; });
+        return last;
+    }
+
+    browser::TempDir profiles_;
+    std::set<pid_t> seen_pids_;
+
+    core::Status navigate(browser::Page& page, const std::string& url) {
+        std::optional<core::Status> done;
+        page.navigate(url, [&done](core::Status st) { done = std::move(st); });
+        if (!run_until([&] { return done.has_value(); })) return core::fail("navigation timed out");
+        return std::move(*done);
+    }
+
+    core::Result<browser::Json> evaluate(browser::Page& page, const std::string& expression,
+                                         const std::string& session = {}) {
+        std::optional<core::Result<browser::Json>> out;
+        page.evaluate(
+            expression, [&out](core::Result<browser::Json> r) { out = std::move(r); }, session);
+        if (!run_until([&] { return out.has_value(); })) return core::fail("evaluate timed out");
+        return std::move(*out);
+    }
+};
+
+}  // namespace browser_test

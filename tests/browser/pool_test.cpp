@@ -1,0 +1,191 @@
+// The pool: warm spares, hand-out and refill, and every way a browser dies being noticed.
+#include "browser/pool.hpp"
+#include "browser_fixture.hpp"
+#include "process_probe.hpp"
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+namespace {
+
+using browser::Json;
+
+class PoolTest : public browser_test::BrowserFixture {
+protected:
+    browser::PoolOptions pool_options(uint32_t spares) {
+        browser::PoolOptions o;
+        o.launch = launch_options();
+        o.spares = spares;
+        return o;
+    }
+    void track_pool(const browser::Pool& pool) {
+        for (const pid_t pid : pool.pids()) track(pid);
+    }
+};
+
+// Renderer processes of a browser: its process group members started with --type=renderer.
+std::vector<pid_t> renderers_of(pid_t browser_pid) {
+    std::vector<pid_t> out;
+    for (const pid_t pid : browser_test::process_group_members(browser_pid)) {
+        std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+        std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (cmd.find("--type=renderer") != std::string::npos) out.push_back(pid);
+    }
+    return out;
+}
+
+TEST_F(PoolTest, WarmSparesAreHandedOutOnceAndRefilled) {
+    browser::Pool pool(pool_options(2));
+    pool.start();
+    track_pool(pool);
+    ASSERT_TRUE(run_until([&] { return pool.ready_count() == 2; }));
+    const auto before = pool.pids();
+
+    auto b = pool.take();
+    ASSERT_TRUE(b);
+    EXPECT_TRUE(b->ready());
+    EXPECT_EQ(pool.ready_count(), 1U);
+    // Handed out means gone from the pool: it is never given to a second call.
+    const auto after_take = pool.pids();
+    EXPECT_EQ(std::count(after_take.begin(), after_take.end(), b->pid()), 0);
+
+    ASSERT_TRUE(run_until([&] { return pool.ready_count() == 2; }));
+    track_pool(pool);
+    const auto refilled = pool.pids();
+    EXPECT_EQ(std::count(refilled.begin(), refilled.end(), b->pid()), 0);
+
+    // The handed-out browser works.
+    auto page = open_page(*b);
+    ASSERT_TRUE(page);
+    auto r = evaluate(*page, "1+1");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(*r, 2);
+}
+
+TEST_F(PoolTest, WithoutSparesAcquireStartsOne) {
+    browser::Pool pool(pool_options(0));
+    pool.start();
+    EXPECT_EQ(pool.starting_count(), 0U);
+    EXPECT_EQ(pool.take(), nullptr);
+    std::optional<core::Result<std::unique_ptr<browser::Browser>>> got;
+    pool.acquire([&](core::Result<std::unique_ptr<browser::Browser>> b) { got = std::move(b); });
+    ASSERT_TRUE(run_until([&] {
+        track_pool(pool);
+        return got.has_value();
+    }));
+    ASSERT_TRUE(got->ok()) << got->error().message;
+    EXPECT_TRUE((**got)->ready());
+    EXPECT_EQ(pool.ready_count() + pool.starting_count(), 0U);
+}
+
+TEST_F(PoolTest, KilledRendererIsReportedToTheOwner) {
+    browser::Pool pool(pool_options(1));
+    pool.start();
+    track_pool(pool);
+    ASSERT_TRUE(run_until([&] { return pool.ready_count() == 1; }));
+    auto b = pool.take();
+    ASSERT_TRUE(b);
+    std::optional<std::string> cause;
+    b->on_failure([&](const std::string& c) { cause = c; });
+    auto page = open_page(*b);
+    ASSERT_TRUE(page);
+    std::optional<std::string> page_cause;
+    page->on_crash([&](const std::string& c) { page_cause = c; });
+    ASSERT_TRUE(evaluate(*page, "1").ok());
+    const auto renderers = renderers_of(b->pid());
+    ASSERT_FALSE(renderers.empty());
+    for (const pid_t r : renderers) ::kill(r, SIGKILL);
+    run_until([&] { return cause.has_value() && page_cause.has_value(); }, std::chrono::seconds(5));
+    ASSERT_TRUE(cause.has_value() && page_cause.has_value())
+        << cause.value_or("-") << " / " << page_cause.value_or("-")
+        << " renderers=" << renderers.size();
+    EXPECT_NE(cause->find("crashed"), std::string::npos) << *cause;
+    EXPECT_TRUE(b->failed());
+    page.reset();
+    b.reset();
+    track_pool(pool);
+}
+
+TEST_F(PoolTest, KilledSpareIsReportedAndReplaced) {
+    browser::Pool pool(pool_options(1));
+    std::vector<std::pair<pid_t, std::string>> failures;
+    pool.on_spare_failure([&](pid_t pid, const std::string& c) { failures.emplace_back(pid, c); });
+    pool.start();
+    track_pool(pool);
+    ASSERT_TRUE(run_until([&] { return pool.ready_count() == 1; }));
+    const pid_t victim = pool.pids().at(0);
+    ::kill(victim, SIGKILL);
+    ASSERT_TRUE(run_until([&] { return !failures.empty(); }));
+    EXPECT_EQ(failures[0].first, victim);
+    // Whichever was seen first: the pipe's EOF or the process exit.
+    EXPECT_TRUE(failures[0].second.find("signal 9") != std::string::npos ||
+                failures[0].second.find("pipe") != std::string::npos)
+        << failures[0].second;
+    ASSERT_TRUE(run_until([&] {
+        track_pool(pool);
+        return pool.ready_count() == 1;
+    }));
+    EXPECT_NE(pool.pids().at(0), victim);
+    // The dead browser's helpers went with it.
+    ASSERT_TRUE(run_until([&] { return browser_test::process_group_members(victim).empty(); }));
+}
+
+TEST_F(PoolTest, HungBrowserIsDetectedByTheHeartbeat) {
+    auto options = pool_options(1);
+    options.health.heartbeat_interval_ms = 200;
+    options.health.heartbeat_timeout_ms = 1000;
+    browser::Pool pool(options);
+    pool.start();
+    track_pool(pool);
+    ASSERT_TRUE(run_until([&] { return pool.ready_count() == 1; }));
+    auto b = pool.take();
+    ASSERT_TRUE(b);
+    std::optional<std::string> cause;
+    b->on_failure([&](const std::string& c) { cause = c; });
+    // A stopped process keeps its pipe open and never exits: only the heartbeat can tell.
+    ::kill(b->pid(), SIGSTOP);
+    ASSERT_TRUE(run_until([&] { return cause.has_value(); }));
+    EXPECT_NE(cause->find("heartbeat"), std::string::npos) << *cause;
+    b.reset();
+    track_pool(pool);
+}
+
+// A "browser" that starts but never answers: the start timeout catches it, the pool retries,
+// and after give_up_after failures in a row a waiting caller gets the reason.
+TEST_F(PoolTest, BrowserThatNeverAnswersFailsTheStartAndTheWaiter) {
+    auto bin = browser::TempDir::create("", "sipmediagw-fake-browser-");
+    ASSERT_TRUE(bin.ok());
+    const std::string script = bin->path() + "/silent-browser";
+    {
+        std::ofstream out(script);
+        out << "#!/bin/sh\nexec sleep 600\n";
+    }
+    std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+    auto options = pool_options(0);
+    options.launch.executable = script;
+    options.health.start_timeout_ms = 1000;
+    options.retry_delay_ms = 50;
+    options.give_up_after = 2;
+    browser::Pool pool(options);
+    std::vector<std::string> causes;
+    pool.on_spare_failure([&](pid_t, const std::string& c) { causes.push_back(c); });
+    pool.start();
+    std::optional<core::Result<std::unique_ptr<browser::Browser>>> got;
+    pool.acquire([&](core::Result<std::unique_ptr<browser::Browser>> b) { got = std::move(b); });
+    ASSERT_TRUE(run_until([&] {
+        track_pool(pool);
+        return got.has_value();
+    }));
+    ASSERT_FALSE(got->ok());
+    EXPECT_NE(got->error().message.find("no DevTools answer within 1000 ms"), std::string::npos)
+        << got->error().message;
+    ASSERT_GE(causes.size(), 2U);
+    EXPECT_NE(causes[0].find("no DevTools answer"), std::string::npos) << causes[0];
+}
+
+}  // namespace

@@ -1,0 +1,68 @@
+// The [browser] table of the configuration (docs/browser.md).
+#include "core/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+core::Result<core::Config> parse(const std::string& text) {
+    return core::load_config_string(text, "test.toml");
+}
+
+TEST(BrowserConfig, DefaultsRunTheRealBinaryWithOneSpare) {
+    auto cfg = parse("");
+    ASSERT_TRUE(cfg.ok()) << cfg.error().message;
+    EXPECT_EQ(cfg->browser.executable, "/usr/lib/chromium/chromium");
+    EXPECT_EQ(cfg->browser.spares, 1U);
+    EXPECT_EQ(cfg->browser.window_width, 1280U);
+    EXPECT_EQ(cfg->browser.window_height, 920U);
+    EXPECT_TRUE(cfg->browser.extra_flags.empty());
+}
+
+TEST(BrowserConfig, AllKeysAreRead) {
+    auto cfg = parse(R"([browser]
+executable = "/opt/chromium/chrome"
+extra_flags = ["--lang=fr", "--force-device-scale-factor=1"]
+profile_dir = "/var/tmp/smgw"
+log_file = "/var/log/smgw-chromium.log"
+spares = 3
+window_width = 640
+window_height = 560
+start_timeout_ms = 5000
+heartbeat_interval_ms = 0
+heartbeat_timeout_ms = 2000
+)");
+    ASSERT_TRUE(cfg.ok()) << cfg.error().message;
+    EXPECT_EQ(cfg->browser.executable, "/opt/chromium/chrome");
+    ASSERT_EQ(cfg->browser.extra_flags.size(), 2U);
+    EXPECT_EQ(cfg->browser.extra_flags[1], "--force-device-scale-factor=1");
+    EXPECT_EQ(cfg->browser.profile_dir, "/var/tmp/smgw");
+    EXPECT_EQ(cfg->browser.log_file, "/var/log/smgw-chromium.log");
+    EXPECT_EQ(cfg->browser.spares, 3U);
+    EXPECT_EQ(cfg->browser.window_width, 640U);
+    EXPECT_EQ(cfg->browser.window_height, 560U);
+    EXPECT_EQ(cfg->browser.start_timeout_ms, 5000U);
+    EXPECT_EQ(cfg->browser.heartbeat_interval_ms, 0U);
+    EXPECT_EQ(cfg->browser.heartbeat_timeout_ms, 2000U);
+}
+
+TEST(BrowserConfig, UnknownKeyNamesKeyAndLine) {
+    auto cfg = parse("[browser]\nspares = 1\nspare = 2\n");
+    ASSERT_FALSE(cfg.ok());
+    EXPECT_NE(cfg.error().message.find("test.toml:3:"), std::string::npos) << cfg.error().message;
+    EXPECT_NE(cfg.error().message.find("browser.spare"), std::string::npos);
+}
+
+TEST(BrowserConfig, OutOfRangeAndBadFlagsAreErrors) {
+    auto many = parse("[browser]\nspares = 65\n");
+    ASSERT_FALSE(many.ok());
+    EXPECT_NE(many.error().message.find("browser.spares"), std::string::npos);
+    auto flag = parse("[browser]\nextra_flags = [\"headless\"]\n");
+    ASSERT_FALSE(flag.ok());
+    EXPECT_NE(flag.error().message.find("must start with --"), std::string::npos);
+    auto empty = parse("[browser]\nexecutable = \"\"\n");
+    ASSERT_FALSE(empty.ok());
+    EXPECT_NE(empty.error().message.find("browser.executable"), std::string::npos);
+}
+
+}  // namespace

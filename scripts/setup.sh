@@ -17,6 +17,7 @@ packages=(
   chromium
   # the meeting run locally by `sipmediagw demo` and the end-to-end tests
   janus janus-demos
+  gstreamer1.0-x fonts-dejavu-core  # textoverlay (pango) for the echo room overlay, and a font
   # test peers and tools (real programs, no mocks)
   kamailio kamailio-autheph-modules sip-tester baresip baresip-ffmpeg coturn sox espeak-ng iproute2 procps curl tcpdump
 )

@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
     CLI::App app{"sipmediagw: a SIP media gateway into web conferences"};
     app.set_version_flag("--version", std::string(gateway::version()));
     app.require_subcommand(1);
+    app.fallthrough();  // --log-level may also follow the subcommand
     std::string log_level;
     app.add_option("--log-level", log_level, "trace, debug, info, warn or error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));

@@ -18,13 +18,14 @@ std::string pl_str(const struct pl& p) {
 
 }  // namespace
 
-Gateway::Gateway(const core::Config& config, core::ControlLoop& loop, uint32_t call_slots)
+Gateway::Gateway(Key, const core::Config& config, core::ControlLoop& loop, uint32_t call_slots)
     : config_(config),
       loop_(loop),
       call_slots_(call_slots),
       prefs_(sip::CodecPreferences::from_config(config.media)) {
     media_address_ =
         config.media.address.empty() ? config.sip.listen.front().host : config.media.address;
+    engine_ = std::make_unique<media::Engine>(config.media, config.turn, loop);
 }
 
 Gateway::~Gateway() {
@@ -35,7 +36,7 @@ Gateway::~Gateway() {
 core::Result<std::unique_ptr<Gateway>> Gateway::create(const core::Config& config,
                                                        core::ControlLoop& loop,
                                                        uint32_t call_slots) {
-    std::unique_ptr<Gateway> gw(new Gateway(config, loop, call_slots));  // NOLINT: private ctor
+    auto gw = std::make_unique<Gateway>(Key{}, config, loop, call_slots);
     Gateway* self = gw.get();
     auto ua = sip::UserAgent::create(config.sip,
                                      [self](const struct sip_msg& msg) { self->on_invite(msg); });
@@ -60,6 +61,37 @@ std::string Gateway::ready_line() const {
 
 std::string Gateway::new_session_id() {
     return fmt::format("{:04x}{:04x}", static_cast<unsigned>(++counter_ & 0xffff), rand_u16());
+}
+
+std::vector<SessionView> Gateway::sessions() const {
+    std::vector<SessionView> out;
+    for (const auto& [id, s] : sessions_) {
+        SessionView v;
+        v.id = id;
+        v.state = state_name(s->state.state());
+        v.room_kind = room_kind_name(s->room.kind);
+        v.room = s->room.name;
+        v.slot = s->slot && *s->slot < slots_.size() ? slots_[*s->slot]->user() : "";
+        if (s->call) {
+            v.call_id = s->call->call_id();
+            const auto& m = s->call->media();
+            v.audio_codec = m.audio ? m.audio->codec.name : "";
+            v.video_codec = m.video ? m.video->codec.name : "";
+        }
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
+std::vector<SlotView> Gateway::registration_slots() const {
+    std::vector<SlotView> out;
+    for (const auto& slot : slots_) {
+        const char* state = slot->state() == sip::RegistrationState::Registered ? "registered"
+                            : slot->state() == sip::RegistrationState::Failed   ? "failed"
+                                                                                : "registering";
+        out.push_back(SlotView{slot->user(), state, slot->busy()});
+    }
+    return out;
 }
 
 Session* Gateway::find(const std::string& id) {
@@ -100,22 +132,17 @@ void Gateway::on_invite(const struct sip_msg& msg) {
 
     // Through Kamailio, the request-URI is a slot's contact and the wanted room stays in To.
     std::optional<size_t> slot;
-    std::string room_user = ruser;
-    for (size_t i = 0; i < slots_.size(); ++i) {
-        if (slots_[i]->user() == ruser) {
-            slot = i;
-            const std::string to_user = pl_str(msg.to.uri.user);
-            room_user = to_user == ruser ? "" : to_user;
-        }
-    }
+    for (size_t i = 0; i < slots_.size(); ++i)
+        if (slots_[i]->user() == ruser) slot = i;
+    const std::string wanted = room_user(ruser, pl_str(msg.to.uri.user), slot.has_value());
     if (slot && slots_[*slot]->busy()) {
         reject_busy(msg, id, "slot " + ruser + " is busy");
         return;
     }
-    auto room = parse_room(room_user);
+    auto room = parse_room(wanted);
     if (!room) {
         reject(msg, id, 404, "Not Found",
-               "room \"" + room_user.substr(0, 200) + "\" is not valid: " + room.error().message);
+               "room \"" + wanted.substr(0, 200) + "\" is not valid: " + room.error().message);
         return;
     }
     if (sessions_.size() >= call_slots_) {
@@ -144,8 +171,7 @@ void Gateway::on_invite(const struct sip_msg& msg) {
         return;
     }
 
-    auto media = PortReservation::create(media_address_, config_.media.rtp_port_min,
-                                         config_.media.rtp_port_max);
+    auto media = engine_->create_call(id, media_address_, media_events(id));
     if (!media) {
         reject(msg, id, 503, "Service Unavailable", media.error().message);
         return;
@@ -184,7 +210,8 @@ void Gateway::on_invite(const struct sip_msg& msg) {
     }
     session->call = std::move(*call);
     if (plan.media.audio || plan.media.video) {
-        const MediaMode mode = room->kind == RoomKind::Echo ? MediaMode::Echo : MediaMode::Idle;
+        const media::Mode mode =
+            room->kind == RoomKind::Echo ? media::Mode::Echo : media::Mode::Idle;
         if (auto st = session->media->start(plan.media, mode); !st)
             spdlog::warn("gateway: sess={} media start failed: {}", id, st.error().message);
         session->media_started = true;
@@ -196,6 +223,25 @@ void Gateway::on_invite(const struct sip_msg& msg) {
                  plan.media.video ? plan.media.video->codec.name : "-",
                  slot ? slots_[*slot]->user() : "-");
     sessions_.emplace(id, std::move(session));
+}
+
+media::CallEvents Gateway::media_events(const std::string& id) {
+    media::CallEvents events;
+    events.on_dtmf = [id](char digit) {
+        spdlog::info("gateway: sess={} dtmf key={} source=rtp", id, digit);
+    };
+    events.on_media_timeout = [this, id](const std::string& reason) {
+        (void)hangup(id, "media timeout: " + reason);
+    };
+    events.on_error = [this, id](const std::string& reason) {
+        (void)hangup(id, "media error: " + reason);
+    };
+    events.on_keyframe_needed = [this, id] {
+        // The peer offered neither PLI nor FIR: ask over SIP (RFC 5168).
+        Session* s = find(id);
+        if (s != nullptr && s->call) s->call->request_keyframe();
+    };
+    return events;
 }
 
 sip::CallEvents Gateway::session_events(const std::string& id) {
@@ -222,8 +268,8 @@ sip::CallEvents Gateway::session_events(const std::string& id) {
         // Outbound calls and offerless INVITEs learn their media only from the answer.
         auto st = s->media_started
                       ? s->media->update(m)
-                      : s->media->start(
-                            m, s->room.kind == RoomKind::Echo ? MediaMode::Echo : MediaMode::Idle);
+                      : s->media->start(m, s->room.kind == RoomKind::Echo ? media::Mode::Echo
+                                                                          : media::Mode::Idle);
         s->media_started = true;
         if (!st) spdlog::warn("gateway: sess={} media update failed: {}", id, st.error().message);
     };
@@ -245,13 +291,12 @@ core::Result<std::string> Gateway::dial_out(const std::string& uri, const Room& 
         return core::fail(fmt::format("all {} call slots are busy", call_slots_));
     if (uri.rfind("sip:", 0) != 0 && uri.rfind("sips:", 0) != 0)
         return core::fail("dial-out target must be a sip: URI");
-    auto media = PortReservation::create(media_address_, config_.media.rtp_port_min,
-                                         config_.media.rtp_port_max);
+    const std::string id = new_session_id();
+    auto media = engine_->create_call(id, media_address_, media_events(id));
     if (!media) return media.error();
     sip::LocalMediaPorts ports = (*media)->local_ports();
     if (!config_.sip.public_address.empty()) ports.address = config_.sip.public_address;
 
-    const std::string id = new_session_id();
     const auto& reg = config_.registrar;
     const std::string user = reg.prefix.empty() ? reg.ua_name : reg.prefix + "." + reg.ua_name;
     const std::string domain = !reg.domain.empty() ? reg.domain

@@ -6,6 +6,7 @@
 #include "core/control_loop.hpp"
 #include "core/result.hpp"
 #include "gateway/session.hpp"
+#include "media/engine.hpp"
 #include "sip/offer_answer.hpp"
 #include "sip/registration.hpp"
 #include "sip/user_agent.hpp"
@@ -17,6 +18,25 @@
 #include <vector>
 
 namespace gateway {
+
+// A read-only view of one session, for the API and metrics.
+struct SessionView {
+    std::string id;
+    std::string state;      // answering, ivr, joining, in_call, ending
+    std::string room_kind;  // room, ivr, echo
+    std::string room;
+    std::string slot;  // registration slot the call came through, or empty
+    std::string call_id;
+    std::string audio_codec;
+    std::string video_codec;
+};
+
+// A registration slot as the API and metrics show it.
+struct SlotView {
+    std::string user;   // "[<prefix>.]<ua_name>.<n>"
+    std::string state;  // registering, registered, failed
+    bool busy = false;
+};
 
 class Gateway {
 public:
@@ -30,6 +50,8 @@ public:
     // "sipmediagw: ready sip=<transport:addr:port,...> slots=<n>"
     [[nodiscard]] std::string ready_line() const;
     [[nodiscard]] size_t active_sessions() const { return sessions_.size(); }
+    [[nodiscard]] std::vector<SessionView> sessions() const;
+    [[nodiscard]] std::vector<SlotView> registration_slots() const;
 
     // Calls `uri` (sip:user@host[:port][;transport=tcp]) for `room`, with digest credentials
     // from [registrar] when the far end asks. Returns the session id; the call shows up in the
@@ -42,14 +64,19 @@ public:
     // those transactions (or at once with force).
     void shutdown(bool force, std::function<void()> done);
 
+    struct Key {  // only create() makes one
+        explicit Key() = default;
+    };
+    Gateway(Key, const core::Config& config, core::ControlLoop& loop, uint32_t call_slots);
+
 private:
-    Gateway(const core::Config& config, core::ControlLoop& loop, uint32_t call_slots);
     void on_invite(const struct sip_msg& msg);
     void reject(const struct sip_msg& msg, const std::string& id, uint16_t status,
                 const std::string& reason, const std::string& why, const std::string& headers = {});
     void reject_busy(const struct sip_msg& msg, const std::string& id, const std::string& why);
     void end_session(const std::string& id, const std::string& cause);
     sip::CallEvents session_events(const std::string& id);
+    media::CallEvents media_events(const std::string& id);
     Session* find(const std::string& id);
     std::string new_session_id();
 
@@ -58,6 +85,7 @@ private:
     uint32_t call_slots_;
     sip::CodecPreferences prefs_;
     std::string media_address_;
+    std::unique_ptr<media::Engine> engine_;
     std::unique_ptr<sip::UserAgent> ua_;
     std::vector<std::unique_ptr<sip::RegistrationSlot>> slots_;
     std::map<std::string, std::unique_ptr<Session>> sessions_;

@@ -16,6 +16,12 @@ core::Result<Room> parse_room(std::string_view user) {
     return Room{RoomKind::Named, std::string(user)};
 }
 
+std::string room_user(const std::string& request_user, const std::string& to_user,
+                      bool request_user_is_slot) {
+    if (!request_user_is_slot) return request_user;
+    return to_user == request_user ? std::string() : to_user;
+}
+
 const char* room_kind_name(RoomKind kind) {
     switch (kind) {
         case RoomKind::Named:

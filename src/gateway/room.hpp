@@ -21,4 +21,10 @@ core::Result<Room> parse_room(std::string_view user);
 
 const char* room_kind_name(RoomKind kind);
 
+// The user part that names the room. Through Kamailio the request-URI is rewritten to a
+// registration slot's contact ("gw.1") and the dialled "sip:<room>@domain" stays in To; a To
+// naming the slot itself means no room (IVR).
+std::string room_user(const std::string& request_user, const std::string& to_user,
+                      bool request_user_is_slot);
+
 }  // namespace gateway

@@ -1,9 +1,10 @@
 // One call through the gateway: its room, SIP dialog, media and named state.
 #pragma once
 
-#include "gateway/port_reservation.hpp"
+#include "core/log.hpp"
 #include "gateway/room.hpp"
 #include "gateway/session_state.hpp"
+#include "media/engine.hpp"
 #include "sip/call.hpp"
 
 #include <memory>
@@ -18,13 +19,21 @@ struct Session {
           room(std::move(wanted_room)),
           slot(registration_slot),
           state(id) {}
+    ~Session() {
+        // Dialog first (BYE), then the media (ports released).
+        call.reset();
+        media.reset();
+        spdlog::debug("gateway: sess={} released", id);
+    }
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
 
     std::string id;
     Room room;
     std::optional<size_t> slot;  // the registration slot the INVITE was addressed to
     SessionStateMachine state;
     // Declared before `call` so the dialog (BYE) goes first, then the ports.
-    std::unique_ptr<PortReservation> media;
+    std::unique_ptr<media::CallMedia> media;
     bool media_started = false;
     std::unique_ptr<sip::Call> call;
 };

@@ -50,7 +50,7 @@ SessionTimerRequest timer_request(const struct sip_msg& msg) {
 
 }  // namespace
 
-Call::Call(UserAgent& ua, std::string log_id, CodecPreferences prefs, LocalMediaPorts ports,
+Call::Call(Key, UserAgent& ua, std::string log_id, CodecPreferences prefs, LocalMediaPorts ports,
            CallEvents events)
     : ua_(ua),
       log_id_(std::move(log_id)),
@@ -72,8 +72,8 @@ core::Result<std::unique_ptr<Call>> Call::accept(UserAgent& ua, const struct sip
                                                  std::string log_id, CodecPreferences prefs,
                                                  LocalMediaPorts ports, SdpOrigin origin,
                                                  AnswerPlan plan, CallEvents events) {
-    std::unique_ptr<Call> call(  // NOLINT: private constructor
-        new Call(ua, std::move(log_id), std::move(prefs), std::move(ports), std::move(events)));
+    auto call = std::make_unique<Call>(Key{}, ua, std::move(log_id), std::move(prefs),
+                                       std::move(ports), std::move(events));
     call->origin_ = origin;
     call->call_id_ = std::string(invite.callid.p, invite.callid.l);
     call->media_ = plan.media;
@@ -130,23 +130,27 @@ core::Result<std::unique_ptr<Call>> Call::dial(UserAgent& ua, const std::string&
                                                std::optional<Credentials> credentials,
                                                std::string log_id, CodecPreferences prefs,
                                                LocalMediaPorts ports, CallEvents events) {
-    std::unique_ptr<Call> call(  // NOLINT: private constructor
-        new Call(ua, std::move(log_id), std::move(prefs), std::move(ports), std::move(events)));
-    call->credentials_ = std::move(credentials);
+    auto call = std::make_unique<Call>(Key{}, ua, std::move(log_id), std::move(prefs),
+                                       std::move(ports), std::move(events));
+    if (credentials) call->auth_ = make_digest_source([c = *credentials] { return c; });
     call->origin_ = SdpOrigin{rand_u32(), 1};
     call->local_sdp_ = build_offer(call->prefs_, call->ports_, call->origin_);
     call->last_sdp_body_ = without_origin(call->local_sdp_);
+    call->plan_.contact_user = "sipmediagw";  // our Contact in the INVITE and UPDATE answers
     auto desc = to_mbuf(call->local_sdp_);
     struct sipsess* sess = nullptr;
     // Outbound calls do not ask for session timers: the far end may still impose them and
     // refresh itself; our re-INVITE handling answers its refreshes.
-    const int err = sipsess_connect(
-        &sess, ua.sessions(), to_uri.c_str(), nullptr, from_uri.c_str(), "sipmediagw", nullptr, 0,
-        "application/sdp", desc.get(), &Call::on_auth, call.get(), false, &Call::on_offer,
-        &Call::on_answer, &Call::on_progress, &Call::on_established, &Call::on_info, nullptr,
-        &Call::on_close, call.get(), "Allow: %s\r\n", kAllow);
+    const int err = sipsess_connect(&sess, ua.sessions(), to_uri.c_str(), nullptr, from_uri.c_str(),
+                                    call->plan_.contact_user.c_str(), nullptr, 0, "application/sdp",
+                                    desc.get(), call->auth_ ? &digest_source_auth : nullptr,
+                                    call->auth_.get(), true, &Call::on_offer, &Call::on_answer,
+                                    &Call::on_progress, &Call::on_established, &Call::on_info,
+                                    nullptr, &Call::on_close, call.get(), "Allow: %s\r\n", kAllow);
     if (err != 0) return core::fail(std::string("sipsess_connect: ") + std::strerror(err));
     call->sess_.reset(sess);
+    if (const struct sip_dialog* dlg = sipsess_dialog(sess); dlg != nullptr)
+        call->call_id_ = sip_dialog_callid(dlg);
     spdlog::info("sip: sess={} dialing {}", call->log_id_, to_uri);
     return call;
 }
@@ -160,6 +164,20 @@ void Call::hangup(const std::string& cause) {
     spdlog::info("sip: sess={} hangup cause={}", log_id_, cause);
     ua_.remove_call(this);
     sess_.reset();  // libre sends BYE (or the final response / CANCEL) and finishes it
+}
+
+void Call::request_keyframe() {
+    if (closed_ || !sess_ || !established_) return;
+    static const std::string kBody =
+        "<?xml version=\"1.0\" encoding=\"utf-8\" ?>\r\n"
+        "<media_control><vc_primitive><to_encoder><picture_fast_update/></to_encoder>"
+        "</vc_primitive></media_control>\r\n";
+    auto body = to_mbuf(kBody);
+    const int err =
+        sipsess_info(sess_.get(), "application/media_control+xml", body.get(), nullptr, nullptr);
+    if (err != 0)
+        spdlog::warn("sip: sess={} cannot send INFO picture_fast_update: {}", log_id_,
+                     std::strerror(err));
 }
 
 void Call::close_with(const std::string& cause) {
@@ -199,7 +217,7 @@ void Call::apply_timer(const SessionTimerDecision& d) {
 
 void Call::refresh() {
     if (closed_ || !sess_) return;
-    spdlog::debug("sip: sess={} session refresh (re-INVITE)", log_id_);
+    spdlog::info("sip: sess={} session refresh (re-INVITE)", log_id_);
     auto desc = to_mbuf(local_sdp_);
     const int err = sipsess_modify(sess_.get(), desc.get());
     if (err != 0) {
@@ -321,12 +339,14 @@ void Call::on_close(int err, const struct sip_msg* msg, void* arg) {
     if (self->events_.on_closed) self->events_.on_closed(cause);
 }
 
-int Call::on_auth(char** username, char** password, const char* realm, void* arg) {
-    auto* self = static_cast<Call*>(arg);
-    if (!self->credentials_) return EAUTH;
-    int err = str_dup(username, self->credentials_->username.c_str());
-    err |= str_dup(password, self->credentials_->password.c_str());
-    return err;
+std::optional<SdpFailure> Call::check_offer(const struct sip_msg& msg) const {
+    const std::string body = body_of(msg);
+    if (body.empty()) return std::nullopt;
+    auto n = answer_offer(body, prefs_, ports_, origin_);
+    if (n.ok()) return std::nullopt;
+    spdlog::warn("sip: sess={} re-INVITE refused status={} reason=\"{}\"", log_id_,
+                 n.failure->status, n.failure->detail);
+    return n.failure;
 }
 
 void Call::handle_update(const struct sip_msg& msg) {

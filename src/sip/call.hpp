@@ -7,6 +7,7 @@
 #include "core/control_loop.hpp"
 #include "core/re_handle.hpp"
 #include "core/result.hpp"
+#include "sip/digest_source.hpp"
 #include "sip/ephemeral_credentials.hpp"
 #include "sip/info_body.hpp"
 #include "sip/negotiated_media.hpp"
@@ -61,6 +62,9 @@ public:
     Call& operator=(const Call&) = delete;
 
     void hangup(const std::string& cause);
+    // Asks the peer for a video keyframe with SIP INFO picture_fast_update (RFC 5168), for
+    // peers that offered no RTCP PLI/FIR feedback.
+    void request_keyframe();
     [[nodiscard]] bool closed() const { return closed_; }
     [[nodiscard]] const std::string& call_id() const { return call_id_; }
     [[nodiscard]] const NegotiatedMedia& media() const { return media_; }
@@ -68,17 +72,23 @@ public:
     // UserAgent plumbing for UPDATE (libre 1.1.0 sipsess does not handle it).
     [[nodiscard]] bool matches(const struct sip_msg& msg) const;
     void handle_update(const struct sip_msg& msg);
+    // For a re-INVITE: the failure to answer before libre takes it (libre would say 488 for
+    // every refusal; a malformed SDP deserves 400).
+    [[nodiscard]] std::optional<SdpFailure> check_offer(const struct sip_msg& msg) const;
+
+    struct Key {  // only accept() and dial() make calls
+        explicit Key() = default;
+    };
+    Call(Key, UserAgent& ua, std::string log_id, CodecPreferences prefs, LocalMediaPorts ports,
+         CallEvents events);
 
 private:
-    Call(UserAgent& ua, std::string log_id, CodecPreferences prefs, LocalMediaPorts ports,
-         CallEvents events);
     static int on_offer(struct mbuf** descp, const struct sip_msg* msg, void* arg);
     static int on_answer(const struct sip_msg* msg, void* arg);
     static void on_progress(const struct sip_msg* msg, void* arg);
     static void on_established(const struct sip_msg* msg, void* arg);
     static void on_info(struct libre_sip* sip, const struct sip_msg* msg, void* arg);
     static void on_close(int err, const struct sip_msg* msg, void* arg);
-    static int on_auth(char** username, char** password, const char* realm, void* arg);
 
     void send_answer();
     void apply_timer(const SessionTimerDecision& d);
@@ -99,7 +109,7 @@ private:
     std::string local_sdp_;
     NegotiatedMedia media_;
     AnswerPlan plan_;
-    std::optional<Credentials> credentials_;
+    core::ReHandle<DigestSource> auth_;
     bool closed_ = false;
     bool established_ = false;
     SessionTimerDecision timer_;

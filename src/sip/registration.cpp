@@ -9,8 +9,32 @@
 #include <algorithm>
 #include <cstring>
 #include <ctime>
+#include <new>
 
 namespace sip {
+
+struct RegistrationLink {
+    core::RegistrarConfig cfg;
+    std::string user;
+    RegistrationSlot* slot;
+
+    static void on_response(int err, const struct sip_msg* msg, void* arg) {
+        RegistrationSlot::on_response(err, msg, static_cast<RegistrationLink*>(arg)->slot);
+    }
+    static int on_auth(char** username, char** password, const char* /*realm*/, void* arg) {
+        const auto* link = static_cast<const RegistrationLink*>(arg);
+        Credentials c{link->user, link->cfg.password};
+        if (!link->cfg.secret.empty()) {
+            // Valid for two registration periods, so a refresh never races the expiry.
+            const uint64_t expiry =
+                static_cast<uint64_t>(std::time(nullptr)) + 2ULL * link->cfg.expires;
+            c = make_ephemeral_credentials(link->cfg.secret, link->user, expiry);
+        }
+        int err = str_dup(username, c.username.c_str());
+        err |= str_dup(password, c.password.c_str());
+        return err;
+    }
+};
 
 std::string slot_user(const core::RegistrarConfig& cfg, uint32_t index) {
     std::string u = cfg.prefix.empty() ? "" : cfg.prefix + ".";
@@ -30,21 +54,26 @@ RegistrationSlot::RegistrationSlot(UserAgent& ua, const core::RegistrarConfig& c
     : ua_(ua), cfg_(cfg), user_(std::move(user)) {
     const std::string domain = cfg_.domain.empty() ? registrar_host(cfg_.server) : cfg_.domain;
     aor_ = "sip:" + user_ + "@" + domain;
+    void* mem = mem_zalloc(sizeof(RegistrationLink),
+                           [](void* p) { static_cast<RegistrationLink*>(p)->~RegistrationLink(); });
+    if (mem != nullptr) link_.reset(new (mem) RegistrationLink{cfg_, user_, this});
 }
 
 RegistrationSlot::~RegistrationSlot() {
     retry_.cancel();
+    if (link_) link_->slot = nullptr;
     if (reg_) spdlog::info("sip: registration slot={} state=unregistering", user_);
     reg_.reset();  // libre sends REGISTER with Expires: 0 when it was registered
 }
 
 void RegistrationSlot::start() {
+    if (reg_) spdlog::debug("sip: registration slot={} starting over", user_);
     reg_.reset();
     struct sipreg* reg = nullptr;
-    const int err =
-        sipreg_register(&reg, ua_.stack(), cfg_.server.c_str(), aor_.c_str(), nullptr, aor_.c_str(),
-                        cfg_.expires, user_.c_str(), nullptr, 0, 0, &RegistrationSlot::on_auth,
-                        this, false, &RegistrationSlot::on_response, this, nullptr, nullptr);
+    const int err = sipreg_register(&reg, ua_.stack(), cfg_.server.c_str(), aor_.c_str(), nullptr,
+                                    aor_.c_str(), cfg_.expires, user_.c_str(), nullptr, 0, 0,
+                                    &RegistrationLink::on_auth, link_.get(), true,
+                                    &RegistrationLink::on_response, link_.get(), nullptr, nullptr);
     if (err != 0) {
         set_state(RegistrationState::Failed, std::string("cannot send: ") + std::strerror(err));
         retry_.start(kRetrySeconds * 1000, [this] { start(); });
@@ -74,6 +103,7 @@ void RegistrationSlot::set_state(RegistrationState s, const std::string& detail)
 
 void RegistrationSlot::on_response(int err, const struct sip_msg* msg, void* arg) {
     auto* self = static_cast<RegistrationSlot*>(arg);
+    if (self == nullptr) return;  // the un-REGISTER of a slot that is gone
     if (err == 0 && msg != nullptr && msg->scode >= 200 && msg->scode < 300) {
         self->set_state(RegistrationState::Registered,
                         "registrar=" + self->cfg_.server +
@@ -87,22 +117,6 @@ void RegistrationSlot::on_response(int err, const struct sip_msg* msg, void* arg
     self->set_state(RegistrationState::Failed, detail);
     // libre backs off for minutes after failures; we retry at a steady short pace instead.
     if (!self->retry_.active()) self->retry_.start(kRetrySeconds * 1000, [self] { self->start(); });
-}
-
-int RegistrationSlot::on_auth(char** username, char** password, const char* realm, void* arg) {
-    auto* self = static_cast<RegistrationSlot*>(arg);
-    Credentials c;
-    if (!self->cfg_.secret.empty()) {
-        // Valid for two registration periods, so a refresh never races the expiry.
-        const uint64_t expiry =
-            static_cast<uint64_t>(std::time(nullptr)) + 2ULL * self->cfg_.expires;
-        c = make_ephemeral_credentials(self->cfg_.secret, self->user_, expiry);
-    } else {
-        c = {self->user_, self->cfg_.password};
-    }
-    int err = str_dup(username, c.username.c_str());
-    err |= str_dup(password, c.password.c_str());
-    return err;
 }
 
 }  // namespace sip

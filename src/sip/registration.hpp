@@ -18,6 +18,7 @@ struct sip_msg;
 namespace sip {
 
 class UserAgent;
+struct RegistrationLink;
 
 // "[<prefix>.]<ua_name>.<index>"
 std::string slot_user(const core::RegistrarConfig& cfg, uint32_t index);
@@ -43,14 +44,17 @@ public:
     static constexpr uint32_t kRefreshSeconds = 10;
 
 private:
+    friend struct RegistrationLink;
     static void on_response(int err, const struct sip_msg* msg, void* arg);
-    static int on_auth(char** username, char** password, const char* realm, void* arg);
     void set_state(RegistrationState s, const std::string& detail);
 
     UserAgent& ua_;
     core::RegistrarConfig cfg_;
     std::string user_;
     std::string aor_;
+    // Shared with libre, which keeps a sipreg (and calls its handlers) until the un-REGISTER
+    // is done, after this slot is gone; the link forgets the slot in our destructor.
+    core::ReHandle<struct RegistrationLink> link_;
     core::ReHandle<struct sipreg> reg_;
     RegistrationState state_ = RegistrationState::Registering;
     bool busy_ = false;

@@ -45,7 +45,7 @@ bool has_option_tag(const struct sip_msg& msg, const char* tag) {
            sip_msg_hdr_has_value(&msg, SIP_HDR_REQUIRE, tag);
 }
 
-UserAgent::UserAgent(const core::SipConfig& config) : config_(config) {}
+UserAgent::UserAgent(Key, const core::SipConfig& config) : config_(config) {}
 
 UserAgent::~UserAgent() {
     sessions_.reset();
@@ -56,7 +56,7 @@ UserAgent::~UserAgent() {
 
 core::Result<std::unique_ptr<UserAgent>> UserAgent::create(const core::SipConfig& config,
                                                            InviteHandler on_invite) {
-    std::unique_ptr<UserAgent> ua(new UserAgent(config));  // NOLINT: private constructor
+    auto ua = std::make_unique<UserAgent>(Key{}, config);
     ua->invite_handler_ = std::move(on_invite);
 
     // A resolver only matters for registrar/dial-out URIs with host names; with none
@@ -146,6 +146,17 @@ bool UserAgent::on_request(const struct sip_msg* msg, void* arg) {
         }
         self->reply(*msg, 481, "Call/Transaction Does Not Exist");
         return true;
+    }
+    if (pl_strcmp(&msg->met, "INVITE") == 0 && pl_isset(&msg->to.tag)) {
+        for (Call* c : self->calls_) {
+            if (!c->matches(*msg)) continue;
+            if (auto failure = c->check_offer(*msg)) {
+                self->reply(*msg, failure->status, failure->reason);
+                return true;
+            }
+            break;
+        }
+        return false;  // sipsess answers it
     }
     if (pl_strcmp(&msg->met, "INVITE") == 0 && !pl_isset(&msg->to.tag)) {
         // libre builds a dialog from these; without them a response still goes out, and

@@ -55,8 +55,13 @@ public:
     // `done`. force: drop everything at once.
     void close(bool force, std::function<void()> done);
 
+    // Only create() makes one (the key keeps the constructor usable by make_unique alone).
+    struct Key {
+        explicit Key() = default;
+    };
+    UserAgent(Key, const core::SipConfig& config);
+
 private:
-    explicit UserAgent(const core::SipConfig& config);
     static bool on_request(const struct sip_msg* msg, void* arg);
     static void on_invite(const struct sip_msg* msg, void* arg);
     static void on_exit(void* arg);

@@ -58,7 +58,7 @@ TEST_F(GatewayCall, CallThroughKamailioReachesARegisteredSlot) {
     auto& caller = start_peer(plain_peer("caller", "alice"));
     ASSERT_TRUE(caller.dial("sip:testroom@127.0.0.1:" + std::to_string(kam.port())));
     ASSERT_TRUE(caller.wait_established(20s));
-    EXPECT_TRUE(kam.program().log_contains(std::regex("INVITE sip:testroom@.* -> slot ")));
+    EXPECT_TRUE(kam.program().wait_for_log(std::regex("INVITE sip:testroom@.* -> slot "), 10s));
     EXPECT_TRUE(gw.program().wait_for_log(std::regex("answering .*room=\"testroom\""), 10s));
     EXPECT_TRUE(call_stays_up(caller, 3s)) << "call dropped while held";
     ASSERT_TRUE(caller.ctrl().command("hangup"));
@@ -82,6 +82,47 @@ TEST_F(GatewayCall, CallThroughKamailioHungUpByGateway) {
     EXPECT_EQ(gw.terminate(), std::optional<int>(0));
     // BYE from the gateway travels back through Kamailio (record-routed).
     EXPECT_TRUE(caller.wait_closed(10s));
+}
+
+}  // namespace
+}  // namespace testsupport
+
+namespace testsupport {
+namespace {
+
+// Two gateways with one call slot each behind one Kamailio: whichever slot Kamailio tries first
+// for the second call is busy (486), and Kamailio must fail over to the other gateway.
+TEST_F(GatewayCall, KamailioFailsOverToAnotherGatewayWhenBusy) {
+    auto& kam = start_kamailio();
+    auto options = [&](const std::string& name) {
+        GatewayOptions o;
+        o.name = name;
+        o.ua_name = name;
+        o.registrar_server = kam.uri() + ";transport=udp";
+        o.registrar_secret = kam.secret();
+        o.slots = 1;
+        o.max_calls = 1;
+        return o;
+    };
+    start_gateway(options("gwa"));
+    auto gwb = Gateway::start(dir_.path(), options("gwb"));
+    ASSERT_TRUE(gwb) << gwb.error().message;
+    ASSERT_TRUE(wait_until([&] { return has_aor("gwa.1") && has_aor("gwb.1"); }, 30s));
+
+    const std::string room = "sip:testroom@127.0.0.1:" + std::to_string(kam.port());
+    auto& first = start_peer(plain_peer("first", "alice"));
+    ASSERT_TRUE(first.dial(room));
+    ASSERT_TRUE(first.wait_established(20s));
+    auto& second = start_peer(plain_peer("second", "bob"));
+    ASSERT_TRUE(second.dial(room));
+    EXPECT_TRUE(second.wait_established(20s)) << "second call was not failed over";
+    EXPECT_TRUE(
+        kam.program().wait_for_log(std::regex("slot answered 486, trying the next one"), 10s));
+    // Each gateway carries exactly one of the calls.
+    const std::regex answering("answering .*room=\"testroom\"");
+    EXPECT_TRUE(gateway_->program().wait_for_log(answering, 10s));
+    EXPECT_TRUE(gwb->program().wait_for_log(answering, 10s));
+    EXPECT_EQ(gwb->terminate(), std::optional<int>(0));
 }
 
 }  // namespace

@@ -104,6 +104,21 @@ protected:
         return up;
     }
 
+    // Every gateway must still run at the end (no crash) and exit 0 on SIGTERM. Peers go first so
+    // that their calls end normally.
+    void TearDown() override {
+        peers_.clear();
+        if (gateway_ && !gateway_->terminated_by_test()) {
+            const bool was_running = gateway_->program().running();
+            EXPECT_TRUE(was_running) << "gateway exited during the test, status "
+                                     << gateway_->program().exit_status().value_or(-1);
+            if (was_running) {
+                EXPECT_EQ(gateway_->terminate(), std::optional<int>(0))
+                    << "gateway exit code on SIGTERM";
+            }
+        }
+    }
+
     // Destruction order: peers, then the gateway (so it sees their BYEs), then Kamailio, then
     // the directory (which keeps the logs if the test failed).
     TempDir dir_;

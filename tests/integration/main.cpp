@@ -29,7 +29,7 @@ class SuiteCheck : public ::testing::Environment {
         bool any_failed = false;
         const auto* unit = ::testing::UnitTest::GetInstance();
         any_failed = unit->failed_test_count() > 0;
-        if (!any_failed) {
+        if (!any_failed && !testsupport::keep_logs()) {
             // Every passed test removes its own dir; only the empty root may remain.
             EXPECT_TRUE(std::filesystem::is_empty(root)) << "temp dirs left under " << root;
             std::error_code ec;

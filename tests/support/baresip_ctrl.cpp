@@ -33,11 +33,11 @@ core::Result<std::unique_ptr<BaresipCtrl>> BaresipCtrl::connect(uint16_t port,
         timeout, std::chrono::milliseconds(100));
     if (!connected)
         return core::fail("cannot connect to baresip ctrl_tcp on port " + std::to_string(port));
-    return std::unique_ptr<BaresipCtrl>(new BaresipCtrl(fd));  // private constructor
+    return std::make_unique<BaresipCtrl>(ConnectedFd{fd});
 }
 
-BaresipCtrl::BaresipCtrl(int fd)
-    : fd_(fd), reader_([this](std::stop_token st) { read_loop(std::move(st)); }) {}
+BaresipCtrl::BaresipCtrl(ConnectedFd connected)
+    : fd_(connected.fd), reader_([this](std::stop_token st) { read_loop(std::move(st)); }) {}
 
 BaresipCtrl::~BaresipCtrl() {
     reader_.request_stop();

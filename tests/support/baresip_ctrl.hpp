@@ -38,6 +38,10 @@ class BaresipCtrl {
 public:
     static core::Result<std::unique_ptr<BaresipCtrl>> connect(uint16_t port,
                                                               std::chrono::milliseconds timeout);
+    struct ConnectedFd {  // only connect() can make one
+        int fd;
+    };
+    explicit BaresipCtrl(ConnectedFd connected);
     ~BaresipCtrl();
     BaresipCtrl(const BaresipCtrl&) = delete;
     BaresipCtrl& operator=(const BaresipCtrl&) = delete;
@@ -52,7 +56,6 @@ public:
     [[nodiscard]] std::vector<BaresipEvent> events() const;
 
 private:
-    explicit BaresipCtrl(int fd);
     void read_loop(std::stop_token stop);
     void handle_message(const std::string& json);
 

@@ -2,6 +2,7 @@
 
 #include "support/ports.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 
 #include <signal.h>
 
@@ -21,10 +22,11 @@ std::filesystem::path gateway_binary() {
 std::string Gateway::config_toml(const GatewayOptions& o, uint16_t port) {
     std::ostringstream t;
     const auto p = std::to_string(port);
-    t << "log_level = \"debug\"\n\n"
+    t << "[log]\nlevel = \"debug\"\n\n"
       << "[sip]\n"
       << "listen = [\"udp:127.0.0.1:" << p << "\", \"tcp:127.0.0.1:" << p << "\"]\n"
-      << "ring_ms = " << o.ring_ms << "\n\n"
+      << "ring_ms = " << o.ring_ms << "\n"
+      << "busy_status = " << o.busy_status << "\n\n"
       << "[capacity]\n"
       << "max_calls = " << o.max_calls << "\n\n";
     if (!o.registrar_server.empty()) {
@@ -45,14 +47,17 @@ core::Result<Gateway> Gateway::start(const std::filesystem::path& dir, GatewayOp
                                      std::chrono::milliseconds ready_timeout) {
     Gateway gw;
     gw.port_ = free_port();
-    const auto config = dir / "sipmediagw.toml";
+    const auto config = dir / (options.name + ".toml");
     write_file(config, config_toml(options, gw.port_));
     auto prog = Program::start(
-        "sipmediagw", {gateway_binary().string(), "serve", "--config", config.string()}, dir);
+        options.name, {gateway_binary().string(), "serve", "--config", config.string()}, dir);
     if (!prog) return prog.error();
     gw.program_ = std::move(prog.value());
     static const std::regex ready(R"(sipmediagw: ready)");
-    if (!gw.program_.wait_for_log(ready, ready_timeout)) {
+    // Stop waiting as soon as it exits: a config error must fail fast, with its message.
+    wait_until([&] { return gw.program_.log_contains(ready) || !gw.program_.running(); },
+               ready_timeout);
+    if (!gw.program_.log_contains(ready)) {
         return core::fail(std::string(gw.program_.running() ? "gateway not ready in time"
                                                             : "gateway exited at start") +
                           ":\n" + gw.program_.tail());
@@ -69,6 +74,11 @@ std::string Gateway::target() const {
 }
 
 std::optional<int> Gateway::terminate(std::chrono::milliseconds grace) {
+    if (!terminated_ && !program_.running()) {
+        terminated_ = true;
+        return program_.exit_code();  // it had already exited by itself
+    }
+    terminated_ = true;
     program_.signal(SIGTERM);
     if (!program_.wait_exit(grace)) {
         program_.stop(std::chrono::milliseconds(100));

@@ -14,8 +14,10 @@
 namespace testsupport {
 
 struct GatewayOptions {
+    std::string name = "sipmediagw";  // config file <name>.toml and log <name>.log
     uint32_t max_calls = 4;
     uint32_t ring_ms = 0;
+    uint32_t busy_status = 486;  // 486, or 503 (sent with Retry-After)
     // Registration to a Kamailio (server "sip:127.0.0.1:PORT"); none when empty.
     std::string registrar_server;
     std::string registrar_secret;
@@ -43,8 +45,12 @@ public:
 
     static std::string config_toml(const GatewayOptions& options, uint16_t port);
 
+    // True once terminate() was called: any exit before that is a crash or a bug.
+    [[nodiscard]] bool terminated_by_test() const noexcept { return terminated_; }
+
 private:
     uint16_t port_ = 0;
+    bool terminated_ = false;
     Program program_;
 };
 

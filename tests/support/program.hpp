@@ -34,7 +34,8 @@ public:
     // Byte offset of the log's end: pass it to wait_for_log to see only what comes after.
     [[nodiscard]] std::size_t log_size() const;
 
-    // True once a line matching `re` appears in the log after byte `from`.
+    // True once `re` matches the log text after byte `from` (searched as one string: use "\n",
+    // not ^ and $, to anchor at line ends).
     bool wait_for_log(const std::regex& re, std::chrono::milliseconds timeout,
                       std::size_t from = 0) const;
     [[nodiscard]] bool log_contains(const std::regex& re, std::size_t from = 0) const;

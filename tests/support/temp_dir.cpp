@@ -23,6 +23,11 @@ std::filesystem::path temp_root() {
     return root;
 }
 
+bool keep_logs() {
+    const char* v = std::getenv("SIPMEDIAGW_KEEP_LOGS");
+    return v != nullptr && *v != '\0' && std::string(v) != "0";
+}
+
 TempDir::TempDir(const std::string& label) {
     std::string templ = (temp_root() / (label + "-XXXXXX")).string();
     if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed: " + templ);
@@ -33,7 +38,7 @@ TempDir::TempDir(TempDir&& other) noexcept : path_(std::exchange(other.path_, {}
 
 TempDir::~TempDir() {
     if (path_.empty()) return;
-    if (::testing::Test::HasFailure()) {
+    if (::testing::Test::HasFailure() || keep_logs()) {
         std::cerr << "[ logs kept ] " << path_.string() << "\n";
         return;
     }

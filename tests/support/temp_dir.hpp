@@ -30,6 +30,9 @@ private:
 // Prefix of every TempDir, so the suite can check that none is left behind.
 std::filesystem::path temp_root();
 
+// SIPMEDIAGW_KEEP_LOGS=1 keeps every test's dir, passed or not (for reading logs of a pass).
+bool keep_logs();
+
 void write_file(const std::filesystem::path& path, const std::string& text);
 std::string read_file(const std::filesystem::path& path);
 

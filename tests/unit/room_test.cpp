@@ -35,3 +35,18 @@ TEST(Room, InvalidNamesAreErrors) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(RoomUser, DirectCallUsesTheRequestUri) {
+    EXPECT_EQ(gateway::room_user("testroom", "whatever", false), "testroom");
+    EXPECT_EQ(gateway::room_user("", "x", false), "");
+}
+
+TEST(RoomUser, SlotCallUsesTheToUser) {
+    EXPECT_EQ(gateway::room_user("gw.1", "testroom", true), "testroom");
+    EXPECT_EQ(gateway::room_user("gw.1", "gw.1", true), "");  // dialled the slot: IVR
+    EXPECT_EQ(gateway::room_user("gw.1", "", true), "");
+}
+
+}  // namespace

@@ -1,0 +1,241 @@
+#include "media/call_media.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <fmt/format.h>
+#include <cstdio>
+
+namespace media {
+
+namespace {
+
+int64_t now_ms() {
+    return g_get_monotonic_time() / 1000;
+}
+
+bool same_codec(const std::optional<sip::NegotiatedStream>& a,
+                const std::optional<sip::NegotiatedStream>& b) {
+    if (a.has_value() != b.has_value()) return false;
+    if (!a) return true;
+    return a->codec.name == b->codec.name && a->codec.payload_type == b->codec.payload_type &&
+           a->codec.remote_params == b->codec.remote_params && a->rtcp_mux == b->rtcp_mux &&
+           a->bandwidth_kbps == b->bandwidth_kbps &&
+           (a->telephone_event ? a->telephone_event->payload_type : -1) ==
+               (b->telephone_event ? b->telephone_event->payload_type : -1);
+}
+
+}  // namespace
+
+CallMedia::CallMedia(Key, std::string session_id, const core::MediaConfig& config,
+                     core::ControlLoop& loop, CallEvents events, std::string address,
+                     RtpSocketPair audio, RtpSocketPair video)
+    : session_id_(std::move(session_id)),
+      log_prefix_("media: sess=" + session_id_),
+      config_(config),
+      loop_(loop),
+      events_(std::make_shared<CallEvents>(std::move(events))),
+      audio_(sip::MediaKind::Audio, std::move(audio), log_prefix_),
+      video_(sip::MediaKind::Video, std::move(video), log_prefix_) {
+    ports_.address = std::move(address);
+    ports_.audio_rtp = audio_.rtp_port();
+    ports_.audio_rtcp = audio_.rtcp_port();
+    ports_.video_rtp = video_.rtp_port();
+    ports_.video_rtcp = video_.rtcp_port();
+}
+
+CallMedia::~CallMedia() {
+    stop();
+}
+
+void CallMedia::post(std::function<void(CallEvents&)> fn) {
+    std::weak_ptr<CallEvents> weak = events_;
+    post_to_control(loop_, [weak, fn = std::move(fn)] {
+        if (auto events = weak.lock()) fn(*events);
+    });
+}
+
+void CallMedia::stop() {
+    timeout_timer_.cancel();
+    if (!pipeline_) return;
+    gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+    GstPtr<GstBus> bus(gst_element_get_bus(pipeline_.get()));
+    gst_bus_set_sync_handler(bus.get(), nullptr, nullptr, nullptr);
+    pipeline_.reset();
+    rtpbin_ = nullptr;
+    audio_.clear();
+    video_.clear();
+}
+
+core::Status CallMedia::start(const sip::NegotiatedMedia& media, Mode mode) {
+    stop();
+    mode_ = mode;
+    audio_active_ = media.audio.has_value() && media.audio->remote_rtp_port != 0;
+    video_active_ = media.video.has_value() && media.video->remote_rtp_port != 0;
+    if (!audio_active_ && !video_active_) return core::fail("media: no stream to start");
+
+    pipeline_.reset(gst_pipeline_new(("call-" + session_id_).c_str()));
+    gst_object_ref_sink(pipeline_.get());
+    rtpbin_ = gst_element_factory_make("rtpbin", "rtpbin");
+    if (rtpbin_ == nullptr) return core::fail("media: rtpbin is missing (gst-plugins-good)");
+    bool feedback = false;
+    for (const auto* s : {&media.audio, &media.video}) {
+        if (*s && ((*s)->avpf || (*s)->feedback.pli || (*s)->feedback.fir)) feedback = true;
+    }
+    // AVPF lets rtpsession send a PLI/FIR at once instead of at the next regular RTCP
+    // interval (RFC 4585 early feedback); peers that list rtcp-fb understand it.
+    g_object_set(rtpbin_, "latency", 80U, "do-lost", TRUE, "rtp-profile", feedback ? 3 : 1,
+                 nullptr);
+    gst_bin_add(GST_BIN(pipeline_.get()), rtpbin_);
+    g_signal_connect(rtpbin_, "request-pt-map", G_CALLBACK(&CallMedia::on_request_pt_map), this);
+    g_signal_connect(rtpbin_, "pad-added", G_CALLBACK(&CallMedia::on_pad_added), this);
+    GstPtr<GstBus> bus(gst_element_get_bus(pipeline_.get()));
+    gst_bus_set_sync_handler(bus.get(), &CallMedia::on_bus, this, nullptr);
+
+    auto hooks = [this](const char* kind) {
+        StreamHooks h;
+        h.dtmf = [this](char digit) {
+            spdlog::info("{} dtmf digit={}", log_prefix_, digit);
+            post([digit](CallEvents& e) {
+                if (e.on_dtmf) e.on_dtmf(digit);
+            });
+        };
+        h.keyframe_needed = [this, kind] {
+            spdlog::debug("{} {} keyframe needed, no RTCP feedback: asking by SIP INFO",
+                          log_prefix_, kind);
+            post([](CallEvents& e) {
+                if (e.on_keyframe_needed) e.on_keyframe_needed();
+            });
+        };
+        return h;
+    };
+    if (audio_active_) {
+        auto st = audio_.build(GST_BIN(pipeline_.get()), rtpbin_, *media.audio, mode, config_,
+                               hooks("audio"));
+        if (!st) {
+            stop();
+            return st;
+        }
+    }
+    if (video_active_) {
+        auto st = video_.build(GST_BIN(pipeline_.get()), rtpbin_, *media.video, mode, config_,
+                               hooks("video"));
+        if (!st) {
+            stop();
+            return st;
+        }
+    }
+    if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+        stop();
+        return core::fail("media: the pipeline does not start");
+    }
+    spdlog::info("{} started mode={} audio={} video={}", log_prefix_,
+                 mode == Mode::Echo ? "echo" : "idle",
+                 audio_active_ ? media.audio->codec.name : "-",
+                 video_active_ ? media.video->codec.name : "-");
+    timeout_since_ms_ = now_ms();
+    timed_out_ = false;
+    if (config_.media_timeout_s > 0) {
+        timeout_timer_.start(1000, [this] { check_media_timeout(); });
+    }
+    return core::Ok{};
+}
+
+core::Status CallMedia::update(const sip::NegotiatedMedia& media) {
+    if (!pipeline_) return start(media, mode_);
+    const bool audio_now = media.audio.has_value() && media.audio->remote_rtp_port != 0;
+    const bool video_now = media.video.has_value() && media.video->remote_rtp_port != 0;
+    const bool rebuild =
+        audio_now != audio_active_ || video_now != video_active_ ||
+        (audio_now && !same_codec(media.audio, std::optional(audio_.negotiated()))) ||
+        (video_now && !same_codec(media.video, std::optional(video_.negotiated())));
+    if (rebuild) {
+        spdlog::info("{} streams or codecs changed: restarting media", log_prefix_);
+        return start(media, mode_);
+    }
+    if (audio_now) audio_.set_remote(*media.audio);
+    if (video_now) video_.set_remote(*media.video);
+    // Hold/resume restarts the timeout clock: the peer may have been silent on purpose.
+    timeout_since_ms_ = now_ms();
+    timed_out_ = false;
+    return core::Ok{};
+}
+
+void CallMedia::send_keyframe() {
+    if (video_active_) video_.send_keyframe();
+}
+
+CallMedia::Stats CallMedia::stats() const {
+    Stats s;
+    if (audio_active_) s.audio = audio_.stats(rtpbin_);
+    if (video_active_) s.video = video_.stats(rtpbin_);
+    return s;
+}
+
+void CallMedia::check_media_timeout() {
+    if (!pipeline_ || timed_out_) return;
+    const int64_t now = now_ms();
+    bool expecting = false;
+    int64_t last = 0;
+    for (const MediaStream* s : {&audio_, &video_}) {
+        const bool active = s == &audio_ ? audio_active_ : video_active_;
+        if (!active || !s->expects_media()) continue;
+        expecting = true;
+        last = std::max(last, s->last_rtp_ms());
+    }
+    if (!expecting) {
+        timeout_since_ms_ = now;  // held: the clock starts again on resume
+        return;
+    }
+    last = std::max(last, timeout_since_ms_);
+    if (now - last < static_cast<int64_t>(config_.media_timeout_s) * 1000) return;
+    timed_out_ = true;
+    const std::string reason = fmt::format("no RTP for {} s", config_.media_timeout_s);
+    spdlog::warn("{} media timeout: {}", log_prefix_, reason);
+    if (events_->on_media_timeout) events_->on_media_timeout(reason);
+}
+
+GstBusSyncReply CallMedia::on_bus(GstBus*, GstMessage* msg, gpointer data) {
+    auto* self = static_cast<CallMedia*>(data);
+    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+        GError* err = nullptr;
+        gchar* debug = nullptr;
+        gst_message_parse_error(msg, &err, &debug);
+        std::string reason = fmt::format("{}: {}", GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)),
+                                         err ? err->message : "unknown error");
+        spdlog::error("{} pipeline error {} ({})", self->log_prefix_, reason, debug ? debug : "");
+        g_clear_error(&err);
+        g_free(debug);
+        self->post([reason](CallEvents& e) {
+            if (e.on_error) e.on_error(reason);
+        });
+    } else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_WARNING) {
+        GError* err = nullptr;
+        gst_message_parse_warning(msg, &err, nullptr);
+        spdlog::warn("{} pipeline warning {}: {}", self->log_prefix_,
+                     GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), err ? err->message : "");
+        g_clear_error(&err);
+    }
+    // Nobody pops this bus: drop everything once seen. With GST_BUS_DROP the handler owns the
+    // message; each one refs its source element, so not unreffing it leaks the whole pipeline.
+    gst_message_unref(msg);
+    return GST_BUS_DROP;
+}
+
+GstCaps* CallMedia::on_request_pt_map(GstElement*, guint session, guint pt, gpointer data) {
+    auto* self = static_cast<CallMedia*>(data);
+    MediaStream& s = session == 0 ? self->audio_ : self->video_;
+    return s.caps_for_pt(pt);
+}
+
+void CallMedia::on_pad_added(GstElement*, GstPad* pad, gpointer data) {
+    auto* self = static_cast<CallMedia*>(data);
+    unsigned session = 0, ssrc = 0, pt = 0;
+    gchar* name = gst_pad_get_name(pad);
+    const int n = std::sscanf(name, "recv_rtp_src_%u_%u_%u", &session, &ssrc, &pt);
+    g_free(name);
+    if (n != 3) return;
+    MediaStream& s = session == 0 ? self->audio_ : self->video_;
+    s.on_recv_pad(GST_BIN(self->pipeline_.get()), pad, pt);
+}
+
+}  // namespace media

@@ -1,0 +1,76 @@
+// The media of one SIP call: one GStreamer pipeline with an rtpbin and up to two streams.
+// Created by media::Engine; lives on the control thread; its destructor stops the pipeline and
+// releases the ports.
+#pragma once
+
+#include "core/config.hpp"
+#include "core/result.hpp"
+#include "media/call_events.hpp"
+#include "media/control_bridge.hpp"
+#include "media/gst_ptr.hpp"
+#include "media/media_stream.hpp"
+#include "sip/negotiated_media.hpp"
+
+#include <gst/gst.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace media {
+
+class Engine;
+
+class CallMedia {
+    struct Key {  // only Engine creates calls
+        explicit Key() = default;
+    };
+    friend class Engine;
+
+public:
+    struct Stats {
+        std::optional<StreamStats> audio;
+        std::optional<StreamStats> video;
+    };
+
+    CallMedia(Key, std::string session_id, const core::MediaConfig& config, core::ControlLoop& loop,
+              CallEvents events, std::string address, RtpSocketPair audio, RtpSocketPair video);
+    ~CallMedia();
+    CallMedia(const CallMedia&) = delete;
+    CallMedia& operator=(const CallMedia&) = delete;
+
+    [[nodiscard]] const sip::LocalMediaPorts& local_ports() const { return ports_; }
+    core::Status start(const sip::NegotiatedMedia& media, Mode mode);  // after the SDP answer
+    core::Status update(const sip::NegotiatedMedia& media);            // re-INVITE
+    void send_keyframe();  // the peer asked (SIP INFO picture_fast_update)
+    [[nodiscard]] Stats stats() const;
+    [[nodiscard]] bool running() const { return pipeline_ != nullptr; }
+
+private:
+    static GstBusSyncReply on_bus(GstBus*, GstMessage*, gpointer self);
+    static GstCaps* on_request_pt_map(GstElement*, guint session, guint pt, gpointer self);
+    static void on_pad_added(GstElement*, GstPad*, gpointer self);
+
+    void stop();
+    void check_media_timeout();
+    // Runs fn on the control thread unless this call is gone by then.
+    void post(std::function<void(CallEvents&)> fn);
+
+    std::string session_id_;
+    std::string log_prefix_;
+    core::MediaConfig config_;
+    core::ControlLoop& loop_;
+    std::shared_ptr<CallEvents> events_;  // posted closures hold a weak_ptr
+    sip::LocalMediaPorts ports_;
+    MediaStream audio_;
+    MediaStream video_;
+    bool audio_active_ = false, video_active_ = false;
+    Mode mode_ = Mode::Idle;
+    GstPtr<GstElement> pipeline_;
+    GstElement* rtpbin_ = nullptr;
+    RepeatingTimer timeout_timer_;
+    int64_t timeout_since_ms_ = 0;
+    bool timed_out_ = false;
+};
+
+}  // namespace media

@@ -1,0 +1,32 @@
+#include "media/engine.hpp"
+
+#include "media/rtp_sockets.hpp"
+
+#include <gst/gst.h>
+
+#include <mutex>
+
+namespace media {
+
+Engine::Engine(const core::MediaConfig& media, const core::TurnConfig& turn,
+               core::ControlLoop& loop)
+    : config_(media), turn_(turn), loop_(loop) {
+    static std::once_flag once;
+    std::call_once(once, [] { gst_init(nullptr, nullptr); });
+}
+
+core::Result<std::unique_ptr<CallMedia>> Engine::create_call(const std::string& session_id,
+                                                             const std::string& address,
+                                                             CallEvents events) {
+    std::string bind = address;
+    if (bind.empty()) bind = config_.address.empty() ? "127.0.0.1" : config_.address;
+    auto audio = bind_rtp_pair(bind, config_.rtp_port_min, config_.rtp_port_max);
+    if (!audio) return audio.error();
+    auto video = bind_rtp_pair(bind, config_.rtp_port_min, config_.rtp_port_max);
+    if (!video) return video.error();
+    return std::make_unique<CallMedia>(CallMedia::Key{}, session_id, config_, loop_,
+                                       std::move(events), bind, std::move(audio.value()),
+                                       std::move(video.value()));
+}
+
+}  // namespace media

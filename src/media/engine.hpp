@@ -1,0 +1,31 @@
+// The gateway ↔ media contract: one Engine per process hands out CallMedia objects.
+#pragma once
+
+#include "core/config.hpp"
+#include "core/result.hpp"
+#include "media/call_events.hpp"
+#include "media/call_media.hpp"
+#include "media/control_bridge.hpp"
+
+#include <memory>
+#include <string>
+
+namespace media {
+
+class Engine {  // one per process; created on the control thread
+public:
+    Engine(const core::MediaConfig& media, const core::TurnConfig& turn, core::ControlLoop& loop);
+
+    // Binds RTP/RTCP sockets for audio and video in [rtp_port_min, rtp_port_max] on `address`
+    // (empty: media.address, else 127.0.0.1).
+    core::Result<std::unique_ptr<CallMedia>> create_call(const std::string& session_id,
+                                                         const std::string& address,
+                                                         CallEvents events);
+
+private:
+    core::MediaConfig config_;
+    core::TurnConfig turn_;
+    core::ControlLoop& loop_;
+};
+
+}  // namespace media

@@ -1,0 +1,117 @@
+// One negotiated RTP stream (audio or video) of a call inside the call's pipeline: its UDP
+// sockets, its rtpbin session, and in echo mode the decode → encode chain back to the peer.
+// Probes on the streaming threads count packets, latch the peer's real address, pick out
+// telephone-event packets and turn decoder keyframe needs into PLI/FIR/SIP INFO.
+#pragma once
+
+#include "core/config.hpp"
+#include "core/result.hpp"
+#include "media/call_events.hpp"
+#include "media/dtmf_detector.hpp"
+#include "media/gst_ptr.hpp"
+#include "media/rtp_sockets.hpp"
+#include "media/video_format.hpp"
+#include "sip/negotiated_media.hpp"
+
+#include <gst/gst.h>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <string>
+
+namespace media {
+
+// Called on GStreamer streaming threads; the owner posts them to the control thread.
+struct StreamHooks {
+    std::function<void(char digit)> dtmf;
+    std::function<void()> keyframe_needed;  // no PLI/FIR feedback negotiated
+};
+
+class MediaStream {
+public:
+    MediaStream(sip::MediaKind kind, RtpSocketPair sockets, std::string log_prefix);
+    ~MediaStream();
+    MediaStream(const MediaStream&) = delete;
+    MediaStream& operator=(const MediaStream&) = delete;
+
+    [[nodiscard]] uint16_t rtp_port() const { return sockets_.rtp_port; }
+    [[nodiscard]] uint16_t rtcp_port() const { return sockets_.rtcp_port; }
+    [[nodiscard]] unsigned session_id() const { return kind_ == sip::MediaKind::Audio ? 0 : 1; }
+
+    // Adds this stream's elements to `pipeline` (not yet playing) and links them to rtpbin.
+    core::Status build(GstBin* pipeline, GstElement* rtpbin, const sip::NegotiatedStream& stream,
+                       Mode mode, const core::MediaConfig& config, StreamHooks hooks);
+    // Forgets the elements (the owner has set the pipeline to NULL and dropped it).
+    void clear();
+
+    // rtpbin's request-pt-map for this session; returns a new reference or nullptr.
+    GstCaps* caps_for_pt(unsigned pt) const;
+    // rtpbin added recv_rtp_src_<session>_<ssrc>_<pt> (streaming thread).
+    void on_recv_pad(GstBin* pipeline, GstPad* pad, unsigned pt);
+
+    // re-INVITE without a codec change: new destination and/or direction.
+    void set_remote(const sip::NegotiatedStream& stream);
+    [[nodiscard]] const sip::NegotiatedStream& negotiated() const { return negotiated_; }
+
+    void send_keyframe();
+    // Media timeout applies only when the peer is meant to send to us.
+    [[nodiscard]] bool expects_media() const;
+    [[nodiscard]] int64_t last_rtp_ms() const { return last_rtp_ms_.load(); }
+    [[nodiscard]] StreamStats stats(GstElement* rtpbin) const;
+
+private:
+    static GstPadProbeReturn on_rtp_in(GstPad*, GstPadProbeInfo*, gpointer self);
+    static GstPadProbeReturn on_rtcp_in(GstPad*, GstPadProbeInfo*, gpointer self);
+    static GstPadProbeReturn on_rtp_out(GstPad*, GstPadProbeInfo*, gpointer self);
+    static GstPadProbeReturn on_decoder_event(GstPad*, GstPadProbeInfo*, gpointer self);
+    static GstPadProbeReturn on_depayloaded(GstPad*, GstPadProbeInfo*, gpointer self);
+    static GstPadProbeReturn on_decoded(GstPad*, GstPadProbeInfo*, gpointer self);
+    static GstPadProbeReturn on_encoded(GstPad*, GstPadProbeInfo*, gpointer self);
+    static GstPadProbeReturn on_peer_keyframe_request(GstPad*, GstPadProbeInfo*, gpointer self);
+
+    core::Status build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
+                                  const core::MediaConfig& config);
+    void latch(GstBuffer* buffer, bool rtcp);
+    void apply_destinations();
+    void apply_direction();
+    void update_overlay();
+
+    sip::MediaKind kind_;
+    RtpSocketPair sockets_;
+    std::string log_prefix_;
+    sip::NegotiatedStream negotiated_;
+    Mode mode_ = Mode::Idle;
+    StreamHooks hooks_;
+    VideoFormat video_format_;
+
+    // Elements are owned by the pipeline; these stay valid while it exists.
+    GstElement* rtp_sink_ = nullptr;
+    GstElement* rtcp_sink_ = nullptr;
+    GstElement* rtcp_mux_src_ = nullptr;  // appsrc feeding RTCP demuxed from the RTP socket
+    GstElement* echo_bin_ = nullptr;
+    GstElement* echo_in_ = nullptr;  // appsrc: the echo chain's output into rtpbin
+    GstElement* valve_ = nullptr;
+    GstElement* encoder_ = nullptr;
+    GstElement* overlay_ = nullptr;
+    GstPad* echo_sink_ = nullptr;  // ghost sink pad of echo_bin_
+
+    mutable std::mutex mutex_;  // destinations and latch state (control + streaming threads)
+    std::string rtp_host_, rtcp_host_;
+    uint16_t rtp_dest_port_ = 0, rtcp_dest_port_ = 0;
+    bool rtp_latched_ = false, rtcp_latched_ = false;
+    DtmfDetector dtmf_;  // streaming thread of the RTP udpsrc only
+
+    std::atomic<int64_t> last_rtp_ms_{0};
+    std::atomic<uint64_t> packets_in_{0}, bytes_in_{0}, packets_out_{0}, bytes_out_{0};
+    std::atomic<uint64_t> frames_decoded_{0}, frames_encoded_{0};
+    std::atomic<uint64_t> keyframes_requested_{0}, keyframes_asked_{0}, keyframes_sent_{0};
+    std::atomic<uint64_t> dtmf_events_{0};
+    std::atomic<int64_t> last_request_ns_{0};     // our last keyframe request (monotonic)
+    std::atomic<int64_t> pending_request_ns_{0};  // awaiting the keyframe it asked for
+    std::atomic<int64_t> keyframe_rtt_us_{-1};
+    mutable int64_t last_stats_ns_ = 0;
+    mutable uint64_t last_stats_bytes_in_ = 0, last_stats_bytes_out_ = 0;
+};
+
+}  // namespace media

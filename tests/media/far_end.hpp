@@ -1,0 +1,101 @@
+// The far end of a test call: a real GStreamer pipeline that sends a sine tone and a test
+// pattern with real encoders to the gateway's ports, and decodes what comes back. It also
+// inspects the RTP it receives (NAL unit types, keyframes) and the RTCP the gateway sends, and
+// can craft RTCP PLI and RFC 4733 packets.
+#pragma once
+
+#include "core/result.hpp"
+#include "media/gst_ptr.hpp"
+#include "sip/negotiated_media.hpp"
+
+#include <gst/gst.h>
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace media_test {
+
+struct FarEndOptions {
+    std::string audio_codec;  // "PCMU", "G722", "opus" or "" (no audio)
+    std::string video_codec;  // "H264", "VP8" or "" (no video)
+    bool h264_mode1 = false;  // negotiated packetization-mode=1 (else 0)
+    double tone_hz = 1000;
+    bool pli = true;   // offers "nack pli"
+    bool fir = false;  // offers "ccm fir"
+    uint8_t telephone_event_pt = 101;
+    uint32_t telephone_event_rate = 8000;
+    bool send_media = true;  // false: sockets only (a silent peer)
+    bool rtcp_mux = false;   // RTCP on the RTP port (RFC 5761)
+    // Keyframes only when asked (answer_pli()), and the first one is lost on the way.
+    bool lose_first_keyframe = false;
+};
+
+class FarEnd {
+public:
+    explicit FarEnd(FarEndOptions options);
+    ~FarEnd();
+    FarEnd(const FarEnd&) = delete;
+    FarEnd& operator=(const FarEnd&) = delete;
+
+    // What the gateway's SDP negotiation would hand to media/ for this peer.
+    [[nodiscard]] sip::NegotiatedMedia negotiated(const sip::LocalMediaPorts& gw) const;
+    core::Status start(const sip::LocalMediaPorts& gw);
+
+    // Decoded audio that came back, resampled to 16 kHz mono S16.
+    std::vector<int16_t> audio_samples() const;
+    int video_frames() const;
+    int video_width() const;
+    int video_height() const;
+    int fu_a_packets() const;
+    int stap_a_packets() const;
+    int keyframes_received() const;  // keyframe starts seen in the RTP coming back
+    int64_t last_keyframe_us() const;
+    // Reads RTCP the gateway sent to our video RTCP port; counts PLI and FIR.
+    void poll_rtcp();
+    int pli_received() const { return pli_received_; }
+    int fir_received() const { return fir_received_; }
+    int rtcp_packets() const { return rtcp_packets_; }
+
+    void send_pli();
+    // Acts on PLIs polled so far like a real sender: one keyframe for any number of them.
+    // Returns true when it asked its encoder for one.
+    bool answer_pli();
+    // One key press as a real sender does it: start packets, then the end packet three times.
+    void send_dtmf(char digit, uint32_t rtp_timestamp);
+    uint16_t audio_rtp_port() const;
+    uint16_t video_rtp_port() const;
+
+private:
+    static GstPadProbeReturn on_video_rtp(GstPad*, GstPadProbeInfo*, gpointer self);
+    static GstFlowReturn on_audio_sample(GstElement* sink, gpointer self);
+    static GstFlowReturn on_video_sample(GstElement* sink, gpointer self);
+    void send_to(GSocket* socket, uint16_t port, const std::vector<uint8_t>& packet);
+
+    FarEndOptions o_;
+    media::GObjectPtr<GSocket> audio_rtp_, audio_rtcp_, video_rtp_, video_rtcp_;
+    media::GstPtr<GstElement> pipeline_;
+    sip::LocalMediaPorts gw_;
+    mutable std::mutex mutex_;
+    std::vector<int16_t> samples_;
+    int frames_ = 0, width_ = 0, height_ = 0, fu_a_ = 0, stap_a_ = 0, keyframes_ = 0;
+    int64_t last_keyframe_us_ = 0;
+    uint32_t last_keyframe_ts_ = 0;
+    bool seen_keyframe_ = false;
+    uint32_t gateway_video_ssrc_ = 0;
+    int pli_received_ = 0, fir_received_ = 0, rtcp_packets_ = 0;
+    uint16_t dtmf_seq_ = 1000;
+    int plis_answered_ = 0;
+    std::atomic<int> dropped_keyframe_packets_{0};
+    std::atomic<bool> first_keyframe_lost_{false};
+    static GstPadProbeReturn on_video_out(GstPad*, GstPadProbeInfo*, gpointer self);
+};
+
+// Goertzel: share of the signal's energy at `hz` (≈1 for a pure tone there, ≈0 for silence,
+// noise or another frequency).
+double tone_share(const std::vector<int16_t>& samples, double hz, double rate);
+double rms(const std::vector<int16_t>& samples);
+
+}  // namespace media_test

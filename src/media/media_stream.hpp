@@ -82,6 +82,7 @@ private:
                                  const core::MediaConfig& config);  // media_stream_ivr.cpp
     void latch(GstBuffer* buffer, bool rtcp);
     void apply_destinations();
+    void remember_sdp_destinations();  // with mutex_ held
     void apply_direction();
     void update_overlay();
 
@@ -111,6 +112,8 @@ private:
     std::string rtp_host_, rtcp_host_;
     uint16_t rtp_dest_port_ = 0, rtcp_dest_port_ = 0;
     bool rtp_latched_ = false, rtcp_latched_ = false;
+    std::string sdp_host_;  // what the SDP said, which always wins over a latched address
+    uint16_t sdp_rtp_port_ = 0, sdp_rtcp_port_ = 0;
     DtmfDetector dtmf_;  // streaming thread of the RTP udpsrc only
 
     std::atomic<int64_t> last_rtp_ms_{0};

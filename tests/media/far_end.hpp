@@ -90,6 +90,7 @@ private:
     uint32_t gateway_video_ssrc_ = 0;
     int pli_received_ = 0, fir_received_ = 0, rtcp_packets_ = 0;
     uint16_t dtmf_seq_ = 1000;
+    uint32_t audio_ssrc_ = 0, video_ssrc_ = 0;
     int plis_answered_ = 0;
     std::atomic<int> dropped_keyframe_packets_{0};
     std::atomic<bool> first_keyframe_lost_{false};

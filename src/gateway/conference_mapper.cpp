@@ -46,9 +46,12 @@ MapperAnswer mapper_answer(int status, const std::string& body, const std::strin
         a.detail = "mapper answer has no '" + field + "'";
         return a;
     }
-    if (it->is_string()) a.room = it->get<std::string>();
-    else if (it->is_number_integer()) a.room = std::to_string(it->get<int64_t>());
-    else a.detail = "mapper member '" + field + "' is not a string";
+    if (it->is_string())
+        a.room = it->get<std::string>();
+    else if (it->is_number_integer())
+        a.room = std::to_string(it->get<int64_t>());
+    else
+        a.detail = "mapper member '" + field + "' is not a string";
     return a;
 }
 

@@ -18,7 +18,7 @@ std::string pl_str(const struct pl& p) {
 
 // What the caller sees and hears before the meeting (if any) takes over.
 media::Mode media_mode_for(RoomKind kind) {
-    return kind == RoomKind::Echo ? media::Mode::Echo
+    return kind == RoomKind::Echo  ? media::Mode::Echo
            : kind == RoomKind::Ivr ? media::Mode::Ivr
                                    : media::Mode::Idle;
 }
@@ -162,10 +162,9 @@ void Gateway::on_invite(const struct sip_msg& msg) {
         if (room->kind == RoomKind::Ivr) *room = reservation->room;
     } else if (busy_call_slots() >= call_slots_) {
         reject_busy(msg, id,
-                    reservations_.empty()
-                        ? fmt::format("all {} call slots are busy", call_slots_)
-                        : fmt::format("all {} call slots are busy ({} reserved)", call_slots_,
-                                      reservations_.size()));
+                    reservations_.empty() ? fmt::format("all {} call slots are busy", call_slots_)
+                                          : fmt::format("all {} call slots are busy ({} reserved)",
+                                                        call_slots_, reservations_.size()));
         return;
     } else if (slot) {
         for (const auto& [rid, r] : reservations_) {
@@ -290,9 +289,8 @@ sip::CallEvents Gateway::session_events(const std::string& id) {
         Session* s = find(id);
         if (s == nullptr || !s->media) return;
         // Outbound calls and offerless INVITEs learn their media only from the answer.
-        auto st = s->media_started
-                      ? s->media->update(m)
-                      : s->media->start(m, media_mode_for(s->room.kind));
+        auto st = s->media_started ? s->media->update(m)
+                                   : s->media->start(m, media_mode_for(s->room.kind));
         s->media_started = true;
         if (!st) spdlog::warn("gateway: sess={} media update failed: {}", id, st.error().message);
     };

@@ -71,7 +71,9 @@ public:
     [[nodiscard]] std::vector<ReservationView> reservations() const;
     bool cancel_reservation(const std::string& id, const std::string& cause);
     // Calls by how they ended at admission or after: answered, busy, rejected, failed.
-    [[nodiscard]] const std::map<std::string, uint64_t>& calls_total() const { return calls_total_; }
+    [[nodiscard]] const std::map<std::string, uint64_t>& calls_total() const {
+        return calls_total_;
+    }
     [[nodiscard]] std::map<std::string, media::CallMedia::Stats> media_stats() const;
     // Sends a DTMF digit into a session as if the caller had typed it (API "dtmf" command).
     core::Status inject_dtmf(const std::string& id, char digit);

@@ -9,16 +9,25 @@
 namespace gateway {
 
 nlohmann::json to_json(const SessionView& v) {
-    return {{"id", v.id},           {"state", v.state},
-            {"room_kind", v.room_kind}, {"room", v.room},
-            {"slot", v.slot},       {"call_id", v.call_id},
-            {"audio_codec", v.audio_codec}, {"video_codec", v.video_codec}};
+    return {{"id", v.id},
+            {"state", v.state},
+            {"room_kind", v.room_kind},
+            {"room", v.room},
+            {"slot", v.slot},
+            {"call_id", v.call_id},
+            {"audio_codec", v.audio_codec},
+            {"video_codec", v.video_codec}};
 }
 
 nlohmann::json to_json(const ReservationView& v) {
-    return {{"id", v.id},     {"state", "reserved"},      {"room_kind", v.room_kind},
-            {"room", v.room}, {"uri", v.uri},             {"slot", v.slot},
-            {"from", v.from}, {"expires_in_s", v.expires_in_s}};
+    return {{"id", v.id},
+            {"state", "reserved"},
+            {"room_kind", v.room_kind},
+            {"room", v.room},
+            {"uri", v.uri},
+            {"slot", v.slot},
+            {"from", v.from},
+            {"expires_in_s", v.expires_in_s}};
 }
 
 GatewayControl::GatewayControl(Gateway& gateway, const core::Config& config)
@@ -47,8 +56,7 @@ core::Result<nlohmann::json> GatewayControl::start_gateway(
         if (view) (*view)["dial"] = request.dial;
         return view;
     }
-    auto reservation =
-        gateway_.reserve(room, request.from, config_.api.reservation_timeout_s);
+    auto reservation = gateway_.reserve(room, request.from, config_.api.reservation_timeout_s);
     if (!reservation) {
         spdlog::warn("api: reservation refused: {}", reservation.error().message);
         return reservation.error();
@@ -131,12 +139,12 @@ std::string GatewayControl::metrics() const {
             const api::PrometheusText::Labels l{{"session", id}, {"media", kind}};
             m.add("sipmediagw_media_packets_received_total", "counter",
                   "RTP packets received from the caller", static_cast<double>(s->packets_in), l);
-            m.add("sipmediagw_media_packets_sent_total", "counter", "RTP packets sent to the caller",
-                  static_cast<double>(s->packets_out), l);
+            m.add("sipmediagw_media_packets_sent_total", "counter",
+                  "RTP packets sent to the caller", static_cast<double>(s->packets_out), l);
             m.add("sipmediagw_media_packets_lost", "gauge", "RTP packets lost (RFC 3550)",
                   static_cast<double>(s->packets_lost), l);
-            m.add("sipmediagw_media_jitter_ms", "gauge", "Interarrival jitter of the caller's stream",
-                  s->jitter_ms, l);
+            m.add("sipmediagw_media_jitter_ms", "gauge",
+                  "Interarrival jitter of the caller's stream", s->jitter_ms, l);
         }
     }
     return m.str();

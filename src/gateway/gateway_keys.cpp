@@ -124,9 +124,8 @@ void Gateway::on_participants(const std::string& id, size_t others) {
         return;
     }
     if (s->alone_timer.active()) return;
-    s->alone_timer.start(uint64_t{config_.service.alone_timeout_s} * 1000, [this, id] {
-        (void)hangup(id, "alone in the meeting");
-    });
+    s->alone_timer.start(uint64_t{config_.service.alone_timeout_s} * 1000,
+                         [this, id] { (void)hangup(id, "alone in the meeting"); });
 }
 
 void Gateway::on_meeting_left(const std::string& id, const std::string& cause) {

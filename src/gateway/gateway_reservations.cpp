@@ -13,8 +13,8 @@ core::Result<ReservationView> Gateway::reserve(const Room& room, const std::stri
     if (busy_call_slots() >= call_slots_) {
         return core::fail(reservations_.empty()
                               ? fmt::format("all {} call slots are busy", call_slots_)
-                              : fmt::format("all {} call slots are busy ({} reserved)",
-                                            call_slots_, reservations_.size()),
+                              : fmt::format("all {} call slots are busy ({} reserved)", call_slots_,
+                                            reservations_.size()),
                           503);
     }
     auto r = std::make_unique<Reservation>();
@@ -50,10 +50,13 @@ core::Result<ReservationView> Gateway::reserve(const Room& room, const std::stri
     r->expiry.start(uint64_t{timeout_s} * 1000, [this, id] {
         (void)cancel_reservation(id, "no call within the reservation timeout");
     });
-    ReservationView v{id,     room_kind_name(room.kind),
-                      room.name, r->uri,
+    ReservationView v{id,
+                      room_kind_name(room.kind),
+                      room.name,
+                      r->uri,
                       r->slot ? slots_[*r->slot]->user() : "",
-                      from,   timeout_s};
+                      from,
+                      timeout_s};
     spdlog::info("gateway: sess={} reserved room_kind={} room=\"{}\" uri=\"{}\" timeout_s={}", id,
                  v.room_kind, room.name, r->uri, timeout_s);
     reservations_.emplace(id, std::move(r));

@@ -57,9 +57,13 @@ IvrSession::IvrSession(std::string session_id, const core::IvrConfig& config, Iv
       dialog_(IvrSettings{config.digits, config.tries, config.inactivity_timeout_s}),
       mapper_(config) {}
 
-void IvrSession::start() { apply(dialog_.start()); }
+void IvrSession::start() {
+    apply(dialog_.start());
+}
 
-void IvrSession::on_digit(char digit) { apply(dialog_.on_digit(digit)); }
+void IvrSession::on_digit(char digit) {
+    apply(dialog_.on_digit(digit));
+}
 
 void IvrSession::apply(const IvrStep& step) {
     if (hooks_.show) hooks_.show(ivr_screen_text(config_, step.typed));

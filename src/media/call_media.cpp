@@ -129,7 +129,9 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& media, Mode mode) {
         return core::fail("media: the pipeline does not start");
     }
     spdlog::info("{} started mode={} audio={} video={}", log_prefix_,
-                 mode == Mode::Echo ? "echo" : mode == Mode::Ivr ? "ivr" : "idle",
+                 mode == Mode::Echo  ? "echo"
+                 : mode == Mode::Ivr ? "ivr"
+                                     : "idle",
                  audio_active_ ? media.audio->codec.name : "-",
                  video_active_ ? media.video->codec.name : "-");
     timeout_since_ms_ = now_ms();

@@ -310,8 +310,8 @@ void MediaStream::apply_destinations() {
 
 void MediaStream::apply_direction() {
     if (valve_ == nullptr) return;
-    const bool drop = (mode_ != Mode::Echo && mode_ != Mode::Ivr) ||
-                      !our_direction_sends(negotiated_.direction);
+    const bool drop =
+        (mode_ != Mode::Echo && mode_ != Mode::Ivr) || !our_direction_sends(negotiated_.direction);
     g_object_set(valve_, "drop", drop ? TRUE : FALSE, nullptr);
 }
 

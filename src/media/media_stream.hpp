@@ -17,11 +17,11 @@
 #include <gst/gst.h>
 
 #include <atomic>
-#include <memory>
-#include <vector>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace media {
 

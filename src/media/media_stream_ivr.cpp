@@ -14,7 +14,8 @@ core::Status MediaStream::build_ivr_chain(GstBin* pipeline, GstElement* rtpbin,
                                           const core::MediaConfig& config) {
     const unsigned sid = session_id();
     const bool video = kind_ == sip::MediaKind::Video;
-    if (video) video_format_ = choose_video_format(config, negotiated_.codec, negotiated_.bandwidth_kbps);
+    if (video)
+        video_format_ = choose_video_format(config, negotiated_.codec, negotiated_.bandwidth_kbps);
     auto desc = ivr_chain_description(negotiated_, video_format_);
     if (!desc) return core::fail("media: no IVR chain for " + negotiated_.codec.name);
     GError* err = nullptr;

@@ -133,9 +133,11 @@ TEST_F(GatewayApiTest, FullGatewayAnswers503OverHttpAndBusyOverSip) {
     const auto reason = caller.wait_closed(20s);
     ASSERT_TRUE(reason);
     EXPECT_NE(reason->find("486"), std::string::npos) << *reason;
-    EXPECT_TRUE(gw.program().wait_for_log(std::regex("all 1 call slots are busy \\(1 reserved\\)"), 5s));
+    EXPECT_TRUE(
+        gw.program().wait_for_log(std::regex("all 1 call slots are busy \\(1 reserved\\)"), 5s));
     // Freeing the reservation frees the slot.
-    EXPECT_EQ(http("DELETE", "/api/v1/gateways/" + json(first)["id"].get<std::string>()).status, 200);
+    EXPECT_EQ(http("DELETE", "/api/v1/gateways/" + json(first)["id"].get<std::string>()).status,
+              200);
     EXPECT_EQ(http("GET", "/sipmediagw?room=r2").status, 200);
 }
 
@@ -146,7 +148,8 @@ TEST_F(GatewayApiTest, BadRequestsGet400WithAMessage) {
     EXPECT_EQ(json(not_json)["error"]["message"], "the body is not valid JSON");
     const auto unknown = post_json("/api/v1/gateways", R"({"rooom":"x"})");
     EXPECT_EQ(unknown.status, 400);
-    EXPECT_NE(json(unknown)["error"]["message"].get<std::string>().find("rooom"), std::string::npos);
+    EXPECT_NE(json(unknown)["error"]["message"].get<std::string>().find("rooom"),
+              std::string::npos);
     const auto bad_room = post_json("/api/v1/gateways", R"({"room":"a b"})");
     EXPECT_EQ(bad_room.status, 400) << bad_room.body;
     const auto bad_dial = post_json("/api/v1/gateways", R"({"dial":"http://x"})");
@@ -159,8 +162,9 @@ TEST_F(GatewayApiTest, DialOutToAnAutoAnsweringPeer) {
     BaresipOptions po = plain_peer("callee", "bob");
     po.answermode = "auto";
     auto& callee = start_peer(po);
-    const auto created = post_json(
-        "/api/v1/gateways", nlohmann::json{{"dial", callee.contact_uri()}, {"room", "echo"}}.dump());
+    const auto created =
+        post_json("/api/v1/gateways",
+                  nlohmann::json{{"dial", callee.contact_uri()}, {"room", "echo"}}.dump());
     ASSERT_EQ(created.status, 201) << created.body;
     const std::string id = json(created)["id"];
     EXPECT_TRUE(wait_until([&] { return state_of(id) == "in_call"; }, 20s)) << state_of(id);
@@ -171,8 +175,9 @@ TEST_F(GatewayApiTest, DialOutToAnAutoAnsweringPeer) {
         p.answermode = "auto";
         return p;
     }());
-    const auto meeting = post_json(
-        "/api/v1/gateways", nlohmann::json{{"dial", callee2.contact_uri()}, {"room", "staff"}}.dump());
+    const auto meeting =
+        post_json("/api/v1/gateways",
+                  nlohmann::json{{"dial", callee2.contact_uri()}, {"room", "staff"}}.dump());
     ASSERT_EQ(meeting.status, 201) << meeting.body;
     const std::string id2 = json(meeting)["id"];
     EXPECT_TRUE(wait_until([&] { return state_of(id2) == "joining"; }, 20s)) << state_of(id2);
@@ -198,9 +203,10 @@ TEST_F(GatewayApiTest, MetricsHaveTheFamilies) {
         << m.body;
     EXPECT_EQ(m.status, 200);
     for (const char* family :
-         {"sipmediagw_sessions{state=\"in_call\"} 1", "sipmediagw_calls_total{result=\"answered\"} 1",
-          "sipmediagw_call_slots 4", "sipmediagw_call_slots_busy 1",
-          "sipmediagw_browser_pool_size 0", "# TYPE sipmediagw_calls_total counter"})
+         {"sipmediagw_sessions{state=\"in_call\"} 1",
+          "sipmediagw_calls_total{result=\"answered\"} 1", "sipmediagw_call_slots 4",
+          "sipmediagw_call_slots_busy 1", "sipmediagw_browser_pool_size 0",
+          "# TYPE sipmediagw_calls_total counter"})
         EXPECT_NE(m.body.find(family), std::string::npos) << family << "\n" << m.body;
 }
 

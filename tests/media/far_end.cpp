@@ -4,9 +4,9 @@
 
 #include <gst/app/gstappsink.h>
 
-#include <algorithm>
 #include <gst/rtp/gstrtpbuffer.h>
 #include <gst/video/video.h>
+#include <algorithm>
 
 #include <fmt/format.h>
 #include <cmath>

@@ -36,8 +36,9 @@ core::Result<HttpReply> http_request(uint16_t port, const std::string& method,
     if (::connect(s.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
         return core::fail("connect 127.0.0.1:" + std::to_string(port) + ": " +
                           std::strerror(errno));
-    std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-                      std::to_string(port) + "\r\nConnection: close\r\n" + headers;
+    std::string req = method + " " + target +
+                      " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                      "\r\nConnection: close\r\n" + headers;
     if (!body.empty() || method == "POST")
         req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     req += "\r\n" + body;
@@ -52,7 +53,8 @@ core::Result<HttpReply> http_request(uint16_t port, const std::string& method,
     size_t header_end = std::string::npos;
     size_t want = std::string::npos;
     while (true) {
-        if (header_end == std::string::npos && (header_end = in.find("\r\n\r\n")) != std::string::npos) {
+        if (header_end == std::string::npos &&
+            (header_end = in.find("\r\n\r\n")) != std::string::npos) {
             std::string lower = in.substr(0, header_end);
             std::transform(lower.begin(), lower.end(), lower.begin(),
                            [](unsigned char c) { return std::tolower(c); });

@@ -1,7 +1,7 @@
 // The IVR's pure helpers: the conference mapper's URL and answers, prompt files and their
 // length, the screen text.
-#include "gateway/conference_mapper.hpp"
 #include "gateway/ivr_session.hpp"
+#include "gateway/conference_mapper.hpp"
 #include "media/prompt_player.hpp"
 
 #include <gtest/gtest.h>

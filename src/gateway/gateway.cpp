@@ -281,7 +281,7 @@ sip::CallEvents Gateway::session_events(const std::string& id) {
                 start_ivr(*s);
                 break;
             case RoomKind::Named:
-                join_meeting(*s, s->room.name, "room in the URI");
+                enter_meeting(*s, s->room.name, "room in the URI");
                 break;
         }
     };

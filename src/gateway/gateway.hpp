@@ -108,7 +108,7 @@ private:
     void on_dtmf(const std::string& id, char digit, const char* source);
     void start_ivr(Session& s);
     // The meeting-join handover: one call, made when a room is known (IVR or named room).
-    void join_meeting(Session& s, const std::string& room, const std::string& cause);
+    void enter_meeting(Session& s, const std::string& room, const std::string& cause);
     void count_call(const std::string& result) { ++calls_total_[result]; }
     // Text on the caller's picture for a few seconds (confirmations, the key menu).
     void show_notice(Session& s, const std::string& text, uint64_t ms);

@@ -41,7 +41,7 @@ void Gateway::start_ivr(Session& s) {
         if (found == nullptr) return false;
         auto parsed = parse_room(room);
         if (!parsed || parsed->kind != RoomKind::Named) return false;
-        join_meeting(*found, parsed->name, "ivr");
+        enter_meeting(*found, parsed->name, "ivr");
         return true;
     };
     hooks.hangup = [this, id](const std::string& cause) { (void)hangup(id, cause); };
@@ -49,14 +49,16 @@ void Gateway::start_ivr(Session& s) {
     s.ivr->start();
 }
 
-void Gateway::join_meeting(Session& s, const std::string& room, const std::string& cause) {
+void Gateway::enter_meeting(Session& s, const std::string& room, const std::string& cause) {
     s.room = Room{RoomKind::Named, room};
     if (s.ivr) {
         // The IVR may be the caller (its join hook): release it once that call has returned.
         loop_.post([held = std::shared_ptr<IvrSession>(std::move(s.ivr))] {});
     }
     s.state.change(SessionState::Joining, fmt::format("room={} via={}", room, cause));
-    // The meeting-join flow (browser + WebRTC bridge) takes over from here.
+    // The meeting-join flow (browser + WebRTC bridge, wip/join) takes over from here: the one
+    // hand-over call is its `join_meeting(s)` (an IVR caller's media then switches from
+    // Mode::Ivr to the bridge).
     spdlog::info("gateway: sess={} join room=\"{}\" service={}", s.id, room, config_.service.name);
 }
 
@@ -100,7 +102,8 @@ core::Status Gateway::in_call_action(const std::string& id, const std::string& a
         return core::fail("unknown action '" + action + "'", 400);
     if (s->room.kind != RoomKind::Named)
         return core::fail("action '" + action + "' needs a meeting, this call has none", 409);
-    // Until the meeting-join flow is wired, the action is only recorded.
+    // Until the meeting-join flow is merged, the action is only recorded; with it this is
+    // `meeting_action(id, <services::Action>, done)`.
     spdlog::info("gateway: sess={} action={} room=\"{}\"", id, action, s->room.name);
     show_notice(*s, action_notice(action, config_.ivr.language), kNoticeMs);
     return core::Ok{};

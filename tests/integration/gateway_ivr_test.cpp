@@ -134,6 +134,7 @@ TEST_F(GatewayIvr, WrongNumbersUseTheTriesThenGoodbyeAndBye) {
     const auto [rms, samples] = received_audio(caller.config_dir());
     EXPECT_GT(samples, 8000u) << "baresip recorded no audio";
     EXPECT_GT(rms, 200.0) << "the prompts have no energy in the caller's recording";
+    RecordProperty("caller_prompt_rms", std::to_string(rms));
 }
 
 TEST_F(GatewayIvr, MapperDownGetsTheUnavailablePrompt) {

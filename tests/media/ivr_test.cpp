@@ -47,6 +47,8 @@ TEST_P(IvrMedia, PictureWithTextAndSpokenPrompt) {
     const auto all = far.audio_samples();
     const std::vector<int16_t> spoken(all.begin() + static_cast<long>(before), all.end());
     EXPECT_GT(rms(spoken), 300.0) << "the prompt has no energy";
+    RecordProperty("prompt_rms", std::to_string(rms(spoken)));
+    RecordProperty("luma_range", std::to_string(far.luma_range()));
     EXPECT_EQ(far.video_width(), 256);
     EXPECT_EQ(far.video_height(), 192);
     EXPECT_GT(far.luma_range(), 60) << "the IVR picture is one colour (no text drawn)";

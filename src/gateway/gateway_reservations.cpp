@@ -92,7 +92,11 @@ std::unique_ptr<Reservation> Gateway::take_reservation(std::optional<size_t> slo
     for (auto it = reservations_.begin(); it != reservations_.end(); ++it) {
         const Reservation& r = *it->second;
         if (slot) {
-            if (r.slot == slot) match = it;
+            // Through Kamailio a call for another room may be routed to the reserved slot: it
+            // must not take the reservation (it gets busy and Kamailio tries the next slot).
+            const bool same_room = room.kind == RoomKind::Ivr ||
+                                   (room.kind == r.room.kind && room.name == r.room.name);
+            if (r.slot == slot && same_room) match = it;
         } else if (!r.slot && r.room.kind == room.kind && r.room.name == room.name) {
             match = it;
         }

@@ -56,6 +56,10 @@ core::Result<nlohmann::json> GatewayControl::start_gateway(
         if (view) (*view)["dial"] = request.dial;
         return view;
     }
+    // The reference launcher picks gateways by registration prefix: this instance only has
+    // slots under its own.
+    if (!request.prefix.empty() && request.prefix != config_.registrar.prefix)
+        return core::fail(fmt::format("no call slot with prefix '{}' here", request.prefix), 503);
     auto reservation = gateway_.reserve(room, request.from, config_.api.reservation_timeout_s);
     if (!reservation) {
         spdlog::warn("api: reservation refused: {}", reservation.error().message);

@@ -57,8 +57,9 @@ core::Result<ReservationView> Gateway::reserve(const Room& room, const std::stri
                       r->slot ? slots_[*r->slot]->user() : "",
                       from,
                       timeout_s};
-    spdlog::info("gateway: sess={} reserved room_kind={} room=\"{}\" uri=\"{}\" timeout_s={}", id,
-                 v.room_kind, room.name, r->uri, timeout_s);
+    spdlog::info(
+        "gateway: sess={} reserved room_kind={} room=\"{}\" uri=\"{}\" timeout_s={} from=\"{}\"",
+        id, v.room_kind, room.name, r->uri, timeout_s, from);
     reservations_.emplace(id, std::move(r));
     return v;
 }

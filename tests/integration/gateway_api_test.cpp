@@ -117,6 +117,10 @@ TEST_F(GatewayApiTest, FullGatewayAnswers503OverHttpAndBusyOverSip) {
     GatewayOptions o;
     o.max_calls = 1;
     auto& gw = start_gateway(o);
+    // A launcher asking for another registration prefix is sent elsewhere, even with a free slot.
+    const auto other_prefix = http("GET", "/sipmediagw?room=r1&prefix=eu");
+    EXPECT_EQ(other_prefix.status, 503);
+    EXPECT_EQ(json(other_prefix)["message"], "no call slot with prefix 'eu' here");
     const auto first = http("GET", "/sipmediagw?room=r1");
     ASSERT_EQ(first.status, 200) << first.body;
     // The reservation holds the only slot: HTTP and SIP both see the gateway full.

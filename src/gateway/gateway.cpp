@@ -155,10 +155,10 @@ void Gateway::on_invite(const struct sip_msg& msg) {
     }
     // A call the launcher announced takes the slot held for it (and its id and room); other
     // calls only get a slot that nobody holds.
-    std::unique_ptr<Reservation> reservation = take_reservation(slot, *room);
-    if (reservation) {
+    std::string reservation_id;
+    if (const Reservation* reservation = matching_reservation(slot, *room)) {
         spdlog::info("gateway: sess={} fulfils reservation {}", id, reservation->id);
-        id = reservation->id;
+        id = reservation_id = reservation->id;
         if (room->kind == RoomKind::Ivr) *room = reservation->room;
     } else if (busy_call_slots() >= call_slots_) {
         reject_busy(msg, id,
@@ -240,6 +240,7 @@ void Gateway::on_invite(const struct sip_msg& msg) {
         session->media_started = true;
     }
     if (slot) slots_[*slot]->set_busy(true);
+    reservations_.erase(reservation_id);  // the session holds the call slot from now on
     count_call("answered");
     spdlog::info("gateway: sess={} answering room_kind={} room=\"{}\" audio={} video={} slot={}",
                  id, room_kind_name(room->kind), room->name,

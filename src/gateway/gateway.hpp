@@ -103,8 +103,9 @@ private:
     media::CallEvents media_events(const std::string& id);
     Session* find(const std::string& id);
     std::string new_session_id();
-    // The reservation this INVITE fulfils (slot match, else same room), removed from the list.
-    std::unique_ptr<Reservation> take_reservation(std::optional<size_t> slot, const Room& room);
+    // The reservation this INVITE fulfils (slot match, else same room); null if none. It is
+    // removed only once the call is accepted, so a refused INVITE leaves it for a retry.
+    Reservation* matching_reservation(std::optional<size_t> slot, const Room& room);
     void on_dtmf(const std::string& id, char digit, const char* source);
     void start_ivr(Session& s);
     // The meeting-join handover: one call, made when a room is known (IVR or named room).

@@ -87,8 +87,7 @@ bool Gateway::cancel_reservation(const std::string& id, const std::string& cause
     return true;
 }
 
-std::unique_ptr<Reservation> Gateway::take_reservation(std::optional<size_t> slot,
-                                                       const Room& room) {
+Reservation* Gateway::matching_reservation(std::optional<size_t> slot, const Room& room) {
     auto match = reservations_.end();
     for (auto it = reservations_.begin(); it != reservations_.end(); ++it) {
         const Reservation& r = *it->second;
@@ -103,11 +102,7 @@ std::unique_ptr<Reservation> Gateway::take_reservation(std::optional<size_t> slo
         }
         if (match != reservations_.end()) break;
     }
-    if (match == reservations_.end()) return nullptr;
-    auto r = std::move(match->second);
-    reservations_.erase(match);
-    r->expiry.cancel();
-    return r;
+    return match == reservations_.end() ? nullptr : match->second.get();
 }
 
 std::map<std::string, media::CallMedia::Stats> Gateway::media_stats() const {

@@ -3,6 +3,7 @@
 // auto-answering baresip, metrics.
 #include "gateway_fixture.hpp"
 #include "support/http_client.hpp"
+#include "support/ports.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -61,6 +62,24 @@ TEST_F(GatewayApiTest, TokenIsRequiredExceptForHealth) {
     ASSERT_TRUE(health);
     EXPECT_EQ(health->status, 200) << health->body;
     EXPECT_EQ(json(*health)["status"], "ok");
+}
+
+TEST_F(GatewayApiTest, HealthIsDegradedWhileNoSlotIsRegistered) {
+    GatewayOptions o;
+    // A registrar nobody answers on (a free port on 127.0.0.1): the slots never register.
+    o.registrar_server = "sip:127.0.0.1:" + std::to_string(free_port()) + ";transport=udp";
+    o.registrar_secret = "x";
+    o.slots = 1;
+    auto& gw = start_gateway(o);
+    const auto h = http_request(gw.api_port(), "GET", "/healthz");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->status, 503) << h->body;
+    EXPECT_EQ(json(*h)["status"], "degraded");
+    EXPECT_EQ(json(*h)["reason"], "no registration slot is registered");
+    const auto m = http("GET", "/metrics");
+    EXPECT_NE(m.body.find("sipmediagw_registration_registered{slot=\"sipmediagw.1\""),
+              std::string::npos)
+        << m.body;
 }
 
 TEST_F(GatewayApiTest, StartListStatusStop) {

@@ -143,6 +143,9 @@ struct Config {
 Result<Config> load_config_file(const std::string& path);
 Result<Config> load_config_string(std::string_view text, const std::string& source_name);
 
+// Every key the loader accepts, as "section.key", sorted (docs/configuration.md lists each).
+std::vector<std::string> config_keys();
+
 // "udp:127.0.0.1:5060" → ListenAddress
 Result<ListenAddress> parse_listen_address(std::string_view text);
 

@@ -9,6 +9,7 @@
 #include "media/engine.hpp"
 #include "sip/offer_answer.hpp"
 #include "sip/registration.hpp"
+#include "sip/session_timer.hpp"
 #include "sip/user_agent.hpp"
 
 #include <functional>
@@ -71,6 +72,11 @@ public:
 
 private:
     void on_invite(const struct sip_msg& msg);
+    // The second half of on_invite, once the call's media (and TURN relays) are ready.
+    void answer_invite(const struct sip_msg& msg, const std::string& id, const Room& room,
+                       std::optional<size_t> slot, const sip::SessionTimerDecision& timer,
+                       std::unique_ptr<media::CallMedia> media);
+    void on_relays_ready(const std::string& id, const core::Status& status);
     void reject(const struct sip_msg& msg, const std::string& id, uint16_t status,
                 const std::string& reason, const std::string& why, const std::string& headers = {});
     void reject_busy(const struct sip_msg& msg, const std::string& id, const std::string& why);
@@ -89,6 +95,15 @@ private:
     std::unique_ptr<sip::UserAgent> ua_;
     std::vector<std::unique_ptr<sip::RegistrationSlot>> slots_;
     std::map<std::string, std::unique_ptr<Session>> sessions_;
+    // INVITEs waiting for their TURN allocations; the 100 Trying already stopped retransmits.
+    struct PendingInvite {
+        core::ReHandle<struct sip_msg> msg;
+        Room room;
+        std::optional<size_t> slot;
+        sip::SessionTimerDecision timer;
+        std::unique_ptr<media::CallMedia> media;
+    };
+    std::map<std::string, PendingInvite> pending_;
     uint64_t counter_ = 0;
     bool shutting_down_ = false;
 };

@@ -171,8 +171,16 @@ TEST_F(TurnE2e, EchoThroughCoturnRelay) {
                                     std::chrono::seconds(10)));
     EXPECT_TRUE(
         coturn.wait_for_log(std::regex("REFRESH processed, success"), std::chrono::seconds(10)));
-    EXPECT_TRUE(
-        coturn.wait_for_log(std::regex("closed \\(2nd stage\\)"), std::chrono::seconds(10)));
+    // All four allocations are gone, not left to expire.
+    const std::regex closed("closed \\(2nd stage\\)");
+    EXPECT_TRUE(wait_until(
+        [&] {
+            const std::string text = coturn.log();
+            return std::distance(std::sregex_iterator(text.begin(), text.end(), closed),
+                                 std::sregex_iterator()) == 4;
+        },
+        std::chrono::seconds(10), std::chrono::milliseconds(100)))
+        << "coturn did not close the four allocations";
 }
 
 // A secret that coturn does not share: the allocation is refused (401), the call is rejected

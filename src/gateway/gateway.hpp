@@ -5,6 +5,7 @@
 #include "core/config.hpp"
 #include "core/control_loop.hpp"
 #include "core/result.hpp"
+#include "gateway/reservation.hpp"
 #include "gateway/session.hpp"
 #include "media/engine.hpp"
 #include "sip/offer_answer.hpp"
@@ -61,6 +62,31 @@ public:
     // Ends one session with BYE (CANCEL when not answered yet).
     core::Status hangup(const std::string& id, const std::string& cause);
 
+    // Capacity: sessions and reservations both hold a call slot.
+    [[nodiscard]] uint32_t call_slots() const { return call_slots_; }
+    [[nodiscard]] size_t busy_call_slots() const {
+        return sessions_.size() + reservations_.size() + pending_.size();
+    }
+    // Holds a call slot for the next call to `room` (docs/api.md, the reference launcher call);
+    // 503 when every slot is busy. The returned URI is what the caller dials.
+    core::Result<ReservationView> reserve(const Room& room, const std::string& from,
+                                          uint32_t timeout_s);
+    [[nodiscard]] std::vector<ReservationView> reservations() const;
+    bool cancel_reservation(const std::string& id, const std::string& cause);
+    // Calls by how they ended at admission or after: answered, busy, rejected, failed.
+    [[nodiscard]] const std::map<std::string, uint64_t>& calls_total() const {
+        return calls_total_;
+    }
+    [[nodiscard]] std::map<std::string, media::CallMedia::Stats> media_stats() const;
+    // Sends a DTMF digit into a session as if the caller had typed it (API "dtmf" command).
+    core::Status inject_dtmf(const std::string& id, char digit);
+    // An in-call action from the API or a key (mute, camera, hand, tile, leave, menu).
+    core::Status in_call_action(const std::string& id, const std::string& action);
+    // From the meeting-join flow: how many others are in the meeting (starts or stops the
+    // [service] alone_timeout_s timer), and the meeting ending or removing us (BYE).
+    void on_participants(const std::string& id, size_t others);
+    void on_meeting_left(const std::string& id, const std::string& cause);
+
     // BYE every call, unregister every slot, then run `done` once the SIP stack has finished
     // those transactions (or at once with force).
     void shutdown(bool force, std::function<void()> done);
@@ -75,7 +101,7 @@ private:
     // The second half of on_invite, once the call's media (and TURN relays) are ready.
     void answer_invite(const struct sip_msg& msg, const std::string& id, const Room& room,
                        std::optional<size_t> slot, const sip::SessionTimerDecision& timer,
-                       std::unique_ptr<media::CallMedia> media);
+                       std::unique_ptr<media::CallMedia> media, const std::string& reservation_id);
     void on_relays_ready(const std::string& id, const core::Status& status);
     void reject(const struct sip_msg& msg, const std::string& id, uint16_t status,
                 const std::string& reason, const std::string& why, const std::string& headers = {});
@@ -85,6 +111,16 @@ private:
     media::CallEvents media_events(const std::string& id);
     Session* find(const std::string& id);
     std::string new_session_id();
+    // The reservation this INVITE fulfils (slot match, else same room); null if none. It is
+    // removed only once the call is accepted, so a refused INVITE leaves it for a retry.
+    Reservation* matching_reservation(std::optional<size_t> slot, const Room& room);
+    void on_dtmf(const std::string& id, char digit, const char* source);
+    void start_ivr(Session& s);
+    // The meeting-join handover: one call, made when a room is known (IVR or named room).
+    void enter_meeting(Session& s, const std::string& room, const std::string& cause);
+    void count_call(const std::string& result) { ++calls_total_[result]; }
+    // Text on the caller's picture for a few seconds (confirmations, the key menu).
+    void show_notice(Session& s, const std::string& text, uint64_t ms);
 
     core::Config config_;
     core::ControlLoop& loop_;
@@ -102,8 +138,11 @@ private:
         std::optional<size_t> slot;
         sip::SessionTimerDecision timer;
         std::unique_ptr<media::CallMedia> media;
+        std::string reservation_id;
     };
     std::map<std::string, PendingInvite> pending_;
+    std::map<std::string, std::unique_ptr<Reservation>> reservations_;
+    std::map<std::string, uint64_t> calls_total_;
     uint64_t counter_ = 0;
     bool shutting_down_ = false;
 };

@@ -19,7 +19,7 @@ struct CallEvents {
 };
 
 // Idle: sockets open, RTCP alive, no media sent. (Later: Ivr, Bridge.)
-enum class Mode { Echo, Idle };
+enum class Mode { Echo, Idle, Ivr };  // Ivr: generated picture and prompts (ivr_chain)
 
 struct StreamStats {
     uint64_t packets_in = 0;

@@ -143,7 +143,9 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
         return core::fail("media: the pipeline does not start");
     }
     spdlog::info("{} started mode={} audio={} video={}", log_prefix_,
-                 mode == Mode::Echo ? "echo" : "idle",
+                 mode == Mode::Echo  ? "echo"
+                 : mode == Mode::Ivr ? "ivr"
+                                     : "idle",
                  audio_active_ ? media.audio->codec.name : "-",
                  video_active_ ? media.video->codec.name : "-");
     timeout_since_ms_ = now_ms();
@@ -177,6 +179,14 @@ core::Status CallMedia::update(const sip::NegotiatedMedia& offered) {
 
 void CallMedia::send_keyframe() {
     if (video_active_) video_.send_keyframe();
+}
+
+void CallMedia::show_text(const std::string& text) {
+    video_.set_text(text);
+}
+
+void CallMedia::play_prompts(const std::vector<std::string>& wav_files) {
+    audio_.play_prompts(wav_files);
 }
 
 CallMedia::Stats CallMedia::stats() const {

@@ -121,6 +121,9 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
     if (mode == Mode::Echo) {
         auto st = build_echo_chain(pipeline, rtpbin, config);
         if (!st) return st;
+    } else if (mode == Mode::Ivr) {
+        auto st = build_ivr_chain(pipeline, rtpbin, config);
+        if (!st) return st;
     }
     {
         std::lock_guard lock(mutex_);
@@ -307,7 +310,8 @@ void MediaStream::apply_destinations() {
 
 void MediaStream::apply_direction() {
     if (valve_ == nullptr) return;
-    const bool drop = mode_ != Mode::Echo || !our_direction_sends(negotiated_.direction);
+    const bool drop =
+        (mode_ != Mode::Echo && mode_ != Mode::Ivr) || !our_direction_sends(negotiated_.direction);
     g_object_set(valve_, "drop", drop ? TRUE : FALSE, nullptr);
 }
 
@@ -485,7 +489,7 @@ void MediaStream::send_keyframe() {
 }
 
 void MediaStream::update_overlay() {
-    if (overlay_ == nullptr) return;
+    if (overlay_ == nullptr || mode_ != Mode::Echo) return;  // the IVR draws its own text
     const int64_t us = keyframe_rtt_us_.load();
     std::string text = "sipmediagw echo test";
     if (us >= 0) text += fmt::format("\nkeyframe request round trip: {} ms", us / 1000);

@@ -9,6 +9,7 @@
 #include "media/call_events.hpp"
 #include "media/dtmf_detector.hpp"
 #include "media/gst_ptr.hpp"
+#include "media/prompt_player.hpp"
 #include "media/rtp_sockets.hpp"
 #include "media/video_format.hpp"
 #include "sip/negotiated_media.hpp"
@@ -17,8 +18,10 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace media {
 
@@ -55,6 +58,9 @@ public:
     [[nodiscard]] const sip::NegotiatedStream& negotiated() const { return negotiated_; }
 
     void send_keyframe();
+    // IVR mode: the text drawn on the picture, and the prompts played (replacing the current).
+    void set_text(const std::string& text);
+    void play_prompts(const std::vector<std::string>& wav_files);
     // Media timeout applies only when the peer is meant to send to us.
     [[nodiscard]] bool expects_media() const;
     [[nodiscard]] int64_t last_rtp_ms() const { return last_rtp_ms_.load(); }
@@ -72,6 +78,8 @@ private:
 
     core::Status build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
                                   const core::MediaConfig& config);
+    core::Status build_ivr_chain(GstBin* pipeline, GstElement* rtpbin,
+                                 const core::MediaConfig& config);  // media_stream_ivr.cpp
     void latch(GstBuffer* buffer, bool rtcp);
     void apply_destinations();
     void remember_sdp_destinations();  // with mutex_ held
@@ -96,6 +104,9 @@ private:
     GstElement* encoder_ = nullptr;
     GstElement* overlay_ = nullptr;
     GstPad* echo_sink_ = nullptr;  // ghost sink pad of echo_bin_
+    // IVR: prompts written into the audio source's buffers (shared with its pad probe).
+    std::shared_ptr<PromptPlayer> prompts_ = std::make_shared<PromptPlayer>();
+    std::string ivr_text_;
 
     mutable std::mutex mutex_;  // destinations and latch state (control + streaming threads)
     std::string rtp_host_, rtcp_host_;

@@ -3,8 +3,10 @@
 #include "media/rtp_sockets.hpp"
 
 #include <gst/app/gstappsink.h>
+
 #include <gst/rtp/gstrtpbuffer.h>
 #include <gst/video/video.h>
+#include <algorithm>
 
 #include <fmt/format.h>
 #include <cmath>
@@ -225,6 +227,25 @@ GstFlowReturn FarEnd::on_video_sample(GstElement* sink, gpointer data) {
     gst_structure_get_int(s, "width", &self->width_);
     gst_structure_get_int(s, "height", &self->height_);
     self->frames_++;
+    {
+        // I420: the first width*height bytes (row stride rounded to 4) are the luma plane.
+        GstBuffer* buffer = gst_sample_get_buffer(sample);
+        GstMapInfo map;
+        if (buffer != nullptr && gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+            const size_t stride = (static_cast<size_t>(self->width_) + 3) & ~size_t{3};
+            int lo = 255, hi = 0;
+            for (int y = 0; y < self->height_; ++y) {
+                for (int x = 0; x < self->width_; ++x) {
+                    const size_t i = static_cast<size_t>(y) * stride + static_cast<size_t>(x);
+                    if (i >= map.size) break;
+                    lo = std::min<int>(lo, map.data[i]);
+                    hi = std::max<int>(hi, map.data[i]);
+                }
+            }
+            self->luma_range_ = hi >= lo ? hi - lo : 0;
+            gst_buffer_unmap(buffer, &map);
+        }
+    }
     gst_sample_unref(sample);
     return GST_FLOW_OK;
 }
@@ -303,6 +324,10 @@ std::vector<int16_t> FarEnd::audio_samples() const {
 int FarEnd::video_frames() const {
     std::lock_guard lock(mutex_);
     return frames_;
+}
+int FarEnd::luma_range() const {
+    std::lock_guard lock(mutex_);
+    return luma_range_;
 }
 int FarEnd::video_width() const {
     std::lock_guard lock(mutex_);

@@ -47,6 +47,8 @@ public:
     // Decoded audio that came back, resampled to 16 kHz mono S16.
     std::vector<int16_t> audio_samples() const;
     int video_frames() const;
+    // Brightest minus darkest luma of the last decoded frame: 0 for a one-colour picture.
+    int luma_range() const;
     int video_width() const;
     int video_height() const;
     int fu_a_packets() const;
@@ -80,6 +82,7 @@ private:
     sip::LocalMediaPorts gw_;
     mutable std::mutex mutex_;
     std::vector<int16_t> samples_;
+    int luma_range_ = 0;
     int frames_ = 0, width_ = 0, height_ = 0, fu_a_ = 0, stap_a_ = 0, keyframes_ = 0;
     int64_t last_keyframe_us_ = 0;
     uint32_t last_keyframe_ts_ = 0;

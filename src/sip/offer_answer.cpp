@@ -180,11 +180,28 @@ std::string canonical_name(const std::string& name) {
     return name;
 }
 
+// RFC 4733 wants events on the audio codec's clock, but many endpoints (baresip, several
+// desk phones) offer telephone-event/8000 next to opus/48000 only. Digits matter more than the
+// clock: the detector times nothing against it, so take another clock when that is all there is.
+const Format* pick_telephone_event(const std::vector<Format>& formats, uint32_t clock) {
+    const Format* fallback = nullptr;
+    for (const auto& f : formats) {
+        if (!iequals(f.name, "telephone-event")) continue;
+        if (f.clock == clock) return &f;
+        if (fallback == nullptr) fallback = &f;
+    }
+    return fallback;
+}
+
 // Our fmtp for a format we accept from the peer (answer) or that the peer accepted (offer).
 std::string local_fmtp(const Format& f, const CodecPreferences& prefs) {
     const std::string name = canonical_name(f.name);
     if (name == "opus") return "minptime=10;useinbandfec=1";
-    if (name == "telephone-event") return "0-16";
+    if (name == "telephone-event") {
+        // Answer the events the peer offered (RFC 4733 §2.4.1); the detector ignores the rest.
+        auto it = f.params.find("events");
+        return it != f.params.end() && !it->second.empty() ? it->second : "0-16";
+    }
     if (name == "H264") {
         H264Profile p = parse_profile(f).value_or(H264Profile{});
         // Answer the offered profile, but never promise to receive more than we handle.
@@ -430,13 +447,9 @@ Negotiation answer_offer(std::string_view offer_text, const CodecPreferences& pr
         out.proto = m.proto;
         add_format_attributes(out, st.codec, video ? &st.feedback : nullptr);
         if (audio) {
-            // RFC 4733 events must share the audio codec's clock to be timed against it.
-            for (const auto& f : formats) {
-                if (iequals(f.name, "telephone-event") && f.clock == chosen->clock) {
-                    st.telephone_event = to_codec(f, prefs);
-                    add_format_attributes(out, *st.telephone_event, nullptr);
-                    break;
-                }
+            if (const Format* te = pick_telephone_event(formats, chosen->clock)) {
+                st.telephone_event = to_codec(*te, prefs);
+                add_format_attributes(out, *st.telephone_event, nullptr);
             }
         } else {
             out.bandwidths.push_back("AS:" + std::to_string(prefs.video_bitrate_kbps));
@@ -532,9 +545,8 @@ Negotiation apply_answer(std::string_view answer_text, const CodecPreferences& p
         st.codec = to_codec(*chosen, prefs);
         if (!audio) st.feedback = chosen->feedback;
         if (audio) {
-            for (const auto& f : formats)
-                if (iequals(f.name, "telephone-event") && f.clock == chosen->clock)
-                    st.telephone_event = to_codec(f, prefs);
+            if (const Format* te = pick_telephone_event(formats, chosen->clock))
+                st.telephone_event = to_codec(*te, prefs);
         }
         slot = std::move(st);
     }

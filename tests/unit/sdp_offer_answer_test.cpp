@@ -76,11 +76,32 @@ TEST(OfferAnswer, OpusPreferredAndTelephoneEventMatchesItsClock) {
     EXPECT_EQ(n.media.audio->codec.remote_params.at("useinbandfec"), "1");
 }
 
-TEST(OfferAnswer, TelephoneEventOfOtherClockIsNotUsed) {
-    auto n = answer(offer("m=audio 4000 RTP/AVP 0 110\r\na=rtpmap:110 telephone-event/48000\r\n"));
+TEST(OfferAnswer, TelephoneEventOfAnotherClockIsKeptWhenNoneMatches) {
+    // baresip and many desk phones offer telephone-event/8000 only, next to opus/48000:
+    // dropping it would lose every digit the caller types.
+    auto n = answer(offer("m=audio 4000 RTP/AVP 111 101\r\na=rtpmap:111 opus/48000/2\r\n"
+                          "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"));
     ASSERT_TRUE(n.ok());
-    EXPECT_EQ(n.media.audio->codec.name, "PCMU");
-    EXPECT_FALSE(n.media.audio->telephone_event);
+    EXPECT_EQ(n.media.audio->codec.name, "opus");
+    ASSERT_TRUE(n.media.audio->telephone_event);
+    EXPECT_EQ(n.media.audio->telephone_event->payload_type, 101);
+    EXPECT_EQ(n.media.audio->telephone_event->clock_rate, 8000U);
+    EXPECT_NE(n.sdp.find("m=audio 20000 RTP/AVP 111 101\r\n"), std::string::npos) << n.sdp;
+
+    auto pcmu = answer(offer("m=audio 4000 RTP/AVP 0 110\r\na=rtpmap:110 telephone-event/48000\r\n"));
+    ASSERT_TRUE(pcmu.ok());
+    EXPECT_EQ(pcmu.media.audio->codec.name, "PCMU");
+    ASSERT_TRUE(pcmu.media.audio->telephone_event);
+    EXPECT_EQ(pcmu.media.audio->telephone_event->payload_type, 110);
+}
+
+TEST(OfferAnswer, TelephoneEventAnswersTheOfferedEvents) {
+    auto n = answer(offer(kAudioPcmu));
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(fmtp_of(n, 101), "0-15");
+    auto bare = answer(offer("m=audio 4000 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n"));
+    ASSERT_TRUE(bare.ok());
+    EXPECT_EQ(fmtp_of(bare, 101), "0-16");
 }
 
 TEST(OfferAnswer, ConfiguredAudioPreferenceOrderWins) {

@@ -201,8 +201,51 @@ void Gateway::on_invite(const struct sip_msg& msg) {
         reject(msg, id, 503, "Service Unavailable", media.error().message);
         return;
     }
-    sip::LocalMediaPorts ports = (*media)->local_ports();
-    if (!config_.sip.public_address.empty()) ports.address = config_.sip.public_address;
+    if (engine_->uses_turn()) {
+        // The answer must carry the relayed addresses: wait for the allocations. Without them
+        // a peer behind NAT would get a call with no media, so failure rejects with 503 (a
+        // proxy in front can try another gateway).
+        auto st = engine_->allocate_relays(
+            **media, [this, id](const core::Status& done) { on_relays_ready(id, done); });
+        if (!st) {
+            spdlog::warn("media: sess={} turn failed {}", id, st.error().message);
+            reject(msg, id, 503, "Service Unavailable", st.error().message);
+            return;
+        }
+        core::ReHandle<struct sip_msg> held(
+            static_cast<struct sip_msg*>(mem_ref(const_cast<struct sip_msg*>(&msg))));
+        pending_.emplace(id, PendingInvite{std::move(held), *room, slot, timer, std::move(*media),
+                                           reservation_id});
+        return;
+    }
+    answer_invite(msg, id, *room, slot, timer, std::move(*media), reservation_id);
+}
+
+void Gateway::on_relays_ready(const std::string& id, const core::Status& status) {
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return;
+    PendingInvite p = std::move(it->second);
+    pending_.erase(it);
+    if (!status || shutting_down_) {
+        reject(*p.msg, id, 503, "Service Unavailable",
+               status ? std::string("shutting down") : status.error().message);
+        // We are inside the call's own relay callback: let it unwind before freeing it.
+        std::shared_ptr<media::CallMedia> doomed = std::move(p.media);
+        loop_.post([doomed] {});
+        return;
+    }
+    answer_invite(*p.msg, id, p.room, p.slot, p.timer, std::move(p.media), p.reservation_id);
+}
+
+void Gateway::answer_invite(const struct sip_msg& msg, const std::string& id, const Room& room,
+                            std::optional<size_t> slot, const sip::SessionTimerDecision& timer,
+                            std::unique_ptr<media::CallMedia> media,
+                            const std::string& reservation_id) {
+    const std::string ruser = pl_str(msg.uri.user);
+    sip::LocalMediaPorts ports = media->local_ports();
+    // A relayed address is already the public one.
+    if (!config_.sip.public_address.empty() && !media->relayed())
+        ports.address = config_.sip.public_address;
 
     const std::string body = sip::body_of(msg);
     const std::string ctype = sip::content_type_of(msg);
@@ -226,8 +269,8 @@ void Gateway::on_invite(const struct sip_msg& msg) {
     plan.ring_ms = config_.sip.ring_ms;
     plan.contact_user = ruser.empty() ? "sipmediagw" : ruser;
 
-    auto session = std::make_unique<Session>(id, *room, slot);
-    session->media = std::move(*media);
+    auto session = std::make_unique<Session>(id, room, slot);
+    session->media = std::move(media);
     auto call = sip::Call::accept(*ua_, msg, id, prefs_, ports, origin, plan, session_events(id));
     if (!call) {
         reject(msg, id, 500, "Server Internal Error", call.error().message);
@@ -235,18 +278,17 @@ void Gateway::on_invite(const struct sip_msg& msg) {
     }
     session->call = std::move(*call);
     if (plan.media.audio || plan.media.video) {
-        if (auto st = session->media->start(plan.media, media_mode_for(room->kind)); !st)
+        if (auto st = session->media->start(plan.media, media_mode_for(room.kind)); !st)
             spdlog::warn("gateway: sess={} media start failed: {}", id, st.error().message);
         session->media_started = true;
     }
     if (slot) slots_[*slot]->set_busy(true);
     reservations_.erase(reservation_id);  // the session holds the call slot from now on
     count_call("answered");
-    spdlog::info("gateway: sess={} answering room_kind={} room=\"{}\" audio={} video={} slot={}",
-                 id, room_kind_name(room->kind), room->name,
-                 plan.media.audio ? plan.media.audio->codec.name : "-",
-                 plan.media.video ? plan.media.video->codec.name : "-",
-                 slot ? slots_[*slot]->user() : "-");
+    spdlog::info(
+        "gateway: sess={} answering room_kind={} room=\"{}\" audio={} video={} slot={}", id,
+        room_kind_name(room.kind), room.name, plan.media.audio ? plan.media.audio->codec.name : "-",
+        plan.media.video ? plan.media.video->codec.name : "-", slot ? slots_[*slot]->user() : "-");
     sessions_.emplace(id, std::move(session));
 }
 
@@ -373,6 +415,8 @@ void Gateway::shutdown(bool force, std::function<void()> done) {
         if (s->call) s->call->hangup("shutdown");
     }
     sessions_.clear();
+    for (auto& [id, p] : pending_) reject(*p.msg, id, 503, "Service Unavailable", "shutting down");
+    pending_.clear();
     slots_.clear();  // each slot unregisters
     ua_->close(force, std::move(done));
 }

@@ -10,6 +10,7 @@
 #include "media/engine.hpp"
 #include "sip/offer_answer.hpp"
 #include "sip/registration.hpp"
+#include "sip/session_timer.hpp"
 #include "sip/user_agent.hpp"
 
 #include <functional>
@@ -63,7 +64,9 @@ public:
 
     // Capacity: sessions and reservations both hold a call slot.
     [[nodiscard]] uint32_t call_slots() const { return call_slots_; }
-    [[nodiscard]] size_t busy_call_slots() const { return sessions_.size() + reservations_.size(); }
+    [[nodiscard]] size_t busy_call_slots() const {
+        return sessions_.size() + reservations_.size() + pending_.size();
+    }
     // Holds a call slot for the next call to `room` (docs/api.md, the reference launcher call);
     // 503 when every slot is busy. The returned URI is what the caller dials.
     core::Result<ReservationView> reserve(const Room& room, const std::string& from,
@@ -95,6 +98,11 @@ public:
 
 private:
     void on_invite(const struct sip_msg& msg);
+    // The second half of on_invite, once the call's media (and TURN relays) are ready.
+    void answer_invite(const struct sip_msg& msg, const std::string& id, const Room& room,
+                       std::optional<size_t> slot, const sip::SessionTimerDecision& timer,
+                       std::unique_ptr<media::CallMedia> media, const std::string& reservation_id);
+    void on_relays_ready(const std::string& id, const core::Status& status);
     void reject(const struct sip_msg& msg, const std::string& id, uint16_t status,
                 const std::string& reason, const std::string& why, const std::string& headers = {});
     void reject_busy(const struct sip_msg& msg, const std::string& id, const std::string& why);
@@ -123,6 +131,16 @@ private:
     std::unique_ptr<sip::UserAgent> ua_;
     std::vector<std::unique_ptr<sip::RegistrationSlot>> slots_;
     std::map<std::string, std::unique_ptr<Session>> sessions_;
+    // INVITEs waiting for their TURN allocations; the 100 Trying already stopped retransmits.
+    struct PendingInvite {
+        core::ReHandle<struct sip_msg> msg;
+        Room room;
+        std::optional<size_t> slot;
+        sip::SessionTimerDecision timer;
+        std::unique_ptr<media::CallMedia> media;
+        std::string reservation_id;
+    };
+    std::map<std::string, PendingInvite> pending_;
     std::map<std::string, std::unique_ptr<Reservation>> reservations_;
     std::map<std::string, uint64_t> calls_total_;
     uint64_t counter_ = 0;

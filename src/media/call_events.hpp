@@ -37,6 +37,7 @@ struct StreamStats {
     uint32_t bitrate_out_kbps = 0;  // since the previous stats() call
     uint64_t dtmf_events = 0;
     std::optional<double> keyframe_round_trip_ms;  // our last request → keyframe received
+    std::string relay;  // "host:port" of the TURN relay this stream goes through; empty: direct
 };
 
 }  // namespace media

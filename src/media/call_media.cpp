@@ -66,7 +66,21 @@ void CallMedia::stop() {
     video_.clear();
 }
 
-core::Status CallMedia::start(const sip::NegotiatedMedia& media, Mode mode) {
+core::Status CallMedia::use_relays(const TurnAccount& account, uint32_t timeout_ms,
+                                   std::function<void(core::Status)> done) {
+    auto relays = CallRelays::create(account, ports_, log_prefix_, timeout_ms,
+                                     [this, done = std::move(done)](const core::Status& st) {
+                                         if (st) ports_ = relays_->relayed_ports();
+                                         done(st);  // may destroy this call
+                                     });
+    if (!relays) return relays.error();
+    relays_ = std::move(*relays);
+    return core::Ok{};
+}
+
+core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
+    // Behind a relay the pipeline talks to the relay's local sockets, never to the peer.
+    const sip::NegotiatedMedia media = relays_ ? relays_->route(offered) : offered;
     stop();
     mode_ = mode;
     audio_active_ = media.audio.has_value() && media.audio->remote_rtp_port != 0;
@@ -142,8 +156,9 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& media, Mode mode) {
     return core::Ok{};
 }
 
-core::Status CallMedia::update(const sip::NegotiatedMedia& media) {
-    if (!pipeline_) return start(media, mode_);
+core::Status CallMedia::update(const sip::NegotiatedMedia& offered) {
+    if (!pipeline_) return start(offered, mode_);
+    const sip::NegotiatedMedia media = relays_ ? relays_->route(offered) : offered;
     const bool audio_now = media.audio.has_value() && media.audio->remote_rtp_port != 0;
     const bool video_now = media.video.has_value() && media.video->remote_rtp_port != 0;
     const bool rebuild =
@@ -152,7 +167,7 @@ core::Status CallMedia::update(const sip::NegotiatedMedia& media) {
         (video_now && !same_codec(media.video, std::optional(video_.negotiated())));
     if (rebuild) {
         spdlog::info("{} streams or codecs changed: restarting media", log_prefix_);
-        return start(media, mode_);
+        return start(offered, mode_);
     }
     if (audio_now) audio_.set_remote(*media.audio);
     if (video_now) video_.set_remote(*media.video);
@@ -178,6 +193,10 @@ CallMedia::Stats CallMedia::stats() const {
     Stats s;
     if (audio_active_) s.audio = audio_.stats(rtpbin_);
     if (video_active_) s.video = video_.stats(rtpbin_);
+    if (relays_) {
+        if (s.audio) s.audio->relay = relays_->relay_of(sip::MediaKind::Audio);
+        if (s.video) s.video->relay = relays_->relay_of(sip::MediaKind::Video);
+    }
     return s;
 }
 

@@ -6,6 +6,7 @@
 #include "core/config.hpp"
 #include "core/result.hpp"
 #include "media/call_events.hpp"
+#include "media/call_relays.hpp"
 #include "media/control_bridge.hpp"
 #include "media/gst_ptr.hpp"
 #include "media/media_stream.hpp"
@@ -41,6 +42,11 @@ public:
     CallMedia& operator=(const CallMedia&) = delete;
 
     [[nodiscard]] const sip::LocalMediaPorts& local_ports() const { return ports_; }
+    // Puts a TURN relay in front of every socket; once `done` says Ok, local_ports() holds the
+    // relayed addresses and media goes through the relay. Used by Engine::allocate_relays.
+    core::Status use_relays(const TurnAccount& account, uint32_t timeout_ms,
+                            std::function<void(core::Status)> done);
+    [[nodiscard]] bool relayed() const { return relays_ != nullptr; }
     core::Status start(const sip::NegotiatedMedia& media, Mode mode);  // after the SDP answer
     core::Status update(const sip::NegotiatedMedia& media);            // re-INVITE
     void send_keyframe();  // the peer asked (SIP INFO picture_fast_update)
@@ -68,6 +74,7 @@ private:
     sip::LocalMediaPorts ports_;
     MediaStream audio_;
     MediaStream video_;
+    std::unique_ptr<CallRelays> relays_;  // with [turn]: one allocation per socket
     bool audio_active_ = false, video_active_ = false;
     Mode mode_ = Mode::Idle;
     GstPtr<GstElement> pipeline_;

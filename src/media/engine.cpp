@@ -29,4 +29,11 @@ core::Result<std::unique_ptr<CallMedia>> Engine::create_call(const std::string& 
                                        std::move(video.value()));
 }
 
+core::Status Engine::allocate_relays(CallMedia& call, std::function<void(core::Status)> done) {
+    // Credentials are derived per call: secret-based ones expire after [turn] ttl.
+    auto account = make_turn_account(turn_);
+    if (!account) return account.error();
+    return call.use_relays(*account, kTurnTimeoutMs, std::move(done));
+}
+
 }  // namespace media

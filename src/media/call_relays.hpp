@@ -1,0 +1,56 @@
+// The TURN relays of one call: one allocation per media socket (audio and video, RTP and RTCP)
+// made before the SDP answer, so that the answer can carry the relayed address and ports.
+// Control thread only.
+#pragma once
+
+#include "core/control_loop.hpp"
+#include "core/result.hpp"
+#include "media/turn_relay.hpp"
+#include "sip/negotiated_media.hpp"
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace media {
+
+class CallRelays {
+public:
+    using Done = std::function<void(core::Status)>;
+
+    // Starts the four allocations; `done` runs once, from the control loop (never from inside
+    // a libre callback, so it may destroy this object), when all are allocated, when one
+    // fails, or after `timeout_ms` without an answer.
+    static core::Result<std::unique_ptr<CallRelays>> create(const TurnAccount& account,
+                                                            const sip::LocalMediaPorts& local,
+                                                            const std::string& log_prefix,
+                                                            uint32_t timeout_ms, Done done);
+    struct Key {
+        explicit Key() = default;
+    };
+    CallRelays(Key, std::string log_prefix, Done done);
+
+    // The relayed transport addresses, for the SDP (valid once `done` said Ok).
+    [[nodiscard]] sip::LocalMediaPorts relayed_ports() const;
+    // Points the relays at the peer of `media` and returns the media as the pipeline must see
+    // it: each peer address replaced by the local socket of its relay.
+    sip::NegotiatedMedia route(const sip::NegotiatedMedia& media);
+    // "host:port" of the stream's RTP relay, or empty.
+    [[nodiscard]] std::string relay_of(sip::MediaKind kind) const;
+
+private:
+    enum Slot { AudioRtp, AudioRtcp, VideoRtp, VideoRtcp, Count };
+    void on_relay_done(core::Status status);
+    void finish(core::Status status);
+    void route_stream(std::optional<sip::NegotiatedStream>& stream, Slot rtp, Slot rtcp);
+
+    std::string log_prefix_;
+    Done done_;
+    std::array<std::unique_ptr<TurnRelay>, Count> relays_;
+    size_t waiting_ = Count;
+    core::Timer timeout_;
+    core::Timer finish_;  // defers `done` out of libre's callbacks
+};
+
+}  // namespace media

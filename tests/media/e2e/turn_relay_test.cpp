@@ -1,0 +1,208 @@
+// End to end through a TURN relay: coturn (started here on 127.0.0.1, use-auth-secret) relays
+// every media socket of the gateway; baresip calls sip:echo and must get its tone back, which it
+// can only do by sending to the relayed address it read in our SDP answer.
+#include "integration/gateway_fixture.hpp"
+#include "support/ports.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <iterator>
+
+namespace testsupport {
+namespace {
+
+class TurnE2e : public GatewayTest {
+protected:
+    // coturn with its own config, ports probed free, log on stdout (Program's log file).
+    Program& start_coturn(const std::string& secret) {
+        turn_port_ = free_port();
+        const uint16_t relay_min = free_port_block(8);
+        const auto conf = dir_ / "turnserver.conf";
+        write_file(conf,
+                   fmt::format("listening-ip=127.0.0.1\nlistening-port={}\n"
+                               "relay-ip=127.0.0.1\nmin-port={}\nmax-port={}\n"
+                               "fingerprint\nuse-auth-secret\nstatic-auth-secret={}\n"
+                               "realm=sipmediagw.test\nno-tls\nno-dtls\nno-cli\n"
+                               "no-multicast-peers\nallow-loopback-peers\n"
+                               "log-file=stdout\nsimple-log\nverbose\npidfile={}\n"
+                               "userdb={}\n",
+                               turn_port_, relay_min, relay_min + 7, secret,
+                               (dir_ / "turnserver.pid").string(), (dir_ / "turndb").string()));
+        auto p =
+            Program::start("coturn", {"/usr/bin/turnserver", "-c", conf.string()}, dir_.path());
+        if (!p) {
+            ADD_FAILURE() << p.error().message;
+            throw std::runtime_error("coturn did not start");
+        }
+        coturn_.emplace(std::move(p.value()));
+        EXPECT_TRUE(coturn_->wait_for_log(
+            std::regex(fmt::format("UDP listener opened on: 127.0.0.1:{}", turn_port_)),
+            std::chrono::seconds(20)));
+        return *coturn_;
+    }
+    std::string turn_toml(const std::string& secret) const {
+        return fmt::format("[turn]\nserver = \"turn:127.0.0.1:{}\"\nsecret = \"{}\"\nttl = 600\n",
+                           turn_port_, secret);
+    }
+    void TearDown() override {
+        GatewayTest::TearDown();
+        if (coturn_) coturn_->stop();
+    }
+
+    uint16_t turn_port_ = 0;
+    std::optional<Program> coturn_;
+};
+
+std::optional<std::filesystem::path> find_recording(const std::filesystem::path& dir) {
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+        const auto name = e.path().filename().string();
+        if (name.rfind("dump", 0) == 0 && name.find("-dec.wav") != std::string::npos)
+            return e.path();
+    }
+    return std::nullopt;
+}
+
+// The last second of a 16-bit mono/stereo WAV (first channel) and its sample rate. Reads to the
+// end: a recording still being written carries a stale data length.
+std::pair<std::vector<int16_t>, uint32_t> last_second(const std::filesystem::path& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::vector<unsigned char> b((std::istreambuf_iterator<char>(f)), {});
+    if (b.size() < 44) return {};
+    auto u32 = [&](size_t o) {
+        return uint32_t(b[o]) | uint32_t(b[o + 1]) << 8 | uint32_t(b[o + 2]) << 16 |
+               uint32_t(b[o + 3]) << 24;
+    };
+    uint32_t rate = 0;
+    unsigned channels = 1;
+    size_t off = 12;
+    while (off + 8 <= b.size()) {
+        const std::string id(reinterpret_cast<const char*>(&b[off]), 4);
+        const size_t len = u32(off + 4);
+        if (id == "fmt ") {
+            channels = std::max(1U, unsigned(b[off + 10]) | unsigned(b[off + 11]) << 8);
+            rate = u32(off + 12);
+        } else if (id == "data") {
+            const size_t frames = (b.size() - off - 8) / 2 / channels;
+            if (rate == 0 || frames < rate * 4U) return {};  // want 4 s before judging
+            std::vector<int16_t> out;
+            for (size_t i = frames - rate; i < frames; ++i) {
+                const size_t o = off + 8 + i * 2 * channels;
+                out.push_back(static_cast<int16_t>(b[o] | b[o + 1] << 8));
+            }
+            return {out, rate};
+        }
+        off += 8 + len + (len & 1);
+    }
+    return {};
+}
+
+double tone_share(const std::vector<int16_t>& x, double hz, double rate) {
+    const double c = 2 * std::cos(2 * M_PI * hz / rate);
+    double s1 = 0, s2 = 0, energy = 0;
+    for (int16_t v : x) {
+        const double s = v + c * s1 - s2;
+        s2 = s1;
+        s1 = s;
+        energy += double(v) * v;
+    }
+    if (energy <= 0) return 0;
+    return (s1 * s1 + s2 * s2 - c * s1 * s2) / (energy * double(x.size()) / 2);
+}
+
+TEST_F(TurnE2e, EchoThroughCoturnRelay) {
+    auto& coturn = start_coturn("turn-test-secret");
+    GatewayOptions go;
+    go.extra_toml = turn_toml("turn-test-secret") +
+                    "[media]\nvideo_width = 320\nvideo_height = 240\nvideo_fps = 15\n"
+                    "video_bitrate_kbps = 400\n";
+    auto& gw = start_gateway(go);
+    BaresipOptions o = plain_peer("caller", "alice");
+    o.tone_hz = 1000;
+    o.audio_codecs = "PCMU";
+    o.video_codecs = "VP8";
+    auto& caller = start_peer(o);
+    ASSERT_TRUE(caller.dial(gw.uri("echo")));
+    ASSERT_TRUE(caller.wait_established(std::chrono::seconds(20)));
+
+    // Four allocations (audio and video, RTP and RTCP) before the answer went out.
+    const std::regex allocated(
+        "media: sess=\\S+ turn allocated relay=127\\.0\\.0\\.1:(\\d+) stream=audio-rtp");
+    ASSERT_TRUE(gw.program().wait_for_log(allocated, std::chrono::seconds(5)));
+    for (const char* s : {"audio-rtcp", "video-rtp", "video-rtcp"}) {
+        EXPECT_TRUE(gw.program().log_contains(
+            std::regex(std::string("turn allocated relay=127\\.0\\.0\\.1:\\d+ stream=") + s)));
+    }
+    std::smatch m;
+    const std::string log = gw.program().log();
+    ASSERT_TRUE(std::regex_search(log, m, allocated));
+    const std::string relay_port = m[1];
+    // baresip sends RTP to what our answer said: the relay port, not the gateway's own.
+    EXPECT_TRUE(
+        coturn.wait_for_log(std::regex("ALLOCATE processed, success"), std::chrono::seconds(5)));
+
+    std::vector<int16_t> tail;
+    uint32_t rate = 0;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            auto path = find_recording(caller.config_dir());
+            if (!path) return false;
+            std::tie(tail, rate) = last_second(*path);
+            return !tail.empty();
+        },
+        std::chrono::seconds(30), std::chrono::milliseconds(250)))
+        << "no 4 s recording of the echoed audio";
+    double e = 0;
+    for (int16_t v : tail) e += double(v) * v;
+    EXPECT_GT(std::sqrt(e / double(tail.size())), 300.0) << "echo is silent";
+    EXPECT_GT(tone_share(tail, 1000, rate), 0.5) << "echo is not the 1000 Hz tone";
+
+    ASSERT_TRUE(caller.ctrl().command("hangup"));
+    EXPECT_TRUE(caller.wait_closed(std::chrono::seconds(10)));
+    // Freed at hang-up, and both directions went through the relay (the gateway's counts: the
+    // pipeline's packets it relayed out, the peer's packets the relay delivered).
+    const std::regex released("turn released relay=127\\.0\\.0\\.1:" + relay_port +
+                              " stream=audio-rtp sent=([1-9]\\d*) received=([1-9]\\d*)");
+    EXPECT_TRUE(gw.program().wait_for_log(released, std::chrono::seconds(10)));
+    // coturn saw the relayed traffic and deleted the allocation (Refresh lifetime 0).
+    EXPECT_TRUE(coturn.wait_for_log(std::regex("peer usage: realm=<sipmediagw\\.test>.*"
+                                               "rp=[1-9]\\d*, rb=\\d+, sp=[1-9]\\d*"),
+                                    std::chrono::seconds(10)));
+    EXPECT_TRUE(
+        coturn.wait_for_log(std::regex("REFRESH processed, success"), std::chrono::seconds(10)));
+    // All four allocations are gone, not left to expire.
+    const std::regex closed("closed \\(2nd stage\\)");
+    EXPECT_TRUE(wait_until(
+        [&] {
+            const std::string text = coturn.log();
+            return std::distance(std::sregex_iterator(text.begin(), text.end(), closed),
+                                 std::sregex_iterator()) == 4;
+        },
+        std::chrono::seconds(10), std::chrono::milliseconds(100)))
+        << "coturn did not close the four allocations";
+}
+
+// A secret that coturn does not share: the allocation is refused (401), the call is rejected
+// with 503 and the log says what to check.
+TEST_F(TurnE2e, WrongSecretRejectsWith503) {
+    start_coturn("the-real-secret");
+    GatewayOptions go;
+    go.extra_toml = turn_toml("a-wrong-secret");
+    auto& gw = start_gateway(go);
+    BaresipOptions o = plain_peer("caller", "alice");
+    auto& caller = start_peer(o);
+    ASSERT_TRUE(caller.dial(gw.uri("echo")));
+    EXPECT_TRUE(gw.program().wait_for_log(
+        std::regex("turn failed stream=\\S+ server said: 401 .*check \\[turn\\] secret"),
+        std::chrono::seconds(10)));
+    EXPECT_TRUE(
+        gw.program().wait_for_log(std::regex("rejected status=503"), std::chrono::seconds(10)));
+    const auto reason = caller.wait_closed(std::chrono::seconds(10));
+    ASSERT_TRUE(reason.has_value());
+    EXPECT_NE(reason->find("503"), std::string::npos) << *reason;
+    EXPECT_FALSE(caller.call_is_established());
+}
+
+}  // namespace
+}  // namespace testsupport

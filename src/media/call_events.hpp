@@ -18,8 +18,9 @@ struct CallEvents {
     std::function<void()> on_keyframe_needed;
 };
 
-// Idle: sockets open, RTCP alive, no media sent. (Later: Ivr, Bridge.)
-enum class Mode { Echo, Idle };
+// Idle: sockets open, RTCP alive, no media sent. Bridge: the call is joined to its meeting
+// page's WebRTC link (media::MeetingBridge) through process-local channels.
+enum class Mode { Echo, Idle, Bridge };
 
 struct StreamStats {
     uint64_t packets_in = 0;

@@ -41,6 +41,8 @@ CallMedia::CallMedia(Key, std::string session_id, const core::MediaConfig& confi
     ports_.audio_rtcp = audio_.rtcp_port();
     ports_.video_rtp = video_.rtp_port();
     ports_.video_rtcp = video_.rtcp_port();
+    audio_.set_bridge_session(session_id_);
+    video_.set_bridge_session(session_id_);
 }
 
 CallMedia::~CallMedia() {
@@ -129,7 +131,7 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& media, Mode mode) {
         return core::fail("media: the pipeline does not start");
     }
     spdlog::info("{} started mode={} audio={} video={}", log_prefix_,
-                 mode == Mode::Echo ? "echo" : "idle",
+                 mode == Mode::Echo ? "echo" : mode == Mode::Bridge ? "bridge" : "idle",
                  audio_active_ ? media.audio->codec.name : "-",
                  video_active_ ? media.video->codec.name : "-");
     timeout_since_ms_ = now_ms();

@@ -55,6 +55,8 @@ public:
     [[nodiscard]] const sip::NegotiatedStream& negotiated() const { return negotiated_; }
 
     void send_keyframe();
+    // Bridge mode: the session whose channels (media/bridge_channels.hpp) this stream uses.
+    void set_bridge_session(std::string session_id) { bridge_session_ = std::move(session_id); }
     // Media timeout applies only when the peer is meant to send to us.
     [[nodiscard]] bool expects_media() const;
     [[nodiscard]] int64_t last_rtp_ms() const { return last_rtp_ms_.load(); }
@@ -72,6 +74,9 @@ private:
 
     core::Status build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
                                   const core::MediaConfig& config);
+    core::Status build_bridge_chain(GstBin* pipeline, GstElement* rtpbin,
+                                    const core::MediaConfig& config);  // media_stream_bridge.cpp
+    void watch_chain(GstElement* bin);  // keyframe and frame-count probes on depay/dec/enc
     void latch(GstBuffer* buffer, bool rtcp);
     void apply_destinations();
     void apply_direction();
@@ -80,6 +85,7 @@ private:
     sip::MediaKind kind_;
     RtpSocketPair sockets_;
     std::string log_prefix_;
+    std::string bridge_session_;
     sip::NegotiatedStream negotiated_;
     Mode mode_ = Mode::Idle;
     StreamHooks hooks_;

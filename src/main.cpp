@@ -133,6 +133,11 @@ int main(int argc, char** argv) {
                               {"tcp", "127.0.0.1", 5060},
                               {"udp", address, 5060},
                               {"tcp", address, 5060}};
+            // The demo pages are plain http on a non-loopback address: an insecure context has
+            // no getUserMedia, so the gateway's browsers treat this one origin as secure.
+            cfg.browser.extra_flags.push_back("--unsafely-treat-insecure-origin-as-secure=" +
+                                              cfg.service.base_url.substr(
+                                                  0, cfg.service.base_url.find('/', 7)));
             // Phones on the network reach our RTP on the host's address; local callers too.
             cfg.media.address = address;
             std::printf("sipmediagw demo: meeting page %s\n", page.c_str());

@@ -29,7 +29,9 @@ core::Result<HostInterface> find_host_interface(const std::string& address) {
 
 std::string DemoEnvironment::settings_js(const std::string& janus_url) {
     return "// Written by sipmediagw demo.\nvar server = \"" + janus_url +
-           "\";\nvar iceServers = [];\n";
+           "\";\nvar iceServers = [];\n"
+           // videoroomtest.js passes these to new Janus(); Debian's settings.js lacks them.
+           "var token = null;\nvar apisecret = null;\n";
 }
 
 core::Result<std::unique_ptr<DemoEnvironment>> DemoEnvironment::start(const DemoOptions& options) {

@@ -34,6 +34,12 @@ const char* kObserver = R"JS(
 (() => {
   const ac = new AudioContext();
   const analysers = [];
+  window.__smgwConsole = [];
+  window.addEventListener('error', (e) => __smgwConsole.push('uncaught: ' + e.message));
+  for (const level of ['error', 'warn', 'log']) {
+    const orig = console[level].bind(console);
+    console[level] = (...a) => { __smgwConsole.push(a.map(String).join(' ').slice(0, 300)); orig(...a); if (__smgwConsole.length > 40) __smgwConsole.shift(); };
+  }
   window.__obs = {frames: 0, width: 0, height: 0, peakHz: 0, levelDb: -200};
   navigator.mediaDevices.getUserMedia = async () => {
     const c = document.createElement('canvas');
@@ -98,14 +104,6 @@ TEST_F(MeetingCallTest, CallerAndObserverSeeAndHearEachOtherThroughJanus) {
     ASSERT_TRUE(gw->log_contains(std::regex("call sip:1234@10\\.200\\.0\\.1")));
     ASSERT_TRUE(gw->log_contains(std::regex("janus api http://")));
 
-    testsupport::BaresipOptions bo;
-    bo.tone_hz = 440;
-    auto caller = testsupport::BaresipPeer::start(dir->path(), bo);
-    ASSERT_TRUE(caller.ok()) << caller.error().message;
-    ASSERT_TRUE((*caller)->dial("sip:1234@127.0.0.1:5060").ok());
-    ASSERT_TRUE((*caller)->wait_established(30s)) << gw->tail();
-    ASSERT_TRUE(gw->wait_for_log(std::regex("state joining -> in_call"), 90s)) << gw->tail(80);
-
     // The observer: its own browser and profile, joining room 1234 through the same demo page.
     const std::string origin = page_url.substr(0, page_url.find('/', 7));
     // Plain http off loopback is not a secure context (no getUserMedia) unless we say so.
@@ -127,7 +125,21 @@ TEST_F(MeetingCallTest, CallerAndObserverSeeAndHearEachOtherThroughJanus) {
     auto joined = evaluate(*page,
                            "sipmediagwAdapter.join({room: '1234', displayName: 'observer', "
                            "timeoutMs: 60000})");
-    ASSERT_TRUE(joined.ok()) << joined.error().message;
+    if (!joined.ok()) {
+        auto why = evaluate(*page,
+                            "JSON.stringify({server: window.server, janus: !!window.janus, J: !!window.Janus, jq: !!window.jQuery, bb: !!window.bootbox, start: (document.getElementById('start') || {}).outerHTML, ev: window.jQuery && Object.keys(jQuery._data(document.getElementById('start'), 'events') || {}), "
+                            "sfutest: !!window.sfutest, log: window.__smgwConsole, join: "
+                            "(document.getElementById('videojoin') || {}).outerHTML})");
+        FAIL() << joined.error().message << " page: " << (why.ok() ? why->dump() : "?");
+    }
+
+    testsupport::BaresipOptions bo;
+    bo.tone_hz = 440;
+    auto caller = testsupport::BaresipPeer::start(dir->path(), bo);
+    ASSERT_TRUE(caller.ok()) << caller.error().message;
+    ASSERT_TRUE((*caller)->dial("sip:1234@127.0.0.1:5060").ok());
+    ASSERT_TRUE((*caller)->wait_established(30s)) << gw->tail();
+    ASSERT_TRUE(gw->wait_for_log(std::regex("state joining -> in_call"), 90s)) << gw->tail(80);
 
     // Caller → meeting: video frames with a size, and the caller's tone (not silence).
     const auto obs = poll_evaluate(

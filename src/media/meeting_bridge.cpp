@@ -61,7 +61,8 @@ void MeetingBridge::on_incoming(GstPad* pad, bool video) {
         bridge_channel(session_id_, video, BridgeDirection::FromPage);
     const std::string desc =
         video ? "queue ! rtpvp8depay request-keyframe=true wait-for-keyframe=true ! vp8dec "
-                "name=dec threads=1 ! videoconvert ! video/x-raw,format=I420 ! intervideosink "
+                "name=dec threads=1 ! videoconvert ! videorate ! video/x-raw,format=I420,framerate=30/1 ! "
+                "intervideosink "
                 "sync=false channel=" + channel
               : "queue ! rtpopusdepay ! opusdec name=dec plc=true ! audioconvert ! audioresample "
                 "! audio/x-raw,rate=48000,channels=1 ! interaudiosink sync=false channel=" +

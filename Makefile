@@ -15,7 +15,7 @@ build: setup
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 
 demo: build
-	./$(BUILD_DIR)/sipmediagw demo
+	./$(BUILD_DIR)/src/sipmediagw demo
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600

@@ -1,9 +1,12 @@
 // The command line: `serve`, `demo`, `check-config` (DESIGN.md §8, docs/cli.md).
+#include "api/gateway_api.hpp"
+#include "api/http_server.hpp"
 #include "core/config.hpp"
 #include "core/control_loop.hpp"
 #include "core/log.hpp"
 #include "gateway/demo_environment.hpp"
 #include "gateway/gateway.hpp"
+#include "gateway/gateway_control.hpp"
 #include "gateway/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -50,6 +53,28 @@ int serve(const std::string& config_path, const std::string& log_level_override,
     if (!gw) {
         spdlog::error("{}", gw.error().message);
         return 1;
+    }
+    // The HTTP API, when [api] listen is set (docs/api.md).
+    gateway::GatewayControl control(**gw, *cfg);
+    api::GatewayApi routes(control, cfg->api.token);
+    api::HttpServer http;
+    if (!cfg->api.listen.empty()) {
+        auto st = http.listen(cfg->api.listen, [&routes](const api::HttpRequest& request) {
+            auto response = routes.handle(request);
+            if (response.status >= 400) {
+                std::string_view body = response.body;
+                while (!body.empty() && body.back() == '\n') body.remove_suffix(1);
+                spdlog::info("api: {} {} -> {} peer={} body={}", request.method, request.path,
+                             response.status, request.peer, body);
+            }
+            return response;
+        });
+        if (!st) {
+            spdlog::error("{}", st.error().message);
+            return 1;
+        }
+        spdlog::info("api: listening on http://{} auth={}", http.local_address(),
+                     cfg->api.token.empty() ? "none" : "bearer");
     }
     const std::string ready = (*gw)->ready_line();
     spdlog::info("{}", ready);

@@ -9,7 +9,8 @@
 //
 // Messages, page → gateway: {type:"hello"}, {type:"answer", sdp}, {type:"candidate", candidate,
 // sdpMLineIndex}, {type:"state", state}, {type:"error", message}.
-// Gateway → page: {type:"offer", sdp}, {type:"candidate", candidate, sdpMLineIndex}.
+// Gateway → page: {type:"offer", sdp, capture?: {width, height}}, {type:"candidate", candidate,
+// sdpMLineIndex}.
 (() => {
   'use strict';
   if (window.__smgwBridge) return;
@@ -39,6 +40,9 @@
   let mixDestination = null;
   let tabCapture = null;
   const mixedTracks = new Set();
+  let captureSize = null;  // {width, height} from the gateway, else the view's size
+  const captureWidth = () => (captureSize ? captureSize.width : innerWidth);
+  const captureHeight = () => (captureSize ? captureSize.height : innerHeight);
 
   function start() {
     if (pc) return tracksReady;
@@ -103,12 +107,14 @@
     ensureMix();
     const audioSender = senderFor('audio');
     if (audioSender) await audioSender.replaceTrack(mixDestination.stream.getAudioTracks()[0]);
-    if (window.top !== window || tabCapture || !nativeGetDisplayMedia) return;
+    // The frame that holds the link captures the whole tab (preferCurrentTab), also from an
+    // iframe (meetings embedded through an IFrame API allow display-capture).
+    if (tabCapture || !nativeGetDisplayMedia) return;
     try {
       // With --auto-accept-this-tab-capture no picker is shown; audio comes from the mix.
       // Without a size, Chrome captures at a reduced default size (800 px wide here).
       tabCapture = await nativeGetDisplayMedia({
-        video: {width: {ideal: innerWidth}, height: {ideal: innerHeight}, frameRate: 30},
+        video: {width: {ideal: captureWidth()}, height: {ideal: captureHeight()}, frameRate: 30},
         audio: false, preferCurrentTab: true});
       const videoSender = senderFor('video');
       if (videoSender) await videoSender.replaceTrack(tabCapture.getVideoTracks()[0]);
@@ -130,7 +136,7 @@
   async function fitCapture() {
     const t = tabCapture && tabCapture.getVideoTracks()[0];
     if (!t) return null;
-    await t.applyConstraints({width: {ideal: innerWidth}, height: {ideal: innerHeight},
+    await t.applyConstraints({width: {ideal: captureWidth()}, height: {ideal: captureHeight()},
                               frameRate: 30});
     return t.getSettings();
   }
@@ -172,6 +178,8 @@
     receive(msg) {
       if (!pc) start();
       if (msg.type === 'offer') {
+        // The gateway may say which size it wants (an iframe cannot see the tab's size).
+        if (msg.capture && msg.capture.width > 0 && msg.capture.height > 0) captureSize = msg.capture;
         onOffer(msg.sdp).catch((e) => send({type: 'error', message: 'offer: ' + e}));
       } else if (msg.type === 'candidate') {
         pc.addIceCandidate({candidate: msg.candidate, sdpMLineIndex: msg.sdpMLineIndex})

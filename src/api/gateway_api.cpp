@@ -106,7 +106,10 @@ HttpResponse GatewayApi::launcher(const HttpRequest& request) const {
     auto g = control_.start_gateway(start);
     if (!g) {
         const int status = g.error().code >= 400 ? g.error().code : 500;
-        return HttpResponse::json(status, {{"res", "error"}, {"type", g.error().message}});
+        // The reference launcher's clients test this exact type; the reason goes in "message".
+        const std::string type = status == 503 ? "No free resources found" : g.error().message;
+        return HttpResponse::json(
+            status, {{"res", "error"}, {"type", type}, {"message", g.error().message}});
     }
     nlohmann::json out = {{"res", "ok"}, {"app", "sipmediagw"}, {"uri", g->value("uri", "")}};
     if (g->contains("id")) out["id"] = (*g)["id"];

@@ -50,6 +50,9 @@ std::unique_ptr<Page> Page::open(DevToolsPipe& pipe, PageOptions options, Ready 
                               self->session_id_, true, [self, alive, ready](core::Status st) {
                                   if (alive.expired()) return;
                                   const auto& o = self->options_;
+                                  if (st && o.heartbeat_interval_ms > 0)
+                                      self->heartbeat_timer_.start(o.heartbeat_interval_ms,
+                                                                   [self]() { self->heartbeat(); });
                                   if (!st || o.viewport_width == 0) return ready(st);
                                   self->fit_viewport(o.viewport_width, o.viewport_height, ready);
                               });
@@ -214,9 +217,36 @@ void Page::evaluate(const std::string& expression, ValueHandler done,
         session_id.empty() ? session_id_ : session_id);
 }
 
+void Page::heartbeat() {
+    if (crashed_) return;
+    heartbeat_deadline_.start(options_.heartbeat_timeout_ms, [this]() {
+        crashed("page not responding within " + std::to_string(options_.heartbeat_timeout_ms) +
+                " ms");
+    });
+    std::weak_ptr<bool> alive = alive_;
+    // V8's inspector answers a plain evaluation even while script loops (it interrupts it);
+    // a message posted to the page's event loop only comes back when the loop turns. A
+    // MessageChannel task is not throttled like timers are.
+    pipe_.send(
+        "Runtime.evaluate",
+        Json{{"expression",
+              "new Promise(r => { const c = new MessageChannel(); c.port1.onmessage = () => r(1); "
+              "c.port2.postMessage(0); })"},
+             {"awaitPromise", true},
+             {"returnByValue", true}},
+        [this, alive](core::Result<Json> r) {
+            if (alive.expired() || crashed_ || !r) return;
+            heartbeat_deadline_.cancel();
+            heartbeat_timer_.start(options_.heartbeat_interval_ms, [this]() { heartbeat(); });
+        },
+        session_id_);
+}
+
 void Page::crashed(const std::string& cause) {
     if (crashed_) return;
     crashed_ = true;
+    heartbeat_timer_.cancel();
+    heartbeat_deadline_.cancel();
     spdlog::warn("browser: page crashed target={} cause=\"{}\"", target_id_, cause);
     std::weak_ptr<bool> alive = alive_;
     if (on_load_) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "browser/devtools_pipe.hpp"
+#include "core/control_loop.hpp"
 #include "core/result.hpp"
 
 #include <functional>
@@ -22,6 +23,10 @@ struct PageOptions {
     // the window is resized around the wanted viewport.
     uint32_t viewport_width = 0;
     uint32_t viewport_height = 0;
+    // A page whose renderer stops answering (script stuck in a loop) is reported like a crash.
+    // The browser's own heartbeat cannot see this: its process still answers. 0: off.
+    uint32_t heartbeat_interval_ms = 0;
+    uint32_t heartbeat_timeout_ms = 5000;
 };
 
 class Page {
@@ -74,7 +79,11 @@ private:
     BindingHandler on_binding_;
     CrashHandler on_crash_;
     std::function<void(core::Status)> on_load_;
+    void heartbeat();
+
     bool crashed_ = false;
+    core::Timer heartbeat_timer_;
+    core::Timer heartbeat_deadline_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -13,6 +14,9 @@
 namespace core {
 
 namespace {
+
+// Every "section.key" the loader reads, gathered while it reads (for config_keys()).
+thread_local std::vector<std::string>* g_key_collector = nullptr;
 
 // Reads one TOML table against the keys we document; anything else is an error with its line.
 class Section {
@@ -111,6 +115,7 @@ public:
 private:
     const toml::node* take(const char* key) {
         known_.insert(key);
+        if (g_key_collector != nullptr) g_key_collector->push_back(qualified(key));
         if (table_ == nullptr) return nullptr;
         return table_->get(key);
     }
@@ -333,6 +338,7 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         s.str("jwt", cfg.service.jwt);
         s.str("password", cfg.service.password);
         s.integer("join_timeout_s", cfg.service.join_timeout_s, 5, 600);
+        s.integer("alone_timeout_s", cfg.service.alone_timeout_s, 0, 86400);
         s.finish();
         if (cfg.service.name != "janus" && cfg.service.name != "jitsi" &&
             cfg.service.name != "bigbluebutton")
@@ -409,6 +415,16 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         return fail(all);
     }
     return cfg;
+}
+
+std::vector<std::string> config_keys() {
+    std::vector<std::string> keys;
+    g_key_collector = &keys;
+    (void)load_config_string("", "keys");
+    g_key_collector = nullptr;
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    return keys;
 }
 
 Result<Config> load_config_file(const std::string& path) {

@@ -76,6 +76,7 @@ struct ServiceConfig {
     std::string jwt;     // jitsi: token for secured deployments
     std::string password;  // room password / lobby password when the service asks
     uint32_t join_timeout_s = 30;
+    uint32_t alone_timeout_s = 0;  // hang up after this long alone in the meeting; 0: never
 };
 
 struct IvrConfig {
@@ -141,6 +142,9 @@ struct Config {
 // Parses and validates; errors read "<file>:<line>: <what>".
 Result<Config> load_config_file(const std::string& path);
 Result<Config> load_config_string(std::string_view text, const std::string& source_name);
+
+// Every key the loader accepts, as "section.key", sorted (docs/configuration.md lists each).
+std::vector<std::string> config_keys();
 
 // "udp:127.0.0.1:5060" → ListenAddress
 Result<ListenAddress> parse_listen_address(std::string_view text);

@@ -17,18 +17,13 @@ std::string pl_str(const struct pl& p) {
     return p.p != nullptr ? std::string(p.p, p.l) : "";
 }
 
-// A named room's call is bridged to its meeting page from the start: until the page is up the
-// caller gets silence and black video from the bridge channels.
-media::Mode media_mode(RoomKind kind) {
-    switch (kind) {
-        case RoomKind::Echo:
-            return media::Mode::Echo;
-        case RoomKind::Named:
-            return media::Mode::Bridge;
-        case RoomKind::Ivr:
-            break;
-    }
-    return media::Mode::Idle;
+// What the caller sees and hears before the meeting (if any) takes over.
+media::Mode media_mode_for(RoomKind kind) {
+    // A named room is bridged to its meeting page from the start: until the page is up the
+    // caller gets silence and black video from the bridge channels.
+    return kind == RoomKind::Echo  ? media::Mode::Echo
+           : kind == RoomKind::Ivr ? media::Mode::Ivr
+                                   : media::Mode::Bridge;
 }
 
 }  // namespace
@@ -126,6 +121,7 @@ void Gateway::reject(const struct sip_msg& msg, const std::string& id, uint16_t 
                      const std::string& headers) {
     spdlog::info("gateway: sess={} rejected status={} reason=\"{}\" why=\"{}\"", id, status, reason,
                  why);
+    count_call(status == 486 || status == 503 ? "busy" : "rejected");
     ua_->reply(msg, status, reason, headers);
 }
 
@@ -140,7 +136,7 @@ void Gateway::reject_busy(const struct sip_msg& msg, const std::string& id,
 }
 
 void Gateway::on_invite(const struct sip_msg& msg) {
-    const std::string id = new_session_id();
+    std::string id = new_session_id();
     // A stateless 100 at once: the 180/200 below go through the session's own transaction.
     (void)sip_reply(ua_->stack(), &msg, 100, "Trying");
     const std::string ruser = pl_str(msg.uri.user);
@@ -167,9 +163,26 @@ void Gateway::on_invite(const struct sip_msg& msg) {
                "room \"" + wanted.substr(0, 200) + "\" is not valid: " + room.error().message);
         return;
     }
-    if (sessions_.size() >= call_slots_) {
-        reject_busy(msg, id, fmt::format("all {} call slots are busy", call_slots_));
+    // A call the launcher announced takes the slot held for it (and its id and room); other
+    // calls only get a slot that nobody holds.
+    std::string reservation_id;
+    if (const Reservation* reservation = matching_reservation(slot, *room)) {
+        spdlog::info("gateway: sess={} fulfils reservation {}", id, reservation->id);
+        id = reservation_id = reservation->id;
+        if (room->kind == RoomKind::Ivr) *room = reservation->room;
+    } else if (busy_call_slots() >= call_slots_) {
+        reject_busy(msg, id,
+                    reservations_.empty() ? fmt::format("all {} call slots are busy", call_slots_)
+                                          : fmt::format("all {} call slots are busy ({} reserved)",
+                                                        call_slots_, reservations_.size()));
         return;
+    } else if (slot) {
+        for (const auto& [rid, r] : reservations_) {
+            if (r->slot == slot) {
+                reject_busy(msg, id, "slot " + ruser + " is reserved");
+                return;
+            }
+        }
     }
 
     sip::SessionTimerRequest treq;
@@ -236,12 +249,13 @@ void Gateway::on_invite(const struct sip_msg& msg) {
     }
     session->call = std::move(*call);
     if (plan.media.audio || plan.media.video) {
-        const media::Mode mode = media_mode(room->kind);
-        if (auto st = session->media->start(plan.media, mode); !st)
+        if (auto st = session->media->start(plan.media, media_mode_for(room->kind)); !st)
             spdlog::warn("gateway: sess={} media start failed: {}", id, st.error().message);
         session->media_started = true;
     }
     if (slot) slots_[*slot]->set_busy(true);
+    reservations_.erase(reservation_id);  // the session holds the call slot from now on
+    count_call("answered");
     spdlog::info("gateway: sess={} answering room_kind={} room=\"{}\" audio={} video={} slot={}",
                  id, room_kind_name(room->kind), room->name,
                  plan.media.audio ? plan.media.audio->codec.name : "-",
@@ -252,9 +266,7 @@ void Gateway::on_invite(const struct sip_msg& msg) {
 
 media::CallEvents Gateway::media_events(const std::string& id) {
     media::CallEvents events;
-    events.on_dtmf = [id](char digit) {
-        spdlog::info("gateway: sess={} dtmf key={} source=rtp", id, digit);
-    };
+    events.on_dtmf = [this, id](char digit) { on_dtmf(id, digit, "rtp"); };
     events.on_media_timeout = [this, id](const std::string& reason) {
         (void)hangup(id, "media timeout: " + reason);
     };
@@ -281,10 +293,10 @@ sip::CallEvents Gateway::session_events(const std::string& id) {
                 break;
             case RoomKind::Ivr:
                 s->state.change(SessionState::Ivr, "no room in the URI");
+                start_ivr(*s);
                 break;
             case RoomKind::Named:
-                s->state.change(SessionState::Joining, "room=" + s->room.name);
-                join_meeting(*s);
+                enter_meeting(*s, s->room.name, "room in the URI");
                 break;
         }
     };
@@ -292,9 +304,8 @@ sip::CallEvents Gateway::session_events(const std::string& id) {
         Session* s = find(id);
         if (s == nullptr || !s->media) return;
         // Outbound calls and offerless INVITEs learn their media only from the answer.
-        auto st = s->media_started
-                      ? s->media->update(m)
-                      : s->media->start(m, media_mode(s->room.kind));
+        auto st = s->media_started ? s->media->update(m)
+                                   : s->media->start(m, media_mode_for(s->room.kind));
         s->media_started = true;
         if (!st) spdlog::warn("gateway: sess={} media update failed: {}", id, st.error().message);
     };
@@ -302,7 +313,7 @@ sip::CallEvents Gateway::session_events(const std::string& id) {
         Session* s = find(id);
         if (s == nullptr) return;
         if (const auto* key = std::get_if<sip::DtmfKey>(&ev)) {
-            spdlog::info("gateway: sess={} dtmf key={} source=info", id, key->digit);
+            on_dtmf(id, key->digit, "info");
         } else if (s->media) {
             s->media->send_keyframe();
         }
@@ -312,8 +323,8 @@ sip::CallEvents Gateway::session_events(const std::string& id) {
 
 core::Result<std::string> Gateway::dial_out(const std::string& uri, const Room& room) {
     if (shutting_down_) return core::fail("shutting down");
-    if (sessions_.size() >= call_slots_)
-        return core::fail(fmt::format("all {} call slots are busy", call_slots_));
+    if (busy_call_slots() >= call_slots_)
+        return core::fail(fmt::format("all {} call slots are busy", call_slots_), 503);
     if (uri.rfind("sip:", 0) != 0 && uri.rfind("sips:", 0) != 0)
         return core::fail("dial-out target must be a sip: URI");
     const std::string id = new_session_id();

@@ -6,6 +6,7 @@
 #include "core/control_loop.hpp"
 #include "core/result.hpp"
 #include "browser/pool.hpp"
+#include "gateway/reservation.hpp"
 #include "gateway/session.hpp"
 #include "services/adapter.hpp"
 #include "media/engine.hpp"
@@ -69,6 +70,29 @@ public:
     // Ends one session with BYE (CANCEL when not answered yet).
     core::Status hangup(const std::string& id, const std::string& cause);
 
+    // Capacity: sessions and reservations both hold a call slot.
+    [[nodiscard]] uint32_t call_slots() const { return call_slots_; }
+    [[nodiscard]] size_t busy_call_slots() const { return sessions_.size() + reservations_.size(); }
+    // Holds a call slot for the next call to `room` (docs/api.md, the reference launcher call);
+    // 503 when every slot is busy. The returned URI is what the caller dials.
+    core::Result<ReservationView> reserve(const Room& room, const std::string& from,
+                                          uint32_t timeout_s);
+    [[nodiscard]] std::vector<ReservationView> reservations() const;
+    bool cancel_reservation(const std::string& id, const std::string& cause);
+    // Calls by how they ended at admission or after: answered, busy, rejected, failed.
+    [[nodiscard]] const std::map<std::string, uint64_t>& calls_total() const {
+        return calls_total_;
+    }
+    [[nodiscard]] std::map<std::string, media::CallMedia::Stats> media_stats() const;
+    // Sends a DTMF digit into a session as if the caller had typed it (API "dtmf" command).
+    core::Status inject_dtmf(const std::string& id, char digit);
+    // An in-call action from the API or a key (mute, camera, hand, tile, leave, menu).
+    core::Status in_call_action(const std::string& id, const std::string& action);
+    // From the meeting-join flow: how many others are in the meeting (starts or stops the
+    // [service] alone_timeout_s timer), and the meeting ending or removing us (BYE).
+    void on_participants(const std::string& id, size_t others);
+    void on_meeting_left(const std::string& id, const std::string& cause);
+
     // BYE every call, unregister every slot, then run `done` once the SIP stack has finished
     // those transactions (or at once with force).
     void shutdown(bool force, std::function<void()> done);
@@ -90,6 +114,16 @@ private:
     Session* find(const std::string& id);
     void join_meeting(Session& s);  // gateway_meeting.cpp
     std::string new_session_id();
+    // The reservation this INVITE fulfils (slot match, else same room); null if none. It is
+    // removed only once the call is accepted, so a refused INVITE leaves it for a retry.
+    Reservation* matching_reservation(std::optional<size_t> slot, const Room& room);
+    void on_dtmf(const std::string& id, char digit, const char* source);
+    void start_ivr(Session& s);
+    // The meeting-join handover: one call, made when a room is known (IVR or named room).
+    void enter_meeting(Session& s, const std::string& room, const std::string& cause);
+    void count_call(const std::string& result) { ++calls_total_[result]; }
+    // Text on the caller's picture for a few seconds (confirmations, the key menu).
+    void show_notice(Session& s, const std::string& text, uint64_t ms);
 
     core::Config config_;
     core::ControlLoop& loop_;
@@ -102,6 +136,8 @@ private:
     std::unique_ptr<browser::Pool> pool_;
     std::vector<std::unique_ptr<sip::RegistrationSlot>> slots_;
     std::map<std::string, std::unique_ptr<Session>> sessions_;
+    std::map<std::string, std::unique_ptr<Reservation>> reservations_;
+    std::map<std::string, uint64_t> calls_total_;
     uint64_t counter_ = 0;
     bool shutting_down_ = false;
 };

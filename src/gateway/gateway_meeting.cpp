@@ -8,6 +8,12 @@ namespace gateway {
 
 void Gateway::join_meeting(Session& s) {
     const std::string id = s.id;
+    // A caller coming from the IVR still has its IVR picture and prompts: switch to the bridge
+    // (same sockets, new pipeline).
+    if (s.media && s.media_started && s.call && s.media->mode() != media::Mode::Bridge) {
+        if (auto st = s.media->start(s.call->media(), media::Mode::Bridge); !st)
+            spdlog::warn("gateway: sess={} bridge start failed: {}", id, st.error().message);
+    }
     MeetingLinkEvents events;
     events.on_joined = [this, id] {
         Session* session = find(id);

@@ -3,6 +3,7 @@
 
 #include "core/log.hpp"
 #include "gateway/meeting_link.hpp"
+#include "gateway/ivr_session.hpp"
 #include "gateway/room.hpp"
 #include "gateway/session_state.hpp"
 #include "media/engine.hpp"
@@ -21,7 +22,10 @@ struct Session {
           slot(registration_slot),
           state(id) {}
     ~Session() {
-        // Dialog first (BYE), then the media (ports released).
+        // IVR timers first (they reach into the call), then the dialog (BYE), then the media.
+        ivr.reset();
+        notice_timer.cancel();
+        alone_timer.cancel();
         call.reset();
         media.reset();
         spdlog::debug("gateway: sess={} released", id);
@@ -40,6 +44,9 @@ struct Session {
     std::unique_ptr<media::CallMedia> media;
     bool media_started = false;
     std::unique_ptr<sip::Call> call;
+    std::unique_ptr<IvrSession> ivr;  // while the caller is in the IVR
+    core::Timer notice_timer;         // clears an on-screen confirmation
+    core::Timer alone_timer;          // [service] alone_timeout_s
 };
 
 }  // namespace gateway

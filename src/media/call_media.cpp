@@ -131,7 +131,10 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& media, Mode mode) {
         return core::fail("media: the pipeline does not start");
     }
     spdlog::info("{} started mode={} audio={} video={}", log_prefix_,
-                 mode == Mode::Echo ? "echo" : mode == Mode::Bridge ? "bridge" : "idle",
+                 mode == Mode::Echo     ? "echo"
+                 : mode == Mode::Ivr    ? "ivr"
+                 : mode == Mode::Bridge ? "bridge"
+                                        : "idle",
                  audio_active_ ? media.audio->codec.name : "-",
                  video_active_ ? media.video->codec.name : "-");
     timeout_since_ms_ = now_ms();
@@ -164,6 +167,14 @@ core::Status CallMedia::update(const sip::NegotiatedMedia& media) {
 
 void CallMedia::send_keyframe() {
     if (video_active_) video_.send_keyframe();
+}
+
+void CallMedia::show_text(const std::string& text) {
+    video_.set_text(text);
+}
+
+void CallMedia::play_prompts(const std::vector<std::string>& wav_files) {
+    audio_.play_prompts(wav_files);
 }
 
 CallMedia::Stats CallMedia::stats() const {

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace media {
 
@@ -43,8 +44,12 @@ public:
     core::Status start(const sip::NegotiatedMedia& media, Mode mode);  // after the SDP answer
     core::Status update(const sip::NegotiatedMedia& media);            // re-INVITE
     void send_keyframe();  // the peer asked (SIP INFO picture_fast_update)
+    // Mode::Ivr: text on the generated picture; prompt WAVs replacing what plays now.
+    void show_text(const std::string& text);
+    void play_prompts(const std::vector<std::string>& wav_files);
     [[nodiscard]] Stats stats() const;
     [[nodiscard]] bool running() const { return pipeline_ != nullptr; }
+    [[nodiscard]] Mode mode() const { return mode_; }
 
 private:
     static GstBusSyncReply on_bus(GstBus*, GstMessage*, gpointer self);

@@ -124,6 +124,9 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
     } else if (mode == Mode::Bridge) {
         auto st = build_bridge_chain(pipeline, rtpbin, config);
         if (!st) return st;
+    } else if (mode == Mode::Ivr) {
+        auto st = build_ivr_chain(pipeline, rtpbin, config);
+        if (!st) return st;
     }
     {
         std::lock_guard lock(mutex_);
@@ -131,6 +134,7 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
         rtp_dest_port_ = stream.remote_rtp_port;
         rtcp_dest_port_ = stream.rtcp_mux ? stream.remote_rtp_port : stream.remote_rtcp_port;
         if (rtcp_dest_port_ == 0) rtcp_dest_port_ = static_cast<uint16_t>(rtp_dest_port_ + 1);
+        remember_sdp_destinations();
         rtp_latched_ = rtcp_latched_ = false;
     }
     apply_destinations();
@@ -287,11 +291,18 @@ void MediaStream::set_remote(const sip::NegotiatedStream& stream) {
             rtcp_dest_port_ =
                 negotiated_.rtcp_mux ? stream.remote_rtp_port : stream.remote_rtcp_port;
             if (rtcp_dest_port_ == 0) rtcp_dest_port_ = static_cast<uint16_t>(rtp_dest_port_ + 1);
+            remember_sdp_destinations();
             rtp_latched_ = rtcp_latched_ = false;
         }
     }
     apply_destinations();
     apply_direction();
+}
+
+void MediaStream::remember_sdp_destinations() {
+    sdp_host_ = rtp_host_;
+    sdp_rtp_port_ = rtp_dest_port_;
+    sdp_rtcp_port_ = rtcp_dest_port_;
 }
 
 void MediaStream::apply_destinations() {
@@ -320,18 +331,22 @@ void MediaStream::latch(GstBuffer* buffer, bool rtcp) {
     const auto port = static_cast<uint16_t>(g_inet_socket_address_get_port(isa));
     std::lock_guard lock(mutex_);
     bool& latched = rtcp ? rtcp_latched_ : rtp_latched_;
-    if (latched) return;
-    latched = true;
+    std::string& dest_host = rtcp ? rtcp_host_ : rtp_host_;
+    uint16_t& dest_port = rtcp ? rtcp_dest_port_ : rtp_dest_port_;
+    const uint16_t sdp_port = rtcp ? sdp_rtcp_port_ : sdp_rtp_port_;
+    // Once latched, only a packet from exactly the SDP address moves us again: the first
+    // packet after a re-INVITE may be a stale one from the previous peer.
+    if (latched && (port != sdp_port || port == dest_port)) return;
     gchar* host_c = g_inet_address_to_string(g_inet_socket_address_get_address(isa));
     std::string host(host_c);
     g_free(host_c);
-    std::string& dest_host = rtcp ? rtcp_host_ : rtp_host_;
-    uint16_t& dest_port = rtcp ? rtcp_dest_port_ : rtp_dest_port_;
+    if (latched && host != sdp_host_) return;
+    latched = true;
     if (host == dest_host && port == dest_port) return;
     // The peer is behind a NAT (or its SDP is wrong): answer where its packets come from.
     spdlog::info("{} {} {} latched to {}:{} (SDP said {}:{})", log_prefix_,
                  kind_ == sip::MediaKind::Audio ? "audio" : "video", rtcp ? "RTCP" : "RTP", host,
-                 port, dest_host, dest_port);
+                 port, sdp_host_, sdp_port);
     dest_host = host;
     dest_port = port;
     set_udp_destination(rtcp ? rtcp_sink_ : rtp_sink_, host, port);
@@ -476,7 +491,7 @@ void MediaStream::send_keyframe() {
 }
 
 void MediaStream::update_overlay() {
-    if (overlay_ == nullptr) return;
+    if (overlay_ == nullptr || mode_ != Mode::Echo) return;  // the IVR draws its own text
     const int64_t us = keyframe_rtt_us_.load();
     std::string text = "sipmediagw echo test";
     if (us >= 0) text += fmt::format("\nkeyframe request round trip: {} ms", us / 1000);

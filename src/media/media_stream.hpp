@@ -9,6 +9,7 @@
 #include "media/call_events.hpp"
 #include "media/dtmf_detector.hpp"
 #include "media/gst_ptr.hpp"
+#include "media/prompt_player.hpp"
 #include "media/rtp_sockets.hpp"
 #include "media/video_format.hpp"
 #include "sip/negotiated_media.hpp"
@@ -17,8 +18,10 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace media {
 
@@ -57,6 +60,9 @@ public:
     void send_keyframe();
     // Bridge mode: the session whose channels (media/bridge_channels.hpp) this stream uses.
     void set_bridge_session(std::string session_id) { bridge_session_ = std::move(session_id); }
+    // IVR mode: the text drawn on the picture, and the prompts played (replacing the current).
+    void set_text(const std::string& text);
+    void play_prompts(const std::vector<std::string>& wav_files);
     // Media timeout applies only when the peer is meant to send to us.
     [[nodiscard]] bool expects_media() const;
     [[nodiscard]] int64_t last_rtp_ms() const { return last_rtp_ms_.load(); }
@@ -77,8 +83,11 @@ private:
     core::Status build_bridge_chain(GstBin* pipeline, GstElement* rtpbin,
                                     const core::MediaConfig& config);  // media_stream_bridge.cpp
     void watch_chain(GstElement* bin);  // keyframe and frame-count probes on depay/dec/enc
+    core::Status build_ivr_chain(GstBin* pipeline, GstElement* rtpbin,
+                                 const core::MediaConfig& config);  // media_stream_ivr.cpp
     void latch(GstBuffer* buffer, bool rtcp);
     void apply_destinations();
+    void remember_sdp_destinations();  // with mutex_ held
     void apply_direction();
     void update_overlay();
 
@@ -101,11 +110,16 @@ private:
     GstElement* encoder_ = nullptr;
     GstElement* overlay_ = nullptr;
     GstPad* echo_sink_ = nullptr;  // ghost sink pad of echo_bin_
+    // IVR: prompts written into the audio source's buffers (shared with its pad probe).
+    std::shared_ptr<PromptPlayer> prompts_ = std::make_shared<PromptPlayer>();
+    std::string ivr_text_;
 
     mutable std::mutex mutex_;  // destinations and latch state (control + streaming threads)
     std::string rtp_host_, rtcp_host_;
     uint16_t rtp_dest_port_ = 0, rtcp_dest_port_ = 0;
     bool rtp_latched_ = false, rtcp_latched_ = false;
+    std::string sdp_host_;  // what the SDP said, which always wins over a latched address
+    uint16_t sdp_rtp_port_ = 0, sdp_rtcp_port_ = 0;
     DtmfDetector dtmf_;  // streaming thread of the RTP udpsrc only
 
     std::atomic<int64_t> last_rtp_ms_{0};

@@ -80,7 +80,8 @@ protected:
     // Evaluates expression every 100 ms until accept(value) or timeout; returns the last value.
     browser::Json poll_evaluate(browser::Page& page, const std::string& expression,
                                 const std::function<bool(const browser::Json&)>& accept,
-                                std::chrono::seconds timeout = std::chrono::seconds(30)) {
+                                std::chrono::seconds timeout = std::chrono::seconds(30),
+                                const std::string& session = {}) {
         browser::Json last;
         bool in_flight = false;
         bool done = false;
@@ -89,12 +90,16 @@ protected:
             [&] {
                 if (!in_flight && !done && std::chrono::steady_clock::now() >= next_at) {
                     in_flight = true;
-                    page.evaluate(expression, [&](core::Result<browser::Json> r) {
-                        in_flight = false;
-                        next_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
-                        if (r.ok()) last = *r;
-                        if (r.ok() && accept(last)) done = true;
-                    });
+                    page.evaluate(
+                        expression,
+                        [&](core::Result<browser::Json> r) {
+                            in_flight = false;
+                            next_at =
+                                std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+                            if (r.ok()) last = *r;
+                            if (r.ok() && accept(last)) done = true;
+                        },
+                        session);
                 }
                 return done;
             },

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <filesystem>
+
+#include <unistd.h>
 #include <optional>
 
 namespace {
@@ -153,6 +155,31 @@ TEST_F(ChromiumTest, NothingLeftAfterDestruction) {
     EXPECT_TRUE(browser_test::process_group_members(pid).empty());
     EXPECT_TRUE(browser_test::processes_mentioning(profile).empty());
     EXPECT_FALSE(std::filesystem::exists(profile));
+}
+
+// If the gateway dies, its pipe ends close: Chromium must go too, not linger as an orphan.
+TEST_F(ChromiumTest, ChromiumExitsWhenThePipeCloses) {
+    auto c = browser::Chromium::launch(launch_options());
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    auto& chromium = **c;
+    track(chromium.pid());
+    {
+        auto read_end = chromium.take_devtools_read();
+        auto write_end = chromium.take_devtools_write();
+        // One command answered first, so Chromium is surely serving the pipe.
+        const std::string cmd = R"({"id":1,"method":"Browser.getVersion"})";
+        ASSERT_EQ(::write(write_end.get(), cmd.c_str(), cmd.size() + 1),
+                  static_cast<ssize_t>(cmd.size() + 1));
+        std::string got;
+        ASSERT_TRUE(run_until([&] {
+            char buf[4096];
+            const ssize_t n = ::read(read_end.get(), buf, sizeof buf);
+            if (n > 0) got.append(buf, static_cast<size_t>(n));
+            return got.find('\0') != std::string::npos;
+        }));
+    }  // both ends closed here, as when the gateway process dies
+    EXPECT_TRUE(run_until([&] { return !chromium.running(); }));
+    c->reset();
 }
 
 // Chromium keeps only the last --disable-features: configured ones must not drop ours.

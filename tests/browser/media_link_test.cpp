@@ -161,14 +161,31 @@ window.__result = {frames: 0, width: 0, height: 0, peakHz: 0, levelDb: -200, err
 })().catch((e) => { window.__result.error = String(e); });
 </script></body></html>)HTML";
 
-class MediaLinkTest : public browser_test::BrowserFixture {};
+class MediaLinkTest : public browser_test::BrowserFixture {
+protected:
+    // in_iframe: the meeting runs in a cross-origin iframe of the page (as with an IFrame API).
+    void run_link(bool in_iframe);
+};
 
 TEST_F(MediaLinkTest, ToneAndVideoBothWaysBetweenWebrtcbinAndThePage) {
+    run_link(false);
+}
+
+TEST_F(MediaLinkTest, ToneAndVideoBothWaysWithTheMeetingInACrossOriginIframe) {
+    run_link(true);
+}
+
+void MediaLinkTest::run_link(bool in_iframe) {
     // Nothing of this link may show up on another interface.
     browser_test::LoopbackGuard guard;
     ASSERT_TRUE(guard.ok()) << guard.error();
     browser_test::HttpServer http;
     http.add("/meeting.html", kMeeting);
+    http.add("/outer.html",
+             "<!doctype html><html><body style=\"margin:0;overflow:hidden\"><iframe src=\"" +
+                 http.url("localhost", "/meeting.html") +
+                 "\" allow=\"camera; microphone; display-capture; autoplay\" "
+                 "style=\"border:0;width:100vw;height:100vh\"></iframe></body></html>");
     const std::string origin = "http://127.0.0.1:" + std::to_string(http.port());
 
     auto b = launch_ready();
@@ -235,14 +252,21 @@ TEST_F(MediaLinkTest, ToneAndVideoBothWaysBetweenWebrtcbinAndThePage) {
             }
         });
 
-    ASSERT_TRUE(navigate(*page, http.url("127.0.0.1", "/meeting.html")).ok());
+    ASSERT_TRUE(
+        navigate(*page, http.url("127.0.0.1", in_iframe ? "/outer.html" : "/meeting.html")).ok());
+    ASSERT_TRUE(run_until([&] { return !bridge_session.empty(); }));
+    if (in_iframe) {
+        EXPECT_NE(bridge_session, page->session_id());  // the link lives in the iframe
+    } else {
+        EXPECT_EQ(bridge_session, page->session_id());
+    }
     const Json result = poll_evaluate(
         *page, "window.__result",
         [](const Json& r) {
             return r.is_object() && r["frames"].get<int>() >= 30 &&
                    std::abs(r["peakHz"].get<double>() - 440) < 30;
         },
-        std::chrono::seconds(60));
+        std::chrono::seconds(60), bridge_session);
     const bool page_ok = result.is_object() && result["frames"].get<int>() >= 30 &&
                          std::abs(result["peakHz"].get<double>() - 440) < 30;
     const bool gateway_ok = run_until(
@@ -251,7 +275,8 @@ TEST_F(MediaLinkTest, ToneAndVideoBothWaysBetweenWebrtcbinAndThePage) {
     auto stats = evaluate(*page,
                           "__smgwBridge.state() + '/' + __smgwBridge.mixedTrackCount() + '/' + "
                           "JSON.stringify(__smgwBridge.captureSettings()) + '/' + innerWidth + "
-                          "'x' + innerHeight");
+                          "'x' + innerHeight",
+                          bridge_session);
     if (stats.ok()) std::printf("[ measure ] bridge %s\n", stats->dump().c_str());
 
     // Gateway → page: the camera is our 640x360 test video, the microphone our 440 Hz tone.
@@ -266,15 +291,17 @@ TEST_F(MediaLinkTest, ToneAndVideoBothWaysBetweenWebrtcbinAndThePage) {
                             << " bridge=" << (stats.ok() ? stats->dump() : stats.error().message);
     EXPECT_GT(received.width.load(), 0);
     // What tab capture produces (the encoder may still scale it down under CPU load).
-    const Json capture = poll_evaluate(*page, "__smgwBridge.captureSettings()", [](const Json& c) {
-        return c.is_object() && c["width"] == 1280 && c["height"] == 720;
-    });
+    const Json capture = poll_evaluate(
+        *page, "__smgwBridge.captureSettings()",
+        [](const Json& c) { return c.is_object() && c["width"] == 1280 && c["height"] == 720; },
+        std::chrono::seconds(30), bridge_session);
     EXPECT_TRUE(capture.is_object() && capture["width"] == 1280 && capture["height"] == 720)
         << capture.dump();
     for (const auto& e : bridge_errors) ADD_FAILURE() << "bridge error: " << e;
     // The link runs on loopback at both ends.
-    const Json pair = poll_evaluate(*page, "__smgwBridge.selectedPair()",
-                                    [](const Json& p) { return p.is_object(); });
+    const Json pair = poll_evaluate(
+        *page, "__smgwBridge.selectedPair()", [](const Json& p) { return p.is_object(); },
+        std::chrono::seconds(30), bridge_session);
     ASSERT_TRUE(pair.is_object()) << pair.dump();
     EXPECT_EQ(pair["local"].get<std::string>().rfind("127.0.0.1:", 0), 0U) << pair.dump();
     EXPECT_EQ(pair["remote"].get<std::string>().rfind("127.0.0.1:", 0), 0U) << pair.dump();

@@ -155,6 +155,34 @@ TEST_F(PoolTest, HungBrowserIsDetectedByTheHeartbeat) {
     track_pool(pool);
 }
 
+// A page stuck in script: its browser still answers its heartbeat, the page's own does not.
+TEST_F(PoolTest, PageStuckInScriptIsReported) {
+    browser::Pool pool(pool_options(1));
+    pool.start();
+    track_pool(pool);
+    ASSERT_TRUE(run_until([&] { return pool.ready_count() == 1; }));
+    auto b = pool.take();
+    ASSERT_TRUE(b);
+    browser::PageOptions options;
+    options.heartbeat_interval_ms = 200;
+    options.heartbeat_timeout_ms = 1000;
+    auto page = open_page(*b, options);
+    ASSERT_TRUE(page);
+    std::optional<std::string> cause;
+    page->on_crash([&](const std::string& c) { cause = c; });
+    // Still healthy after several heartbeats.
+    const auto healthy_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+    run_until(
+        [&] { return cause.has_value() || std::chrono::steady_clock::now() > healthy_until; });
+    ASSERT_FALSE(cause.has_value()) << *cause;
+    page->evaluate("setTimeout(() => { for (;;) {} }, 0); 1", [](core::Result<Json>) {});
+    ASSERT_TRUE(run_until([&] { return cause.has_value(); }));
+    EXPECT_NE(cause->find("not responding"), std::string::npos) << *cause;
+    EXPECT_FALSE(b->failed());  // the browser itself is fine
+    page.reset();
+    b.reset();
+}
+
 // A "browser" that starts but never answers: the start timeout catches it, the pool retries,
 // and after give_up_after failures in a row a waiting caller gets the reason.
 TEST_F(PoolTest, BrowserThatNeverAnswersFailsTheStartAndTheWaiter) {

@@ -3,8 +3,10 @@
 #include "media/rtp_sockets.hpp"
 
 #include <gst/app/gstappsink.h>
+
 #include <gst/rtp/gstrtpbuffer.h>
 #include <gst/video/video.h>
+#include <algorithm>
 
 #include <fmt/format.h>
 #include <cmath>
@@ -13,8 +15,8 @@ namespace media_test {
 
 namespace {
 
-constexpr uint32_t kFarVideoSsrc = 0x11223344;
-constexpr uint32_t kFarAudioSsrc = 0x55667788;
+constexpr uint32_t kFarVideoSsrcBase = 0x11220000;
+constexpr uint32_t kFarAudioSsrcBase = 0x55660000;
 
 struct AudioCodecInfo {
     uint8_t pt;
@@ -42,6 +44,7 @@ void put32(std::vector<uint8_t>& v, uint32_t x) {
 }  // namespace
 
 FarEnd::FarEnd(FarEndOptions options) : o_(std::move(options)) {
+    // Each far end is its own device: its own SSRCs (derived from its ports below).
     auto bind = [](media::GObjectPtr<GSocket>& s) {
         s = std::move(media::bind_udp("127.0.0.1", 0).value());
     };
@@ -49,6 +52,8 @@ FarEnd::FarEnd(FarEndOptions options) : o_(std::move(options)) {
     bind(audio_rtcp_);
     bind(video_rtp_);
     bind(video_rtcp_);
+    audio_ssrc_ = kFarAudioSsrcBase + media::local_port(audio_rtp_.get());
+    video_ssrc_ = kFarVideoSsrcBase + media::local_port(video_rtp_.get());
 }
 
 FarEnd::~FarEnd() {
@@ -122,7 +127,7 @@ core::Status FarEnd::start(const sip::LocalMediaPorts& gw) {
                 "audio/x-raw,rate={},channels=1 ! audioconvert ! audioresample ! {} pt={} ssrc={} "
                 "! "
                 "udpsink name=a_out host=127.0.0.1 port={} sync=false async=false ",
-                o_.tone_hz, i.sample_rate / 50, i.sample_rate, i.encode, i.pt, kFarAudioSsrc,
+                o_.tone_hz, i.sample_rate / 50, i.sample_rate, i.encode, i.pt, audio_ssrc_,
                 gw.audio_rtp);
         }
         desc += fmt::format(
@@ -148,7 +153,7 @@ core::Status FarEnd::start(const sip::LocalMediaPorts& gw) {
                                                 "threads=1 keyframe-max-dist={} "
                                                 "target-bitrate=400000"),
                             o_.lose_first_keyframe ? 100000 : 30),
-                h264 ? "rtph264pay config-interval=-1" : "rtpvp8pay", pt, kFarVideoSsrc,
+                h264 ? "rtph264pay config-interval=-1" : "rtpvp8pay", pt, video_ssrc_,
                 gw.video_rtp);
         }
         desc += fmt::format(
@@ -222,6 +227,25 @@ GstFlowReturn FarEnd::on_video_sample(GstElement* sink, gpointer data) {
     gst_structure_get_int(s, "width", &self->width_);
     gst_structure_get_int(s, "height", &self->height_);
     self->frames_++;
+    {
+        // I420: the first width*height bytes (row stride rounded to 4) are the luma plane.
+        GstBuffer* buffer = gst_sample_get_buffer(sample);
+        GstMapInfo map;
+        if (buffer != nullptr && gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+            const size_t stride = (static_cast<size_t>(self->width_) + 3) & ~size_t{3};
+            int lo = 255, hi = 0;
+            for (int y = 0; y < self->height_; ++y) {
+                for (int x = 0; x < self->width_; ++x) {
+                    const size_t i = static_cast<size_t>(y) * stride + static_cast<size_t>(x);
+                    if (i >= map.size) break;
+                    lo = std::min<int>(lo, map.data[i]);
+                    hi = std::max<int>(hi, map.data[i]);
+                }
+            }
+            self->luma_range_ = hi >= lo ? hi - lo : 0;
+            gst_buffer_unmap(buffer, &map);
+        }
+    }
     gst_sample_unref(sample);
     return GST_FLOW_OK;
 }
@@ -301,6 +325,10 @@ int FarEnd::video_frames() const {
     std::lock_guard lock(mutex_);
     return frames_;
 }
+int FarEnd::luma_range() const {
+    std::lock_guard lock(mutex_);
+    return luma_range_;
+}
 int FarEnd::video_width() const {
     std::lock_guard lock(mutex_);
     return width_;
@@ -360,9 +388,9 @@ void FarEnd::send_pli() {
     }
     // Compound RTCP (RFC 4585 §6.3.1): an empty RR, then PSFB FMT=1 (PLI).
     std::vector<uint8_t> p{0x80, 201, 0x00, 0x01};
-    put32(p, kFarVideoSsrc);
+    put32(p, video_ssrc_);
     p.insert(p.end(), {0x81, 206, 0x00, 0x02});
-    put32(p, kFarVideoSsrc);
+    put32(p, video_ssrc_);
     put32(p, media_ssrc);
     if (o_.rtcp_mux) {
         send_to(video_rtp_.get(), gw_.video_rtp, p);
@@ -383,7 +411,7 @@ void FarEnd::send_dtmf(char digit, uint32_t ts) {
         p.push_back(static_cast<uint8_t>(dtmf_seq_ & 0xff));
         dtmf_seq_++;
         put32(p, ts);
-        put32(p, kFarAudioSsrc + 1);
+        put32(p, audio_ssrc_ + 1);
         p.insert(p.end(), {event, static_cast<uint8_t>((end ? 0x80 : 0) | 10),
                            static_cast<uint8_t>(duration >> 8), static_cast<uint8_t>(duration)});
         send_to(audio_rtp_.get(), gw_.audio_rtp, p);

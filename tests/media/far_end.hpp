@@ -47,6 +47,8 @@ public:
     // Decoded audio that came back, resampled to 16 kHz mono S16.
     std::vector<int16_t> audio_samples() const;
     int video_frames() const;
+    // Brightest minus darkest luma of the last decoded frame: 0 for a one-colour picture.
+    int luma_range() const;
     int video_width() const;
     int video_height() const;
     int fu_a_packets() const;
@@ -80,6 +82,7 @@ private:
     sip::LocalMediaPorts gw_;
     mutable std::mutex mutex_;
     std::vector<int16_t> samples_;
+    int luma_range_ = 0;
     int frames_ = 0, width_ = 0, height_ = 0, fu_a_ = 0, stap_a_ = 0, keyframes_ = 0;
     int64_t last_keyframe_us_ = 0;
     uint32_t last_keyframe_ts_ = 0;
@@ -87,6 +90,7 @@ private:
     uint32_t gateway_video_ssrc_ = 0;
     int pli_received_ = 0, fir_received_ = 0, rtcp_packets_ = 0;
     uint16_t dtmf_seq_ = 1000;
+    uint32_t audio_ssrc_ = 0, video_ssrc_ = 0;
     int plis_answered_ = 0;
     std::atomic<int> dropped_keyframe_packets_{0};
     std::atomic<bool> first_keyframe_lost_{false};

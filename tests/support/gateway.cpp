@@ -19,7 +19,7 @@ std::filesystem::path gateway_binary() {
 #endif
 }
 
-std::string Gateway::config_toml(const GatewayOptions& o, uint16_t port) {
+std::string Gateway::config_toml(const GatewayOptions& o, uint16_t port, uint16_t api_port) {
     std::ostringstream t;
     const auto p = std::to_string(port);
     t << "[log]\nlevel = \"debug\"\n\n"
@@ -39,7 +39,15 @@ std::string Gateway::config_toml(const GatewayOptions& o, uint16_t port) {
         if (o.slots > 0) t << "slots = " << o.slots << "\n";
         t << "\n";
     }
-    t << o.extra_toml;
+    t << "[api]\n";
+    if (api_port != 0) {
+        t << "listen = \"127.0.0.1:" << api_port << "\"\n"
+          << "reservation_timeout_s = " << o.reservation_timeout_s << "\n";
+        if (!o.api_token.empty()) t << "token = \"" << o.api_token << "\"\n";
+    } else {
+        t << "listen = \"\"\n";
+    }
+    t << "\n" << o.extra_toml;
     return t.str();
 }
 
@@ -47,8 +55,9 @@ core::Result<Gateway> Gateway::start(const std::filesystem::path& dir, GatewayOp
                                      std::chrono::milliseconds ready_timeout) {
     Gateway gw;
     gw.port_ = free_port();
+    if (options.api) gw.api_port_ = free_port();
     const auto config = dir / (options.name + ".toml");
-    write_file(config, config_toml(options, gw.port_));
+    write_file(config, config_toml(options, gw.port_, gw.api_port_));
     auto prog = Program::start(
         options.name, {gateway_binary().string(), "serve", "--config", config.string()}, dir);
     if (!prog) return prog.error();

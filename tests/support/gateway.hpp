@@ -25,6 +25,10 @@ struct GatewayOptions {
     std::string prefix;
     uint32_t expires = 600;
     uint32_t slots = 0;
+    // The HTTP API on 127.0.0.1:<free port> (so parallel runs never meet on 8080); false: off.
+    bool api = true;
+    std::string api_token;
+    uint32_t reservation_timeout_s = 60;
     std::string extra_toml;  // appended verbatim
 };
 
@@ -38,18 +42,21 @@ public:
     // sip:<user>@127.0.0.1:<port>
     [[nodiscard]] std::string uri(const std::string& user) const;
     [[nodiscard]] std::string target() const;  // "127.0.0.1:<port>" for sipp
+    [[nodiscard]] uint16_t api_port() const noexcept { return api_port_; }  // 0: no API
     [[nodiscard]] Program& program() noexcept { return program_; }
 
     // SIGTERM and wait for the exit; the exit code (nullopt if it had to be killed).
     std::optional<int> terminate(std::chrono::milliseconds grace = std::chrono::seconds(15));
 
-    static std::string config_toml(const GatewayOptions& options, uint16_t port);
+    static std::string config_toml(const GatewayOptions& options, uint16_t port,
+                                   uint16_t api_port = 0);
 
     // True once terminate() was called: any exit before that is a crash or a bug.
     [[nodiscard]] bool terminated_by_test() const noexcept { return terminated_; }
 
 private:
     uint16_t port_ = 0;
+    uint16_t api_port_ = 0;
     bool terminated_ = false;
     Program program_;
 };

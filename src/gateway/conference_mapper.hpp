@@ -1,0 +1,55 @@
+// The optional conference mapper of the IVR: GET [ivr] mapper_url with {number} replaced, the
+// room in the JSON member [ivr] mapper_field. Runs on the control loop (libre's HTTP client),
+// never blocking a call.
+#pragma once
+
+#include "core/config.hpp"
+#include "core/control_loop.hpp"
+#include "core/re_handle.hpp"
+
+#include <functional>
+#include <string>
+
+struct http_cli;
+struct http_req;
+struct http_msg;
+struct dnsc;
+
+namespace gateway {
+
+struct MapperAnswer {
+    std::string room;          // empty: no room for this number
+    bool unavailable = false;  // the mapper could not be asked (network, 5xx, bad JSON, timeout)
+    std::string detail;        // for the log
+};
+
+// Pure part, unit-tested: URL template and answer parsing.
+std::string mapper_request_url(const std::string& url_template, const std::string& number);
+MapperAnswer mapper_answer(int status, const std::string& body, const std::string& field);
+
+class ConferenceMapper {
+public:
+    using Done = std::function<void(const MapperAnswer&)>;
+    explicit ConferenceMapper(const core::IvrConfig& config);
+    ~ConferenceMapper();
+    ConferenceMapper(const ConferenceMapper&) = delete;
+    ConferenceMapper& operator=(const ConferenceMapper&) = delete;
+
+    // One lookup at a time; a new one (or destruction) abandons the previous one, whose `done`
+    // is then never called.
+    void lookup(const std::string& number, Done done);
+
+private:
+    static void on_response(int err, const struct http_msg* msg, void* arg);
+    void finish(const MapperAnswer& answer);
+
+    std::string url_template_;
+    std::string field_;
+    core::ReHandle<struct dnsc> dnsc_;
+    core::ReHandle<struct http_cli> client_;
+    core::ReHandle<struct http_req> request_;
+    core::Timer deadline_;
+    Done done_;
+};
+
+}  // namespace gateway

@@ -1,0 +1,176 @@
+#include "gateway/gateway_control.hpp"
+
+#include "api/prometheus.hpp"
+#include "core/log.hpp"
+#include "gateway/session_state.hpp"
+
+#include <fmt/format.h>
+
+namespace gateway {
+
+nlohmann::json to_json(const SessionView& v) {
+    return {{"id", v.id},
+            {"state", v.state},
+            {"room_kind", v.room_kind},
+            {"room", v.room},
+            {"slot", v.slot},
+            {"call_id", v.call_id},
+            {"audio_codec", v.audio_codec},
+            {"video_codec", v.video_codec}};
+}
+
+nlohmann::json to_json(const ReservationView& v) {
+    return {{"id", v.id},
+            {"state", "reserved"},
+            {"room_kind", v.room_kind},
+            {"room", v.room},
+            {"uri", v.uri},
+            {"slot", v.slot},
+            {"from", v.from},
+            {"expires_in_s", v.expires_in_s}};
+}
+
+GatewayControl::GatewayControl(Gateway& gateway, const core::Config& config)
+    : gateway_(gateway), config_(config) {}
+
+core::Result<nlohmann::json> GatewayControl::start_gateway(
+    const api::GatewayStartRequest& request) {
+    Room room;  // IVR unless a room is named
+    if (!request.room.empty()) {
+        auto parsed = parse_room(request.room);
+        if (!parsed) return core::fail("room: " + parsed.error().message, 400);
+        room = *parsed;
+    }
+    if (!request.service.empty() && request.service != config_.service.name)
+        return core::fail(fmt::format("service '{}' is not configured (this gateway serves '{}')",
+                                      request.service, config_.service.name),
+                          400);
+    if (!request.dial.empty()) {
+        auto id = gateway_.dial_out(request.dial, room);
+        if (!id) {
+            const int code = id.error().code != 0 ? id.error().code : 400;
+            spdlog::warn("api: dial-out to \"{}\" refused: {}", request.dial, id.error().message);
+            return core::fail(id.error().message, code);
+        }
+        auto view = gateway(*id);
+        if (view) (*view)["dial"] = request.dial;
+        return view;
+    }
+    // The reference launcher picks gateways by registration prefix: this instance only has
+    // slots under its own.
+    if (!request.prefix.empty() && request.prefix != config_.registrar.prefix)
+        return core::fail(fmt::format("no call slot with prefix '{}' here", request.prefix), 503);
+    auto reservation = gateway_.reserve(room, request.from, config_.api.reservation_timeout_s);
+    if (!reservation) {
+        spdlog::warn("api: reservation refused: {}", reservation.error().message);
+        return reservation.error();
+    }
+    return to_json(*reservation);
+}
+
+nlohmann::json GatewayControl::list_gateways() const {
+    auto list = nlohmann::json::array();
+    for (const auto& v : gateway_.sessions()) list.push_back(to_json(v));
+    for (const auto& v : gateway_.reservations()) list.push_back(to_json(v));
+    return list;
+}
+
+core::Result<nlohmann::json> GatewayControl::gateway(const std::string& id) const {
+    for (const auto& v : gateway_.sessions())
+        if (v.id == id) return to_json(v);
+    for (const auto& v : gateway_.reservations())
+        if (v.id == id) return to_json(v);
+    return core::fail("no gateway " + id, 404);
+}
+
+core::Status GatewayControl::stop_gateway(const std::string& id) {
+    if (gateway_.cancel_reservation(id, "stopped through the API")) return core::Ok{};
+    auto st = gateway_.hangup(id, "stopped through the API");
+    if (!st) return core::fail("no gateway " + id, 404);
+    return st;
+}
+
+core::Result<nlohmann::json> GatewayControl::command(const std::string& id,
+                                                     const nlohmann::json& command) {
+    const std::string action = command.value("action", "");
+    if (action == "dtmf") {
+        const auto it = command.find("digits");
+        if (it == command.end() || !it->is_string() || it->get<std::string>().empty())
+            return core::fail("'digits' (a non-empty string) is required for dtmf", 400);
+        const std::string digits = it->get<std::string>();
+        if (digits.find_first_not_of("0123456789*#") != std::string::npos)
+            return core::fail("'digits' may only hold 0-9, * and #", 400);
+        for (char d : digits)
+            if (auto st = gateway_.inject_dtmf(id, d); !st) return st.error();
+        return nlohmann::json{{"id", id}, {"action", action}, {"digits", digits}};
+    }
+    if (auto st = gateway_.in_call_action(id, action); !st) return st.error();
+    return nlohmann::json{{"id", id}, {"action", action}};
+}
+
+std::string GatewayControl::metrics() const {
+    api::PrometheusText m;
+    std::map<std::string, size_t> by_state;
+    for (const char* s : {"answering", "ivr", "joining", "in_call", "ending"}) by_state[s] = 0;
+    for (const auto& v : gateway_.sessions()) ++by_state[v.state];
+    by_state["reserved"] = gateway_.reservations().size();
+    for (const auto& [state, n] : by_state)
+        m.add("sipmediagw_sessions", "gauge", "Active gateway sessions by state",
+              static_cast<double>(n), {{"state", state}});
+    for (const char* result : {"answered", "busy", "rejected"}) {
+        const auto& totals = gateway_.calls_total();
+        const auto it = totals.find(result);
+        m.add("sipmediagw_calls_total", "counter",
+              "Incoming calls by admission result (answered, busy, rejected)",
+              it == totals.end() ? 0.0 : static_cast<double>(it->second), {{"result", result}});
+    }
+    for (const auto& slot : gateway_.registration_slots()) {
+        m.add("sipmediagw_registration_registered", "gauge",
+              "1 when the registration slot is registered", slot.state == "registered" ? 1 : 0,
+              {{"slot", slot.user}, {"state", slot.state}});
+        m.add("sipmediagw_registration_busy", "gauge", "1 when the slot carries a call",
+              slot.busy ? 1 : 0, {{"slot", slot.user}});
+    }
+    m.add("sipmediagw_call_slots", "gauge", "Call capacity (max_calls or cores/cpu_cores_per_call)",
+          gateway_.call_slots());
+    m.add("sipmediagw_call_slots_busy", "gauge", "Call slots held by sessions or reservations",
+          static_cast<double>(gateway_.busy_call_slots()));
+    m.add("sipmediagw_browser_pool_size", "gauge", "Warm browsers waiting in the pool",
+          pool_size_ ? static_cast<double>(pool_size_()) : 0.0);
+    for (const auto& [id, stats] : gateway_.media_stats()) {
+        for (const auto& [kind, s] : {std::pair{"audio", stats.audio}, {"video", stats.video}}) {
+            if (!s) continue;
+            const api::PrometheusText::Labels l{{"session", id}, {"media", kind}};
+            m.add("sipmediagw_media_packets_received_total", "counter",
+                  "RTP packets received from the caller", static_cast<double>(s->packets_in), l);
+            m.add("sipmediagw_media_packets_sent_total", "counter",
+                  "RTP packets sent to the caller", static_cast<double>(s->packets_out), l);
+            m.add("sipmediagw_media_packets_lost", "gauge", "RTP packets lost (RFC 3550)",
+                  static_cast<double>(s->packets_lost), l);
+            m.add("sipmediagw_media_jitter_ms", "gauge",
+                  "Interarrival jitter of the caller's stream", s->jitter_ms, l);
+        }
+    }
+    return m.str();
+}
+
+nlohmann::json GatewayControl::health() const {
+    nlohmann::json h = {{"status", "ok"},
+                        {"call_slots", gateway_.call_slots()},
+                        {"call_slots_busy", gateway_.busy_call_slots()},
+                        {"sessions", gateway_.active_sessions()}};
+    const auto slots = gateway_.registration_slots();
+    if (!slots.empty()) {
+        size_t registered = 0;
+        for (const auto& s : slots) registered += s.state == "registered" ? 1 : 0;
+        h["registration_slots"] = slots.size();
+        h["registration_slots_registered"] = registered;
+        if (registered == 0) {
+            h["status"] = "degraded";
+            h["reason"] = "no registration slot is registered";
+        }
+    }
+    return h;
+}
+
+}  // namespace gateway

@@ -1,0 +1,34 @@
+// A call slot held for a call that has not arrived yet (the reference launcher's
+// `GET /sipmediagw`): it counts as busy until the call comes or the timeout frees it.
+#pragma once
+
+#include "core/control_loop.hpp"
+#include "gateway/room.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace gateway {
+
+struct ReservationView {
+    std::string id;  // the session id the call will get
+    std::string room_kind;
+    std::string room;
+    std::string uri;   // what the caller dials
+    std::string slot;  // registration slot user, or empty
+    std::string from;  // who the launcher said will call (informational)
+    uint32_t expires_in_s = 0;
+};
+
+struct Reservation {
+    std::string id;
+    Room room;
+    std::optional<size_t> slot;
+    std::string uri;
+    std::string from;
+    uint64_t expires_at_ms = 0;  // tmr_jiffies() clock
+    core::Timer expiry;
+};
+
+}  // namespace gateway

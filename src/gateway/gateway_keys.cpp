@@ -100,9 +100,12 @@ core::Status Gateway::in_call_action(const std::string& id, const std::string& a
         return core::fail("unknown action '" + action + "'", 400);
     if (s->room.kind != RoomKind::Named)
         return core::fail("action '" + action + "' needs a meeting, this call has none", 409);
-    // Until the meeting-join flow is merged, the action is only recorded; with it this is
-    // `meeting_action(id, <services::Action>, done)`.
     spdlog::info("gateway: sess={} action={} room=\"{}\"", id, action, s->room.name);
+    if (auto a = services::action_from_name(action)) {
+        meeting_action(id, *a, [id, action](core::Result<std::string> r) {
+            if (!r) spdlog::warn("gateway: sess={} action={} failed: {}", id, action, r.error().message);
+        });
+    }
     show_notice(*s, action_notice(action, config_.ivr.language), kNoticeMs);
     return core::Ok{};
 }

@@ -18,11 +18,12 @@ std::optional<std::string> bridge_receive_description(const sip::NegotiatedStrea
     if (c.name == "G722") return "rtpg722depay name=depay ! avdec_g722 name=dec" + audio_tail;
     if (c.name == "PCMU") return "rtppcmudepay name=depay ! mulawdec name=dec" + audio_tail;
     if (c.name == "PCMA") return "rtppcmadepay name=depay ! alawdec name=dec" + audio_tail;
-    // intervideosrc paces itself by the frame rate in the caps: a decoder's variable rate (0/1)
-    // stops it with an error, so the channel always carries a fixed rate.
+    // intervideosrc paces itself by the frame rate in the caps and fails on some caps changes
+    // mid-stream (variable rate 0/1, a new size): the channel always carries one fixed format.
     const std::string video_tail =
-        " ! videoconvert ! videorate ! video/x-raw,format=I420,framerate=30/1 ! intervideosink "
-        "sync=false channel=" +
+        " ! videoconvert ! videoscale add-borders=true ! videorate ! "
+        "video/x-raw,format=I420,width=1280,height=720,framerate=30/1,pixel-aspect-ratio=1/1 ! "
+        "intervideosink sync=false channel=" +
         to_page;
     if (c.name == "H264") {
         return "rtph264depay name=depay request-keyframe=true wait-for-keyframe=true ! "

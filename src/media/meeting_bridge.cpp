@@ -61,7 +61,9 @@ void MeetingBridge::on_incoming(GstPad* pad, bool video) {
         bridge_channel(session_id_, video, BridgeDirection::FromPage);
     const std::string desc =
         video ? "queue ! rtpvp8depay request-keyframe=true wait-for-keyframe=true ! vp8dec "
-                "name=dec threads=1 ! videoconvert ! videorate ! video/x-raw,format=I420,framerate=30/1 ! "
+                "name=dec threads=1 ! videoconvert ! videoscale add-borders=true ! videorate ! "
+                "video/x-raw,format=I420,width=1280,height=720,framerate=30/1,"
+                "pixel-aspect-ratio=1/1 ! "
                 "intervideosink "
                 "sync=false channel=" + channel
               : "queue ! rtpopusdepay ! opusdec name=dec plc=true ! audioconvert ! audioresample "

@@ -26,9 +26,9 @@ void Gateway::join_meeting(Session& s) {
         // From the loop: the page or browser that reported it is still on the stack.
         loop_.post([this, id, cause] { (void)hangup(id, cause); });
     };
-    s.meeting = std::make_unique<MeetingLink>(
-        id, *adapter_, services::JoinRequest{s.room.name, s.display_name}, *pool_, loop_,
-        std::move(events));
+    s.meeting = std::make_unique<MeetingLink>(id, *adapter_,
+                                              services::JoinRequest{s.room.name, s.display_name},
+                                              *pool_, loop_, std::move(events));
     s.meeting->start();
 }
 

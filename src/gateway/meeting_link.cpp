@@ -203,11 +203,12 @@ void MeetingLink::on_signal(const std::string& payload, const std::string& frame
         if (msg.value("innerHeight", 0) != int(kViewHeight) ||
             msg.value("innerWidth", 0) != int(kViewWidth)) {
             browser::Page* p = page_.get();
-            p->fit_viewport(kViewWidth, kViewHeight, [p, alive = std::weak_ptr<bool>(alive_)](
-                                                         core::Status st) {
-                if (st && !alive.expired())
-                    p->evaluate("__smgwBridge.fitCapture()", [](core::Result<browser::Json>) {});
-            });
+            p->fit_viewport(kViewWidth, kViewHeight,
+                            [p, alive = std::weak_ptr<bool>(alive_)](core::Status st) {
+                                if (st && !alive.expired())
+                                    p->evaluate("__smgwBridge.fitCapture()",
+                                                [](core::Result<browser::Json>) {});
+                            });
         }
     } else if (type == "error") {
         spdlog::warn("gateway: sess={} media bridge error: {}", id_, msg.value("message", ""));

@@ -19,7 +19,7 @@
 namespace gateway {
 
 struct MeetingLinkEvents {
-    std::function<void()> on_joined;                        // the adapter's join() succeeded
+    std::function<void()> on_joined;                         // the adapter's join() succeeded
     std::function<void(const std::string& cause)> on_ended;  // the call must end (BYE)
 };
 

@@ -53,8 +53,8 @@ std::optional<std::string> bridge_send_description(const sip::NegotiatedStream& 
             audio_head, pt, tail);
     }
     if (c.name == "G722") {
-        return fmt::format("{} ! avenc_g722 name=enc ! rtpg722pay name=pay pt={}{}", audio_head,
-                           pt, tail);
+        return fmt::format("{} ! avenc_g722 name=enc ! rtpg722pay name=pay pt={}{}", audio_head, pt,
+                           tail);
     }
     if (c.name == "PCMU" || c.name == "PCMA") {
         const char* low = c.name == "PCMU" ? "mulaw" : "alaw";

@@ -49,17 +49,21 @@ core::Status MediaStream::build_bridge_chain(GstBin* pipeline, GstElement* rtpbi
     }
     auto recv_desc = bridge_receive_description(
         negotiated_, bridge_channel(bridge_session_, video, BridgeDirection::ToPage));
-    auto send_desc = bridge_send_description(
-        negotiated_, video_format_, bridge_channel(bridge_session_, video, BridgeDirection::FromPage));
-    if (!recv_desc || !send_desc) return core::fail("media: no bridge chain for " + negotiated_.codec.name);
+    auto send_desc =
+        bridge_send_description(negotiated_, video_format_,
+                                bridge_channel(bridge_session_, video, BridgeDirection::FromPage));
+    if (!recv_desc || !send_desc)
+        return core::fail("media: no bridge chain for " + negotiated_.codec.name);
 
     std::string error;
     GstElement* recv_bin = parse_bin(*recv_desc, error);
-    if (recv_bin == nullptr) return core::fail("media: cannot build the bridge receive chain: " + error);
+    if (recv_bin == nullptr)
+        return core::fail("media: cannot build the bridge receive chain: " + error);
     gst_object_set_name(GST_OBJECT(recv_bin), (k + "_to_page").c_str());
     gst_bin_add(pipeline, recv_bin);
     GstElement* send_bin = parse_bin(*send_desc, error);
-    if (send_bin == nullptr) return core::fail("media: cannot build the bridge send chain: " + error);
+    if (send_bin == nullptr)
+        return core::fail("media: cannot build the bridge send chain: " + error);
     gst_object_set_name(GST_OBJECT(send_bin), (k + "_from_page").c_str());
     gst_bin_add(pipeline, send_bin);
     watch_chain(recv_bin);
@@ -97,8 +101,8 @@ core::Status MediaStream::build_bridge_chain(GstBin* pipeline, GstElement* rtpbi
                       nullptr);
     if (video) {
         spdlog::info("{} video bridge (transcoding) {} toward the caller {}x{}@{} {} kb/s",
-                     log_prefix_, negotiated_.codec.name, video_format_.width,
-                     video_format_.height, video_format_.fps, video_format_.bitrate_kbps);
+                     log_prefix_, negotiated_.codec.name, video_format_.width, video_format_.height,
+                     video_format_.fps, video_format_.bitrate_kbps);
     }
     return core::Ok{};
 }

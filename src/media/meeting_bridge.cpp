@@ -40,8 +40,9 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
     link_options.audio_send = audio_send_description(session_id);
     link_options.start_bitrate_kbps = options.bitrate_kbps;
     MeetingBridge* self = bridge.get();
-    auto link = WebRtcLink::create(link_options, std::move(post), std::move(signal),
-                                   [self](GstPad* pad, bool video) { self->on_incoming(pad, video); });
+    auto link =
+        WebRtcLink::create(link_options, std::move(post), std::move(signal),
+                           [self](GstPad* pad, bool video) { self->on_incoming(pad, video); });
     if (!link) return link.error();
     bridge->link_ = std::move(*link);
     return bridge;
@@ -57,15 +58,15 @@ MeetingBridge::Stats MeetingBridge::stats() const {
 
 void MeetingBridge::on_incoming(GstPad* pad, bool video) {
     // The page sends what we offered: VP8 and Opus.
-    const std::string channel =
-        bridge_channel(session_id_, video, BridgeDirection::FromPage);
+    const std::string channel = bridge_channel(session_id_, video, BridgeDirection::FromPage);
     const std::string desc =
         video ? "queue ! rtpvp8depay request-keyframe=true wait-for-keyframe=true ! vp8dec "
                 "name=dec threads=1 ! videoconvert ! videoscale add-borders=true ! videorate ! "
                 "video/x-raw,format=I420,width=1280,height=720,framerate=30/1,"
                 "pixel-aspect-ratio=1/1 ! "
                 "intervideosink "
-                "sync=false channel=" + channel
+                "sync=false channel=" +
+                    channel
               : "queue ! rtpopusdepay ! opusdec name=dec plc=true ! audioconvert ! audioresample "
                 "! audio/x-raw,rate=48000,channels=1 ! interaudiosink sync=false channel=" +
                     channel;

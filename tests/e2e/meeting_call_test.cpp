@@ -185,3 +185,38 @@ TEST_F(MeetingCallTest, CallerAndObserverSeeAndHearEachOtherThroughJanus) {
 }
 
 }  // namespace
+
+namespace {
+
+// The gateway's browser is killed mid-call: the session rejoins once with a fresh browser (or
+// ends with BYE and the cause); the killed browser's process is gone either way.
+TEST(MeetingCallCrash, KilledBrowserRejoinsOrHangsUpCleanly) {
+    testsupport::TempDir tmp("meeting-crash");
+    auto gw = testsupport::Program::start(
+        "sipmediagw-demo", {SIPMEDIAGW_BINARY, "demo", "--address", e2e::kMeetingAddress},
+        tmp.path());
+    ASSERT_TRUE(gw.ok()) << gw.error().message;
+    ASSERT_TRUE(gw->wait_for_log(std::regex("sipmediagw: ready"), 60s)) << gw->tail();
+    auto caller = testsupport::BaresipPeer::start(tmp.path(), testsupport::BaresipOptions{});
+    ASSERT_TRUE(caller.ok()) << caller.error().message;
+    ASSERT_TRUE((*caller)->dial("sip:1234@127.0.0.1:5060").ok());
+    ASSERT_TRUE(gw->wait_for_log(std::regex("state joining -> in_call"), 90s)) << gw->tail(80);
+    std::smatch m;
+    const std::string log = gw->log();
+    ASSERT_TRUE(std::regex_search(log, m, std::regex("browser pid=(\\d+) joining")));
+    const pid_t pid = std::stoi(m[1]);
+    ASSERT_EQ(::kill(pid, SIGKILL), 0);
+    const bool rejoined = gw->wait_for_log(std::regex("joined room=\"1234\" .*attempt=2"), 60s);
+    const bool hung_up = gw->log_contains(std::regex("meeting ended the call"));
+    EXPECT_TRUE(rejoined || hung_up) << gw->tail(80);
+    std::printf("[ measure ] after the kill: %s\n", rejoined ? "rejoined" : "BYE");
+    EXPECT_TRUE(gw->log_contains(std::regex("meeting lost \\(browser: ")) || hung_up)
+        << gw->tail(80);
+    EXPECT_NE(::kill(pid, 0), 0) << "killed browser " << pid << " still there";
+    (void)(*caller)->ctrl().command("hangup");
+    EXPECT_TRUE(gw->wait_for_log(std::regex("ended, 0 active"), 30s)) << gw->tail(80);
+    gw->signal(SIGTERM);
+    EXPECT_TRUE(gw->wait_exit(30s));
+}
+
+}  // namespace

@@ -4,6 +4,7 @@
 #include "core/config.hpp"
 #include "core/control_loop.hpp"
 #include "core/log.hpp"
+#include "gateway/demo_environment.hpp"
 #include "gateway/gateway.hpp"
 #include "gateway/gateway_control.hpp"
 #include "gateway/version.hpp"
@@ -11,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <functional>
 #include <cstdio>
 #include <iostream>
 #include <thread>
@@ -21,7 +23,12 @@ namespace {
 // exit within ~3 s of SIGTERM).
 constexpr uint64_t kShutdownGraceMs = 2500;
 
-int serve(const std::string& config_path, const std::string& log_level_override) {
+// Runs on the control loop before the gateway starts (the demo starts its Janus here) and may
+// adjust the configuration.
+using Prepare = std::function<core::Status(core::Config&)>;
+
+int serve(const std::string& config_path, const std::string& log_level_override,
+          const Prepare& prepare = {}) {
     auto cfg = core::load_config_file(config_path);
     if (!cfg) {
         std::cerr << cfg.error().message << "\n";
@@ -35,6 +42,12 @@ int serve(const std::string& config_path, const std::string& log_level_override)
     }
     core::ControlLoop loop;
     if (!loop.ok()) return 1;
+    if (prepare) {
+        if (auto st = prepare(*cfg); !st) {
+            spdlog::error("{}", st.error().message);
+            return 1;
+        }
+    }
     const uint32_t slots = cfg->call_slots(std::thread::hardware_concurrency());
     auto gw = gateway::Gateway::create(*cfg, loop, slots);
     if (!gw) {
@@ -107,7 +120,13 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--config,-c", serve_config, "TOML configuration file")->required();
 
     auto* demo = app.add_subcommand(
-        "demo", "Run the gateway with the example configuration (direct calls on 127.0.0.1:5060)");
+        "demo",
+        "Run a local Janus VideoRoom with its demo pages and the gateway joining it (call "
+        "sip:1234@127.0.0.1:5060)");
+    std::string demo_address;
+    demo->add_option("--address", demo_address,
+                     "IPv4 address for Janus, the pages and SIP (default: the first "
+                     "non-loopback interface)");
 
     CLI11_PARSE(app, argc, argv);
 
@@ -123,9 +142,37 @@ int main(int argc, char** argv) {
     }
     if (serve_cmd->parsed()) return serve(serve_config, log_level);
     if (demo->parsed()) {
-        const std::string example = SIPMEDIAGW_EXAMPLE_CONFIG;
-        std::cout << "sipmediagw demo: call sip:echo@127.0.0.1:5060 (or sip:<room>@127.0.0.1)\n";
-        return serve(example, log_level);
+        // Destroyed after the gateway (serve returns), which stops Janus and the page server.
+        std::unique_ptr<gateway::DemoEnvironment> env;
+        auto prepare = [&](core::Config& cfg) -> core::Status {
+            gateway::DemoOptions options;
+            options.address = demo_address;
+            auto started = gateway::DemoEnvironment::start(options);
+            if (!started) return started.error();
+            env = std::move(*started);
+            const std::string address = env->interface().address;
+            std::string page = env->page_url();
+            cfg.service.name = "janus";
+            cfg.service.base_url = page.substr(0, page.find('?'));  // the adapter adds the room
+            cfg.sip.listen = {{"udp", "127.0.0.1", 5060},
+                              {"tcp", "127.0.0.1", 5060},
+                              {"udp", address, 5060},
+                              {"tcp", address, 5060}};
+            // The demo pages are plain http on a non-loopback address: an insecure context has
+            // no getUserMedia, so the gateway's browsers treat this one origin as secure.
+            cfg.browser.extra_flags.push_back("--unsafely-treat-insecure-origin-as-secure=" +
+                                              cfg.service.base_url.substr(
+                                                  0, cfg.service.base_url.find('/', 7)));
+            // Phones on the network reach our RTP on the host's address; local callers too.
+            cfg.media.address = address;
+            std::printf("sipmediagw demo: meeting page %s\n", page.c_str());
+            std::printf("sipmediagw demo: call sip:1234@%s (or sip:1234@127.0.0.1)\n",
+                        address.c_str());
+            std::printf("sipmediagw demo: janus api %s\n", env->janus_url().c_str());
+            std::fflush(stdout);
+            return core::Ok{};
+        };
+        return serve(SIPMEDIAGW_EXAMPLE_CONFIG, log_level, prepare);
     }
     return 2;
 }

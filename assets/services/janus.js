@@ -28,7 +28,9 @@
       const timeout = opts.timeoutMs || 30000;
       await kit.waitFor(function () {
         const b = document.getElementById('start');
-        return window.Janus && window.bootbox && b && !b.disabled;
+        // Enabled is not enough: the demo binds its click handler only in Janus.init's callback.
+        const events = window.jQuery && b && window.jQuery._data(b, 'events');
+        return window.Janus && window.bootbox && b && !b.disabled && events && events.click;
       }, timeout, 'the demo page to load');
       hookAlerts();
       // settings.js leaves iceServers null, which makes janus.js add a public STUN server;
@@ -39,7 +41,8 @@
         const u = document.getElementById('username');
         return kit.visible(u) ? u : null;
       }, timeout, 'the name form');
-      kit.typeInto(input, opts.displayName);
+      // The demo accepts letters and digits only in a display name.
+      kit.typeInto(input, String(opts.displayName).replace(/[^a-zA-Z0-9]/g, '') || 'sip');
       document.getElementById('register').click();
       await kit.waitFor(function () {
         return window.myid && document.querySelector('#videolocal video');

@@ -29,7 +29,9 @@ core::Result<HostInterface> find_host_interface(const std::string& address) {
 
 std::string DemoEnvironment::settings_js(const std::string& janus_url) {
     return "// Written by sipmediagw demo.\nvar server = \"" + janus_url +
-           "\";\nvar iceServers = [];\n";
+           "\";\nvar iceServers = [];\n"
+           // videoroomtest.js passes these to new Janus(); Debian's settings.js lacks them.
+           "var token = null;\nvar apisecret = null;\n";
 }
 
 core::Result<std::unique_ptr<DemoEnvironment>> DemoEnvironment::start(const DemoOptions& options) {
@@ -52,8 +54,18 @@ core::Result<std::unique_ptr<DemoEnvironment>> DemoEnvironment::start(const Demo
                               "application/javascript");
     env->server_ = std::make_unique<api::HttpServer>();
     const std::string listen = iface->address + ":" + std::to_string(options.page_port);
+    // The demo pages load jQuery, bootbox, janus.js, ... from /javascript/, which Debian's web
+    // server configuration aliases to /usr/share/javascript (libjs-* packages).
+    env->libraries_ = std::make_unique<api::StaticSite>(options.libraries_dir);
     auto* site = env->site_.get();
-    if (auto st = env->server_->listen(listen, [site](const api::HttpRequest& r) {
+    auto* libraries = env->libraries_.get();
+    if (auto st = env->server_->listen(listen, [site, libraries](const api::HttpRequest& r) {
+            static const std::string prefix = "/javascript/";
+            if (r.path.rfind(prefix, 0) == 0) {
+                api::HttpRequest inner = r;
+                inner.path = r.path.substr(prefix.size() - 1);
+                return libraries->handle(inner);
+            }
             return site->handle(r);
         });
         !st)

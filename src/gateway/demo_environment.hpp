@@ -18,6 +18,7 @@ struct DemoOptions {
     uint16_t page_port = 8000;
     uint16_t janus_port = 8088;
     std::string demos_dir = "/usr/share/janus/demos";
+    std::string libraries_dir = "/usr/share/javascript";  // served under /javascript/
 };
 
 struct HostInterface {
@@ -46,6 +47,7 @@ private:
     DemoOptions options_;
     std::unique_ptr<services::JanusLocal> janus_;
     std::unique_ptr<api::StaticSite> site_;
+    std::unique_ptr<api::StaticSite> libraries_;
     std::unique_ptr<api::HttpServer> server_;
 };
 

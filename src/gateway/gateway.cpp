@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 
 #include "core/libre.hpp"
+#include "services/display_name.hpp"
 
 #include <fmt/format.h>
 
@@ -18,9 +19,11 @@ std::string pl_str(const struct pl& p) {
 
 // What the caller sees and hears before the meeting (if any) takes over.
 media::Mode media_mode_for(RoomKind kind) {
+    // A named room is bridged to its meeting page from the start: until the page is up the
+    // caller gets silence and black video from the bridge channels.
     return kind == RoomKind::Echo  ? media::Mode::Echo
            : kind == RoomKind::Ivr ? media::Mode::Ivr
-                                   : media::Mode::Idle;
+                                   : media::Mode::Bridge;
 }
 
 }  // namespace
@@ -37,6 +40,7 @@ Gateway::Gateway(Key, const core::Config& config, core::ControlLoop& loop, uint3
 
 Gateway::~Gateway() {
     sessions_.clear();
+    pool_.reset();
     slots_.clear();
 }
 
@@ -49,6 +53,12 @@ core::Result<std::unique_ptr<Gateway>> Gateway::create(const core::Config& confi
                                      [self](const struct sip_msg& msg) { self->on_invite(msg); });
     if (!ua) return ua.error();
     gw->ua_ = std::move(*ua);
+    auto adapter = services::make_adapter(config.service);
+    if (!adapter) return adapter.error();
+    gw->adapter_ = std::move(*adapter);
+    // Warm spares from the start: a call to a room never waits for a Chromium start.
+    gw->pool_ = std::make_unique<browser::Pool>(browser::pool_options(config.browser));
+    gw->pool_->start();
     if (config.registrar.enabled()) {
         const uint32_t n = config.registrar.slots != 0 ? config.registrar.slots : call_slots;
         for (uint32_t i = 1; i <= n; ++i) {
@@ -271,6 +281,10 @@ void Gateway::answer_invite(const struct sip_msg& msg, const std::string& id, co
 
     auto session = std::make_unique<Session>(id, room, slot);
     session->media = std::move(media);
+    session->display_name = services::display_name_for(
+        services::CallerIdentity{pl_str(msg.from.dname), pl_str(msg.from.uri.user),
+                                 pl_str(msg.from.auri), room.name},
+        config_.service.display_name);
     auto call = sip::Call::accept(*ua_, msg, id, prefs_, ports, origin, plan, session_events(id));
     if (!call) {
         reject(msg, id, 500, "Server Internal Error", call.error().message);
@@ -396,8 +410,18 @@ core::Status Gateway::hangup(const std::string& id, const std::string& cause) {
 void Gateway::end_session(const std::string& id, const std::string& cause) {
     Session* s = find(id);
     if (s == nullptr) return;
+    if (s->state.state() == SessionState::Ending) return;
     s->state.change(SessionState::Ending, cause);
-    // The dialog is mid-callback; destroy the session from the loop, not from here.
+    // Leave the meeting politely first (bounded), then drop everything.
+    if (s->meeting) {
+        s->meeting->leave([this, id] { erase_session(id); });
+        return;
+    }
+    erase_session(id);
+}
+
+void Gateway::erase_session(const std::string& id) {
+    // The dialog may be mid-callback; destroy the session from the loop, not from here.
     loop_.post([this, id] {
         auto it = sessions_.find(id);
         if (it == sessions_.end()) return;

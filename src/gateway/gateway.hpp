@@ -5,8 +5,10 @@
 #include "core/config.hpp"
 #include "core/control_loop.hpp"
 #include "core/result.hpp"
+#include "browser/pool.hpp"
 #include "gateway/reservation.hpp"
 #include "gateway/session.hpp"
+#include "services/adapter.hpp"
 #include "media/engine.hpp"
 #include "sip/offer_answer.hpp"
 #include "sip/registration.hpp"
@@ -59,6 +61,13 @@ public:
     // from [registrar] when the far end asks. Returns the session id; the call shows up in the
     // registry at once and ends like any other.
     core::Result<std::string> dial_out(const std::string& uri, const Room& room);
+    // An in-call action in the session's meeting page (sipmediagwAdapter.action): mute, camera,
+    // hand, tile, leave. `done` gets the page's JSON answer or why it failed.
+    void meeting_action(const std::string& id, services::Action action,
+                        std::function<void(core::Result<std::string>)> done);
+    // Process ids of the browsers in the pool and in calls (tests check none is left behind).
+    [[nodiscard]] std::vector<pid_t> browser_pids() const;
+
     // Ends one session with BYE (CANCEL when not answered yet).
     core::Status hangup(const std::string& id, const std::string& cause);
 
@@ -107,9 +116,11 @@ private:
                 const std::string& reason, const std::string& why, const std::string& headers = {});
     void reject_busy(const struct sip_msg& msg, const std::string& id, const std::string& why);
     void end_session(const std::string& id, const std::string& cause);
+    void erase_session(const std::string& id);
     sip::CallEvents session_events(const std::string& id);
     media::CallEvents media_events(const std::string& id);
     Session* find(const std::string& id);
+    void join_meeting(Session& s);  // gateway_meeting.cpp
     std::string new_session_id();
     // The reservation this INVITE fulfils (slot match, else same room); null if none. It is
     // removed only once the call is accepted, so a refused INVITE leaves it for a retry.
@@ -129,6 +140,8 @@ private:
     std::string media_address_;
     std::unique_ptr<media::Engine> engine_;
     std::unique_ptr<sip::UserAgent> ua_;
+    std::unique_ptr<services::Adapter> adapter_;
+    std::unique_ptr<browser::Pool> pool_;
     std::vector<std::unique_ptr<sip::RegistrationSlot>> slots_;
     std::map<std::string, std::unique_ptr<Session>> sessions_;
     // INVITEs waiting for their TURN allocations; the 100 Trying already stopped retransmits.

@@ -56,10 +56,8 @@ void Gateway::enter_meeting(Session& s, const std::string& room, const std::stri
         loop_.post([held = std::shared_ptr<IvrSession>(std::move(s.ivr))] {});
     }
     s.state.change(SessionState::Joining, fmt::format("room={} via={}", room, cause));
-    // The meeting-join flow (browser + WebRTC bridge, wip/join) takes over from here: the one
-    // hand-over call is its `join_meeting(s)` (an IVR caller's media then switches from
-    // Mode::Ivr to the bridge).
     spdlog::info("gateway: sess={} join room=\"{}\" service={}", s.id, room, config_.service.name);
+    join_meeting(s);
 }
 
 void Gateway::on_dtmf(const std::string& id, char digit, const char* source) {
@@ -102,9 +100,12 @@ core::Status Gateway::in_call_action(const std::string& id, const std::string& a
         return core::fail("unknown action '" + action + "'", 400);
     if (s->room.kind != RoomKind::Named)
         return core::fail("action '" + action + "' needs a meeting, this call has none", 409);
-    // Until the meeting-join flow is merged, the action is only recorded; with it this is
-    // `meeting_action(id, <services::Action>, done)`.
     spdlog::info("gateway: sess={} action={} room=\"{}\"", id, action, s->room.name);
+    if (auto a = services::action_from_name(action)) {
+        meeting_action(id, *a, [id, action](core::Result<std::string> r) {
+            if (!r) spdlog::warn("gateway: sess={} action={} failed: {}", id, action, r.error().message);
+        });
+    }
     show_notice(*s, action_notice(action, config_.ivr.language), kNoticeMs);
     return core::Ok{};
 }

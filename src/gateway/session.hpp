@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/log.hpp"
+#include "gateway/meeting_link.hpp"
 #include "gateway/ivr_session.hpp"
 #include "gateway/room.hpp"
 #include "gateway/session_state.hpp"
@@ -36,6 +37,9 @@ struct Session {
     Room room;
     std::optional<size_t> slot;  // the registration slot the INVITE was addressed to
     SessionStateMachine state;
+    std::string display_name;  // the caller's name in the meeting
+    // The meeting side (named rooms); destroyed last, which discards its browser.
+    std::unique_ptr<MeetingLink> meeting;
     // Declared before `call` so the dialog (BYE) goes first, then the ports.
     std::unique_ptr<media::CallMedia> media;
     bool media_started = false;

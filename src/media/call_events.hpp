@@ -18,8 +18,10 @@ struct CallEvents {
     std::function<void()> on_keyframe_needed;
 };
 
-// Idle: sockets open, RTCP alive, no media sent. (Later: Ivr, Bridge.)
-enum class Mode { Echo, Idle, Ivr };  // Ivr: generated picture and prompts (ivr_chain)
+// Idle: sockets open, RTCP alive, no media sent. Ivr: generated picture and prompts
+// (ivr_chain). Bridge: the call is joined to its meeting page's WebRTC link
+// (media::MeetingBridge) through process-local channels.
+enum class Mode { Echo, Idle, Ivr, Bridge };
 
 struct StreamStats {
     uint64_t packets_in = 0;

@@ -41,6 +41,8 @@ CallMedia::CallMedia(Key, std::string session_id, const core::MediaConfig& confi
     ports_.audio_rtcp = audio_.rtcp_port();
     ports_.video_rtp = video_.rtp_port();
     ports_.video_rtcp = video_.rtcp_port();
+    audio_.set_bridge_session(session_id_);
+    video_.set_bridge_session(session_id_);
 }
 
 CallMedia::~CallMedia() {
@@ -143,9 +145,10 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
         return core::fail("media: the pipeline does not start");
     }
     spdlog::info("{} started mode={} audio={} video={}", log_prefix_,
-                 mode == Mode::Echo  ? "echo"
-                 : mode == Mode::Ivr ? "ivr"
-                                     : "idle",
+                 mode == Mode::Echo     ? "echo"
+                 : mode == Mode::Ivr    ? "ivr"
+                 : mode == Mode::Bridge ? "bridge"
+                                        : "idle",
                  audio_active_ ? media.audio->codec.name : "-",
                  video_active_ ? media.video->codec.name : "-");
     timeout_since_ms_ = now_ms();

@@ -55,6 +55,7 @@ public:
     void play_prompts(const std::vector<std::string>& wav_files);
     [[nodiscard]] Stats stats() const;
     [[nodiscard]] bool running() const { return pipeline_ != nullptr; }
+    [[nodiscard]] Mode mode() const { return mode_; }
 
 private:
     static GstBusSyncReply on_bus(GstBus*, GstMessage*, gpointer self);

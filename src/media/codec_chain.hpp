@@ -24,6 +24,16 @@ std::string rtp_caps(const sip::NegotiatedStream& stream);
 std::optional<std::string> echo_chain_description(const sip::NegotiatedStream& stream,
                                                   const VideoFormat& video);
 
+// Bridge mode (SIP call <-> meeting page), transcoding: the SIP stream decoded into the
+// process-local channel `to_page` (intervideosink/interaudiosink, named elements depay, dec), and
+// what the page sends, read from channel `from_page`, encoded for the SIP peer (named elements
+// enc, pay, valve, and overlay-free scale for video). Unsupported codec → nullopt.
+std::optional<std::string> bridge_receive_description(const sip::NegotiatedStream& stream,
+                                                      const std::string& to_page);
+std::optional<std::string> bridge_send_description(const sip::NegotiatedStream& stream,
+                                                   const VideoFormat& video,
+                                                   const std::string& from_page);
+
 // H.264 packetization-mode=0 allows single NAL unit packets only (RFC 6184 §6.2).
 bool h264_single_nal_mode(const sip::Codec& codec);
 

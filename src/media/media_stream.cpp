@@ -121,6 +121,9 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
     if (mode == Mode::Echo) {
         auto st = build_echo_chain(pipeline, rtpbin, config);
         if (!st) return st;
+    } else if (mode == Mode::Bridge) {
+        auto st = build_bridge_chain(pipeline, rtpbin, config);
+        if (!st) return st;
     } else if (mode == Mode::Ivr) {
         auto st = build_ivr_chain(pipeline, rtpbin, config);
         if (!st) return st;
@@ -310,8 +313,7 @@ void MediaStream::apply_destinations() {
 
 void MediaStream::apply_direction() {
     if (valve_ == nullptr) return;
-    const bool drop =
-        (mode_ != Mode::Echo && mode_ != Mode::Ivr) || !our_direction_sends(negotiated_.direction);
+    const bool drop = mode_ == Mode::Idle || !our_direction_sends(negotiated_.direction);
     g_object_set(valve_, "drop", drop ? TRUE : FALSE, nullptr);
 }
 

@@ -58,6 +58,8 @@ public:
     [[nodiscard]] const sip::NegotiatedStream& negotiated() const { return negotiated_; }
 
     void send_keyframe();
+    // Bridge mode: the session whose channels (media/bridge_channels.hpp) this stream uses.
+    void set_bridge_session(std::string session_id) { bridge_session_ = std::move(session_id); }
     // IVR mode: the text drawn on the picture, and the prompts played (replacing the current).
     void set_text(const std::string& text);
     void play_prompts(const std::vector<std::string>& wav_files);
@@ -78,6 +80,9 @@ private:
 
     core::Status build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
                                   const core::MediaConfig& config);
+    core::Status build_bridge_chain(GstBin* pipeline, GstElement* rtpbin,
+                                    const core::MediaConfig& config);  // media_stream_bridge.cpp
+    void watch_chain(GstElement* bin);  // keyframe and frame-count probes on depay/dec/enc
     core::Status build_ivr_chain(GstBin* pipeline, GstElement* rtpbin,
                                  const core::MediaConfig& config);  // media_stream_ivr.cpp
     void latch(GstBuffer* buffer, bool rtcp);
@@ -89,6 +94,7 @@ private:
     sip::MediaKind kind_;
     RtpSocketPair sockets_;
     std::string log_prefix_;
+    std::string bridge_session_;
     sip::NegotiatedStream negotiated_;
     Mode mode_ = Mode::Idle;
     StreamHooks hooks_;

@@ -42,6 +42,7 @@ protected:
     [[nodiscard]] browser::LaunchOptions launch_options() const {
         browser::LaunchOptions o;
         o.profile_parent = profiles_.path();
+        o.extra_flags = extra_flags_;
         return o;
     }
 
@@ -110,6 +111,7 @@ protected:
 
     browser::TempDir profiles_;
     std::set<pid_t> seen_pids_;
+    std::vector<std::string> extra_flags_;  // for the next launches
 
     core::Status navigate(browser::Page& page, const std::string& url) {
         std::optional<core::Status> done;

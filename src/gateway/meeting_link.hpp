@@ -1,0 +1,75 @@
+// The conference side of one call: a browser from the pool, the meeting page opened with the
+// service adapter and the media bridge injected, the WebRTC link to that page (signalled over
+// DevTools) and the adapter's join. Page events and browser failures come back as one
+// "ended" cause; a lost page is rejoined once before giving up (issue 4). Lives on the control
+// thread, owned by its Session; destroying it discards the browser (never reused).
+#pragma once
+
+#include "browser/page.hpp"
+#include "browser/pool.hpp"
+#include "core/control_loop.hpp"
+#include "core/result.hpp"
+#include "media/meeting_bridge.hpp"
+#include "services/adapter.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace gateway {
+
+struct MeetingLinkEvents {
+    std::function<void()> on_joined;                         // the adapter's join() succeeded
+    std::function<void(const std::string& cause)> on_ended;  // the call must end (BYE)
+};
+
+class MeetingLink {
+public:
+    MeetingLink(std::string session_id, const services::Adapter& adapter,
+                services::JoinRequest request, browser::Pool& pool, core::ControlLoop& loop,
+                MeetingLinkEvents events);
+    ~MeetingLink();
+    MeetingLink(const MeetingLink&) = delete;
+    MeetingLink& operator=(const MeetingLink&) = delete;
+
+    void start();
+    // sipmediagwAdapter.action(name) in the page; done gets the action's JSON result.
+    void action(services::Action action, std::function<void(core::Result<std::string>)> done);
+    // sipmediagwAdapter.leave(), then done (also when the page does not answer in time).
+    void leave(std::function<void()> done);
+
+    [[nodiscard]] bool joined() const noexcept { return joined_; }
+    [[nodiscard]] pid_t browser_pid() const noexcept { return browser_ ? browser_->pid() : 0; }
+    [[nodiscard]] media::MeetingBridge* bridge() const noexcept { return bridge_.get(); }
+
+private:
+    void attempt();
+    void with_browser(std::unique_ptr<browser::Browser> b);
+    void open_page();
+    void navigate();
+    void join();
+    void on_signal(const std::string& payload, const std::string& frame_session);
+    void on_page_event(const std::string& payload);
+    // Any failure of the current attempt: rejoin once, else end the call.
+    void lost(const std::string& cause);
+    void teardown();
+
+    std::string id_;
+    const services::Adapter& adapter_;
+    services::JoinRequest request_;
+    browser::Pool& pool_;
+    core::ControlLoop& loop_;
+    MeetingLinkEvents events_;
+    std::unique_ptr<browser::Browser> browser_;
+    std::unique_ptr<browser::Page> page_;
+    std::unique_ptr<media::MeetingBridge> bridge_;
+    std::string bridge_frame_;  // DevTools session of the frame running the bridge
+    core::Timer leave_timer_;
+    uint32_t generation_ = 0;  // callbacks of an abandoned attempt check it
+    uint32_t attempts_ = 0;
+    bool joined_ = false;
+    bool ended_ = false;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace gateway

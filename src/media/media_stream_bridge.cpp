@@ -1,0 +1,110 @@
+// MediaStream in bridge mode: what the SIP peer sends is decoded into the channel toward the
+// meeting page; what the page sends comes from the other channel, encoded for the SIP peer with
+// the endpoint's limits. Same probes as the echo chain, so stats, keyframe requests (PLI/FIR/
+// SIP INFO) and the peer's keyframe requests behave the same.
+#include "media/bridge_channels.hpp"
+#include "media/codec_chain.hpp"
+#include "media/media_stream.hpp"
+
+#include <gst/video/video.h>
+#include <spdlog/spdlog.h>
+
+#include <fmt/format.h>
+
+namespace media {
+
+namespace {
+
+GstElement* parse_bin(const std::string& description, std::string& error) {
+    GError* err = nullptr;
+    GstElement* bin = gst_parse_bin_from_description(description.c_str(), FALSE, &err);
+    if (bin == nullptr) error = err ? err->message : "unknown";
+    g_clear_error(&err);  // a non-fatal warning may be set with a bin
+    return bin;
+}
+
+}  // namespace
+
+void MediaStream::watch_chain(GstElement* bin) {
+    auto add = [bin](const char* name, const char* pad, GstPadProbeType type,
+                     GstPadProbeCallback cb, gpointer self) {
+        GstPtr<GstElement> e(gst_bin_get_by_name(GST_BIN(bin), name));
+        if (!e) return;
+        GstPtr<GstPad> p(gst_element_get_static_pad(e.get(), pad));
+        gst_pad_add_probe(p.get(), type, cb, self, nullptr);
+    };
+    add("depay", "sink", GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, &MediaStream::on_decoder_event, this);
+    add("depay", "src", GST_PAD_PROBE_TYPE_BUFFER, &MediaStream::on_depayloaded, this);
+    add("dec", "src", GST_PAD_PROBE_TYPE_BUFFER, &MediaStream::on_decoded, this);
+    add("enc", "src", GST_PAD_PROBE_TYPE_BUFFER, &MediaStream::on_encoded, this);
+}
+
+core::Status MediaStream::build_bridge_chain(GstBin* pipeline, GstElement* rtpbin,
+                                             const core::MediaConfig& config) {
+    const bool video = kind_ == sip::MediaKind::Video;
+    const std::string k = video ? "video" : "audio";
+    const unsigned sid = session_id();
+    if (video) {
+        video_format_ = choose_video_format(config, negotiated_.codec, negotiated_.bandwidth_kbps);
+    }
+    auto recv_desc = bridge_receive_description(
+        negotiated_, bridge_channel(bridge_session_, video, BridgeDirection::ToPage));
+    auto send_desc =
+        bridge_send_description(negotiated_, video_format_,
+                                bridge_channel(bridge_session_, video, BridgeDirection::FromPage));
+    if (!recv_desc || !send_desc)
+        return core::fail("media: no bridge chain for " + negotiated_.codec.name);
+
+    std::string error;
+    GstElement* recv_bin = parse_bin(*recv_desc, error);
+    if (recv_bin == nullptr)
+        return core::fail("media: cannot build the bridge receive chain: " + error);
+    gst_object_set_name(GST_OBJECT(recv_bin), (k + "_to_page").c_str());
+    gst_bin_add(pipeline, recv_bin);
+    GstElement* send_bin = parse_bin(*send_desc, error);
+    if (send_bin == nullptr)
+        return core::fail("media: cannot build the bridge send chain: " + error);
+    gst_object_set_name(GST_OBJECT(send_bin), (k + "_from_page").c_str());
+    gst_bin_add(pipeline, send_bin);
+    watch_chain(recv_bin);
+    watch_chain(send_bin);
+
+    GstPtr<GstElement> depay(gst_bin_get_by_name(GST_BIN(recv_bin), "depay"));
+    GstPtr<GstElement> enc(gst_bin_get_by_name(GST_BIN(send_bin), "enc"));
+    GstPtr<GstElement> valve(gst_bin_get_by_name(GST_BIN(send_bin), "valve"));
+    if (!depay || !enc || !valve) return core::fail("media: bridge chain incomplete");
+    encoder_ = enc.get();
+    valve_ = valve.get();
+
+    GstPtr<GstPad> depay_sink(gst_element_get_static_pad(depay.get(), "sink"));
+    GstPad* ghost_sink = gst_ghost_pad_new("sink", depay_sink.get());
+    gst_pad_set_active(ghost_sink, TRUE);
+    gst_element_add_pad(recv_bin, ghost_sink);
+    echo_sink_ = ghost_sink;  // on_recv_pad links the peer's stream here
+
+    GstPtr<GstPad> valve_src(gst_element_get_static_pad(valve.get(), "src"));
+    GstPad* ghost_src = gst_ghost_pad_new("src", valve_src.get());
+    gst_pad_set_active(ghost_src, TRUE);
+    gst_element_add_pad(send_bin, ghost_src);
+    // rtpsession turns the peer's PLI/FIR into an upstream event; hand it to our encoder.
+    gst_pad_add_probe(ghost_src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+                      &MediaStream::on_peer_keyframe_request, this, nullptr);
+    // No cycle here (the send chain starts at an intervideosrc), so a plain link into rtpbin.
+    if (!gst_element_link_pads(send_bin, "src", rtpbin,
+                               fmt::format("send_rtp_sink_{}", sid).c_str()) ||
+        !gst_element_link_pads(rtpbin, fmt::format("send_rtp_src_{}", sid).c_str(), rtp_sink_,
+                               "sink")) {
+        return core::fail("media: cannot link the bridge chain to rtpbin");
+    }
+    GstPtr<GstPad> out(gst_element_get_static_pad(rtp_sink_, "sink"));
+    gst_pad_add_probe(out.get(), GST_PAD_PROBE_TYPE_BUFFER, &MediaStream::on_rtp_out, this,
+                      nullptr);
+    if (video) {
+        spdlog::info("{} video bridge (transcoding) {} toward the caller {}x{}@{} {} kb/s",
+                     log_prefix_, negotiated_.codec.name, video_format_.width, video_format_.height,
+                     video_format_.fps, video_format_.bitrate_kbps);
+    }
+    return core::Ok{};
+}
+
+}  // namespace media

@@ -1,0 +1,103 @@
+#include "media/meeting_bridge.hpp"
+
+#include "media/bridge_channels.hpp"
+#include "media/gst_ptr.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <fmt/format.h>
+
+namespace media {
+
+std::string MeetingBridge::video_send_description(const std::string& session_id,
+                                                  const MeetingBridgeOptions& o) {
+    // vp8enc threads=1: more threads spin and starve on small hosts (DESIGN §5).
+    return fmt::format(
+        "intervideosrc channel={} ! videoconvert ! videoscale add-borders=true ! videorate ! "
+        "video/x-raw,format=I420,width={},height={},framerate={}/1,pixel-aspect-ratio=1/1 ! "
+        "vp8enc deadline=1 threads=1 cpu-used=8 end-usage=cbr lag-in-frames=0 "
+        "target-bitrate={} keyframe-max-dist={} error-resilient=default ! "
+        "rtpvp8pay pt=96 picture-id-mode=15-bit",
+        bridge_channel(session_id, true, BridgeDirection::ToPage), o.width, o.height, o.fps,
+        o.bitrate_kbps * 1000, o.fps * 5);
+}
+
+std::string MeetingBridge::audio_send_description(const std::string& session_id) {
+    return fmt::format(
+        "interaudiosrc channel={} ! audioconvert ! audioresample ! "
+        "audio/x-raw,rate=48000,channels=2 ! opusenc bitrate=48000 frame-size=20 ! "
+        "rtpopuspay pt=97",
+        bridge_channel(session_id, false, BridgeDirection::ToPage));
+}
+
+core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
+    const std::string& session_id, const MeetingBridgeOptions& options, WebRtcLink::Poster post,
+    WebRtcLink::Signal signal) {
+    std::unique_ptr<MeetingBridge> bridge(new MeetingBridge());  // private constructor
+    bridge->session_id_ = session_id;
+    WebRtcLinkOptions link_options;
+    link_options.video_send = video_send_description(session_id, options);
+    link_options.audio_send = audio_send_description(session_id);
+    link_options.start_bitrate_kbps = options.bitrate_kbps;
+    MeetingBridge* self = bridge.get();
+    auto link =
+        WebRtcLink::create(link_options, std::move(post), std::move(signal),
+                           [self](GstPad* pad, bool video) { self->on_incoming(pad, video); });
+    if (!link) return link.error();
+    bridge->link_ = std::move(*link);
+    return bridge;
+}
+
+MeetingBridge::~MeetingBridge() {
+    link_.reset();  // stops the pipeline (joins its threads) before the counters go
+}
+
+MeetingBridge::Stats MeetingBridge::stats() const {
+    return Stats{video_frames_.load(), audio_buffers_.load()};
+}
+
+void MeetingBridge::on_incoming(GstPad* pad, bool video) {
+    // The page sends what we offered: VP8 and Opus.
+    const std::string channel = bridge_channel(session_id_, video, BridgeDirection::FromPage);
+    const std::string desc =
+        video ? "queue ! rtpvp8depay request-keyframe=true wait-for-keyframe=true ! vp8dec "
+                "name=dec threads=1 ! videoconvert ! videoscale add-borders=true ! videorate ! "
+                "video/x-raw,format=I420,width=1280,height=720,framerate=30/1,"
+                "pixel-aspect-ratio=1/1 ! "
+                "intervideosink "
+                "sync=false channel=" +
+                    channel
+              : "queue ! rtpopusdepay ! opusdec name=dec plc=true ! audioconvert ! audioresample "
+                "! audio/x-raw,rate=48000,channels=1 ! interaudiosink sync=false channel=" +
+                    channel;
+    GError* err = nullptr;
+    GstElement* bin = gst_parse_bin_from_description(desc.c_str(), TRUE, &err);
+    if (bin == nullptr) {
+        spdlog::warn("media: sess={} bridge: cannot decode the page's {}: {}", session_id_,
+                     video ? "video" : "audio", err ? err->message : "unknown");
+        g_clear_error(&err);
+        return;
+    }
+    g_clear_error(&err);
+    GstPtr<GstElement> dec(gst_bin_get_by_name(GST_BIN(bin), "dec"));
+    GstPtr<GstPad> dec_src(gst_element_get_static_pad(dec.get(), "src"));
+    gst_pad_add_probe(
+        dec_src.get(), GST_PAD_PROBE_TYPE_BUFFER,
+        [](GstPad*, GstPadProbeInfo*, gpointer data) -> GstPadProbeReturn {
+            ++*static_cast<std::atomic<uint64_t>*>(data);
+            return GST_PAD_PROBE_OK;
+        },
+        video ? &video_frames_ : &audio_buffers_, nullptr);
+    gst_bin_add(GST_BIN(link_->pipeline()), bin);
+    gst_element_sync_state_with_parent(bin);
+    GstPtr<GstPad> sink(gst_element_get_static_pad(bin, "sink"));
+    if (gst_pad_link(pad, sink.get()) != GST_PAD_LINK_OK) {
+        spdlog::warn("media: sess={} bridge: cannot link the page's {}", session_id_,
+                     video ? "video" : "audio");
+        return;
+    }
+    spdlog::info("media: sess={} bridge: receiving the meeting's {} from the page", session_id_,
+                 video ? "video" : "audio");
+}
+
+}  // namespace media

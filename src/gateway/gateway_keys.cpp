@@ -57,7 +57,12 @@ void Gateway::enter_meeting(Session& s, const std::string& room, const std::stri
     }
     s.state.change(SessionState::Joining, fmt::format("room={} via={}", room, cause));
     spdlog::info("gateway: sess={} join room=\"{}\" service={}", s.id, room, config_.service.name);
-    join_meeting(s);
+    // Switch the media to the bridge only once the IVR (posted above) is gone: the IVR's
+    // prompts and picture belong to the pipeline the switch replaces.
+    loop_.post([this, id = s.id] {
+        Session* x = find(id);
+        if (x != nullptr && x->state.state() == SessionState::Joining) join_meeting(*x);
+    });
 }
 
 void Gateway::on_dtmf(const std::string& id, char digit, const char* source) {

@@ -38,7 +38,9 @@ MeetingLink::MeetingLink(std::string session_id, const services::Adapter& adapte
       events_(std::move(events)) {}
 
 MeetingLink::~MeetingLink() {
-    *alive_ = false;
+    // Destroying the page and browser below can fire their pending callbacks at once; those
+    // check this weak reference, so it must expire before, not after, the members go.
+    alive_.reset();
     teardown();
 }
 

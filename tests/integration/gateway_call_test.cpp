@@ -12,9 +12,9 @@ const std::regex kSessionEnded("gateway: sess=\\S+ ended");
 TEST_F(GatewayCall, DirectCallAnsweredHeldAndHungUpByCaller) {
     auto& gw = start_gateway();
     auto& caller = start_peer(plain_peer("caller", "alice"));
-    ASSERT_TRUE(caller.dial(gw.uri("testroom")));
+    ASSERT_TRUE(caller.dial(gw.uri("echo")));
     ASSERT_TRUE(caller.wait_established(20s));
-    EXPECT_TRUE(gw.program().wait_for_log(std::regex("answering .*room=\"testroom\""), 10s));
+    EXPECT_TRUE(gw.program().wait_for_log(std::regex("answering .*room=\"echo\""), 10s));
     EXPECT_TRUE(call_stays_up(caller, 3s)) << "call dropped while held";
     ASSERT_TRUE(caller.ctrl().command("hangup"));
     EXPECT_TRUE(caller.wait_closed(10s));
@@ -25,7 +25,7 @@ TEST_F(GatewayCall, DirectCallAnsweredHeldAndHungUpByCaller) {
 TEST_F(GatewayCall, DirectCallOverTcp) {
     auto& gw = start_gateway();
     auto& caller = start_peer(plain_peer("caller", "alice", "tcp"));
-    ASSERT_TRUE(caller.dial(gw.uri("testroom") + ";transport=tcp"));
+    ASSERT_TRUE(caller.dial(gw.uri("echo") + ";transport=tcp"));
     ASSERT_TRUE(caller.wait_established(20s));
     EXPECT_TRUE(gw.program().wait_for_log(std::regex("INVITE .*transport=TCP"), 10s));
     ASSERT_TRUE(caller.ctrl().command("hangup"));
@@ -36,7 +36,7 @@ TEST_F(GatewayCall, DirectCallOverTcp) {
 TEST_F(GatewayCall, GatewayShutdownHangsUpActiveCall) {
     auto& gw = start_gateway();
     auto& caller = start_peer(plain_peer("caller", "alice"));
-    ASSERT_TRUE(caller.dial(gw.uri("testroom")));
+    ASSERT_TRUE(caller.dial(gw.uri("echo")));
     ASSERT_TRUE(caller.wait_established(20s));
     EXPECT_EQ(gw.terminate(), std::optional<int>(0));
     // The gateway's BYE reaches the caller: baresip closes with "Connection reset by peer".
@@ -56,10 +56,10 @@ TEST_F(GatewayCall, CallThroughKamailioReachesARegisteredSlot) {
     ASSERT_TRUE(wait_until([&] { return has_aor("sipmediagw.1"); }, 30s));
 
     auto& caller = start_peer(plain_peer("caller", "alice"));
-    ASSERT_TRUE(caller.dial("sip:testroom@127.0.0.1:" + std::to_string(kam.port())));
+    ASSERT_TRUE(caller.dial("sip:echo@127.0.0.1:" + std::to_string(kam.port())));
     ASSERT_TRUE(caller.wait_established(20s));
-    EXPECT_TRUE(kam.program().wait_for_log(std::regex("INVITE sip:testroom@.* -> slot "), 10s));
-    EXPECT_TRUE(gw.program().wait_for_log(std::regex("answering .*room=\"testroom\""), 10s));
+    EXPECT_TRUE(kam.program().wait_for_log(std::regex("INVITE sip:echo@.* -> slot "), 10s));
+    EXPECT_TRUE(gw.program().wait_for_log(std::regex("answering .*room=\"echo\""), 10s));
     EXPECT_TRUE(call_stays_up(caller, 3s)) << "call dropped while held";
     ASSERT_TRUE(caller.ctrl().command("hangup"));
     EXPECT_TRUE(caller.wait_closed(10s));
@@ -77,7 +77,7 @@ TEST_F(GatewayCall, CallThroughKamailioHungUpByGateway) {
     auto& gw = start_gateway(o);
     ASSERT_TRUE(wait_until([&] { return has_aor("sipmediagw.1"); }, 30s));
     auto& caller = start_peer(plain_peer("caller", "alice"));
-    ASSERT_TRUE(caller.dial("sip:testroom@127.0.0.1:" + std::to_string(kam.port())));
+    ASSERT_TRUE(caller.dial("sip:echo@127.0.0.1:" + std::to_string(kam.port())));
     ASSERT_TRUE(caller.wait_established(20s));
     EXPECT_EQ(gw.terminate(), std::optional<int>(0));
     // BYE from the gateway travels back through Kamailio (record-routed).
@@ -109,7 +109,7 @@ TEST_F(GatewayCall, KamailioFailsOverToAnotherGatewayWhenBusy) {
     ASSERT_TRUE(gwb) << gwb.error().message;
     ASSERT_TRUE(wait_until([&] { return has_aor("gwa.1") && has_aor("gwb.1"); }, 30s));
 
-    const std::string room = "sip:testroom@127.0.0.1:" + std::to_string(kam.port());
+    const std::string room = "sip:echo@127.0.0.1:" + std::to_string(kam.port());
     auto& first = start_peer(plain_peer("first", "alice"));
     ASSERT_TRUE(first.dial(room));
     ASSERT_TRUE(first.wait_established(20s));
@@ -119,7 +119,7 @@ TEST_F(GatewayCall, KamailioFailsOverToAnotherGatewayWhenBusy) {
     EXPECT_TRUE(
         kam.program().wait_for_log(std::regex("slot answered 486, trying the next one"), 10s));
     // Each gateway carries exactly one of the calls.
-    const std::regex answering("answering .*room=\"testroom\"");
+    const std::regex answering("answering .*room=\"echo\"");
     EXPECT_TRUE(gateway_->program().wait_for_log(answering, 10s));
     EXPECT_TRUE(gwb->program().wait_for_log(answering, 10s));
     EXPECT_EQ(gwb->terminate(), std::optional<int>(0));

@@ -20,23 +20,23 @@ TEST_F(GatewaySipp, CancelBeforeAnswer) {
     GatewayOptions o;
     o.ring_ms = 5000;  // the CANCEL is sent on the 180, long before this
     auto& gw = start_gateway(o);
-    const auto run = sipp(scenario("invite_cancel.xml", gw.target(), "testroom"));
+    const auto run = sipp(scenario("invite_cancel.xml", gw.target(), "echo"));
     EXPECT_EQ(run.exit_code, 0);
     EXPECT_TRUE(gw.program().wait_for_log(std::regex("gateway: sess=\\S+ ended"), 10s));
     // The slot is free again: a call after the cancelled one is answered.
-    EXPECT_EQ(sipp(scenario("answered_then_bye.xml", gw.target(), "testroom")).exit_code, 0);
+    EXPECT_EQ(sipp(scenario("answered_then_bye.xml", gw.target(), "echo")).exit_code, 0);
 }
 
 TEST_F(GatewaySipp, ReInviteHoldAndResume) {
     auto& gw = start_gateway();
-    const auto run = sipp(scenario("reinvite_hold_resume.xml", gw.target(), "testroom"));
+    const auto run = sipp(scenario("reinvite_hold_resume.xml", gw.target(), "echo"));
     EXPECT_EQ(run.exit_code, 0);
 }
 
 TEST_F(GatewaySipp, InfoDtmfIsLoggedWithTheDigit) {
     auto& gw = start_gateway();
     const auto run =
-        sipp(scenario("info_dtmf.xml", gw.target(), "testroom", "u1", {"-key", "digit", "7"}));
+        sipp(scenario("info_dtmf.xml", gw.target(), "echo", "u1", {"-key", "digit", "7"}));
     EXPECT_EQ(run.exit_code, 0);
     EXPECT_TRUE(gw.program().wait_for_log(std::regex("dtmf key=7"), 10s));
 }
@@ -44,19 +44,19 @@ TEST_F(GatewaySipp, InfoDtmfIsLoggedWithTheDigit) {
 TEST_F(GatewaySipp, InfoDtmfPlainBodyIsLoggedWithTheDigit) {
     auto& gw = start_gateway();
     const auto run = sipp(
-        scenario("info_dtmf_plain.xml", gw.target(), "testroom", "u1", {"-key", "digit", "#"}));
+        scenario("info_dtmf_plain.xml", gw.target(), "echo", "u1", {"-key", "digit", "#"}));
     EXPECT_EQ(run.exit_code, 0);
     EXPECT_TRUE(gw.program().wait_for_log(std::regex("dtmf key=#"), 10s));
 }
 
 TEST_F(GatewaySipp, SessionTimerNegotiatedAndRefreshedByUpdate) {
     auto& gw = start_gateway();
-    EXPECT_EQ(sipp(scenario("session_timer.xml", gw.target(), "testroom")).exit_code, 0);
+    EXPECT_EQ(sipp(scenario("session_timer.xml", gw.target(), "echo")).exit_code, 0);
 }
 
 TEST_F(GatewaySipp, SessionIntervalTooSmallGets422) {
     auto& gw = start_gateway();
-    EXPECT_EQ(sipp(scenario("session_timer_too_small.xml", gw.target(), "testroom")).exit_code, 0);
+    EXPECT_EQ(sipp(scenario("session_timer_too_small.xml", gw.target(), "echo")).exit_code, 0);
 }
 
 TEST_F(GatewaySipp, BusyWhenAllSlotsTaken) {
@@ -64,9 +64,9 @@ TEST_F(GatewaySipp, BusyWhenAllSlotsTaken) {
     o.max_calls = 1;
     auto& gw = start_gateway(o);
     auto& first = start_peer(plain_peer("first", "alice"));
-    ASSERT_TRUE(first.dial(gw.uri("testroom")));
+    ASSERT_TRUE(first.dial(gw.uri("echo")));
     ASSERT_TRUE(first.wait_established(20s));
-    const auto run = sipp(scenario("invite_busy.xml", gw.target(), "testroom"));
+    const auto run = sipp(scenario("invite_busy.xml", gw.target(), "echo"));
     EXPECT_EQ(run.exit_code, 0) << "second call was not refused with 486";
     EXPECT_TRUE(first.call_is_established()) << "the first call must not suffer";
 }
@@ -77,15 +77,15 @@ TEST_F(GatewaySipp, UnavailableWith503AndRetryAfterWhenConfigured) {
     o.busy_status = 503;
     auto& gw = start_gateway(o);
     auto& first = start_peer(plain_peer("first", "alice"));
-    ASSERT_TRUE(first.dial(gw.uri("testroom")));
+    ASSERT_TRUE(first.dial(gw.uri("echo")));
     ASSERT_TRUE(first.wait_established(20s));
-    EXPECT_EQ(sipp(scenario("invite_unavailable.xml", gw.target(), "testroom")).exit_code, 0)
+    EXPECT_EQ(sipp(scenario("invite_unavailable.xml", gw.target(), "echo")).exit_code, 0)
         << "second call was not refused with 503 + Retry-After";
 }
 
 TEST_F(GatewaySipp, MalformedRequestGets400) {
     auto& gw = start_gateway();
-    EXPECT_EQ(sipp(scenario("malformed_no_from_tag.xml", gw.target(), "testroom")).exit_code, 0);
+    EXPECT_EQ(sipp(scenario("malformed_no_from_tag.xml", gw.target(), "echo")).exit_code, 0);
     // Still alive and answering.
     EXPECT_EQ(sipp(scenario("options.xml", gw.target())).exit_code, 0);
 }
@@ -104,7 +104,7 @@ TEST_F(GatewaySipp, OverlongRoomNameGets404) {
 
 TEST_F(GatewaySipp, NoCommonCodecGets488) {
     auto& gw = start_gateway();
-    EXPECT_EQ(sipp(scenario("invite_no_common_codec.xml", gw.target(), "testroom")).exit_code, 0);
+    EXPECT_EQ(sipp(scenario("invite_no_common_codec.xml", gw.target(), "echo")).exit_code, 0);
 }
 
 }  // namespace
@@ -132,7 +132,7 @@ TEST_F(GatewaySippViaKamailio, CancelBeforeAnswer) {
     o.ring_ms = 5000;
     o.slots = 1;
     const auto target = start_behind_kamailio(o);
-    EXPECT_EQ(sipp(scenario("invite_cancel.xml", target, "testroom")).exit_code, 0);
+    EXPECT_EQ(sipp(scenario("invite_cancel.xml", target, "echo")).exit_code, 0);
     EXPECT_TRUE(gateway_->program().wait_for_log(std::regex("closed cause=cancelled"), 10s));
 }
 
@@ -143,9 +143,9 @@ TEST_F(GatewaySippViaKamailio, BusyWhenEverySlotIsBusy) {
     o.max_calls = 1;
     const auto target = start_behind_kamailio(o);
     auto& first = start_peer(plain_peer("first", "alice"));
-    ASSERT_TRUE(first.dial("sip:testroom@" + target));
+    ASSERT_TRUE(first.dial("sip:echo@" + target));
     ASSERT_TRUE(first.wait_established(20s));
-    EXPECT_EQ(sipp(scenario("invite_busy.xml", target, "testroom")).exit_code, 0);
+    EXPECT_EQ(sipp(scenario("invite_busy.xml", target, "echo")).exit_code, 0);
     EXPECT_TRUE(first.call_is_established());
 }
 

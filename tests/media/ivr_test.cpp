@@ -36,7 +36,8 @@ TEST_P(IvrMedia, PictureWithTextAndSpokenPrompt) {
     // Before any prompt: the audio that arrives is silence.
     ASSERT_TRUE(c.loop.run_until([&] { return far.audio_samples().size() >= 16000; }, 30000))
         << "no audio from the IVR";
-    EXPECT_LT(rms(far.audio_samples()), 50.0) << "IVR audio is not silent before a prompt";
+    const double level_before_prompt = rms(far.audio_samples());
+    EXPECT_LT(level_before_prompt, 50.0) << "IVR audio is not silent before a prompt";
 
     const size_t before = far.audio_samples().size();
     c.call->play_prompts({prompt("welcome")});

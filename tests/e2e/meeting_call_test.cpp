@@ -28,62 +28,7 @@ std::string read_file(const std::string& path) {
     return ss.str();
 }
 
-// Injected into the observer before the demo page loads: its "camera" is an animated canvas and
-// its "microphone" a 660 Hz oscillator; __obs measures every remote stream the page plays.
-const char* kObserver = R"JS(
-(() => {
-  const ac = new AudioContext();
-  const analysers = [];
-  window.__smgwConsole = [];
-  window.addEventListener('error', (e) => __smgwConsole.push('uncaught: ' + e.message));
-  for (const level of ['error', 'warn', 'log']) {
-    const orig = console[level].bind(console);
-    console[level] = (...a) => { __smgwConsole.push(a.map(String).join(' ').slice(0, 300)); orig(...a); if (__smgwConsole.length > 40) __smgwConsole.shift(); };
-  }
-  window.__obs = {frames: 0, width: 0, height: 0, peakHz: 0, levelDb: -200};
-  navigator.mediaDevices.getUserMedia = async () => {
-    const c = document.createElement('canvas');
-    c.width = 640; c.height = 360;
-    const g = c.getContext('2d');
-    let n = 0;
-    setInterval(() => { g.fillStyle = 'hsl(' + (n++ * 7 % 360) + ',80%,50%)';
-                        g.fillRect(0, 0, 640, 360); }, 33);
-    const osc = ac.createOscillator();
-    osc.frequency.value = 660;
-    const dst = ac.createMediaStreamDestination();
-    osc.connect(dst);
-    osc.start();
-    return new MediaStream([c.captureStream(30).getVideoTracks()[0], dst.stream.getAudioTracks()[0]]);
-  };
-  setInterval(() => {
-    ac.resume();
-    for (const e of document.querySelectorAll('video, audio')) {
-      if (!e.srcObject || e.closest('#videolocal')) continue;
-      if (e.tagName === 'VIDEO' && e.srcObject.getVideoTracks().length && !e.__counted) {
-        e.__counted = true;
-        const cb = () => { __obs.frames++; __obs.width = e.videoWidth; __obs.height = e.videoHeight;
-                           e.requestVideoFrameCallback(cb); };
-        e.requestVideoFrameCallback(cb);
-      }
-      if (e.srcObject.getAudioTracks().length && !e.__analysed) {
-        e.__analysed = true;
-        const an = ac.createAnalyser();
-        an.fftSize = 8192;
-        ac.createMediaStreamSource(new MediaStream(e.srcObject.getAudioTracks())).connect(an);
-        analysers.push(an);
-      }
-    }
-    let bestDb = -200, bestHz = 0;
-    for (const an of analysers) {
-      const d = new Float32Array(an.frequencyBinCount);
-      an.getFloatFrequencyData(d);
-      for (let i = 2; i < d.length; i++)
-        if (d[i] > bestDb) { bestDb = d[i]; bestHz = i * ac.sampleRate / an.fftSize; }
-    }
-    __obs.peakHz = bestHz; __obs.levelDb = bestDb;
-  }, 200);
-})();
-)JS";
+
 
 class MeetingCallTest : public browser_test::BrowserFixture {};
 
@@ -116,7 +61,7 @@ TEST_F(MeetingCallTest, CallerAndObserverSeeAndHearEachOtherThroughJanus) {
     ASSERT_TRUE(granted->ok()) << granted->error().message;
     browser::PageOptions po;
     const std::string assets = SIPMEDIAGW_ASSETS_DIR;
-    po.scripts = {kObserver, read_file(assets + "/services/common.js"),
+    po.scripts = {read_file(E2E_OBSERVER_JS), read_file(assets + "/services/common.js"),
                   read_file(assets + "/services/janus.js")};
     po.bindings = {"sipmediagwEvent"};
     auto page = open_page(*b, po);

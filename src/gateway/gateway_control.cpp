@@ -135,8 +135,11 @@ std::string GatewayControl::metrics() const {
           gateway_.call_slots());
     m.add("sipmediagw_call_slots_busy", "gauge", "Call slots held by sessions or reservations",
           static_cast<double>(gateway_.busy_call_slots()));
+    const auto pool = gateway_.browser_pool();
     m.add("sipmediagw_browser_pool_size", "gauge", "Warm browsers waiting in the pool",
-          pool_size_ ? static_cast<double>(pool_size_()) : 0.0);
+          static_cast<double>(pool.ready));
+    m.add("sipmediagw_browser_pool_starting", "gauge", "Pool browsers still starting",
+          static_cast<double>(pool.starting));
     for (const auto& [id, stats] : gateway_.media_stats()) {
         for (const auto& [kind, s] : {std::pair{"audio", stats.audio}, {"video", stats.video}}) {
             if (!s) continue;

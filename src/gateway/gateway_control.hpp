@@ -21,13 +21,9 @@ public:
     [[nodiscard]] std::string metrics() const override;
     [[nodiscard]] nlohmann::json health() const override;
 
-    // How many warm browsers the pool holds, for /metrics (none until the join flow sets it).
-    void set_browser_pool_size(std::function<size_t()> size) { pool_size_ = std::move(size); }
-
 private:
     Gateway& gateway_;
     const core::Config& config_;
-    std::function<size_t()> pool_size_;
 };
 
 nlohmann::json to_json(const SessionView& v);

@@ -42,6 +42,11 @@ void Gateway::meeting_action(const std::string& id, services::Action action,
     s->meeting->action(action, std::move(done));
 }
 
+Gateway::BrowserPoolView Gateway::browser_pool() const {
+    if (!pool_) return {};
+    return {pool_->ready_count(), pool_->starting_count()};
+}
+
 std::vector<pid_t> Gateway::browser_pids() const {
     std::vector<pid_t> pids = pool_ ? pool_->pids() : std::vector<pid_t>{};
     for (const auto& [id, s] : sessions_) {

@@ -220,7 +220,9 @@ TEST_F(GatewayApiTest, MetricsHaveTheFamilies) {
     EXPECT_TRUE(wait_until(
         [&] {
             m = http("GET", "/metrics");
-            return m.body.find("sipmediagw_media_packets_received_total{") != std::string::npos;
+            // ... and the default warm spare ([browser] spares = 1) has started.
+            return m.body.find("sipmediagw_media_packets_received_total{") != std::string::npos &&
+                   m.body.find("sipmediagw_browser_pool_size 1") != std::string::npos;
         },
         20s))
         << m.body;
@@ -228,7 +230,8 @@ TEST_F(GatewayApiTest, MetricsHaveTheFamilies) {
     for (const char* family :
          {"sipmediagw_sessions{state=\"in_call\"} 1",
           "sipmediagw_calls_total{result=\"answered\"} 1", "sipmediagw_call_slots 4",
-          "sipmediagw_call_slots_busy 1", "sipmediagw_browser_pool_size 0",
+          "sipmediagw_call_slots_busy 1", "sipmediagw_browser_pool_size 1",
+          "sipmediagw_browser_pool_starting 0",
           "# TYPE sipmediagw_calls_total counter"})
         EXPECT_NE(m.body.find(family), std::string::npos) << family << "\n" << m.body;
 }

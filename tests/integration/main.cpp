@@ -31,7 +31,11 @@ class SuiteCheck : public ::testing::Environment {
         any_failed = unit->failed_test_count() > 0;
         if (!any_failed && !testsupport::keep_logs()) {
             // Every passed test removes its own dir; only the empty root may remain.
-            EXPECT_TRUE(std::filesystem::is_empty(root)) << "temp dirs left under " << root;
+            std::string left;
+            for (const auto& e : std::filesystem::directory_iterator(root)) {
+                left += " " + e.path().filename().string();
+            }
+            EXPECT_TRUE(left.empty()) << "temp dirs left under " << root << ":" << left;
             std::error_code ec;
             std::filesystem::remove(root, ec);
         }

@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 
 namespace testsupport {
@@ -42,8 +44,19 @@ TempDir::~TempDir() {
         std::cerr << "[ logs kept ] " << path_.string() << "\n";
         return;
     }
+    // A program that was just stopped may still be closing a file in here (its last recording
+    // block, a log line): removal can race with it, so retry until the dir is gone.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
+    while (true) {
+        std::filesystem::remove_all(path_, ec);
+        if (!std::filesystem::exists(path_) || std::chrono::steady_clock::now() >= deadline) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (std::filesystem::exists(path_)) {
+        std::cerr << "[ temp dir ] could not remove " << path_.string() << ": " << ec.message()
+                  << "\n";
+    }
 }
 
 std::filesystem::path TempDir::subdir(const std::string& name) const {

@@ -3,12 +3,14 @@
 // The meeting sees a "camera" and a "microphone" whose tracks arrive from the gateway over a
 // loopback RTCPeerConnection (GStreamer webrtcbin on 127.0.0.1). The meeting's output goes back
 // on the same connection: every remote audio track the meeting receives, mixed in WebAudio, and
-// the meeting's video (tab capture of this page). Signalling runs over DevTools: this script
+// the meeting's video (tab capture of this page, or compositor.js drawing the remote videos).
+// Signalling runs over DevTools: this script
 // calls the binding window.__smgwSignal(json); the gateway answers with
 // Runtime.evaluate("__smgwBridge.receive(json)") in the same frame.
 //
 // Messages, page → gateway: {type:"hello"}, {type:"answer", sdp}, {type:"candidate", candidate,
-// sdpMLineIndex}, {type:"state", state}, {type:"error", message}.
+// sdpMLineIndex}, {type:"state", state}, {type:"error", message}, {type:"capture", width, height,
+// innerWidth, innerHeight} (tab capture size), {type:"output", video:"compositor"}.
 // Gateway → page: {type:"offer", sdp, capture?: {width, height}}, {type:"candidate", candidate,
 // sdpMLineIndex}.
 (() => {
@@ -24,6 +26,8 @@
   const nativeGetDisplayMedia = mediaDevices.getDisplayMedia
       ? mediaDevices.getDisplayMedia.bind(mediaDevices) : null;
   const send = (msg) => signalBinding(JSON.stringify(msg));
+  // Set by the gateway before this script: {video: "tab" | "compositor"} ([browser] meeting_video).
+  const config = window.__smgwBridgeConfig || {};
 
   const DEVICES = [
     {deviceId: 'sipmediagw-camera', kind: 'videoinput', label: 'sipmediagw camera'},
@@ -39,6 +43,8 @@
   let audioContext = null;
   let mixDestination = null;
   let tabCapture = null;
+  let composite = null;                        // compositor output (meeting_video = compositor)
+  const ownTrackIds = new Set();               // what getUserMedia handed out (the self-view)
   const mixedTracks = new Set();
   let captureSize = null;  // {width, height} from the gateway, else the view's size
   const captureWidth = () => (captureSize ? captureSize.width : innerWidth);
@@ -107,6 +113,16 @@
     ensureMix();
     const audioSender = senderFor('audio');
     if (audioSender) await audioSender.replaceTrack(mixDestination.stream.getAudioTracks()[0]);
+    if (config.video === 'compositor' && window.__smgwCompositor) {
+      if (composite) return;
+      composite = window.__smgwCompositor.start({
+        width: captureWidth(), height: captureHeight(), fps: 30,
+        isOwn: (t) => ownTrackIds.has(t.id)});
+      const videoSender = senderFor('video');
+      if (videoSender) await videoSender.replaceTrack(composite.track);
+      send({type: 'output', video: 'compositor'});
+      return;
+    }
     // The frame that holds the link captures the whole tab (preferCurrentTab), also from an
     // iframe (meetings embedded through an IFrame API allow display-capture).
     if (tabCapture || !nativeGetDisplayMedia) return;
@@ -161,6 +177,7 @@
     const tracks = [];
     if (constraints.audio) tracks.push(incoming.getAudioTracks()[0].clone());
     if (constraints.video) tracks.push(incoming.getVideoTracks()[0].clone());
+    for (const t of tracks) ownTrackIds.add(t.id);
     return new NativeMediaStream(tracks);
   }
 
@@ -207,6 +224,7 @@
       return {local: local.address + ':' + local.port, remote: remote.address + ':' + remote.port};
     },
     // The size of what tab capture produces (before the encoder scales it), for diagnostics.
+    compositorTiles() { return composite ? composite.tiles() : null; },
     captureSettings() {
       const t = tabCapture && tabCapture.getVideoTracks()[0];
       return t ? t.getSettings() : null;

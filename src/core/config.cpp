@@ -397,7 +397,11 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         s.integer("start_timeout_ms", cfg.browser.start_timeout_ms, 1000, 300000);
         s.integer("heartbeat_interval_ms", cfg.browser.heartbeat_interval_ms, 0, 600000);
         s.integer("heartbeat_timeout_ms", cfg.browser.heartbeat_timeout_ms, 100, 600000);
+        s.str("meeting_video", cfg.browser.meeting_video);
         s.finish();
+        if (cfg.browser.meeting_video != "tab" && cfg.browser.meeting_video != "compositor")
+            errors.push_back(source_name + ": 'browser.meeting_video' must be \"tab\" or " +
+                             "\"compositor\", not \"" + cfg.browser.meeting_video + "\"");
         if (cfg.browser.executable.empty())
             errors.push_back(source_name + ": 'browser.executable' must not be empty");
         for (const auto& f : cfg.browser.extra_flags)

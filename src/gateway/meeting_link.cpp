@@ -101,7 +101,11 @@ void MeetingLink::with_browser(std::unique_ptr<browser::Browser> b) {
 void MeetingLink::open_page() {
     const std::string assets = SIPMEDIAGW_ASSETS_DIR;
     browser::PageOptions options;
-    options.scripts = {read_asset(assets + "/bridge/media_bridge.js"),
+    // The bridge's settings come first: it reads them once, when it is injected.
+    const std::string bridge_config = "window.__smgwBridgeConfig = Object.freeze(" +
+                                      nlohmann::json{{"video", meeting_video_}}.dump() + ");";
+    options.scripts = {bridge_config, read_asset(assets + "/bridge/compositor.js"),
+                       read_asset(assets + "/bridge/media_bridge.js"),
                        read_asset(assets + "/services/common.js"),
                        read_asset(adapter_.script_path())};
     for (const auto& s : options.scripts) {
@@ -212,6 +216,8 @@ void MeetingLink::on_signal(const std::string& payload, const std::string& frame
                                                 [](core::Result<browser::Json>) {});
                             });
         }
+    } else if (type == "output") {
+        spdlog::info("gateway: sess={} meeting video from the {}", id_, msg.value("video", ""));
     } else if (type == "error") {
         spdlog::warn("gateway: sess={} media bridge error: {}", id_, msg.value("message", ""));
     } else if (type == "state") {

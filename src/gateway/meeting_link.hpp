@@ -32,6 +32,8 @@ public:
     MeetingLink(const MeetingLink&) = delete;
     MeetingLink& operator=(const MeetingLink&) = delete;
 
+    // "tab" or "compositor" ([browser] meeting_video); set before start().
+    void set_meeting_video(std::string source) { meeting_video_ = std::move(source); }
     void start();
     // sipmediagwAdapter.action(name) in the page; done gets the action's JSON result.
     void action(services::Action action, std::function<void(core::Result<std::string>)> done);
@@ -63,6 +65,7 @@ private:
     std::unique_ptr<browser::Browser> browser_;
     std::unique_ptr<browser::Page> page_;
     std::unique_ptr<media::MeetingBridge> bridge_;
+    std::string meeting_video_ = "tab";
     std::string bridge_frame_;  // DevTools session of the frame running the bridge
     core::Timer leave_timer_;
     uint32_t generation_ = 0;  // callbacks of an abandoned attempt check it

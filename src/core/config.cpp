@@ -307,7 +307,7 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         s.str("username", cfg.turn.username);
         s.str("password", cfg.turn.password);
         s.str("secret", cfg.turn.secret);
-        s.integer("ttl", cfg.turn.ttl, 60, 7 * 86400);
+        s.integer("ttl", cfg.turn.ttl, 60, int64_t{7} * 86400);
         s.finish();
         if (cfg.turn.enabled()) {
             if (cfg.turn.server.rfind("turn:", 0) != 0)

@@ -107,7 +107,7 @@ core::Status Gateway::in_call_action(const std::string& id, const std::string& a
         return core::fail("action '" + action + "' needs a meeting, this call has none", 409);
     spdlog::info("gateway: sess={} action={} room=\"{}\"", id, action, s->room.name);
     if (auto a = services::action_from_name(action)) {
-        meeting_action(id, *a, [id, action](core::Result<std::string> r) {
+        meeting_action(id, *a, [id, action](const core::Result<std::string>& r) {
             if (!r) spdlog::warn("gateway: sess={} action={} failed: {}", id, action, r.error().message);
         });
     }

@@ -54,7 +54,8 @@ std::vector<std::string> in_call_menu_lines(const core::DtmfConfig& keys, const 
         return rank(a.first[0]) < rank(b.first[0]);
     });
     std::vector<std::string> lines;
-    for (const auto& [k, label] : rows) lines.push_back(k + "  " + label);
+    lines.reserve(rows.size());
+    for (const auto& [k, label] : rows) lines.push_back(std::string(k).append("  ").append(label));
     return lines;
 }
 

@@ -56,6 +56,8 @@ RegistrationSlot::RegistrationSlot(UserAgent& ua, const core::RegistrarConfig& c
     aor_ = "sip:" + user_ + "@" + domain;
     void* mem = mem_zalloc(sizeof(RegistrationLink),
                            [](void* p) { static_cast<RegistrationLink*>(p)->~RegistrationLink(); });
+    // Placement new into libre's refcounted memory: mem_deref runs the destructor, link_ owns it.
+    // NOLINTNEXTLINE(cppcoreguidelines-owning-memory)
     if (mem != nullptr) link_.reset(new (mem) RegistrationLink{cfg_, user_, this});
 }
 
@@ -76,7 +78,7 @@ void RegistrationSlot::start() {
                                     &RegistrationLink::on_response, link_.get(), nullptr, nullptr);
     if (err != 0) {
         set_state(RegistrationState::Failed, std::string("cannot send: ") + std::strerror(err));
-        retry_.start(kRetrySeconds * 1000, [this] { start(); });
+        retry_.start(uint64_t{kRetrySeconds} * 1000, [this] { start(); });
         return;
     }
     reg_.reset(reg);
@@ -116,7 +118,8 @@ void RegistrationSlot::on_response(int err, const struct sip_msg* msg, void* arg
                                         std::string(msg->reason.p, msg->reason.l) + "\"";
     self->set_state(RegistrationState::Failed, detail);
     // libre backs off for minutes after failures; we retry at a steady short pace instead.
-    if (!self->retry_.active()) self->retry_.start(kRetrySeconds * 1000, [self] { self->start(); });
+    if (!self->retry_.active())
+        self->retry_.start(uint64_t{kRetrySeconds} * 1000, [self] { self->start(); });
 }
 
 }  // namespace sip

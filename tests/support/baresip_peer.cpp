@@ -27,7 +27,9 @@ std::string config_text(const BaresipOptions& o, const std::filesystem::path& di
       << "ausrc_srate 48000\nausrc_channels 2\nauplay_srate 48000\n"
       << "video_source fakevideo,nil\n"
       << "video_display fakevideo,nil\n"
-      << "video_size 352x288\nvideo_bitrate 500000\nvideo_fps 15\n"
+      << "video_size " << o.video_width << "x" << o.video_height << "\n"
+      << "video_bitrate " << o.video_bitrate << "\n"
+      << "video_fps " << o.video_fps << "\n"
       << "rtcp_mux no\n"
       << "module_path /usr/lib/baresip/modules\n"
       // No stun/turn/ice modules: nothing may be sent beyond 127.0.0.1.

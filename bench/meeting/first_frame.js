@@ -10,13 +10,15 @@
     // The Janus demo page names remote players remotevideo<feed>-<mid>; its own is myvideo<id>.
     if (!stream || e.tagName !== 'VIDEO' || !/^remotevideo/.test(e.id)) return;
     const track = stream.getVideoTracks()[0];
-    if (!track || e.__benchTrack === track.id) return;
-    e.__benchTrack = track.id;
-    const feed = {track: track.id, element: e.id, attachedAt: Date.now(), firstFrameAt: 0,
-                  frames: 0, width: 0, height: 0};
+    if (!track || (e.__benchFeed && e.__benchFeed.trackObject === track)) return;
+    // Janus reuses track ids across subscriptions: a serial number tells feeds apart.
+    const feed = {serial: __benchFeeds.length + 1, track: track.id, element: e.id,
+                  attachedAt: Date.now(), firstFrameAt: 0, frames: 0, width: 0, height: 0};
+    Object.defineProperty(feed, 'trackObject', {value: track, enumerable: false});
+    e.__benchFeed = feed;
     __benchFeeds.push(feed);
     const cb = (_now, meta) => {
-      if (e.__benchTrack !== feed.track) return;
+      if (e.__benchFeed !== feed) return;
       if (!feed.frames) feed.firstFrameAt = Date.now();
       feed.frames++;
       feed.width = meta.width;
@@ -33,8 +35,7 @@
   });
   // A stream whose video track is added after attachment is seen here.
   setInterval(() => { for (const e of document.querySelectorAll('video')) watch(e); }, 200);
-  // Feeds still in the page whose frames keep coming: [{track, frames, width, height}].
+  // Feeds whose players are still in the page: [{serial, frames, width, height, ...}].
   window.__benchLive = () => [...document.querySelectorAll('video')]
-      .filter((e) => e.__benchTrack)
-      .map((e) => __benchFeeds.find((f) => f.track === e.__benchTrack));
+      .filter((e) => e.__benchFeed).map((e) => e.__benchFeed);
 })();

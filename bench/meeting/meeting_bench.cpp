@@ -5,8 +5,8 @@
 // the meeting, with a cold start per call (spares = 0) and with a warm pool (spares = 1).
 // Prints JSON on stdout; progress on stderr.
 //
-//   build/bench/meeting/meeting_bench [--codec H264|VP8] [--window SECONDS] [--reps N]
-//                                     [--only cpu|latency]
+//   build/bench/meeting/meeting_bench [--codec H264|VP8] [--source testsrc2|fakevideo]
+//                                     [--window SECONDS] [--reps N] [--only cpu|latency]
 //
 // Everything runs in a private network namespace of its own (needs root), as the e2e tests:
 // `sipmediagw demo --address 10.200.0.1` (Janus + demo page + gateway), an observer Chromium
@@ -23,6 +23,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -37,14 +38,25 @@ double loadavg() {
 }
 
 int usage() {
-    std::cerr << "usage: meeting_bench [--codec H264|VP8] [--window SECONDS] [--reps N] "
+    std::cerr << "usage: meeting_bench [--codec H264|VP8] [--source testsrc2|fakevideo] "
+                 "[--window SECONDS] [--reps N] "
                  "[--only cpu|latency]\n";
     return 2;
 }
 
 }  // namespace
 
+int run(int argc, char** argv);
+
 int main(int argc, char** argv) {
+    const int status = run(argc, argv);
+    // The per-run root of the harness's temp dirs, once its dirs are gone (kept when not empty).
+    std::error_code ec;
+    std::filesystem::remove(testsupport::temp_root(), ec);
+    return status;
+}
+
+int run(int argc, char** argv) {
     bench::BenchOptions options;
     std::string only;
     for (int i = 1; i < argc; ++i) {
@@ -52,6 +64,8 @@ int main(int argc, char** argv) {
         const bool has_value = i + 1 < argc;
         if (arg == "--codec" && has_value) {
             options.codec = argv[++i];
+        } else if (arg == "--source" && has_value) {
+            options.source = argv[++i];
         } else if (arg == "--window" && has_value) {
             options.window = std::chrono::seconds(std::max(2, std::atoi(argv[++i])));
         } else if (arg == "--reps" && has_value) {
@@ -63,6 +77,7 @@ int main(int argc, char** argv) {
         }
     }
     if (options.codec != "H264" && options.codec != "VP8") return usage();
+    if (options.source != "testsrc2" && options.source != "fakevideo") return usage();
     if (!only.empty() && only != "cpu" && only != "latency") return usage();
 
     if (auto why = e2e::enter_private_network(); !why.empty()) {
@@ -78,6 +93,7 @@ int main(int argc, char** argv) {
     nlohmann::json out{
         {"bench", "meeting"},
         {"codec", options.codec},
+        {"caller_video_source", options.source},
         {"window_s", options.window.count()},
         {"reps", options.reps},
         {"host_cores", std::thread::hardware_concurrency()},

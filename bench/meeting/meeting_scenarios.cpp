@@ -110,7 +110,7 @@ bool DemoRun::wait_log_count(const std::string& pattern, std::size_t count, std:
 }
 
 nlohmann::json DemoRun::live_feeds() {
-    auto r = observer_->evaluate("__benchLive().filter((f) => f)");
+    auto r = observer_->evaluate("__benchLive()");
     return r && r->is_array() ? *r : nlohmann::json::array();
 }
 
@@ -127,6 +127,9 @@ core::Result<DemoRun::Callers> DemoRun::start_callers(int count, const VideoSize
         bo.video_height = size.height;
         bo.video_fps = 30;
         bo.video_bitrate = size.bitrate;
+        if (options.source == "testsrc2")
+            bo.video_source = "avformat,lavfi,testsrc2=size=" + std::to_string(size.width) + "x" +
+                              std::to_string(size.height) + ":rate=30";
         auto peer = testsupport::BaresipPeer::start(dir_, bo);
         if (!peer) return peer.error();
         callers.push_back(std::move(*peer));
@@ -194,7 +197,7 @@ core::Result<nlohmann::json> DemoRun::measure(const Callers& callers, std::chron
     nlohmann::json fps = nlohmann::json::array();
     for (const auto& a : feeds_after) {
         for (const auto& b : feeds_before) {
-            if (b["track"] == a["track"]) {
+            if (b["serial"] == a["serial"]) {
                 fps.push_back(
                     {{"fps", (a["frames"].get<double>() - b["frames"].get<double>()) / seconds},
                      {"size", std::to_string(a["width"].get<int>()) + "x" +
@@ -226,7 +229,11 @@ core::Result<nlohmann::json> DemoRun::meeting_case(const VideoSize& size, int ca
                    })) >= calls;
         },
         120s, 500ms);
-    if (!flowing) return core::fail("observer did not receive every caller\n" + gateway_.tail(60));
+    if (!flowing) {
+        auto seen = observer_->evaluate("JSON.stringify({feeds: __benchFeeds, obs: __obs})");
+        return core::fail("observer did not receive every caller: " +
+                          (seen ? seen->dump() : seen.error().message) + "\n" + gateway_.tail(60));
+    }
     const bool two_way = wait_log_count("bridge: receiving the meeting's video from the page",
                                         static_cast<std::size_t>(calls), from, 60s);
     run_for(loop_, 5s);  // past start-up bursts (keyframes, bitrate ramp-up)
@@ -305,9 +312,9 @@ core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options) 
         return core::fail("the pool did not refill\n" + gateway_.tail(40));
     auto callers = start_callers(1, kSizes.front(), options);
     if (!callers) return callers.error();
-    std::set<std::string> known;
-    if (auto feeds = observer_->evaluate("__benchFeeds.map((f) => f.track)"); feeds)
-        for (const auto& t : *feeds) known.insert(t.get<std::string>());
+    std::set<int> known;
+    if (auto feeds = observer_->evaluate("__benchFeeds.map((f) => f.serial)"); feeds)
+        for (const auto& n : *feeds) known.insert(n.get<int>());
     const std::size_t from = gateway_.log_size();
     const int64_t t0 = wall_ms();
     if (auto st = callers->front()->dial(kMeetingUri); !st) return st.error();
@@ -318,7 +325,7 @@ core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options) 
             auto feeds = observer_->evaluate("__benchFeeds.filter((f) => f.firstFrameAt > 0)");
             if (!feeds) return false;
             for (const auto& f : *feeds)
-                if (!known.contains(f["track"].get<std::string>())) first = f;
+                if (!known.contains(f["serial"].get<int>())) first = f;
             return !first.is_null();
         },
         180s, 20ms);
@@ -333,7 +340,7 @@ core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options) 
         const int64_t t = log_line_ms(log, std::regex(pattern), from);
         return t < 0 ? nlohmann::json(nullptr) : nlohmann::json(t - t0);
     };
-    r["invite_to_answering_ms"] = since("gateway: sess=\\d+ answering");
+    r["invite_to_answering_ms"] = since("gateway: sess=\\S+ answering");
     r["invite_to_browser_handed_out_ms"] = since("browser: handed out pid=");
     r["invite_to_in_call_ms"] = since("state joining -> in_call");
     r["observer_attached_to_first_frame_ms"] =

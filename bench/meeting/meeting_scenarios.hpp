@@ -26,6 +26,9 @@ inline constexpr double kReferenceCores360p = 2.5;
 
 struct BenchOptions {
     std::string codec = "H264";  // the callers' video codec
+    // The callers' camera: "testsrc2" (FFmpeg's moving test pattern through baresip's avformat)
+    // or "fakevideo" (flat colour frames: nearly free to encode and decode, so unrealistic).
+    std::string source = "testsrc2";
     std::chrono::seconds window{20};
     int reps = 3;
 };

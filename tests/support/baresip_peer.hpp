@@ -35,6 +35,9 @@ struct BaresipOptions {
     int video_height = 288;
     int video_fps = 15;
     int video_bitrate = 500000;  // bit/s
+    // "module,device". fakevideo's frames are one flat colour (they encode to a few kb/s);
+    // "avformat,lavfi,testsrc2=size=1280x720:rate=30" gives moving, detailed frames.
+    std::string video_source = "fakevideo,nil";
     // Extra raw account lines (e.g. a second account, unregistered, for a room name).
     std::vector<std::string> extra_accounts;
 };

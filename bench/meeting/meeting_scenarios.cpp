@@ -173,6 +173,7 @@ core::Result<nlohmann::json> DemoRun::measure(const Callers& callers, std::chron
     std::set<pid_t> chromium = gateway;
     chromium.erase(gw_pid);
     const Memory mem = memory_of(gateway);
+    const Memory gw_mem = memory_of({gw_pid});
     const auto cores = [&](const std::set<pid_t>& pids) {
         return cpu_seconds(before, after, pids) / seconds;
     };
@@ -186,6 +187,8 @@ core::Result<nlohmann::json> DemoRun::measure(const Callers& callers, std::chron
     r["gateway_chromium_processes"] = chromium.size();
     r["gateway_tree_pss_mib"] = mib(mem.pss_kib);
     r["gateway_tree_rss_mib"] = mib(mem.rss_kib);
+    // The gateway process alone (GStreamer pipelines, SIP): its share of the tree's PSS.
+    r["gateway_process_pss_mib"] = mib(gw_mem.pss_kib);
     if (calls > 0) r["gateway_tree_pss_mib_per_call"] = mib(mem.pss_kib) / calls;
     // Not the gateway's cost, reported so the host's load is readable.
     r["janus_cores"] = cores(janus);
@@ -243,6 +246,13 @@ core::Result<nlohmann::json> DemoRun::meeting_case(const VideoSize& size, int ca
     (*r)["size"] = size.label;
     (*r)["codec"] = options.codec;
     (*r)["meeting_video_back_to_caller"] = two_way;
+    // What the gateway sends the caller follows the caller's SDP limits, not the size it sends.
+    std::smatch m;
+    const std::string log = gateway_.log().substr(from);
+    if (std::regex_search(log, m,
+                          std::regex("video bridge \\((\\w+)\\) (\\S+) toward the caller "
+                                     "(\\d+x\\d+@\\d+)")))
+        (*r)["toward_caller"] = m[2].str() + " " + m[3].str() + " (" + m[1].str() + ")";
     (*r)["ratio_to_reference_per_call"] =
         (*r)["gateway_tree_cores_per_call"].get<double>() /
         (size.width >= 1280 ? kReferenceCores720p : kReferenceCores360p);
@@ -266,7 +276,7 @@ core::Result<nlohmann::json> DemoRun::echo_case(const VideoSize& size, int calls
     std::smatch m;
     const std::string log = gateway_.log().substr(from);
     if (std::regex_search(log, m, std::regex("video echo (\\S+ \\d+x\\d+@\\d+)")))
-        (*r)["echo_video"] = m[1].str();
+        (*r)["toward_caller"] = m[1].str() + " (echo)";
     (*r)["what"] = "echo_baseline";
     (*r)["size"] = size.label;
     (*r)["codec"] = options.codec;

@@ -12,8 +12,8 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
-#include <functional>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -127,6 +127,12 @@ int main(int argc, char** argv) {
     demo->add_option("--address", demo_address,
                      "IPv4 address for Janus, the pages and SIP (default: the first "
                      "non-loopback interface)");
+    // Benchmarks compare a warm pool with cold starts without writing a configuration file.
+    int demo_spares = -1;  // -1: keep the configuration's value
+    demo->add_option("--spares", demo_spares,
+                     "warm browsers kept ready ([browser] spares; default from the example "
+                     "configuration: 1)")
+        ->check(CLI::Range(0, 64));
 
     CLI11_PARSE(app, argc, argv);
 
@@ -160,11 +166,12 @@ int main(int argc, char** argv) {
                               {"tcp", address, 5060}};
             // The demo pages are plain http on a non-loopback address: an insecure context has
             // no getUserMedia, so the gateway's browsers treat this one origin as secure.
-            cfg.browser.extra_flags.push_back("--unsafely-treat-insecure-origin-as-secure=" +
-                                              cfg.service.base_url.substr(
-                                                  0, cfg.service.base_url.find('/', 7)));
+            cfg.browser.extra_flags.push_back(
+                "--unsafely-treat-insecure-origin-as-secure=" +
+                cfg.service.base_url.substr(0, cfg.service.base_url.find('/', 7)));
             // Phones on the network reach our RTP on the host's address; local callers too.
             cfg.media.address = address;
+            if (demo_spares >= 0) cfg.browser.spares = static_cast<uint32_t>(demo_spares);
             std::printf("sipmediagw demo: meeting page %s\n", page.c_str());
             std::printf("sipmediagw demo: call sip:1234@%s (or sip:1234@127.0.0.1)\n",
                         address.c_str());

@@ -25,15 +25,18 @@ std::string config_text(const BaresipOptions& o, const std::filesystem::path& di
       << "audio_alert aubridge,nil\n"
       // ausine only produces 48 kHz stereo; baresip resamples to the codec from there.
       << "ausrc_srate 48000\nausrc_channels 2\nauplay_srate 48000\n"
-      << "video_source fakevideo,nil\n"
+      << "video_source " << o.video_source << "\n"
       << "video_display fakevideo,nil\n"
-      << "video_size 352x288\nvideo_bitrate 500000\nvideo_fps 15\n"
+      << "video_size " << o.video_width << "x" << o.video_height << "\n"
+      << "video_bitrate " << o.video_bitrate << "\n"
+      << "video_fps " << o.video_fps << "\n"
       << "rtcp_mux no\n"
       << "module_path /usr/lib/baresip/modules\n"
       // No stun/turn/ice modules: nothing may be sent beyond 127.0.0.1.
       << "module g711.so\nmodule g722.so\nmodule opus.so\n"
       << "module ausine.so\nmodule aubridge.so\nmodule fakevideo.so\n"
       << "module avcodec.so\nmodule vp8.so\nmodule sndfile.so\n"
+      << (o.video_source.starts_with("avformat") ? "module avformat.so\n" : "")
       << "module_app menu.so\nmodule_app ctrl_tcp.so\n"
       << "module_tmp account.so\n"
       << "ctrl_tcp_listen 127.0.0.1:" << ctrl_port << "\n"

@@ -30,6 +30,14 @@ struct BaresipOptions {
     std::string audio_codecs;           // e.g. "opus/48000/2,PCMU"; empty: all loaded
     std::string video_codecs;           // e.g. "H264", "VP8"; empty: all loaded
     int tone_hz = 440;                  // ausine frequency
+    // fakevideo camera: what baresip encodes and sends (baresip's video_size/fps/bitrate).
+    int video_width = 352;
+    int video_height = 288;
+    int video_fps = 15;
+    int video_bitrate = 500000;  // bit/s
+    // "module,device". fakevideo's frames are one flat colour (they encode to a few kb/s);
+    // "avformat,lavfi,testsrc2=size=1280x720:rate=30" gives moving, detailed frames.
+    std::string video_source = "fakevideo,nil";
     // Extra raw account lines (e.g. a second account, unregistered, for a room name).
     std::vector<std::string> extra_accounts;
 };

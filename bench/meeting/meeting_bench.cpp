@@ -1,0 +1,148 @@
+// The meeting benchmark (issue 4): CPU and memory of the gateway and its Chromium tree per
+// two-way meeting call at 720p30 and 360p30 with 1 and 2 concurrent callers, next to a baseline
+// measured in the same run (the same callers on the echo room: gateway media, no browser) and
+// the reference's quoted cost; then INVITE → the caller's first frame decoded by an observer in
+// the meeting, with a cold start per call (spares = 0) and with a warm pool (spares = 1).
+// Prints JSON on stdout; progress on stderr.
+//
+//   build/bench/meeting/meeting_bench [--codec H264|VP8] [--source testsrc2|fakevideo]
+//                                     [--window SECONDS] [--reps N] [--only cpu|latency]
+//
+// Everything runs in a private network namespace of its own (needs root), as the e2e tests:
+// `sipmediagw demo --address 10.200.0.1` (Janus + demo page + gateway), an observer Chromium
+// and baresip callers with fakevideo and a 440 Hz tone dialling sip:1234@127.0.0.1:5060.
+#include "meeting_observer.hpp"
+#include "meeting_scenarios.hpp"
+#include "private_network.hpp"
+#include "support/temp_dir.hpp"
+
+#include "core/control_loop.hpp"
+#include "core/log.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+namespace {
+
+double loadavg() {
+    std::ifstream in("/proc/loadavg");
+    double one = 0;
+    in >> one;
+    return one;
+}
+
+int usage() {
+    std::cerr << "usage: meeting_bench [--codec H264|VP8] [--source testsrc2|fakevideo] "
+                 "[--window SECONDS] [--reps N] "
+                 "[--only cpu|latency]\n";
+    return 2;
+}
+
+}  // namespace
+
+int run(int argc, char** argv);
+
+int main(int argc, char** argv) {
+    const int status = run(argc, argv);
+    // The per-run root of the harness's temp dirs, once its dirs are gone (kept when not empty).
+    std::error_code ec;
+    std::filesystem::remove(testsupport::temp_root(), ec);
+    return status;
+}
+
+int run(int argc, char** argv) {
+    bench::BenchOptions options;
+    std::string only;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        const bool has_value = i + 1 < argc;
+        if (arg == "--codec" && has_value) {
+            options.codec = argv[++i];
+        } else if (arg == "--source" && has_value) {
+            options.source = argv[++i];
+        } else if (arg == "--window" && has_value) {
+            options.window = std::chrono::seconds(std::max(2, std::atoi(argv[++i])));
+        } else if (arg == "--reps" && has_value) {
+            options.reps = std::max(1, std::atoi(argv[++i]));
+        } else if (arg == "--only" && has_value) {
+            only = argv[++i];
+        } else {
+            return usage();
+        }
+    }
+    if (options.codec != "H264" && options.codec != "VP8") return usage();
+    if (options.source != "testsrc2" && options.source != "fakevideo") return usage();
+    if (!only.empty() && only != "cpu" && only != "latency") return usage();
+
+    if (auto why = e2e::enter_private_network(); !why.empty()) {
+        std::cerr << "meeting_bench: " << why << "\n";
+        return 1;
+    }
+    core::log_init("error");
+    core::LibreRuntime libre;
+    core::ControlLoop loop;
+    if (!libre.ok() || !loop.ok()) return 1;
+    testsupport::TempDir dir("meeting-bench");
+
+    nlohmann::json out{
+        {"bench", "meeting"},
+        {"codec", options.codec},
+        {"caller_video_source", options.source},
+        {"window_s", options.window.count()},
+        {"reps", options.reps},
+        {"host_cores", std::thread::hardware_concurrency()},
+        {"loadavg_1min_start", loadavg()},
+        {"room",
+         "every caller and the observer share Janus room 1234, the only room the demo's Janus "
+         "has (its demo page cannot create one); so with 2 callers each gateway browser also "
+         "receives the other caller, as in a real meeting"},
+        {"reference_cores_per_call",
+         {{"720p30", bench::kReferenceCores720p},
+          {"360p30", bench::kReferenceCores360p},
+          {"source", "SIPMediaGW (Xvfb + Chromium + ffmpeg per call), as quoted in DESIGN.md §6"}}},
+    };
+
+    // Cold pool first: its gateway tree holds only the calls' browsers (no idle spare), which
+    // is what the CPU and memory per call should count.
+    {
+        std::cerr << "meeting_bench: demo with spares=0\n";
+        auto run = bench::DemoRun::start(loop, dir.path(), 0);
+        if (!run) {
+            std::cerr << "meeting_bench: " << run.error().message << "\n";
+            return 1;
+        }
+        if (only != "cpu") {
+            auto cold = (*run)->latency(options, "cold");
+            if (!cold) return (*run)->fail(cold.error());
+            out["latency"]["cold_spares_0"] = *cold;
+        }
+        if (only != "latency") {
+            auto cpu = (*run)->cpu(options);
+            if (!cpu) return (*run)->fail(cpu.error());
+            out["idle"] = cpu->at("idle");
+            out["cpu"] = cpu->at("results");
+        }
+        (*run)->stop();
+    }
+    if (only != "cpu") {
+        std::cerr << "meeting_bench: demo with spares=1\n";
+        auto run = bench::DemoRun::start(loop, dir.path(), 1);
+        if (!run) {
+            std::cerr << "meeting_bench: " << run.error().message << "\n";
+            return 1;
+        }
+        auto warm = (*run)->latency(options, "warm");
+        if (!warm) return (*run)->fail(warm.error());
+        out["latency"]["warm_spares_1"] = *warm;
+        (*run)->stop();
+    }
+    out["loadavg_1min_end"] = loadavg();
+    std::cout << out.dump(2) << std::endl;
+    return 0;
+}

@@ -1,0 +1,395 @@
+#include "meeting_scenarios.hpp"
+
+#include "private_network.hpp"
+#include "process_tree.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <regex>
+#include <set>
+
+namespace bench {
+
+namespace {
+
+using namespace std::chrono_literals;
+using SteadyClock = std::chrono::steady_clock;
+
+const std::vector<VideoSize> kSizes = {{"720p30", 1280, 720, 2000000},
+                                       {"360p30", 640, 360, 800000}};
+const char* const kMeetingUri = "sip:1234@127.0.0.1:5060";
+const char* const kEchoUri = "sip:echo@127.0.0.1:5060";
+
+void progress(const std::string& what) {
+    std::cerr << "meeting_bench: " << what << std::endl;
+}
+
+std::size_t count_matches(const std::string& text, const std::regex& re) {
+    return static_cast<std::size_t>(
+        std::distance(std::sregex_iterator(text.begin(), text.end(), re), std::sregex_iterator()));
+}
+
+int64_t wall_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// The gateway's log lines start with a local time "2026-11-26T09:40:00.123"; -1 if not.
+int64_t log_line_ms(const std::string& text, const std::regex& line_re, std::size_t from) {
+    std::smatch m;
+    const std::string tail = text.substr(std::min(from, text.size()));
+    if (!std::regex_search(tail, m, line_re)) return -1;
+    // Back up to the start of the matched line.
+    const auto at = static_cast<std::size_t>(m.position(0));
+    const auto line_start = tail.rfind('\n', at);
+    const std::string line = tail.substr(line_start == std::string::npos ? 0 : line_start + 1);
+    std::tm tm{};
+    int ms = 0;
+    if (std::sscanf(line.c_str(), "%d-%d-%dT%d:%d:%d.%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    tm.tm_isdst = -1;
+    return static_cast<int64_t>(std::mktime(&tm)) * 1000 + ms;
+}
+
+nlohmann::json summary(std::vector<double> v) {
+    if (v.empty()) return nullptr;
+    std::sort(v.begin(), v.end());
+    return {{"runs", v.size()}, {"min", v.front()}, {"median", v[v.size() / 2]}, {"max", v.back()}};
+}
+
+double mib(uint64_t kib) {
+    return static_cast<double>(kib) / 1024.0;
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<DemoRun>> DemoRun::start(core::ControlLoop& loop,
+                                                      const std::filesystem::path& dir,
+                                                      int spares) {
+    auto run = std::make_unique<DemoRun>(loop, dir);
+    run->spares_ = spares;
+    const std::string n = std::to_string(spares);
+    auto gw = testsupport::Program::start(
+        "sipmediagw-demo-spares" + n,
+        {MEETING_BENCH_SIPMEDIAGW, "demo", "--address", e2e::kMeetingAddress, "--spares", n}, dir);
+    if (!gw) return gw.error();
+    run->gateway_ = std::move(*gw);
+    // No observer yet: a blocking wait leaves no DevTools traffic unread.
+    if (!run->gateway_.wait_for_log(std::regex("sipmediagw: ready"), 120s))
+        return core::fail("demo not ready\n" + run->gateway_.tail());
+    std::smatch m;
+    const std::string log = run->gateway_.log();
+    if (!std::regex_search(log, m, std::regex("meeting page (http://\\S+)")))
+        return core::fail("demo printed no page URL\n" + run->gateway_.tail());
+    const std::string page_url = m[1];
+    if (spares > 0 && !run->wait_log_count("browser: ready pid=", 1, 0, 120s))
+        return core::fail("no warm browser\n" + run->gateway_.tail());
+    auto observer = MeetingObserver::join(loop, page_url, "1234");
+    if (!observer) return core::fail(observer.error().message + "\n" + run->gateway_.tail());
+    run->observer_ = std::move(*observer);
+    progress("observer joined " + page_url);
+    return run;
+}
+
+bool DemoRun::wait_log_count(const std::string& pattern, std::size_t count, std::size_t from,
+                             std::chrono::milliseconds timeout) {
+    const std::regex re(pattern);
+    return run_until(
+        loop_,
+        [&] {
+            const std::string log = gateway_.log();
+            return count_matches(log.substr(std::min(from, log.size())), re) >= count;
+        },
+        timeout, 200ms);
+}
+
+nlohmann::json DemoRun::live_feeds() {
+    auto r = observer_->evaluate("__benchLive()");
+    return r && r->is_array() ? *r : nlohmann::json::array();
+}
+
+core::Result<DemoRun::Callers> DemoRun::start_callers(int count, const VideoSize& size,
+                                                      const BenchOptions& options) {
+    Callers callers;
+    for (int i = 0; i < count; ++i) {
+        testsupport::BaresipOptions bo;
+        bo.name = "caller" + std::to_string(++caller_serial_);
+        bo.user = bo.name;
+        bo.tone_hz = 440;
+        bo.video_codecs = options.codec;
+        bo.video_width = size.width;
+        bo.video_height = size.height;
+        bo.video_fps = 30;
+        bo.video_bitrate = size.bitrate;
+        if (options.source == "testsrc2")
+            bo.video_source = "avformat,lavfi,testsrc2=size=" + std::to_string(size.width) + "x" +
+                              std::to_string(size.height) + ":rate=30";
+        auto peer = testsupport::BaresipPeer::start(dir_, bo);
+        if (!peer) return peer.error();
+        callers.push_back(std::move(*peer));
+    }
+    return callers;
+}
+
+core::Status DemoRun::hang_up(Callers& callers, std::size_t log_from) {
+    for (auto& c : callers) (void)c->ctrl().command("hangup");
+    const bool ended = wait_log_count("ended, 0 active", 1, log_from, 60s);
+    callers.clear();  // stops each baresip
+    // The next case starts clean: the left browsers stopped and the observer lost their feeds.
+    run_until(
+        loop_, [&] { return live_feeds().empty(); }, 30s, 500ms);
+    run_for(loop_, 3s);
+    if (!ended) return core::fail("calls did not end\n" + gateway_.tail());
+    return core::Ok{};
+}
+
+core::Result<nlohmann::json> DemoRun::measure(const Callers& callers, std::chrono::seconds window,
+                                              int calls) {
+    const pid_t gw_pid = gateway_.pid();
+    const pid_t observer_pid = observer_->pid();
+    std::set<pid_t> caller_pids;
+    for (const auto& c : callers) caller_pids.insert(c->program().pid());
+    const nlohmann::json feeds_before = live_feeds();
+    const HostTicks host_before = host_ticks();
+    const ProcessTable before = snapshot_processes();
+    const auto t0 = SteadyClock::now();
+    run_for(loop_, window);
+    const ProcessTable after = snapshot_processes();
+    const HostTicks host_after = host_ticks();
+    const double seconds = std::chrono::duration<double>(SteadyClock::now() - t0).count();
+    const nlohmann::json feeds_after = live_feeds();
+
+    const std::set<pid_t> tree = descendants(after, gw_pid);
+    const std::set<pid_t> janus = subtrees_named(after, tree, "janus");
+    std::set<pid_t> gateway;
+    std::set_difference(tree.begin(), tree.end(), janus.begin(), janus.end(),
+                        std::inserter(gateway, gateway.end()));
+    std::set<pid_t> chromium = gateway;
+    chromium.erase(gw_pid);
+    const Memory mem = memory_of(gateway);
+    const Memory gw_mem = memory_of({gw_pid});
+    const auto cores = [&](const std::set<pid_t>& pids) {
+        return cpu_seconds(before, after, pids) / seconds;
+    };
+    nlohmann::json r;
+    r["calls"] = calls;
+    r["window_s"] = seconds;
+    r["gateway_tree_cores"] = cores(gateway);
+    r["gateway_tree_cores_per_call"] = calls > 0 ? cores(gateway) / calls : 0.0;
+    r["gateway_process_cores"] = cores({gw_pid});
+    r["gateway_chromium_cores"] = cores(chromium);
+    r["gateway_chromium_processes"] = chromium.size();
+    r["gateway_tree_pss_mib"] = mib(mem.pss_kib);
+    r["gateway_tree_rss_mib"] = mib(mem.rss_kib);
+    // The gateway process alone (GStreamer pipelines, SIP): its share of the tree's PSS.
+    r["gateway_process_pss_mib"] = mib(gw_mem.pss_kib);
+    if (calls > 0) r["gateway_tree_pss_mib_per_call"] = mib(mem.pss_kib) / calls;
+    // Not the gateway's cost, reported so the host's load is readable.
+    r["janus_cores"] = cores(janus);
+    r["observer_cores"] = cores(descendants(after, observer_pid));
+    r["callers_cores"] = cores(descendants(after, caller_pids));
+    r["host_busy_cores"] =
+        static_cast<double>(host_after.busy - host_before.busy) / ticks_per_second() / seconds;
+    // Frame rate the observer decoded per caller feed over the window.
+    nlohmann::json fps = nlohmann::json::array();
+    for (const auto& a : feeds_after) {
+        for (const auto& b : feeds_before) {
+            if (b["serial"] == a["serial"]) {
+                fps.push_back(
+                    {{"fps", (a["frames"].get<double>() - b["frames"].get<double>()) / seconds},
+                     {"size", std::to_string(a["width"].get<int>()) + "x" +
+                                  std::to_string(a["height"].get<int>())}});
+            }
+        }
+    }
+    r["observer_feeds"] = fps;
+    return r;
+}
+
+core::Result<nlohmann::json> DemoRun::meeting_case(const VideoSize& size, int calls,
+                                                   const BenchOptions& options) {
+    progress("meeting " + size.label + " x" + std::to_string(calls));
+    auto callers = start_callers(calls, size, options);
+    if (!callers) return callers.error();
+    const std::size_t from = gateway_.log_size();
+    for (auto& c : *callers)
+        if (auto st = c->dial(kMeetingUri); !st) return st.error();
+    if (!wait_log_count("state joining -> in_call", static_cast<std::size_t>(calls), from, 180s))
+        return core::fail("calls not in_call\n" + gateway_.tail(60));
+    // Steady: the observer decodes every caller and each gateway page sends the meeting back.
+    const bool flowing = run_until(
+        loop_,
+        [&] {
+            const auto feeds = live_feeds();
+            return static_cast<int>(std::count_if(feeds.begin(), feeds.end(), [](const auto& f) {
+                       return f["frames"].template get<int>() >= 60;
+                   })) >= calls;
+        },
+        120s, 500ms);
+    if (!flowing) {
+        auto seen = observer_->evaluate("JSON.stringify({feeds: __benchFeeds, obs: __obs})");
+        return core::fail("observer did not receive every caller: " +
+                          (seen ? seen->dump() : seen.error().message) + "\n" + gateway_.tail(60));
+    }
+    const bool two_way = wait_log_count("bridge: receiving the meeting's video from the page",
+                                        static_cast<std::size_t>(calls), from, 60s);
+    run_for(loop_, 5s);  // past start-up bursts (keyframes, bitrate ramp-up)
+    auto r = measure(*callers, options.window, calls);
+    if (!r) return r;
+    (*r)["what"] = "meeting";
+    (*r)["size"] = size.label;
+    (*r)["codec"] = options.codec;
+    (*r)["meeting_video_back_to_caller"] = two_way;
+    // What the gateway sends the caller follows the caller's SDP limits, not the size it sends.
+    std::smatch m;
+    const std::string log = gateway_.log().substr(from);
+    if (std::regex_search(log, m,
+                          std::regex("video bridge \\((\\w+)\\) (\\S+) toward the caller "
+                                     "(\\d+x\\d+@\\d+)")))
+        (*r)["toward_caller"] = m[2].str() + " " + m[3].str() + " (" + m[1].str() + ")";
+    (*r)["ratio_to_reference_per_call"] =
+        (*r)["gateway_tree_cores_per_call"].get<double>() /
+        (size.width >= 1280 ? kReferenceCores720p : kReferenceCores360p);
+    if (auto st = hang_up(*callers, from); !st) return st.error();
+    return r;
+}
+
+core::Result<nlohmann::json> DemoRun::echo_case(const VideoSize& size, int calls,
+                                                const BenchOptions& options) {
+    progress("echo baseline " + size.label + " x" + std::to_string(calls));
+    auto callers = start_callers(calls, size, options);
+    if (!callers) return callers.error();
+    const std::size_t from = gateway_.log_size();
+    for (auto& c : *callers)
+        if (auto st = c->dial(kEchoUri); !st) return st.error();
+    if (!wait_log_count("video echo ", static_cast<std::size_t>(calls), from, 90s))
+        return core::fail("echo video did not start\n" + gateway_.tail(60));
+    run_for(loop_, 5s);
+    auto r = measure(*callers, options.window, calls);
+    if (!r) return r;
+    std::smatch m;
+    const std::string log = gateway_.log().substr(from);
+    if (std::regex_search(log, m, std::regex("video echo (\\S+ \\d+x\\d+@\\d+)")))
+        (*r)["toward_caller"] = m[1].str() + " (echo)";
+    (*r)["what"] = "echo_baseline";
+    (*r)["size"] = size.label;
+    (*r)["codec"] = options.codec;
+    (*r).erase("observer_feeds");
+    if (auto st = hang_up(*callers, from); !st) return st.error();
+    return r;
+}
+
+core::Result<nlohmann::json> DemoRun::cpu(const BenchOptions& options) {
+    nlohmann::json out;
+    progress("idle window");
+    auto idle = measure({}, std::chrono::seconds(std::min<int64_t>(options.window.count(), 10)), 0);
+    if (!idle) return idle.error();
+    idle->erase("observer_feeds");
+    out["idle"] = *idle;
+    out["results"] = nlohmann::json::array();
+    for (const auto& size : kSizes) {
+        for (const int calls : {1, 2}) {
+            auto echo = echo_case(size, calls, options);
+            if (!echo) return echo.error();
+            auto meeting = meeting_case(size, calls, options);
+            if (!meeting) return meeting.error();
+            (*meeting)["ratio_to_echo_baseline_per_call"] =
+                (*meeting)["gateway_tree_cores_per_call"].get<double>() /
+                std::max(1e-6, (*echo)["gateway_tree_cores_per_call"].get<double>());
+            out["results"].push_back(*echo);
+            out["results"].push_back(*meeting);
+        }
+    }
+    return out;
+}
+
+core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options) {
+    // A warm pool is ready again when it started more browsers than it handed out.
+    if (spares_ > 0 && !run_until(
+                           loop_,
+                           [&] {
+                               const std::string log = gateway_.log();
+                               return count_matches(log, std::regex("browser: ready pid=")) >
+                                      count_matches(log, std::regex("browser: handed out pid="));
+                           },
+                           120s, 200ms))
+        return core::fail("the pool did not refill\n" + gateway_.tail(40));
+    auto callers = start_callers(1, kSizes.front(), options);
+    if (!callers) return callers.error();
+    std::set<int> known;
+    if (auto feeds = observer_->evaluate("__benchFeeds.map((f) => f.serial)"); feeds)
+        for (const auto& n : *feeds) known.insert(n.get<int>());
+    const std::size_t from = gateway_.log_size();
+    const int64_t t0 = wall_ms();
+    if (auto st = callers->front()->dial(kMeetingUri); !st) return st.error();
+    nlohmann::json first;
+    const bool seen = run_until(
+        loop_,
+        [&] {
+            auto feeds = observer_->evaluate("__benchFeeds.filter((f) => f.firstFrameAt > 0)");
+            if (!feeds) return false;
+            for (const auto& f : *feeds)
+                if (!known.contains(f["serial"].get<int>())) first = f;
+            return !first.is_null();
+        },
+        180s, 20ms);
+    if (!seen) return core::fail("the observer saw no frame of the caller\n" + gateway_.tail(60));
+    nlohmann::json r;
+    r["invite_to_first_frame_ms"] = first["firstFrameAt"].get<int64_t>() - t0;
+    r["first_frame_size"] = std::to_string(first["width"].get<int>()) + "x" +
+                            std::to_string(first["height"].get<int>());
+    // Where the time went, from the gateway's own log (millisecond timestamps, same clock).
+    const std::string log = gateway_.log();
+    const auto since = [&](const std::string& pattern) -> nlohmann::json {
+        const int64_t t = log_line_ms(log, std::regex(pattern), from);
+        return t < 0 ? nlohmann::json(nullptr) : nlohmann::json(t - t0);
+    };
+    r["invite_to_answering_ms"] = since("gateway: sess=\\S+ answering");
+    r["invite_to_browser_handed_out_ms"] = since("browser: handed out pid=");
+    r["invite_to_in_call_ms"] = since("state joining -> in_call");
+    r["observer_attached_to_first_frame_ms"] =
+        first["firstFrameAt"].get<int64_t>() - first["attachedAt"].get<int64_t>();
+    if (auto st = hang_up(*callers, from); !st) return st.error();
+    return r;
+}
+
+core::Result<nlohmann::json> DemoRun::latency(const BenchOptions& options,
+                                              const std::string& label) {
+    nlohmann::json runs = nlohmann::json::array();
+    std::vector<double> first_frame;
+    std::vector<double> in_call;
+    for (int i = 0; i < options.reps; ++i) {
+        progress("latency " + label + " " + std::to_string(i + 1) + "/" +
+                 std::to_string(options.reps));
+        auto r = latency_once(options);
+        if (!r) return r.error();
+        first_frame.push_back((*r)["invite_to_first_frame_ms"].get<double>());
+        if ((*r)["invite_to_in_call_ms"].is_number())
+            in_call.push_back((*r)["invite_to_in_call_ms"].get<double>());
+        runs.push_back(*r);
+    }
+    return nlohmann::json{{"spares", spares_},
+                          {"size", kSizes.front().label},
+                          {"invite_to_first_frame_ms", summary(first_frame)},
+                          {"invite_to_in_call_ms", summary(in_call)},
+                          {"runs", runs}};
+}
+
+int DemoRun::fail(const core::Error& error) {
+    std::cerr << "meeting_bench: " << error.message << "\n";
+    stop();
+    return 1;
+}
+
+void DemoRun::stop() {
+    observer_.reset();
+    gateway_.stop(std::chrono::seconds(15));
+}
+
+}  // namespace bench

@@ -1,0 +1,87 @@
+// One `sipmediagw demo` with its observer, and what the meeting benchmark measures against it:
+// CPU/memory windows (meeting calls and the echo baseline) and INVITE → first-frame latency.
+#pragma once
+
+#include "meeting_observer.hpp"
+#include "support/baresip_peer.hpp"
+#include "support/program.hpp"
+
+#include "core/control_loop.hpp"
+#include "core/result.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+// The reference (SIPMediaGW) per two-way call, as quoted in DESIGN.md §6: a constant, not
+// something this machine can run.
+inline constexpr double kReferenceCores720p = 4.0;
+inline constexpr double kReferenceCores360p = 2.5;
+
+struct BenchOptions {
+    std::string codec = "H264";  // the callers' video codec
+    // The callers' camera: "testsrc2" (FFmpeg's moving test pattern through baresip's avformat)
+    // or "fakevideo" (flat colour frames: nearly free to encode and decode, so unrealistic).
+    std::string source = "testsrc2";
+    std::chrono::seconds window{20};
+    int reps = 3;
+};
+
+struct VideoSize {
+    std::string label;
+    int width;
+    int height;
+    int bitrate;  // what baresip is told to send, bit/s
+};
+
+class DemoRun {
+public:
+    // Starts the demo with `spares` warm browsers and joins the observer to room 1234.
+    static core::Result<std::unique_ptr<DemoRun>> start(core::ControlLoop& loop,
+                                                        const std::filesystem::path& dir,
+                                                        int spares);
+    DemoRun(core::ControlLoop& loop, std::filesystem::path dir)
+        : loop_(loop), dir_(std::move(dir)) {}
+
+    // {"idle": {...}, "results": [...]} for 720p30 and 360p30, 1 and 2 calls, meeting and echo.
+    core::Result<nlohmann::json> cpu(const BenchOptions& options);
+    // INVITE → first frame at the observer, options.reps times, one caller at 720p30.
+    core::Result<nlohmann::json> latency(const BenchOptions& options, const std::string& label);
+
+    // Prints what went wrong with the gateway's log tail; returns the exit status.
+    int fail(const core::Error& error);
+    void stop();
+
+private:
+    using Callers = std::vector<std::unique_ptr<testsupport::BaresipPeer>>;
+
+    core::Result<Callers> start_callers(int count, const VideoSize& size,
+                                        const BenchOptions& options);
+    core::Status hang_up(Callers& callers, std::size_t log_from);
+    core::Result<nlohmann::json> measure(const Callers& callers, std::chrono::seconds window,
+                                         int calls);
+    core::Result<nlohmann::json> meeting_case(const VideoSize& size, int calls,
+                                              const BenchOptions& options);
+    core::Result<nlohmann::json> echo_case(const VideoSize& size, int calls,
+                                           const BenchOptions& options);
+    core::Result<nlohmann::json> latency_once(const BenchOptions& options);
+    // Remote video feeds the observer plays now (null-free array of first_frame.js records).
+    nlohmann::json live_feeds();
+    bool wait_log_count(const std::string& pattern, std::size_t count, std::size_t from,
+                        std::chrono::milliseconds timeout);
+
+    core::ControlLoop& loop_;
+    std::filesystem::path dir_;
+    int spares_ = 0;
+    testsupport::Program gateway_;
+    std::unique_ptr<MeetingObserver> observer_;
+    int caller_serial_ = 0;
+};
+
+}  // namespace bench

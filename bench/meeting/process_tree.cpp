@@ -1,0 +1,124 @@
+#include "process_tree.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+namespace bench {
+
+ProcessTable snapshot_processes() {
+    ProcessTable table;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream stat(entry.path() / "stat");
+        std::string line;
+        if (!std::getline(stat, line)) continue;  // exited meanwhile
+        const auto open = line.find('(');
+        const auto close = line.rfind(')');
+        if (open == std::string::npos || close == std::string::npos) continue;
+        ProcessInfo info;
+        info.comm = line.substr(open + 1, close - open - 1);
+        // The command name may hold spaces and parentheses: fields resume after the last ')'.
+        std::istringstream rest(line.substr(close + 2));
+        std::vector<std::string> fields;  // fields[0] is field 3 (state)
+        std::string f;
+        while (rest >> f && fields.size() < 20) fields.push_back(f);
+        if (fields.size() < 20) continue;
+        info.ppid = static_cast<pid_t>(std::stol(fields[1]));                // field 4
+        info.cpu_ticks = std::stoull(fields[11]) + std::stoull(fields[12]);  // fields 14, 15
+        info.start_ticks = std::stoull(fields[19]);                          // field 22
+        table.emplace(static_cast<pid_t>(std::stol(name)), std::move(info));
+    }
+    return table;
+}
+
+std::set<pid_t> descendants(const ProcessTable& table, const std::set<pid_t>& roots) {
+    std::set<pid_t> out;
+    for (const pid_t r : roots)
+        if (table.contains(r)) out.insert(r);
+    // Parents may have larger PIDs than children after wrap-around: repeat until stable.
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (const auto& [pid, info] : table) {
+            if (!out.contains(pid) && out.contains(info.ppid)) {
+                out.insert(pid);
+                grew = true;
+            }
+        }
+    }
+    return out;
+}
+
+std::set<pid_t> descendants(const ProcessTable& table, pid_t root) {
+    return descendants(table, std::set<pid_t>{root});
+}
+
+std::set<pid_t> subtrees_named(const ProcessTable& table, const std::set<pid_t>& pids,
+                               const std::string& comm) {
+    std::set<pid_t> roots;
+    for (const pid_t pid : pids) {
+        auto it = table.find(pid);
+        if (it != table.end() && it->second.comm == comm) roots.insert(pid);
+    }
+    return descendants(table, roots);
+}
+
+double cpu_seconds(const ProcessTable& before, const ProcessTable& after,
+                   const std::set<pid_t>& pids) {
+    uint64_t ticks = 0;
+    for (const pid_t pid : pids) {
+        auto a = after.find(pid);
+        if (a == after.end()) continue;
+        uint64_t base = 0;
+        auto b = before.find(pid);
+        if (b != before.end() && b->second.start_ticks == a->second.start_ticks)
+            base = b->second.cpu_ticks;
+        if (a->second.cpu_ticks > base) ticks += a->second.cpu_ticks - base;
+    }
+    return static_cast<double>(ticks) / ticks_per_second();
+}
+
+Memory memory_of(const std::set<pid_t>& pids) {
+    Memory m;
+    for (const pid_t pid : pids) {
+        std::ifstream smaps("/proc/" + std::to_string(pid) + "/smaps_rollup");
+        std::string key;
+        while (smaps >> key) {
+            uint64_t kib = 0;
+            if (key == "Rss:") {
+                smaps >> kib;
+                m.rss_kib += kib;
+            } else if (key == "Pss:") {
+                smaps >> kib;
+                m.pss_kib += kib;
+            }
+            smaps.ignore(4096, '\n');
+        }
+    }
+    return m;
+}
+
+HostTicks host_ticks() {
+    std::ifstream stat("/proc/stat");
+    std::string cpu;
+    stat >> cpu;  // the "cpu" line sums every core
+    HostTicks t;
+    // user nice system idle iowait irq softirq steal
+    for (int i = 0; i < 8; ++i) {
+        uint64_t v = 0;
+        stat >> v;
+        t.total += v;
+        if (i != 3 && i != 4) t.busy += v;
+    }
+    return t;
+}
+
+double ticks_per_second() {
+    return static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace bench

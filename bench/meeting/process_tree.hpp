@@ -1,0 +1,54 @@
+// Snapshots of /proc for the meeting benchmark: who descends from whom, CPU time (utime+stime)
+// per process, and the memory (RSS, PSS) of a set of processes. CPU over a window is the
+// difference of two snapshots; a process born inside the window counts from zero, one that died
+// inside it is lost (the window is steady, so neither should happen).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+
+namespace bench {
+
+struct ProcessInfo {
+    pid_t ppid = 0;
+    std::string comm;
+    uint64_t start_ticks = 0;  // tells a reused PID from the process seen before
+    uint64_t cpu_ticks = 0;    // utime + stime
+};
+
+using ProcessTable = std::map<pid_t, ProcessInfo>;
+
+ProcessTable snapshot_processes();
+
+// root and every process below it (at the time of the snapshot).
+std::set<pid_t> descendants(const ProcessTable& table, pid_t root);
+std::set<pid_t> descendants(const ProcessTable& table, const std::set<pid_t>& roots);
+
+// The processes of `pids` named `comm` (exactly) and everything below them.
+std::set<pid_t> subtrees_named(const ProcessTable& table, const std::set<pid_t>& pids,
+                               const std::string& comm);
+
+// CPU seconds the processes `pids` (as found in `after`) used between the two snapshots.
+double cpu_seconds(const ProcessTable& before, const ProcessTable& after,
+                   const std::set<pid_t>& pids);
+
+struct Memory {
+    uint64_t rss_kib = 0;  // counts shared pages once per process: an upper bound
+    uint64_t pss_kib = 0;  // shared pages split between their users: the fair share
+};
+Memory memory_of(const std::set<pid_t>& pids);
+
+// Busy and total ticks of the whole host (/proc/stat), to show how loaded the machine was.
+struct HostTicks {
+    uint64_t busy = 0;
+    uint64_t total = 0;
+};
+HostTicks host_ticks();
+
+double ticks_per_second();
+
+}  // namespace bench

@@ -1,5 +1,6 @@
 #include "gateway/gateway.hpp"
 
+#include "core/allocator.hpp"
 #include "core/log.hpp"
 
 #include "core/libre.hpp"
@@ -428,6 +429,7 @@ void Gateway::erase_session(const std::string& id) {
         if (it->second->slot && *it->second->slot < slots_.size())
             slots_[*it->second->slot]->set_busy(false);
         sessions_.erase(it);
+        core::release_free_memory();
         spdlog::info("gateway: sess={} ended, {} active", id, sessions_.size());
     });
 }

@@ -7,7 +7,7 @@ namespace browser {
 core::Result<std::unique_ptr<Browser>> Browser::launch(const LaunchOptions& launch,
                                                        const HealthOptions& health,
                                                        ReadyHandler on_ready) {
-    std::unique_ptr<Browser> b(new Browser());  // private constructor
+    auto b = std::make_unique<Browser>(Key{});
     b->health_ = health;
     b->on_ready_ = std::move(on_ready);
     b->spawned_at_ = std::chrono::steady_clock::now();
@@ -78,8 +78,8 @@ void Browser::heartbeat() {
         fail("no heartbeat answer within " + std::to_string(health_.heartbeat_timeout_ms) + " ms");
     });
     std::weak_ptr<bool> alive = alive_;
-    heartbeat_id_ =
-        pipe_->send("Browser.getVersion", Json::object(), [this, alive](core::Result<Json> r) {
+    heartbeat_id_ = pipe_->send(
+        "Browser.getVersion", Json::object(), [this, alive](const core::Result<Json>& r) {
             if (alive.expired() || failed_) return;
             if (!r) return;  // the pipe's close reports the failure
             heartbeat_deadline_.cancel();
@@ -115,7 +115,7 @@ void Browser::grant_permissions(const std::string& origin, std::function<void(co
                      "notifications", "clipboardReadWrite", "clipboardSanitizedWrite"});
     std::weak_ptr<bool> alive = alive_;
     pipe_->send("Browser.grantPermissions", Json{{"origin", origin}, {"permissions", permissions}},
-                [alive, done = std::move(done)](core::Result<Json> r) {
+                [alive, done = std::move(done)](const core::Result<Json>& r) {
                     if (alive.expired() || !done) return;
                     if (!r) {
                         done(r.error());

@@ -23,6 +23,10 @@ struct HealthOptions {
 
 class Browser {
 public:
+    struct Key {  // only the factory makes one
+        explicit Key() = default;
+    };
+    explicit Browser(Key /*factory only*/) {}
     using ReadyHandler = std::function<void(core::Status)>;
     using FailureHandler = std::function<void(const std::string& cause)>;
 
@@ -55,7 +59,6 @@ public:
     [[nodiscard]] std::chrono::microseconds startup_time() const noexcept { return startup_; }
 
 private:
-    Browser() = default;
     void on_first_answer(core::Result<Json> version);
     void heartbeat();
     void fail(const std::string& cause, bool renderer_crash = false);

@@ -122,7 +122,7 @@ core::Result<std::unique_ptr<Chromium>> Chromium::launch(const LaunchOptions& op
         core::ChildProcess::spawn(chromium_command_line(options, profile->path()), spawn);
     if (!process) return process.error();
 
-    std::unique_ptr<Chromium> c(new Chromium());  // private constructor
+    auto c = std::make_unique<Chromium>(Key{});
     c->profile_ = std::move(*profile);
     c->process_ = std::move(*process);
     c->devtools_write_ = std::move(to_child->write);

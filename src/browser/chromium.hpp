@@ -35,6 +35,10 @@ std::vector<std::string> chromium_command_line(const LaunchOptions& options,
 
 class Chromium {
 public:
+    struct Key {  // only the factory makes one
+        explicit Key() = default;
+    };
+    explicit Chromium(Key /*factory only*/) {}
     using ExitHandler = std::function<void(int wait_status)>;
 
     static core::Result<std::unique_ptr<Chromium>> launch(const LaunchOptions& options);
@@ -63,7 +67,6 @@ public:
     void kill_now();
 
 private:
-    Chromium() = default;
     void on_pidfd();
 
     TempDir profile_;

@@ -29,35 +29,35 @@ struct Batch {
 }  // namespace
 
 std::unique_ptr<Page> Page::open(DevToolsPipe& pipe, PageOptions options, Ready ready) {
-    std::unique_ptr<Page> page(new Page(pipe));  // private constructor
+    auto page = std::make_unique<Page>(Key{}, pipe);
     page->options_ = std::move(options);
     page->subscribe();
     Page* self = page.get();
     std::weak_ptr<bool> alive = page->alive_;
-    pipe.send("Target.createTarget", Json{{"url", "about:blank"}},
-              [self, alive, ready](core::Result<Json> created) {
-                  if (alive.expired()) return;
-                  if (!created) return ready(created.error());
-                  self->target_id_ = (*created)["targetId"];
-                  self->pipe_.send(
-                      "Target.attachToTarget",
-                      Json{{"targetId", self->target_id_}, {"flatten", true}},
-                      [self, alive, ready](core::Result<Json> attached) {
-                          if (alive.expired()) return;
-                          if (!attached) return ready(attached.error());
-                          self->session_id_ = (*attached)["sessionId"];
-                          self->prepare_session(
-                              self->session_id_, true, [self, alive, ready](core::Status st) {
-                                  if (alive.expired()) return;
-                                  const auto& o = self->options_;
-                                  if (st && o.heartbeat_interval_ms > 0)
-                                      self->heartbeat_timer_.start(o.heartbeat_interval_ms,
-                                                                   [self]() { self->heartbeat(); });
-                                  if (!st || o.viewport_width == 0) return ready(st);
-                                  self->fit_viewport(o.viewport_width, o.viewport_height, ready);
-                              });
-                      });
-              });
+    pipe.send(
+        "Target.createTarget", Json{{"url", "about:blank"}},
+        [self, alive, ready](core::Result<Json> created) {
+            if (alive.expired()) return;
+            if (!created) return ready(created.error());
+            self->target_id_ = (*created)["targetId"];
+            self->pipe_.send(
+                "Target.attachToTarget", Json{{"targetId", self->target_id_}, {"flatten", true}},
+                [self, alive, ready](core::Result<Json> attached) {
+                    if (alive.expired()) return;
+                    if (!attached) return ready(attached.error());
+                    self->session_id_ = (*attached)["sessionId"];
+                    self->prepare_session(
+                        self->session_id_, true, [self, alive, ready](const core::Status& st) {
+                            if (alive.expired()) return;
+                            const auto& o = self->options_;
+                            if (st && o.heartbeat_interval_ms > 0)
+                                self->heartbeat_timer_.start(o.heartbeat_interval_ms,
+                                                             [self]() { self->heartbeat(); });
+                            if (!st || o.viewport_width == 0) return ready(st);
+                            self->fit_viewport(o.viewport_width, o.viewport_height, ready);
+                        });
+                });
+        });
     return page;
 }
 
@@ -83,7 +83,7 @@ void Page::subscribe() {
             }
             frames_.insert(child);
             spdlog::debug("browser: iframe attached url={}", info.value("url", std::string()));
-            prepare_session(child, false, [](core::Status st) {
+            prepare_session(child, false, [](const core::Status& st) {
                 if (!st) spdlog::warn("browser: iframe preparation failed: {}", st.error().message);
             });
         }));
@@ -125,7 +125,7 @@ void Page::prepare_session(const std::string& session_id, bool main,
         ++batch->outstanding;
         pipe_.send(
             method, std::move(params),
-            [batch, alive](core::Result<Json> r) {
+            [batch, alive](const core::Result<Json>& r) {
                 if (!alive.expired()) batch->answer(r);
             },
             session_id);
@@ -165,7 +165,7 @@ void Page::fit_viewport(uint32_t width, uint32_t height, std::function<void(core
                                            {"height", static_cast<int>(height) + extra_h}};
                          pipe_.send("Browser.setWindowBounds",
                                     Json{{"windowId", (*w)["windowId"]}, {"bounds", bounds}},
-                                    [alive, done](core::Result<Json> set) {
+                                    [alive, done](const core::Result<Json>& set) {
                                         if (alive.expired()) return;
                                         if (!set) return done(set.error());
                                         done(core::Ok{});
@@ -234,7 +234,7 @@ void Page::heartbeat() {
               "c.port2.postMessage(0); })"},
              {"awaitPromise", true},
              {"returnByValue", true}},
-        [this, alive](core::Result<Json> r) {
+        [this, alive](const core::Result<Json>& r) {
             if (alive.expired() || crashed_ || !r) return;
             heartbeat_deadline_.cancel();
             heartbeat_timer_.start(options_.heartbeat_interval_ms, [this]() { heartbeat(); });

@@ -31,6 +31,10 @@ struct PageOptions {
 
 class Page {
 public:
+    struct Key {  // only open() makes one
+        explicit Key() = default;
+    };
+    Page(Key /*only open()*/, DevToolsPipe& pipe) : pipe_(pipe) {}
     using Ready = std::function<void(core::Status)>;
     using BindingHandler = std::function<void(const std::string& name, const std::string& payload,
                                               const std::string& session_id)>;
@@ -64,7 +68,6 @@ public:
     [[nodiscard]] size_t frame_sessions() const noexcept { return frames_.size(); }
 
 private:
-    explicit Page(DevToolsPipe& pipe) : pipe_(pipe) {}
     void prepare_session(const std::string& session_id, bool main,
                          std::function<void(core::Status)> done);
     void subscribe();

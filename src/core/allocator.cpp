@@ -12,6 +12,8 @@ void limit_malloc_arenas(int arenas) {
         (void)::mallopt(M_ARENA_MAX, arenas);
 }
 
-void release_free_memory() { (void)::malloc_trim(0); }
+void release_free_memory() {
+    (void)::malloc_trim(0);
+}
 
 }  // namespace core

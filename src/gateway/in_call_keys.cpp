@@ -22,7 +22,8 @@ constexpr std::array<KeyInfo, 6> kKeys{{
     {InCallKey::Hand, &core::DtmfConfig::hand, "hand", "raise/lower hand", "lever/baisser la main"},
     {InCallKey::TileView, &core::DtmfConfig::tile, "tile", "tile view", "vue mosaïque"},
     {InCallKey::Menu, &core::DtmfConfig::menu, "menu", "this menu", "ce menu"},
-    {InCallKey::Leave, &core::DtmfConfig::leave, "leave", "leave the meeting", "quitter la réunion"},
+    {InCallKey::Leave, &core::DtmfConfig::leave, "leave", "leave the meeting",
+     "quitter la réunion"},
 }};
 
 }  // namespace

@@ -127,6 +127,11 @@ int main(int argc, char** argv) {
     demo->add_option("--address", demo_address,
                      "IPv4 address for Janus, the pages and SIP (default: the first "
                      "non-loopback interface)");
+    // Everything the demo does not override (lifecycle timeouts, browser flags, DTMF keys)
+    // comes from this file, so tests and people can try settings against a real meeting.
+    std::string demo_config = SIPMEDIAGW_EXAMPLE_CONFIG;
+    demo->add_option("--config,-c", demo_config,
+                     "TOML configuration to start from (default: the example configuration)");
 
     CLI11_PARSE(app, argc, argv);
 
@@ -172,7 +177,7 @@ int main(int argc, char** argv) {
             std::fflush(stdout);
             return core::Ok{};
         };
-        return serve(SIPMEDIAGW_EXAMPLE_CONFIG, log_level, prepare);
+        return serve(demo_config, log_level, prepare);
     }
     return 2;
 }

@@ -12,8 +12,8 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
-#include <functional>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -165,9 +165,9 @@ int main(int argc, char** argv) {
                               {"tcp", address, 5060}};
             // The demo pages are plain http on a non-loopback address: an insecure context has
             // no getUserMedia, so the gateway's browsers treat this one origin as secure.
-            cfg.browser.extra_flags.push_back("--unsafely-treat-insecure-origin-as-secure=" +
-                                              cfg.service.base_url.substr(
-                                                  0, cfg.service.base_url.find('/', 7)));
+            cfg.browser.extra_flags.push_back(
+                "--unsafely-treat-insecure-origin-as-secure=" +
+                cfg.service.base_url.substr(0, cfg.service.base_url.find('/', 7)));
             // Phones on the network reach our RTP on the host's address; local callers too.
             cfg.media.address = address;
             std::printf("sipmediagw demo: meeting page %s\n", page.c_str());

@@ -201,22 +201,22 @@ void MeetingLink::poll_participants() {
     if (!page_ || !joined_ || ended_) return;
     const uint32_t gen = generation_;
     std::weak_ptr<bool> alive = alive_;
-    page_->evaluate(
-        "window.sipmediagwAdapter.participantCount()",
-        [this, alive, gen](core::Result<browser::Json> r) {
-            if (alive.expired() || gen != generation_ || ended_) return;
-            // A page busy elsewhere (or between documents) answers nothing useful: ask again
-            // later instead of taking it for an empty room.
-            if (r && r->is_number_integer()) {
-                const int count = r->get<int>();
-                if (count != last_participants_)
-                    spdlog::info("gateway: sess={} participants={}", id_, count);
-                last_participants_ = count;
-                events_.on_participants(count > 1 ? size_t(count - 1) : 0);
-                if (alive.expired() || gen != generation_ || ended_) return;
-            }
-            participants_timer_.start(kParticipantsPollMs, [this] { poll_participants(); });
-        });
+    page_->evaluate("window.sipmediagwAdapter.participantCount()",
+                    [this, alive, gen](core::Result<browser::Json> r) {
+                        if (alive.expired() || gen != generation_ || ended_) return;
+                        // A page busy elsewhere (or between documents) answers nothing useful: ask
+                        // again later instead of taking it for an empty room.
+                        if (r && r->is_number_integer()) {
+                            const int count = r->get<int>();
+                            if (count != last_participants_)
+                                spdlog::info("gateway: sess={} participants={}", id_, count);
+                            last_participants_ = count;
+                            events_.on_participants(count > 1 ? size_t(count - 1) : 0);
+                            if (alive.expired() || gen != generation_ || ended_) return;
+                        }
+                        participants_timer_.start(kParticipantsPollMs,
+                                                  [this] { poll_participants(); });
+                    });
 }
 
 void MeetingLink::on_signal(const std::string& payload, const std::string& frame) {

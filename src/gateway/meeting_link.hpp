@@ -71,7 +71,7 @@ private:
     core::Timer leave_timer_;
     core::Timer participants_timer_;
     int last_participants_ = -1;  // logged when it changes
-    uint32_t generation_ = 0;  // callbacks of an abandoned attempt check it
+    uint32_t generation_ = 0;     // callbacks of an abandoned attempt check it
     uint32_t attempts_ = 0;
     bool joined_ = false;
     bool ended_ = false;

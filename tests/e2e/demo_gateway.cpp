@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -15,15 +16,30 @@ namespace e2e {
 
 using namespace std::chrono_literals;
 
+namespace {
+
+std::string read_config(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+}  // namespace
+
 core::Result<DemoGateway> DemoGateway::start(const std::filesystem::path& dir,
-                                             const std::string& config_toml) {
-    std::vector<std::string> argv = {SIPMEDIAGW_BINARY, "demo",        "--address",
-                                     kMeetingAddress,   "--log-level", "debug"};
-    if (!config_toml.empty()) {
-        const auto path = dir / "demo.toml";
-        testsupport::write_file(path, config_toml);
-        argv.insert(argv.end(), {"--config", path.string()});
-    }
+                                             const std::string& extra_toml) {
+    // The demo's own starting point, plus Chromium's output kept next to the gateway's log
+    // (a failing test keeps both), plus what the test adds.
+    std::string toml = read_config(SIPMEDIAGW_EXAMPLE_CONFIG_FILE);
+    toml += "\n[browser]\nlog_file = \"" + (dir / "chromium.log").string() + "\"\n";
+    if (std::getenv("E2E_CHROMIUM_VERBOSE") != nullptr)
+        toml += "extra_flags = [\"--enable-logging=stderr\", \"--log-level=0\"]\n";
+    toml += extra_toml;
+    const auto path = dir / "demo.toml";
+    testsupport::write_file(path, toml);
+    std::vector<std::string> argv = {SIPMEDIAGW_BINARY, "demo",  "--address", kMeetingAddress,
+                                     "--log-level",     "debug", "--config",  path.string()};
     auto p = testsupport::Program::start("sipmediagw-demo", argv, dir);
     if (!p) return p.error();
     DemoGateway gw;

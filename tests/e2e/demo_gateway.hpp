@@ -15,9 +15,11 @@ namespace e2e {
 
 class DemoGateway {
 public:
-    // `config_toml` non-empty: written to <dir>/demo.toml and given as `demo --config`.
+    // Runs `demo --config <dir>/demo.toml`: the example configuration, Chromium's output into
+    // <dir>/chromium.log (E2E_CHROMIUM_VERBOSE=1: with its INFO log, page console included),
+    // then `extra_toml` (sections the example does not have, e.g. "[service]\n...").
     static core::Result<DemoGateway> start(const std::filesystem::path& dir,
-                                           const std::string& config_toml = {});
+                                           const std::string& extra_toml = {});
 
     [[nodiscard]] testsupport::Program& program() noexcept { return program_; }
     [[nodiscard]] const std::string& page_url() const noexcept { return page_url_; }

@@ -79,8 +79,10 @@ TEST_F(MeetingCallTest, CallerAndObserverSeeAndHearEachOtherThenKeysMuteAndLeave
     EXPECT_GE(seen.height, 120);
     EXPECT_GT(seen.luma_stddev, 4) << "blank or uniform frame";
     // Extra diagnostics: the gateway saw both directions of the page's output.
-    EXPECT_TRUE(log.log_contains(std::regex("bridge: receiving the meeting's video from the page")));
-    EXPECT_TRUE(log.log_contains(std::regex("bridge: receiving the meeting's audio from the page")));
+    EXPECT_TRUE(
+        log.log_contains(std::regex("bridge: receiving the meeting's video from the page")));
+    EXPECT_TRUE(
+        log.log_contains(std::regex("bridge: receiving the meeting's audio from the page")));
 
     // `1`: the caller is muted in the meeting; `1` again: heard again.
     type(**caller, "1");

@@ -58,8 +58,8 @@ TEST_F(MeetingDialOutTest, ApiDialsAPeerThatEndsUpInTheRoom) {
     EXPECT_GE(obs["frames"].get<int>(), 60) << obs.dump();
     EXPECT_NEAR(obs["peakHz"].get<double>(), 440, 30) << obs.dump();
     const auto heard = caller_hears(**callee, 660);
-    std::printf("[ measure ] dialled peer hears 660 Hz at %.1f dB (all: %.1f dB)\n",
-                heard.tone_db, heard.total_db);
+    std::printf("[ measure ] dialled peer hears 660 Hz at %.1f dB (all: %.1f dB)\n", heard.tone_db,
+                heard.total_db);
     EXPECT_GT(heard.tone_db, -40) << "the meeting's audio did not reach the dialled peer";
     EXPECT_GT(heard.tone_db, heard.total_db - 3);
 

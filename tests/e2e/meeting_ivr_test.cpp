@@ -17,10 +17,7 @@ class MeetingIvrTest : public e2e::MeetingFixture {};
 
 TEST_F(MeetingIvrTest, RoomTypedAtTheIvrJoinsThenAloneTimeoutHangsUp) {
     testsupport::TempDir tmp("meeting-ivr");
-    // The demo's own settings plus a short alone timeout.
-    const std::string config = e2e::read_text(SIPMEDIAGW_EXAMPLE_CONFIG_FILE) +
-                               "\n[service]\nalone_timeout_s = 4\n";
-    auto gw = e2e::DemoGateway::start(tmp.path(), config);
+    auto gw = e2e::DemoGateway::start(tmp.path(), "[service]\nalone_timeout_s = 4\n");
     ASSERT_TRUE(gw.ok()) << gw.error().message;
     auto& log = gw->program();
     ASSERT_TRUE(join_observer(*gw));
@@ -53,9 +50,8 @@ TEST_F(MeetingIvrTest, RoomTypedAtTheIvrJoinsThenAloneTimeoutHangsUp) {
     leave_observer();
     EXPECT_TRUE(log.wait_for_log(std::regex("participants=1"), 30s, before_leaving))
         << log.tail(40);
-    EXPECT_TRUE(
-        log.wait_for_log(std::regex("in_call -> ending cause=alone in the meeting"), 60s,
-                         before_leaving))
+    EXPECT_TRUE(log.wait_for_log(std::regex("in_call -> ending cause=alone in the meeting"), 60s,
+                                 before_leaving))
         << log.tail(40);
     EXPECT_TRUE((*caller)->wait_closed(30s)) << "the alone gateway did not hang up";
     EXPECT_TRUE(log.wait_for_log(std::regex("ended, 0 active"), 30s)) << log.tail(40);

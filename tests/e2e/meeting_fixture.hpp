@@ -9,6 +9,7 @@
 #include "demo_gateway.hpp"
 #include "received_media.hpp"
 #include "support/baresip_peer.hpp"
+#include "support/wait.hpp"
 
 #include <gtest/gtest.h>
 

@@ -123,11 +123,9 @@ namespace {
 // ends with BYE and the cause); the killed browser's process is gone either way.
 TEST(MeetingCallCrash, KilledBrowserRejoinsOrHangsUpCleanly) {
     testsupport::TempDir tmp("meeting-crash");
-    auto gw = testsupport::Program::start(
-        "sipmediagw-demo", {SIPMEDIAGW_BINARY, "demo", "--address", e2e::kMeetingAddress},
-        tmp.path());
-    ASSERT_TRUE(gw.ok()) << gw.error().message;
-    ASSERT_TRUE(gw->wait_for_log(std::regex("sipmediagw: ready"), 60s)) << gw->tail();
+    auto demo = e2e::DemoGateway::start(tmp.path());
+    ASSERT_TRUE(demo.ok()) << demo.error().message;
+    auto* gw = &demo->program();
     auto caller = testsupport::BaresipPeer::start(tmp.path(), testsupport::BaresipOptions{});
     ASSERT_TRUE(caller.ok()) << caller.error().message;
     ASSERT_TRUE((*caller)->dial("sip:1234@127.0.0.1:5060").ok());
@@ -146,8 +144,9 @@ TEST(MeetingCallCrash, KilledBrowserRejoinsOrHangsUpCleanly) {
     EXPECT_NE(::kill(pid, 0), 0) << "killed browser " << pid << " still there";
     (void)(*caller)->ctrl().command("hangup");
     EXPECT_TRUE(gw->wait_for_log(std::regex("ended, 0 active"), 30s)) << gw->tail(80);
-    gw->signal(SIGTERM);
-    EXPECT_TRUE(gw->wait_exit(30s));
+    EXPECT_TRUE(demo->terminate()) << gw->tail(40);
+    const std::string left = demo->browsers_left(30s);
+    EXPECT_TRUE(left.empty()) << left;
 }
 
 }  // namespace

@@ -9,7 +9,7 @@ packages=(
   libre-dev libssl-dev zlib1g-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libnice-dev
-  libgtest-dev googletest
+  libgtest-dev googletest libpng-dev  # libpng: e2e tests read baresip's received-frame snapshots
   # media runtime
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-tools

@@ -138,6 +138,11 @@ int main(int argc, char** argv) {
                      "warm browsers kept ready ([browser] spares; default from the example "
                      "configuration: 1)")
         ->check(CLI::Range(0, 64));
+    // Everything the demo does not override (lifecycle timeouts, browser flags, DTMF keys)
+    // comes from this file, so tests and people can try settings against a real meeting.
+    std::string demo_config = SIPMEDIAGW_EXAMPLE_CONFIG;
+    demo->add_option("--config,-c", demo_config,
+                     "TOML configuration to start from (default: the example configuration)");
 
     CLI11_PARSE(app, argc, argv);
 
@@ -184,7 +189,7 @@ int main(int argc, char** argv) {
             std::fflush(stdout);
             return core::Ok{};
         };
-        return serve(SIPMEDIAGW_EXAMPLE_CONFIG, log_level, prepare);
+        return serve(demo_config, log_level, prepare);
     }
     return 2;
 }

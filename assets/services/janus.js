@@ -26,12 +26,22 @@
 
     join: async function (opts) {
       const timeout = opts.timeoutMs || 30000;
-      await kit.waitFor(function () {
-        const b = document.getElementById('start');
-        // Enabled is not enough: the demo binds its click handler only in Janus.init's callback.
-        const events = window.jQuery && b && window.jQuery._data(b, 'events');
-        return window.Janus && window.bootbox && b && !b.disabled && events && events.click;
-      }, timeout, 'the demo page to load');
+      try {
+        await kit.waitFor(function () {
+          const b = document.getElementById('start');
+          // Enabled is not enough: the demo binds its click handler only in Janus.init's callback.
+          const events = window.jQuery && b && window.jQuery._data(b, 'events');
+          return window.Janus && window.bootbox && b && !b.disabled && events && events.click;
+        }, timeout, 'the demo page to load');
+      } catch (e) {
+        // Say what the page lacks, and which of its files arrived with which status.
+        const files = performance.getEntriesByType('resource').map(function (r) {
+          return r.name.replace(location.origin, '') + '=' + (r.responseStatus || 0);
+        });
+        throw new Error(e.message + ' (readyState=' + document.readyState + ' jQuery=' +
+                        !!window.jQuery + ' Janus=' + !!window.Janus + ' bootbox=' +
+                        !!window.bootbox + ' files: ' + files.join(' ') + ')');
+      }
       hookAlerts();
       // settings.js leaves iceServers null, which makes janus.js add a public STUN server;
       // the meeting is reached directly, so no STUN.

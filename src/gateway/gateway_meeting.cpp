@@ -26,6 +26,8 @@ void Gateway::join_meeting(Session& s) {
         // From the loop: the page or browser that reported it is still on the stack.
         loop_.post([this, id, cause] { (void)hangup(id, cause); });
     };
+    if (config_.service.alone_timeout_s > 0)
+        events.on_participants = [this, id](size_t others) { on_participants(id, others); };
     s.meeting = std::make_unique<MeetingLink>(id, *adapter_,
                                               services::JoinRequest{s.room.name, s.display_name},
                                               *pool_, loop_, std::move(events));

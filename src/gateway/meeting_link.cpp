@@ -24,6 +24,9 @@ constexpr uint32_t kViewWidth = 1280;
 constexpr uint32_t kViewHeight = 720;
 // How long leave() waits for the page before the browser is discarded anyway.
 constexpr uint64_t kLeaveTimeoutMs = 1500;
+// Adapters have no common "participant left" event (the Janus demo only edits its DOM), so
+// the count is polled; the alone timeout is counted in seconds, so this is precise enough.
+constexpr uint64_t kParticipantsPollMs = 2000;
 
 }  // namespace
 
@@ -46,6 +49,7 @@ MeetingLink::~MeetingLink() {
 
 void MeetingLink::teardown() {
     ++generation_;
+    participants_timer_.cancel();
     // Page first (its tab), then the link's pipeline, then the browser process itself.
     page_.reset();
     bridge_.reset();
@@ -192,6 +196,30 @@ void MeetingLink::join() {
                         spdlog::info("gateway: sess={} joined room=\"{}\" service={} attempt={}",
                                      id_, request_.room, adapter_.name(), attempts_);
                         if (events_.on_joined) events_.on_joined();
+                        if (alive.expired() || gen != generation_) return;
+                        if (events_.on_participants) poll_participants();
+                    });
+}
+
+void MeetingLink::poll_participants() {
+    if (!page_ || !joined_ || ended_) return;
+    const uint32_t gen = generation_;
+    std::weak_ptr<bool> alive = alive_;
+    page_->evaluate("window.sipmediagwAdapter.participantCount()",
+                    [this, alive, gen](core::Result<browser::Json> r) {
+                        if (alive.expired() || gen != generation_ || ended_) return;
+                        // A page busy elsewhere (or between documents) answers nothing useful: ask
+                        // again later instead of taking it for an empty room.
+                        if (r && r->is_number_integer()) {
+                            const int count = r->get<int>();
+                            if (count != last_participants_)
+                                spdlog::info("gateway: sess={} participants={}", id_, count);
+                            last_participants_ = count;
+                            events_.on_participants(count > 1 ? size_t(count - 1) : 0);
+                            if (alive.expired() || gen != generation_ || ended_) return;
+                        }
+                        participants_timer_.start(kParticipantsPollMs,
+                                                  [this] { poll_participants(); });
                     });
 }
 

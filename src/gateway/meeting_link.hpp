@@ -21,6 +21,9 @@ namespace gateway {
 struct MeetingLinkEvents {
     std::function<void()> on_joined;                         // the adapter's join() succeeded
     std::function<void(const std::string& cause)> on_ended;  // the call must end (BYE)
+    // Participants besides the gateway, polled from the adapter's participantCount() while
+    // joined ([service] alone_timeout_s); called on every poll.
+    std::function<void(size_t others)> on_participants;
 };
 
 class MeetingLink {
@@ -52,6 +55,7 @@ private:
     void join();
     void on_signal(const std::string& payload, const std::string& frame_session);
     void on_page_event(const std::string& payload);
+    void poll_participants();
     // Any failure of the current attempt: rejoin once, else end the call.
     void lost(const std::string& cause);
     void teardown();
@@ -68,7 +72,9 @@ private:
     std::string meeting_video_ = "tab";
     std::string bridge_frame_;  // DevTools session of the frame running the bridge
     core::Timer leave_timer_;
-    uint32_t generation_ = 0;  // callbacks of an abandoned attempt check it
+    core::Timer participants_timer_;
+    int last_participants_ = -1;  // logged when it changes
+    uint32_t generation_ = 0;     // callbacks of an abandoned attempt check it
     uint32_t attempts_ = 0;
     bool joined_ = false;
     bool ended_ = false;

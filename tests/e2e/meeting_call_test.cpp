@@ -1,105 +1,61 @@
 // A SIP caller joins a real Janus VideoRoom through `sipmediagw demo` (Janus + demo pages +
 // gateway), and an independent headless Chromium observer in the same room proves what the
 // meeting gets from the caller: video frames (with a size) and the caller's 440 Hz tone. The
-// observer publishes its own 660 Hz tone and moving canvas, which the gateway must receive back
-// from its page (the meeting's output toward the caller). Everything runs in the test's private
+// observer publishes its own 660 Hz tone and moving canvas; the caller's own recording and a
+// snapshot of its decoded video prove the meeting reaches the caller. Then the in-call keys:
+// `1` mutes the caller in the meeting (the observer's 440 Hz goes silent), `1` again brings it
+// back, `#` shows the menu, `0` leaves and hangs up. Everything runs in the test's private
 // network namespace (e2e_main.cpp); no browser may be left behind.
-#include "baresip_peer.hpp"
-#include "browser_fixture.hpp"
+#include "meeting_fixture.hpp"
 #include "private_network.hpp"
-#include "program.hpp"
-#include "temp_dir.hpp"
+#include "support/program.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
 #include <csignal>
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 namespace {
 
 using namespace std::chrono_literals;
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+class MeetingCallTest : public e2e::MeetingFixture {};
+
+// RFC 4733 events must share the audio codec's clock: baresip offers telephone-event/8000
+// only, so a caller that types keys uses PCMU.
+testsupport::BaresipOptions keypad_caller() {
+    testsupport::BaresipOptions o;
+    o.tone_hz = 440;
+    o.audio_codecs = "PCMU";
+    return o;
 }
 
+void type(testsupport::BaresipPeer& peer, const std::string& keys) {
+    for (char k : keys) ASSERT_TRUE(peer.ctrl().command("sndcode", std::string(1, k)));
+}
 
-
-class MeetingCallTest : public browser_test::BrowserFixture {};
-
-TEST_F(MeetingCallTest, CallerAndObserverSeeAndHearEachOtherThroughJanus) {
+TEST_F(MeetingCallTest, CallerAndObserverSeeAndHearEachOtherThenKeysMuteAndLeave) {
     testsupport::TempDir tmp("meeting-call");
-    auto* dir = &tmp;
-    // The namespace is ours alone: the demo's fixed ports (5060, 8000, 8088) cannot collide.
-    auto gw = testsupport::Program::start(
-        "sipmediagw-demo",
-        {SIPMEDIAGW_BINARY, "demo", "--address", e2e::kMeetingAddress, "--log-level", "debug"},
-        dir->path());
+    auto gw = e2e::DemoGateway::start(tmp.path());
     ASSERT_TRUE(gw.ok()) << gw.error().message;
-    ASSERT_TRUE(gw->wait_for_log(std::regex("sipmediagw: ready"), 60s)) << gw->tail();
-    std::smatch page_match;
-    const std::string log = gw->log();
-    ASSERT_TRUE(std::regex_search(log, page_match, std::regex("meeting page (http://\\S+)")));
-    const std::string page_url = page_match[1];
-    ASSERT_TRUE(gw->log_contains(std::regex("call sip:1234@10\\.200\\.0\\.1")));
-    ASSERT_TRUE(gw->log_contains(std::regex("janus api http://")));
+    auto& log = gw->program();
+    ASSERT_TRUE(log.log_contains(std::regex("call sip:1234@10\\.200\\.0\\.1")));
+    ASSERT_TRUE(log.log_contains(std::regex("janus api http://")));
+    ASSERT_TRUE(join_observer(*gw));
 
-    // The observer: its own browser and profile, joining room 1234 through the same demo page.
-    const std::string origin = page_url.substr(0, page_url.find('/', 7));
-    // Plain http off loopback is not a secure context (no getUserMedia) unless we say so.
-    extra_flags_ = {"--unsafely-treat-insecure-origin-as-secure=" + origin};
-    auto b = launch_ready();
-    ASSERT_TRUE(b);
-    std::optional<core::Status> granted;
-    b->grant_permissions(origin, [&](core::Status st) { granted = std::move(st); });
-    ASSERT_TRUE(run_until([&] { return granted.has_value(); }));
-    ASSERT_TRUE(granted->ok()) << granted->error().message;
-    browser::PageOptions po;
-    const std::string assets = SIPMEDIAGW_ASSETS_DIR;
-    po.scripts = {read_file(E2E_OBSERVER_JS), read_file(assets + "/services/common.js"),
-                  read_file(assets + "/services/janus.js")};
-    po.bindings = {"sipmediagwEvent"};
-    auto page = open_page(*b, po);
-    ASSERT_TRUE(page);
-    ASSERT_TRUE(navigate(*page, page_url).ok());
-    auto joined = evaluate(*page,
-                           "sipmediagwAdapter.join({room: '1234', displayName: 'observer', "
-                           "timeoutMs: 60000})");
-    if (!joined.ok()) {
-        auto why =
-            evaluate(*page,
-                     "JSON.stringify({server: window.server, janus: !!window.janus, J: "
-                     "!!window.Janus, jq: !!window.jQuery, bb: !!window.bootbox, start: "
-                     "(document.getElementById('start') || {}).outerHTML, ev: window.jQuery && "
-                     "Object.keys(jQuery._data(document.getElementById('start'), 'events') || {}), "
-                     "sfutest: !!window.sfutest, log: window.__smgwConsole, join: "
-                     "(document.getElementById('videojoin') || {}).outerHTML})");
-        FAIL() << joined.error().message << " page: " << (why.ok() ? why->dump() : "?");
-    }
-
-    testsupport::BaresipOptions bo;
-    bo.tone_hz = 440;
-    auto caller = testsupport::BaresipPeer::start(dir->path(), bo);
+    auto caller = testsupport::BaresipPeer::start(tmp.path(), keypad_caller());
     ASSERT_TRUE(caller.ok()) << caller.error().message;
     ASSERT_TRUE((*caller)->dial("sip:1234@127.0.0.1:5060").ok());
-    ASSERT_TRUE((*caller)->wait_established(30s)) << gw->tail();
-    ASSERT_TRUE(gw->wait_for_log(std::regex("state joining -> in_call"), 90s)) << gw->tail(80);
+    ASSERT_TRUE((*caller)->wait_established(30s)) << log.tail();
+    ASSERT_TRUE(log.wait_for_log(std::regex("state joining -> in_call"), 90s)) << log.tail(80);
 
     // Caller → meeting: video frames with a size, and the caller's tone (not silence).
-    const auto obs = poll_evaluate(
-        *page, "window.__obs",
-        [](const browser::Json& o) {
-            // Several seconds of video: a bridge that stalls or ends the call cannot pass.
-            return o.is_object() && o["frames"].get<int>() >= 90 &&
-                   std::abs(o["peakHz"].get<double>() - 440) < 30 &&
-                   o["levelDb"].get<double>() > -70;
-        },
-        90s);
+    const auto obs = observed([](const browser::Json& o) {
+        // Several seconds of video: a bridge that stalls or ends the call cannot pass.
+        return o.is_object() && o["frames"].get<int>() >= 90 &&
+               std::abs(o["peakHz"].get<double>() - 440) < 30 && o["levelDb"].get<double>() > -70;
+    });
     ASSERT_TRUE(obs.is_object()) << obs.dump();
     std::printf("[ measure ] observer received %dx%d, %d frames, tone %.0f Hz at %.0f dB\n",
                 obs["width"].get<int>(), obs["height"].get<int>(), obs["frames"].get<int>(),
@@ -109,24 +65,54 @@ TEST_F(MeetingCallTest, CallerAndObserverSeeAndHearEachOtherThroughJanus) {
     EXPECT_NEAR(obs["peakHz"].get<double>(), 440, 30) << obs.dump();
     EXPECT_GT(obs["levelDb"].get<double>(), -70) << obs.dump();
 
-    // Meeting → caller: the gateway's page sends the meeting's video and mixed audio back.
+    // Meeting → caller, proven at the caller: its recording carries the observer's 660 Hz, and
+    // a frame it decoded is a real picture.
+    const auto heard = caller_hears(**caller, 660);
+    std::printf("[ measure ] caller hears 660 Hz at %.1f dB (all: %.1f dB) after %.1f s\n",
+                heard.tone_db, heard.total_db, heard.seconds);
+    EXPECT_GT(heard.tone_db, -40) << "the meeting's audio did not reach the caller";
+    EXPECT_GT(heard.tone_db, heard.total_db - 3) << "the caller hears something else";
+    const auto seen = caller_sees(**caller, tmp.path());
+    std::printf("[ measure ] caller decoded %dx%d, luma stddev %.1f, %d levels\n", seen.width,
+                seen.height, seen.luma_stddev, seen.distinct_luma);
+    EXPECT_GE(seen.width, 160);
+    EXPECT_GE(seen.height, 120);
+    EXPECT_GT(seen.luma_stddev, 4) << "blank or uniform frame";
+    // Extra diagnostics: the gateway saw both directions of the page's output.
     EXPECT_TRUE(
-        gw->wait_for_log(std::regex("bridge: receiving the meeting's video from the page"), 60s))
-        << gw->tail(80);
+        log.log_contains(std::regex("bridge: receiving the meeting's video from the page")));
     EXPECT_TRUE(
-        gw->wait_for_log(std::regex("bridge: receiving the meeting's audio from the page"), 60s))
-        << gw->tail(80);
+        log.log_contains(std::regex("bridge: receiving the meeting's audio from the page")));
 
-    EXPECT_FALSE(gw->log_contains(std::regex("pipeline error"))) << gw->tail(80);
-    EXPECT_TRUE((*caller)->call_is_established());
+    // `1`: the caller is muted in the meeting; `1` again: heard again. Levels are relative to
+    // what the observer hears before, so the check does not depend on the codec's loudness.
+    const double before = observer_tone(440, [](double db) { return db > -70; });
+    ASSERT_GT(before, -70) << "the observer does not hear the caller's tone";
+    type(**caller, "1");
+    EXPECT_TRUE(log.wait_for_log(std::regex("action=mute room=\"1234\""), 20s)) << log.tail(40);
+    const double muted = observer_tone(440, [&](double db) { return db < before - 40; });
+    EXPECT_LT(muted, before - 40) << "the caller's tone is still heard in the meeting after `1`";
+    type(**caller, "1");
+    const double unmuted = observer_tone(440, [&](double db) { return db > before - 10; });
+    EXPECT_GT(unmuted, before - 10) << "the caller's tone did not come back after `1` again";
+    std::printf("[ measure ] observer's 440 Hz: %.0f dB, muted %.0f dB, unmuted %.0f dB\n", before,
+                muted, unmuted);
 
-    // The caller hangs up: the gateway leaves and discards its browser.
-    (void)(*caller)->ctrl().command("hangup");
-    EXPECT_TRUE(gw->wait_for_log(std::regex("browser pid=\\d+ discarded"), 30s)) << gw->tail(80);
-    EXPECT_TRUE(gw->wait_for_log(std::regex("ended, 0 active"), 30s)) << gw->tail(80);
-    page.reset();
-    gw->signal(SIGTERM);
-    EXPECT_TRUE(gw->wait_exit(30s));
+    // `#` shows the key menu; `0` leaves the meeting and hangs up.
+    type(**caller, "#");
+    EXPECT_TRUE(log.wait_for_log(std::regex("menu \"1  microphone on/off\""), 20s));
+    EXPECT_TRUE(log.wait_for_log(std::regex("menu \"0  leave the meeting\""), 20s));
+    type(**caller, "0");
+    EXPECT_TRUE(log.wait_for_log(std::regex("action=leave"), 20s)) << log.tail(40);
+    EXPECT_TRUE((*caller)->wait_closed(30s)) << "`0` did not hang up";
+    EXPECT_TRUE(log.wait_for_log(std::regex("browser pid=\\d+ discarded"), 30s)) << log.tail(80);
+    EXPECT_TRUE(log.wait_for_log(std::regex("ended, 0 active"), 30s)) << log.tail(80);
+    EXPECT_FALSE(log.log_contains(std::regex("pipeline error"))) << log.tail(80);
+
+    leave_observer();
+    EXPECT_TRUE(gw->terminate()) << log.tail(40);
+    const std::string left = gw->browsers_left(30s);
+    EXPECT_TRUE(left.empty()) << left;
 }
 
 }  // namespace
@@ -137,11 +123,9 @@ namespace {
 // ends with BYE and the cause); the killed browser's process is gone either way.
 TEST(MeetingCallCrash, KilledBrowserRejoinsOrHangsUpCleanly) {
     testsupport::TempDir tmp("meeting-crash");
-    auto gw = testsupport::Program::start(
-        "sipmediagw-demo", {SIPMEDIAGW_BINARY, "demo", "--address", e2e::kMeetingAddress},
-        tmp.path());
-    ASSERT_TRUE(gw.ok()) << gw.error().message;
-    ASSERT_TRUE(gw->wait_for_log(std::regex("sipmediagw: ready"), 60s)) << gw->tail();
+    auto demo = e2e::DemoGateway::start(tmp.path());
+    ASSERT_TRUE(demo.ok()) << demo.error().message;
+    auto* gw = &demo->program();
     auto caller = testsupport::BaresipPeer::start(tmp.path(), testsupport::BaresipOptions{});
     ASSERT_TRUE(caller.ok()) << caller.error().message;
     ASSERT_TRUE((*caller)->dial("sip:1234@127.0.0.1:5060").ok());
@@ -160,8 +144,9 @@ TEST(MeetingCallCrash, KilledBrowserRejoinsOrHangsUpCleanly) {
     EXPECT_NE(::kill(pid, 0), 0) << "killed browser " << pid << " still there";
     (void)(*caller)->ctrl().command("hangup");
     EXPECT_TRUE(gw->wait_for_log(std::regex("ended, 0 active"), 30s)) << gw->tail(80);
-    gw->signal(SIGTERM);
-    EXPECT_TRUE(gw->wait_exit(30s));
+    EXPECT_TRUE(demo->terminate()) << gw->tail(40);
+    const std::string left = demo->browsers_left(30s);
+    EXPECT_TRUE(left.empty()) << left;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Injected into the e2e observer browser before the demo page loads: its "camera" is an animated
 // canvas and its "microphone" a 660 Hz oscillator; window.__obs measures every remote stream the
-// page plays (frames, size, loudest frequency and its level).
+// page plays (frames, size, loudest frequency and its level); __obsToneDb(hz) is the loudest
+// level at one frequency over every remote stream (to see one participant fall silent).
 (() => {
   const ac = new AudioContext();
   const analysers = [];
@@ -52,4 +53,15 @@
     }
     __obs.peakHz = bestHz; __obs.levelDb = bestDb;
   }, 200);
+  window.__obsToneDb = (hz) => {
+    let best = -200;
+    for (const an of analysers) {
+      const d = new Float32Array(an.frequencyBinCount);
+      an.getFloatFrequencyData(d);
+      const i = Math.round(hz * an.fftSize / ac.sampleRate);
+      // Neighbour bins too: the tone sits between two bins.
+      for (let k = i - 1; k <= i + 1; k++) if (d[k] > best) best = d[k];
+    }
+    return Math.max(best, -200);  // silence is -Infinity, which JSON cannot carry
+  };
 })();

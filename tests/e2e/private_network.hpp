@@ -1,6 +1,7 @@
 // Moves the test process (and every program it starts afterwards) into a network namespace of
 // its own, with loopback up and a veth pair va (10.200.0.1) / vb (10.200.0.2) and no route
-// anywhere else. Janus refuses loopback for ICE, so meeting tests use va; nothing can reach, or
+// anywhere else, and no IPv6 on the veth pair (see the .cpp: address changes abort browsers'
+// page loads). Janus refuses loopback for ICE, so meeting tests use va; nothing can reach, or
 // be reached from, the host's real networks. The namespace disappears with the process.
 #pragma once
 

@@ -192,25 +192,7 @@ TEST_F(GatewayIvr, ApiDtmfCommandDrivesTheIvrAndStarErases) {
     EXPECT_EQ(bad->status, 400) << bad->body;
 }
 
-// In-call keys in a meeting room (DESIGN §8 defaults): 1 mute, # the key menu, 0 leave (BYE).
-// Until the meeting-join flow is merged the actions end in the log.
-// Disabled: it dials a named room, which since the meeting-join work needs a real meeting
-// (the join fails and the gateway hangs up before the keys arrive). To move to tests/e2e.
-TEST_F(GatewayIvr, DISABLED_InCallKeysMapToActionsAndZeroLeaves) {
-    auto& gw = start_gateway();
-    auto& caller = start_peer(ivr_caller());
-    ASSERT_TRUE(caller.dial(gw.uri("weekly")));
-    ASSERT_TRUE(caller.wait_established(20s));
-    ASSERT_TRUE(gw.program().wait_for_log(std::regex("state answering -> joining"), 10s));
-    type(caller, "1");
-    EXPECT_TRUE(gw.program().wait_for_log(std::regex("action=mute room=\"weekly\""), 10s));
-    type(caller, "#");
-    EXPECT_TRUE(gw.program().wait_for_log(std::regex("menu \"1  microphone on/off\""), 10s));
-    EXPECT_TRUE(gw.program().wait_for_log(std::regex("menu \"0  leave the meeting\""), 10s));
-    type(caller, "0");
-    EXPECT_TRUE(gw.program().wait_for_log(std::regex("action=leave"), 10s));
-    EXPECT_TRUE(caller.wait_closed(10s)) << "leave did not hang up";
-}
-
+// In-call keys in a meeting room (1 mute, # menu, 0 leave) are proven with a real meeting in
+// tests/e2e/meeting_call_test.cpp.
 }  // namespace
 }  // namespace testsupport

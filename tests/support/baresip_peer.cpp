@@ -37,6 +37,8 @@ std::string config_text(const BaresipOptions& o, const std::filesystem::path& di
       << "module ausine.so\nmodule aubridge.so\nmodule fakevideo.so\n"
       << "module avcodec.so\nmodule vp8.so\nmodule sndfile.so\n"
       << (o.video_source.starts_with("avformat") ? "module avformat.so\n" : "")
+      // A video filter: `snapshot_recv <file>` saves the next decoded received frame as PNG.
+      << "module snapshot.so\n"
       << "module_app menu.so\nmodule_app ctrl_tcp.so\n"
       << "module_tmp account.so\n"
       << "ctrl_tcp_listen 127.0.0.1:" << ctrl_port << "\n"
@@ -106,6 +108,26 @@ std::optional<std::string> BaresipPeer::wait_closed(std::chrono::milliseconds ti
     auto e = ctrl_->wait_event("CALL_CLOSED", timeout);
     if (!e) return std::nullopt;
     return e->param;
+}
+
+core::Status BaresipPeer::snapshot_received(const std::filesystem::path& png) {
+    auto r = ctrl_->command("snapshot_recv", png.string());
+    if (!r) return r.error();
+    if (!r->ok) return core::fail("baresip snapshot_recv failed: " + r->data);
+    return core::Ok{};
+}
+
+std::optional<std::filesystem::path> BaresipPeer::received_audio() const {
+    std::optional<std::filesystem::path> newest;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
+        const std::string name = e.path().filename().string();
+        // dump-<date>-dec.wav; the timestamped names sort by time.
+        if (name.starts_with("dump-") && name.ends_with("-dec.wav") &&
+            (!newest || e.path() > *newest))
+            newest = e.path();
+    }
+    return newest;
 }
 
 bool BaresipPeer::call_is_established() {

@@ -1,6 +1,7 @@
 // baresip 1.0.0 as a scriptable SIP endpoint: config dir generated per test, SIP on
 // 127.0.0.1:<free port> (it also binds SIP/TLS on port+1), ctrl_tcp on its own port, a sine tone
-// (ausine) as microphone, fakevideo as camera and display, sndfile recording what it receives.
+// (ausine) as microphone, fakevideo as camera and display, sndfile recording what it receives,
+// snapshot saving a received frame on request.
 #pragma once
 
 #include "core/result.hpp"
@@ -58,6 +59,10 @@ public:
     bool wait_established(std::chrono::milliseconds timeout);
     // The CALL_CLOSED reason, if the call closed within the timeout.
     std::optional<std::string> wait_closed(std::chrono::milliseconds timeout);
+    // The snapshot module saves the next decoded frame of the call's received video there.
+    core::Status snapshot_received(const std::filesystem::path& png);
+    // The sndfile module's recording of the received (decoded) audio of the latest call.
+    [[nodiscard]] std::optional<std::filesystem::path> received_audio() const;
     // "callstat"/"listcalls" text says the call is up (ESTABLISHED).
     bool call_is_established();
 

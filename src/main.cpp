@@ -127,6 +127,10 @@ int main(int argc, char** argv) {
     demo->add_option("--address", demo_address,
                      "IPv4 address for Janus, the pages and SIP (default: the first "
                      "non-loopback interface)");
+    bool demo_transcode = false;
+    demo->add_flag("--transcode", demo_transcode,
+                   "Always decode and encode video (media.video_passthrough = false), e.g. to "
+                   "compare CPU with passthrough");
 
     CLI11_PARSE(app, argc, argv);
 
@@ -165,6 +169,7 @@ int main(int argc, char** argv) {
                                                   0, cfg.service.base_url.find('/', 7)));
             // Phones on the network reach our RTP on the host's address; local callers too.
             cfg.media.address = address;
+            if (demo_transcode) cfg.media.video_passthrough = false;
             std::printf("sipmediagw demo: meeting page %s\n", page.c_str());
             std::printf("sipmediagw demo: call sip:1234@%s (or sip:1234@127.0.0.1)\n",
                         address.c_str());

@@ -26,6 +26,11 @@ void Gateway::join_meeting(Session& s) {
         // From the loop: the page or browser that reported it is still on the stack.
         loop_.post([this, id, cause] { (void)hangup(id, cause); });
     };
+    events.passthrough = [this, id]() -> std::optional<media::PassthroughVideo> {
+        Session* session = find(id);
+        if (session == nullptr || !session->media) return std::nullopt;
+        return session->media->passthrough_video();
+    };
     s.meeting = std::make_unique<MeetingLink>(id, *adapter_,
                                               services::JoinRequest{s.room.name, s.display_name},
                                               *pool_, loop_, std::move(events));

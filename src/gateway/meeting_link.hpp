@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace gateway {
@@ -21,6 +22,9 @@ namespace gateway {
 struct MeetingLinkEvents {
     std::function<void()> on_joined;                         // the adapter's join() succeeded
     std::function<void(const std::string& cause)> on_ended;  // the call must end (BYE)
+    // Asked each time the link is built: the video passthrough the call's SIP side runs
+    // (media::CallMedia::passthrough_video()); nullopt or unset: the link transcodes.
+    std::function<std::optional<media::PassthroughVideo>()> passthrough;
 };
 
 class MeetingLink {

@@ -31,6 +31,9 @@ struct WebRtcLinkOptions {
     uint32_t latency_ms = 50;  // jitter buffer on what the page sends
     // webrtcbin sends no bandwidth feedback: without a start bitrate Chrome stays near 300 kb/s.
     uint32_t start_bitrate_kbps = 2000;
+    // Extra members of the offer message to the page (e.g. the limits its video encoder must
+    // keep toward the SIP caller, see assets/bridge/media_bridge.js).
+    nlohmann::json offer_extra = nlohmann::json::object();
 };
 
 class WebRtcLink {

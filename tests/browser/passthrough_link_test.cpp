@@ -6,10 +6,10 @@
 //   encoder in the gateway (the bridge's counters stay 0);
 // - the page encodes the caller's codec back, within the caller's limits (size, rate), and in
 //   mode 0 with every NAL unit small enough for one RTP packet;
-// - keyframe requests cross the link both ways: the caller's encoder never makes a keyframe on
-//   its own (huge GOP) and the one it made before the link existed is gone, so the page decodes
-//   only after its PLI reached the encoder through the link; and a request from the gateway
-//   (what a SIP PLI/FIR/INFO becomes) makes the page's encoder send a keyframe (PLI on the link).
+// - keyframe requests cross the link both ways: packets lost on the link make Chromium send PLI,
+//   which reaches the caller's encoder (it makes no keyframe unasked: huge GOP) and comes back
+//   as a keyframe the page decodes; and a request from the gateway (what a SIP PLI/FIR/INFO
+//   becomes) makes the page's encoder send a keyframe (PLI on the link).
 #include "browser_fixture.hpp"
 #include "http_server.hpp"
 #include "loopback_guard.hpp"
@@ -121,6 +121,22 @@ Pipeline launch(const std::string& description) {
     return Pipeline(p);
 }
 
+// The link's video payloader (what it sends to the page), to lose packets on purpose.
+GstElement* find_payloader(GstElement* pipeline) {
+    GstElement* found = nullptr;
+    GstIterator* it = gst_bin_iterate_recurse(GST_BIN(pipeline));
+    GValue item = G_VALUE_INIT;
+    while (found == nullptr && gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+        auto* e = GST_ELEMENT(g_value_get_object(&item));
+        const std::string factory = GST_OBJECT_NAME(gst_element_get_factory(e));
+        if (factory == "rtph264pay" || factory == "rtpvp8pay") found = e;  // owned by pipeline
+        g_value_reset(&item);
+    }
+    g_value_unset(&item);
+    gst_iterator_free(it);
+    return found;
+}
+
 class PassthroughLinkTest : public browser_test::BrowserFixture,
                             public ::testing::WithParamInterface<CodecCase> {};
 
@@ -172,9 +188,7 @@ TEST_P(PassthroughLinkTest, CallerCodecBothWaysWithoutTranscodingAndKeyframeRequ
         gst_object_unref(out);
     }
     ASSERT_NE(gst_element_set_state(caller.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
-    // Its first keyframe is gone before the link exists.
     ASSERT_TRUE(run_until([&] { return to_page->frames() >= 15; }, 30s));
-    const uint64_t caller_keyframes_before = to_page->keyframes();
 
     // What the gateway's SIP side would send on to the caller.
     FromPage got;
@@ -266,11 +280,42 @@ TEST_P(PassthroughLinkTest, CallerCodecBothWaysWithoutTranscodingAndKeyframeRequ
     }
     if (h264) EXPECT_LE(got.width.load(), 640);
 
-    // Chromium could only decode after asking: its PLI reached the caller's encoder.
-    EXPECT_GT(vs["received"].value("pliCount", 0) + vs["received"].value("firCount", 0), 0)
-        << vs.dump();
-    EXPECT_GT(to_page->keyframes(), caller_keyframes_before);
-    EXPECT_GE(to_page->keyframe_requests(), 2U);  // the link's own at attach, then the page's
+    // Page → caller's encoder: packets lost on the link make Chromium ask for a keyframe (PLI),
+    // which must reach the caller's encoder (it makes none unasked) and come back as a keyframe
+    // the page decodes.
+    const int page_plis = vs["received"].value("pliCount", 0) + vs["received"].value("firCount", 0);
+    const uint64_t caller_keyframes = to_page->keyframes();
+    const uint64_t caller_requests = to_page->keyframe_requests();
+    GstElement* payloader = find_payloader((*bridge)->link().pipeline());
+    ASSERT_NE(payloader, nullptr);
+    std::atomic<int> to_drop{40};
+    GstPad* pay_src = gst_element_get_static_pad(payloader, "src");
+    gst_pad_add_probe(
+        pay_src, GST_PAD_PROBE_TYPE_BUFFER,
+        [](GstPad*, GstPadProbeInfo*, gpointer data) -> GstPadProbeReturn {
+            auto* n = static_cast<std::atomic<int>*>(data);
+            return n->fetch_sub(1) > 0 ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+        },
+        &to_drop, nullptr);
+    gst_object_unref(pay_src);
+    const Json lost = poll_evaluate(
+        *page, "__smgwBridge.videoStats()",
+        [&](const Json& v) {
+            return v.is_object() && v["received"].is_object() &&
+                   v["received"].value("pliCount", 0) + v["received"].value("firCount", 0) >
+                       page_plis &&
+                   v["received"].value("keyFramesDecoded", 0) >
+                       vs["received"].value("keyFramesDecoded", 0);
+        },
+        60s);
+    EXPECT_GT(lost["received"].value("pliCount", 0) + lost["received"].value("firCount", 0),
+              page_plis)
+        << lost.dump();
+    EXPECT_GT(lost["received"].value("keyFramesDecoded", 0),
+              vs["received"].value("keyFramesDecoded", 0))
+        << lost.dump();
+    EXPECT_GT(to_page->keyframe_requests(), caller_requests);
+    EXPECT_GT(to_page->keyframes(), caller_keyframes);
 
     // Gateway → page: a keyframe request (what the SIP caller's PLI becomes) makes Chromium
     // encode a keyframe, which arrives on the from-page channel.

@@ -148,13 +148,16 @@ TEST_P(SipPassthrough, ForwardedBothWaysWithoutTranscodingAndKeyframeRequestsRel
     c.call.reset();  // stops the pipeline before the stand-in goes
 }
 
+std::string param_name(const ::testing::TestParamInfo<Param>& info) {
+    const std::string& codec = std::get<0>(info.param);
+    const bool mode1 = std::get<1>(info.param);
+    return codec + (codec == "H264" ? (mode1 ? "_mode1" : "_mode0") : "");
+}
+
 INSTANTIATE_TEST_SUITE_P(Codecs, SipPassthrough,
                          ::testing::Values(Param{"H264", false}, Param{"H264", true},
                                            Param{"VP8", false}),
-                         [](const auto& info) {
-                             const auto& [codec, mode1] = info.param;
-                             return codec + (codec == "H264" ? (mode1 ? "_mode1" : "_mode0") : "");
-                         });
+                         &param_name);
 
 // Switched off, the same call transcodes (the counters that stay 0 above count here).
 TEST(SipPassthroughOff, ConfigSwitchKeepsTranscoding) {

@@ -74,6 +74,7 @@ void EncodedChannel::attach_consumer(GstElement* appsrc) {
         }
         old = std::move(consumer_);
         consumer_.reset(GST_ELEMENT(gst_object_ref(appsrc)));
+        consumer_waiting_ = true;
         GstPtr<GstPad> src(gst_element_get_static_pad(appsrc, "src"));
         consumer_probe_ = gst_pad_add_probe(src.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
                                             on_upstream_event, this, nullptr);
@@ -102,6 +103,15 @@ void EncodedChannel::forward(GstSample* sample) {
         if (!consumer_) return;
         consumer.reset(GST_ELEMENT(gst_object_ref(consumer_.get())));
     }
+    // Until its pipeline plays, appsrc would queue these with no clock to stamp them (and send
+    // a stale burst later); the consumer asks for a keyframe when it needs one.
+    if (GST_STATE(consumer.get()) != GST_STATE_PLAYING) {
+        consumer_waiting_ = true;
+        return;
+    }
+    // It starts now: the keyframe asked for when it attached went by while it could not take
+    // it (and an H.264 parser drops everything until SPS/PPS and an IDR).
+    if (consumer_waiting_.exchange(false)) request_keyframe();
     // The memory is shared, only the metadata is copied; appsrc stamps it (do-timestamp).
     GstBuffer* out = gst_buffer_copy(in);
     GST_BUFFER_PTS(out) = GST_BUFFER_DTS(out) = GST_BUFFER_DURATION(out) = GST_CLOCK_TIME_NONE;

@@ -62,6 +62,7 @@ private:
     std::atomic<uint64_t> frames_{0};
     std::atomic<uint64_t> keyframes_{0};
     std::atomic<uint64_t> requests_{0};
+    std::atomic<bool> consumer_waiting_{false};  // attached, not yet playing
 };
 
 }  // namespace media

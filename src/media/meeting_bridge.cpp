@@ -45,6 +45,7 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
     if (const auto& p = options.passthrough) {
         link_options.video_send = passthrough_link_send_description(*p, 96);
         link_options.video_caps = passthrough_link_caps(*p, 96);
+        link_options.video_fmtp = passthrough_link_fmtp(*p);
         // What the page encodes goes to the caller as is: its limits are the page's limits.
         link_options.start_bitrate_kbps = std::min(options.bitrate_kbps, p->limits.bitrate_kbps);
         link_options.offer_extra["videoLimits"] = {{"width", p->limits.width},

@@ -54,8 +54,11 @@ std::string passthrough_receive_description(const PassthroughVideo& v) {
     if (v.codec == "H264") {
         // Access units, byte-stream: the link's payloader starts from whole frames, and a
         // keyframe is one buffer without the delta flag (counted by the channel).
+        // config-interval=-1: SPS/PPS seen earlier go with every IDR, for a link that starts
+        // later than the caller's stream.
         return "rtph264depay name=depay request-keyframe=true wait-for-keyframe=true ! "
-               "h264parse ! video/x-h264,stream-format=byte-stream,alignment=au ! " +
+               "h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au "
+               "! " +
                sink;
     }
     return "rtpvp8depay name=depay request-keyframe=true wait-for-keyframe=true ! " + sink;
@@ -92,14 +95,18 @@ std::string passthrough_link_send_description(const PassthroughVideo& v, unsigne
 }
 
 std::string passthrough_link_caps(const PassthroughVideo& v, unsigned pt) {
-    if (v.codec == "H264") {
-        return fmt::format(
-            "application/x-rtp,media=video,encoding-name=H264,payload={},clock-rate=90000,"
-            "packetization-mode=(string){},profile-level-id=(string){}",
-            pt, v.single_nal ? 0 : 1, v.profile_level_id);
-    }
-    return fmt::format(
-        "application/x-rtp,media=video,encoding-name=VP8,payload={},clock-rate=90000", pt);
+    // No profile-level-id or packetization-mode here: rtph264pay derives its own from the
+    // caller's SPS (and always says mode 1), and any other value in these caps fails
+    // negotiation. What the page is offered is set on the SDP instead (passthrough_link_fmtp).
+    return fmt::format("application/x-rtp,media=video,encoding-name={},payload={},clock-rate=90000",
+                       v.codec == "H264" ? "H264" : "VP8", pt);
+}
+
+std::map<std::string, std::string> passthrough_link_fmtp(const PassthroughVideo& v) {
+    if (v.codec != "H264") return {};
+    return {{"profile-level-id", v.profile_level_id},
+            {"packetization-mode", v.single_nal ? "0" : "1"},
+            {"level-asymmetry-allowed", "1"}};
 }
 
 std::string passthrough_link_receive_description(const PassthroughVideo& v) {

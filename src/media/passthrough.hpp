@@ -8,6 +8,7 @@
 #include "media/video_format.hpp"
 #include "sip/negotiated_media.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -40,6 +41,9 @@ std::string passthrough_send_description(const PassthroughVideo& video, unsigned
 // caps as offered, and how the page's RTP is depayloaded into the other channel (named out).
 std::string passthrough_link_send_description(const PassthroughVideo& video, unsigned pt);
 std::string passthrough_link_caps(const PassthroughVideo& video, unsigned pt);
+// The fmtp parameters the link's offer must carry for the page (the caller's H.264 profile and
+// packetization mode), whatever the payloader's caps say.
+std::map<std::string, std::string> passthrough_link_fmtp(const PassthroughVideo& video);
 std::string passthrough_link_receive_description(const PassthroughVideo& video);
 
 }  // namespace media

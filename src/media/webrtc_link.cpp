@@ -68,10 +68,9 @@ std::string WebRtcLink::keep_loopback_candidates(const std::string& sdp) {
 }
 
 std::string WebRtcLink::with_start_bitrate(const std::string& sdp) const {
-    if (options_.start_bitrate_kbps == 0) return sdp;
-    // On the fmtp of our video payload type (a new one after its rtpmap if it has none; one
-    // payload type must not have two): Chrome reads these from the remote description for its
-    // own sender.
+    // On the fmtp of our video payload type (one payload type must not have two fmtp lines):
+    // the forced parameters, then x-google-*-bitrate, which Chrome reads from the remote
+    // description for its own sender.
     std::vector<std::string> lines;
     {
         std::istringstream in(sdp);
@@ -81,9 +80,6 @@ std::string WebRtcLink::with_start_bitrate(const std::string& sdp) const {
             lines.push_back(line);
         }
     }
-    const std::string kbps = std::to_string(options_.start_bitrate_kbps);
-    const std::string params = "x-google-start-bitrate=" + kbps + ";x-google-min-bitrate=" + kbps +
-                               ";x-google-max-bitrate=" + kbps;
     std::string video_pt;
     bool video = false;
     for (const auto& line : lines) {
@@ -94,17 +90,41 @@ std::string WebRtcLink::with_start_bitrate(const std::string& sdp) const {
     }
     if (video_pt.empty()) return sdp;
     const std::string fmtp = "a=fmtp:" + video_pt + " ";
+    auto merged = [&](const std::string& existing) {
+        std::vector<std::pair<std::string, std::string>> params;
+        std::istringstream in(existing);
+        std::string item;
+        while (std::getline(in, item, ';')) {
+            const auto eq = item.find('=');
+            const std::string key = item.substr(0, eq);
+            if (key.empty() || options_.video_fmtp.contains(key)) continue;
+            params.emplace_back(key, eq == std::string::npos ? "" : item.substr(eq + 1));
+        }
+        for (const auto& [k, v] : options_.video_fmtp) params.emplace_back(k, v);
+        if (options_.start_bitrate_kbps != 0) {
+            const std::string kbps = std::to_string(options_.start_bitrate_kbps);
+            for (const char* k :
+                 {"x-google-start-bitrate", "x-google-min-bitrate", "x-google-max-bitrate"})
+                params.emplace_back(k, kbps);
+        }
+        std::string out;
+        for (const auto& [k, v] : params) out += (out.empty() ? "" : ";") + k + "=" + v;
+        return out;
+    };
     bool has_fmtp = false;
     for (const auto& line : lines) has_fmtp = has_fmtp || line.rfind(fmtp, 0) == 0;
     std::string out;
     for (const auto& line : lines) {
         if (line.rfind(fmtp, 0) == 0) {
-            out += line + ";" + params + "\r\n";
+            const std::string params = merged(line.substr(fmtp.size()));
+            if (!params.empty()) out += fmtp + params + "\r\n";
             continue;
         }
         out += line + "\r\n";
-        if (!has_fmtp && line.rfind("a=rtpmap:" + video_pt + " ", 0) == 0)
-            out += fmtp + params + "\r\n";
+        if (!has_fmtp && line.rfind("a=rtpmap:" + video_pt + " ", 0) == 0) {
+            const std::string params = merged("");
+            if (!params.empty()) out += fmtp + params + "\r\n";
+        }
     }
     return out;
 }

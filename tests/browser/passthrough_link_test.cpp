@@ -6,10 +6,10 @@
 //   encoder in the gateway (the bridge's counters stay 0);
 // - the page encodes the caller's codec back, within the caller's limits (size, rate), and in
 //   mode 0 with every NAL unit small enough for one RTP packet;
-// - keyframe requests cross the link both ways: packets lost on the link make Chromium send PLI,
-//   which reaches the caller's encoder (it makes no keyframe unasked: huge GOP) and comes back
-//   as a keyframe the page decodes; and a request from the gateway (what a SIP PLI/FIR/INFO
-//   becomes) makes the page's encoder send a keyframe (PLI on the link).
+// - keyframe requests cross the link both ways: the page's stream starts without a keyframe, so
+//   Chromium sends PLI, which must reach the caller's encoder (it makes no keyframe unasked: huge
+//   GOP) before the page can decode anything; and a request from the gateway (what a SIP
+//   PLI/FIR/INFO becomes) makes the page's encoder send a keyframe (PLI on the link).
 #include "browser_fixture.hpp"
 #include "http_server.hpp"
 #include "loopback_guard.hpp"
@@ -121,22 +121,6 @@ Pipeline launch(const std::string& description) {
     return Pipeline(p);
 }
 
-// The link's video payloader (what it sends to the page), to lose packets on purpose.
-GstElement* find_payloader(GstElement* pipeline) {
-    GstElement* found = nullptr;
-    GstIterator* it = gst_bin_iterate_recurse(GST_BIN(pipeline));
-    GValue item = G_VALUE_INIT;
-    while (found == nullptr && gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
-        auto* e = GST_ELEMENT(g_value_get_object(&item));
-        const std::string factory = GST_OBJECT_NAME(gst_element_get_factory(e));
-        if (factory == "rtph264pay" || factory == "rtpvp8pay") found = e;  // owned by pipeline
-        g_value_reset(&item);
-    }
-    g_value_unset(&item);
-    gst_iterator_free(it);
-    return found;
-}
-
 class PassthroughLinkTest : public browser_test::BrowserFixture,
                             public ::testing::WithParamInterface<CodecCase> {};
 
@@ -223,7 +207,27 @@ TEST_P(PassthroughLinkTest, CallerCodecBothWaysWithoutTranscodingAndKeyframeRequ
                 "__smgwBridge.receive(" + msg.dump() + ")", [](core::Result<Json>) {}, frame);
         });
     ASSERT_TRUE(bridge.ok()) << bridge.error().message;
+    // The page must start without a keyframe, as when the caller's keyframe went by before the
+    // page was up: the link drops its first 30 frames (whole frames, so the RTP it sends has no
+    // gaps). Then the caller's encoder (no keyframe unless asked) is the only way out.
+    std::atomic<int> to_drop{30};
+    {
+        GstElement* in = gst_bin_get_by_name(GST_BIN((*bridge)->link().pipeline()), "pt_in");
+        ASSERT_NE(in, nullptr);
+        GstPad* src = gst_element_get_static_pad(in, "src");
+        gst_pad_add_probe(
+            src, GST_PAD_PROBE_TYPE_BUFFER,
+            [](GstPad*, GstPadProbeInfo*, gpointer data) -> GstPadProbeReturn {
+                auto* n = static_cast<std::atomic<int>*>(data);
+                return n->fetch_sub(1) > 0 ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+            },
+            &to_drop, nullptr);
+        gst_object_unref(src);
+        gst_object_unref(in);
+    }
     std::vector<std::string> errors;
+    (*bridge)->link().on_failure(
+        [&](const std::string& cause) { errors.push_back("link failed: " + cause); });
     page->on_binding(
         [&](const std::string& name, const std::string& payload, const std::string& s) {
             if (name != "__smgwSignal") return;
@@ -280,42 +284,13 @@ TEST_P(PassthroughLinkTest, CallerCodecBothWaysWithoutTranscodingAndKeyframeRequ
     }
     if (h264) EXPECT_LE(got.width.load(), 640);
 
-    // Page → caller's encoder: packets lost on the link make Chromium ask for a keyframe (PLI),
-    // which must reach the caller's encoder (it makes none unasked) and come back as a keyframe
-    // the page decodes.
-    const int page_plis = vs["received"].value("pliCount", 0) + vs["received"].value("firCount", 0);
-    const uint64_t caller_keyframes = to_page->keyframes();
-    const uint64_t caller_requests = to_page->keyframe_requests();
-    GstElement* payloader = find_payloader((*bridge)->link().pipeline());
-    ASSERT_NE(payloader, nullptr);
-    std::atomic<int> to_drop{40};
-    GstPad* pay_src = gst_element_get_static_pad(payloader, "src");
-    gst_pad_add_probe(
-        pay_src, GST_PAD_PROBE_TYPE_BUFFER,
-        [](GstPad*, GstPadProbeInfo*, gpointer data) -> GstPadProbeReturn {
-            auto* n = static_cast<std::atomic<int>*>(data);
-            return n->fetch_sub(1) > 0 ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
-        },
-        &to_drop, nullptr);
-    gst_object_unref(pay_src);
-    const Json lost = poll_evaluate(
-        *page, "__smgwBridge.videoStats()",
-        [&](const Json& v) {
-            return v.is_object() && v["received"].is_object() &&
-                   v["received"].value("pliCount", 0) + v["received"].value("firCount", 0) >
-                       page_plis &&
-                   v["received"].value("keyFramesDecoded", 0) >
-                       vs["received"].value("keyFramesDecoded", 0);
-        },
-        60s);
-    EXPECT_GT(lost["received"].value("pliCount", 0) + lost["received"].value("firCount", 0),
-              page_plis)
-        << lost.dump();
-    EXPECT_GT(lost["received"].value("keyFramesDecoded", 0),
-              vs["received"].value("keyFramesDecoded", 0))
-        << lost.dump();
-    EXPECT_GT(to_page->keyframe_requests(), caller_requests);
-    EXPECT_GT(to_page->keyframes(), caller_keyframes);
+    // Chromium's first frames were not keyframes, so it asked (PLI); the request reached the
+    // caller's encoder through the link and the channel (the link's own request at attach time
+    // is the other one), and the page decodes from that keyframe on.
+    EXPECT_GT(vs["received"].value("pliCount", 0) + vs["received"].value("firCount", 0), 0)
+        << vs.dump();
+    EXPECT_GE(to_page->keyframe_requests(), 2U);
+    EXPECT_GE(to_page->keyframes(), 3U);  // the encoder's first, the attach request's, the PLI's
 
     // Gateway → page: a keyframe request (what the SIP caller's PLI becomes) makes Chromium
     // encode a keyframe, which arrives on the from-page channel.

@@ -215,13 +215,16 @@ TEST(PassthroughChoice, OtherProfilesAndTheSwitchTranscode) {
 
 TEST(PassthroughChoice, LinkOffersTheCallersCodecAndMode) {
     media::PassthroughVideo p{"H264", "42801f", true, {}};
+    // The payloader's caps name the codec only (rtph264pay derives profile and mode from the
+    // SPS); the offer's fmtp carries the caller's.
     const std::string caps = media::passthrough_link_caps(p, 96);
     EXPECT_NE(caps.find("encoding-name=H264"), std::string::npos);
-    EXPECT_NE(caps.find("packetization-mode=(string)0"), std::string::npos);
-    EXPECT_NE(caps.find("profile-level-id=(string)42801f"), std::string::npos);
+    EXPECT_EQ(caps.find("profile-level-id"), std::string::npos);
+    auto fmtp = media::passthrough_link_fmtp(p);
+    EXPECT_EQ(fmtp["packetization-mode"], "0");
+    EXPECT_EQ(fmtp["profile-level-id"], "42801f");
     p.single_nal = false;
-    EXPECT_NE(media::passthrough_link_caps(p, 96).find("packetization-mode=(string)1"),
-              std::string::npos);
+    EXPECT_EQ(media::passthrough_link_fmtp(p)["packetization-mode"], "1");
     // No decoder or encoder anywhere in a passthrough chain.
     for (const auto& codec : {"H264", "VP8"}) {
         media::PassthroughVideo v{codec, "42e01f", false, {}};

@@ -156,9 +156,11 @@
     const sender = pc && senderFor('video');
     const t = tabCapture && tabCapture.getVideoTracks()[0];
     if (!videoLimits || !sender || !t) return null;
+    // Against the larger of what capture gives now and the size it is asked for: right after a
+    // resize the settings may still be the old, smaller size.
     const st = t.getSettings();
-    const scale = Math.max(1, (st.width || 0) / videoLimits.width,
-                           (st.height || 0) / videoLimits.height);
+    const scale = Math.max(1, Math.max(st.width || 0, captureWidth()) / videoLimits.width,
+                           Math.max(st.height || 0, captureHeight()) / videoLimits.height);
     const p = sender.getParameters();
     if (!p.encodings || p.encodings.length === 0) p.encodings = [{}];
     p.encodings[0].scaleResolutionDownBy = scale;

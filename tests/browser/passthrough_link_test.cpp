@@ -121,6 +121,22 @@ Pipeline launch(const std::string& description) {
     return Pipeline(p);
 }
 
+// The link's video payloader (owned by the pipeline).
+GstElement* find_payloader(GstElement* pipeline) {
+    GstElement* found = nullptr;
+    GstIterator* it = gst_bin_iterate_recurse(GST_BIN(pipeline));
+    GValue item = G_VALUE_INIT;
+    while (found == nullptr && gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+        auto* e = GST_ELEMENT(g_value_get_object(&item));
+        const std::string factory = GST_OBJECT_NAME(gst_element_get_factory(e));
+        if (factory == "rtph264pay" || factory == "rtpvp8pay") found = e;
+        g_value_reset(&item);
+    }
+    g_value_unset(&item);
+    gst_iterator_free(it);
+    return found;
+}
+
 class PassthroughLinkTest : public browser_test::BrowserFixture,
                             public ::testing::WithParamInterface<CodecCase> {};
 
@@ -208,22 +224,22 @@ TEST_P(PassthroughLinkTest, CallerCodecBothWaysWithoutTranscodingAndKeyframeRequ
         });
     ASSERT_TRUE(bridge.ok()) << bridge.error().message;
     // The page must start without a keyframe, as when the caller's keyframe went by before the
-    // page was up: the link drops its first 30 frames (whole frames, so the RTP it sends has no
-    // gaps). Then the caller's encoder (no keyframe unless asked) is the only way out.
+    // page was up: the link's payloader loses its first 30 frames (after its parser, so the caps
+    // and the offer are not held up; whole frames, so the RTP it sends has no gaps). Then the
+    // caller's encoder (no keyframe unless asked) is the only way out.
     std::atomic<int> to_drop{30};
     {
-        GstElement* in = gst_bin_get_by_name(GST_BIN((*bridge)->link().pipeline()), "pt_in");
-        ASSERT_NE(in, nullptr);
-        GstPad* src = gst_element_get_static_pad(in, "src");
+        GstElement* pay = find_payloader((*bridge)->link().pipeline());
+        ASSERT_NE(pay, nullptr);
+        GstPad* sink = gst_element_get_static_pad(pay, "sink");
         gst_pad_add_probe(
-            src, GST_PAD_PROBE_TYPE_BUFFER,
+            sink, GST_PAD_PROBE_TYPE_BUFFER,
             [](GstPad*, GstPadProbeInfo*, gpointer data) -> GstPadProbeReturn {
                 auto* n = static_cast<std::atomic<int>*>(data);
                 return n->fetch_sub(1) > 0 ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
             },
             &to_drop, nullptr);
-        gst_object_unref(src);
-        gst_object_unref(in);
+        gst_object_unref(sink);
     }
     std::vector<std::string> errors;
     (*bridge)->link().on_failure(

@@ -143,6 +143,10 @@ int main(int argc, char** argv) {
     std::string demo_config = SIPMEDIAGW_EXAMPLE_CONFIG;
     demo->add_option("--config,-c", demo_config,
                      "TOML configuration to start from (default: the example configuration)");
+    bool demo_transcode = false;
+    demo->add_flag("--transcode", demo_transcode,
+                   "Always decode and encode video (media.video_passthrough = false), e.g. to "
+                   "compare CPU with passthrough");
 
     CLI11_PARSE(app, argc, argv);
 
@@ -182,6 +186,7 @@ int main(int argc, char** argv) {
             // Phones on the network reach our RTP on the host's address; local callers too.
             cfg.media.address = address;
             if (demo_spares >= 0) cfg.browser.spares = static_cast<uint32_t>(demo_spares);
+            if (demo_transcode) cfg.media.video_passthrough = false;
             std::printf("sipmediagw demo: meeting page %s\n", page.c_str());
             std::printf("sipmediagw demo: call sip:1234@%s (or sip:1234@127.0.0.1)\n",
                         address.c_str());

@@ -11,8 +11,12 @@
 // Messages, page → gateway: {type:"hello"}, {type:"answer", sdp}, {type:"candidate", candidate,
 // sdpMLineIndex}, {type:"state", state}, {type:"error", message}, {type:"capture", width, height,
 // innerWidth, innerHeight} (tab capture size), {type:"output", video:"compositor"}.
-// Gateway → page: {type:"offer", sdp, capture?: {width, height}}, {type:"candidate", candidate,
-// sdpMLineIndex}.
+// Gateway → page: {type:"offer", sdp, capture?: {width, height}, videoLimits?: {width, height,
+// fps, bitrateKbps}}, {type:"candidate", candidate, sdpMLineIndex}.
+//
+// videoLimits: with video passthrough the gateway forwards what this page encodes to the SIP
+// caller as is, so the caller's limits (size, frame rate, bitrate from its SDP) are enforced
+// here, on our sender (scaleResolutionDownBy, maxFramerate, maxBitrate).
 (() => {
   'use strict';
   if (window.__smgwBridge) return;
@@ -47,6 +51,7 @@
   const ownTrackIds = new Set();               // what getUserMedia handed out (the self-view)
   const mixedTracks = new Set();
   let captureSize = null;  // {width, height} from the gateway, else the view's size
+  let videoLimits = null;  // {width, height, fps, bitrateKbps} of the SIP caller (passthrough)
   const captureWidth = () => (captureSize ? captureSize.width : innerWidth);
   const captureHeight = () => (captureSize ? captureSize.height : innerHeight);
 
@@ -133,7 +138,10 @@
         video: {width: {ideal: captureWidth()}, height: {ideal: captureHeight()}, frameRate: 30},
         audio: false, preferCurrentTab: true});
       const videoSender = senderFor('video');
-      if (videoSender) await videoSender.replaceTrack(tabCapture.getVideoTracks()[0]);
+      if (videoSender) {
+        await videoSender.replaceTrack(tabCapture.getVideoTracks()[0]);
+        await applyVideoLimits();
+      }
       // Capturing shows a "sharing this tab" bar that shrinks the view: report the view size
       // (now and on every resize) so the gateway can resize the window, and follow the view.
       const report = () => {
@@ -154,7 +162,28 @@
     if (!t) return null;
     await t.applyConstraints({width: {ideal: captureWidth()}, height: {ideal: captureHeight()},
                               frameRate: 30});
+    await applyVideoLimits();
     return t.getSettings();
+  }
+
+  // The caller's limits on what we encode: scale the capture down to fit its frame size, and
+  // cap the frame rate and bitrate. Nothing to do when the gateway transcodes.
+  async function applyVideoLimits() {
+    const sender = pc && senderFor('video');
+    const t = tabCapture && tabCapture.getVideoTracks()[0];
+    if (!videoLimits || !sender || !t) return null;
+    // Against the larger of what capture gives now and the size it is asked for: right after a
+    // resize the settings may still be the old, smaller size.
+    const st = t.getSettings();
+    const scale = Math.max(1, Math.max(st.width || 0, captureWidth()) / videoLimits.width,
+                           Math.max(st.height || 0, captureHeight()) / videoLimits.height);
+    const p = sender.getParameters();
+    if (!p.encodings || p.encodings.length === 0) p.encodings = [{}];
+    p.encodings[0].scaleResolutionDownBy = scale;
+    p.encodings[0].maxFramerate = videoLimits.fps;
+    p.encodings[0].maxBitrate = videoLimits.bitrateKbps * 1000;
+    await sender.setParameters(p);
+    return p.encodings[0];
   }
 
   // The meeting's own peer connections: their remote audio is what the caller must hear.
@@ -197,6 +226,8 @@
       if (msg.type === 'offer') {
         // The gateway may say which size it wants (an iframe cannot see the tab's size).
         if (msg.capture && msg.capture.width > 0 && msg.capture.height > 0) captureSize = msg.capture;
+        if (msg.videoLimits && msg.videoLimits.width > 0 && msg.videoLimits.height > 0)
+          videoLimits = msg.videoLimits;
         onOffer(msg.sdp).catch((e) => send({type: 'error', message: 'offer: ' + e}));
       } else if (msg.type === 'candidate') {
         pc.addIceCandidate({candidate: msg.candidate, sdpMLineIndex: msg.sdpMLineIndex})
@@ -222,6 +253,30 @@
       const local = stats.get(pair.localCandidateId);
       const remote = stats.get(pair.remoteCandidateId);
       return {local: local.address + ':' + local.port, remote: remote.address + ':' + remote.port};
+    },
+    // The video our sender encodes toward the gateway (codec, size, frames, keyframes, the
+    // limits applied) and what we receive from it, for diagnostics and tests.
+    async videoStats() {
+      if (!pc) return null;
+      const stats = await pc.getStats();
+      const out = {sent: null, received: null,
+                   encoding: senderFor('video') ? senderFor('video').getParameters().encodings[0]
+                                                : null};
+      stats.forEach((s) => {
+        if (s.kind !== 'video') return;
+        const codec = s.codecId && stats.get(s.codecId);
+        const c = codec ? {mimeType: codec.mimeType, sdpFmtpLine: codec.sdpFmtpLine} : null;
+        if (s.type === 'outbound-rtp') {
+          out.sent = {codec: c, width: s.frameWidth, height: s.frameHeight,
+                      framesEncoded: s.framesEncoded, keyFramesEncoded: s.keyFramesEncoded,
+                      pliCount: s.pliCount, firCount: s.firCount, encoder: s.encoderImplementation};
+        } else if (s.type === 'inbound-rtp') {
+          out.received = {codec: c, width: s.frameWidth, height: s.frameHeight,
+                          framesDecoded: s.framesDecoded, keyFramesDecoded: s.keyFramesDecoded,
+                          pliCount: s.pliCount, firCount: s.firCount};
+        }
+      });
+      return out;
     },
     // The size of what tab capture produces (before the encoder scales it), for diagnostics.
     compositorTiles() { return composite ? composite.tiles() : null; },

@@ -52,6 +52,16 @@ public:
         out = static_cast<Int>(v->get());
     }
 
+    void boolean(const char* key, bool& out) {
+        const toml::node* n = take(key);
+        if (n == nullptr) return;
+        if (const auto* v = n->as_boolean()) {
+            out = v->get();
+        } else {
+            error(*n, key, "must be true or false");
+        }
+    }
+
     void number(const char* key, double& out, double min, double max) {
         const toml::node* n = take(key);
         if (n == nullptr) return;
@@ -286,6 +296,7 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         s.integer("video_fps", cfg.media.video_fps, 1, 60);
         s.integer("video_bitrate_kbps", cfg.media.video_bitrate_kbps, 32, 20000);
         s.integer("media_timeout_s", cfg.media.media_timeout_s, 0, 3600);
+        s.boolean("video_passthrough", cfg.media.video_passthrough);
         s.finish();
         if (cfg.media.rtp_port_max <= cfg.media.rtp_port_min + 4)
             errors.push_back(source_name +

@@ -55,6 +55,9 @@ struct MediaConfig {
     uint32_t video_fps = 30;
     uint32_t video_bitrate_kbps = 2000;
     uint32_t media_timeout_s = 30;  // 0 disables
+    // Forward the caller's video to the meeting page (and the page's back) without decoding
+    // when both sides agree on the codec (media/passthrough.hpp); false: always transcode.
+    bool video_passthrough = true;
 };
 
 struct TurnConfig {

@@ -152,7 +152,33 @@ std::string GatewayControl::metrics() const {
                   static_cast<double>(s->packets_lost), l);
             m.add("sipmediagw_media_jitter_ms", "gauge",
                   "Interarrival jitter of the caller's stream", s->jitter_ms, l);
+            m.add("sipmediagw_media_frames_decoded_total", "counter",
+                  "Frames the gateway decoded from the caller",
+                  static_cast<double>(s->frames_decoded), l);
+            m.add("sipmediagw_media_frames_encoded_total", "counter",
+                  "Frames the gateway encoded for the caller",
+                  static_cast<double>(s->frames_encoded), l);
+            if (!s->passthrough) continue;
+            m.add("sipmediagw_media_frames_forwarded_total", "counter",
+                  "Encoded frames forwarded without transcoding (video passthrough)",
+                  static_cast<double>(s->frames_to_page),
+                  {{"session", id}, {"media", kind}, {"direction", "to_page"}});
+            m.add("sipmediagw_media_frames_forwarded_total", "counter",
+                  "Encoded frames forwarded without transcoding (video passthrough)",
+                  static_cast<double>(s->frames_from_page),
+                  {{"session", id}, {"media", kind}, {"direction", "from_page"}});
         }
+    }
+    for (const auto& [id, b] : gateway_.bridge_stats()) {
+        const api::PrometheusText::Labels l{{"session", id}};
+        m.add("sipmediagw_link_video_passthrough", "gauge",
+              "1 when the page link forwards the caller's encoded video", b.passthrough ? 1 : 0, l);
+        m.add("sipmediagw_link_video_frames_decoded_total", "counter",
+              "Frames of the page's video the gateway decoded",
+              static_cast<double>(b.video_frames_decoded), l);
+        m.add("sipmediagw_link_video_frames_encoded_total", "counter",
+              "Frames the gateway encoded toward the page",
+              static_cast<double>(b.video_frames_encoded), l);
     }
     return m.str();
 }

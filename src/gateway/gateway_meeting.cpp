@@ -28,6 +28,11 @@ void Gateway::join_meeting(Session& s) {
     };
     if (config_.service.alone_timeout_s > 0)
         events.on_participants = [this, id](size_t others) { on_participants(id, others); };
+    events.passthrough = [this, id]() -> std::optional<media::PassthroughVideo> {
+        Session* session = find(id);
+        if (session == nullptr || !session->media) return std::nullopt;
+        return session->media->passthrough_video();
+    };
     s.meeting = std::make_unique<MeetingLink>(id, *adapter_,
                                               services::JoinRequest{s.room.name, s.display_name},
                                               *pool_, loop_, std::move(events));

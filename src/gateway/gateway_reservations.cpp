@@ -112,4 +112,12 @@ std::map<std::string, media::CallMedia::Stats> Gateway::media_stats() const {
     return out;
 }
 
+std::map<std::string, media::MeetingBridge::Stats> Gateway::bridge_stats() const {
+    std::map<std::string, media::MeetingBridge::Stats> out;
+    for (const auto& [id, s] : sessions_)
+        if (s->meeting && s->meeting->bridge() != nullptr)
+            out.emplace(id, s->meeting->bridge()->stats());
+    return out;
+}
+
 }  // namespace gateway

@@ -145,6 +145,7 @@ void MeetingLink::open_page() {
     media::MeetingBridgeOptions bridge_options;
     bridge_options.width = kViewWidth;
     bridge_options.height = kViewHeight;
+    if (events_.passthrough) bridge_options.passthrough = events_.passthrough();
     auto bridge = media::MeetingBridge::create(
         id_, bridge_options, [this](std::function<void()> fn) { loop_.post(std::move(fn)); },
         [this, alive, gen](const nlohmann::json& msg) {

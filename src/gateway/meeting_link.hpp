@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace gateway {
@@ -24,6 +25,9 @@ struct MeetingLinkEvents {
     // Participants besides the gateway, polled from the adapter's participantCount() while
     // joined ([service] alone_timeout_s); called on every poll.
     std::function<void(size_t others)> on_participants;
+    // Asked each time the link is built: the video passthrough the call's SIP side runs
+    // (media::CallMedia::passthrough_video()); nullopt or unset: the link transcodes.
+    std::function<std::optional<media::PassthroughVideo>()> passthrough;
 };
 
 class MeetingLink {

@@ -39,6 +39,11 @@ struct StreamStats {
     uint32_t bitrate_out_kbps = 0;  // since the previous stats() call
     uint64_t dtmf_events = 0;
     std::optional<double> keyframe_round_trip_ms;  // our last request → keyframe received
+    // Bridge passthrough: encoded frames forwarded to / from the meeting page (no decode or
+    // encode in the gateway; frames_decoded/frames_encoded stay 0).
+    bool passthrough = false;
+    uint64_t frames_to_page = 0;
+    uint64_t frames_from_page = 0;
     std::string relay;  // "host:port" of the TURN relay this stream goes through; empty: direct
 };
 

@@ -192,6 +192,11 @@ void CallMedia::play_prompts(const std::vector<std::string>& wav_files) {
     audio_.play_prompts(wav_files);
 }
 
+std::optional<PassthroughVideo> CallMedia::passthrough_video() const {
+    if (!pipeline_ || !video_active_ || mode_ != Mode::Bridge) return std::nullopt;
+    return video_.passthrough();
+}
+
 CallMedia::Stats CallMedia::stats() const {
     Stats s;
     if (audio_active_) s.audio = audio_.stats(rtpbin_);

@@ -54,6 +54,8 @@ public:
     void show_text(const std::string& text);
     void play_prompts(const std::vector<std::string>& wav_files);
     [[nodiscard]] Stats stats() const;
+    // Bridge mode: the video passthrough the link must offer the page; nullopt: transcoding.
+    [[nodiscard]] std::optional<PassthroughVideo> passthrough_video() const;
     [[nodiscard]] bool running() const { return pipeline_ != nullptr; }
     [[nodiscard]] Mode mode() const { return mode_; }
 

@@ -54,6 +54,8 @@ void MediaStream::clear() {
     rtp_sink_ = rtcp_sink_ = rtcp_mux_src_ = echo_bin_ = echo_in_ = valve_ = encoder_ = overlay_ =
         nullptr;
     echo_sink_ = nullptr;
+    to_page_.reset();
+    from_page_.reset();
 }
 
 core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
@@ -61,6 +63,7 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
                                 const core::MediaConfig& config, StreamHooks hooks) {
     negotiated_ = stream;
     mode_ = mode;
+    passthrough_.reset();
     hooks_ = std::move(hooks);
     dtmf_.reset();
     if (!rtp_encoding_name(stream.codec.name)) {
@@ -475,19 +478,26 @@ GstPadProbeReturn MediaStream::on_peer_keyframe_request(GstPad*, GstPadProbeInfo
     GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
     if (!gst_video_event_is_force_key_unit(event)) return GST_PAD_PROBE_OK;
     self->keyframes_asked_++;
-    if (self->encoder_ != nullptr) {
-        GstPtr<GstPad> src(gst_element_get_static_pad(self->encoder_, "src"));
-        gst_pad_send_event(src.get(), gst_event_ref(event));
-    }
+    self->request_keyframe_from_source(event);
     return GST_PAD_PROBE_DROP;
 }
 
+void MediaStream::request_keyframe_from_source(GstEvent* event) {
+    if (encoder_ != nullptr) {
+        GstPtr<GstPad> src(gst_element_get_static_pad(encoder_, "src"));
+        gst_pad_send_event(src.get(), gst_event_ref(event));
+    } else if (from_page_) {
+        // Passthrough: the page's encoder makes our keyframes; the link asks it with PLI.
+        from_page_->request_keyframe();
+    }
+}
+
 void MediaStream::send_keyframe() {
-    if (encoder_ == nullptr) return;
+    if (encoder_ == nullptr && !from_page_) return;
     keyframes_asked_++;
-    GstPtr<GstPad> src(gst_element_get_static_pad(encoder_, "src"));
-    gst_pad_send_event(src.get(),
-                       gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+    GstEvent* event = gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0);
+    request_keyframe_from_source(event);
+    gst_event_unref(event);
 }
 
 void MediaStream::update_overlay() {
@@ -510,6 +520,12 @@ StreamStats MediaStream::stats(GstElement* rtpbin) const {
     s.keyframes_asked = keyframes_asked_;
     s.keyframes_sent = keyframes_sent_;
     s.dtmf_events = dtmf_events_;
+    s.passthrough = passthrough_.has_value();
+    if (to_page_) s.frames_to_page = to_page_->frames();
+    if (from_page_) {
+        s.frames_from_page = from_page_->frames();
+        s.keyframes_sent = from_page_->keyframes();
+    }
     if (const int64_t us = keyframe_rtt_us_.load(); us >= 0) {
         s.keyframe_round_trip_ms = static_cast<double>(us) / 1000.0;
     }

@@ -8,7 +8,9 @@
 #include "core/result.hpp"
 #include "media/call_events.hpp"
 #include "media/dtmf_detector.hpp"
+#include "media/encoded_channel.hpp"
 #include "media/gst_ptr.hpp"
+#include "media/passthrough.hpp"
 #include "media/prompt_player.hpp"
 #include "media/rtp_sockets.hpp"
 #include "media/video_format.hpp"
@@ -67,6 +69,11 @@ public:
     [[nodiscard]] bool expects_media() const;
     [[nodiscard]] int64_t last_rtp_ms() const { return last_rtp_ms_.load(); }
     [[nodiscard]] StreamStats stats(GstElement* rtpbin) const;
+    // Bridge mode, video: what the link must offer the page when we forward without
+    // transcoding; nullopt when this stream transcodes.
+    [[nodiscard]] const std::optional<PassthroughVideo>& passthrough() const {
+        return passthrough_;
+    }
 
 private:
     static GstPadProbeReturn on_rtp_in(GstPad*, GstPadProbeInfo*, gpointer self);
@@ -82,6 +89,8 @@ private:
                                   const core::MediaConfig& config);
     core::Status build_bridge_chain(GstBin* pipeline, GstElement* rtpbin,
                                     const core::MediaConfig& config);  // media_stream_bridge.cpp
+    // Our keyframe source toward the peer: the encoder, or in passthrough the page's encoder.
+    void request_keyframe_from_source(GstEvent* event);
     void watch_chain(GstElement* bin);  // keyframe and frame-count probes on depay/dec/enc
     core::Status build_ivr_chain(GstBin* pipeline, GstElement* rtpbin,
                                  const core::MediaConfig& config);  // media_stream_ivr.cpp
@@ -99,6 +108,10 @@ private:
     Mode mode_ = Mode::Idle;
     StreamHooks hooks_;
     VideoFormat video_format_;
+    std::optional<PassthroughVideo> passthrough_;
+    // Passthrough: encoded frames to and from the meeting page's link.
+    std::shared_ptr<EncodedChannel> to_page_;
+    std::shared_ptr<EncodedChannel> from_page_;
 
     // Elements are owned by the pipeline; these stay valid while it exists.
     GstElement* rtp_sink_ = nullptr;

@@ -46,12 +46,20 @@ core::Status MediaStream::build_bridge_chain(GstBin* pipeline, GstElement* rtpbi
     const unsigned sid = session_id();
     if (video) {
         video_format_ = choose_video_format(config, negotiated_.codec, negotiated_.bandwidth_kbps);
+        passthrough_ = choose_passthrough(config, negotiated_, video_format_);
     }
-    auto recv_desc = bridge_receive_description(
-        negotiated_, bridge_channel(bridge_session_, video, BridgeDirection::ToPage));
-    auto send_desc =
-        bridge_send_description(negotiated_, video_format_,
-                                bridge_channel(bridge_session_, video, BridgeDirection::FromPage));
+    std::optional<std::string> recv_desc;
+    std::optional<std::string> send_desc;
+    if (passthrough_) {
+        recv_desc = passthrough_receive_description(*passthrough_);
+        send_desc = passthrough_send_description(*passthrough_, negotiated_.codec.payload_type);
+    } else {
+        recv_desc = bridge_receive_description(
+            negotiated_, bridge_channel(bridge_session_, video, BridgeDirection::ToPage));
+        send_desc = bridge_send_description(
+            negotiated_, video_format_,
+            bridge_channel(bridge_session_, video, BridgeDirection::FromPage));
+    }
     if (!recv_desc || !send_desc)
         return core::fail("media: no bridge chain for " + negotiated_.codec.name);
 
@@ -72,9 +80,19 @@ core::Status MediaStream::build_bridge_chain(GstBin* pipeline, GstElement* rtpbi
     GstPtr<GstElement> depay(gst_bin_get_by_name(GST_BIN(recv_bin), "depay"));
     GstPtr<GstElement> enc(gst_bin_get_by_name(GST_BIN(send_bin), "enc"));
     GstPtr<GstElement> valve(gst_bin_get_by_name(GST_BIN(send_bin), "valve"));
-    if (!depay || !enc || !valve) return core::fail("media: bridge chain incomplete");
+    if (!depay || (!enc && !passthrough_) || !valve)
+        return core::fail("media: bridge chain incomplete");
     encoder_ = enc.get();
     valve_ = valve.get();
+    if (passthrough_) {
+        GstPtr<GstElement> out(gst_bin_get_by_name(GST_BIN(recv_bin), "out"));
+        GstPtr<GstElement> in(gst_bin_get_by_name(GST_BIN(send_bin), "in"));
+        if (!out || !in) return core::fail("media: passthrough chain incomplete");
+        to_page_ = EncodedChannel::get(passthrough_channel(bridge_session_, true));
+        from_page_ = EncodedChannel::get(passthrough_channel(bridge_session_, false));
+        to_page_->attach_producer(out.get());
+        from_page_->attach_consumer(in.get());
+    }
 
     GstPtr<GstPad> depay_sink(gst_element_get_static_pad(depay.get(), "sink"));
     GstPad* ghost_sink = gst_ghost_pad_new("sink", depay_sink.get());
@@ -99,7 +117,15 @@ core::Status MediaStream::build_bridge_chain(GstBin* pipeline, GstElement* rtpbi
     GstPtr<GstPad> out(gst_element_get_static_pad(rtp_sink_, "sink"));
     gst_pad_add_probe(out.get(), GST_PAD_PROBE_TYPE_BUFFER, &MediaStream::on_rtp_out, this,
                       nullptr);
-    if (video) {
+    if (passthrough_) {
+        spdlog::info(
+            "{} bridge: video passthrough {} (no decode/encode) profile-level-id={} "
+            "packetization-mode={}; the page sends at most {}x{}@{} {} kb/s",
+            log_prefix_, negotiated_.codec.name,
+            passthrough_->profile_level_id.empty() ? "-" : passthrough_->profile_level_id,
+            passthrough_->single_nal ? 0 : 1, video_format_.width, video_format_.height,
+            video_format_.fps, video_format_.bitrate_kbps);
+    } else if (video) {
         spdlog::info("{} video bridge (transcoding) {} toward the caller {}x{}@{} {} kb/s",
                      log_prefix_, negotiated_.codec.name, video_format_.width, video_format_.height,
                      video_format_.fps, video_format_.bitrate_kbps);

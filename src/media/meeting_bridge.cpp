@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace media {
 
 std::string MeetingBridge::video_send_description(const std::string& session_id,
@@ -15,7 +17,7 @@ std::string MeetingBridge::video_send_description(const std::string& session_id,
     return fmt::format(
         "intervideosrc channel={} ! videoconvert ! videoscale add-borders=true ! videorate ! "
         "video/x-raw,format=I420,width={},height={},framerate={}/1,pixel-aspect-ratio=1/1 ! "
-        "vp8enc deadline=1 threads=1 cpu-used=8 end-usage=cbr lag-in-frames=0 "
+        "vp8enc name=enc deadline=1 threads=1 cpu-used=8 end-usage=cbr lag-in-frames=0 "
         "target-bitrate={} keyframe-max-dist={} error-resilient=default ! "
         "rtpvp8pay pt=96 picture-id-mode=15-bit",
         bridge_channel(session_id, true, BridgeDirection::ToPage), o.width, o.height, o.fps,
@@ -35,16 +37,52 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
     WebRtcLink::Signal signal) {
     std::unique_ptr<MeetingBridge> bridge(new MeetingBridge());  // private constructor
     bridge->session_id_ = session_id;
+    bridge->passthrough_ = options.passthrough;
     WebRtcLinkOptions link_options;
     link_options.video_send = video_send_description(session_id, options);
     link_options.audio_send = audio_send_description(session_id);
     link_options.start_bitrate_kbps = options.bitrate_kbps;
+    if (const auto& p = options.passthrough) {
+        link_options.video_send = passthrough_link_send_description(*p, 96);
+        link_options.video_caps = passthrough_link_caps(*p, 96);
+        link_options.video_fmtp = passthrough_link_fmtp(*p);
+        // What the page encodes goes to the caller as is: its limits are the page's limits.
+        link_options.start_bitrate_kbps = std::min(options.bitrate_kbps, p->limits.bitrate_kbps);
+        link_options.offer_extra["videoLimits"] = {{"width", p->limits.width},
+                                                   {"height", p->limits.height},
+                                                   {"fps", p->limits.fps},
+                                                   {"bitrateKbps", p->limits.bitrate_kbps}};
+    }
     MeetingBridge* self = bridge.get();
     auto link =
         WebRtcLink::create(link_options, std::move(post), std::move(signal),
                            [self](GstPad* pad, bool video) { self->on_incoming(pad, video); });
     if (!link) return link.error();
     bridge->link_ = std::move(*link);
+    if (const auto& p = options.passthrough) {
+        GstPtr<GstElement> in(gst_bin_get_by_name(GST_BIN(bridge->link_->pipeline()), "pt_in"));
+        if (!in) return core::fail("webrtc link: passthrough source missing");
+        bridge->to_page_ = EncodedChannel::get(passthrough_channel(session_id, true));
+        bridge->from_page_ = EncodedChannel::get(passthrough_channel(session_id, false));
+        bridge->to_page_->attach_consumer(in.get());
+        spdlog::info(
+            "media: sess={} bridge: video passthrough {} (no decode/encode) "
+            "profile-level-id={} packetization-mode={}",
+            session_id, p->codec, p->profile_level_id.empty() ? "-" : p->profile_level_id,
+            p->single_nal ? 0 : 1);
+    } else {
+        GstPtr<GstElement> enc(gst_bin_get_by_name(GST_BIN(bridge->link_->pipeline()), "enc"));
+        if (enc) {
+            GstPtr<GstPad> src(gst_element_get_static_pad(enc.get(), "src"));
+            gst_pad_add_probe(
+                src.get(), GST_PAD_PROBE_TYPE_BUFFER,
+                [](GstPad*, GstPadProbeInfo*, gpointer data) -> GstPadProbeReturn {
+                    ++*static_cast<std::atomic<uint64_t>*>(data);
+                    return GST_PAD_PROBE_OK;
+                },
+                &bridge->video_encoded_, nullptr);
+        }
+    }
     return bridge;
 }
 
@@ -53,10 +91,49 @@ MeetingBridge::~MeetingBridge() {
 }
 
 MeetingBridge::Stats MeetingBridge::stats() const {
-    return Stats{video_frames_.load(), audio_buffers_.load()};
+    Stats s;
+    s.audio_buffers_from_page = audio_buffers_.load();
+    s.passthrough = passthrough_.has_value();
+    if (from_page_) {
+        s.video_frames_from_page = from_page_->frames();
+    } else {
+        s.video_frames_from_page = s.video_frames_decoded = video_frames_.load();
+    }
+    s.video_frames_encoded = video_encoded_.load();
+    return s;
+}
+
+void MeetingBridge::forward_incoming_video(GstPad* pad) {
+    const std::string desc = passthrough_link_receive_description(*passthrough_);
+    GError* err = nullptr;
+    GstElement* bin = gst_parse_bin_from_description(desc.c_str(), TRUE, &err);
+    if (bin == nullptr) {
+        spdlog::warn("media: sess={} bridge: cannot forward the page's video: {}", session_id_,
+                     err ? err->message : "unknown");
+        g_clear_error(&err);
+        return;
+    }
+    g_clear_error(&err);
+    GstPtr<GstElement> out(gst_bin_get_by_name(GST_BIN(bin), "out"));
+    from_page_->attach_producer(out.get());
+    gst_bin_add(GST_BIN(link_->pipeline()), bin);
+    gst_element_sync_state_with_parent(bin);
+    GstPtr<GstPad> sink(gst_element_get_static_pad(bin, "sink"));
+    if (gst_pad_link(pad, sink.get()) != GST_PAD_LINK_OK) {
+        spdlog::warn("media: sess={} bridge: cannot link the page's video", session_id_);
+        return;
+    }
+    spdlog::info(
+        "media: sess={} bridge: receiving the meeting's video from the page ({}, "
+        "forwarded without decoding)",
+        session_id_, passthrough_->codec);
 }
 
 void MeetingBridge::on_incoming(GstPad* pad, bool video) {
+    if (video && passthrough_) {
+        forward_incoming_video(pad);
+        return;
+    }
     // The page sends what we offered: VP8 and Opus.
     const std::string channel = bridge_channel(session_id_, video, BridgeDirection::FromPage);
     const std::string desc =

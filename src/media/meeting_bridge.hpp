@@ -1,11 +1,15 @@
 // The page side of a bridged call: the WebRTC link to the meeting page, fed from and feeding
 // the call's SIP pipeline through the session's bridge channels (media/bridge_channels.hpp).
-// Toward the page it sends the caller's video (VP8) and audio (Opus); what the page sends back
-// (the meeting's mixed audio and its tab capture) is decoded into the channels the call's SIP
-// side encodes from.
+// Toward the page it sends the caller's audio (Opus) and video: with passthrough the caller's own
+// encoded H.264/VP8 (media/passthrough.hpp), else VP8 encoded here. What the page sends back (the
+// meeting's mixed audio and its tab capture) is decoded into the channels the call's SIP side
+// encodes from, or with passthrough forwarded encoded (the page encodes in the caller's codec,
+// within the caller's limits).
 #pragma once
 
 #include "core/result.hpp"
+#include "media/encoded_channel.hpp"
+#include "media/passthrough.hpp"
 #include "media/webrtc_link.hpp"
 
 #include <atomic>
@@ -19,6 +23,8 @@ struct MeetingBridgeOptions {
     uint32_t height = 720;
     uint32_t fps = 30;
     uint32_t bitrate_kbps = 1500;
+    // The call's SIP side forwards encoded video (CallMedia::passthrough_video()).
+    std::optional<PassthroughVideo> passthrough;
 };
 
 class MeetingBridge {
@@ -26,6 +32,10 @@ public:
     struct Stats {
         uint64_t video_frames_from_page = 0;
         uint64_t audio_buffers_from_page = 0;
+        // Work the gateway does on the link's video; both 0 with passthrough.
+        uint64_t video_frames_decoded = 0;
+        uint64_t video_frames_encoded = 0;
+        bool passthrough = false;
     };
 
     static core::Result<std::unique_ptr<MeetingBridge>> create(const std::string& session_id,
@@ -47,11 +57,16 @@ public:
 private:
     MeetingBridge() = default;
     void on_incoming(GstPad* pad, bool video);  // GStreamer thread
+    void forward_incoming_video(GstPad* pad);   // passthrough; GStreamer thread
 
     std::string session_id_;
     std::unique_ptr<WebRtcLink> link_;
     std::atomic<uint64_t> video_frames_{0};
     std::atomic<uint64_t> audio_buffers_{0};
+    std::atomic<uint64_t> video_encoded_{0};
+    std::optional<PassthroughVideo> passthrough_;
+    std::shared_ptr<EncodedChannel> to_page_;
+    std::shared_ptr<EncodedChannel> from_page_;
 };
 
 }  // namespace media

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <sstream>
+#include <vector>
 
 namespace media {
 
@@ -67,22 +68,62 @@ std::string WebRtcLink::keep_loopback_candidates(const std::string& sdp) {
 }
 
 std::string WebRtcLink::with_start_bitrate(const std::string& sdp) const {
-    if (options_.start_bitrate_kbps == 0) return sdp;
-    // After the video rtpmap of our payload type: Chrome reads these from the remote
+    // On the fmtp of our video payload type (one payload type must not have two fmtp lines):
+    // the forced parameters, then x-google-*-bitrate, which Chrome reads from the remote
     // description for its own sender.
-    std::istringstream in(sdp);
-    std::string out;
-    std::string line;
-    const std::string kbps = std::to_string(options_.start_bitrate_kbps);
+    std::vector<std::string> lines;
+    {
+        std::istringstream in(sdp);
+        std::string line;
+        while (std::getline(in, line)) {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            lines.push_back(line);
+        }
+    }
+    std::string video_pt;
     bool video = false;
-    while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
+    for (const auto& line : lines) {
         if (line.rfind("m=", 0) == 0) video = line.rfind("m=video", 0) == 0;
+        if (video && video_pt.empty() && line.rfind("a=rtpmap:", 0) == 0 &&
+            (line.find(" VP8/") != std::string::npos || line.find(" H264/") != std::string::npos))
+            video_pt = line.substr(9, line.find(' ') - 9);
+    }
+    if (video_pt.empty()) return sdp;
+    const std::string fmtp = "a=fmtp:" + video_pt + " ";
+    auto merged = [&](const std::string& existing) {
+        std::vector<std::pair<std::string, std::string>> params;
+        std::istringstream in(existing);
+        std::string item;
+        while (std::getline(in, item, ';')) {
+            const auto eq = item.find('=');
+            const std::string key = item.substr(0, eq);
+            if (key.empty() || options_.video_fmtp.contains(key)) continue;
+            params.emplace_back(key, eq == std::string::npos ? "" : item.substr(eq + 1));
+        }
+        for (const auto& [k, v] : options_.video_fmtp) params.emplace_back(k, v);
+        if (options_.start_bitrate_kbps != 0) {
+            const std::string kbps = std::to_string(options_.start_bitrate_kbps);
+            for (const char* k :
+                 {"x-google-start-bitrate", "x-google-min-bitrate", "x-google-max-bitrate"})
+                params.emplace_back(k, kbps);
+        }
+        std::string out;
+        for (const auto& [k, v] : params) out += (out.empty() ? "" : ";") + k + "=" + v;
+        return out;
+    };
+    bool has_fmtp = false;
+    for (const auto& line : lines) has_fmtp = has_fmtp || line.rfind(fmtp, 0) == 0;
+    std::string out;
+    for (const auto& line : lines) {
+        if (line.rfind(fmtp, 0) == 0) {
+            const std::string params = merged(line.substr(fmtp.size()));
+            if (!params.empty()) out += fmtp + params + "\r\n";
+            continue;
+        }
         out += line + "\r\n";
-        if (video && line.rfind("a=rtpmap:", 0) == 0 && line.find(" VP8/") != std::string::npos) {
-            const std::string pt = line.substr(9, line.find(' ') - 9);
-            out += "a=fmtp:" + pt + " x-google-start-bitrate=" + kbps +
-                   ";x-google-min-bitrate=" + kbps + ";x-google-max-bitrate=" + kbps + "\r\n";
+        if (!has_fmtp && line.rfind("a=rtpmap:" + video_pt + " ", 0) == 0) {
+            const std::string params = merged("");
+            if (!params.empty()) out += fmtp + params + "\r\n";
         }
     }
     return out;
@@ -243,7 +284,10 @@ void WebRtcLink::on_offer_created(GstPromise* promise, gpointer data) {
     g_signal_emit_by_name(self->webrtc_, "set-local-description", offer, nullptr);
     std::string sdp = self->with_start_bitrate(sdp_text(offer->sdp));
     gst_webrtc_session_description_free(offer);
-    self->post_signal({{"type", "offer"}, {"sdp", std::move(sdp)}});
+    nlohmann::json message = self->options_.offer_extra;
+    message["type"] = "offer";
+    message["sdp"] = std::move(sdp);
+    self->post_signal(std::move(message));
 }
 
 void WebRtcLink::on_ice_candidate(GstElement*, guint mline, gchar* candidate, gpointer data) {

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -31,6 +32,11 @@ struct WebRtcLinkOptions {
     uint32_t latency_ms = 50;  // jitter buffer on what the page sends
     // webrtcbin sends no bandwidth feedback: without a start bitrate Chrome stays near 300 kb/s.
     uint32_t start_bitrate_kbps = 2000;
+    // Extra members of the offer message to the page (e.g. the limits its video encoder must
+    // keep toward the SIP caller, see assets/bridge/media_bridge.js).
+    nlohmann::json offer_extra = nlohmann::json::object();
+    // fmtp parameters forced on the offered video payload type (replacing the payloader's).
+    std::map<std::string, std::string> video_fmtp;
 };
 
 class WebRtcLink {
@@ -70,6 +76,7 @@ private:
     core::Status restrict_ice_to_loopback();
     void post_signal(nlohmann::json message);
     void post_failure(std::string cause);
+    // Our offer as the page must see it: forced video fmtp and x-google bitrates.
     std::string with_start_bitrate(const std::string& sdp) const;
 
     static void on_negotiation_needed(GstElement* webrtc, gpointer self);

@@ -1,0 +1,68 @@
+// A process-local channel for already-encoded video between two pipelines (the call's SIP
+// pipeline and its meeting page's WebRTC link pipeline), the passthrough counterpart of the
+// raw intervideo* channels (media/bridge_channels.hpp). Encoded frames cannot cross an
+// intervideo* pair, and one pipeline for both sides would tie their clocks and states together.
+//
+// The producer is an appsink at the end of one pipeline's depayload/parse chain; the consumer is
+// an appsrc at the head of the other pipeline's parse/payload chain. Buffers are handed over on
+// the producer's streaming thread and re-timestamped by the consumer's clock. Keyframe requests
+// travel the other way: a force-key-unit event arriving upstream at the consumer's appsrc is
+// pushed upstream from the producer's appsink, where the depayloader and rtpbin/webrtcbin turn
+// it into PLI/FIR (or the call's SIP INFO) toward the sender.
+#pragma once
+
+#include "media/gst_ptr.hpp"
+
+#include <gst/gst.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace media {
+
+class EncodedChannel {
+public:
+    // The channel with this name, created on first use; it lives while someone holds it.
+    static std::shared_ptr<EncodedChannel> get(const std::string& name);
+
+    // Element descriptions for the two ends (names "<name>" in gst-launch syntax).
+    static std::string sink_description(const std::string& element_name);
+    static std::string src_description(const std::string& element_name);
+
+    // The producer's appsink / consumer's appsrc; a new one replaces the previous (a rebuilt
+    // pipeline). The channel keeps a reference, so a stopped pipeline's element stays safe.
+    void attach_producer(GstElement* appsink);
+    void attach_consumer(GstElement* appsrc);
+    // The consumer wants a keyframe: ask upstream of the producer.
+    void request_keyframe();
+
+    [[nodiscard]] const std::string& name() const { return name_; }
+    [[nodiscard]] uint64_t frames() const { return frames_.load(); }
+    [[nodiscard]] uint64_t keyframes() const { return keyframes_.load(); }
+    [[nodiscard]] uint64_t keyframe_requests() const { return requests_.load(); }
+
+    explicit EncodedChannel(std::string name) : name_(std::move(name)) {}
+    ~EncodedChannel();
+    EncodedChannel(const EncodedChannel&) = delete;
+    EncodedChannel& operator=(const EncodedChannel&) = delete;
+
+private:
+    static GstFlowReturn on_sample(GstElement* appsink, gpointer self);
+    static GstPadProbeReturn on_upstream_event(GstPad*, GstPadProbeInfo*, gpointer self);
+    void forward(GstSample* sample);
+
+    std::string name_;
+    std::mutex mutex_;
+    GstPtr<GstElement> producer_;
+    GstPtr<GstElement> consumer_;
+    gulong producer_handler_ = 0;
+    gulong consumer_probe_ = 0;
+    std::atomic<uint64_t> frames_{0};
+    std::atomic<uint64_t> keyframes_{0};
+    std::atomic<uint64_t> requests_{0};
+    std::atomic<bool> consumer_waiting_{false};  // attached, not yet playing
+};
+
+}  // namespace media

@@ -1,0 +1,210 @@
+// Video passthrough end to end (issue 4): `sipmediagw demo` (Janus + demo pages + gateway) in the
+// test's private network namespace, a baresip caller offering only H.264, and an independent
+// Chromium observer in the same Janus room (tests/e2e/observer.js). With passthrough the
+// observer sees the caller's video, baresip decodes the meeting's video coming back, and the
+// gateway's own counters (/metrics) say it decoded and encoded no video frame while forwarding
+// them both ways. The same call with `demo --transcode` is the control: the same counters are
+// then non-zero, so they cannot pass by counting nothing. Both report the gateway process's CPU
+// over the same window.
+#include "baresip_peer.hpp"
+#include "browser_fixture.hpp"
+#include "http_client.hpp"
+#include "private_network.hpp"
+#include "program.hpp"
+#include "temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// utime + stime of one process (all its threads), in seconds.
+double cpu_seconds(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = text.rfind(')');
+    if (close == std::string::npos) return -1;
+    std::istringstream fields(text.substr(close + 2));
+    std::string f;
+    unsigned long long utime = 0;
+    unsigned long long stime = 0;
+    for (int i = 3; fields >> f; ++i) {  // field 3 is the state
+        if (i == 14) utime = std::stoull(f);
+        if (i == 15) {
+            stime = std::stoull(f);
+            break;
+        }
+    }
+    return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+}
+
+// Sum of one metric family's samples whose labels contain `label` (e.g. media="video").
+double metric(const std::string& text, const std::string& family, const std::string& label) {
+    std::istringstream in(text);
+    std::string line;
+    double sum = 0;
+    bool seen = false;
+    while (std::getline(in, line)) {
+        if (line.rfind(family + "{", 0) != 0) continue;
+        if (!label.empty() && line.find(label) == std::string::npos) continue;
+        sum += std::stod(line.substr(line.rfind(' ') + 1));
+        seen = true;
+    }
+    return seen ? sum : -1;
+}
+
+struct CallFigures {
+    double gateway_cpu_cores = 0;
+    double decoded = 0;  // video frames the gateway decoded (SIP side + link side)
+    double encoded = 0;  // video frames the gateway encoded (SIP side + link side)
+    double forwarded_to_page = 0;
+    double forwarded_from_page = 0;
+};
+
+class PassthroughCall : public browser_test::BrowserFixture {
+protected:
+    // One H.264 call into room 1234 with the observer watching; fills `out`.
+    void run_call(bool transcode, CallFigures& out);
+};
+
+void PassthroughCall::run_call(bool transcode, CallFigures& out) {
+    testsupport::TempDir tmp(transcode ? "transcode-call" : "passthrough-call");
+    std::vector<std::string> args = {SIPMEDIAGW_BINARY,    "demo",        "--address",
+                                     e2e::kMeetingAddress, "--log-level", "debug"};
+    if (transcode) args.push_back("--transcode");
+    auto gw = testsupport::Program::start("sipmediagw-demo", args, tmp.path());
+    ASSERT_TRUE(gw.ok()) << gw.error().message;
+    ASSERT_TRUE(gw->wait_for_log(std::regex("sipmediagw: ready"), 60s)) << gw->tail();
+    std::smatch page_match;
+    const std::string log = gw->log();
+    ASSERT_TRUE(std::regex_search(log, page_match, std::regex("meeting page (http://\\S+)")));
+    const std::string page_url = page_match[1];
+
+    const std::string origin = page_url.substr(0, page_url.find('/', 7));
+    extra_flags_ = {"--unsafely-treat-insecure-origin-as-secure=" + origin};
+    auto b = launch_ready();
+    ASSERT_TRUE(b);
+    std::optional<core::Status> granted;
+    b->grant_permissions(origin, [&](core::Status st) { granted = std::move(st); });
+    ASSERT_TRUE(run_until([&] { return granted.has_value(); }));
+    ASSERT_TRUE(granted->ok()) << granted->error().message;
+    browser::PageOptions po;
+    const std::string assets = SIPMEDIAGW_ASSETS_DIR;
+    po.scripts = {read_file(E2E_OBSERVER_JS), read_file(assets + "/services/common.js"),
+                  read_file(assets + "/services/janus.js")};
+    po.bindings = {"sipmediagwEvent"};
+    auto page = open_page(*b, po);
+    ASSERT_TRUE(page);
+    ASSERT_TRUE(navigate(*page, page_url).ok());
+    auto joined = evaluate(
+        *page, "sipmediagwAdapter.join({room: '1234', displayName: 'observer', timeoutMs: 60000})");
+    ASSERT_TRUE(joined.ok()) << joined.error().message;
+
+    testsupport::BaresipOptions bo;
+    bo.video_codecs = "H264";
+    auto caller = testsupport::BaresipPeer::start(tmp.path(), bo);
+    ASSERT_TRUE(caller.ok()) << caller.error().message;
+    ASSERT_TRUE((*caller)->dial("sip:1234@127.0.0.1:5060").ok());
+    ASSERT_TRUE((*caller)->wait_established(30s)) << gw->tail();
+    ASSERT_TRUE(gw->wait_for_log(std::regex("state joining -> in_call"), 90s)) << gw->tail(80);
+    if (transcode) {
+        EXPECT_TRUE(gw->log_contains(std::regex("video bridge \\(transcoding\\) H264")))
+            << gw->tail(80);
+    } else {
+        EXPECT_TRUE(
+            gw->log_contains(std::regex("bridge: video passthrough H264 \\(no decode/encode\\)")))
+            << gw->tail(80);
+    }
+
+    // Caller → meeting: the observer decodes the caller's video (352x288 from baresip).
+    const auto obs = poll_evaluate(
+        *page, "window.__obs",
+        [](const browser::Json& o) { return o.is_object() && o["frames"].get<int>() >= 90; }, 90s);
+    ASSERT_TRUE(obs.is_object()) << obs.dump();
+    std::printf("[ measure ] %s: observer received %dx%d, %d frames\n",
+                transcode ? "transcode" : "passthrough", obs["width"].get<int>(),
+                obs["height"].get<int>(), obs["frames"].get<int>());
+    EXPECT_GE(obs["frames"].get<int>(), 90) << obs.dump();
+    EXPECT_GT(obs["width"].get<int>(), 0) << obs.dump();
+    // Meeting → caller: baresip decodes what the page sends back.
+    EXPECT_TRUE(
+        (*caller)->program().wait_for_log(std::regex("video: receiving with resolution"), 60s))
+        << (*caller)->program().tail(40) << gw->tail(40);
+
+    // CPU of the gateway process over a window while media flows both ways (the call must stay
+    // up all along: a stalled bridge that ends the call fails here).
+    const double cpu0 = cpu_seconds(gw->pid());
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto window = 15s;
+    EXPECT_FALSE(run_until([&] { return !(*caller)->call_is_established(); }, window));
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    out.gateway_cpu_cores = (cpu_seconds(gw->pid()) - cpu0) / secs;
+
+    auto m = testsupport::http_request(8080, "GET", "/metrics");
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    ASSERT_EQ(m->status, 200) << m->body;
+    const std::string& text = m->body;
+    const double sip_dec = metric(text, "sipmediagw_media_frames_decoded_total", "media=\"video\"");
+    const double sip_enc = metric(text, "sipmediagw_media_frames_encoded_total", "media=\"video\"");
+    const double link_dec = metric(text, "sipmediagw_link_video_frames_decoded_total", "");
+    const double link_enc = metric(text, "sipmediagw_link_video_frames_encoded_total", "");
+    ASSERT_GE(sip_dec, 0) << text;
+    ASSERT_GE(link_dec, 0) << text;
+    out.decoded = sip_dec + link_dec;
+    out.encoded = sip_enc + link_enc;
+    out.forwarded_to_page =
+        metric(text, "sipmediagw_media_frames_forwarded_total", "direction=\"to_page\"");
+    out.forwarded_from_page =
+        metric(text, "sipmediagw_media_frames_forwarded_total", "direction=\"from_page\"");
+    std::printf(
+        "[ measure ] %s: gateway CPU %.3f cores over %.1f s; video frames decoded %.0f "
+        "(sip %.0f, link %.0f) encoded %.0f (sip %.0f, link %.0f), forwarded to page %.0f, "
+        "from page %.0f\n",
+        transcode ? "transcode" : "passthrough", out.gateway_cpu_cores, secs, out.decoded, sip_dec,
+        link_dec, out.encoded, sip_enc, link_enc, out.forwarded_to_page, out.forwarded_from_page);
+    EXPECT_FALSE(gw->log_contains(std::regex("pipeline error"))) << gw->tail(80);
+
+    (void)(*caller)->ctrl().command("hangup");
+    EXPECT_TRUE(gw->wait_for_log(std::regex("browser pid=\\d+ discarded"), 30s)) << gw->tail(80);
+    EXPECT_TRUE(gw->wait_for_log(std::regex("ended, 0 active"), 30s)) << gw->tail(80);
+    page.reset();
+    gw->signal(SIGTERM);
+    EXPECT_TRUE(gw->wait_exit(30s));
+}
+
+TEST_F(PassthroughCall, H264CallerForwardedBothWaysWithoutDecodeOrEncode) {
+    CallFigures f;
+    run_call(false, f);
+    if (HasFatalFailure()) return;
+    EXPECT_EQ(f.decoded, 0) << "the gateway decoded video";
+    EXPECT_EQ(f.encoded, 0) << "the gateway encoded video";
+    EXPECT_GE(f.forwarded_to_page, 90);
+    EXPECT_GE(f.forwarded_from_page, 30);
+}
+
+// The control: the same call transcoded; the counters that must stay 0 above count here.
+TEST_F(PassthroughCall, TranscodedH264CallerCountsDecodedAndEncodedFrames) {
+    CallFigures f;
+    run_call(true, f);
+    if (HasFatalFailure()) return;
+    EXPECT_GE(f.decoded, 90);
+    EXPECT_GE(f.encoded, 90);
+    EXPECT_LT(f.forwarded_to_page, 0) << "no passthrough counter without passthrough";
+}
+
+}  // namespace

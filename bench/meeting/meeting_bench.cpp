@@ -7,6 +7,7 @@
 //
 //   build/bench/meeting/meeting_bench [--codec H264|VP8] [--source testsrc2|fakevideo]
 //                                     [--window SECONDS] [--reps N] [--only cpu|latency]
+//                                     [--demo-arg ARG]...  (e.g. --transcode, --config FILE)
 //
 // Everything runs in a private network namespace of its own (needs root), as the e2e tests:
 // `sipmediagw demo --address 10.200.0.1` (Janus + demo page + gateway), an observer Chromium
@@ -40,7 +41,7 @@ double loadavg() {
 int usage() {
     std::cerr << "usage: meeting_bench [--codec H264|VP8] [--source testsrc2|fakevideo] "
                  "[--window SECONDS] [--reps N] "
-                 "[--only cpu|latency]\n";
+                 "[--only cpu|latency] [--demo-arg ARG]...\n";
     return 2;
 }
 
@@ -70,6 +71,8 @@ int run(int argc, char** argv) {
             options.window = std::chrono::seconds(std::max(2, std::atoi(argv[++i])));
         } else if (arg == "--reps" && has_value) {
             options.reps = std::max(1, std::atoi(argv[++i]));
+        } else if (arg == "--demo-arg" && has_value) {
+            options.demo_args.emplace_back(argv[++i]);
         } else if (arg == "--only" && has_value) {
             only = argv[++i];
         } else {
@@ -96,6 +99,7 @@ int run(int argc, char** argv) {
         {"caller_video_source", options.source},
         {"window_s", options.window.count()},
         {"reps", options.reps},
+        {"demo_args", options.demo_args},
         {"host_cores", std::thread::hardware_concurrency()},
         {"loadavg_1min_start", loadavg()},
         {"room",
@@ -112,7 +116,7 @@ int run(int argc, char** argv) {
     // is what the CPU and memory per call should count.
     {
         std::cerr << "meeting_bench: demo with spares=0\n";
-        auto run = bench::DemoRun::start(loop, dir.path(), 0);
+        auto run = bench::DemoRun::start(loop, dir.path(), 0, options.demo_args);
         if (!run) {
             std::cerr << "meeting_bench: " << run.error().message << "\n";
             return 1;
@@ -132,7 +136,7 @@ int run(int argc, char** argv) {
     }
     if (only != "cpu") {
         std::cerr << "meeting_bench: demo with spares=1\n";
-        auto run = bench::DemoRun::start(loop, dir.path(), 1);
+        auto run = bench::DemoRun::start(loop, dir.path(), 1, options.demo_args);
         if (!run) {
             std::cerr << "meeting_bench: " << run.error().message << "\n";
             return 1;

@@ -71,13 +71,15 @@ double mib(uint64_t kib) {
 
 core::Result<std::unique_ptr<DemoRun>> DemoRun::start(core::ControlLoop& loop,
                                                       const std::filesystem::path& dir,
-                                                      int spares) {
+                                                      int spares,
+                                                      const std::vector<std::string>& demo_args) {
     auto run = std::make_unique<DemoRun>(loop, dir);
     run->spares_ = spares;
     const std::string n = std::to_string(spares);
-    auto gw = testsupport::Program::start(
-        "sipmediagw-demo-spares" + n,
-        {MEETING_BENCH_SIPMEDIAGW, "demo", "--address", e2e::kMeetingAddress, "--spares", n}, dir);
+    std::vector<std::string> argv{MEETING_BENCH_SIPMEDIAGW, "demo", "--address",
+                                  e2e::kMeetingAddress, "--spares", n};
+    argv.insert(argv.end(), demo_args.begin(), demo_args.end());
+    auto gw = testsupport::Program::start("sipmediagw-demo-spares" + n, std::move(argv), dir);
     if (!gw) return gw.error();
     run->gateway_ = std::move(*gw);
     // No observer yet: a blocking wait leaves no DevTools traffic unread.

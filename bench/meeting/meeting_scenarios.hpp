@@ -31,6 +31,9 @@ struct BenchOptions {
     std::string source = "testsrc2";
     std::chrono::seconds window{20};
     int reps = 3;
+    // More `sipmediagw demo` arguments, e.g. --transcode or --config FILE (to compare settings
+    // such as [browser] meeting_video in one build).
+    std::vector<std::string> demo_args;
 };
 
 struct VideoSize {
@@ -45,7 +48,8 @@ public:
     // Starts the demo with `spares` warm browsers and joins the observer to room 1234.
     static core::Result<std::unique_ptr<DemoRun>> start(core::ControlLoop& loop,
                                                         const std::filesystem::path& dir,
-                                                        int spares);
+                                                        int spares,
+                                                        const std::vector<std::string>& demo_args);
     DemoRun(core::ControlLoop& loop, std::filesystem::path dir)
         : loop_(loop), dir_(std::move(dir)) {}
 

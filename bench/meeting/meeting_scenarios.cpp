@@ -255,6 +255,10 @@ core::Result<nlohmann::json> DemoRun::meeting_case(const VideoSize& size, int ca
                           std::regex("video bridge \\((\\w+)\\) (\\S+) toward the caller "
                                      "(\\d+x\\d+@\\d+)")))
         (*r)["toward_caller"] = m[2].str() + " " + m[3].str() + " (" + m[1].str() + ")";
+    else if (std::regex_search(log, m,
+                               std::regex("bridge: video passthrough (\\S+) \\(no decode/encode\\).*"
+                                          "the page sends at most (\\d+x\\d+@\\d+)")))
+        (*r)["toward_caller"] = m[1].str() + " " + m[2].str() + " (passthrough)";
     (*r)["ratio_to_reference_per_call"] =
         (*r)["gateway_tree_cores_per_call"].get<double>() /
         (size.width >= 1280 ? kReferenceCores720p : kReferenceCores360p);

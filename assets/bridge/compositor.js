@@ -25,13 +25,18 @@
     return {x: cell.x + (cell.w - w) / 2, y: cell.y + (cell.h - h) / 2, w, h};
   }
 
-  // A remote participant's video that is playing: has a stream, a size, and none of the
-  // caller's own tracks (the self-view would show the caller to themselves).
+  // Remote participants' videos that are playing: a stream, a size, none of the caller's own
+  // tracks (the self-view would show the caller to themselves), and each track once (meetings
+  // show one participant in several elements: stage and thumbnail).
   function remoteVideos(isOwn) {
+    const seen = new Set();
     return Array.from(document.querySelectorAll('video')).filter((v) => {
       if (!v.srcObject || v.readyState < 2 || v.videoWidth === 0 || v.videoHeight === 0) return false;
       const tracks = v.srcObject.getVideoTracks ? v.srcObject.getVideoTracks() : [];
-      return tracks.length > 0 && !tracks.some((t) => isOwn(t));
+      if (tracks.length === 0 || tracks.some((t) => isOwn(t))) return false;
+      if (seen.has(tracks[0].id)) return false;
+      seen.add(tracks[0].id);
+      return true;
     });
   }
 

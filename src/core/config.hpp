@@ -123,9 +123,10 @@ struct BrowserConfig {
     uint32_t start_timeout_ms = 20000;
     uint32_t heartbeat_interval_ms = 5000;  // 0: no heartbeat
     uint32_t heartbeat_timeout_ms = 5000;
-    // The meeting's video toward the caller: "tab" (capture of the whole page) or "compositor"
-    // (the page's remote <video> elements drawn in a grid; assets/bridge/compositor.js).
-    std::string meeting_video = "tab";
+    // The meeting's video toward the caller: "compositor" (the page's remote <video> elements
+    // drawn in a grid; assets/bridge/compositor.js) or "tab" (capture of the whole page). The
+    // compositor measured cheaper (bench/meeting, docs/browser.md).
+    std::string meeting_video = "compositor";
 };
 
 struct Config {

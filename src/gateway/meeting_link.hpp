@@ -73,7 +73,7 @@ private:
     std::unique_ptr<browser::Browser> browser_;
     std::unique_ptr<browser::Page> page_;
     std::unique_ptr<media::MeetingBridge> bridge_;
-    std::string meeting_video_ = "tab";
+    std::string meeting_video_ = "compositor";
     std::string bridge_frame_;  // DevTools session of the frame running the bridge
     core::Timer leave_timer_;
     core::Timer participants_timer_;

@@ -83,6 +83,8 @@ TEST_F(MeetingCallTest, CallerAndObserverSeeAndHearEachOtherThenKeysMuteAndLeave
         log.log_contains(std::regex("bridge: receiving the meeting's video from the page")));
     EXPECT_TRUE(
         log.log_contains(std::regex("bridge: receiving the meeting's audio from the page")));
+    // The default [browser] meeting_video: the remote videos drawn by the compositor.
+    EXPECT_TRUE(log.log_contains(std::regex("meeting video from the compositor"))) << log.tail(40);
 
     // `1`: the caller is muted in the meeting; `1` again: heard again. Levels are relative to
     // what the observer hears before, so the check does not depend on the codec's loudness.

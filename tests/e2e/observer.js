@@ -17,8 +17,12 @@
     c.width = 640; c.height = 360;
     const g = c.getContext('2d');
     let n = 0;
-    setInterval(() => { g.fillStyle = 'hsl(' + (n++ * 7 % 360) + ',80%,50%)';
-                        g.fillRect(0, 0, 640, 360); }, 33);
+    // A changing hue with a white square moving across: frames differ, and each frame has
+    // detail (a caller-side snapshot of it is not uniform whatever the meeting's layout).
+    setInterval(() => { g.fillStyle = 'hsl(' + (n * 7 % 360) + ',80%,50%)';
+                        g.fillRect(0, 0, 640, 360);
+                        g.fillStyle = '#fff';
+                        g.fillRect((n++ * 8) % 520, 120, 120, 120); }, 33);
     const osc = ac.createOscillator();
     osc.frequency.value = 660;
     const dst = ac.createMediaStreamDestination();

@@ -31,7 +31,7 @@ window_height = 560
 start_timeout_ms = 5000
 heartbeat_interval_ms = 0
 heartbeat_timeout_ms = 2000
-meeting_video = "compositor"
+meeting_video = "tab"
 )");
     ASSERT_TRUE(cfg.ok()) << cfg.error().message;
     EXPECT_EQ(cfg->browser.executable, "/opt/chromium/chrome");
@@ -45,13 +45,13 @@ meeting_video = "compositor"
     EXPECT_EQ(cfg->browser.start_timeout_ms, 5000U);
     EXPECT_EQ(cfg->browser.heartbeat_interval_ms, 0U);
     EXPECT_EQ(cfg->browser.heartbeat_timeout_ms, 2000U);
-    EXPECT_EQ(cfg->browser.meeting_video, "compositor");
+    EXPECT_EQ(cfg->browser.meeting_video, "tab");
 }
 
-TEST(BrowserConfig, MeetingVideoIsTabByDefaultAndOnlyTabOrCompositor) {
+TEST(BrowserConfig, MeetingVideoIsTheCompositorByDefaultAndOnlyTabOrCompositor) {
     auto cfg = parse("");
     ASSERT_TRUE(cfg.ok());
-    EXPECT_EQ(cfg->browser.meeting_video, "tab");
+    EXPECT_EQ(cfg->browser.meeting_video, "compositor");
     auto bad = parse("[browser]\nmeeting_video = \"grid\"\n");
     ASSERT_FALSE(bad.ok());
     EXPECT_NE(bad.error().message.find("browser.meeting_video"), std::string::npos)

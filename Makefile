@@ -18,7 +18,7 @@ demo: build
 	./$(BUILD_DIR)/src/sipmediagw demo
 
 test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 --repeat until-pass:2
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
 
 unit-test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -L unit

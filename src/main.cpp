@@ -106,7 +106,9 @@ int serve(const std::string& config_path, const std::string& log_level_override,
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
     core::limit_malloc_arenas(kMallocArenas);
     CLI::App app{"sipmediagw: a SIP media gateway into web conferences"};
     app.set_version_flag("--version", std::string(gateway::version()));
@@ -197,4 +199,18 @@ int main(int argc, char** argv) {
         return serve(demo_config, log_level, prepare);
     }
     return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // Errors are reported as values; an exception here is a bug, said once, not a core dump.
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "sipmediagw: fatal: %s\n", e.what());
+    } catch (...) {
+        std::fprintf(stderr, "sipmediagw: fatal: unknown exception\n");
+    }
+    return 70;  // EX_SOFTWARE
 }

@@ -70,14 +70,13 @@ double mib(uint64_t kib) {
 }  // namespace
 
 core::Result<std::unique_ptr<DemoRun>> DemoRun::start(core::ControlLoop& loop,
-                                                      const std::filesystem::path& dir,
-                                                      int spares,
+                                                      const std::filesystem::path& dir, int spares,
                                                       const std::vector<std::string>& demo_args) {
     auto run = std::make_unique<DemoRun>(loop, dir);
     run->spares_ = spares;
     const std::string n = std::to_string(spares);
-    std::vector<std::string> argv{MEETING_BENCH_SIPMEDIAGW, "demo", "--address",
-                                  e2e::kMeetingAddress, "--spares", n};
+    std::vector<std::string> argv{MEETING_BENCH_SIPMEDIAGW, "demo",     "--address",
+                                  e2e::kMeetingAddress,     "--spares", n};
     argv.insert(argv.end(), demo_args.begin(), demo_args.end());
     auto gw = testsupport::Program::start("sipmediagw-demo-spares" + n, std::move(argv), dir);
     if (!gw) return gw.error();
@@ -255,9 +254,10 @@ core::Result<nlohmann::json> DemoRun::meeting_case(const VideoSize& size, int ca
                           std::regex("video bridge \\((\\w+)\\) (\\S+) toward the caller "
                                      "(\\d+x\\d+@\\d+)")))
         (*r)["toward_caller"] = m[2].str() + " " + m[3].str() + " (" + m[1].str() + ")";
-    else if (std::regex_search(log, m,
-                               std::regex("bridge: video passthrough (\\S+) \\(no decode/encode\\).*"
-                                          "the page sends at most (\\d+x\\d+@\\d+)")))
+    else if (std::regex_search(
+                 log, m,
+                 std::regex("bridge: video passthrough (\\S+) \\(no decode/encode\\).*"
+                            "the page sends at most (\\d+x\\d+@\\d+)")))
         (*r)["toward_caller"] = m[1].str() + " " + m[2].str() + " (passthrough)";
     (*r)["ratio_to_reference_per_call"] =
         (*r)["gateway_tree_cores_per_call"].get<double>() /

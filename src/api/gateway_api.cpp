@@ -8,12 +8,18 @@ namespace api {
 
 std::string error_type(int status) {
     switch (status) {
-        case 400: return "bad_request";
-        case 401: return "unauthorized";
-        case 404: return "not_found";
-        case 409: return "conflict";
-        case 503: return "capacity";
-        default: return status >= 500 ? "internal" : "error";
+        case 400:
+            return "bad_request";
+        case 401:
+            return "unauthorized";
+        case 404:
+            return "not_found";
+        case 409:
+            return "conflict";
+        case 503:
+            return "capacity";
+        default:
+            return status >= 500 ? "internal" : "error";
     }
 }
 
@@ -27,7 +33,8 @@ namespace {
 // Reads an optional string member; a wrong type is a client error worth naming.
 core::Status take_string(const nlohmann::json& body, const char* key, std::string& out) {
     if (!body.contains(key) || body[key].is_null()) return core::Ok{};
-    if (!body[key].is_string()) return core::fail(std::string("'") + key + "' must be a string", 400);
+    if (!body[key].is_string())
+        return core::fail(std::string("'") + key + "' must be a string", 400);
     out = body[key].get<std::string>();
     return core::Ok{};
 }
@@ -36,12 +43,10 @@ core::Status take_string(const nlohmann::json& body, const char* key, std::strin
 
 GatewayApi::GatewayApi(GatewayControl& control, std::string token)
     : control_(control), token_(std::move(token)) {
-    router_.add("GET", "/sipmediagw", [this](const HttpRequest& r, const PathParams&) {
-        return launcher(r);
-    });
-    router_.add("POST", "/api/v1/gateways", [this](const HttpRequest& r, const PathParams&) {
-        return create(r);
-    });
+    router_.add("GET", "/sipmediagw",
+                [this](const HttpRequest& r, const PathParams&) { return launcher(r); });
+    router_.add("POST", "/api/v1/gateways",
+                [this](const HttpRequest& r, const PathParams&) { return create(r); });
     router_.add("GET", "/api/v1/gateways", [this](const HttpRequest&, const PathParams&) {
         return HttpResponse::json(200, {{"gateways", control_.list_gateways()}});
     });
@@ -49,14 +54,14 @@ GatewayApi::GatewayApi(GatewayControl& control, std::string token)
         auto g = control_.gateway(p.at("id"));
         return g ? HttpResponse::json(200, *g) : error_response(g.error());
     });
-    router_.add("DELETE", "/api/v1/gateways/{id}",
-                [this](const HttpRequest&, const PathParams& p) {
-                    auto st = control_.stop_gateway(p.at("id"));
-                    return st ? HttpResponse::json(200, {{"id", p.at("id")}, {"stopping", true}})
-                              : error_response(st.error());
-                });
-    router_.add("POST", "/api/v1/gateways/{id}/command",
-                [this](const HttpRequest& r, const PathParams& p) { return command(r, p.at("id")); });
+    router_.add("DELETE", "/api/v1/gateways/{id}", [this](const HttpRequest&, const PathParams& p) {
+        auto st = control_.stop_gateway(p.at("id"));
+        return st ? HttpResponse::json(200, {{"id", p.at("id")}, {"stopping", true}})
+                  : error_response(st.error());
+    });
+    router_.add(
+        "POST", "/api/v1/gateways/{id}/command",
+        [this](const HttpRequest& r, const PathParams& p) { return command(r, p.at("id")); });
     router_.add("GET", "/metrics", [this](const HttpRequest&, const PathParams&) {
         return HttpResponse::text(200, control_.metrics(), "text/plain; version=0.0.4");
     });
@@ -71,7 +76,8 @@ HttpResponse GatewayApi::handle(const HttpRequest& request) const {
     // Health checks come from load balancers that hold no token.
     if (request.path != "/healthz") {
         switch (check_bearer(token_, request.header("authorization"))) {
-            case AuthResult::Ok: break;
+            case AuthResult::Ok:
+                break;
             case AuthResult::Missing: {
                 auto r = HttpResponse::error(401, "unauthorized",
                                              "missing 'Authorization: Bearer <token>' header");
@@ -79,8 +85,8 @@ HttpResponse GatewayApi::handle(const HttpRequest& request) const {
                 return r;
             }
             case AuthResult::Malformed: {
-                auto r = HttpResponse::error(
-                    401, "unauthorized", "the Authorization header must be 'Bearer <token>'");
+                auto r = HttpResponse::error(401, "unauthorized",
+                                             "the Authorization header must be 'Bearer <token>'");
                 r.headers["WWW-Authenticate"] = "Bearer realm=\"sipmediagw\"";
                 return r;
             }
@@ -88,7 +94,8 @@ HttpResponse GatewayApi::handle(const HttpRequest& request) const {
                 spdlog::warn("api: rejected a wrong token peer={} path={}", request.peer,
                              request.path);
                 auto r = HttpResponse::error(401, "unauthorized", "wrong token");
-                r.headers["WWW-Authenticate"] = "Bearer realm=\"sipmediagw\", error=\"invalid_token\"";
+                r.headers["WWW-Authenticate"] =
+                    "Bearer realm=\"sipmediagw\", error=\"invalid_token\"";
                 return r;
             }
         }
@@ -125,21 +132,26 @@ HttpResponse GatewayApi::create(const HttpRequest& request) const {
         return HttpResponse::error(400, "bad_request", "the body is not valid JSON");
     if (!body.is_object())
         return HttpResponse::error(400, "bad_request", "the body must be a JSON object");
-    static const char* const known[] = {"room", "service", "display_name", "dial", "from", "prefix"};
+    static const char* const known[] = {"room", "service", "display_name",
+                                        "dial", "from",    "prefix"};
     for (const auto& [k, v] : body.items()) {
         if (std::find(std::begin(known), std::end(known), k) == std::end(known))
             return HttpResponse::error(400, "bad_request", "unknown member '" + k + "'");
     }
     GatewayStartRequest start;
-    for (auto [key, field] : {std::pair{"room", &start.room}, {"service", &start.service},
-                              {"display_name", &start.display_name}, {"dial", &start.dial},
-                              {"from", &start.from}, {"prefix", &start.prefix}}) {
+    for (auto [key, field] : {std::pair{"room", &start.room},
+                              {"service", &start.service},
+                              {"display_name", &start.display_name},
+                              {"dial", &start.dial},
+                              {"from", &start.from},
+                              {"prefix", &start.prefix}}) {
         if (auto st = take_string(body, key, *field); !st) return error_response(st.error());
     }
     auto g = control_.start_gateway(start);
     if (!g) return error_response(g.error());
     auto r = HttpResponse::json(201, *g);
-    if (g->contains("id")) r.headers["Location"] = "/api/v1/gateways/" + (*g)["id"].get<std::string>();
+    if (g->contains("id"))
+        r.headers["Location"] = "/api/v1/gateways/" + (*g)["id"].get<std::string>();
     return r;
 }
 

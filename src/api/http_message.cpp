@@ -23,10 +23,10 @@ HttpResponse HttpResponse::json(int status, const nlohmann::json& body) {
 }
 
 HttpResponse HttpResponse::error(int status, std::string_view type, std::string_view message) {
-    return json(status, {{"error",
-                          {{"status", status},
-                           {"type", std::string(type)},
-                           {"message", std::string(message)}}}});
+    return json(
+        status,
+        {{"error",
+          {{"status", status}, {"type", std::string(type)}, {"message", std::string(message)}}}});
 }
 
 HttpResponse HttpResponse::text(int status, std::string body, std::string content_type) {
@@ -39,22 +39,38 @@ HttpResponse HttpResponse::text(int status, std::string body, std::string conten
 
 std::string_view reason_phrase(int status) {
     switch (status) {
-        case 200: return "OK";
-        case 201: return "Created";
-        case 202: return "Accepted";
-        case 204: return "No Content";
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 409: return "Conflict";
-        case 413: return "Payload Too Large";
-        case 415: return "Unsupported Media Type";
-        case 500: return "Internal Server Error";
-        case 502: return "Bad Gateway";
-        case 503: return "Service Unavailable";
-        default: return "Unknown";
+        case 200:
+            return "OK";
+        case 201:
+            return "Created";
+        case 202:
+            return "Accepted";
+        case 204:
+            return "No Content";
+        case 400:
+            return "Bad Request";
+        case 401:
+            return "Unauthorized";
+        case 403:
+            return "Forbidden";
+        case 404:
+            return "Not Found";
+        case 405:
+            return "Method Not Allowed";
+        case 409:
+            return "Conflict";
+        case 413:
+            return "Payload Too Large";
+        case 415:
+            return "Unsupported Media Type";
+        case 500:
+            return "Internal Server Error";
+        case 502:
+            return "Bad Gateway";
+        case 503:
+            return "Service Unavailable";
+        default:
+            return "Unknown";
     }
 }
 
@@ -97,8 +113,8 @@ std::optional<std::map<std::string, std::string>> parse_query(std::string_view q
         if (pair.empty()) continue;
         const auto eq = pair.find('=');
         auto key = url_decode(pair.substr(0, eq));
-        auto value = url_decode(eq == std::string_view::npos ? std::string_view{}
-                                                              : pair.substr(eq + 1));
+        auto value =
+            url_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
         if (!key || !value) return std::nullopt;
         out[*key] = *value;
     }

@@ -12,9 +12,9 @@
 namespace api {
 
 struct HttpRequest {
-    std::string method;  // "GET", "POST", ...
-    std::string path;    // decoded path without the query
-    std::map<std::string, std::string> query;  // decoded query parameters
+    std::string method;                          // "GET", "POST", ...
+    std::string path;                            // decoded path without the query
+    std::map<std::string, std::string> query;    // decoded query parameters
     std::map<std::string, std::string> headers;  // lower-case names
     std::string body;
     std::string peer;  // "addr:port" of the client, for logs

@@ -10,7 +10,9 @@ namespace api {
 
 namespace {
 
-std::string to_string(const struct pl& p) { return p.p != nullptr ? std::string(p.p, p.l) : ""; }
+std::string to_string(const struct pl& p) {
+    return p.p != nullptr ? std::string(p.p, p.l) : "";
+}
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),

@@ -63,8 +63,8 @@ Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv,
     sigset_t nomask;
     sigemptyset(&nomask);
     posix_spawnattr_setsigmask(&attr, &nomask);
-    posix_spawnattr_setflags(&attr,
-                             POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    posix_spawnattr_setflags(
+        &attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     if (!options.stdout_path.empty())

@@ -15,11 +15,11 @@
 namespace core {
 
 struct SpawnOptions {
-    std::vector<std::string> env_extra;               // "KEY=value" added to our environment
-    std::vector<std::pair<int, int>> fd_map;          // {child fd, parent fd} dup2'd in child
-    std::string stdout_path;                          // empty: inherit
-    std::string stderr_path;                          // empty: inherit
-    std::string working_dir;                          // empty: inherit
+    std::vector<std::string> env_extra;       // "KEY=value" added to our environment
+    std::vector<std::pair<int, int>> fd_map;  // {child fd, parent fd} dup2'd in child
+    std::string stdout_path;                  // empty: inherit
+    std::string stderr_path;                  // empty: inherit
+    std::string working_dir;                  // empty: inherit
 };
 
 class ChildProcess {

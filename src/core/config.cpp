@@ -45,8 +45,8 @@ public:
             return;
         }
         if (v->get() < min || v->get() > max) {
-            error(*n, key, "must be between " + std::to_string(min) + " and " +
-                               std::to_string(max));
+            error(*n, key,
+                  "must be between " + std::to_string(min) + " and " + std::to_string(max));
             return;
         }
         out = static_cast<Int>(v->get());
@@ -193,8 +193,8 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         const toml::node* n = root.get(name);
         if (n == nullptr) return nullptr;
         if (const auto* t = n->as_table()) return t;
-        errors.push_back(source_name + ":" + std::to_string(n->source().begin.line) + ": '" +
-                         name + "' must be a table");
+        errors.push_back(source_name + ":" + std::to_string(n->source().begin.line) + ": '" + name +
+                         "' must be a table");
         return nullptr;
     };
 
@@ -202,9 +202,9 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
     {
         // top-level only holds tables
         for (const auto& [k, v] : root) {
-            static const std::set<std::string> sections{
-                "log",  "sip", "registrar", "capacity", "media", "turn",
-                "api",  "service", "ivr", "dtmf", "browser"};
+            static const std::set<std::string> sections{"log",   "sip",  "registrar", "capacity",
+                                                        "media", "turn", "api",       "service",
+                                                        "ivr",   "dtmf", "browser"};
             if (!sections.contains(std::string(k.str())))
                 errors.push_back(top.where(v) + "unknown section or key '" + std::string(k.str()) +
                                  "' (see docs/configuration.md)");
@@ -215,7 +215,8 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         Section s(table_of("log"), "log", source_name, errors);
         s.str("level", cfg.log_level);
         if (!valid_log_level(cfg.log_level))
-            errors.push_back(source_name + ": 'log.level' must be trace, debug, info, warn or error");
+            errors.push_back(source_name +
+                             ": 'log.level' must be trace, debug, info, warn or error");
         s.finish();
     }
     {
@@ -230,7 +231,8 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
             for (const auto& l : listen) {
                 auto la = parse_listen_address(l);
                 if (!la) {
-                    s.error(*t->get("listen"), "listen", "entry '" + l + "': " + la.error().message);
+                    s.error(*t->get("listen"), "listen",
+                            "entry '" + l + "': " + la.error().message);
                 } else {
                     cfg.sip.listen.push_back(*la);
                 }
@@ -353,7 +355,8 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         s.finish();
         if (cfg.service.name != "janus" && cfg.service.name != "jitsi" &&
             cfg.service.name != "bigbluebutton")
-            errors.push_back(source_name + ": 'service.name' must be janus, jitsi or bigbluebutton");
+            errors.push_back(source_name +
+                             ": 'service.name' must be janus, jitsi or bigbluebutton");
         if (cfg.service.base_url.rfind("http://", 0) != 0 &&
             cfg.service.base_url.rfind("https://", 0) != 0)
             errors.push_back(source_name + ": 'service.base_url' must be an http(s) URL");
@@ -379,14 +382,16 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
     {
         Section s(table_of("dtmf"), "dtmf", source_name, errors);
         std::map<std::string, std::string> used;
-        for (auto [key, field] :
-             {std::pair{"mute", &cfg.dtmf.mute}, {"camera", &cfg.dtmf.camera},
-              {"hand", &cfg.dtmf.hand}, {"tile", &cfg.dtmf.tile}, {"menu", &cfg.dtmf.menu},
-              {"leave", &cfg.dtmf.leave}}) {
+        for (auto [key, field] : {std::pair{"mute", &cfg.dtmf.mute},
+                                  {"camera", &cfg.dtmf.camera},
+                                  {"hand", &cfg.dtmf.hand},
+                                  {"tile", &cfg.dtmf.tile},
+                                  {"menu", &cfg.dtmf.menu},
+                                  {"leave", &cfg.dtmf.leave}}) {
             s.str(key, *field);
             if (field->empty()) continue;
-            if (field->size() != 1 || std::string("0123456789*#").find((*field)[0]) ==
-                                          std::string::npos) {
+            if (field->size() != 1 ||
+                std::string("0123456789*#").find((*field)[0]) == std::string::npos) {
                 errors.push_back(source_name + ": 'dtmf." + key +
                                  "' must be one key: 0-9, * or # (or empty to disable)");
             } else if (auto [it, fresh] = used.emplace(*field, key); !fresh) {

@@ -24,13 +24,13 @@ struct SipConfig {
     uint32_t session_expires = 1800;  // RFC 4028; 0 disables session timers
     uint16_t busy_status = 486;       // 486 Busy Here or 503 Service Unavailable
     uint32_t retry_after = 30;        // seconds, sent with 503
-    uint32_t ring_ms = 0;  // >0: send 180 Ringing and wait this long before 200 OK
+    uint32_t ring_ms = 0;             // >0: send 180 Ringing and wait this long before 200 OK
 };
 
 struct RegistrarConfig {
-    std::string server;  // e.g. "sip:127.0.0.1:5070;transport=udp"; empty: no registration
-    std::string domain;  // AOR domain; default: the server's host
-    std::string secret;  // shared secret: ephemeral (TURN-REST style) credentials
+    std::string server;    // e.g. "sip:127.0.0.1:5070;transport=udp"; empty: no registration
+    std::string domain;    // AOR domain; default: the server's host
+    std::string secret;    // shared secret: ephemeral (TURN-REST style) credentials
     std::string password;  // static digest password (instead of secret)
     std::string ua_name = "sipmediagw";
     std::string prefix;
@@ -75,8 +75,8 @@ struct ServiceConfig {
     // URL (https://host/bigbluebutton/api) or a Greenlight room URL (.../rooms/<id>)
     std::string base_url = "http://127.0.0.1:8000/videoroomtest.html";
     std::string display_name = "{user} (SIP)";  // {user}, {from}, {room}
-    std::string secret;  // bigbluebutton: API shared secret (checksum)
-    std::string jwt;     // jitsi: token for secured deployments
+    std::string secret;                         // bigbluebutton: API shared secret (checksum)
+    std::string jwt;                            // jitsi: token for secured deployments
     std::string password;  // room password / lobby password when the service asks
     uint32_t join_timeout_s = 30;
     uint32_t alone_timeout_s = 0;  // hang up after this long alone in the meeting; 0: never
@@ -115,9 +115,9 @@ struct BrowserConfig {
     // The binary itself, not the /usr/bin/chromium wrapper (which adds extensions and keys).
     std::string executable = "/usr/lib/chromium/chromium";
     std::vector<std::string> extra_flags;  // appended to the built-in flags (docs/browser.md)
-    std::string profile_dir;  // parent of per-browser profiles; empty: $TMPDIR or /tmp
-    std::string log_file;     // Chromium's stdout/stderr; empty: discarded
-    uint32_t spares = 1;      // warm browsers kept ready
+    std::string profile_dir;               // parent of per-browser profiles; empty: $TMPDIR or /tmp
+    std::string log_file;                  // Chromium's stdout/stderr; empty: discarded
+    uint32_t spares = 1;                   // warm browsers kept ready
     uint32_t window_width = 1280;
     uint32_t window_height = 920;  // 920 gives a 1280x720 viewport (tab capture size)
     uint32_t start_timeout_ms = 20000;

@@ -40,7 +40,9 @@ int ControlLoop::run(SignalHandler on_signal) {
     return err;
 }
 
-void ControlLoop::stop() { re_cancel(); }
+void ControlLoop::stop() {
+    re_cancel();
+}
 
 void ControlLoop::post(std::function<void()> fn) {
     auto boxed = std::make_unique<Closure>(std::move(fn));
@@ -65,18 +67,26 @@ void ControlLoop::on_re_signal(int sig) {
     }
 }
 
-Timer::Timer() { tmr_init(&tmr_); }
+Timer::Timer() {
+    tmr_init(&tmr_);
+}
 
-Timer::~Timer() { tmr_cancel(&tmr_); }
+Timer::~Timer() {
+    tmr_cancel(&tmr_);
+}
 
 void Timer::start(uint64_t delay_ms, std::function<void()> fn) {
     fn_ = std::move(fn);
     tmr_start(&tmr_, delay_ms, &Timer::on_timeout, this);
 }
 
-void Timer::cancel() { tmr_cancel(&tmr_); }
+void Timer::cancel() {
+    tmr_cancel(&tmr_);
+}
 
-bool Timer::active() const { return tmr_isrunning(&tmr_); }
+bool Timer::active() const {
+    return tmr_isrunning(&tmr_);
+}
 
 void Timer::on_timeout(void* arg) {
     auto* self = static_cast<Timer*>(arg);
@@ -85,7 +95,9 @@ void Timer::on_timeout(void* arg) {
     if (fn) fn();
 }
 
-FdWatch::~FdWatch() { reset(); }
+FdWatch::~FdWatch() {
+    reset();
+}
 
 Status FdWatch::watch(int fd, int flags, Handler handler) {
     reset();

@@ -39,6 +39,8 @@ private:
 struct Ok {};
 using Status = Result<Ok>;
 
-inline Error fail(std::string message, int code = 0) { return Error{std::move(message), code}; }
+inline Error fail(std::string message, int code = 0) {
+    return Error{std::move(message), code};
+}
 
 }  // namespace core

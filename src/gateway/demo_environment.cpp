@@ -59,15 +59,16 @@ core::Result<std::unique_ptr<DemoEnvironment>> DemoEnvironment::start(const Demo
     env->libraries_ = std::make_unique<api::StaticSite>(options.libraries_dir);
     auto* site = env->site_.get();
     auto* libraries = env->libraries_.get();
-    if (auto st = env->server_->listen(listen, [site, libraries](const api::HttpRequest& r) {
-            static const std::string prefix = "/javascript/";
-            if (r.path.rfind(prefix, 0) == 0) {
-                api::HttpRequest inner = r;
-                inner.path = r.path.substr(prefix.size() - 1);
-                return libraries->handle(inner);
-            }
-            return site->handle(r);
-        });
+    if (auto st = env->server_->listen(listen,
+                                       [site, libraries](const api::HttpRequest& r) {
+                                           static const std::string prefix = "/javascript/";
+                                           if (r.path.rfind(prefix, 0) == 0) {
+                                               api::HttpRequest inner = r;
+                                               inner.path = r.path.substr(prefix.size() - 1);
+                                               return libraries->handle(inner);
+                                           }
+                                           return site->handle(r);
+                                       });
         !st)
         return core::fail("demo pages: " + st.error().message);
     spdlog::info("demo: pages served url={}", env->page_url());
@@ -79,6 +80,8 @@ std::string DemoEnvironment::page_url() const {
            "/videoroomtest.html?room=1234";
 }
 
-std::string DemoEnvironment::janus_url() const { return janus_->api_url(); }
+std::string DemoEnvironment::janus_url() const {
+    return janus_->api_url();
+}
 
 }  // namespace gateway

@@ -14,7 +14,7 @@
 namespace gateway {
 
 struct DemoOptions {
-    std::string address;    // IPv4 to serve on; empty: the first non-loopback interface
+    std::string address;  // IPv4 to serve on; empty: the first non-loopback interface
     uint16_t page_port = 8000;
     uint16_t janus_port = 8088;
     std::string demos_dir = "/usr/share/janus/demos";

@@ -2,14 +2,14 @@
 // slots), the session registry, and the decisions for each new INVITE.
 #pragma once
 
+#include "browser/pool.hpp"
 #include "core/config.hpp"
 #include "core/control_loop.hpp"
 #include "core/result.hpp"
-#include "browser/pool.hpp"
 #include "gateway/reservation.hpp"
 #include "gateway/session.hpp"
-#include "services/adapter.hpp"
 #include "media/engine.hpp"
+#include "services/adapter.hpp"
 #include "sip/offer_answer.hpp"
 #include "sip/registration.hpp"
 #include "sip/session_timer.hpp"

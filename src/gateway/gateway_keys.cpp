@@ -108,7 +108,9 @@ core::Status Gateway::in_call_action(const std::string& id, const std::string& a
     spdlog::info("gateway: sess={} action={} room=\"{}\"", id, action, s->room.name);
     if (auto a = services::action_from_name(action)) {
         meeting_action(id, *a, [id, action](const core::Result<std::string>& r) {
-            if (!r) spdlog::warn("gateway: sess={} action={} failed: {}", id, action, r.error().message);
+            if (!r)
+                spdlog::warn("gateway: sess={} action={} failed: {}", id, action,
+                             r.error().message);
         });
     }
     show_notice(*s, action_notice(action, config_.ivr.language), kNoticeMs);

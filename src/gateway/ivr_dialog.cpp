@@ -4,12 +4,18 @@ namespace gateway {
 
 const char* ivr_prompt_id(IvrPrompt p) {
     switch (p) {
-        case IvrPrompt::Welcome: return "welcome";
-        case IvrPrompt::Invalid: return "invalid";
-        case IvrPrompt::Goodbye: return "goodbye";
-        case IvrPrompt::Joining: return "joining";
-        case IvrPrompt::Unavailable: return "unavailable";
-        case IvrPrompt::Timeout: return "timeout";
+        case IvrPrompt::Welcome:
+            return "welcome";
+        case IvrPrompt::Invalid:
+            return "invalid";
+        case IvrPrompt::Goodbye:
+            return "goodbye";
+        case IvrPrompt::Joining:
+            return "joining";
+        case IvrPrompt::Unavailable:
+            return "unavailable";
+        case IvrPrompt::Timeout:
+            return "timeout";
     }
     return "welcome";
 }

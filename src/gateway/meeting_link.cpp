@@ -92,14 +92,15 @@ void MeetingLink::with_browser(std::unique_ptr<browser::Browser> b) {
     });
     // One call with every permission (a second call would replace the set): without camera and
     // microphone permission Chromium offers no 127.0.0.1 candidate for the link.
-    browser_->grant_permissions(adapter_.permission_origin(), [this, alive, gen](core::Status st) {
-        if (alive.expired() || gen != generation_) return;
-        if (!st) {
-            lost("permissions: " + st.error().message);
-            return;
-        }
-        open_page();
-    });
+    browser_->grant_permissions(adapter_.permission_origin(),
+                                [this, alive, gen](const core::Status& st) {
+                                    if (alive.expired() || gen != generation_) return;
+                                    if (!st) {
+                                        lost("permissions: " + st.error().message);
+                                        return;
+                                    }
+                                    open_page();
+                                });
 }
 
 void MeetingLink::open_page() {
@@ -124,7 +125,7 @@ void MeetingLink::open_page() {
     const uint32_t gen = generation_;
     std::weak_ptr<bool> alive = alive_;
     page_ = browser::Page::open(browser_->devtools(), std::move(options),
-                                [this, alive, gen](core::Status st) {
+                                [this, alive, gen](const core::Status& st) {
                                     if (alive.expired() || gen != generation_) return;
                                     if (!st) {
                                         lost("page: " + st.error().message);
@@ -151,7 +152,7 @@ void MeetingLink::open_page() {
         [this, alive, gen](const nlohmann::json& msg) {
             if (alive.expired() || gen != generation_ || !page_) return;
             page_->evaluate(
-                "__smgwBridge.receive(" + msg.dump() + ")", [](core::Result<browser::Json>) {},
+                "__smgwBridge.receive(" + msg.dump() + ")", [](const core::Result<browser::Json>&) {},
                 bridge_frame_);
         });
     if (!bridge) {
@@ -173,7 +174,7 @@ void MeetingLink::navigate() {
     }
     const uint32_t gen = generation_;
     std::weak_ptr<bool> alive = alive_;
-    page_->navigate(*url, [this, alive, gen, u = *url](core::Status st) {
+    page_->navigate(*url, [this, alive, gen, u = *url](const core::Status& st) {
         if (alive.expired() || gen != generation_) return;
         if (!st) {
             lost("navigation to " + u + ": " + st.error().message);
@@ -187,7 +188,7 @@ void MeetingLink::join() {
     const uint32_t gen = generation_;
     std::weak_ptr<bool> alive = alive_;
     page_->evaluate("window.sipmediagwAdapter.join(" + adapter_.join_options(request_) + ")",
-                    [this, alive, gen](core::Result<browser::Json> r) {
+                    [this, alive, gen](const core::Result<browser::Json>& r) {
                         if (alive.expired() || gen != generation_) return;
                         if (!r) {
                             lost("join: " + r.error().message);
@@ -207,7 +208,7 @@ void MeetingLink::poll_participants() {
     const uint32_t gen = generation_;
     std::weak_ptr<bool> alive = alive_;
     page_->evaluate("window.sipmediagwAdapter.participantCount()",
-                    [this, alive, gen](core::Result<browser::Json> r) {
+                    [this, alive, gen](const core::Result<browser::Json>& r) {
                         if (alive.expired() || gen != generation_ || ended_) return;
                         // A page busy elsewhere (or between documents) answers nothing useful: ask
                         // again later instead of taking it for an empty room.
@@ -239,10 +240,10 @@ void MeetingLink::on_signal(const std::string& payload, const std::string& frame
             msg.value("innerWidth", 0) != int(kViewWidth)) {
             browser::Page* p = page_.get();
             p->fit_viewport(kViewWidth, kViewHeight,
-                            [p, alive = std::weak_ptr<bool>(alive_)](core::Status st) {
+                            [p, alive = std::weak_ptr<bool>(alive_)](const core::Status& st) {
                                 if (st && !alive.expired())
                                     p->evaluate("__smgwBridge.fitCapture()",
-                                                [](core::Result<browser::Json>) {});
+                                                [](const core::Result<browser::Json>&) {});
                             });
         }
     } else if (type == "output") {
@@ -324,7 +325,7 @@ void MeetingLink::leave(std::function<void()> done) {
     };
     std::weak_ptr<bool> alive = alive_;
     page_->evaluate("window.sipmediagwAdapter.leave()",
-                    [this, alive, finish](core::Result<browser::Json>) {
+                    [this, alive, finish](const core::Result<browser::Json>&) {
                         if (alive.expired()) return;
                         leave_timer_.cancel();
                         finish();

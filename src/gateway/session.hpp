@@ -2,8 +2,8 @@
 #pragma once
 
 #include "core/log.hpp"
-#include "gateway/meeting_link.hpp"
 #include "gateway/ivr_session.hpp"
+#include "gateway/meeting_link.hpp"
 #include "gateway/room.hpp"
 #include "gateway/session_state.hpp"
 #include "media/engine.hpp"

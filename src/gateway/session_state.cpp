@@ -30,8 +30,7 @@ bool transition_allowed(SessionState from, SessionState to) {
             return to == S::Joining;
         case S::Joining:
             return to == S::InCall || to == S::Ivr;  // Ivr: room not found, retry
-        case S::InCall:
-            return false;
+        case S::InCall:                              // only to Ending (above)
         case S::Ending:
             return false;
     }

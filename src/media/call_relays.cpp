@@ -19,7 +19,7 @@ core::Result<std::unique_ptr<CallRelays>> CallRelays::create(const TurnAccount& 
     for (size_t i = 0; i < Count; ++i) {
         auto relay = TurnRelay::create(account, local.address, sockets[i].first, log_prefix,
                                        sockets[i].second,
-                                       [self](core::Status st) { self->on_relay_done(st); });
+                                       [self](const core::Status& st) { self->on_relay_done(st); });
         if (!relay) return relay.error();
         group->relays_[i] = std::move(*relay);
     }

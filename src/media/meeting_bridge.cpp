@@ -35,7 +35,7 @@ std::string MeetingBridge::audio_send_description(const std::string& session_id)
 core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
     const std::string& session_id, const MeetingBridgeOptions& options, WebRtcLink::Poster post,
     WebRtcLink::Signal signal) {
-    std::unique_ptr<MeetingBridge> bridge(new MeetingBridge());  // private constructor
+    auto bridge = std::make_unique<MeetingBridge>(Key{});
     bridge->session_id_ = session_id;
     bridge->passthrough_ = options.passthrough;
     WebRtcLinkOptions link_options;

@@ -29,6 +29,10 @@ struct MeetingBridgeOptions {
 
 class MeetingBridge {
 public:
+    struct Key {  // only create() makes one
+        explicit Key() = default;
+    };
+    explicit MeetingBridge(Key /*create() only*/) {}
     struct Stats {
         uint64_t video_frames_from_page = 0;
         uint64_t audio_buffers_from_page = 0;
@@ -55,7 +59,6 @@ public:
     static std::string audio_send_description(const std::string& session_id);
 
 private:
-    MeetingBridge() = default;
     void on_incoming(GstPad* pad, bool video);  // GStreamer thread
     void forward_incoming_video(GstPad* pad);   // passthrough; GStreamer thread
 

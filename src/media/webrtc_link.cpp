@@ -133,7 +133,7 @@ core::Result<std::unique_ptr<WebRtcLink>> WebRtcLink::create(const WebRtcLinkOpt
                                                              Poster post, Signal signal,
                                                              Incoming incoming) {
     if (!gst_is_initialized()) gst_init(nullptr, nullptr);
-    std::unique_ptr<WebRtcLink> link(new WebRtcLink());  // private constructor
+    auto link = std::make_unique<WebRtcLink>(Key{});
     link->options_ = options;
     link->post_ = std::move(post);
     link->signal_ = std::move(signal);

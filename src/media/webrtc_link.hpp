@@ -41,6 +41,10 @@ struct WebRtcLinkOptions {
 
 class WebRtcLink {
 public:
+    struct Key {  // only create() makes one
+        explicit Key() = default;
+    };
+    explicit WebRtcLink(Key /*create() only*/) {}
     using Poster = std::function<void(std::function<void()>)>;  // runs fn on the control thread
     using Signal = std::function<void(const nlohmann::json& message)>;  // to the page
     // A stream from the page: RTP pad of webrtcbin; runs on a GStreamer thread, where the
@@ -72,7 +76,6 @@ public:
     static std::string keep_loopback_candidates(const std::string& sdp);
 
 private:
-    WebRtcLink() = default;
     core::Status restrict_ice_to_loopback();
     void post_signal(nlohmann::json message);
     void post_failure(std::string cause);

@@ -55,7 +55,8 @@ std::string JanusLocal::main_config(const JanusLocalOptions& o, const std::strin
     if (!o.ice_enforce_list.empty()) c += "  ice_enforce_list = \"" + o.ice_enforce_list + "\"\n";
     c += "  ice_ignore_list = \"vmnet\"\n}\n";
     // Only what the demo needs: fewer plugins, faster start, nothing else listening.
-    c += "plugins: {\n  disable = \"libjanus_audiobridge.so,libjanus_duktape.so,libjanus_echotest.so,"
+    c += "plugins: {\n  disable = "
+         "\"libjanus_audiobridge.so,libjanus_duktape.so,libjanus_echotest.so,"
          "libjanus_lua.so,libjanus_nosip.so,libjanus_recordplay.so,libjanus_sip.so,"
          "libjanus_streaming.so,libjanus_textroom.so,libjanus_videocall.so,"
          "libjanus_voicemail.so\"\n}\n";
@@ -105,7 +106,8 @@ core::Result<std::unique_ptr<JanusLocal>> JanusLocal::start(const JanusLocalOpti
     j->options_.work_dir = dir;
     if (auto st = write_file(fs::path(dir) / "janus.jcfg", main_config(options, dir)); !st)
         return st.error();
-    if (auto st = write_file(fs::path(dir) / "janus.transport.http.jcfg", http_config(options)); !st)
+    if (auto st = write_file(fs::path(dir) / "janus.transport.http.jcfg", http_config(options));
+        !st)
         return st.error();
     if (auto st = write_file(fs::path(dir) / "janus.plugin.videoroom.jcfg", videoroom_config());
         !st)
@@ -133,8 +135,7 @@ core::Result<std::unique_ptr<JanusLocal>> JanusLocal::start(const JanusLocalOpti
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    return core::fail("janus did not answer on " + j->api_url() + " in time; see " +
-                      j->log_path_);
+    return core::fail("janus did not answer on " + j->api_url() + " in time; see " + j->log_path_);
 }
 
 JanusLocal::~JanusLocal() {

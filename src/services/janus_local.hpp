@@ -15,10 +15,10 @@
 namespace services {
 
 struct JanusLocalOptions {
-    std::string work_dir;                 // config and log go here (created, then removed)
-    std::string http_ip = "127.0.0.1";    // where the Janus HTTP API listens
+    std::string work_dir;               // config and log go here (created, then removed)
+    std::string http_ip = "127.0.0.1";  // where the Janus HTTP API listens
     uint16_t http_port = 8088;
-    std::string ice_enforce_list;         // interfaces/addresses Janus may use; empty: all
+    std::string ice_enforce_list;  // interfaces/addresses Janus may use; empty: all
     uint16_t rtp_port_min = 30000;
     uint16_t rtp_port_max = 30999;
     std::string janus_binary = "janus";

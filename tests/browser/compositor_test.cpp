@@ -21,8 +21,8 @@ std::string compositor_source() {
 }
 
 // Playing videos fed by solid-colour canvases: red (in two elements) and blue are "remote",
-// green is the caller's own track. The compositor's output is drawn back into a canvas where the test reads
-// the colour at the centre of each half (tiles of a 2-video grid are side by side).
+// green is the caller's own track. The compositor's output is drawn back into a canvas where the
+// test reads the colour at the centre of each half (tiles of a 2-video grid are side by side).
 const char* kPage = R"HTML(<!doctype html><html><body><script>
 function solid(colour) {
   const c = document.createElement('canvas');

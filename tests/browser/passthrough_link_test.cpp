@@ -16,6 +16,7 @@
 #include "media/encoded_channel.hpp"
 #include "media/meeting_bridge.hpp"
 #include "media/passthrough.hpp"
+#include "support/test_pipeline.hpp"
 
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
@@ -105,21 +106,8 @@ GstFlowReturn on_from_page(GstAppSink* sink, gpointer data) {
     return GST_FLOW_OK;
 }
 
-struct PipelineDeleter {
-    void operator()(GstElement* p) const {
-        gst_element_set_state(p, GST_STATE_NULL);
-        gst_object_unref(p);
-    }
-};
-using Pipeline = std::unique_ptr<GstElement, PipelineDeleter>;
-
-Pipeline launch(const std::string& description) {
-    GError* err = nullptr;
-    GstElement* p = gst_parse_launch(description.c_str(), &err);
-    EXPECT_EQ(err, nullptr) << description << ": " << (err ? err->message : "");
-    g_clear_error(&err);
-    return Pipeline(p);
-}
+using testsupport::launch;
+using testsupport::Pipeline;
 
 // The link's video payloader (owned by the pipeline).
 GstElement* find_payloader(GstElement* pipeline) {

@@ -1,5 +1,5 @@
-#include "private_network.hpp"
 #include "services/janus_local.hpp"
+#include "private_network.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

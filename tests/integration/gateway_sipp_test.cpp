@@ -43,8 +43,8 @@ TEST_F(GatewaySipp, InfoDtmfIsLoggedWithTheDigit) {
 
 TEST_F(GatewaySipp, InfoDtmfPlainBodyIsLoggedWithTheDigit) {
     auto& gw = start_gateway();
-    const auto run = sipp(
-        scenario("info_dtmf_plain.xml", gw.target(), "echo", "u1", {"-key", "digit", "#"}));
+    const auto run =
+        sipp(scenario("info_dtmf_plain.xml", gw.target(), "echo", "u1", {"-key", "digit", "#"}));
     EXPECT_EQ(run.exit_code, 0);
     EXPECT_TRUE(gw.program().wait_for_log(std::regex("dtmf key=#"), 10s));
 }

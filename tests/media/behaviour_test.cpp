@@ -78,8 +78,8 @@ TEST(Keyframes, WeAskWithPliWhenOffered) {
     EXPECT_EQ(far.fir_received(), 0) << "baresip ignores FIR: PLI must be preferred";
     EXPECT_EQ(c.keyframe_needed, 0);
     // The counter is bumped on the streaming thread after the request leaves: wait for it too.
-    EXPECT_TRUE(c.loop.run_until(
-        [&] { return c.call->stats().video->keyframes_requested >= 1U; }, kDeadlineMs));
+    EXPECT_TRUE(c.loop.run_until([&] { return c.call->stats().video->keyframes_requested >= 1U; },
+                                 kDeadlineMs));
 }
 
 // The peer's only keyframe is lost: our decoder cannot start until our PLI gets a new one.

@@ -9,6 +9,7 @@
 #include "media/passthrough.hpp"
 #include "far_end.hpp"
 #include "media/encoded_channel.hpp"
+#include "support/test_pipeline.hpp"
 #include "test_call.hpp"
 
 #include <gst/app/gstappsink.h>
@@ -21,21 +22,8 @@ namespace {
 
 constexpr int kDeadlineMs = 30000;
 
-struct PipelineDeleter {
-    void operator()(GstElement* p) const {
-        gst_element_set_state(p, GST_STATE_NULL);
-        gst_object_unref(p);
-    }
-};
-using Pipeline = std::unique_ptr<GstElement, PipelineDeleter>;
-
-Pipeline launch(const std::string& description) {
-    GError* err = nullptr;
-    GstElement* p = gst_parse_launch(description.c_str(), &err);
-    EXPECT_EQ(err, nullptr) << description << ": " << (err ? err->message : "");
-    g_clear_error(&err);
-    return Pipeline(p);
-}
+using testsupport::launch;
+using testsupport::Pipeline;
 
 GstElement* element(GstElement* pipeline, const char* name) {
     GstElement* e = gst_bin_get_by_name(GST_BIN(pipeline), name);

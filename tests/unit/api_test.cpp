@@ -173,8 +173,9 @@ TEST(ApiGateway, NotFoundAndCommands) {
     EXPECT_EQ(a.handle(make("DELETE", "/api/v1/gateways/zzz")).status, 404);
     EXPECT_EQ(a.handle(make("DELETE", "/api/v1/gateways/gw-1")).status, 200);
     EXPECT_EQ(a.handle(make("POST", "/api/v1/gateways/gw-1/command", "{}")).status, 400);
-    EXPECT_EQ(a.handle(make("POST", "/api/v1/gateways/gw-1/command", R"({"action":"mute"})")).status,
-              200);
+    EXPECT_EQ(
+        a.handle(make("POST", "/api/v1/gateways/gw-1/command", R"({"action":"mute"})")).status,
+        200);
     EXPECT_EQ(a.handle(make("GET", "/metrics")).content_type, "text/plain; version=0.0.4");
 }
 

@@ -109,8 +109,8 @@ TEST(Config, AllErrorsReportedAtOnce) {
 namespace {
 
 TEST(Config, IvrAndDtmfKeys) {
-    auto ok = core::load_config_string("[ivr]\nlanguage = \"fr\"\ndigits = 6\n[dtmf]\nhand = \"\"\n",
-                                       "t.toml");
+    auto ok = core::load_config_string(
+        "[ivr]\nlanguage = \"fr\"\ndigits = 6\n[dtmf]\nhand = \"\"\n", "t.toml");
     ASSERT_TRUE(ok.ok()) << ok.error().message;
     EXPECT_EQ(ok->ivr.language, "fr");
     EXPECT_EQ(ok->ivr.digits, 6U);

@@ -43,7 +43,7 @@ TEST(IvrDialog, StarErasesLastDigit) {
     d.on_digit('2');
     EXPECT_EQ(d.on_digit('*').typed, "1");
     EXPECT_EQ(d.on_digit('*').typed, "");
-    EXPECT_EQ(d.on_digit('*').typed, "");  // nothing left to erase: no harm
+    EXPECT_EQ(d.on_digit('*').typed, "");              // nothing left to erase: no harm
     EXPECT_FALSE(d.on_digit('#').submit.has_value());  // '#' alone submits nothing
 }
 

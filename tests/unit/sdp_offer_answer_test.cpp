@@ -79,8 +79,9 @@ TEST(OfferAnswer, OpusPreferredAndTelephoneEventMatchesItsClock) {
 TEST(OfferAnswer, TelephoneEventOfAnotherClockIsKeptWhenNoneMatches) {
     // baresip and many desk phones offer telephone-event/8000 only, next to opus/48000:
     // dropping it would lose every digit the caller types.
-    auto n = answer(offer("m=audio 4000 RTP/AVP 111 101\r\na=rtpmap:111 opus/48000/2\r\n"
-                          "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"));
+    auto n =
+        answer(offer("m=audio 4000 RTP/AVP 111 101\r\na=rtpmap:111 opus/48000/2\r\n"
+                     "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"));
     ASSERT_TRUE(n.ok());
     EXPECT_EQ(n.media.audio->codec.name, "opus");
     ASSERT_TRUE(n.media.audio->telephone_event);
@@ -88,7 +89,8 @@ TEST(OfferAnswer, TelephoneEventOfAnotherClockIsKeptWhenNoneMatches) {
     EXPECT_EQ(n.media.audio->telephone_event->clock_rate, 8000U);
     EXPECT_NE(n.sdp.find("m=audio 20000 RTP/AVP 111 101\r\n"), std::string::npos) << n.sdp;
 
-    auto pcmu = answer(offer("m=audio 4000 RTP/AVP 0 110\r\na=rtpmap:110 telephone-event/48000\r\n"));
+    auto pcmu =
+        answer(offer("m=audio 4000 RTP/AVP 0 110\r\na=rtpmap:110 telephone-event/48000\r\n"));
     ASSERT_TRUE(pcmu.ok());
     EXPECT_EQ(pcmu.media.audio->codec.name, "PCMU");
     ASSERT_TRUE(pcmu.media.audio->telephone_event);
@@ -99,7 +101,8 @@ TEST(OfferAnswer, TelephoneEventAnswersTheOfferedEvents) {
     auto n = answer(offer(kAudioPcmu));
     ASSERT_TRUE(n.ok());
     EXPECT_EQ(fmtp_of(n, 101), "0-15");
-    auto bare = answer(offer("m=audio 4000 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n"));
+    auto bare =
+        answer(offer("m=audio 4000 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n"));
     ASSERT_TRUE(bare.ok());
     EXPECT_EQ(fmtp_of(bare, 101), "0-16");
 }

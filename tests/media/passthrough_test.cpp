@@ -264,6 +264,38 @@ TEST(SipAudioPassthrough, OpusForwardedBothWaysWithoutTranscodingAndDtmfDetected
     c.call.reset();  // stops the pipeline before the stand-in goes
 }
 
+// A caller that first talks to the IVR (which encodes its prompts) and then joins its
+// meeting: the same sockets get a bridge pipeline that forwards its Opus.
+TEST(SipAudioPassthrough, IvrThenMeetingSwitchesToForwarding) {
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    FarEnd far({.audio_codec = "opus", .tone_hz = 1000});
+    const auto ports = c.call->local_ports();
+    ASSERT_TRUE(far.start(ports).ok());
+    ASSERT_TRUE(c.call->start(far.negotiated(ports), media::Mode::Ivr).ok());
+    EXPECT_FALSE(c.call->passthrough_audio());
+    ASSERT_TRUE(c.loop.run_until(
+        [&] {
+            const auto s = c.call->stats().audio;
+            return s->packets_in >= 25 && s->frames_encoded >= 25;  // prompts/silence encoded
+        },
+        kDeadlineMs));
+    ASSERT_TRUE(c.call->start(far.negotiated(ports), media::Mode::Bridge).ok());
+    EXPECT_TRUE(c.call->passthrough_audio());
+    AudioPageStandIn page("t1", 660);
+    ASSERT_TRUE(c.loop.run_until(
+        [&] {
+            page.drain();
+            return page.samples.size() >= 32000;
+        },
+        kDeadlineMs));
+    expect_tone(page.samples, 1000);
+    const auto s = c.call->stats().audio;
+    EXPECT_EQ(s->frames_decoded, 0U) << "the bridge pipeline decodes nothing";
+    EXPECT_GE(s->frames_to_page, 100U);
+    c.call.reset();
+}
+
 // G.722/PCMU/PCMA callers, and Opus with the switch off, keep the transcoding path (the
 // counters that stay 0 above count here).
 TEST(SipAudioPassthroughOff, OtherCodecsAndTheSwitchTranscode) {

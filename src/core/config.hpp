@@ -58,6 +58,9 @@ struct MediaConfig {
     // Forward the caller's video to the meeting page (and the page's back) without decoding
     // when both sides agree on the codec (media/passthrough.hpp); false: always transcode.
     bool video_passthrough = true;
+    // Meeting calls whose caller negotiated Opus forward its Opus packets to the page and the
+    // page's back, without decoding or encoding (media/passthrough.hpp); false: transcode.
+    bool audio_passthrough = true;
 };
 
 struct TurnConfig {

@@ -160,11 +160,11 @@ std::string GatewayControl::metrics() const {
                   static_cast<double>(s->frames_encoded), l);
             if (!s->passthrough) continue;
             m.add("sipmediagw_media_frames_forwarded_total", "counter",
-                  "Encoded frames forwarded without transcoding (video passthrough)",
+                  "Encoded frames forwarded without transcoding (passthrough)",
                   static_cast<double>(s->frames_to_page),
                   {{"session", id}, {"media", kind}, {"direction", "to_page"}});
             m.add("sipmediagw_media_frames_forwarded_total", "counter",
-                  "Encoded frames forwarded without transcoding (video passthrough)",
+                  "Encoded frames forwarded without transcoding (passthrough)",
                   static_cast<double>(s->frames_from_page),
                   {{"session", id}, {"media", kind}, {"direction", "from_page"}});
         }
@@ -179,6 +179,14 @@ std::string GatewayControl::metrics() const {
         m.add("sipmediagw_link_video_frames_encoded_total", "counter",
               "Frames the gateway encoded toward the page",
               static_cast<double>(b.video_frames_encoded), l);
+        m.add("sipmediagw_link_audio_passthrough", "gauge",
+              "1 when the page link forwards the caller's Opus", b.audio_passthrough ? 1 : 0, l);
+        m.add("sipmediagw_link_audio_frames_decoded_total", "counter",
+              "Audio frames of the page the gateway decoded",
+              static_cast<double>(b.audio_frames_decoded), l);
+        m.add("sipmediagw_link_audio_frames_encoded_total", "counter",
+              "Audio frames the gateway encoded toward the page",
+              static_cast<double>(b.audio_frames_encoded), l);
     }
     return m.str();
 }

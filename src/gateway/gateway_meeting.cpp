@@ -33,6 +33,10 @@ void Gateway::join_meeting(Session& s) {
         if (session == nullptr || !session->media) return std::nullopt;
         return session->media->passthrough_video();
     };
+    events.audio_passthrough = [this, id] {
+        Session* session = find(id);
+        return session != nullptr && session->media && session->media->passthrough_audio();
+    };
     s.meeting = std::make_unique<MeetingLink>(id, *adapter_,
                                               services::JoinRequest{s.room.name, s.display_name},
                                               *pool_, loop_, std::move(events));

@@ -147,13 +147,14 @@ void MeetingLink::open_page() {
     bridge_options.width = kViewWidth;
     bridge_options.height = kViewHeight;
     if (events_.passthrough) bridge_options.passthrough = events_.passthrough();
+    if (events_.audio_passthrough) bridge_options.audio_passthrough = events_.audio_passthrough();
     auto bridge = media::MeetingBridge::create(
         id_, bridge_options, [this](std::function<void()> fn) { loop_.post(std::move(fn)); },
         [this, alive, gen](const nlohmann::json& msg) {
             if (alive.expired() || gen != generation_ || !page_) return;
             page_->evaluate(
-                "__smgwBridge.receive(" + msg.dump() + ")", [](const core::Result<browser::Json>&) {},
-                bridge_frame_);
+                "__smgwBridge.receive(" + msg.dump() + ")",
+                [](const core::Result<browser::Json>&) {}, bridge_frame_);
         });
     if (!bridge) {
         lost("media link: " + bridge.error().message);

@@ -28,6 +28,8 @@ struct MeetingLinkEvents {
     // Asked each time the link is built: the video passthrough the call's SIP side runs
     // (media::CallMedia::passthrough_video()); nullopt or unset: the link transcodes.
     std::function<std::optional<media::PassthroughVideo>()> passthrough;
+    // Likewise for audio (media::CallMedia::passthrough_audio()); unset or false: transcode.
+    std::function<bool()> audio_passthrough;
 };
 
 class MeetingLink {

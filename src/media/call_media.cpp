@@ -197,6 +197,11 @@ std::optional<PassthroughVideo> CallMedia::passthrough_video() const {
     return video_.passthrough();
 }
 
+bool CallMedia::passthrough_audio() const {
+    if (!pipeline_ || !audio_active_ || mode_ != Mode::Bridge) return false;
+    return audio_.audio_passthrough();
+}
+
 CallMedia::Stats CallMedia::stats() const {
     Stats s;
     if (audio_active_) s.audio = audio_.stats(rtpbin_);

@@ -56,6 +56,8 @@ public:
     [[nodiscard]] Stats stats() const;
     // Bridge mode: the video passthrough the link must offer the page; nullopt: transcoding.
     [[nodiscard]] std::optional<PassthroughVideo> passthrough_video() const;
+    // Bridge mode: the caller's Opus goes to the page as is (the link must forward it too).
+    [[nodiscard]] bool passthrough_audio() const;
     [[nodiscard]] bool running() const { return pipeline_ != nullptr; }
     [[nodiscard]] Mode mode() const { return mode_; }
 

@@ -18,14 +18,14 @@ std::map<std::string, std::weak_ptr<EncodedChannel>>& registry() {
 
 }  // namespace
 
-std::shared_ptr<EncodedChannel> EncodedChannel::get(const std::string& name) {
+std::shared_ptr<EncodedChannel> EncodedChannel::get(const std::string& name, Media media) {
     std::lock_guard lock(registry_mutex);
     auto& channels = registry();
     for (auto it = channels.begin(); it != channels.end();) {
         it = it->second.expired() ? channels.erase(it) : std::next(it);
     }
     if (auto existing = channels[name].lock()) return existing;
-    auto channel = std::make_shared<EncodedChannel>(name);
+    auto channel = std::make_shared<EncodedChannel>(name, media);
     channels[name] = channel;
     return channel;
 }
@@ -37,13 +37,14 @@ std::string EncodedChannel::sink_description(const std::string& element_name) {
            " emit-signals=true sync=false async=false max-buffers=30 drop=true";
 }
 
-std::string EncodedChannel::src_description(const std::string& element_name) {
-    // Live and stamped on arrival with the consumer pipeline's own clock: the producer's
-    // timestamps belong to another pipeline's base time. Leaky, so a stalled consumer never
-    // blocks the producer's streaming thread.
+std::string EncodedChannel::src_description(const std::string& element_name, Media media) {
+    // Live and stamped with the consumer pipeline's own clock: the producer's timestamps belong
+    // to another pipeline's base time. Video is stamped on arrival; audio by forward() (its
+    // RTP timestamps must step by whole packets). Leaky, so a stalled consumer never blocks the
+    // producer's streaming thread.
     return "appsrc name=" + element_name +
-           " is-live=true format=time do-timestamp=true block=false max-bytes=4000000 "
-           "leaky-type=downstream";
+           " is-live=true format=time do-timestamp=" + (media == Media::Video ? "true" : "false") +
+           " block=false max-bytes=4000000 leaky-type=downstream";
 }
 
 EncodedChannel::~EncodedChannel() {
@@ -112,9 +113,10 @@ void EncodedChannel::forward(GstSample* sample) {
     // It starts now: the keyframe asked for when it attached went by while it could not take
     // it (and an H.264 parser drops everything until SPS/PPS and an IDR).
     if (consumer_waiting_.exchange(false)) request_keyframe();
-    // The memory is shared, only the metadata is copied; appsrc stamps it (do-timestamp).
+    // The memory is shared, only the metadata is copied; appsrc stamps video (do-timestamp).
     GstBuffer* out = gst_buffer_copy(in);
     GST_BUFFER_PTS(out) = GST_BUFFER_DTS(out) = GST_BUFFER_DURATION(out) = GST_CLOCK_TIME_NONE;
+    if (media_ == Media::Audio) GST_BUFFER_PTS(out) = audio_timestamp(consumer.get(), in);
     GstAppSrc* src = GST_APP_SRC(consumer.get());
     GstCaps* caps = gst_sample_get_caps(sample);
     GstCaps* current = gst_app_src_get_caps(src);
@@ -122,6 +124,26 @@ void EncodedChannel::forward(GstSample* sample) {
         gst_app_src_set_caps(src, caps);
     if (current != nullptr) gst_caps_unref(current);
     gst_app_src_push_buffer(src, out);  // takes `out`; FLUSHING when stopped, which is fine
+}
+
+GstClockTime EncodedChannel::audio_timestamp(GstElement* consumer, GstBuffer* in) {
+    GstPtr<GstClock> clock(gst_element_get_clock(consumer));
+    if (!clock) return GST_CLOCK_TIME_NONE;
+    const GstClockTime now = gst_clock_get_time(clock.get()) - gst_element_get_base_time(consumer);
+    const GstClockTime in_pts = GST_BUFFER_PTS(in);
+    GstClockTime out = now;
+    // Follow the sender's timeline (its packet spacing) while it stays near our clock; a gap
+    // (loss, DTX, a new stream) or drift beyond the jitter we tolerate starts again from now.
+    constexpr GstClockTime kTolerance = 80 * GST_MSECOND;
+    if (GST_CLOCK_TIME_IS_VALID(in_pts) && GST_CLOCK_TIME_IS_VALID(last_in_pts_) &&
+        GST_CLOCK_TIME_IS_VALID(last_out_pts_) && in_pts > last_in_pts_) {
+        const GstClockTime next = last_out_pts_ + (in_pts - last_in_pts_);
+        const GstClockTime diff = next > now ? next - now : now - next;
+        if (diff <= kTolerance) out = next;
+    }
+    last_in_pts_ = in_pts;
+    last_out_pts_ = out;
+    return out;
 }
 
 GstPadProbeReturn EncodedChannel::on_upstream_event(GstPad*, GstPadProbeInfo* info, gpointer data) {
@@ -132,6 +154,7 @@ GstPadProbeReturn EncodedChannel::on_upstream_event(GstPad*, GstPadProbeInfo* in
 }
 
 void EncodedChannel::request_keyframe() {
+    if (media_ != Media::Video) return;  // every Opus packet stands alone
     GstPtr<GstElement> producer;
     {
         std::lock_guard lock(mutex_);

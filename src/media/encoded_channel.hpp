@@ -24,12 +24,16 @@ namespace media {
 
 class EncodedChannel {
 public:
+    // Audio (Opus) has no keyframes to ask for, and its RTP timestamps must advance by the
+    // packets' durations rather than by their arrival jitter.
+    enum class Media { Video, Audio };
+
     // The channel with this name, created on first use; it lives while someone holds it.
-    static std::shared_ptr<EncodedChannel> get(const std::string& name);
+    static std::shared_ptr<EncodedChannel> get(const std::string& name, Media media = Media::Video);
 
     // Element descriptions for the two ends (names "<name>" in gst-launch syntax).
     static std::string sink_description(const std::string& element_name);
-    static std::string src_description(const std::string& element_name);
+    static std::string src_description(const std::string& element_name, Media media = Media::Video);
 
     // The producer's appsink / consumer's appsrc; a new one replaces the previous (a rebuilt
     // pipeline). The channel keeps a reference, so a stopped pipeline's element stays safe.
@@ -43,7 +47,7 @@ public:
     [[nodiscard]] uint64_t keyframes() const { return keyframes_.load(); }
     [[nodiscard]] uint64_t keyframe_requests() const { return requests_.load(); }
 
-    explicit EncodedChannel(std::string name) : name_(std::move(name)) {}
+    EncodedChannel(std::string name, Media media) : name_(std::move(name)), media_(media) {}
     ~EncodedChannel();
     EncodedChannel(const EncodedChannel&) = delete;
     EncodedChannel& operator=(const EncodedChannel&) = delete;
@@ -52,8 +56,14 @@ private:
     static GstFlowReturn on_sample(GstElement* appsink, gpointer self);
     static GstPadProbeReturn on_upstream_event(GstPad*, GstPadProbeInfo*, gpointer self);
     void forward(GstSample* sample);
+    // Audio: the consumer's running time for this packet, continuing the previous packet's
+    // timeline while arrival and timeline agree (streaming thread of the producer).
+    GstClockTime audio_timestamp(GstElement* consumer, GstBuffer* in);
 
     std::string name_;
+    Media media_ = Media::Video;
+    GstClockTime last_in_pts_ = GST_CLOCK_TIME_NONE;   // producer's timeline
+    GstClockTime last_out_pts_ = GST_CLOCK_TIME_NONE;  // consumer's running time
     std::mutex mutex_;
     GstPtr<GstElement> producer_;
     GstPtr<GstElement> consumer_;

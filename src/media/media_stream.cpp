@@ -64,6 +64,7 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
     negotiated_ = stream;
     mode_ = mode;
     passthrough_.reset();
+    audio_passthrough_ = false;
     hooks_ = std::move(hooks);
     dtmf_.reset();
     if (!rtp_encoding_name(stream.codec.name)) {
@@ -417,6 +418,8 @@ GstPadProbeReturn MediaStream::on_decoder_event(GstPad*, GstPadProbeInfo* info, 
     auto* self = static_cast<MediaStream*>(data);
     GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
     if (!gst_video_event_is_force_key_unit(event)) return GST_PAD_PROBE_OK;
+    // Audio has no keyframes: a request there would become a SIP INFO for the video.
+    if (self->kind_ != sip::MediaKind::Video) return GST_PAD_PROBE_DROP;
     const int64_t now = monotonic_ns();
     const int64_t last = self->last_request_ns_.load();
     if (last != 0 && now - last < kKeyframeRequestGapNs) return GST_PAD_PROBE_DROP;
@@ -520,7 +523,7 @@ StreamStats MediaStream::stats(GstElement* rtpbin) const {
     s.keyframes_asked = keyframes_asked_;
     s.keyframes_sent = keyframes_sent_;
     s.dtmf_events = dtmf_events_;
-    s.passthrough = passthrough_.has_value();
+    s.passthrough = passthrough_.has_value() || audio_passthrough_;
     if (to_page_) s.frames_to_page = to_page_->frames();
     if (from_page_) {
         s.frames_from_page = from_page_->frames();

@@ -74,6 +74,8 @@ public:
     [[nodiscard]] const std::optional<PassthroughVideo>& passthrough() const {
         return passthrough_;
     }
+    // Bridge mode, audio: the caller's Opus is forwarded without transcoding.
+    [[nodiscard]] bool audio_passthrough() const { return audio_passthrough_; }
 
 private:
     static GstPadProbeReturn on_rtp_in(GstPad*, GstPadProbeInfo*, gpointer self);
@@ -109,6 +111,7 @@ private:
     StreamHooks hooks_;
     VideoFormat video_format_;
     std::optional<PassthroughVideo> passthrough_;
+    bool audio_passthrough_ = false;
     // Passthrough: encoded frames to and from the meeting page's link.
     std::shared_ptr<EncodedChannel> to_page_;
     std::shared_ptr<EncodedChannel> from_page_;

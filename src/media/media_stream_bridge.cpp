@@ -47,12 +47,18 @@ core::Status MediaStream::build_bridge_chain(GstBin* pipeline, GstElement* rtpbi
     if (video) {
         video_format_ = choose_video_format(config, negotiated_.codec, negotiated_.bandwidth_kbps);
         passthrough_ = choose_passthrough(config, negotiated_, video_format_);
+    } else {
+        audio_passthrough_ = choose_audio_passthrough(config, negotiated_);
     }
+    const bool forwarding = passthrough_ || audio_passthrough_;
     std::optional<std::string> recv_desc;
     std::optional<std::string> send_desc;
     if (passthrough_) {
         recv_desc = passthrough_receive_description(*passthrough_);
         send_desc = passthrough_send_description(*passthrough_, negotiated_.codec.payload_type);
+    } else if (audio_passthrough_) {
+        recv_desc = audio_passthrough_receive_description();
+        send_desc = audio_passthrough_send_description(negotiated_.codec.payload_type);
     } else {
         recv_desc = bridge_receive_description(
             negotiated_, bridge_channel(bridge_session_, video, BridgeDirection::ToPage));
@@ -80,16 +86,24 @@ core::Status MediaStream::build_bridge_chain(GstBin* pipeline, GstElement* rtpbi
     GstPtr<GstElement> depay(gst_bin_get_by_name(GST_BIN(recv_bin), "depay"));
     GstPtr<GstElement> enc(gst_bin_get_by_name(GST_BIN(send_bin), "enc"));
     GstPtr<GstElement> valve(gst_bin_get_by_name(GST_BIN(send_bin), "valve"));
-    if (!depay || (!enc && !passthrough_) || !valve)
+    if (!depay || (!enc && !forwarding) || !valve)
         return core::fail("media: bridge chain incomplete");
     encoder_ = enc.get();
     valve_ = valve.get();
-    if (passthrough_) {
+    if (forwarding) {
         GstPtr<GstElement> out(gst_bin_get_by_name(GST_BIN(recv_bin), "out"));
         GstPtr<GstElement> in(gst_bin_get_by_name(GST_BIN(send_bin), "in"));
         if (!out || !in) return core::fail("media: passthrough chain incomplete");
-        to_page_ = EncodedChannel::get(passthrough_channel(bridge_session_, true));
-        from_page_ = EncodedChannel::get(passthrough_channel(bridge_session_, false));
+        if (video) {
+            to_page_ = EncodedChannel::get(passthrough_channel(bridge_session_, true));
+            from_page_ = EncodedChannel::get(passthrough_channel(bridge_session_, false));
+        } else {
+            constexpr auto kAudio = EncodedChannel::Media::Audio;
+            to_page_ =
+                EncodedChannel::get(audio_passthrough_channel(bridge_session_, true), kAudio);
+            from_page_ =
+                EncodedChannel::get(audio_passthrough_channel(bridge_session_, false), kAudio);
+        }
         to_page_->attach_producer(out.get());
         from_page_->attach_consumer(in.get());
     }
@@ -125,6 +139,8 @@ core::Status MediaStream::build_bridge_chain(GstBin* pipeline, GstElement* rtpbi
             passthrough_->profile_level_id.empty() ? "-" : passthrough_->profile_level_id,
             passthrough_->single_nal ? 0 : 1, video_format_.width, video_format_.height,
             video_format_.fps, video_format_.bitrate_kbps);
+    } else if (audio_passthrough_) {
+        spdlog::info("{} bridge: audio passthrough opus (no decode/encode)", log_prefix_);
     } else if (video) {
         spdlog::info("{} video bridge (transcoding) {} toward the caller {}x{}@{} {} kb/s",
                      log_prefix_, negotiated_.codec.name, video_format_.width, video_format_.height,

@@ -27,7 +27,7 @@ std::string MeetingBridge::video_send_description(const std::string& session_id,
 std::string MeetingBridge::audio_send_description(const std::string& session_id) {
     return fmt::format(
         "interaudiosrc channel={} ! audioconvert ! audioresample ! "
-        "audio/x-raw,rate=48000,channels=2 ! opusenc bitrate=48000 frame-size=20 ! "
+        "audio/x-raw,rate=48000,channels=2 ! opusenc name=audio_enc bitrate=48000 frame-size=20 ! "
         "rtpopuspay pt=97",
         bridge_channel(session_id, false, BridgeDirection::ToPage));
 }
@@ -38,9 +38,12 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
     auto bridge = std::make_unique<MeetingBridge>(Key{});
     bridge->session_id_ = session_id;
     bridge->passthrough_ = options.passthrough;
+    bridge->audio_passthrough_ = options.audio_passthrough;
     WebRtcLinkOptions link_options;
     link_options.video_send = video_send_description(session_id, options);
-    link_options.audio_send = audio_send_description(session_id);
+    link_options.audio_send = options.audio_passthrough
+                                  ? audio_passthrough_link_send_description(97)
+                                  : audio_send_description(session_id);
     link_options.start_bitrate_kbps = options.bitrate_kbps;
     if (const auto& p = options.passthrough) {
         link_options.video_send = passthrough_link_send_description(*p, 96);
@@ -71,19 +74,37 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
             session_id, p->codec, p->profile_level_id.empty() ? "-" : p->profile_level_id,
             p->single_nal ? 0 : 1);
     } else {
-        GstPtr<GstElement> enc(gst_bin_get_by_name(GST_BIN(bridge->link_->pipeline()), "enc"));
-        if (enc) {
-            GstPtr<GstPad> src(gst_element_get_static_pad(enc.get(), "src"));
-            gst_pad_add_probe(
-                src.get(), GST_PAD_PROBE_TYPE_BUFFER,
-                [](GstPad*, GstPadProbeInfo*, gpointer data) -> GstPadProbeReturn {
-                    ++*static_cast<std::atomic<uint64_t>*>(data);
-                    return GST_PAD_PROBE_OK;
-                },
-                &bridge->video_encoded_, nullptr);
-        }
+        bridge->count_encoded("enc", bridge->video_encoded_);
+    }
+    if (options.audio_passthrough) {
+        GstPtr<GstElement> in(
+            gst_bin_get_by_name(GST_BIN(bridge->link_->pipeline()), "pt_audio_in"));
+        if (!in) return core::fail("webrtc link: audio passthrough source missing");
+        constexpr auto kAudio = EncodedChannel::Media::Audio;
+        bridge->audio_to_page_ =
+            EncodedChannel::get(audio_passthrough_channel(session_id, true), kAudio);
+        bridge->audio_from_page_ =
+            EncodedChannel::get(audio_passthrough_channel(session_id, false), kAudio);
+        bridge->audio_to_page_->attach_consumer(in.get());
+        spdlog::info("media: sess={} bridge: audio passthrough opus (no decode/encode)",
+                     session_id);
+    } else {
+        bridge->count_encoded("audio_enc", bridge->audio_encoded_);
     }
     return bridge;
+}
+
+void MeetingBridge::count_encoded(const char* element, std::atomic<uint64_t>& counter) {
+    GstPtr<GstElement> enc(gst_bin_get_by_name(GST_BIN(link_->pipeline()), element));
+    if (!enc) return;
+    GstPtr<GstPad> src(gst_element_get_static_pad(enc.get(), "src"));
+    gst_pad_add_probe(
+        src.get(), GST_PAD_PROBE_TYPE_BUFFER,
+        [](GstPad*, GstPadProbeInfo*, gpointer data) -> GstPadProbeReturn {
+            ++*static_cast<std::atomic<uint64_t>*>(data);
+            return GST_PAD_PROBE_OK;
+        },
+        &counter, nullptr);
 }
 
 MeetingBridge::~MeetingBridge() {
@@ -92,7 +113,7 @@ MeetingBridge::~MeetingBridge() {
 
 MeetingBridge::Stats MeetingBridge::stats() const {
     Stats s;
-    s.audio_buffers_from_page = audio_buffers_.load();
+    s.audio_buffers_from_page = audio_decoded_.load();
     s.passthrough = passthrough_.has_value();
     if (from_page_) {
         s.video_frames_from_page = from_page_->frames();
@@ -100,6 +121,11 @@ MeetingBridge::Stats MeetingBridge::stats() const {
         s.video_frames_from_page = s.video_frames_decoded = video_frames_.load();
     }
     s.video_frames_encoded = video_encoded_.load();
+    s.audio_passthrough = audio_passthrough_;
+    if (audio_from_page_) s.audio_buffers_from_page = audio_from_page_->frames();
+    if (audio_to_page_) s.audio_frames_to_page = audio_to_page_->frames();
+    s.audio_frames_decoded = audio_decoded_.load();
+    s.audio_frames_encoded = audio_encoded_.load();
     return s;
 }
 
@@ -129,9 +155,39 @@ void MeetingBridge::forward_incoming_video(GstPad* pad) {
         session_id_, passthrough_->codec);
 }
 
+void MeetingBridge::forward_incoming_audio(GstPad* pad) {
+    const std::string desc = audio_passthrough_link_receive_description();
+    GError* err = nullptr;
+    GstElement* bin = gst_parse_bin_from_description(desc.c_str(), TRUE, &err);
+    if (bin == nullptr) {
+        spdlog::warn("media: sess={} bridge: cannot forward the page's audio: {}", session_id_,
+                     err ? err->message : "unknown");
+        g_clear_error(&err);
+        return;
+    }
+    g_clear_error(&err);
+    GstPtr<GstElement> out(gst_bin_get_by_name(GST_BIN(bin), "out"));
+    audio_from_page_->attach_producer(out.get());
+    gst_bin_add(GST_BIN(link_->pipeline()), bin);
+    gst_element_sync_state_with_parent(bin);
+    GstPtr<GstPad> sink(gst_element_get_static_pad(bin, "sink"));
+    if (gst_pad_link(pad, sink.get()) != GST_PAD_LINK_OK) {
+        spdlog::warn("media: sess={} bridge: cannot link the page's audio", session_id_);
+        return;
+    }
+    spdlog::info(
+        "media: sess={} bridge: receiving the meeting's audio from the page (opus, forwarded "
+        "without decoding)",
+        session_id_);
+}
+
 void MeetingBridge::on_incoming(GstPad* pad, bool video) {
     if (video && passthrough_) {
         forward_incoming_video(pad);
+        return;
+    }
+    if (!video && audio_passthrough_) {
+        forward_incoming_audio(pad);
         return;
     }
     // The page sends what we offered: VP8 and Opus.
@@ -164,7 +220,7 @@ void MeetingBridge::on_incoming(GstPad* pad, bool video) {
             ++*static_cast<std::atomic<uint64_t>*>(data);
             return GST_PAD_PROBE_OK;
         },
-        video ? &video_frames_ : &audio_buffers_, nullptr);
+        video ? &video_frames_ : &audio_decoded_, nullptr);
     gst_bin_add(GST_BIN(link_->pipeline()), bin);
     gst_element_sync_state_with_parent(bin);
     GstPtr<GstPad> sink(gst_element_get_static_pad(bin, "sink"));

@@ -25,6 +25,8 @@ struct MeetingBridgeOptions {
     uint32_t bitrate_kbps = 1500;
     // The call's SIP side forwards encoded video (CallMedia::passthrough_video()).
     std::optional<PassthroughVideo> passthrough;
+    // The call's SIP side forwards Opus (CallMedia::passthrough_audio()).
+    bool audio_passthrough = false;
 };
 
 class MeetingBridge {
@@ -40,6 +42,12 @@ public:
         uint64_t video_frames_decoded = 0;
         uint64_t video_frames_encoded = 0;
         bool passthrough = false;
+        // The same for the link's audio: both 0 with audio passthrough, whose forwarded Opus
+        // packets are counted in audio_buffers_from_page and audio_frames_to_page.
+        uint64_t audio_frames_decoded = 0;
+        uint64_t audio_frames_encoded = 0;
+        uint64_t audio_frames_to_page = 0;
+        bool audio_passthrough = false;
     };
 
     static core::Result<std::unique_ptr<MeetingBridge>> create(const std::string& session_id,
@@ -61,12 +69,18 @@ public:
 private:
     void on_incoming(GstPad* pad, bool video);  // GStreamer thread
     void forward_incoming_video(GstPad* pad);   // passthrough; GStreamer thread
+    void forward_incoming_audio(GstPad* pad);   // audio passthrough; GStreamer thread
+    void count_encoded(const char* element, std::atomic<uint64_t>& counter);
 
     std::string session_id_;
     std::unique_ptr<WebRtcLink> link_;
     std::atomic<uint64_t> video_frames_{0};
-    std::atomic<uint64_t> audio_buffers_{0};
     std::atomic<uint64_t> video_encoded_{0};
+    std::atomic<uint64_t> audio_encoded_{0};
+    std::atomic<uint64_t> audio_decoded_{0};
+    bool audio_passthrough_ = false;
+    std::shared_ptr<EncodedChannel> audio_to_page_;
+    std::shared_ptr<EncodedChannel> audio_from_page_;
     std::optional<PassthroughVideo> passthrough_;
     std::shared_ptr<EncodedChannel> to_page_;
     std::shared_ptr<EncodedChannel> from_page_;

@@ -119,4 +119,31 @@ std::string passthrough_link_receive_description(const PassthroughVideo& v) {
     return "queue ! rtpvp8depay request-keyframe=true wait-for-keyframe=true ! " + sink;
 }
 
+bool choose_audio_passthrough(const core::MediaConfig& config, const sip::NegotiatedStream& audio) {
+    return config.audio_passthrough && audio.codec.name == "opus";
+}
+
+std::string audio_passthrough_channel(const std::string& session_id, bool to_page) {
+    return "smgw." + session_id + ".audio-encoded." + (to_page ? "to-page" : "from-page");
+}
+
+std::string audio_passthrough_receive_description() {
+    return "rtpopusdepay name=depay ! " + EncodedChannel::sink_description("out");
+}
+
+std::string audio_passthrough_send_description(unsigned pt) {
+    return fmt::format("{} ! rtpopuspay name=pay pt={} ! valve name=valve drop=false",
+                       EncodedChannel::src_description("in", EncodedChannel::Media::Audio), pt);
+}
+
+std::string audio_passthrough_link_send_description(unsigned pt) {
+    return fmt::format("{} ! rtpopuspay pt={}",
+                       EncodedChannel::src_description("pt_audio_in", EncodedChannel::Media::Audio),
+                       pt);
+}
+
+std::string audio_passthrough_link_receive_description() {
+    return "queue ! rtpopusdepay ! " + EncodedChannel::sink_description("out");
+}
+
 }  // namespace media

@@ -46,4 +46,16 @@ std::string passthrough_link_caps(const PassthroughVideo& video, unsigned pt);
 std::map<std::string, std::string> passthrough_link_fmtp(const PassthroughVideo& video);
 std::string passthrough_link_receive_description(const PassthroughVideo& video);
 
+// Audio passthrough: an Opus caller's packets go to the page as they are (the link offers
+// opus/48000/2 either way, and Opus decoders take mono or stereo packets), and the page's Opus
+// packets go back to the caller. Other codecs, or `[media] audio_passthrough = false`: false.
+bool choose_audio_passthrough(const core::MediaConfig& config, const sip::NegotiatedStream& audio);
+std::string audio_passthrough_channel(const std::string& session_id, bool to_page);
+// SIP side: receive (named depay, out) and send (named in, pay, valve); link side: send from
+// the channel into RTP (source named pt_audio_in), and the page's RTP into the channel (out).
+std::string audio_passthrough_receive_description();
+std::string audio_passthrough_send_description(unsigned payload_type);
+std::string audio_passthrough_link_send_description(unsigned payload_type);
+std::string audio_passthrough_link_receive_description();
+
 }  // namespace media

@@ -8,6 +8,7 @@
 // network namespace (e2e_main.cpp); no browser may be left behind.
 #include "meeting_fixture.hpp"
 #include "private_network.hpp"
+#include "support/http_client.hpp"
 #include "support/program.hpp"
 #include "support/temp_dir.hpp"
 
@@ -111,6 +112,74 @@ TEST_F(MeetingCallTest, CallerAndObserverSeeAndHearEachOtherThenKeysMuteAndLeave
     EXPECT_TRUE(log.wait_for_log(std::regex("ended, 0 active"), 30s)) << log.tail(80);
     EXPECT_FALSE(log.log_contains(std::regex("pipeline error"))) << log.tail(80);
 
+    leave_observer();
+    EXPECT_TRUE(gw->terminate()) << log.tail(40);
+    const std::string left = gw->browsers_left(30s);
+    EXPECT_TRUE(left.empty()) << left;
+}
+
+// An Opus caller (baresip then offers no telephone-event it can use, so no keys): its Opus is
+// forwarded to the page and the page's back without decoding ([media] audio_passthrough), the
+// observer hears its 440 Hz and it hears the observer's 660 Hz, and muting it in the meeting
+// (API command, the same adapter action as the `1` key) silences it for the observer.
+TEST_F(MeetingCallTest, OpusCallerForwardedWithoutTranscodingAndMutedInTheMeeting) {
+    testsupport::TempDir tmp("meeting-opus");
+    auto gw = e2e::DemoGateway::start(tmp.path());
+    ASSERT_TRUE(gw.ok()) << gw.error().message;
+    auto& log = gw->program();
+    ASSERT_TRUE(join_observer(*gw));
+    testsupport::BaresipOptions o;
+    o.tone_hz = 440;
+    o.audio_codecs = "opus/48000/2";
+    auto caller = testsupport::BaresipPeer::start(tmp.path(), o);
+    ASSERT_TRUE(caller.ok()) << caller.error().message;
+    ASSERT_TRUE((*caller)->dial("sip:1234@127.0.0.1:5060").ok());
+    ASSERT_TRUE((*caller)->wait_established(30s)) << log.tail();
+    ASSERT_TRUE(log.wait_for_log(std::regex("state joining -> in_call"), 90s)) << log.tail(80);
+    EXPECT_TRUE(
+        log.log_contains(std::regex("bridge: audio passthrough opus \\(no decode/encode\\)")))
+        << log.tail(80);
+    std::smatch m;
+    const std::string text = log.log();
+    ASSERT_TRUE(std::regex_search(text, m, std::regex("sess=(\\S+) state joining -> in_call")));
+    const std::string id = m[1];
+
+    // The caller's tone reaches the meeting (several seconds of it, as in the test above).
+    const auto obs = observed([](const browser::Json& o) {
+        return o.is_object() && o["frames"].get<int>() >= 90 &&
+               std::abs(o["peakHz"].get<double>() - 440) < 30 && o["levelDb"].get<double>() > -70;
+    });
+    ASSERT_TRUE(obs.is_object()) << obs.dump();
+    EXPECT_NEAR(obs["peakHz"].get<double>(), 440, 30) << obs.dump();
+    const double before = observer_tone(440, [](double db) { return db > -70; });
+    ASSERT_GT(before, -70) << "the observer does not hear the caller's tone";
+    const auto heard = caller_hears(**caller, 660);
+    EXPECT_GT(heard.tone_db, -40) << "the meeting's audio did not reach the caller";
+    EXPECT_GT(heard.tone_db, heard.total_db - 3) << "the caller hears something else";
+    EXPECT_TRUE(log.wait_for_log(
+        std::regex("receiving the meeting's audio from the page \\(opus, forwarded"), 20s));
+
+    auto command = [&](const std::string& action) {
+        auto r = testsupport::http_request(8080, "POST", "/api/v1/gateways/" + id + "/command",
+                                           R"({"action":")" + action + R"("})",
+                                           "Content-Type: application/json\r\n");
+        ASSERT_TRUE(r.ok()) << r.error().message;
+        EXPECT_EQ(r->status, 200) << r->body;
+    };
+    command("mute");
+    const double muted = observer_tone(440, [&](double db) { return db < before - 40; });
+    EXPECT_LT(muted, before - 40) << "the caller's tone is still heard after mute";
+    command("mute");
+    const double unmuted = observer_tone(440, [&](double db) { return db > before - 10; });
+    EXPECT_GT(unmuted, before - 10) << "the caller's tone did not come back after unmute";
+    std::printf(
+        "[ measure ] opus caller: observer's 440 Hz %.0f dB, muted %.0f dB, unmuted %.0f "
+        "dB; caller hears 660 Hz at %.1f dB\n",
+        before, muted, unmuted, heard.tone_db);
+    EXPECT_FALSE(log.log_contains(std::regex("pipeline error"))) << log.tail(80);
+
+    (void)(*caller)->ctrl().command("hangup");
+    EXPECT_TRUE(log.wait_for_log(std::regex("ended, 0 active"), 30s)) << log.tail(80);
     leave_observer();
     EXPECT_TRUE(gw->terminate()) << log.tail(40);
     const std::string left = gw->browsers_left(30s);

@@ -167,10 +167,31 @@ void PassthroughCall::run_call(bool transcode, CallFigures& out) {
     ASSERT_GE(link_dec, 0) << text;
     out.decoded = sip_dec + link_dec;
     out.encoded = sip_enc + link_enc;
-    out.forwarded_to_page =
-        metric(text, "sipmediagw_media_frames_forwarded_total", "direction=\"to_page\"");
-    out.forwarded_from_page =
-        metric(text, "sipmediagw_media_frames_forwarded_total", "direction=\"from_page\"");
+    out.forwarded_to_page = metric(text, "sipmediagw_media_frames_forwarded_total",
+                                   "direction=\"to_page\",media=\"video\"");
+    out.forwarded_from_page = metric(text, "sipmediagw_media_frames_forwarded_total",
+                                     "direction=\"from_page\",media=\"video\"");
+    // baresip offers Opus first: its audio is forwarded too ([media] audio_passthrough, on in
+    // both runs; --transcode switches video only).
+    EXPECT_TRUE(
+        gw->log_contains(std::regex("bridge: audio passthrough opus \\(no decode/encode\\)")))
+        << gw->tail(80);
+    const double audio_coded =
+        metric(text, "sipmediagw_media_frames_decoded_total", "media=\"audio\"") +
+        metric(text, "sipmediagw_media_frames_encoded_total", "media=\"audio\"") +
+        metric(text, "sipmediagw_link_audio_frames_decoded_total", "") +
+        metric(text, "sipmediagw_link_audio_frames_encoded_total", "");
+    const double audio_to_page = metric(text, "sipmediagw_media_frames_forwarded_total",
+                                        "direction=\"to_page\",media=\"audio\"");
+    const double audio_from_page = metric(text, "sipmediagw_media_frames_forwarded_total",
+                                          "direction=\"from_page\",media=\"audio\"");
+    std::printf(
+        "[ measure ] audio: Opus packets forwarded to page %.0f, from page %.0f; audio "
+        "frames decoded+encoded %.0f\n",
+        audio_to_page, audio_from_page, audio_coded);
+    EXPECT_EQ(audio_coded, 0) << text;
+    EXPECT_GE(audio_to_page, 100) << text;
+    EXPECT_GE(audio_from_page, 100) << text;
     std::printf(
         "[ measure ] %s: gateway CPU %.3f cores over %.1f s; video frames decoded %.0f "
         "(sip %.0f, link %.0f) encoded %.0f (sip %.0f, link %.0f), forwarded to page %.0f, "

@@ -162,6 +162,185 @@ TEST(SipPassthroughOff, ConfigSwitchKeepsTranscoding) {
     EXPECT_FALSE(c.call->stats().video->passthrough);
 }
 
+// The page's end of both audio channels: it decodes what the gateway forwards (so the test can
+// hear the caller's tone there) and sends its own Opus tone, encoded as the page would.
+struct AudioPageStandIn {
+    std::shared_ptr<media::EncodedChannel> to_page;
+    std::shared_ptr<media::EncodedChannel> from_page;
+    Pipeline consumer;
+    Pipeline producer;
+    std::vector<int16_t> samples;  // what reached the page, 16 kHz mono
+
+    AudioPageStandIn(const std::string& session, double tone_hz) {
+        constexpr auto kAudio = media::EncodedChannel::Media::Audio;
+        to_page =
+            media::EncodedChannel::get(media::audio_passthrough_channel(session, true), kAudio);
+        from_page =
+            media::EncodedChannel::get(media::audio_passthrough_channel(session, false), kAudio);
+        consumer = launch(media::EncodedChannel::src_description("in", kAudio) +
+                          " ! opusdec ! audioconvert ! audioresample ! "
+                          "audio/x-raw,format=S16LE,rate=16000,channels=1 ! "
+                          "appsink name=sink sync=false async=false");
+        producer =
+            launch("audiotestsrc is-live=true wave=sine volume=0.4 samplesperbuffer=960 freq=" +
+                   std::to_string(tone_hz) +
+                   " ! audio/x-raw,rate=48000,channels=2 ! opusenc bitrate=48000 frame-size=20 ! " +
+                   media::EncodedChannel::sink_description("out"));
+        to_page->attach_consumer(element(consumer.get(), "in"));
+        from_page->attach_producer(element(producer.get(), "out"));
+        gst_element_set_state(consumer.get(), GST_STATE_PLAYING);
+        gst_element_set_state(producer.get(), GST_STATE_PLAYING);
+    }
+
+    // Takes what the page side decoded so far (called from the test's polling).
+    void drain() {
+        auto* sink = GST_APP_SINK(element(consumer.get(), "sink"));
+        while (GstSample* sample = gst_app_sink_try_pull_sample(sink, 0)) {
+            GstMapInfo map;
+            GstBuffer* b = gst_sample_get_buffer(sample);
+            if (b != nullptr && gst_buffer_map(b, &map, GST_MAP_READ)) {
+                const auto* s = reinterpret_cast<const int16_t*>(map.data);
+                samples.insert(samples.end(), s, s + map.size / 2);
+                gst_buffer_unmap(b, &map);
+            }
+            gst_sample_unref(sample);
+        }
+    }
+};
+
+// An Opus caller in a meeting: its packets reach the page as they are, the page's packets reach
+// the caller as they are, both tones survive (each side decodes what the other encoded), the
+// gateway decodes and encodes no audio, and RFC 4733 digits are still detected (they never
+// needed decoded audio: the RTP probe reads telephone-event packets before rtpbin).
+TEST(SipAudioPassthrough, OpusForwardedBothWaysWithoutTranscodingAndDtmfDetected) {
+    auto cfg = test_config();
+    cfg.audio_passthrough = true;
+    Call c(cfg);
+    ASSERT_TRUE(c.call);
+    FarEnd far({.audio_codec = "opus", .tone_hz = 1000});
+    const auto ports = c.call->local_ports();
+    ASSERT_TRUE(far.start(ports).ok());
+    auto st = c.call->start(far.negotiated(ports), media::Mode::Bridge);
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    ASSERT_TRUE(c.call->passthrough_audio());
+    AudioPageStandIn page("t1", 660);
+
+    // 3 s of audio each way (16 kHz), which also leaves time past any start-up transient.
+    ASSERT_TRUE(c.loop.run_until(
+        [&] {
+            page.drain();
+            return page.samples.size() >= 48000 && far.audio_samples().size() >= 48000;
+        },
+        kDeadlineMs))
+        << "page got " << page.samples.size() << " samples, caller " << far.audio_samples().size();
+    {
+        SCOPED_TRACE("the caller's 1000 Hz tone, decoded on the page side");
+        expect_tone(page.samples, 1000);
+    }
+    {
+        SCOPED_TRACE("the page's 660 Hz tone, decoded by the caller");
+        expect_tone(far.audio_samples(), 660);
+    }
+
+    const std::string keys = "19#";
+    uint32_t ts = 100000;
+    for (char k : keys) {
+        far.send_dtmf(k, ts);
+        ts += 8000;
+    }
+    ASSERT_TRUE(c.loop.run_until([&] { return c.digits.size() >= keys.size(); }, kDeadlineMs));
+    EXPECT_EQ(std::string(c.digits.begin(), c.digits.end()), keys);
+
+    const auto s = c.call->stats();
+    ASSERT_TRUE(s.audio);
+    EXPECT_TRUE(s.audio->passthrough);
+    EXPECT_EQ(s.audio->frames_decoded, 0U);
+    EXPECT_EQ(s.audio->frames_encoded, 0U);
+    EXPECT_GE(s.audio->frames_to_page, 150U);  // 20 ms packets: 3 s
+    EXPECT_GE(s.audio->frames_from_page, 150U);
+    EXPECT_GE(s.audio->dtmf_events, keys.size());
+    EXPECT_EQ(c.keyframe_needed, 0) << "audio never asks for a keyframe (SIP INFO)";
+    EXPECT_TRUE(c.errors.empty()) << c.errors.front();
+    c.call.reset();  // stops the pipeline before the stand-in goes
+}
+
+// A caller that first talks to the IVR (which encodes its prompts) and then joins its
+// meeting: the same sockets get a bridge pipeline that forwards its Opus.
+TEST(SipAudioPassthrough, IvrThenMeetingSwitchesToForwarding) {
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    FarEnd far({.audio_codec = "opus", .tone_hz = 1000});
+    const auto ports = c.call->local_ports();
+    ASSERT_TRUE(far.start(ports).ok());
+    ASSERT_TRUE(c.call->start(far.negotiated(ports), media::Mode::Ivr).ok());
+    EXPECT_FALSE(c.call->passthrough_audio());
+    ASSERT_TRUE(c.loop.run_until(
+        [&] {
+            const auto s = c.call->stats().audio;
+            return s->packets_in >= 25 && s->frames_encoded >= 25;  // prompts/silence encoded
+        },
+        kDeadlineMs));
+    ASSERT_TRUE(c.call->start(far.negotiated(ports), media::Mode::Bridge).ok());
+    EXPECT_TRUE(c.call->passthrough_audio());
+    AudioPageStandIn page("t1", 660);
+    ASSERT_TRUE(c.loop.run_until(
+        [&] {
+            page.drain();
+            return page.samples.size() >= 32000;
+        },
+        kDeadlineMs));
+    expect_tone(page.samples, 1000);
+    const auto s = c.call->stats().audio;
+    EXPECT_EQ(s->frames_decoded, 0U) << "the bridge pipeline decodes nothing";
+    EXPECT_GE(s->frames_to_page, 100U);
+    c.call.reset();
+}
+
+// G.722/PCMU/PCMA callers, and Opus with the switch off, keep the transcoding path (the
+// counters that stay 0 above count here).
+TEST(SipAudioPassthroughOff, OtherCodecsAndTheSwitchTranscode) {
+    for (const auto& [codec, on] : {std::pair{"G722", true}, std::pair{"opus", false}}) {
+        SCOPED_TRACE(codec);
+        auto cfg = test_config();
+        cfg.audio_passthrough = on;
+        Call c(cfg);
+        ASSERT_TRUE(c.call);
+        FarEnd far({.audio_codec = codec});
+        ASSERT_TRUE(far.start(c.call->local_ports()).ok());
+        ASSERT_TRUE(c.call->start(far.negotiated(c.call->local_ports()), media::Mode::Bridge).ok());
+        EXPECT_FALSE(c.call->passthrough_audio());
+        ASSERT_TRUE(c.loop.run_until(
+            [&] {
+                const auto s = c.call->stats().audio;
+                return s->frames_decoded >= 10 && s->frames_encoded >= 10;
+            },
+            kDeadlineMs));
+        EXPECT_FALSE(c.call->stats().audio->passthrough);
+    }
+}
+
+TEST(PassthroughChoice, OnlyOpusAudioPassesAndHasNoCodecInItsChains) {
+    core::MediaConfig on;
+    sip::NegotiatedStream a;
+    a.kind = sip::MediaKind::Audio;
+    for (const char* name : {"G722", "PCMU", "PCMA"}) {
+        a.codec.name = name;
+        EXPECT_FALSE(media::choose_audio_passthrough(on, a)) << name;
+    }
+    a.codec.name = "opus";
+    EXPECT_TRUE(media::choose_audio_passthrough(on, a));
+    core::MediaConfig off;
+    off.audio_passthrough = false;
+    EXPECT_FALSE(media::choose_audio_passthrough(off, a));
+    for (const auto& d : {media::audio_passthrough_receive_description(),
+                          media::audio_passthrough_send_description(111),
+                          media::audio_passthrough_link_send_description(97),
+                          media::audio_passthrough_link_receive_description()}) {
+        EXPECT_EQ(d.find("dec"), std::string::npos) << d;
+        EXPECT_EQ(d.find("enc"), std::string::npos) << d;
+    }
+}
+
 sip::NegotiatedStream h264(const std::string& plid, const std::string& mode) {
     sip::NegotiatedStream s;
     s.kind = sip::MediaKind::Video;

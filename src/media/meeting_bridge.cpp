@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 
 namespace media {
 
@@ -129,65 +130,47 @@ MeetingBridge::Stats MeetingBridge::stats() const {
     return s;
 }
 
-void MeetingBridge::forward_incoming_video(GstPad* pad) {
-    const std::string desc = passthrough_link_receive_description(*passthrough_);
+bool MeetingBridge::attach_incoming(GstPad* pad, const std::string& description, bool video,
+                                    const char* verb, const std::function<void(GstBin*)>& prepare) {
+    const char* what = video ? "video" : "audio";
     GError* err = nullptr;
-    GstElement* bin = gst_parse_bin_from_description(desc.c_str(), TRUE, &err);
+    GstElement* bin = gst_parse_bin_from_description(description.c_str(), TRUE, &err);
     if (bin == nullptr) {
-        spdlog::warn("media: sess={} bridge: cannot forward the page's video: {}", session_id_,
+        spdlog::warn("media: sess={} bridge: cannot {} the page's {}: {}", session_id_, verb, what,
                      err ? err->message : "unknown");
         g_clear_error(&err);
-        return;
+        return false;
     }
     g_clear_error(&err);
-    GstPtr<GstElement> out(gst_bin_get_by_name(GST_BIN(bin), "out"));
-    from_page_->attach_producer(out.get());
+    prepare(GST_BIN(bin));
     gst_bin_add(GST_BIN(link_->pipeline()), bin);
     gst_element_sync_state_with_parent(bin);
     GstPtr<GstPad> sink(gst_element_get_static_pad(bin, "sink"));
     if (gst_pad_link(pad, sink.get()) != GST_PAD_LINK_OK) {
-        spdlog::warn("media: sess={} bridge: cannot link the page's video", session_id_);
-        return;
+        spdlog::warn("media: sess={} bridge: cannot link the page's {}", session_id_, what);
+        return false;
     }
-    spdlog::info(
-        "media: sess={} bridge: receiving the meeting's video from the page ({}, "
-        "forwarded without decoding)",
-        session_id_, passthrough_->codec);
+    return true;
 }
 
-void MeetingBridge::forward_incoming_audio(GstPad* pad) {
-    const std::string desc = audio_passthrough_link_receive_description();
-    GError* err = nullptr;
-    GstElement* bin = gst_parse_bin_from_description(desc.c_str(), TRUE, &err);
-    if (bin == nullptr) {
-        spdlog::warn("media: sess={} bridge: cannot forward the page's audio: {}", session_id_,
-                     err ? err->message : "unknown");
-        g_clear_error(&err);
-        return;
-    }
-    g_clear_error(&err);
-    GstPtr<GstElement> out(gst_bin_get_by_name(GST_BIN(bin), "out"));
-    audio_from_page_->attach_producer(out.get());
-    gst_bin_add(GST_BIN(link_->pipeline()), bin);
-    gst_element_sync_state_with_parent(bin);
-    GstPtr<GstPad> sink(gst_element_get_static_pad(bin, "sink"));
-    if (gst_pad_link(pad, sink.get()) != GST_PAD_LINK_OK) {
-        spdlog::warn("media: sess={} bridge: cannot link the page's audio", session_id_);
-        return;
-    }
+void MeetingBridge::forward_incoming(GstPad* pad, bool video) {
+    EncodedChannel& channel = video ? *from_page_ : *audio_from_page_;
+    const std::string desc = video ? passthrough_link_receive_description(*passthrough_)
+                                   : audio_passthrough_link_receive_description();
+    const bool linked = attach_incoming(pad, desc, video, "forward", [&channel](GstBin* bin) {
+        GstPtr<GstElement> out(gst_bin_get_by_name(bin, "out"));
+        channel.attach_producer(out.get());
+    });
+    if (!linked) return;
     spdlog::info(
-        "media: sess={} bridge: receiving the meeting's audio from the page (opus, forwarded "
-        "without decoding)",
-        session_id_);
+        "media: sess={} bridge: receiving the meeting's {} from the page ({}, forwarded without "
+        "decoding)",
+        session_id_, video ? "video" : "audio", video ? passthrough_->codec : "opus");
 }
 
 void MeetingBridge::on_incoming(GstPad* pad, bool video) {
-    if (video && passthrough_) {
-        forward_incoming_video(pad);
-        return;
-    }
-    if (!video && audio_passthrough_) {
-        forward_incoming_audio(pad);
+    if ((video && passthrough_) || (!video && audio_passthrough_)) {
+        forward_incoming(pad, video);
         return;
     }
     // The page sends what we offered: VP8 and Opus.
@@ -203,32 +186,19 @@ void MeetingBridge::on_incoming(GstPad* pad, bool video) {
               : "queue ! rtpopusdepay ! opusdec name=dec plc=true ! audioconvert ! audioresample "
                 "! audio/x-raw,rate=48000,channels=1 ! interaudiosink sync=false channel=" +
                     channel;
-    GError* err = nullptr;
-    GstElement* bin = gst_parse_bin_from_description(desc.c_str(), TRUE, &err);
-    if (bin == nullptr) {
-        spdlog::warn("media: sess={} bridge: cannot decode the page's {}: {}", session_id_,
-                     video ? "video" : "audio", err ? err->message : "unknown");
-        g_clear_error(&err);
-        return;
-    }
-    g_clear_error(&err);
-    GstPtr<GstElement> dec(gst_bin_get_by_name(GST_BIN(bin), "dec"));
-    GstPtr<GstPad> dec_src(gst_element_get_static_pad(dec.get(), "src"));
-    gst_pad_add_probe(
-        dec_src.get(), GST_PAD_PROBE_TYPE_BUFFER,
-        [](GstPad*, GstPadProbeInfo*, gpointer data) -> GstPadProbeReturn {
-            ++*static_cast<std::atomic<uint64_t>*>(data);
-            return GST_PAD_PROBE_OK;
-        },
-        video ? &video_frames_ : &audio_decoded_, nullptr);
-    gst_bin_add(GST_BIN(link_->pipeline()), bin);
-    gst_element_sync_state_with_parent(bin);
-    GstPtr<GstPad> sink(gst_element_get_static_pad(bin, "sink"));
-    if (gst_pad_link(pad, sink.get()) != GST_PAD_LINK_OK) {
-        spdlog::warn("media: sess={} bridge: cannot link the page's {}", session_id_,
-                     video ? "video" : "audio");
-        return;
-    }
+    std::atomic<uint64_t>* decoded = video ? &video_frames_ : &audio_decoded_;
+    const bool linked = attach_incoming(pad, desc, video, "decode", [decoded](GstBin* bin) {
+        GstPtr<GstElement> dec(gst_bin_get_by_name(bin, "dec"));
+        GstPtr<GstPad> dec_src(gst_element_get_static_pad(dec.get(), "src"));
+        gst_pad_add_probe(
+            dec_src.get(), GST_PAD_PROBE_TYPE_BUFFER,
+            [](GstPad*, GstPadProbeInfo*, gpointer data) -> GstPadProbeReturn {
+                ++*static_cast<std::atomic<uint64_t>*>(data);
+                return GST_PAD_PROBE_OK;
+            },
+            decoded, nullptr);
+    });
+    if (!linked) return;
     spdlog::info("media: sess={} bridge: receiving the meeting's {} from the page", session_id_,
                  video ? "video" : "audio");
 }

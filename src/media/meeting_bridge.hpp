@@ -13,6 +13,7 @@
 #include "media/webrtc_link.hpp"
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -68,8 +69,12 @@ public:
 
 private:
     void on_incoming(GstPad* pad, bool video);  // GStreamer thread
-    void forward_incoming_video(GstPad* pad);   // passthrough; GStreamer thread
-    void forward_incoming_audio(GstPad* pad);   // audio passthrough; GStreamer thread
+    // Passthrough: the page's encoded stream into its channel; GStreamer thread.
+    void forward_incoming(GstPad* pad, bool video);
+    // Parses `description` into a bin, lets `prepare` hook its named elements, adds it to the
+    // link's pipeline and links `pad` to it; false (logged) when any step fails.
+    bool attach_incoming(GstPad* pad, const std::string& description, bool video, const char* verb,
+                         const std::function<void(GstBin*)>& prepare);
     void count_encoded(const char* element, std::atomic<uint64_t>& counter);
 
     std::string session_id_;

@@ -1,6 +1,7 @@
 #include "meeting_observer.hpp"
 
 #include "browser/reaper.hpp"
+#include "support/temp_dir.hpp"
 
 #include <fstream>
 #include <optional>
@@ -31,12 +32,7 @@ void run_for(core::ControlLoop& loop, std::chrono::milliseconds duration) {
 
 namespace {
 
-std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using testsupport::read_file;
 
 }  // namespace
 
@@ -69,9 +65,9 @@ core::Result<std::unique_ptr<MeetingObserver>> MeetingObserver::join(core::Contr
 
     browser::PageOptions po;
     const std::string assets = SIPMEDIAGW_ASSETS_DIR;
-    po.scripts = {read_text(MEETING_BENCH_OBSERVER_JS), read_text(MEETING_BENCH_FIRST_FRAME_JS),
-                  read_text(assets + "/services/common.js"),
-                  read_text(assets + "/services/janus.js")};
+    po.scripts = {read_file(MEETING_BENCH_OBSERVER_JS), read_file(MEETING_BENCH_FIRST_FRAME_JS),
+                  read_file(assets + "/services/common.js"),
+                  read_file(assets + "/services/janus.js")};
     po.bindings = {"sipmediagwEvent"};
     std::optional<core::Status> opened;
     self->page_ = browser::Page::open(self->browser_->devtools(), std::move(po),

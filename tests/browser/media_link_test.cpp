@@ -6,6 +6,7 @@
 #include "http_server.hpp"
 #include "loopback_guard.hpp"
 #include "media/webrtc_link.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
@@ -22,12 +23,7 @@ namespace {
 
 using browser::Json;
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using testsupport::read_file;
 
 // What the gateway received from the page, filled on GStreamer threads.
 struct Received {

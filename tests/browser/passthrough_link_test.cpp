@@ -16,6 +16,7 @@
 #include "media/encoded_channel.hpp"
 #include "media/meeting_bridge.hpp"
 #include "media/passthrough.hpp"
+#include "support/temp_dir.hpp"
 #include "support/test_pipeline.hpp"
 
 #include <gst/app/gstappsink.h>
@@ -31,12 +32,7 @@ namespace {
 using browser::Json;
 using namespace std::chrono_literals;
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using testsupport::read_file;
 
 // The meeting: takes the camera from getUserMedia and counts its frames; animates so tab capture
 // (the page's video back to the caller) always has new frames.

@@ -9,6 +9,7 @@
 #include "demo_gateway.hpp"
 #include "received_media.hpp"
 #include "support/baresip_peer.hpp"
+#include "support/temp_dir.hpp"
 #include "support/wait.hpp"
 
 #include <gtest/gtest.h>
@@ -20,12 +21,7 @@ namespace e2e {
 
 using namespace std::chrono_literals;
 
-inline std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using testsupport::read_file;
 
 class MeetingFixture : public browser_test::BrowserFixture {
 protected:
@@ -44,8 +40,8 @@ protected:
         }
         browser::PageOptions po;
         const std::string assets = SIPMEDIAGW_ASSETS_DIR;
-        po.scripts = {read_text(E2E_OBSERVER_JS), read_text(assets + "/services/common.js"),
-                      read_text(assets + "/services/janus.js")};
+        po.scripts = {read_file(E2E_OBSERVER_JS), read_file(assets + "/services/common.js"),
+                      read_file(assets + "/services/janus.js")};
         po.bindings = {"sipmediagwEvent"};
         observer_ = open_page(*observer_browser_, po);
         if (!observer_) return false;

@@ -25,12 +25,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using testsupport::read_file;
 
 // utime + stime of one process (all its threads), in seconds.
 double cpu_seconds(pid_t pid) {

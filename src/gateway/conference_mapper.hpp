@@ -1,19 +1,13 @@
 // The optional conference mapper of the IVR: GET [ivr] mapper_url with {number} replaced, the
-// room in the JSON member [ivr] mapper_field. Runs on the control loop (libre's HTTP client),
-// never blocking a call.
+// room in the JSON member [ivr] mapper_field. Runs on the control loop (core::HttpFetch), never
+// blocking a call.
 #pragma once
 
 #include "core/config.hpp"
-#include "core/control_loop.hpp"
-#include "core/re_handle.hpp"
+#include "core/http_fetch.hpp"
 
 #include <functional>
 #include <string>
-
-struct http_cli;
-struct http_req;
-struct http_msg;
-struct dnsc;
 
 namespace gateway {
 
@@ -40,16 +34,9 @@ public:
     void lookup(const std::string& number, Done done);
 
 private:
-    static void on_response(int err, const struct http_msg* msg, void* arg);
-    void finish(const MapperAnswer& answer);
-
     std::string url_template_;
     std::string field_;
-    core::ReHandle<struct dnsc> dnsc_;
-    core::ReHandle<struct http_cli> client_;
-    core::ReHandle<struct http_req> request_;
-    core::Timer deadline_;
-    Done done_;
+    core::HttpFetch fetch_;
 };
 
 }  // namespace gateway

@@ -21,7 +21,7 @@ void Gateway::join_meeting(Session& s) {
         if (session->state.state() == SessionState::Joining)
             session->state.change(SessionState::InCall, "joined " + session->room.name);
     };
-    events.on_ended = [this, id](const std::string& cause) {
+    events.on_ended = [this, id](MeetingEnd /*end*/, const std::string& cause) {
         spdlog::info("gateway: sess={} meeting ended the call: {}", id, cause);
         // From the loop: the page or browser that reported it is still on the stack.
         loop_.post([this, id, cause] { (void)hangup(id, cause); });

@@ -30,6 +30,24 @@ constexpr uint64_t kParticipantsPollMs = 2000;
 
 }  // namespace
 
+std::string_view meeting_end_name(MeetingEnd end) {
+    switch (end) {
+        case MeetingEnd::Ended:
+            return "ended";
+        case MeetingEnd::Kicked:
+            return "kicked";
+        case MeetingEnd::JoinFailed:
+            return "join_failed";
+        case MeetingEnd::JoinTimedOut:
+            return "join_timed_out";
+        case MeetingEnd::WaitTimedOut:
+            return "wait_timed_out";
+        case MeetingEnd::Lost:
+            return "lost";
+    }
+    return "ended";
+}
+
 MeetingLink::MeetingLink(std::string session_id, const services::Adapter& adapter,
                          services::JoinRequest request, browser::Pool& pool,
                          core::ControlLoop& loop, MeetingLinkEvents events)
@@ -266,7 +284,9 @@ void MeetingLink::on_page_event(const std::string& payload) {
     spdlog::info("gateway: sess={} meeting event={} detail={}", id_, type, detail);
     if ((type == "ended" || type == "kicked") && !ended_) {
         ended_ = true;
-        if (events_.on_ended) events_.on_ended("meeting " + type + ": " + detail);
+        if (events_.on_ended)
+            events_.on_ended(type == "kicked" ? MeetingEnd::Kicked : MeetingEnd::Ended,
+                             "meeting " + type + ": " + detail);
     }
 }
 
@@ -288,7 +308,8 @@ void MeetingLink::lost(const std::string& cause) {
     }
     ended_ = true;
     spdlog::warn("gateway: sess={} meeting failed: {}", id_, cause);
-    if (events_.on_ended) events_.on_ended(cause);
+    if (events_.on_ended)
+        events_.on_ended(joined_ ? MeetingEnd::Lost : MeetingEnd::JoinFailed, cause);
 }
 
 void MeetingLink::action(services::Action action,
@@ -312,6 +333,14 @@ void MeetingLink::action(services::Action action,
                         }
                         done(r->dump());
                     });
+}
+
+void MeetingLink::submit_password(const std::string& password) {
+    if (!page_) return;
+    spdlog::info("gateway: sess={} room password submitted ({} characters)", id_, password.size());
+    page_->evaluate(
+        "window.sipmediagwAdapter.submitPassword(" + nlohmann::json(password).dump() + ")",
+        [](const core::Result<browser::Json>&) {});
 }
 
 void MeetingLink::leave(std::function<void()> done) {

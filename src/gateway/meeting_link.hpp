@@ -16,12 +16,36 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace gateway {
 
+// Why a meeting link gave up; the call tells the caller (spoken cause) before its BYE.
+enum class MeetingEnd {
+    Ended,         // the meeting ended, or the service hung up on us
+    Kicked,        // a moderator removed us
+    JoinFailed,    // the page, the adapter or the browser failed before we were in
+    JoinTimedOut,  // [service] join_timeout_s passed without a join
+    WaitTimedOut,  // held in a lobby / waiting room longer than [service] wait_timeout_s
+    Lost,          // in the meeting, then lost, and the rejoin failed too
+};
+
+std::string_view meeting_end_name(MeetingEnd end);
+
 struct MeetingLinkEvents {
-    std::function<void()> on_joined;                         // the adapter's join() succeeded
-    std::function<void(const std::string& cause)> on_ended;  // the call must end (BYE)
+    std::function<void()> on_joined;  // the adapter's join() succeeded (again, after a move)
+    // The call must end (BYE); `cause` is for logs and the API.
+    std::function<void(MeetingEnd end, const std::string& cause)> on_ended;
+    // The service holds the join (lobby, waiting for a moderator, meeting not started): the
+    // caller should see and hear that it waits. The join's deadline becomes
+    // [service] wait_timeout_s. Called again when the reason changes.
+    std::function<void(const std::string& reason)> on_waiting;
+    // The service asks for a room password that the config does not hold (retry: the last one
+    // was refused): the call collects one from the caller and hands it to submit_password().
+    std::function<void(bool retry)> on_password_required;
+    // The service is re-entering the meeting by itself (breakout room move, reload, an error
+    // it recovers from): the call is kept, on_joined follows once it is back.
+    std::function<void(const std::string& reason)> on_reconnecting;
     // Participants besides the gateway, polled from the adapter's participantCount() while
     // joined ([service] alone_timeout_s); called on every poll.
     std::function<void(size_t others)> on_participants;
@@ -46,6 +70,8 @@ public:
     void start();
     // sipmediagwAdapter.action(name) in the page; done gets the action's JSON result.
     void action(services::Action action, std::function<void(core::Result<std::string>)> done);
+    // A password the caller typed, for the page (sipmediagwAdapter.submitPassword).
+    void submit_password(const std::string& password);
     // sipmediagwAdapter.leave(), then done (also when the page does not answer in time).
     void leave(std::function<void()> done);
 

@@ -186,6 +186,21 @@ void MeetingLink::open_page() {
 }
 
 void MeetingLink::navigate() {
+    const uint32_t gen = generation_;
+    std::weak_ptr<bool> alive = alive_;
+    adapter_.prepare(request_, http_,
+                     [this, alive, gen](core::Result<services::JoinRequest> prepared) {
+                         if (alive.expired() || gen != generation_) return;
+                         if (!prepared) {
+                             lost("join: " + prepared.error().message);
+                             return;
+                         }
+                         request_ = std::move(*prepared);
+                         open_join_url();
+                     });
+}
+
+void MeetingLink::open_join_url() {
     auto url = adapter_.join_url(request_);
     if (!url) {
         lost("join URL: " + url.error().message);

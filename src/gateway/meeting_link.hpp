@@ -83,7 +83,8 @@ private:
     void attempt();
     void with_browser(std::unique_ptr<browser::Browser> b);
     void open_page();
-    void navigate();
+    void navigate();  // the adapter's prepare() step, then open_join_url()
+    void open_join_url();
     void join();
     void on_signal(const std::string& payload, const std::string& frame_session);
     void on_page_event(const std::string& payload);
@@ -101,6 +102,7 @@ private:
     std::unique_ptr<browser::Browser> browser_;
     std::unique_ptr<browser::Page> page_;
     std::unique_ptr<media::MeetingBridge> bridge_;
+    core::HttpFetch http_;  // the adapter's prepare() step
     std::string meeting_video_ = "compositor";
     std::string bridge_frame_;  // DevTools session of the frame running the bridge
     core::Timer leave_timer_;

@@ -5,8 +5,11 @@
 #pragma once
 
 #include "core/config.hpp"
+#include "core/http_fetch.hpp"
 #include "core/result.hpp"
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -24,12 +27,25 @@ std::optional<Action> action_from_name(std::string_view name);
 struct JoinRequest {
     std::string room;
     std::string display_name;
+    // Filled by Adapter::prepare(): what a server said about this join (a per-room token, the
+    // meeting's internal id), read back by join_url() and join_options().
+    std::map<std::string, std::string> prepared;
 };
+
+using PrepareDone = std::function<void(core::Result<JoinRequest>)>;
 
 class Adapter {
 public:
     virtual ~Adapter() = default;
     [[nodiscard]] virtual std::string_view name() const = 0;
+    // Asks what only a server can tell before the page opens (a token service, whether the
+    // meeting exists), on the control loop through `http` (owned by the call's meeting link:
+    // destroying it abandons the request and `done` is never called). An error ends the join
+    // with its message as the cause. Default: nothing to ask.
+    virtual void prepare(JoinRequest request, core::HttpFetch& http, PrepareDone done) const {
+        (void)http;
+        done(std::move(request));
+    }
     // The page the browser opens for this room.
     [[nodiscard]] virtual core::Result<std::string> join_url(const JoinRequest& request) const = 0;
     // Origin(s) that must be granted camera/microphone/capture permission before navigation.

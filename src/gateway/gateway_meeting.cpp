@@ -37,9 +37,9 @@ void Gateway::join_meeting(Session& s) {
         Session* session = find(id);
         return session != nullptr && session->media && session->media->passthrough_audio();
     };
-    s.meeting = std::make_unique<MeetingLink>(id, *adapter_,
-                                              services::JoinRequest{s.room.name, s.display_name},
-                                              *pool_, loop_, std::move(events));
+    s.meeting = std::make_unique<MeetingLink>(
+        id, *adapter_, services::JoinRequest{s.room.name, s.display_name, {}}, *pool_, loop_,
+        std::move(events));
     s.meeting->set_meeting_video(config_.browser.meeting_video);
     s.meeting->start();
 }

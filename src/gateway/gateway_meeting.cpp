@@ -26,7 +26,7 @@ void Gateway::join_meeting(Session& s) {
         // From the loop: the page or browser that reported it is still on the stack.
         loop_.post([this, id, cause] { (void)hangup(id, cause); });
     };
-    if (config_.service.alone_timeout_s > 0)
+    if (service_of(s).alone_timeout_s > 0)
         events.on_participants = [this, id](size_t others) { on_participants(id, others); };
     events.passthrough = [this, id]() -> std::optional<media::PassthroughVideo> {
         Session* session = find(id);
@@ -38,10 +38,15 @@ void Gateway::join_meeting(Session& s) {
         return session != nullptr && session->media && session->media->passthrough_audio();
     };
     s.meeting = std::make_unique<MeetingLink>(
-        id, *adapter_, services::JoinRequest{s.room.name, s.display_name, {}}, *pool_, loop_,
+        id, adapter_of(s), services::JoinRequest{s.room.name, s.display_name, {}}, *pool_, loop_,
         std::move(events));
     s.meeting->set_meeting_video(config_.browser.meeting_video);
     s.meeting->start();
+}
+
+const services::Adapter& Gateway::adapter_of(const Session& s) const {
+    // Every configured service has its adapter (create() made them all).
+    return *adapters_.find(service_of(s).name)->second;
 }
 
 void Gateway::meeting_action(const std::string& id, services::Action action,

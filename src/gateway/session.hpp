@@ -7,6 +7,7 @@
 #include "gateway/room.hpp"
 #include "gateway/session_state.hpp"
 #include "media/engine.hpp"
+#include "services/display_name.hpp"
 #include "sip/call.hpp"
 
 #include <memory>
@@ -38,6 +39,9 @@ struct Session {
     std::optional<size_t> slot;  // the registration slot the INVITE was addressed to
     SessionStateMachine state;
     std::string display_name;  // the caller's name in the meeting
+    // Who called; the display name is made again from it when the IVR changes the service
+    // (each service has its own display_name template).
+    services::CallerIdentity caller;
     // The meeting side (named rooms); destroyed last, which discards its browser.
     std::unique_ptr<MeetingLink> meeting;
     // Declared before `call` so the dialog (BYE) goes first, then the ports.

@@ -34,7 +34,8 @@ TEST(ConferenceMapper, AnswerGivesTheRoomOrSaysWhy) {
 
 TEST(IvrPrompts, EveryPromptHasABuiltWavThatPlays) {
     for (auto p : {IvrPrompt::Welcome, IvrPrompt::Invalid, IvrPrompt::Goodbye, IvrPrompt::Joining,
-                   IvrPrompt::Unavailable, IvrPrompt::Timeout}) {
+                   IvrPrompt::Unavailable, IvrPrompt::Timeout, IvrPrompt::ServiceMenu,
+                   IvrPrompt::ServiceInvalid}) {
         for (const char* lang : {"en", "fr"}) {
             const auto file = ivr_prompt_file(p, lang);
             ASSERT_TRUE(std::filesystem::exists(file)) << file;

@@ -54,7 +54,7 @@ core::Result<nlohmann::json> GatewayControl::start_gateway(
             return core::fail(fmt::format("service '{}' is not configured here ({})",
                                           request.service, service_names(services)),
                               404);
-        room.service = chosen->name;
+        if (room.kind != RoomKind::Echo) room.service = chosen->name;  // echo joins none
     }
     if (!request.dial.empty()) {
         auto id = gateway_.dial_out(request.dial, room);
@@ -80,7 +80,7 @@ core::Result<nlohmann::json> GatewayControl::start_gateway(
                                           "for '{}'",
                                           request.prefix, chosen->name, room.service),
                               400);
-        room.service = chosen->name;
+        if (room.kind != RoomKind::Echo) room.service = chosen->name;
     }
     auto reservation = gateway_.reserve(room, request.from, config_.api.reservation_timeout_s);
     if (!reservation) {

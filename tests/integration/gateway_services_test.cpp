@@ -94,6 +94,12 @@ TEST_F(GatewayServices, RoomPrefixChoosesTheService) {
     const auto view = only_session(gw);
     EXPECT_EQ(view.value("service", ""), "bbb") << view.dump();
     EXPECT_EQ(view.value("room", ""), "1234") << view.dump();
+    auto metrics = http_request(gw.api_port(), "GET", "/metrics");
+    ASSERT_TRUE(metrics);
+    for (const char* line : {"sipmediagw_sessions_by_service{service=\"bbb\"} 1",
+                             "sipmediagw_sessions_by_service{service=\"janus\"} 0",
+                             "sipmediagw_sessions_by_service{service=\"jitsi\"} 0"})
+        EXPECT_NE(metrics->body.find(line), std::string::npos) << line << "\n" << metrics->body;
     ASSERT_TRUE(caller.ctrl().command("hangup"));
     EXPECT_TRUE(caller.wait_closed(10s));
 

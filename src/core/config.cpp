@@ -139,10 +139,6 @@ public:
                           "' " + what);
     }
 
-    [[nodiscard]] unsigned line() const {
-        return table_ != nullptr ? table_->source().begin.line : 0;
-    }
-
 private:
     const toml::node* take(const char* key) {
         known_.insert(key);
@@ -245,17 +241,23 @@ void check_services_entry(Section& s, const ServiceConfig& c) {
 }
 
 // Names, prefixes, domains and IVR digits each choose one service: no two entries may share one.
-void check_services_unique(const std::vector<ServiceConfig>& entries,
-                           const std::vector<unsigned>& lines, const std::string& source,
-                           std::vector<std::string>& errors) {
-    std::map<std::string, size_t> seen;  // "<what>\n<value>" -> entry index
-    auto claim = [&](size_t i, const char* what, const std::string& value) {
+// Errors point at the repeated key's line and name the entry that has it first.
+void check_services_unique(const std::vector<ServiceConfig>& entries, const toml::array& tables,
+                           const std::string& source, std::vector<std::string>& errors) {
+    auto line_of = [&](size_t i, const char* key) {
+        const auto* t = tables.get(i)->as_table();
+        const toml::node* n = t->get(key);
+        return (n != nullptr ? n : t)->source().begin.line;
+    };
+    std::map<std::string, size_t> seen;  // "<key>\n<value>" -> entry index
+    auto claim = [&](size_t i, const char* key, const std::string& value) {
         if (value.empty()) return;
-        auto [it, fresh] = seen.emplace(std::string(what) + "\n" + value, i);
+        auto [it, fresh] = seen.emplace(std::string(key) + "\n" + value, i);
         if (fresh) return;
-        errors.push_back(fmt::format(
-            "{}:{}: 'services[{}].{}' \"{}\" is already used by service '{}' (line {})", source,
-            lines[i], i + 1, what, value, entries[it->second].name, lines[it->second]));
+        errors.push_back(
+            fmt::format("{}:{}: 'services[{}].{}' \"{}\" is already used by service '{}' (line {})",
+                        source, line_of(i, key), i + 1, key, value, entries[it->second].name,
+                        line_of(it->second, key)));
     };
     size_t defaults = 0;
     for (size_t i = 0; i < entries.size(); ++i) {
@@ -267,7 +269,7 @@ void check_services_unique(const std::vector<ServiceConfig>& entries,
         if (c.is_default && ++defaults == 2)
             errors.push_back(
                 fmt::format("{}:{}: 'services[{}].default': only one service may be the default",
-                            source, lines[i], i + 1));
+                            source, line_of(i, "default"), i + 1));
     }
 }
 
@@ -326,7 +328,6 @@ void read_services(const toml::table& root, const std::string& source, Config& c
         errors.push_back(at + "use [service] (one service) or [[services]] (several), not both");
         return;
     }
-    std::vector<unsigned> lines;
     for (size_t i = 0; i < entries->size(); ++i) {
         const auto* t = entries->get(i)->as_table();
         Section s(t, "services", source, errors, fmt::format("services[{}]", i + 1));
@@ -334,9 +335,8 @@ void read_services(const toml::table& root, const std::string& source, Config& c
         s.finish();
         check_services_entry(s, c);
         cfg.services.push_back(std::move(c));
-        lines.push_back(s.line());
     }
-    check_services_unique(cfg.services, lines, source, errors);
+    check_services_unique(cfg.services, *entries, source, errors);
     // Without `default = true` the first entry is the default.
     auto def = std::find_if(cfg.services.begin(), cfg.services.end(),
                             [](const ServiceConfig& c) { return c.is_default; });

@@ -111,11 +111,11 @@ TEST(ServicesConfig, DuplicatesAreRefusedWithBothLines) {
     expect_error(
         "[[services]]\nname = \"a\"\nkind = \"janus\"\n[[services]]\nname = \"a\"\n"
         "kind = \"jitsi\"\n",
-        {"gw.toml:4:", "'services[2].name' \"a\" is already used by service 'a' (line 1)"});
+        {"gw.toml:5:", "'services[2].name' \"a\" is already used by service 'a' (line 2)"});
     expect_error(
         "[[services]]\nname = \"a\"\nkind = \"janus\"\nprefix = \"conf\"\n"
         "[[services]]\nname = \"b\"\nkind = \"janus\"\nprefix = \"CONF\"\n",
-        {"gw.toml:5:", "'services[2].prefix' \"conf\" is already used by service 'a'"});
+        {"gw.toml:8:", "'services[2].prefix' \"conf\" is already used by service 'a' (line 4)"});
     expect_error(
         "[[services]]\nname = \"a\"\nkind = \"janus\"\ndomains = [\"x.org\"]\n"
         "[[services]]\nname = \"b\"\nkind = \"janus\"\ndomains = [\"X.org\"]\n",
@@ -127,7 +127,7 @@ TEST(ServicesConfig, DuplicatesAreRefusedWithBothLines) {
     expect_error(
         "[[services]]\nname = \"a\"\nkind = \"janus\"\ndefault = true\n"
         "[[services]]\nname = \"b\"\nkind = \"janus\"\ndefault = true\n",
-        {"gw.toml:5:", "only one service may be the default"});
+        {"gw.toml:8:", "only one service may be the default"});
 }
 
 TEST(ServicesConfig, BadValuesNameTheirKey) {

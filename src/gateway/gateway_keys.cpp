@@ -55,7 +55,8 @@ void Gateway::start_ivr(Session& s) {
     // A call whose URI already chose the service (prefix, domain, launcher) is not asked.
     std::vector<ServiceMenuEntry> menu;
     if (s.room.service.empty()) menu = routes_.ivr_menu();
-    s.ivr = std::make_unique<IvrSession>(id, config_.ivr, std::move(hooks), std::move(menu));
+    s.ivr = std::make_unique<IvrSession>(id, config_.ivr, std::move(hooks), std::move(menu),
+                                         service_of(s).name);
     s.ivr->start();
 }
 

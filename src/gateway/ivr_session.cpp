@@ -68,11 +68,12 @@ std::string menu_digits(const std::vector<ServiceMenuEntry>& menu) {
 }  // namespace
 
 IvrSession::IvrSession(std::string session_id, const core::IvrConfig& config, IvrHooks hooks,
-                       std::vector<ServiceMenuEntry> menu)
+                       std::vector<ServiceMenuEntry> menu, std::string service)
     : id_(std::move(session_id)),
       config_(config),
       hooks_(std::move(hooks)),
       menu_(std::move(menu)),
+      service_(std::move(service)),
       dialog_(IvrSettings{config.digits, config.tries, config.inactivity_timeout_s,
                           menu_digits(menu_)}),
       mapper_(config) {}
@@ -87,7 +88,11 @@ void IvrSession::on_digit(char digit) {
 
 void IvrSession::apply(const IvrStep& step) {
     // The choice first: the screen and prompts below already belong to the room number.
-    if (step.service && hooks_.choose_service) hooks_.choose_service(*step.service);
+    if (step.service) {
+        for (const auto& e : menu_)
+            if (e.digit == *step.service) service_ = e.service;
+        if (hooks_.choose_service) hooks_.choose_service(*step.service);
+    }
     if (hooks_.show)
         hooks_.show(dialog_.choosing_service() ? ivr_menu_text(menu_, config_.language)
                                                : ivr_screen_text(config_, step.typed));
@@ -124,7 +129,8 @@ void IvrSession::apply(const IvrStep& step) {
             // Without a mapper the number is the room name itself.
             looked_up(number, MapperAnswer{number, false, "no mapper"});
         } else {
-            mapper_.lookup(number, [this, number](const MapperAnswer& a) { looked_up(number, a); });
+            mapper_.lookup(number, service_,
+                           [this, number](const MapperAnswer& a) { looked_up(number, a); });
         }
     }
 }

@@ -39,8 +39,9 @@ std::string ivr_menu_text(const std::vector<ServiceMenuEntry>& menu, const std::
 class IvrSession {
 public:
     // With two or more `menu` entries the caller first chooses the service by its digit.
+    // `service`: the service the call joins unless the menu changes it (the mapper's {service}).
     IvrSession(std::string session_id, const core::IvrConfig& config, IvrHooks hooks,
-               std::vector<ServiceMenuEntry> menu = {});
+               std::vector<ServiceMenuEntry> menu = {}, std::string service = {});
     IvrSession(const IvrSession&) = delete;
     IvrSession& operator=(const IvrSession&) = delete;
 
@@ -55,6 +56,7 @@ private:
     core::IvrConfig config_;
     IvrHooks hooks_;
     std::vector<ServiceMenuEntry> menu_;
+    std::string service_;
     IvrDialog dialog_;
     ConferenceMapper mapper_;
     core::Timer inactivity_;

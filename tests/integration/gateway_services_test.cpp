@@ -5,6 +5,7 @@
 // "join ... service=" line and the API view), not a meeting.
 #include "gateway_fixture.hpp"
 #include "support/http_client.hpp"
+#include "support/ports.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -79,7 +80,34 @@ protected:
         return found;
     }
 
+    // A conference mapper on 127.0.0.1 (python3's http.server): GET /<service>/<number>
+    // answers the JSON file at that path, or 404.
+    std::string start_mapper(const std::map<std::string, std::string>& files) {
+        const auto root = dir_.path() / "mapper";
+        for (const auto& [path, json] : files) {
+            std::filesystem::create_directories((root / path).parent_path());
+            write_file(root / path, json);
+        }
+        const uint16_t port = free_port();
+        auto p = Program::start("mapper",
+                                {"python3", "-m", "http.server", std::to_string(port), "--bind",
+                                 "127.0.0.1", "--directory", root.string()},
+                                dir_.path());
+        if (!p) {
+            ADD_FAILURE() << p.error().message;
+            return {};
+        }
+        mapper_.emplace(std::move(p.value()));
+        EXPECT_TRUE(mapper_->wait_for_log(std::regex("Serving HTTP"), 20s)) << mapper_->tail();
+        return "http://127.0.0.1:" + std::to_string(port) + "/{service}/{number}";
+    }
+    void TearDown() override {
+        GatewayTest::TearDown();
+        if (mapper_) mapper_->stop();
+    }
+
     SilentPort silent_;
+    std::optional<Program> mapper_;
 };
 
 TEST_F(GatewayServices, RoomPrefixChoosesTheService) {
@@ -176,7 +204,13 @@ TEST_F(GatewayServices, LauncherPrefixAndApiServiceChooseTheService) {
 }
 
 TEST_F(GatewayServices, IvrAsksForTheServiceDigitThenTheRoom) {
-    auto& gw = start_gateway(three_services());
+    GatewayOptions options = three_services();
+    // The mapper is asked with the chosen service: each service numbers its rooms its own way.
+    options.extra_toml += "\n[ivr]\nmapper_url = \"" +
+                          start_mapper({{"bbb/1234", R"({"room":"bbb-weekly"})"},
+                                        {"janus/1234", R"({"room":"4321"})"}}) +
+                          "\"\n";
+    auto& gw = start_gateway(options);
     BaresipOptions o = plain_peer("caller", "alice");
     o.audio_codecs = "PCMU";  // telephone-event/8000 shares its clock
     auto& caller = start_peer(o);
@@ -192,9 +226,11 @@ TEST_F(GatewayServices, IvrAsksForTheServiceDigitThenTheRoom) {
     EXPECT_TRUE(gw.program().wait_for_log(std::regex("ivr prompt=welcome "), 10s));
     for (char k : std::string("1234#"))
         ASSERT_TRUE(caller.ctrl().command("sndcode", std::string(1, k)));
-    EXPECT_TRUE(gw.program().wait_for_log(std::regex("ivr number=\"1234\" room=\"1234\""), 20s));
+    EXPECT_TRUE(
+        gw.program().wait_for_log(std::regex("ivr number=\"1234\" room=\"bbb-weekly\""), 20s));
+    EXPECT_TRUE(mapper_->wait_for_log(std::regex("GET /bbb/1234 HTTP/1.1\" 200"), 10s));
     EXPECT_TRUE(gw.program().wait_for_log(
-        std::regex("join room=\"1234\" service=bbb kind=bigbluebutton"), 10s));
+        std::regex("join room=\"bbb-weekly\" service=bbb kind=bigbluebutton"), 10s));
     EXPECT_EQ(only_session(gw).value("service", ""), "bbb");
     ASSERT_TRUE(caller.ctrl().command("hangup"));
     EXPECT_TRUE(caller.wait_closed(10s));

@@ -14,6 +14,8 @@ namespace {
 TEST(ConferenceMapper, NumberReplacesEveryPlaceholder) {
     EXPECT_EQ(mapper_request_url("http://127.0.0.1:9/m?n={number}&again={number}", "1234"),
               "http://127.0.0.1:9/m?n=1234&again=1234");
+    EXPECT_EQ(mapper_request_url("http://127.0.0.1:9/{service}/{number}?s={service}", "42", "bbb"),
+              "http://127.0.0.1:9/bbb/42?s=bbb");
     EXPECT_EQ(mapper_request_url("http://127.0.0.1:9/rooms/{number}", ""),
               "http://127.0.0.1:9/rooms/");
 }

@@ -174,7 +174,9 @@ int run(int argc, char** argv) {
             env = std::move(*started);
             const std::string address = env->interface().address;
             std::string page = env->page_url();
+            cfg.services.clear();  // the demo serves its own Janus only, whatever --config says
             cfg.service.name = "janus";
+            cfg.service.kind = "janus";
             cfg.service.base_url = page.substr(0, page.find('?'));  // the adapter adds the room
             cfg.sip.listen = {{"udp", "127.0.0.1", 5060},
                               {"tcp", "127.0.0.1", 5060},

@@ -73,6 +73,11 @@ void Gateway::on_dtmf(const std::string& id, char digit, const char* source) {
         s->ivr->on_digit(digit);
         return;
     }
+    // A password being typed is not a string of in-call actions.
+    if (s->prompts && s->prompts->takes_digits()) {
+        s->prompts->on_digit(digit);
+        return;
+    }
     const auto state = s->state.state();
     if (state != SessionState::Joining && state != SessionState::InCall) return;
     if (auto key = in_call_key_for(config_.dtmf, digit))

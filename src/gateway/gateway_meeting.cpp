@@ -9,12 +9,12 @@ namespace gateway {
 namespace {
 
 using SessionFinder = std::function<Session*(const std::string& id)>;
+using SessionHangup = std::function<void(const std::string& id, const std::string& cause)>;
 
 // The call's side of MeetingPrompts. The hooks may run inside a MeetingLink callback, so what
 // ends or destroys the link goes through the loop, and finds the session again there.
-MeetingPromptHooks meeting_prompt_hooks(
-    Session& s, core::ControlLoop& loop, SessionFinder find,
-    std::function<void(const std::string& id, const std::string& cause)> hangup) {
+MeetingPromptHooks meeting_prompt_hooks(Session& s, core::ControlLoop& loop,
+                                        const SessionFinder& find, const SessionHangup& hangup) {
     Session* session = &s;  // the hooks live in session->prompts, never longer than the session
     const std::string id = s.id;
     MeetingPromptHooks hooks;
@@ -114,7 +114,9 @@ void Gateway::join_meeting(Session& s) {
     };
     events.audio_passthrough = [this, id] {
         Session* session = find(id);
-        return session != nullptr && session->media && session->media->passthrough_audio();
+        if (session == nullptr || !session->media) return false;
+        if (session->prompts) session->prompts->link_rebuilt();
+        return session->media->passthrough_audio();
     };
     s.meeting = std::make_unique<MeetingLink>(
         id, *adapter_, services::JoinRequest{s.room.name, s.display_name, {}}, *pool_, loop_,

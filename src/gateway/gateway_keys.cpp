@@ -128,7 +128,8 @@ void Gateway::show_notice(Session& s, const std::string& text, uint64_t ms) {
     const std::string id = s.id;
     s.notice_timer.start(ms, [this, id] {
         Session* found = find(id);
-        if (found != nullptr && found->media) found->media->show_text("");
+        if (found != nullptr && found->media)
+            found->media->show_text(found->prompts ? found->prompts->screen_text() : "");
     });
 }
 

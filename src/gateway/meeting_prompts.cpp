@@ -152,9 +152,14 @@ uint64_t MeetingPrompts::say(const std::vector<MeetingPrompt>& prompts, const st
     }
     for (const auto& f : files) ms += wav_duration_ms(f);
     spdlog::info("gateway: sess={} meeting prompt={}", id_, names);
-    if (hooks_.show) hooks_.show(text);
+    show(text);
     if (hooks_.play) hooks_.play(files);
     return ms;
+}
+
+void MeetingPrompts::show(const std::string& text) {
+    text_ = text;
+    if (hooks_.show) hooks_.show(text);
 }
 
 void MeetingPrompts::repeat_after(uint64_t prompt_ms) {
@@ -177,7 +182,7 @@ void MeetingPrompts::show_password(const std::vector<MeetingPrompt>& prompts) {
     std::string text = meeting_prompt_text(heading, settings_.language) + "\n" +
                        (password_.typed().empty() ? "_" : password_.masked());
     if (prompts.empty()) {
-        if (hooks_.show) hooks_.show(text);
+        show(text);
         return;
     }
     repeat_after(say(prompts, text));
@@ -231,9 +236,8 @@ void MeetingPrompts::on_digit(char digit) {
     // The digits themselves are a secret: never logged.
     spdlog::info("gateway: sess={} meeting password submitted digits={}", id_,
                  password_.typed().size());
-    if (hooks_.show)
-        hooks_.show(meeting_prompt_text(MeetingPrompt::Password, settings_.language) + "\n" +
-                    password_.masked() + "  ...");
+    show(meeting_prompt_text(MeetingPrompt::Password, settings_.language) + "\n" +
+         password_.masked() + "  ...");
     if (hooks_.play) hooks_.play({});
     const std::string typed = password_.typed();
     password_.clear();
@@ -267,7 +271,7 @@ void MeetingPrompts::release() {
     if (!held_) return;
     held_ = false;
     if (hooks_.play) hooks_.play({});
-    if (hooks_.show) hooks_.show("");
+    show("");
     if (hooks_.hold) hooks_.hold(false);
 }
 
@@ -294,7 +298,8 @@ void MeetingPrompts::finish(const std::vector<MeetingPrompt>& prompts, const std
     const uint64_t ms = say(prompts, meeting_prompt_text(prompts.back(), settings_.language),
                             /*goodbye=*/true);
     // The timer does not wait for playback, so a stalled pipeline cannot hold the BYE back.
-    goodbye_.start(std::min(ms + 500, settings_.goodbye_max_ms), [this, cause] {
+    // The slack covers the media switch before the first sample plays.
+    goodbye_.start(std::min(ms + 1000, settings_.goodbye_max_ms), [this, cause] {
         if (hooks_.hangup) hooks_.hangup(cause);
     });
 }

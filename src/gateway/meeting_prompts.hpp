@@ -95,9 +95,13 @@ public:
     void on_digit(char digit);
     // For the API: "waiting:<reason>", "password", "ending:<cause>" or empty (in the meeting).
     [[nodiscard]] const std::string& status() const { return status_; }
+    // The text the caller's picture shows while held (empty otherwise): a short notice drawn
+    // over it (an in-call key's confirmation) gives way to this again.
+    [[nodiscard]] std::string screen_text() const { return held_ ? text_ : std::string(); }
 
 private:
     bool hold();
+    void show(const std::string& text);
     void release();  // back to the meeting's media
     // Shows text, plays the prompts (then "goodbye"); returns how long they play.
     uint64_t say(const std::vector<MeetingPrompt>& prompts, const std::string& text,
@@ -113,6 +117,7 @@ private:
     MeetingPromptHooks hooks_;
     PasswordEntry password_;
     std::string status_;
+    std::string text_;  // last shown
     MeetingPrompt waiting_ = MeetingPrompt::WaitingLobby;
     unsigned refused_ = 0;
     bool held_ = false;  // the media shows our picture, not the meeting

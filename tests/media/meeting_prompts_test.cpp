@@ -209,6 +209,28 @@ TEST(MeetingPrompts, HangupComesEvenIfPlaybackStalls) {
     EXPECT_EQ(hangups.front(), "join: no answer from the page");
 }
 
+// The waiting prompt comes again (here after 300 ms of silence instead of 30 s) until joined;
+// what the picture shows survives a notice drawn over it.
+TEST(MeetingPrompts, WaitingPromptRepeatsUntilJoined) {
+    TestLoop loop;
+    std::vector<std::vector<std::string>> played;
+    gateway::MeetingPromptHooks hooks;
+    hooks.hold = [](bool) { return true; };
+    hooks.play = [&](const std::vector<std::string>& files) { played.push_back(files); };
+    gateway::MeetingPrompts prompts(
+        "t4", gateway::MeetingPromptSettings{.language = "en", .repeat_ms = 300}, hooks);
+    prompts.waiting("moderator");
+    ASSERT_EQ(played.size(), 1U);
+    ASSERT_EQ(played[0].size(), 1U);
+    EXPECT_NE(played[0][0].find("waiting_moderator_en.wav"), std::string::npos) << played[0][0];
+    EXPECT_NE(prompts.screen_text().find("moderator"), std::string::npos);
+    ASSERT_TRUE(loop.run_until([&] { return played.size() >= 3; }, kDeadlineMs));
+    EXPECT_EQ(played[2], played[0]);
+    prompts.joined();
+    EXPECT_TRUE(played.back().empty()) << "joined did not stop the prompt";
+    EXPECT_EQ(prompts.screen_text(), "");
+}
+
 // A call without media to tell it on is hung up at once, with its cause.
 TEST(MeetingPrompts, NoMediaMeansAnImmediateHangup) {
     TestLoop loop;

@@ -25,10 +25,11 @@ MeetingPromptHooks meeting_prompt_hooks(Session& s, core::ControlLoop& loop,
         spdlog::info("gateway: sess={} media {} the meeting", session->id,
                      held ? "holds the caller outside" : "rejoins");
         auto st = session->media->start(session->call->media(), mode);
-        if (!st)
-            spdlog::warn("gateway: sess={} media switch failed: {}", session->id,
-                         st.error().message);
-        return st.ok();
+        if (st) return true;
+        spdlog::warn("gateway: sess={} media switch failed: {}", session->id, st.error().message);
+        // Without our picture the caller still gets the meeting's media rather than none.
+        if (held) (void)session->media->start(session->call->media(), media::Mode::Bridge);
+        return false;
     };
     hooks.show = [session](const std::string& text) {
         if (session->media) session->media->show_text(text);

@@ -194,6 +194,7 @@ void MeetingPrompts::waiting(const std::string& reason) {
     spdlog::info("gateway: sess={} meeting waiting reason={}", id_, reason);
     status_ = "waiting:" + reason;
     collecting_ = false;
+    checking_ = false;
     if (!hold()) return;  // no media to tell the caller on; the join deadline still runs
     waiting_ = p;
     repeat_after(say({p}, meeting_prompt_text(p, settings_.language)));
@@ -210,6 +211,7 @@ void MeetingPrompts::password_required(bool retry) {
         return;
     }
     status_ = "password";
+    checking_ = false;
     password_.clear();
     if (!hold()) return;
     collecting_ = true;
@@ -220,7 +222,7 @@ void MeetingPrompts::password_required(bool retry) {
 }
 
 void MeetingPrompts::on_digit(char digit) {
-    if (!collecting_) return;
+    if (!collecting_) return;  // checking_: the service has not answered the last one yet
     switch (password_.on_digit(digit)) {
         case PasswordEntry::Outcome::Typed:
             show_password({});
@@ -232,6 +234,7 @@ void MeetingPrompts::on_digit(char digit) {
             break;
     }
     collecting_ = false;
+    checking_ = true;
     repeat_.cancel();
     // The digits themselves are a secret: never logged.
     spdlog::info("gateway: sess={} meeting password submitted digits={}", id_,
@@ -267,6 +270,7 @@ void MeetingPrompts::link_rebuilt() {
 void MeetingPrompts::release() {
     repeat_.cancel();
     collecting_ = false;
+    checking_ = false;
     password_.clear();
     if (!held_) return;
     held_ = false;
@@ -284,6 +288,7 @@ void MeetingPrompts::finish(const std::vector<MeetingPrompt>& prompts, const std
     if (ending_) return;
     ending_ = true;
     collecting_ = false;
+    checking_ = false;
     repeat_.cancel();
     status_ = "ending:" + end_name;
     spdlog::info("gateway: sess={} meeting over end={} cause=\"{}\": telling the caller", id_,

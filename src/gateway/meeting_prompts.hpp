@@ -91,7 +91,8 @@ public:
     void ended(MeetingEnd end, const std::string& cause);
 
     // While a password is being typed the caller's digits belong here, not to the in-call keys.
-    [[nodiscard]] bool takes_digits() const { return collecting_; }
+    // Also while the service checks a password sent with '#': those keys are dropped.
+    [[nodiscard]] bool takes_digits() const { return collecting_ || checking_; }
     void on_digit(char digit);
     // For the API: "waiting:<reason>", "password", "ending:<cause>" or empty (in the meeting).
     [[nodiscard]] const std::string& status() const { return status_; }
@@ -122,6 +123,7 @@ private:
     unsigned refused_ = 0;
     bool held_ = false;  // the media shows our picture, not the meeting
     bool collecting_ = false;
+    bool checking_ = false;  // a password was sent, the service has not answered yet
     bool ending_ = false;
     core::Timer repeat_;   // the waiting (or password) prompt, every repeat_ms
     core::Timer goodbye_;  // BYE once the cause has been heard

@@ -92,6 +92,7 @@ std::vector<SessionView> Gateway::sessions() const {
         v.room = s->room.name;
         v.service = s->room.service;
         v.slot = s->slot && *s->slot < slots_.size() ? slots_[*s->slot]->user() : "";
+        if (s->prompts) v.meeting = s->prompts->status();
         if (s->call) {
             v.call_id = s->call->call_id();
             const auto& m = s->call->media();

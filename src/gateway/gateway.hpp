@@ -36,6 +36,9 @@ struct SessionView {
     std::string call_id;
     std::string audio_codec;
     std::string video_codec;
+    // What holds the join or ends the call: "waiting:<reason>", "password",
+    // "reconnecting:<reason>", "ending:<cause>"; empty otherwise.
+    std::string meeting;
 };
 
 // A registration slot as the API and metrics show it.

@@ -17,7 +17,8 @@ nlohmann::json to_json(const SessionView& v) {
             {"slot", v.slot},
             {"call_id", v.call_id},
             {"audio_codec", v.audio_codec},
-            {"video_codec", v.video_codec}};
+            {"video_codec", v.video_codec},
+            {"meeting", v.meeting}};
 }
 
 nlohmann::json to_json(const ReservationView& v) {

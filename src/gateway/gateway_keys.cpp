@@ -89,6 +89,11 @@ void Gateway::on_dtmf(const std::string& id, char digit, const char* source) {
         s->ivr->on_digit(digit);
         return;
     }
+    // A password being typed is not a string of in-call actions.
+    if (s->prompts && s->prompts->takes_digits()) {
+        s->prompts->on_digit(digit);
+        return;
+    }
     const auto state = s->state.state();
     if (state != SessionState::Joining && state != SessionState::InCall) return;
     if (auto key = in_call_key_for(config_.dtmf, digit))
@@ -139,7 +144,8 @@ void Gateway::show_notice(Session& s, const std::string& text, uint64_t ms) {
     const std::string id = s.id;
     s.notice_timer.start(ms, [this, id] {
         Session* found = find(id);
-        if (found != nullptr && found->media) found->media->show_text("");
+        if (found != nullptr && found->media)
+            found->media->show_text(found->prompts ? found->prompts->screen_text() : "");
     });
 }
 

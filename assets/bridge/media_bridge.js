@@ -43,6 +43,7 @@
   let pc = null;
   let incoming = new NativeMediaStream();      // tracks from the gateway
   let tracksReady = null;                      // resolves once audio and video arrived
+  let callerAudioSink = null;                  // keeps the caller's audio decoded (ontrack)
   let resolveTracks = null;
   let audioContext = null;
   let mixDestination = null;
@@ -61,6 +62,15 @@
     pc = new NativePeerConnection({iceServers: []});
     pc.ontrack = (ev) => {
       incoming.addTrack(ev.track);
+      // Chrome decodes a remote audio track only while something plays it out: without this,
+      // the caller's audio reaches the meeting only once the meeting's own audio starts the
+      // page's output (found by probe-meeting alone in a room: no audio packets sent).
+      if (ev.track.kind === 'audio') {
+        callerAudioSink = new Audio();
+        callerAudioSink.muted = true;
+        callerAudioSink.srcObject = new NativeMediaStream([ev.track]);
+        callerAudioSink.play().catch(() => {});
+      }
       if (incoming.getAudioTracks().length > 0 && incoming.getVideoTracks().length > 0)
         resolveTracks();
     };

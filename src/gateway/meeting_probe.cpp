@@ -311,13 +311,19 @@ void MeetingProbe::end_stay() {
             "with camera and microphone on?)";
     }
     std::weak_ptr<bool> alive = alive_;
-    link_->leave([this, alive] {
+    // The meeting as it looks at the end of the stay, the most telling picture; the one after
+    // leave() is best effort (pages often reload or navigate away when left).
+    screenshot("end_of_stay", [this, alive](std::string path) {
         if (alive.expired()) return;
-        reached("left");
-        screenshot(fmt::format("{:02}-left", steps_.size()), [this, alive](std::string path) {
+        end_of_stay_screenshot_ = std::move(path);
+        link_->leave([this, alive] {
             if (alive.expired()) return;
-            step("left")->screenshot = std::move(path);
-            finish();
+            reached("left");
+            screenshot(fmt::format("{:02}-left", steps_.size()), [this, alive](std::string p) {
+                if (alive.expired()) return;
+                step("left")->screenshot = std::move(p);
+                finish();
+            });
         });
     });
 }
@@ -402,6 +408,9 @@ nlohmann::json MeetingProbe::report() const {
             {"cause", cause_.empty() ? nlohmann::json() : nlohmann::json(cause_)},
             {"steps", steps},
             {"notes", notes_},
+            {"end_of_stay_screenshot", end_of_stay_screenshot_.empty()
+                                           ? nlohmann::json()
+                                           : nlohmann::json(end_of_stay_screenshot_)},
             {"page", page_stats_},
             {"gateway", gateway_stats_}};
 }

@@ -95,6 +95,7 @@ private:
     bool finished_ = false;
     std::string failed_step_;
     std::string cause_;
+    std::string end_of_stay_screenshot_;
     std::vector<std::string> notes_;  // waiting reasons, reconnects
     nlohmann::json page_stats_;
     nlohmann::json gateway_stats_;

@@ -1,5 +1,6 @@
-// `sipmediagw probe-meeting` against the local Janus of `sipmediagw demo`, with the independent
-// observer (observer.js) in the room: the probe exits 0, its report shows media both ways, the
+// `sipmediagw probe-meeting` against the local Janus of `sipmediagw demo`. Alone in the room it
+// fails at media_received (nothing to receive). With the independent observer (observer.js) in
+// the room: the probe exits 0, its report shows media both ways, the
 // observer really decodes the probe's video and hears its 440 Hz, and every step's screenshot
 // is a real PNG. Then a base URL nothing serves: a non-zero exit naming the failing step, and
 // no browser left behind in either case. Everything runs in the test's private network.
@@ -57,9 +58,29 @@ TEST_F(ProbeMeetingTest, JoinsTheDemoRoomAndMediaFlowsBothWays) {
     testsupport::TempDir tmp("probe-meeting");
     auto gw = e2e::DemoGateway::start(tmp.path());
     ASSERT_TRUE(gw.ok()) << gw.error().message;
-    ASSERT_TRUE(join_observer(*gw));
-
     const std::string base_url = gw->page_url().substr(0, gw->page_url().find('?'));
+
+    // Alone in the room, the probe joins and sends, but nothing comes back: received media is
+    // measured, not assumed, so it fails at media_received.
+    {
+        const auto alone_dir = tmp.path() / "alone";
+        std::filesystem::create_directories(alone_dir);
+        auto alone =
+            start_probe(alone_dir, {"--base-url", base_url, "--room", "1234", "--seconds", "1"});
+        ASSERT_TRUE(alone.ok()) << alone.error().message;
+        ASSERT_TRUE(alone->wait_exit(180s)) << alone->tail(60);
+        EXPECT_EQ(alone->exit_code(), 1) << alone->tail(60);
+        const auto report = stdout_report(alone_dir);
+        ASSERT_TRUE(report.is_object()) << alone->tail(60);
+        EXPECT_EQ(report["failed_step"], "media_received") << report.dump(2);
+        EXPECT_TRUE(report["steps"][4]["ok"].get<bool>()) << "media_sent: " << report.dump(2);
+        EXPECT_TRUE(report["steps"][6]["ok"].get<bool>()) << "it left the room: " << report.dump(2);
+        EXPECT_EQ(report["page"]["received"]["video"]["frames"], 0) << report.dump(2);
+        const std::string left = e2e::browsers_left_in(alone->log(), 30s);
+        EXPECT_TRUE(left.empty()) << left;
+    }
+
+    ASSERT_TRUE(join_observer(*gw));
     const auto out = tmp.path() / "shots";
     // Long enough for the observer to measure while the probe is in the room; the probe leaves
     // by itself afterwards.
@@ -87,8 +108,9 @@ TEST_F(ProbeMeetingTest, JoinsTheDemoRoomAndMediaFlowsBothWays) {
     EXPECT_TRUE(report["failed_step"].is_null()) << report.dump(2);
     for (const auto& step : report["steps"]) {
         EXPECT_TRUE(step["ok"].get<bool>()) << step.dump();
-        // The browser step comes before any page exists; every later one is photographed.
-        if (step["step"] == "browser") continue;
+        // The browser step comes before any page exists; after leave() the demo page reloads,
+        // so that picture is best effort. Every other step is photographed.
+        if (step["step"] == "browser" || step["step"] == "left") continue;
         ASSERT_TRUE(step.contains("screenshot")) << step.dump();
         const std::string shot = step["screenshot"];
         EXPECT_TRUE(is_png(shot)) << shot;
@@ -99,6 +121,8 @@ TEST_F(ProbeMeetingTest, JoinsTheDemoRoomAndMediaFlowsBothWays) {
             EXPECT_GT(stats->luma_stddev, 4) << shot << ": a blank page";
         }
     }
+    ASSERT_TRUE(report["end_of_stay_screenshot"].is_string()) << report.dump(2);
+    EXPECT_TRUE(is_png(report["end_of_stay_screenshot"])) << report.dump(2);
     // Measured, both ways: the page's stats and the gateway's link counters.
     const auto& page = report["page"];
     EXPECT_GT(page["sent"]["video"]["frames"].get<uint64_t>(), 0u) << page.dump();

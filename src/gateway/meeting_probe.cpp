@@ -346,7 +346,7 @@ void MeetingProbe::fail(const std::string& cause) {
     cause_ = cause;
     spdlog::warn("probe: failed: {}", cause);
     std::weak_ptr<bool> alive = alive_;
-    screenshot("failed", [this, alive](std::string path) {
+    screenshot("failed", [this, alive](const std::string& path) {
         if (alive.expired()) return;
         if (!path.empty()) notes_.push_back("screenshot at the failure: " + path);
         finish();

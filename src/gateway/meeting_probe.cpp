@@ -23,6 +23,8 @@ constexpr int64_t kMediaWaitMs = 30000;
 // A screenshot the page does not deliver within this long is skipped (a hung renderer must not
 // hold the probe).
 constexpr uint64_t kScreenshotTimeoutMs = 5000;
+// How long past the planned stay the polls may lag before the probe leaves anyway.
+constexpr uint64_t kStayGraceMs = 30000;
 
 nlohmann::json bridge_stats_json(const media::MeetingBridge::Stats& s) {
     return {{"video_frames_from_page", s.video_frames_from_page},
@@ -234,6 +236,15 @@ void MeetingProbe::on_joined() {
     if (!polling_) {
         polling_ = true;
         poll_timer_.start(kPollMs, [this] { poll(); });
+        // Polls end the stay; a page that stops answering them must not hold the probe.
+        const uint64_t stay_ms =
+            std::max<uint64_t>(uint64_t(options_.seconds) * 1000, uint64_t(kMediaWaitMs)) +
+            kStayGraceMs;
+        stay_deadline_.start(stay_ms, [this] {
+            spdlog::warn("probe: the page stopped answering, leaving");
+            notes_.push_back("the page stopped answering stats requests");
+            end_stay();
+        });
     }
 }
 
@@ -303,6 +314,7 @@ void MeetingProbe::end_stay() {
     if (ending_) return;
     ending_ = true;
     poll_timer_.cancel();
+    stay_deadline_.cancel();
     if (step("media_sent")->t_ms < 0) {
         cause_ = "the page sent no caller audio and video to the meeting";
     } else if (step("media_received")->t_ms < 0) {
@@ -343,6 +355,7 @@ void MeetingProbe::fail(const std::string& cause) {
     ending_ = true;
     join_deadline_.cancel();
     poll_timer_.cancel();
+    stay_deadline_.cancel();
     cause_ = cause;
     spdlog::warn("probe: failed: {}", cause);
     std::weak_ptr<bool> alive = alive_;

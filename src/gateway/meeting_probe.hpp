@@ -89,6 +89,7 @@ private:
     int64_t joined_ms_ = -1;
     core::Timer join_deadline_;
     core::Timer poll_timer_;
+    core::Timer stay_deadline_;
     int screenshots_ = 0;
     bool polling_ = false;
     bool ending_ = false;

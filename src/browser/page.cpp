@@ -217,6 +217,17 @@ void Page::evaluate(const std::string& expression, ValueHandler done,
         session_id.empty() ? session_id_ : session_id);
 }
 
+void Page::command(const std::string& method, Json params, DevToolsPipe::Reply reply) {
+    std::weak_ptr<bool> alive = alive_;
+    pipe_.send(
+        method, std::move(params),
+        [alive, reply = std::move(reply)](core::Result<Json> r) {
+            if (alive.expired() || !reply) return;
+            reply(std::move(r));
+        },
+        session_id_);
+}
+
 void Page::heartbeat() {
     if (crashed_) return;
     heartbeat_deadline_.start(options_.heartbeat_timeout_ms, [this]() {

@@ -100,6 +100,7 @@ void MeetingLink::attempt() {
 
 void MeetingLink::with_browser(std::unique_ptr<browser::Browser> b) {
     browser_ = std::move(b);
+    if (events_.on_progress) events_.on_progress("browser");
     const uint32_t gen = generation_;
     std::weak_ptr<bool> alive = alive_;
     spdlog::info("gateway: sess={} browser pid={} joining \"{}\" via {}", id_, browser_->pid(),
@@ -214,6 +215,7 @@ void MeetingLink::open_join_url() {
             lost("navigation to " + u + ": " + st.error().message);
             return;
         }
+        if (events_.on_progress) events_.on_progress("page_loaded");
         join();
     });
 }
@@ -265,6 +267,7 @@ void MeetingLink::on_signal(const std::string& payload, const std::string& frame
     const std::string type = msg.value("type", "");
     if (type == "hello") {
         bridge_frame_ = frame;
+        if (events_.on_progress) events_.on_progress("media_requested");
         if (!bridge_->link().offered()) {
             if (auto st = bridge_->link().start(); !st) lost("media link: " + st.error().message);
         }

@@ -46,11 +46,14 @@ uint64_t stat(const nlohmann::json& j, const char* dir, const char* kind, const 
 
 core::Result<core::ServiceConfig> probe_service(const core::Config& config,
                                                 const std::string& name) {
-    // Until several services can be configured ([[services]]), the one [service] is the list.
-    if (name.empty() || name == config.service.name) return config.service;
-    return core::fail(
-        fmt::format("probe-meeting: no service \"{}\" in the configuration (known: {})", name,
-                    config.service.name));
+    if (name.empty()) return config.service;  // the default service
+    std::string known;
+    for (const auto& service : config.all_services()) {
+        if (service.name == name) return service;
+        known += (known.empty() ? "" : ", ") + service.name;
+    }
+    return core::fail(fmt::format(
+        "probe-meeting: no service \"{}\" in the configuration (known: {})", name, known));
 }
 
 MeetingProbe::MeetingProbe(ProbeOptions options, core::ControlLoop& loop)

@@ -1,5 +1,5 @@
-// probe-meeting's choice of service (--service NAME): the one function the [[services]] list
-// will replace, and the step order its report and exit status rest on.
+// probe-meeting's choice of service (--service NAME, among [[services]] or the one [service]),
+// and the step order its report and exit status rest on.
 #include "gateway/meeting_probe.hpp"
 
 #include <gtest/gtest.h>
@@ -31,6 +31,25 @@ TEST(ProbeService, UnknownNameIsAClearErrorNamingTheKnownOnes) {
     EXPECT_NE(s.error().message.find("no service \"jitsi\""), std::string::npos)
         << s.error().message;
     EXPECT_NE(s.error().message.find("janus"), std::string::npos) << s.error().message;
+}
+
+TEST(ProbeService, ServicesEntriesAreFoundByName) {
+    core::Config cfg;
+    core::ServiceConfig meet;
+    meet.name = "meet";
+    meet.kind = "jitsi";
+    core::ServiceConfig bbb;
+    bbb.name = "bbb";
+    bbb.kind = "bigbluebutton";
+    cfg.services = {meet, bbb};
+    cfg.service = meet;
+    auto s = gateway::probe_service(cfg, "bbb");
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    EXPECT_EQ(s->adapter_kind(), "bigbluebutton");
+    auto missing = gateway::probe_service(cfg, "janus");
+    ASSERT_FALSE(missing.ok());
+    EXPECT_NE(missing.error().message.find("meet, bbb"), std::string::npos)
+        << missing.error().message;
 }
 
 TEST(ProbeSteps, JoinStepsComeInTheOrderAJoinReachesThem) {

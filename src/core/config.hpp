@@ -159,4 +159,15 @@ std::vector<std::string> config_keys();
 // "udp:127.0.0.1:5060" → ListenAddress
 Result<ListenAddress> parse_listen_address(std::string_view text);
 
+// "turn:192.0.2.10:3478", "turn:[2001:db8::1]", "turn:192.0.2.10?transport=udp". The host
+// must be an IP literal: a name would be resolved with blocking DNS for every call.
+struct TurnServer {
+    std::string host;
+    uint16_t port = 3478;  // RFC 5766 §14
+};
+Result<TurnServer> parse_turn_server(std::string_view url);
+
+// A numeric IPv4 or IPv6 address (no brackets); never resolves anything.
+bool is_ip_address(std::string_view host);
+
 }  // namespace core

@@ -4,6 +4,7 @@
 #include "core/log.hpp"
 
 #include "core/libre.hpp"
+#include "core/text.hpp"
 #include "services/display_name.hpp"
 
 #include <fmt/format.h>
@@ -121,7 +122,7 @@ void Gateway::reject(const struct sip_msg& msg, const std::string& id, uint16_t 
                      const std::string& reason, const std::string& why,
                      const std::string& headers) {
     spdlog::info("gateway: sess={} rejected status={} reason=\"{}\" why=\"{}\"", id, status, reason,
-                 why);
+                 core::log_field(why));
     count_call(status == 486 || status == 503 ? "busy" : "rejected");
     ua_->reply(msg, status, reason, headers);
 }
@@ -141,8 +142,10 @@ void Gateway::on_invite(const struct sip_msg& msg) {
     // A stateless 100 at once: the 180/200 below go through the session's own transaction.
     (void)sip_reply(ua_->stack(), &msg, 100, "Trying");
     const std::string ruser = pl_str(msg.uri.user);
+    // Every field is the peer's text: escaped so that no header can forge or split a log line.
     spdlog::info("sip: sess={} INVITE from=\"{}\" to=\"{}\" uri=\"{}\" call-id={} transport={}", id,
-                 pl_str(msg.from.auri), pl_str(msg.to.auri), pl_str(msg.ruri), pl_str(msg.callid),
+                 core::log_field(pl_str(msg.from.auri)), core::log_field(pl_str(msg.to.auri)),
+                 core::log_field(pl_str(msg.ruri)), core::log_field(pl_str(msg.callid)),
                  sip_transp_name(msg.tp));
     if (shutting_down_) {
         reject(msg, id, 503, "Service Unavailable", "shutting down");

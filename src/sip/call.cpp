@@ -1,6 +1,7 @@
 #include "sip/call.hpp"
 
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "sip/user_agent.hpp"
 
 #include "core/libre.hpp"
@@ -278,7 +279,7 @@ int Call::on_answer(const struct sip_msg* msg, void* arg) {
 void Call::on_progress(const struct sip_msg* msg, void* arg) {
     auto* self = static_cast<Call*>(arg);
     spdlog::info("sip: sess={} progress {} {}", self->log_id_, msg->scode,
-                 std::string(msg->reason.p, msg->reason.l));
+                 core::log_field(std::string(msg->reason.p, msg->reason.l)));
 }
 
 void Call::on_established(const struct sip_msg* msg, void* arg) {
@@ -320,8 +321,10 @@ void Call::on_close(int err, const struct sip_msg* msg, void* arg) {
     if (self->closed_) return;
     std::string cause;
     if (msg != nullptr && msg->scode >= 300) {
+        // The cause reaches logs, the API's JSON and the caller's screen: the peer's reason
+        // phrase is cleaned like a name (any bytes, always valid UTF-8 without controls).
         cause = "rejected " + std::to_string(msg->scode) + " " +
-                std::string(msg->reason.p, msg->reason.l);
+                core::clean_name(std::string_view(msg->reason.p, msg->reason.l), 128);
     } else if (err == ECONNRESET) {
         cause = self->established_ || self->plan_.ring_ms == 0 ? "remote hangup" : "cancelled";
         if (msg != nullptr && pl_strcmp(&msg->met, "CANCEL") == 0) cause = "cancelled";

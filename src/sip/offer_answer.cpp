@@ -1,5 +1,6 @@
 #include "sip/offer_answer.hpp"
 
+#include "core/text.hpp"
 #include "sip/sdp.hpp"
 
 #include <algorithm>
@@ -416,9 +417,10 @@ SdpDescription base_description(const LocalMediaPorts& ports, const SdpOrigin& o
     return d;
 }
 
-Negotiation failure(uint16_t status, std::string reason, std::string detail) {
+// The detail quotes the peer's SDP (a proto, a line) and goes to logs as is.
+Negotiation failure(uint16_t status, std::string reason, std::string_view detail) {
     Negotiation n;
-    n.failure = SdpFailure{status, std::move(reason), std::move(detail)};
+    n.failure = SdpFailure{status, std::move(reason), core::log_field(detail, 512)};
     return n;
 }
 

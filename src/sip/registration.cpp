@@ -1,6 +1,7 @@
 #include "sip/registration.hpp"
 
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "sip/ephemeral_credentials.hpp"
 #include "sip/user_agent.hpp"
 
@@ -113,9 +114,10 @@ void RegistrationSlot::on_response(int err, const struct sip_msg* msg, void* arg
         return;
     }
     if (err == 0 && msg != nullptr && msg->scode < 200) return;
-    std::string detail = err != 0 ? std::string("error=\"") + std::strerror(err) + "\""
-                                  : "status=" + std::to_string(msg->scode) + " reason=\"" +
-                                        std::string(msg->reason.p, msg->reason.l) + "\"";
+    std::string detail =
+        err != 0 ? std::string("error=\"") + std::strerror(err) + "\""
+                 : "status=" + std::to_string(msg->scode) + " reason=\"" +
+                       core::log_field(std::string_view(msg->reason.p, msg->reason.l)) + "\"";
     self->set_state(RegistrationState::Failed, detail);
     // libre backs off for minutes after failures; we retry at a steady short pace instead.
     if (!self->retry_.active())

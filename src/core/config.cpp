@@ -320,6 +320,7 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         Section s(table_of("registrar"), "registrar", source_name, errors);
         s.str("server", cfg.registrar.server);
         s.str("domain", cfg.registrar.domain);
+        s.str("realm", cfg.registrar.realm);
         s.str("secret", cfg.registrar.secret);
         s.str("password", cfg.registrar.password);
         s.str("ua_name", cfg.registrar.ua_name);

@@ -30,6 +30,7 @@ struct SipConfig {
 struct RegistrarConfig {
     std::string server;    // e.g. "sip:127.0.0.1:5070;transport=udp"; empty: no registration
     std::string domain;    // AOR domain; default: the server's host
+    std::string realm;     // digest realm we answer; default: domain (sip/digest_source.hpp)
     std::string secret;    // shared secret: ephemeral (TURN-REST style) credentials
     std::string password;  // static digest password (instead of secret)
     std::string ua_name = "sipmediagw";

@@ -6,6 +6,7 @@
 #include "core/libre.hpp"
 #include "core/text.hpp"
 #include "services/display_name.hpp"
+#include "sip/digest_source.hpp"
 
 #include <fmt/format.h>
 
@@ -384,17 +385,21 @@ core::Result<std::string> Gateway::dial_out(const std::string& uri, const Room& 
     const std::string domain = !reg.domain.empty() ? reg.domain
                                : reg.enabled()     ? sip::registrar_host(reg.server)
                                                    : config_.sip.listen.front().host;
+    // Our secret only goes to our own proxy: a target the API names could be anyone, and a
+    // challenge from it then ends the call with its 401/407.
     std::optional<sip::Credentials> creds;
-    if (!reg.secret.empty()) {
-        creds = sip::make_ephemeral_credentials(
-            reg.secret, user, static_cast<uint64_t>(std::time(nullptr)) + reg.expires);
-    } else if (!reg.password.empty()) {
-        creds = sip::Credentials{user, reg.password};
+    if (sip::credentials_for_target(uri, reg)) {
+        if (!reg.secret.empty()) {
+            creds = sip::make_ephemeral_credentials(
+                reg.secret, user, static_cast<uint64_t>(std::time(nullptr)) + reg.expires);
+        } else if (!reg.password.empty()) {
+            creds = sip::Credentials{user, reg.password};
+        }
     }
     auto session = std::make_unique<Session>(id, room, std::nullopt);
     session->media = std::move(*media);
-    auto call = sip::Call::dial(*ua_, uri, "sip:" + user + "@" + domain, creds, id, prefs_, ports,
-                                session_events(id));
+    auto call = sip::Call::dial(*ua_, uri, "sip:" + user + "@" + domain, creds,
+                                sip::registrar_realm(reg), id, prefs_, ports, session_events(id));
     if (!call) return call.error();
     session->call = std::move(*call);
     spdlog::info("gateway: sess={} dialing uri=\"{}\" room_kind={} room=\"{}\"", id, uri,

@@ -129,11 +129,13 @@ void Call::send_answer() {
 core::Result<std::unique_ptr<Call>> Call::dial(UserAgent& ua, const std::string& to_uri,
                                                const std::string& from_uri,
                                                std::optional<Credentials> credentials,
-                                               std::string log_id, CodecPreferences prefs,
-                                               LocalMediaPorts ports, CallEvents events) {
+                                               std::string auth_realm, std::string log_id,
+                                               CodecPreferences prefs, LocalMediaPorts ports,
+                                               CallEvents events) {
     auto call = std::make_unique<Call>(Key{}, ua, std::move(log_id), std::move(prefs),
                                        std::move(ports), std::move(events));
-    if (credentials) call->auth_ = make_digest_source([c = *credentials] { return c; });
+    if (credentials)
+        call->auth_ = make_digest_source(std::move(auth_realm), [c = *credentials] { return c; });
     call->origin_ = SdpOrigin{rand_u32(), 1};
     call->local_sdp_ = build_offer(call->prefs_, call->ports_, call->origin_);
     call->last_sdp_body_ = without_origin(call->local_sdp_);

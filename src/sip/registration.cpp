@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "core/text.hpp"
+#include "sip/digest_source.hpp"
 #include "sip/ephemeral_credentials.hpp"
 #include "sip/user_agent.hpp"
 
@@ -22,8 +23,17 @@ struct RegistrationLink {
     static void on_response(int err, const struct sip_msg* msg, void* arg) {
         RegistrationSlot::on_response(err, msg, static_cast<RegistrationLink*>(arg)->slot);
     }
-    static int on_auth(char** username, char** password, const char* /*realm*/, void* arg) {
+    static int on_auth(char** username, char** password, const char* realm, void* arg) {
         const auto* link = static_cast<const RegistrationLink*>(arg);
+        // The registrar's address may be spoofed or rerouted: answer only our own realm.
+        const std::string ours = registrar_realm(link->cfg);
+        if (!realm_matches(realm != nullptr ? realm : "", ours)) {
+            spdlog::warn(
+                "sip: registration slot={} digest challenge refused realm=\"{}\" "
+                "ours=\"{}\"",
+                link->user, core::log_field(realm != nullptr ? realm : ""), ours);
+            return EAUTH;
+        }
         Credentials c{link->user, link->cfg.password};
         if (!link->cfg.secret.empty()) {
             // Valid for two registration periods, so a refresh never races the expiry.

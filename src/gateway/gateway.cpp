@@ -305,9 +305,11 @@ void Gateway::answer_invite(const struct sip_msg& msg, const std::string& id, co
     reservations_.erase(reservation_id);  // the session holds the call slot from now on
     count_call("answered");
     spdlog::info(
-        "gateway: sess={} answering room_kind={} room=\"{}\" audio={} video={} slot={}", id,
-        room_kind_name(room.kind), room.name, plan.media.audio ? plan.media.audio->codec.name : "-",
-        plan.media.video ? plan.media.video->codec.name : "-", slot ? slots_[*slot]->user() : "-");
+        "gateway: sess={} answering room_kind={} room=\"{}\" audio={} video={} slot={} name=\"{}\"",
+        id, room_kind_name(room.kind), room.name,
+        plan.media.audio ? plan.media.audio->codec.name : "-",
+        plan.media.video ? plan.media.video->codec.name : "-", slot ? slots_[*slot]->user() : "-",
+        core::log_field(session->display_name));
     sessions_.emplace(id, std::move(session));
 }
 

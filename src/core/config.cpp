@@ -291,6 +291,11 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
             if (listen.empty()) s.error(*t->get("listen"), "listen", "must not be empty");
         }
         s.str("tls_certificate", cfg.sip.tls_certificate);
+        s.str("tls_ca_file", cfg.sip.tls_ca_file);
+        s.boolean("tls_verify", cfg.sip.tls_verify);
+        if (!cfg.sip.tls_ca_file.empty() && !std::ifstream(cfg.sip.tls_ca_file).good())
+            errors.push_back(source_name + ": 'sip.tls_ca_file' \"" + cfg.sip.tls_ca_file +
+                             "\" cannot be read");
         s.str("public_address", cfg.sip.public_address);
         s.str("user_agent", cfg.sip.user_agent);
         s.integer("session_expires", cfg.sip.session_expires, 0, 86400);

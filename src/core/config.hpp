@@ -19,6 +19,8 @@ struct ListenAddress {
 struct SipConfig {
     std::vector<ListenAddress> listen{{"udp", "127.0.0.1", 5060}, {"tcp", "127.0.0.1", 5060}};
     std::string tls_certificate;  // PEM with certificate and key; needed by "tls:" listeners
+    std::string tls_ca_file;      // CAs that outgoing TLS peers must chain to; empty: system store
+    bool tls_verify = true;       // false: outgoing TLS peers are not verified (warned at start)
     std::string public_address;   // advertised in Contact/SDP instead of the listen address
     std::string user_agent = "sipmediagw";
     uint32_t session_expires = 1800;  // RFC 4028; 0 disables session timers

@@ -139,9 +139,19 @@ void Gateway::reject_busy(const struct sip_msg& msg, const std::string& id,
 }
 
 void Gateway::on_invite(const struct sip_msg& msg) {
-    std::string id = new_session_id();
     // A stateless 100 at once: the 180/200 below go through the session's own transaction.
     (void)sip_reply(ua_->stack(), &msg, 100, "Trying");
+    // While TURN allocations are pending there is no server transaction yet to absorb a
+    // retransmitted INVITE (its 100 was lost): without this it would become a second session.
+    for (const auto& [pid, p] : pending_) {
+        if (pl_cmp(&p.msg->callid, &msg.callid) == 0 &&
+            pl_cmp(&p.msg->from.tag, &msg.from.tag) == 0 && p.msg->cseq.num == msg.cseq.num) {
+            spdlog::info("sip: sess={} INVITE retransmission while relays are allocated, ignored",
+                         pid);
+            return;
+        }
+    }
+    std::string id = new_session_id();
     const std::string ruser = pl_str(msg.uri.user);
     // Every field is the peer's text: escaped so that no header can forge or split a log line.
     spdlog::info("sip: sess={} INVITE from=\"{}\" to=\"{}\" uri=\"{}\" call-id={} transport={}", id,

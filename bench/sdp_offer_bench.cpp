@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <string>
 
 namespace {
@@ -70,12 +71,17 @@ nlohmann::json measure(const char* what, const std::string& offer, int rounds) {
 }  // namespace
 
 int main() {
-    const auto normal = measure("normal_offer", normal_offer(), 20000);
-    const auto worst = measure("worst_accepted_offer", worst_accepted_offer(), 2000);
-    const auto attack = measure("attack_offer_64k", attack_offer(), 2000);
-    nlohmann::json out{{"results", {normal, worst, attack}},
-                       {"worst_over_normal", worst["us_per_offer"].get<double>() /
-                                                 normal["us_per_offer"].get<double>()}};
-    std::printf("%s\n", out.dump(2).c_str());
-    return 0;
+    try {
+        const auto normal = measure("normal_offer", normal_offer(), 20000);
+        const auto worst = measure("worst_accepted_offer", worst_accepted_offer(), 2000);
+        const auto attack = measure("attack_offer_64k", attack_offer(), 2000);
+        nlohmann::json out{{"results", {normal, worst, attack}},
+                           {"worst_over_normal", worst["us_per_offer"].get<double>() /
+                                                     normal["us_per_offer"].get<double>()}};
+        std::printf("%s\n", out.dump(2).c_str());
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "sdp_offer_bench: %s\n", e.what());
+        return 1;
+    }
 }

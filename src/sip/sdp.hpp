@@ -49,7 +49,7 @@ struct SdpDescription {
 // well below: a WebRTC browser offers about 40 video formats and 200 attributes per m= line in
 // 8-12 KB; room systems a fraction of that. docs/sip.md lists the numbers.
 struct SdpLimits {
-    static constexpr size_t max_bytes = 32 * 1024;
+    static constexpr size_t max_bytes = size_t{32} * 1024;
     static constexpr size_t max_media = 8;         // m= lines
     static constexpr size_t max_formats = 64;      // formats on one m= line
     static constexpr size_t max_attributes = 512;  // a= lines of one m= line

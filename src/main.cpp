@@ -5,6 +5,7 @@
 #include "core/config.hpp"
 #include "core/control_loop.hpp"
 #include "core/log.hpp"
+#include "core/tls_trust.hpp"
 #include "gateway/demo_environment.hpp"
 #include "gateway/gateway.hpp"
 #include "gateway/gateway_control.hpp"
@@ -41,6 +42,11 @@ int serve(const std::string& config_path, const std::string& log_level_override,
         return 1;
     }
     core::log_init(log_level_override.empty() ? cfg->log_level : log_level_override);
+    core::set_tls_trust({cfg->sip.tls_ca_file, cfg->sip.tls_verify});
+    if (!cfg->sip.tls_verify)
+        spdlog::warn(
+            "sipmediagw: sip.tls_verify = false: TLS peers (conference mapper, service "
+            "look-ups) are not verified; anyone on the path can answer for them");
     core::LibreRuntime libre;
     if (!libre.ok()) {
         spdlog::error("core: libre_init failed");

@@ -2,12 +2,14 @@
 
 #include "core/log.hpp"
 
+#include <arpa/inet.h>
 #include <toml++/toml.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -299,6 +301,55 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
     return la;
 }
 
+bool is_ip_address(std::string_view host) {
+    if (host.empty() || host.size() >= INET6_ADDRSTRLEN) return false;
+    const std::string z(host);
+    unsigned char buf[sizeof(struct in6_addr)];
+    return inet_pton(AF_INET, z.c_str(), buf) == 1 || inet_pton(AF_INET6, z.c_str(), buf) == 1;
+}
+
+Result<TurnServer> parse_turn_server(std::string_view url) {
+    if (url.rfind("turn:", 0) != 0) return fail("must be a turn:host[:port] URI");
+    std::string_view rest = url.substr(5);
+    if (const auto q = rest.find('?'); q != std::string_view::npos) {
+        // Only UDP relays are implemented; any other transport would silently be UDP.
+        if (rest.substr(q + 1) != "transport=udp") return fail("only ?transport=udp is supported");
+        rest = rest.substr(0, q);
+    }
+    TurnServer out;
+    std::string_view host = rest;
+    std::string_view port;
+    if (!rest.empty() && rest.front() == '[') {
+        const auto close = rest.find(']');
+        if (close == std::string_view::npos) return fail("unclosed '[' in the host");
+        host = rest.substr(1, close - 1);
+        const std::string_view after = rest.substr(close + 1);
+        if (!after.empty()) {
+            if (after.front() != ':') return fail("expected :port after ']'");
+            port = after.substr(1);
+            if (port.empty()) return fail("empty port");
+        }
+    } else if (const auto colon = rest.find(':'); colon != std::string_view::npos) {
+        host = rest.substr(0, colon);
+        port = rest.substr(colon + 1);
+        if (port.empty()) return fail("empty port");
+    }
+    if (host.empty()) return fail("no host");
+    if (!is_ip_address(host))
+        return fail("host '" + std::string(host) +
+                    "' is not an IP address (a name would be resolved with blocking DNS for "
+                    "every call)");
+    if (!port.empty()) {
+        unsigned v = 0;
+        const auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), v);
+        if (ec != std::errc() || p != port.data() + port.size() || v < 1 || v > 65535)
+            return fail("port '" + std::string(port) + "' is not 1-65535");
+        out.port = static_cast<uint16_t>(v);
+    }
+    out.host = std::string(host);
+    return out;
+}
+
 uint32_t Config::call_slots(unsigned cpu_cores) const {
     if (capacity.max_calls > 0) return capacity.max_calls;
     const double slots = std::floor(static_cast<double>(cpu_cores) / capacity.cpu_cores_per_call);
@@ -409,6 +460,11 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
             if (listen.empty()) s.error(*t->get("listen"), "listen", "must not be empty");
         }
         s.str("tls_certificate", cfg.sip.tls_certificate);
+        s.str("tls_ca_file", cfg.sip.tls_ca_file);
+        s.boolean("tls_verify", cfg.sip.tls_verify);
+        if (!cfg.sip.tls_ca_file.empty() && !std::ifstream(cfg.sip.tls_ca_file).good())
+            errors.push_back(source_name + ": 'sip.tls_ca_file' \"" + cfg.sip.tls_ca_file +
+                             "\" cannot be read");
         s.str("public_address", cfg.sip.public_address);
         s.str("user_agent", cfg.sip.user_agent);
         s.integer("session_expires", cfg.sip.session_expires, 0, 86400);
@@ -425,12 +481,20 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
             if (la.transport == "tls" && cfg.sip.tls_certificate.empty())
                 errors.push_back(source_name +
                                  ": a 'tls:' listen address needs 'sip.tls_certificate'");
+            if (!is_ip_address(la.host))
+                errors.push_back(source_name + ": 'sip.listen' host '" + la.host +
+                                 "' must be an IP address");
         }
+        // Advertised in SDP c= lines, which peers (and we) accept as IP literals only.
+        if (!cfg.sip.public_address.empty() && !is_ip_address(cfg.sip.public_address))
+            errors.push_back(source_name + ": 'sip.public_address' must be an IP address, not '" +
+                             cfg.sip.public_address + "'");
     }
     {
         Section s(table_of("registrar"), "registrar", source_name, errors);
         s.str("server", cfg.registrar.server);
         s.str("domain", cfg.registrar.domain);
+        s.str("realm", cfg.registrar.realm);
         s.str("secret", cfg.registrar.secret);
         s.str("password", cfg.registrar.password);
         s.str("ua_name", cfg.registrar.ua_name);
@@ -483,6 +547,10 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
                                  "' (H264, VP8)");
         if (cfg.media.audio_codecs.empty())
             errors.push_back(source_name + ": 'media.audio_codecs' must not be empty");
+        // GStreamer would resolve a name with blocking DNS when the sockets are made.
+        if (!cfg.media.address.empty() && !is_ip_address(cfg.media.address))
+            errors.push_back(source_name + ": 'media.address' must be an IP address, not '" +
+                             cfg.media.address + "'");
     }
     {
         Section s(table_of("turn"), "turn", source_name, errors);
@@ -493,8 +561,9 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         s.integer("ttl", cfg.turn.ttl, 60, int64_t{7} * 86400);
         s.finish();
         if (cfg.turn.enabled()) {
-            if (cfg.turn.server.rfind("turn:", 0) != 0)
-                errors.push_back(source_name + ": 'turn.server' must be a turn:host:port URI");
+            if (auto ts = parse_turn_server(cfg.turn.server); !ts)
+                errors.push_back(source_name + ": 'turn.server' \"" + cfg.turn.server +
+                                 "\": " + ts.error().message);
             if (cfg.turn.secret.empty() && cfg.turn.username.empty())
                 errors.push_back(source_name +
                                  ": 'turn' needs 'secret' or 'username' and 'password'");

@@ -19,6 +19,8 @@ struct ListenAddress {
 struct SipConfig {
     std::vector<ListenAddress> listen{{"udp", "127.0.0.1", 5060}, {"tcp", "127.0.0.1", 5060}};
     std::string tls_certificate;  // PEM with certificate and key; needed by "tls:" listeners
+    std::string tls_ca_file;      // CAs that outgoing TLS peers must chain to; empty: system store
+    bool tls_verify = true;       // false: outgoing TLS peers are not verified (warned at start)
     std::string public_address;   // advertised in Contact/SDP instead of the listen address
     std::string user_agent = "sipmediagw";
     uint32_t session_expires = 1800;  // RFC 4028; 0 disables session timers
@@ -30,6 +32,7 @@ struct SipConfig {
 struct RegistrarConfig {
     std::string server;    // e.g. "sip:127.0.0.1:5070;transport=udp"; empty: no registration
     std::string domain;    // AOR domain; default: the server's host
+    std::string realm;     // digest realm we answer; default: domain (sip/digest_source.hpp)
     std::string secret;    // shared secret: ephemeral (TURN-REST style) credentials
     std::string password;  // static digest password (instead of secret)
     std::string ua_name = "sipmediagw";
@@ -175,5 +178,16 @@ std::vector<std::string> config_keys();
 
 // "udp:127.0.0.1:5060" → ListenAddress
 Result<ListenAddress> parse_listen_address(std::string_view text);
+
+// "turn:192.0.2.10:3478", "turn:[2001:db8::1]", "turn:192.0.2.10?transport=udp". The host
+// must be an IP literal: a name would be resolved with blocking DNS for every call.
+struct TurnServer {
+    std::string host;
+    uint16_t port = 3478;  // RFC 5766 §14
+};
+Result<TurnServer> parse_turn_server(std::string_view url);
+
+// A numeric IPv4 or IPv6 address (no brackets); never resolves anything.
+bool is_ip_address(std::string_view host);
 
 }  // namespace core

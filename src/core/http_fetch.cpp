@@ -1,6 +1,10 @@
 #include "core/http_fetch.hpp"
 
 #include "core/libre.hpp"
+#include "core/log.hpp"
+#include "core/tls_trust.hpp"
+
+#include <arpa/inet.h>
 
 #include <cstring>
 
@@ -15,7 +19,35 @@ HttpFetch::HttpFetch() {
     if (dnsc_alloc(&dnsc, nullptr, servers, n) == 0) dnsc_ = adopt(dnsc);
     struct http_cli* cli = nullptr;
     if (http_client_alloc(&cli, dnsc_.get()) == 0) client_ = adopt(cli);
+    const TlsTrust& trust = tls_trust();
+    verify_ = trust.verify;
+    if (client_ && verify_) {
+        const std::string bundle = tls_ca_bundle(trust);
+        if (http_client_add_ca(client_.get(), bundle.c_str()) != 0)
+            spdlog::warn("http: cannot load CA bundle {}: https peers will fail verification",
+                         bundle);
+    }
 }
+
+namespace {
+
+// "https://host:port/path" → host (no brackets); empty when not https.
+std::string https_host(const std::string& url) {
+    if (url.rfind("https://", 0) != 0) return {};
+    std::string rest = url.substr(8);
+    rest = rest.substr(0, rest.find_first_of("/?#"));
+    if (const auto at = rest.rfind('@'); at != std::string::npos) rest = rest.substr(at + 1);
+    if (!rest.empty() && rest.front() == '[') return rest.substr(1, rest.find(']') - 1);
+    return rest.substr(0, rest.find(':'));
+}
+
+bool is_ip(const std::string& host) {
+    unsigned char buf[16];
+    return inet_pton(AF_INET, host.c_str(), buf) == 1 ||
+           inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+}  // namespace
 
 HttpFetch::~HttpFetch() = default;
 
@@ -28,6 +60,15 @@ void HttpFetch::get(const std::string& url, uint64_t timeout_ms, Done done,
         finish({0, {}, "no HTTP client"});
         return;
     }
+    host_ = https_host(url);
+    peer_refused_ = false;
+    if (verify_ && !host_.empty() && !is_ip(host_)) {
+        // libre checks the name against the certificate (SSL_set1_host); an IP literal gets the
+        // chain check only, since OpenSSL matches host names, not addresses, this way.
+        struct pl host {};
+        pl_set_str(&host, host_.c_str());
+        (void)http_client_set_tls_hostname(client_.get(), &host);
+    }
     struct http_req* req = nullptr;
     const std::string head = headers + "Content-Length: 0\r\n\r\n";
     const int err = http_request(&req, client_.get(), "GET", url.c_str(), on_response, nullptr,
@@ -36,12 +77,29 @@ void HttpFetch::get(const std::string& url, uint64_t timeout_ms, Done done,
         finish({0, {}, "request to " + url + " failed: " + std::strerror(err)});
         return;
     }
+    // libre 1.1.0 leaves client connections at SSL_VERIFY_NONE and gives no hook before the
+    // request is written; the connection handler runs before the response handler, so the
+    // verdict of the handshake decides whether the answer is used.
+    if (verify_ && !host_.empty()) http_req_set_conn_handler(req, &HttpFetch::on_connection);
     request_ = adopt(req);
     deadline_.start(timeout_ms, [this, url] { finish({0, {}, url + " did not answer in time"}); });
 }
 
+void HttpFetch::on_connection(struct tcp_conn* /*tc*/, struct tls_conn* sc, void* arg) {
+    auto* self = static_cast<HttpFetch*>(arg);
+    if (sc == nullptr || tls_peer_verify(sc) != 0) self->peer_refused_ = true;
+}
+
 void HttpFetch::on_response(int err, const struct http_msg* msg, void* arg) {
     auto* self = static_cast<HttpFetch*>(arg);
+    if (self->peer_refused_) {
+        spdlog::warn(
+            "http: TLS peer {} not verified (untrusted certificate or wrong name): "
+            "answer dropped",
+            self->host_);
+        self->finish({0, {}, "TLS peer " + self->host_ + " not verified"});
+        return;
+    }
     if (err != 0 || msg == nullptr) {
         self->finish({0, {}, std::string("request failed: ") + std::strerror(err)});
         return;

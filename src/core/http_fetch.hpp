@@ -1,5 +1,7 @@
 // One HTTP(S) GET at a time on the control loop (libre's client and resolver), never blocking
 // a call: the IVR's conference mapper, and services that must ask a server before a join.
+// https peers are verified against core::tls_trust() (CA bundle, and the host name for named
+// hosts); an answer from a peer that fails is dropped and reported as an error.
 #pragma once
 
 #include "core/control_loop.hpp"
@@ -13,6 +15,8 @@ struct http_cli;
 struct http_req;
 struct http_msg;
 struct dnsc;
+struct tcp_conn;
+struct tls_conn;
 
 namespace core {
 
@@ -38,6 +42,7 @@ public:
 
 private:
     static void on_response(int err, const struct http_msg* msg, void* arg);
+    static void on_connection(struct tcp_conn* tc, struct tls_conn* sc, void* arg);
     void finish(const HttpAnswer& answer);
 
     ReHandle<struct dnsc> dnsc_;
@@ -45,6 +50,9 @@ private:
     ReHandle<struct http_req> request_;
     Timer deadline_;
     Done done_;
+    bool verify_ = true;
+    bool peer_refused_ = false;  // this request's TLS peer failed verification
+    std::string host_;           // this request's host, for the error
 };
 
 }  // namespace core

@@ -4,7 +4,9 @@
 #include "core/log.hpp"
 
 #include "core/libre.hpp"
+#include "core/text.hpp"
 #include "services/display_name.hpp"
+#include "sip/digest_source.hpp"
 
 #include <fmt/format.h>
 
@@ -124,7 +126,7 @@ void Gateway::reject(const struct sip_msg& msg, const std::string& id, uint16_t 
                      const std::string& reason, const std::string& why,
                      const std::string& headers) {
     spdlog::info("gateway: sess={} rejected status={} reason=\"{}\" why=\"{}\"", id, status, reason,
-                 why);
+                 core::log_field(why));
     count_call(status == 486 || status == 503 ? "busy" : "rejected");
     ua_->reply(msg, status, reason, headers);
 }
@@ -140,12 +142,24 @@ void Gateway::reject_busy(const struct sip_msg& msg, const std::string& id,
 }
 
 void Gateway::on_invite(const struct sip_msg& msg) {
-    std::string id = new_session_id();
     // A stateless 100 at once: the 180/200 below go through the session's own transaction.
     (void)sip_reply(ua_->stack(), &msg, 100, "Trying");
+    // While TURN allocations are pending there is no server transaction yet to absorb a
+    // retransmitted INVITE (its 100 was lost): without this it would become a second session.
+    for (const auto& [pid, p] : pending_) {
+        if (pl_cmp(&p.msg->callid, &msg.callid) == 0 &&
+            pl_cmp(&p.msg->from.tag, &msg.from.tag) == 0 && p.msg->cseq.num == msg.cseq.num) {
+            spdlog::info("sip: sess={} INVITE retransmission while relays are allocated, ignored",
+                         pid);
+            return;
+        }
+    }
+    std::string id = new_session_id();
     const std::string ruser = pl_str(msg.uri.user);
+    // Every field is the peer's text: escaped so that no header can forge or split a log line.
     spdlog::info("sip: sess={} INVITE from=\"{}\" to=\"{}\" uri=\"{}\" call-id={} transport={}", id,
-                 pl_str(msg.from.auri), pl_str(msg.to.auri), pl_str(msg.ruri), pl_str(msg.callid),
+                 core::log_field(pl_str(msg.from.auri)), core::log_field(pl_str(msg.to.auri)),
+                 core::log_field(pl_str(msg.ruri)), core::log_field(pl_str(msg.callid)),
                  sip_transp_name(msg.tp));
     if (shutting_down_) {
         reject(msg, id, 503, "Service Unavailable", "shutting down");
@@ -312,11 +326,12 @@ void Gateway::answer_invite(const struct sip_msg& msg, const std::string& id, co
     count_call("answered");
     spdlog::info(
         "gateway: sess={} answering room_kind={} room=\"{}\" audio={} video={} slot={} "
-        "service={}",
+        "service={} name=\"{}\"",
         id, room_kind_name(room.kind), room.name,
         plan.media.audio ? plan.media.audio->codec.name : "-",
         plan.media.video ? plan.media.video->codec.name : "-", slot ? slots_[*slot]->user() : "-",
-        session->room.service.empty() ? "-" : session->room.service);
+        session->room.service.empty() ? "-" : session->room.service,
+        core::log_field(session->display_name));
     sessions_.emplace(id, std::move(session));
 }
 
@@ -394,19 +409,23 @@ core::Result<std::string> Gateway::dial_out(const std::string& uri, const Room& 
     const std::string domain = !reg.domain.empty() ? reg.domain
                                : reg.enabled()     ? sip::registrar_host(reg.server)
                                                    : config_.sip.listen.front().host;
+    // Our secret only goes to our own proxy: a target the API names could be anyone, and a
+    // challenge from it then ends the call with its 401/407.
     std::optional<sip::Credentials> creds;
-    if (!reg.secret.empty()) {
-        creds = sip::make_ephemeral_credentials(
-            reg.secret, user, static_cast<uint64_t>(std::time(nullptr)) + reg.expires);
-    } else if (!reg.password.empty()) {
-        creds = sip::Credentials{user, reg.password};
+    if (sip::credentials_for_target(uri, reg)) {
+        if (!reg.secret.empty()) {
+            creds = sip::make_ephemeral_credentials(
+                reg.secret, user, static_cast<uint64_t>(std::time(nullptr)) + reg.expires);
+        } else if (!reg.password.empty()) {
+            creds = sip::Credentials{user, reg.password};
+        }
     }
     auto session = std::make_unique<Session>(id, room, std::nullopt);
     if (room.kind == RoomKind::Named && room.service.empty())
         session->room.service = routes_.default_service().name;
     session->media = std::move(*media);
-    auto call = sip::Call::dial(*ua_, uri, "sip:" + user + "@" + domain, creds, id, prefs_, ports,
-                                session_events(id));
+    auto call = sip::Call::dial(*ua_, uri, "sip:" + user + "@" + domain, creds,
+                                sip::registrar_realm(reg), id, prefs_, ports, session_events(id));
     if (!call) return call.error();
     session->call = std::move(*call);
     spdlog::info("gateway: sess={} dialing uri=\"{}\" room_kind={} room=\"{}\" service={}", id, uri,

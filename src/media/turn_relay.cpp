@@ -2,7 +2,6 @@
 
 #include "sip/ephemeral_credentials.hpp"
 
-#include <netdb.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -27,50 +26,19 @@ std::string endpoint_of(const struct sa& addr) {
     return host_of(addr) + ":" + std::to_string(sa_port(&addr));
 }
 
-core::Result<struct sa> resolve(const std::string& host, uint16_t port) {
-    struct sa addr {};
-    if (sa_set_str(&addr, host.c_str(), port) == 0) return addr;
-    // A name: resolved once per call on the control thread. Fine for a name in /etc/hosts or a
-    // nearby resolver; a slow DNS would stall the loop, so prefer an address in [turn] server.
-    struct addrinfo hints {};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_DGRAM;
-    struct addrinfo* res = nullptr;
-    if (getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0 || res == nullptr)
-        return core::fail("turn: cannot resolve " + host);
-    const int err = sa_set_sa(&addr, res->ai_addr);
-    freeaddrinfo(res);
-    if (err != 0) return core::fail("turn: cannot resolve " + host);
-    sa_set_port(&addr, port);
-    return addr;
-}
-
 }  // namespace
 
 core::Result<TurnAccount> make_turn_account(const core::TurnConfig& config) {
-    std::string rest = config.server.substr(config.server.rfind("turn:", 0) == 0 ? 5 : 0);
-    if (auto q = rest.find('?'); q != std::string::npos) rest.resize(q);  // ?transport=udp
-    uint16_t port = 3478;                                                 // RFC 5766 §14 default
-    std::string host = rest;
-    if (!rest.empty() && rest.front() == '[') {  // [v6]:port
-        const auto close = rest.find(']');
-        if (close == std::string::npos) return core::fail("turn: bad server " + config.server);
-        host = rest.substr(1, close - 1);
-        if (close + 1 < rest.size() && rest[close + 1] == ':')
-            port = static_cast<uint16_t>(std::stoul(rest.substr(close + 2)));
-    } else if (auto colon = rest.rfind(':'); colon != std::string::npos) {
-        host = rest.substr(0, colon);
-        try {
-            port = static_cast<uint16_t>(std::stoul(rest.substr(colon + 1)));
-        } catch (const std::exception&) {
-            return core::fail("turn: bad port in " + config.server);
-        }
-    }
-    if (host.empty()) return core::fail("turn: no host in " + config.server);
-    auto addr = resolve(host, port);
-    if (!addr) return addr.error();
+    // check-config refuses the same servers (core::parse_turn_server): a bad one never gets
+    // this far in the daemon, and a name is never resolved here on the control thread.
+    auto server = core::parse_turn_server(config.server);
+    if (!server)
+        return core::fail("turn: bad server " + config.server + ": " + server.error().message);
+    struct sa addr {};
+    if (sa_set_str(&addr, server->host.c_str(), server->port) != 0)
+        return core::fail("turn: bad address in " + config.server);
     TurnAccount account;
-    account.server = *addr;
+    account.server = addr;
     if (!config.secret.empty()) {
         const auto expiry = static_cast<uint64_t>(std::time(nullptr)) + config.ttl;
         auto creds = sip::make_ephemeral_credentials(

@@ -1,23 +1,16 @@
 #include "services/display_name.hpp"
 
+#include "core/text.hpp"
+
 namespace services {
 
 namespace {
 
+// Meeting UIs show the name verbatim; 64 characters fit every service's participant list.
+constexpr size_t kMaxNameChars = 64;
+
 std::string clean(std::string_view in) {
-    std::string out;
-    for (char c : in) {
-        if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out += c;
-    }
-    while (!out.empty() && out.front() == ' ') out.erase(0, 1);
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    // Cut on a UTF-8 character boundary.
-    if (out.size() > 64) {
-        size_t cut = 64;
-        while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-        out.resize(cut);
-    }
-    return out;
+    return core::clean_name(in, kMaxNameChars);
 }
 
 }  // namespace

@@ -14,8 +14,9 @@ struct CallerIdentity {
 };
 
 // The From display name when there is one; otherwise the template with {user}, {from} and
-// {room} expanded. Control characters are dropped and the result is capped at 64 characters,
-// since meeting UIs show it verbatim.
+// {room} expanded. Any bytes are accepted: the result is always valid UTF-8 (ISO-8859-1 names
+// are decoded as such, see core::to_utf8), control characters are dropped and it is capped at
+// 64 characters, since meeting UIs show it verbatim and it goes through JSON to the page.
 std::string display_name_for(const CallerIdentity& caller, std::string_view name_template);
 
 }  // namespace services

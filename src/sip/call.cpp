@@ -1,6 +1,7 @@
 #include "sip/call.hpp"
 
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "sip/user_agent.hpp"
 
 #include "core/libre.hpp"
@@ -128,11 +129,13 @@ void Call::send_answer() {
 core::Result<std::unique_ptr<Call>> Call::dial(UserAgent& ua, const std::string& to_uri,
                                                const std::string& from_uri,
                                                std::optional<Credentials> credentials,
-                                               std::string log_id, CodecPreferences prefs,
-                                               LocalMediaPorts ports, CallEvents events) {
+                                               std::string auth_realm, std::string log_id,
+                                               CodecPreferences prefs, LocalMediaPorts ports,
+                                               CallEvents events) {
     auto call = std::make_unique<Call>(Key{}, ua, std::move(log_id), std::move(prefs),
                                        std::move(ports), std::move(events));
-    if (credentials) call->auth_ = make_digest_source([c = *credentials] { return c; });
+    if (credentials)
+        call->auth_ = make_digest_source(std::move(auth_realm), [c = *credentials] { return c; });
     call->origin_ = SdpOrigin{rand_u32(), 1};
     call->local_sdp_ = build_offer(call->prefs_, call->ports_, call->origin_);
     call->last_sdp_body_ = without_origin(call->local_sdp_);
@@ -278,7 +281,7 @@ int Call::on_answer(const struct sip_msg* msg, void* arg) {
 void Call::on_progress(const struct sip_msg* msg, void* arg) {
     auto* self = static_cast<Call*>(arg);
     spdlog::info("sip: sess={} progress {} {}", self->log_id_, msg->scode,
-                 std::string(msg->reason.p, msg->reason.l));
+                 core::log_field(std::string(msg->reason.p, msg->reason.l)));
 }
 
 void Call::on_established(const struct sip_msg* msg, void* arg) {
@@ -320,8 +323,10 @@ void Call::on_close(int err, const struct sip_msg* msg, void* arg) {
     if (self->closed_) return;
     std::string cause;
     if (msg != nullptr && msg->scode >= 300) {
+        // The cause reaches logs, the API's JSON and the caller's screen: the peer's reason
+        // phrase is cleaned like a name (any bytes, always valid UTF-8 without controls).
         cause = "rejected " + std::to_string(msg->scode) + " " +
-                std::string(msg->reason.p, msg->reason.l);
+                core::clean_name(std::string_view(msg->reason.p, msg->reason.l), 128);
     } else if (err == ECONNRESET) {
         cause = self->established_ || self->plan_.ring_ms == 0 ? "remote hangup" : "cancelled";
         if (msg != nullptr && pl_strcmp(&msg->met, "CANCEL") == 0) cause = "cancelled";

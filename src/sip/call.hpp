@@ -51,12 +51,14 @@ public:
                                                       std::string log_id, CodecPreferences prefs,
                                                       LocalMediaPorts ports, SdpOrigin origin,
                                                       AnswerPlan plan, CallEvents events);
-    // Places a call to `to_uri` (sip:user@host[:port][;transport=tcp]).
+    // Places a call to `to_uri` (sip:user@host[:port][;transport=tcp]). `credentials` answer
+    // a 401/407 only when its realm is `auth_realm` (sip/digest_source.hpp).
     static core::Result<std::unique_ptr<Call>> dial(UserAgent& ua, const std::string& to_uri,
                                                     const std::string& from_uri,
                                                     std::optional<Credentials> credentials,
-                                                    std::string log_id, CodecPreferences prefs,
-                                                    LocalMediaPorts ports, CallEvents events);
+                                                    std::string auth_realm, std::string log_id,
+                                                    CodecPreferences prefs, LocalMediaPorts ports,
+                                                    CallEvents events);
     ~Call();  // BYE when established, 487/CANCEL when not (libre finishes the transaction)
     Call(const Call&) = delete;
     Call& operator=(const Call&) = delete;

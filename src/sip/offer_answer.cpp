@@ -1,5 +1,6 @@
 #include "sip/offer_answer.hpp"
 
+#include "core/text.hpp"
 #include "sip/sdp.hpp"
 
 #include <algorithm>
@@ -78,47 +79,100 @@ std::optional<Format> static_format(unsigned pt) {
     }
 }
 
-std::vector<Format> collect_formats(const SdpMedia& m) {
+std::optional<uint8_t> payload_type(std::string_view s) {
+    auto v = to_uint(s);
+    if (!v || *v > 127) return std::nullopt;
+    return static_cast<uint8_t>(*v);
+}
+
+void add_feedback(RtcpFeedback& fb, std::string_view what) {
+    if (what == "nack") fb.nack = true;
+    if (what == "nack pli") fb.pli = true;
+    if (what == "ccm fir") fb.fir = true;
+}
+
+// The attributes of one m= line that describe formats, indexed by payload type in one pass so
+// that collecting the formats costs O(formats + attributes), not their product: a hostile
+// offer near the SdpLimits then stays a few microseconds of work (bench/sdp_offer_bench).
+struct FormatIndex {
+    struct Entry {
+        const SdpAttribute* rtpmap = nullptr;  // the first one counts
+        const SdpAttribute* fmtp = nullptr;    // the last one counts
+        RtcpFeedback feedback;
+    };
+    std::array<Entry, 128> by_pt{};
+    RtcpFeedback all;  // a=rtcp-fb:* applies to every format
+};
+
+FormatIndex index_formats(const SdpMedia& m, size_t& work) {
+    FormatIndex idx;
+    for (const auto& a : m.attributes) {
+        ++work;
+        const bool rtpmap = a.name == "rtpmap";
+        const bool fmtp = a.name == "fmtp";
+        const bool fb = a.name == "rtcp-fb";
+        if (!rtpmap && !fmtp && !fb) continue;
+        const auto sp = a.value.find(' ');
+        if (sp == std::string::npos) continue;
+        const std::string_view target = std::string_view(a.value).substr(0, sp);
+        if (fb && target == "*") {
+            add_feedback(idx.all, trim(std::string_view(a.value).substr(sp + 1)));
+            continue;
+        }
+        const auto pt = payload_type(target);
+        if (!pt) continue;
+        auto& e = idx.by_pt[*pt];
+        if (rtpmap && e.rtpmap == nullptr) e.rtpmap = &a;
+        if (fmtp) e.fmtp = &a;
+        if (fb) add_feedback(e.feedback, trim(std::string_view(a.value).substr(sp + 1)));
+    }
+    return idx;
+}
+
+// "<pt> <name>/<clock>[/<channels>]"; nothing for a clock of 0 or an impossible channel count,
+// which no codec of ours has and which would otherwise be echoed back (telephone-event).
+std::optional<Format> parse_rtpmap(uint8_t pt, const std::string& value) {
+    const std::string enc = value.substr(value.find(' ') + 1);
+    Format x;
+    x.pt = pt;
+    const auto s1 = enc.find('/');
+    x.name = trim(enc.substr(0, s1));
+    if (s1 != std::string::npos) {
+        const auto s2 = enc.find('/', s1 + 1);
+        x.clock =
+            to_uint(enc.substr(s1 + 1, s2 == std::string::npos ? std::string::npos : s2 - s1 - 1))
+                .value_or(0);
+        if (s2 != std::string::npos) {
+            const auto ch = to_uint(enc.substr(s2 + 1)).value_or(1);
+            if (ch == 0 || ch > 8) return std::nullopt;
+            x.channels = static_cast<uint8_t>(ch);
+        }
+    }
+    if (x.clock == 0) return std::nullopt;
+    return x;
+}
+
+std::vector<Format> collect_formats(const SdpMedia& m, size_t& work) {
+    const FormatIndex idx = index_formats(m, work);
     std::vector<Format> out;
+    std::array<bool, 128> seen{};
     for (const auto& f : m.formats) {
-        auto pt = to_uint(f);
-        if (!pt || *pt > 127) continue;
-        std::optional<Format> fmt;
-        for (const auto& a : m.attributes) {
-            if (a.name != "rtpmap") continue;
-            const auto sp = a.value.find(' ');
-            if (sp == std::string::npos || a.value.substr(0, sp) != f) continue;
-            // "<name>/<clock>[/<channels>]"
-            std::string enc = a.value.substr(sp + 1);
-            Format x;
-            x.pt = static_cast<uint8_t>(*pt);
-            const auto s1 = enc.find('/');
-            x.name = trim(enc.substr(0, s1));
-            if (s1 != std::string::npos) {
-                const auto s2 = enc.find('/', s1 + 1);
-                x.clock = to_uint(enc.substr(s1 + 1, s2 == std::string::npos ? std::string::npos
-                                                                             : s2 - s1 - 1))
-                              .value_or(0);
-                if (s2 != std::string::npos)
-                    x.channels = static_cast<uint8_t>(to_uint(enc.substr(s2 + 1)).value_or(1));
-            }
-            fmt = x;
-            break;
-        }
-        if (!fmt) fmt = static_format(*pt);
+        ++work;
+        auto pt = payload_type(f);
+        if (!pt || seen[*pt]) continue;  // a repeated payload type adds nothing
+        seen[*pt] = true;
+        const auto& e = idx.by_pt[*pt];
+        std::optional<Format> fmt =
+            e.rtpmap != nullptr ? parse_rtpmap(*pt, e.rtpmap->value) : static_format(*pt);
         if (!fmt) continue;
-        for (const auto& a : m.attributes) {
-            const auto sp = a.value.find(' ');
-            if (sp == std::string::npos) continue;
-            const std::string target = a.value.substr(0, sp);
-            const std::string rest = trim(std::string_view(a.value).substr(sp + 1));
-            if (a.name == "fmtp" && target == f) fmt->params = parse_fmtp_params(rest);
-            if (a.name == "rtcp-fb" && (target == f || target == "*")) {
-                if (rest == "nack") fmt->feedback.nack = true;
-                if (rest == "nack pli") fmt->feedback.pli = true;
-                if (rest == "ccm fir") fmt->feedback.fir = true;
-            }
+        if (e.fmtp != nullptr) {
+            const auto sp = e.fmtp->value.find(' ');
+            fmt->params = parse_fmtp_params(trim(std::string_view(e.fmtp->value).substr(sp + 1)));
         }
+        fmt->feedback = e.feedback;
+        fmt->feedback.nack |= idx.all.nack;
+        fmt->feedback.pli |= idx.all.pli;
+        fmt->feedback.fir |= idx.all.fir;
         out.push_back(std::move(*fmt));
     }
     return out;
@@ -363,10 +417,22 @@ SdpDescription base_description(const LocalMediaPorts& ports, const SdpOrigin& o
     return d;
 }
 
-Negotiation failure(uint16_t status, std::string reason, std::string detail) {
+// The detail quotes the peer's SDP (a proto, a line) and goes to logs as is.
+Negotiation failure(uint16_t status, std::string reason, std::string_view detail) {
     Negotiation n;
-    n.failure = SdpFailure{status, std::move(reason), std::move(detail)};
+    n.failure = SdpFailure{status, std::move(reason), core::log_field(detail, 512)};
     return n;
+}
+
+Negotiation parse_failure(const core::Error& e) {
+    switch (e.code) {
+        case kSdpTooComplex:
+            return failure(488, "SDP Exceeds Limits", e.message);
+        case kSdpHostName:
+            return failure(488, "SDP Address Must Be An IP", e.message);
+        default:
+            return failure(400, "Malformed SDP", e.message);
+    }
 }
 
 }  // namespace
@@ -410,7 +476,7 @@ uint8_t CodecPreferences::h264_max_level() const {
 Negotiation answer_offer(std::string_view offer_text, const CodecPreferences& prefs,
                          const LocalMediaPorts& ports, const SdpOrigin& origin) {
     auto parsed = parse_sdp(offer_text);
-    if (!parsed) return failure(400, "Malformed SDP", parsed.error().message);
+    if (!parsed) return parse_failure(parsed.error());
     const SdpDescription& offer = *parsed;
 
     Negotiation result;
@@ -431,7 +497,7 @@ Negotiation answer_offer(std::string_view offer_text, const CodecPreferences& pr
             answer.media.push_back(rejected(m));
             continue;
         }
-        const auto formats = collect_formats(m);
+        const auto formats = collect_formats(m, result.work);
         auto chosen = choose(formats, audio ? prefs.audio : prefs.video, kind, false);
         if (!chosen) {
             why_rejected += " " + m.media + ": no common codec;";
@@ -463,8 +529,10 @@ Negotiation answer_offer(std::string_view offer_text, const CodecPreferences& pr
     }
     if (!result.media.audio && !result.media.video) {
         if (offer.media.empty()) return failure(488, "Not Acceptable Here", "offer has no m= line");
-        return failure(488, "Not Acceptable Here",
-                       why_rejected.empty() ? "no acceptable stream" : trim(why_rejected));
+        auto refused = failure(488, "Not Acceptable Here",
+                               why_rejected.empty() ? "no acceptable stream" : trim(why_rejected));
+        refused.work = result.work;
+        return refused;
     }
     result.sdp = format_sdp(answer);
     return result;
@@ -529,7 +597,7 @@ std::string build_offer(const CodecPreferences& prefs, const LocalMediaPorts& po
 Negotiation apply_answer(std::string_view answer_text, const CodecPreferences& prefs,
                          const LocalMediaPorts& ports) {
     auto parsed = parse_sdp(answer_text);
-    if (!parsed) return failure(400, "Malformed SDP", parsed.error().message);
+    if (!parsed) return parse_failure(parsed.error());
     const SdpDescription& answer = *parsed;
     Negotiation result;
     for (const auto& m : answer.media) {
@@ -538,7 +606,7 @@ Negotiation apply_answer(std::string_view answer_text, const CodecPreferences& p
         auto& slot = audio ? result.media.audio : result.media.video;
         if (slot) continue;
         const MediaKind kind = audio ? MediaKind::Audio : MediaKind::Video;
-        const auto formats = collect_formats(m);
+        const auto formats = collect_formats(m, result.work);
         auto chosen = choose(formats, audio ? prefs.audio : prefs.video, kind, true);
         if (!chosen) continue;
         NegotiatedStream st = remote_stream(m, answer, kind, ports);
@@ -550,8 +618,11 @@ Negotiation apply_answer(std::string_view answer_text, const CodecPreferences& p
         }
         slot = std::move(st);
     }
-    if (!result.media.audio && !result.media.video)
-        return failure(488, "Not Acceptable Here", "answer accepts no stream we offered");
+    if (!result.media.audio && !result.media.video) {
+        auto refused = failure(488, "Not Acceptable Here", "answer accepts no stream we offered");
+        refused.work = result.work;
+        return refused;
+    }
     return result;
 }
 

@@ -40,15 +40,19 @@ struct SdpOrigin {
 
 // What to answer the peer when its SDP cannot be accepted.
 struct SdpFailure {
-    uint16_t status = 488;  // 400 (malformed) or 488 (nothing acceptable)
-    std::string reason;     // SIP reason phrase
-    std::string detail;     // for the log
+    // 400 (malformed) or 488 (nothing acceptable, past SdpLimits, or a host name in c=)
+    uint16_t status = 488;
+    std::string reason;  // SIP reason phrase
+    std::string detail;  // for the log
 };
 
 struct Negotiation {
     std::optional<SdpFailure> failure;
     std::string sdp;  // our answer (answer_offer) or empty (apply_answer)
     NegotiatedMedia media;
+    // Attribute and format lines visited while collecting formats: tests bound it by the size
+    // of the offer (linear work) instead of timing the negotiation.
+    size_t work = 0;
     [[nodiscard]] bool ok() const { return !failure.has_value(); }
 };
 

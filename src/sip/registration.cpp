@@ -1,6 +1,8 @@
 #include "sip/registration.hpp"
 
 #include "core/log.hpp"
+#include "core/text.hpp"
+#include "sip/digest_source.hpp"
 #include "sip/ephemeral_credentials.hpp"
 #include "sip/user_agent.hpp"
 
@@ -21,8 +23,17 @@ struct RegistrationLink {
     static void on_response(int err, const struct sip_msg* msg, void* arg) {
         RegistrationSlot::on_response(err, msg, static_cast<RegistrationLink*>(arg)->slot);
     }
-    static int on_auth(char** username, char** password, const char* /*realm*/, void* arg) {
+    static int on_auth(char** username, char** password, const char* realm, void* arg) {
         const auto* link = static_cast<const RegistrationLink*>(arg);
+        // The registrar's address may be spoofed or rerouted: answer only our own realm.
+        const std::string ours = registrar_realm(link->cfg);
+        if (!realm_matches(realm != nullptr ? realm : "", ours)) {
+            spdlog::warn(
+                "sip: registration slot={} digest challenge refused realm=\"{}\" "
+                "ours=\"{}\"",
+                link->user, core::log_field(realm != nullptr ? realm : ""), ours);
+            return EAUTH;
+        }
         Credentials c{link->user, link->cfg.password};
         if (!link->cfg.secret.empty()) {
             // Valid for two registration periods, so a refresh never races the expiry.
@@ -113,9 +124,10 @@ void RegistrationSlot::on_response(int err, const struct sip_msg* msg, void* arg
         return;
     }
     if (err == 0 && msg != nullptr && msg->scode < 200) return;
-    std::string detail = err != 0 ? std::string("error=\"") + std::strerror(err) + "\""
-                                  : "status=" + std::to_string(msg->scode) + " reason=\"" +
-                                        std::string(msg->reason.p, msg->reason.l) + "\"";
+    std::string detail =
+        err != 0 ? std::string("error=\"") + std::strerror(err) + "\""
+                 : "status=" + std::to_string(msg->scode) + " reason=\"" +
+                       core::log_field(std::string_view(msg->reason.p, msg->reason.l)) + "\"";
     self->set_state(RegistrationState::Failed, detail);
     // libre backs off for minutes after failures; we retry at a steady short pace instead.
     if (!self->retry_.active())

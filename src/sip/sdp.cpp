@@ -1,5 +1,7 @@
 #include "sip/sdp.hpp"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 #include <sstream>
 
@@ -30,10 +32,15 @@ std::optional<uint16_t> to_port(std::string_view s) {
 }
 
 // "IN IP4 1.2.3.4[/ttl]" → address
-std::optional<std::string> parse_connection(std::string_view value) {
+core::Result<std::string> parse_connection(std::string_view value) {
     auto w = split_words(value);
-    if (w.size() != 3 || w[0] != "IN" || (w[1] != "IP4" && w[1] != "IP6")) return std::nullopt;
-    return w[2].substr(0, w[2].find('/'));
+    if (w.size() != 3 || w[0] != "IN" || (w[1] != "IP4" && w[1] != "IP6"))
+        return core::fail("malformed c= line");
+    std::string address = w[2].substr(0, w[2].find('/'));
+    if (!is_ip_literal(address, w[1]))
+        return core::fail("c= address is not an " + w[1] + " literal (host names are refused)",
+                          kSdpHostName);
+    return address;
 }
 
 SdpAttribute parse_attribute(std::string_view value) {
@@ -60,11 +67,24 @@ bool SdpDescription::has_attribute(std::string_view name) const {
     return false;
 }
 
+bool is_ip_literal(std::string_view address, std::string_view type) {
+    if (address.empty() || address.size() > INET6_ADDRSTRLEN) return false;
+    const std::string z(address);  // inet_pton wants a NUL-terminated string
+    unsigned char buf[sizeof(struct in6_addr)];
+    if (type == "IP4") return inet_pton(AF_INET, z.c_str(), buf) == 1;
+    if (type == "IP6") return inet_pton(AF_INET6, z.c_str(), buf) == 1;
+    return false;
+}
+
 std::string sdp_address_type(const std::string& address) {
     return address.find(':') != std::string::npos ? "IN IP6 " + address : "IN IP4 " + address;
 }
 
 core::Result<SdpDescription> parse_sdp(std::string_view text) {
+    if (text.size() > SdpLimits::max_bytes)
+        return core::fail("SDP of " + std::to_string(text.size()) + " bytes exceeds " +
+                              std::to_string(SdpLimits::max_bytes),
+                          kSdpTooComplex);
     SdpDescription sdp;
     bool seen_version = false;
     bool seen_origin = false;
@@ -78,8 +98,12 @@ core::Result<SdpDescription> parse_sdp(std::string_view text) {
         ++line_no;
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         if (line.empty()) continue;  // tolerate a trailing blank line
-        auto bad = [&](const std::string& why) {
-            return core::fail("SDP line " + std::to_string(line_no) + ": " + why);
+        auto bad = [&](const std::string& why, int code = 0) {
+            return core::fail("SDP line " + std::to_string(line_no) + ": " + why, code);
+        };
+        auto too_many = [&](const char* what, size_t limit) {
+            return bad(std::string("more than ") + std::to_string(limit) + " " + what,
+                       kSdpTooComplex);
         };
         if (line.size() < 2 || line[1] != '=') return bad("expected <type>=<value>");
         const char type = line[0];
@@ -106,21 +130,33 @@ core::Result<SdpDescription> parse_sdp(std::string_view text) {
                 break;
             case 'c': {
                 auto addr = parse_connection(value);
-                if (!addr) return bad("malformed c= line");
+                if (!addr) return bad(addr.error().message, addr.error().code);
                 (m != nullptr ? m->connection_address : sdp.connection_address) = *addr;
                 break;
             }
             case 'b': {
                 if (value.find(':') == std::string_view::npos) return bad("malformed b= line");
-                (m != nullptr ? m->bandwidths : sdp.bandwidths).emplace_back(value);
+                auto& lines = m != nullptr ? m->bandwidths : sdp.bandwidths;
+                if (lines.size() >= SdpLimits::max_bandwidths)
+                    return too_many("b= lines", SdpLimits::max_bandwidths);
+                lines.emplace_back(value);
                 break;
             }
-            case 'a':
-                (m != nullptr ? m->attributes : sdp.attributes).push_back(parse_attribute(value));
+            case 'a': {
+                auto& attrs = m != nullptr ? m->attributes : sdp.attributes;
+                const size_t limit =
+                    m != nullptr ? SdpLimits::max_attributes : SdpLimits::max_session_attributes;
+                if (attrs.size() >= limit) return too_many("a= lines", limit);
+                attrs.push_back(parse_attribute(value));
                 break;
+            }
             case 'm': {
+                if (sdp.media.size() >= SdpLimits::max_media)
+                    return too_many("m= lines", SdpLimits::max_media);
                 auto w = split_words(value);
                 if (w.size() < 4) return bad("malformed m= line");
+                if (w.size() - 3 > SdpLimits::max_formats)
+                    return too_many("formats on one m= line", SdpLimits::max_formats);
                 auto port = to_port(w[1]);
                 if (!port) return bad("bad port in m= line");
                 SdpMedia media;

@@ -44,8 +44,30 @@ struct SdpDescription {
     [[nodiscard]] bool has_attribute(std::string_view name) const;
 };
 
-// Errors name the offending line so a log tells what the peer got wrong.
+// Bounds on what a peer may send: the parser refuses beyond them before any per-format work,
+// so one INVITE (64 KiB over TCP) cannot grow the work of the offer/answer. Real endpoints stay
+// well below: a WebRTC browser offers about 40 video formats and 200 attributes per m= line in
+// 8-12 KB; room systems a fraction of that. docs/sip.md lists the numbers.
+struct SdpLimits {
+    static constexpr size_t max_bytes = size_t{32} * 1024;
+    static constexpr size_t max_media = 8;         // m= lines
+    static constexpr size_t max_formats = 64;      // formats on one m= line
+    static constexpr size_t max_attributes = 512;  // a= lines of one m= line
+    static constexpr size_t max_session_attributes = 128;
+    static constexpr size_t max_bandwidths = 8;  // b= lines per level
+};
+
+// Error codes of parse_sdp beyond "malformed" (core::Error::code).
+inline constexpr int kSdpTooComplex = 1;  // past SdpLimits
+inline constexpr int kSdpHostName = 2;    // c= names a host instead of an IP literal
+
+// Errors name the offending line so a log tells what the peer got wrong. c= must be an IP
+// literal of its address type: a name would be resolved by a blocking lookup on the control
+// thread further down (GStreamer's udpsink), so it is refused here (kSdpHostName).
 core::Result<SdpDescription> parse_sdp(std::string_view text);
+
+// True for a numeric IPv4 (type "IP4") or IPv6 ("IP6") address; never resolves anything.
+bool is_ip_literal(std::string_view address, std::string_view type);
 std::string format_sdp(const SdpDescription& sdp);
 
 // "IN IP4 1.2.3.4" / "IN IP6 ::1" prefix for an address.

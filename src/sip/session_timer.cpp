@@ -49,7 +49,12 @@ std::optional<uint32_t> parse_min_se(std::string_view value) {
 
 SessionTimerDecision decide_session_timer(const SessionTimerRequest& req, uint32_t our_interval) {
     SessionTimerDecision d;
-    const uint32_t min_se = std::max(kOurMinSe, req.min_se.value_or(0));
+    // The peer's Min-SE only raises the interval up to what it asked for itself and to our
+    // ceiling, so our answer never exceeds its Session-Expires nor kMaxSessionInterval.
+    uint32_t min_se = std::max(kOurMinSe, req.min_se.value_or(0));
+    if (req.session_expires)
+        min_se = std::min(min_se, std::max(kOurMinSe, req.session_expires->interval));
+    min_se = std::min(min_se, kMaxSessionInterval);
     d.min_se = min_se;
     if (req.session_expires && req.session_expires->interval < kOurMinSe) {
         // RFC 4028 §8.1: too small an interval is answered with 422 and our Min-SE.
@@ -61,7 +66,7 @@ SessionTimerDecision decide_session_timer(const SessionTimerRequest& req, uint32
     uint32_t interval = our_interval == 0 ? req.session_expires->interval : our_interval;
     // The UAS may shorten the interval but never below the Min-SE in force.
     if (req.session_expires) interval = std::min(interval, req.session_expires->interval);
-    interval = std::max(interval, min_se);
+    interval = std::min(std::max(interval, min_se), kMaxSessionInterval);
     d.active = true;
     d.interval = interval;
     Refresher refresher = Refresher::Uas;

@@ -29,6 +29,9 @@ struct SessionTimerRequest {
 };
 
 inline constexpr uint32_t kOurMinSe = 90;  // RFC 4028's lowest allowed Min-SE
+// The longest interval we run, whatever the peer's Min-SE or Session-Expires say (the largest
+// sip.session_expires): a peer must not be able to switch expiry off with 2^32-1.
+inline constexpr uint32_t kMaxSessionInterval = 86400;
 
 struct SessionTimerDecision {
     bool reject_too_small = false;  // answer 422 with "Min-SE: <min_se>"

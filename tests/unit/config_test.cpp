@@ -126,3 +126,45 @@ TEST(Config, IvrAndDtmfKeys) {
 }
 
 }  // namespace
+
+namespace {
+
+// Issue 10: every value that would crash or block at run time is refused by check-config.
+TEST(Config, TurnServerIsCheckedInFull) {
+    const auto with = [](const std::string& server) {
+        return parse("[turn]\nserver = \"" + server + "\"\nusername = \"u\"\npassword = \"p\"\n");
+    };
+    for (const char* ok : {"turn:192.0.2.10:3478", "turn:192.0.2.10", "turn:[2001:db8::1]:3478",
+                           "turn:[::1]", "turn:127.0.0.1?transport=udp"}) {
+        auto cfg = with(ok);
+        EXPECT_TRUE(cfg.ok()) << ok << ": " << cfg.error().message;
+    }
+    // Finding 11: "turn:[::1]:x" passed and killed the daemon on the first INVITE.
+    for (const char* bad :
+         {"turn:[::1]:x", "turn:[::1]:", "turn:[::1", "turn:127.0.0.1:0", "turn:127.0.0.1:-1",
+          "turn:127.0.0.1:65536", "turn::3478", "turn:turn.example.org:3478", "turn:::1",
+          "stun:127.0.0.1", "turn:127.0.0.1?transport=tcp"}) {
+        auto cfg = with(bad);
+        ASSERT_FALSE(cfg.ok()) << bad;
+        EXPECT_NE(cfg.error().message.find("'turn.server'"), std::string::npos)
+            << cfg.error().message;
+    }
+    auto name = with("turn:turn.example.org");
+    EXPECT_NE(name.error().message.find("not an IP address"), std::string::npos);
+}
+
+TEST(Config, AddressesAreIpLiterals) {
+    auto listen = parse("[sip]\nlisten = [\"udp:gw.example.org:5060\"]\n");
+    ASSERT_FALSE(listen.ok());
+    EXPECT_NE(listen.error().message.find("must be an IP address"), std::string::npos);
+    auto pub = parse("[sip]\npublic_address = \"gw.example.org\"\n");
+    ASSERT_FALSE(pub.ok());
+    EXPECT_NE(pub.error().message.find("'sip.public_address'"), std::string::npos);
+    auto media = parse("[media]\naddress = \"gw.example.org\"\n");
+    ASSERT_FALSE(media.ok());
+    EXPECT_NE(media.error().message.find("'media.address'"), std::string::npos);
+    EXPECT_TRUE(
+        parse("[sip]\npublic_address = \"2001:db8::5\"\n[media]\naddress = \"0.0.0.0\"\n").ok());
+}
+
+}  // namespace

@@ -52,6 +52,23 @@ TEST(ServicesJanus, NumericRoomsOnly) {
     EXPECT_EQ(opts["displayName"], "Alice");
 }
 
+// Finding 5: a Latin-1 From display name made json::dump() throw inside join_options, and the
+// join silently never happened.
+TEST(ServicesDisplayName, Latin1NameReachesEveryAdapter) {
+    const std::string name = services::display_name_for(
+        services::CallerIdentity{"Salle Zo\xE9 \x01", "1001", "sip:1001@h", "1234"}, "{user}");
+    EXPECT_EQ(name, "Salle Zoé");
+    for (const char* n : {"janus", "jitsi", "bigbluebutton"}) {
+        auto cfg = service(n, "https://x.example/bigbluebutton/api");
+        cfg.secret = "s";
+        auto a = services::make_adapter(cfg);
+        ASSERT_TRUE(a.ok()) << n;
+        std::string opts;
+        ASSERT_NO_THROW(opts = (*a)->join_options({"1234", name, {}})) << n;
+        EXPECT_NE(opts.find("Salle Zo"), std::string::npos) << n << ": " << opts;
+    }
+}
+
 TEST(ServicesBigBlueButton, ApiJoinIsSigned) {
     auto cfg = service("bigbluebutton", "https://bbb.example.org/bigbluebutton/api");
     cfg.secret = "s3cr3t";
@@ -108,6 +125,9 @@ TEST(ServicesDisplayName, FromHeaderElseTemplate) {
     EXPECT_EQ(services::display_name_for(c, "{user} (SIP)"), "Alice Room");
     c.display_name.clear();
     EXPECT_EQ(services::display_name_for(c, "{user} (SIP) in {room}"), "1001 (SIP) in 1234");
+    c.user = "salle\xE9";
+    EXPECT_EQ(services::display_name_for(c, "{user} (SIP)"), "salleé (SIP)");
+    c.user = "1001";
     c.display_name = "Evil\x01\nName";
     EXPECT_EQ(services::display_name_for(c, "{user}"), "EvilName");
     c.display_name = std::string(100, 'x');

@@ -76,6 +76,30 @@ TEST(SessionTimer, DisabledUnlessThePeerAsks) {
     EXPECT_EQ(d.interval, 120U);
 }
 
+// Review B: a peer's Min-SE near 2^32 pushed the interval out of reach (expiry off), and our
+// answer could exceed the Session-Expires the peer asked for.
+TEST(SessionTimer, PeerValuesAreBounded) {
+    sip::SessionTimerRequest r;
+    r.supports_timer = true;
+    r.min_se = 4294967295U;
+    auto d = sip::decide_session_timer(r, 1800);
+    EXPECT_TRUE(d.active);
+    EXPECT_EQ(d.interval, sip::kMaxSessionInterval);
+    EXPECT_LE(d.min_se, sip::kMaxSessionInterval);
+
+    r.session_expires = sip::SessionExpires{600, std::nullopt};
+    d = sip::decide_session_timer(r, 1800);
+    EXPECT_EQ(d.interval, 600U);  // never more than the peer asked for
+
+    sip::SessionTimerRequest huge;
+    huge.supports_timer = true;
+    huge.session_expires = sip::SessionExpires{4294967295U, std::nullopt};
+    d = sip::decide_session_timer(huge, 0);
+    EXPECT_EQ(d.interval, sip::kMaxSessionInterval);
+    EXPECT_NE(d.response_headers.find("Session-Expires: 86400;"), std::string::npos);
+    EXPECT_EQ(sip::parse_min_se("99999999999"), std::nullopt);  // past 32 bits
+}
+
 TEST(SessionTimer, WhenToAct) {
     EXPECT_EQ(sip::refresh_after_s(1800), 900U);
     EXPECT_EQ(sip::expire_after_s(1800), 1768U);

@@ -35,6 +35,21 @@ TEST(MediaTurnAccount, RejectsBadServer) {
     EXPECT_FALSE(media::make_turn_account(turn("turn:127.0.0.1:notaport")));
     EXPECT_FALSE(media::make_turn_account(turn("turn::3478")));
     EXPECT_FALSE(media::make_turn_account(turn("turn:[::1")));
+    // Finding 11: these threw std::invalid_argument (or wrapped) on the first INVITE.
+    for (const char* bad :
+         {"turn:[::1]:x", "turn:[::1]:", "turn:127.0.0.1:-1", "turn:127.0.0.1:65536",
+          "turn:127.0.0.1:99999999999", "turn:[::1]x", "turn:127.0.0.1:3478?transport=tcp"}) {
+        core::Result<media::TurnAccount> a = core::fail("not run");
+        ASSERT_NO_THROW(a = media::make_turn_account(turn(bad))) << bad;
+        EXPECT_FALSE(a) << bad;
+    }
+}
+
+// No DNS on the control thread: a name is refused, never resolved.
+TEST(MediaTurnAccount, RefusesHostNames) {
+    auto a = media::make_turn_account(turn("turn:localhost:3478"));
+    ASSERT_FALSE(a);
+    EXPECT_NE(a.error().message.find("not an IP address"), std::string::npos) << a.error().message;
 }
 
 TEST(MediaTurnAccount, SecretGivesCoturnRestCredentials) {

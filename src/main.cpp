@@ -1,6 +1,8 @@
 // The command line: `serve`, `demo`, `check-config` (DESIGN.md §8, docs/cli.md).
 #include "api/gateway_api.hpp"
 #include "api/http_server.hpp"
+#include "api/log_field.hpp"
+#include "browser/chromium.hpp"
 #include "core/allocator.hpp"
 #include "core/config.hpp"
 #include "core/control_loop.hpp"
@@ -12,6 +14,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
 #include <csignal>
 #include <cstdio>
 #include <functional>
@@ -39,6 +42,7 @@ int serve(const std::string& config_path, const std::string& log_level_override,
         return 1;
     }
     core::log_init(log_level_override.empty() ? cfg->log_level : log_level_override);
+    (void)browser::warn_if_unsandboxed(::geteuid());
     core::LibreRuntime libre;
     if (!libre.ok()) {
         spdlog::error("core: libre_init failed");
@@ -60,7 +64,7 @@ int serve(const std::string& config_path, const std::string& log_level_override,
     }
     // The HTTP API, when [api] listen is set (docs/api.md).
     gateway::GatewayControl control(**gw, *cfg);
-    api::GatewayApi routes(control, cfg->api.token);
+    api::GatewayApi routes(control, cfg->api.token, cfg->api.allowed_hosts);
     api::HttpServer http;
     if (!cfg->api.listen.empty()) {
         auto st = http.listen(cfg->api.listen, [&routes](const api::HttpRequest& request) {
@@ -68,8 +72,9 @@ int serve(const std::string& config_path, const std::string& log_level_override,
             if (response.status >= 400) {
                 std::string_view body = response.body;
                 while (!body.empty() && body.back() == '\n') body.remove_suffix(1);
-                spdlog::info("api: {} {} -> {} peer={} body={}", request.method, request.path,
-                             response.status, request.peer, body);
+                spdlog::info("api: {} {} -> {} peer={} body={}", api::log_field(request.method),
+                             api::log_field(request.path), response.status, request.peer,
+                             api::log_field(body));
             }
             return response;
         });

@@ -6,12 +6,15 @@
 #include "api/router.hpp"
 
 #include <string>
+#include <vector>
 
 namespace api {
 
 class GatewayApi {
 public:
-    GatewayApi(GatewayControl& control, std::string token);
+    // allowed_hosts: [api] allowed_hosts (request_guard.hpp).
+    GatewayApi(GatewayControl& control, std::string token,
+               std::vector<std::string> allowed_hosts = {});
     [[nodiscard]] HttpResponse handle(const HttpRequest& request) const;
 
 private:
@@ -21,6 +24,7 @@ private:
 
     GatewayControl& control_;
     std::string token_;
+    std::vector<std::string> allowed_hosts_;
     Router router_;
 };
 

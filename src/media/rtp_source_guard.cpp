@@ -10,6 +10,12 @@ uint16_t read16(const uint8_t* p) {
     return static_cast<uint16_t>((p[0] << 8) | p[1]);
 }
 
+uint32_t read32(const uint8_t* p) {
+    return (static_cast<uint32_t>(read16(p)) << 16) | read16(p + 2);
+}
+
+constexpr size_t kMaxBoundSsrcs = 8;
+
 }  // namespace
 
 bool valid_rtp(const uint8_t* data, size_t size) {
@@ -50,8 +56,29 @@ void RtpSourceGuard::expect(PacketSource sdp_rtp, PacketSource sdp_rtcp,
     payload_types_ = std::move(payload_types);
     rtp_bound_.reset();
     rtcp_bound_.reset();
-    candidate_.reset();
-    candidate_count_ = 0;
+    bound_ssrcs_.clear();
+    candidates_.clear();
+}
+
+bool RtpSourceGuard::learn(const PacketSource& from, uint16_t seq) {
+    auto it = std::find_if(candidates_.begin(), candidates_.end(),
+                           [&](const Candidate& c) { return c.source == from; });
+    if (it == candidates_.end()) {
+        if (candidates_.size() == kMaxCandidates) {
+            // Evict the oldest of the least advanced: the peer, one packet in, is pushed out
+            // only by kMaxCandidates new sources before its next packet (20 ms away).
+            auto victim = candidates_.begin();
+            for (auto c = candidates_.begin(); c != candidates_.end(); ++c) {
+                if (c->in_sequence < victim->in_sequence) victim = c;
+            }
+            candidates_.erase(victim);
+        }
+        candidates_.push_back({from, static_cast<uint16_t>(seq + 1), 1});
+        return kLearnPackets <= 1;
+    }
+    it->in_sequence = seq == it->next_seq ? it->in_sequence + 1 : 1;
+    it->next_seq = static_cast<uint16_t>(seq + 1);
+    return it->in_sequence >= kLearnPackets;
 }
 
 bool RtpSourceGuard::has_payload_type(uint8_t pt) const {
@@ -68,28 +95,31 @@ RtpSourceGuard::Verdict RtpSourceGuard::on_rtp(const PacketSource& from, const u
     if (!valid_rtp(data, size) || !has_payload_type(data[1] & 0x7f)) return stray();
     Verdict v;
     if (from == sdp_rtp_) {
-        if (rtp_bound_ != from) v.send_to = from;
+        if (rtp_bound_ != from) {
+            v.send_to = from;
+            bound_ssrcs_.clear();
+        }
         rtp_bound_ = from;
-        candidate_.reset();
+        candidates_.clear();
     } else if (rtp_bound_ && now_ms - rtp_heard_ms_ < kRelearnMs) {
         if (from != *rtp_bound_) return stray();
     } else {
-        const uint16_t seq = read16(data + 2);
-        if (!candidate_ || from != *candidate_ || seq != candidate_next_seq_) {
-            candidate_ = from;
-            candidate_count_ = 0;
-        }
-        candidate_next_seq_ = static_cast<uint16_t>(seq + 1);
-        if (++candidate_count_ < kLearnPackets) {
-            // Not bound yet: drop it, but it is no stray either until another source wins.
+        if (!learn(from, read16(data + 2))) {
+            // Not bound yet: dropped, but no stray either until another source wins.
             return {};
         }
         if (rtp_bound_ != from) v.send_to = from;
         rtp_bound_ = from;
         rtcp_bound_.reset();
-        candidate_.reset();
+        bound_ssrcs_.clear();
+        candidates_.clear();
     }
     rtp_heard_ms_ = now_ms;
+    const uint32_t ssrc = read32(data + 8);
+    if (std::find(bound_ssrcs_.begin(), bound_ssrcs_.end(), ssrc) == bound_ssrcs_.end()) {
+        if (bound_ssrcs_.size() == kMaxBoundSsrcs) bound_ssrcs_.erase(bound_ssrcs_.begin());
+        bound_ssrcs_.push_back(ssrc);
+    }
     v.accept = true;
     return v;
 }
@@ -110,8 +140,11 @@ RtpSourceGuard::Verdict RtpSourceGuard::on_rtcp(const PacketSource& from, const 
         rtcp_bound_ = from;
     } else if (rtcp_bound_) {
         if (from != *rtcp_bound_) return stray();
-    } else if (rtp_bound_ && from.host == rtp_bound_->host) {
-        // A NATed peer's RTCP comes from its own mapped port on the host RTP is bound to.
+    } else if (rtp_bound_ && from.host == rtp_bound_->host &&
+               std::find(bound_ssrcs_.begin(), bound_ssrcs_.end(), read32(data + 4)) !=
+                   bound_ssrcs_.end()) {
+        // A NATed peer's RTCP comes from its own mapped port on the host RTP is bound to, and
+        // speaks for the stream that source sends.
         v.send_to = from;
         rtcp_bound_ = from;
     } else {

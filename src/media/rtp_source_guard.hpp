@@ -4,6 +4,8 @@
 // - the address and port the SDP named always win, at once;
 // - otherwise (a NATed peer) the guard learns a source from kLearnPackets valid RTP packets in
 //   sequence from one address, and is bound to it from then on;
+// - RTCP (without rtcp-mux) comes from the SDP's RTCP port, or from the bound RTP host with a
+//   sender SSRC that source uses;
 // - a bound source is never taken over by another one; only the SDP address, a re-INVITE
 //   (expect()) or kRelearnMs of silence from the bound source lets the guard learn again.
 // Everything else is a stray: dropped and counted, never acted on (no latch, no DTMF, no new
@@ -59,11 +61,19 @@ private:
     PacketSource sdp_rtp_, sdp_rtcp_;
     std::vector<uint8_t> payload_types_;
     std::optional<PacketSource> rtp_bound_, rtcp_bound_;
+    // SSRCs the bound RTP source used: RTCP from a NATed peer's other port must carry one.
+    std::vector<uint32_t> bound_ssrcs_;
     int64_t rtp_heard_ms_ = 0;
-    // Learning: the candidate source and the sequence number it must send next.
-    std::optional<PacketSource> candidate_;
-    uint16_t candidate_next_seq_ = 0;
-    int candidate_count_ = 0;
+    // Learning: sources seen since the last binding, each with the sequence number it must
+    // send next; bounded, so a spray from many ports cannot grow it (see learn()).
+    struct Candidate {
+        PacketSource source;
+        uint16_t next_seq = 0;
+        int in_sequence = 0;
+    };
+    static constexpr size_t kMaxCandidates = 32;
+    bool learn(const PacketSource& from, uint16_t seq);
+    std::vector<Candidate> candidates_;
     uint64_t strays_ = 0;
 };
 

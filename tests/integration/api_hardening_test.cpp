@@ -3,6 +3,8 @@
 #include "gateway_fixture.hpp"
 #include "support/http_client.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>

@@ -100,6 +100,24 @@ TEST(MediaRtpSourceGuard, NatedPeerIsLearnedFromPacketsInSequence) {
     EXPECT_TRUE(send(g, kNat, rtp(101, 103)).accept);  // telephone-event from the same peer
 }
 
+// An intruder interleaving packets (or spraying from many ports) must not keep the NATed peer
+// from being learned.
+TEST(MediaRtpSourceGuard, InterleavedSprayDoesNotStopLearning) {
+    auto g = guard();
+    std::optional<PacketSource> bound;
+    uint16_t port = 20000;
+    for (uint16_t s = 0; s < 3; ++s) {
+        for (int i = 0; i < 20; ++i) {
+            (void)send(g, kAttacker, rtp(0, static_cast<uint16_t>(s * 7 + i * 3)));
+            (void)send(g, {kAttacker.host, port++}, rtp(0, 1));
+        }
+        const auto v = send(g, kNat, rtp(0, static_cast<uint16_t>(500 + s)));
+        if (v.send_to) bound = v.send_to;
+    }
+    ASSERT_TRUE(bound.has_value());
+    EXPECT_EQ(*bound, kNat);
+}
+
 TEST(MediaRtpSourceGuard, EstablishedStreamCannotBeTakenOver) {
     auto g = guard();
     for (uint16_t s = 0; s < 3; ++s) (void)send(g, kNat, rtp(0, s), 10);
@@ -147,6 +165,10 @@ TEST(MediaRtpSourceGuard, RtcpOnlyFromThePeer) {
 
     auto nat = guard();
     for (uint16_t s = 0; s < 3; ++s) (void)send(nat, kNat, rtp(0, s));
+    // Same host, another port, a stream the peer does not send: someone else on that host.
+    auto foreign = rtcp_rr();
+    foreign[7] = 0x99;
+    EXPECT_FALSE(nat.on_rtcp({kNat.host, 31005}, foreign.data(), foreign.size(), false, 0).accept);
     const PacketSource nat_rtcp{kNat.host, 31001};
     const auto v = nat.on_rtcp(nat_rtcp, rr.data(), rr.size(), false, 0);
     EXPECT_TRUE(v.accept);

@@ -179,6 +179,14 @@ HttpResponse GatewayApi::command(const HttpRequest& request, const std::string& 
         return HttpResponse::error(400, "bad_request", "the body must be a JSON object");
     if (!body.contains("action") || !body["action"].is_string())
         return HttpResponse::error(400, "bad_request", "'action' (a string) is required");
+    // The digits are replayed at once on the control thread: a room number and a few keys is
+    // all a caller types, so a bound keeps one request from becoming a flood.
+    if (const auto d = body.find("digits");
+        d != body.end() && d->is_string() &&
+        d->get_ref<const std::string&>().size() > kMaxDtmfDigits)
+        return HttpResponse::error(
+            400, "bad_request",
+            "'digits' holds at most " + std::to_string(kMaxDtmfDigits) + " keys");
     auto res = control_.command(id, body);
     return res ? HttpResponse::json(200, *res) : error_response(res.error());
 }

@@ -12,6 +12,7 @@ namespace api {
 
 class GatewayApi {
 public:
+    static constexpr size_t kMaxDtmfDigits = 64;  // per "dtmf" command
     // allowed_hosts: [api] allowed_hosts (request_guard.hpp).
     GatewayApi(GatewayControl& control, std::string token,
                std::vector<std::string> allowed_hosts = {});

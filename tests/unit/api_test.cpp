@@ -257,6 +257,17 @@ TEST(ApiGateway, WebPagesCannotDriveTheApi) {
     EXPECT_EQ(a.handle(health).status, 200);
 }
 
+TEST(ApiGateway, DtmfCommandIsBounded) {
+    RecordingControl c;
+    api::GatewayApi a(c, "");
+    const std::string ok = R"({"action":"dtmf","digits":")" + std::string(64, '1') + R"("})";
+    EXPECT_EQ(a.handle(make("POST", "/api/v1/gateways/gw-1/command", ok)).status, 200);
+    const std::string flood = R"({"action":"dtmf","digits":")" + std::string(65, '1') + R"("})";
+    const auto r = a.handle(make("POST", "/api/v1/gateways/gw-1/command", flood));
+    EXPECT_EQ(r.status, 400);
+    EXPECT_NE(r.body.find("at most 64"), std::string::npos) << r.body;
+}
+
 TEST(ApiHostLiteral, Forms) {
     EXPECT_TRUE(api::host_is_local_literal("127.0.0.1"));
     EXPECT_TRUE(api::host_is_local_literal("10.1.2.3:80"));

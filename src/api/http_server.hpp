@@ -23,8 +23,8 @@ struct HttpLimits {
     size_t max_connections_per_peer = 16;  // from one IP address
     uint64_t request_timeout_ms = 10'000;  // first byte of a request → its last body byte
     uint64_t idle_timeout_ms = 15'000;  // connect or a response → the next request's first byte
-    size_t max_head_bytes = 16 * 1024;  // request line and headers (431 beyond)
-    size_t max_body_bytes = 64 * 1024;  // Content-Length (413 beyond); API bodies are tiny
+    size_t max_head_bytes = 16384;      // request line and headers (431 beyond)
+    size_t max_body_bytes = 65536;      // Content-Length (413 beyond); API bodies are tiny
 };
 
 class HttpServer {

@@ -47,7 +47,7 @@ std::optional<std::string> host_part(std::string_view authority) {
     return lower(host);
 }
 
-HttpResponse forbidden(std::string message) {
+HttpResponse forbidden(const std::string& message) {
     return HttpResponse::error(403, "forbidden", message);
 }
 

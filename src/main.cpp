@@ -1,6 +1,8 @@
 // The command line: `serve`, `demo`, `check-config`, `probe-meeting` (DESIGN.md §8, docs/cli.md).
 #include "api/gateway_api.hpp"
 #include "api/http_server.hpp"
+#include "api/log_field.hpp"
+#include "browser/chromium.hpp"
 #include "core/allocator.hpp"
 #include "core/config.hpp"
 #include "core/control_loop.hpp"
@@ -15,6 +17,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
 #include <csignal>
 #include <cstdio>
 #include <functional>
@@ -47,6 +50,7 @@ int serve(const std::string& config_path, const std::string& log_level_override,
         spdlog::warn(
             "sipmediagw: sip.tls_verify = false: TLS peers (conference mapper, service "
             "look-ups) are not verified; anyone on the path can answer for them");
+    (void)browser::warn_if_unsandboxed(::geteuid());
     core::LibreRuntime libre;
     if (!libre.ok()) {
         spdlog::error("core: libre_init failed");
@@ -68,7 +72,7 @@ int serve(const std::string& config_path, const std::string& log_level_override,
     }
     // The HTTP API, when [api] listen is set (docs/api.md).
     gateway::GatewayControl control(**gw, *cfg);
-    api::GatewayApi routes(control, cfg->api.token);
+    api::GatewayApi routes(control, cfg->api.token, cfg->api.allowed_hosts);
     api::HttpServer http;
     if (!cfg->api.listen.empty()) {
         auto st = http.listen(cfg->api.listen, [&routes](const api::HttpRequest& request) {
@@ -76,8 +80,9 @@ int serve(const std::string& config_path, const std::string& log_level_override,
             if (response.status >= 400) {
                 std::string_view body = response.body;
                 while (!body.empty() && body.back() == '\n') body.remove_suffix(1);
-                spdlog::info("api: {} {} -> {} peer={} body={}", request.method, request.path,
-                             response.status, request.peer, body);
+                spdlog::info("api: {} {} -> {} peer={} body={}", api::log_field(request.method),
+                             api::log_field(request.path), response.status, request.peer,
+                             api::log_field(body));
             }
             return response;
         });

@@ -1,6 +1,8 @@
 #include "api/gateway_api.hpp"
 
 #include "api/bearer_auth.hpp"
+#include "api/log_field.hpp"
+#include "api/request_guard.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -41,8 +43,9 @@ core::Status take_string(const nlohmann::json& body, const char* key, std::strin
 
 }  // namespace
 
-GatewayApi::GatewayApi(GatewayControl& control, std::string token)
-    : control_(control), token_(std::move(token)) {
+GatewayApi::GatewayApi(GatewayControl& control, std::string token,
+                       std::vector<std::string> allowed_hosts)
+    : control_(control), token_(std::move(token)), allowed_hosts_(std::move(allowed_hosts)) {
     router_.add("GET", "/sipmediagw",
                 [this](const HttpRequest& r, const PathParams&) { return launcher(r); });
     router_.add("POST", "/api/v1/gateways",
@@ -73,8 +76,10 @@ GatewayApi::GatewayApi(GatewayControl& control, std::string token)
 }
 
 HttpResponse GatewayApi::handle(const HttpRequest& request) const {
-    // Health checks come from load balancers that hold no token.
+    // Health checks come from load balancers that hold no token and may name the host freely;
+    // the answer reveals nothing and changes nothing.
     if (request.path != "/healthz") {
+        if (auto refused = check_request_origin(request, allowed_hosts_)) return *refused;
         switch (check_bearer(token_, request.header("authorization"))) {
             case AuthResult::Ok:
                 break;
@@ -91,8 +96,8 @@ HttpResponse GatewayApi::handle(const HttpRequest& request) const {
                 return r;
             }
             case AuthResult::Wrong: {
-                spdlog::warn("api: rejected a wrong token peer={} path={}", request.peer,
-                             request.path);
+                spdlog::warn("api: rejected a wrong token peer={} path=\"{}\"", request.peer,
+                             log_field(request.path));
                 auto r = HttpResponse::error(401, "unauthorized", "wrong token");
                 r.headers["WWW-Authenticate"] =
                     "Bearer realm=\"sipmediagw\", error=\"invalid_token\"";
@@ -105,6 +110,16 @@ HttpResponse GatewayApi::handle(const HttpRequest& request) const {
 
 HttpResponse GatewayApi::launcher(const HttpRequest& request) const {
     // The reference launcher's call: answers {"res":"ok","uri":...} or {"res":"error","type":...}.
+    // It reserves a slot through a GET, which any web page can make a browser send (an <img>
+    // needs no CORS); so it works only behind the token, which no such page can add.
+    if (token_.empty()) {
+        return HttpResponse::json(
+            403, {{"res", "error"},
+                  {"type", "token required"},
+                  {"message",
+                   "GET /sipmediagw changes state: set [api] token to enable it, or use "
+                   "POST /api/v1/gateways"}});
+    }
     GatewayStartRequest start;
     start.room = request.param("room").value_or("");
     if (start.room == "0") start.room.clear();  // as the reference: 0 means the IVR
@@ -124,8 +139,9 @@ HttpResponse GatewayApi::launcher(const HttpRequest& request) const {
 }
 
 HttpResponse GatewayApi::create(const HttpRequest& request) const {
-    if (auto ct = request.header("content-type");
-        ct && ct->find("application/json") == std::string::npos)
+    // Exactly application/json: the CORS-safelisted types (text/plain, forms) are what a web
+    // page can POST without a preflight, so they are refused even when the body parses.
+    if (!is_json_media_type(request.header("content-type").value_or("")))
         return HttpResponse::error(415, "bad_request", "the body must be application/json");
     const auto body = nlohmann::json::parse(request.body, nullptr, false);
     if (body.is_discarded())
@@ -156,11 +172,21 @@ HttpResponse GatewayApi::create(const HttpRequest& request) const {
 }
 
 HttpResponse GatewayApi::command(const HttpRequest& request, const std::string& id) const {
+    if (!is_json_media_type(request.header("content-type").value_or("")))
+        return HttpResponse::error(415, "bad_request", "the body must be application/json");
     const auto body = nlohmann::json::parse(request.body, nullptr, false);
     if (body.is_discarded() || !body.is_object())
         return HttpResponse::error(400, "bad_request", "the body must be a JSON object");
     if (!body.contains("action") || !body["action"].is_string())
         return HttpResponse::error(400, "bad_request", "'action' (a string) is required");
+    // The digits are replayed at once on the control thread: a room number and a few keys is
+    // all a caller types, so a bound keeps one request from becoming a flood.
+    if (const auto d = body.find("digits");
+        d != body.end() && d->is_string() &&
+        d->get_ref<const std::string&>().size() > kMaxDtmfDigits)
+        return HttpResponse::error(
+            400, "bad_request",
+            "'digits' holds at most " + std::to_string(kMaxDtmfDigits) + " keys");
     auto res = control_.command(id, body);
     return res ? HttpResponse::json(200, *res) : error_response(res.error());
 }

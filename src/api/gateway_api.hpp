@@ -6,12 +6,16 @@
 #include "api/router.hpp"
 
 #include <string>
+#include <vector>
 
 namespace api {
 
 class GatewayApi {
 public:
-    GatewayApi(GatewayControl& control, std::string token);
+    static constexpr size_t kMaxDtmfDigits = 64;  // per "dtmf" command
+    // allowed_hosts: [api] allowed_hosts (request_guard.hpp).
+    GatewayApi(GatewayControl& control, std::string token,
+               std::vector<std::string> allowed_hosts = {});
     [[nodiscard]] HttpResponse handle(const HttpRequest& request) const;
 
 private:
@@ -21,6 +25,7 @@ private:
 
     GatewayControl& control_;
     std::string token_;
+    std::vector<std::string> allowed_hosts_;
     Router router_;
 };
 

@@ -17,7 +17,9 @@ std::optional<std::string> HttpRequest::param(std::string_view name) const {
 HttpResponse HttpResponse::json(int status, const nlohmann::json& body) {
     HttpResponse r;
     r.status = status;
-    r.body = body.dump();
+    // Strings from clients reach bodies (paths in 404s, stored launcher fields); invalid UTF-8
+    // must not turn an answer into a 500 (dump() throws by default).
+    r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     r.body += "\n";
     return r;
 }
@@ -57,12 +59,18 @@ std::string_view reason_phrase(int status) {
             return "Not Found";
         case 405:
             return "Method Not Allowed";
+        case 408:
+            return "Request Timeout";
         case 409:
             return "Conflict";
+        case 411:
+            return "Length Required";
         case 413:
             return "Payload Too Large";
         case 415:
             return "Unsupported Media Type";
+        case 431:
+            return "Request Header Fields Too Large";
         case 500:
             return "Internal Server Error";
         case 502:

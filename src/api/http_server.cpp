@@ -1,9 +1,12 @@
 #include "api/http_server.hpp"
 
+#include "api/log_field.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 
 namespace api {
@@ -20,18 +23,204 @@ std::string lower(std::string s) {
     return s;
 }
 
-void send(struct http_conn* conn, const HttpResponse& r) {
-    std::string head = "Content-Type: " + r.content_type + "\r\n";
-    head += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
-    head += "Cache-Control: no-store\r\n";
-    for (const auto& [k, v] : r.headers) head += k + ": " + v + "\r\n";
-    head += "\r\n";
-    const std::string reason(reason_phrase(r.status));
-    http_reply(conn, static_cast<uint16_t>(r.status), reason.c_str(), "%s%b", head.c_str(),
-               r.body.data(), r.body.size());
+std::string peer_ip(const struct sa* peer) {
+    char buf[64] = {};
+    sa_ntop(peer, buf, sizeof(buf));
+    return buf;
+}
+
+std::string serialize(const HttpResponse& r, bool close) {
+    std::string out = "HTTP/1.1 " + std::to_string(r.status) + " " +
+                      std::string(reason_phrase(r.status)) + "\r\n";
+    out += "Content-Type: " + r.content_type + "\r\n";
+    out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
+    out += "Cache-Control: no-store\r\n";
+    if (close) out += "Connection: close\r\n";
+    for (const auto& [k, v] : r.headers) out += k + ": " + v + "\r\n";
+    out += "\r\n";
+    out += r.body;
+    return out;
 }
 
 }  // namespace
+
+class HttpServer::Connection {
+public:
+    Connection(HttpServer& server, std::string ip, std::string peer)
+        : server_(server), ip_(std::move(ip)), peer_(std::move(peer)) {}
+    ~Connection() = default;
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    int accept(struct tcp_sock* ts) {
+        struct tcp_conn* raw = nullptr;
+        const int err =
+            tcp_accept(&raw, ts, nullptr, &Connection::on_recv, &Connection::on_close, this);
+        tc_.reset(raw);
+        if (err == 0) arm_idle();
+        return err;
+    }
+    [[nodiscard]] const std::string& ip() const { return ip_; }
+    // Closed by the server: ignore anything still arriving until it is freed.
+    void retire() {
+        closing_ = true;
+        timer_.cancel();
+    }
+
+private:
+    static void on_recv(struct mbuf* mb, void* arg) {
+        auto* self = static_cast<Connection*>(arg);
+        if (self->closing_) return;
+        self->buf_.append(reinterpret_cast<const char*>(mbuf_buf(mb)), mbuf_get_left(mb));
+        self->process();
+    }
+    static void on_close(int /*err*/, void* arg) {
+        auto* self = static_cast<Connection*>(arg);
+        self->server_.close(self);
+    }
+
+    void arm_idle() {
+        in_request_ = false;
+        timer_.start(server_.limits_.idle_timeout_ms, [this] { server_.close(this); });
+    }
+
+    void fail(int status, std::string_view message) {
+        spdlog::info("api: closing a connection peer={} status={} ({})", peer_, status, message);
+        respond(HttpResponse::error(status, "bad_request", message), true);
+    }
+
+    void respond(const HttpResponse& r, bool close) {
+        const std::string bytes = serialize(r, close);
+        if (struct mbuf* mb = mbuf_alloc(bytes.size())) {
+            (void)mbuf_write_mem(mb, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+            mb->pos = 0;
+            (void)tcp_send(tc_.get(), mb);
+            mem_deref(mb);
+        }
+        if (close) {
+            // Let the answer drain; the client closes on "Connection: close", or the timer does.
+            closing_ = true;
+            buf_.clear();
+            timer_.start(2000, [this] { server_.close(this); });
+        } else {
+            arm_idle();
+        }
+    }
+
+    void process() {
+        while (!closing_ && !buf_.empty()) {
+            if (!in_request_) {
+                in_request_ = true;
+                timer_.start(server_.limits_.request_timeout_ms, [this] {
+                    if (!closing_) fail(408, "the request took too long to arrive");
+                });
+            }
+            const auto& limits = server_.limits_;
+            const size_t head_end = buf_.find("\r\n\r\n");
+            if (head_end == std::string::npos) {
+                if (buf_.size() > limits.max_head_bytes) fail(431, "request head too large");
+                return;
+            }
+            if (head_end + 4 > limits.max_head_bytes) {
+                fail(431, "request head too large");
+                return;
+            }
+            core::ReHandle<struct mbuf> mb(mbuf_alloc(head_end + 4));
+            if (!mb) return;
+            (void)mbuf_write_mem(mb.get(), reinterpret_cast<const uint8_t*>(buf_.data()),
+                                 head_end + 4);
+            mb->pos = 0;
+            struct http_msg* raw = nullptr;
+            if (http_msg_decode(&raw, mb.get(), true) != 0) {
+                mem_deref(raw);
+                fail(400, "malformed request head");
+                return;
+            }
+            core::ReHandle<struct http_msg> msg(raw);
+            if (msg->clen > limits.max_body_bytes) {
+                fail(413, "request body too large");
+                return;
+            }
+            const size_t total = head_end + 4 + msg->clen;
+            if (buf_.size() < total) return;  // the body is still on its way
+            HttpRequest req;
+            req.method = to_string(msg->met);
+            req.peer = peer_;
+            size_t hosts = 0;
+            for (struct le* le = list_head(&msg->hdrl); le != nullptr; le = le->next) {
+                const auto* hdr = static_cast<const struct http_hdr*>(le->data);
+                std::string name = lower(to_string(hdr->name));
+                if (name == "host") ++hosts;
+                req.headers[std::move(name)] = to_string(hdr->val);
+            }
+            if (hosts > 1) {
+                // RFC 9112 §3.2: which one a proxy and we would each believe is the attack.
+                fail(400, "more than one Host header");
+                return;
+            }
+            if (req.headers.contains("transfer-encoding")) {
+                fail(411, "send the body with a Content-Length");
+                return;
+            }
+            req.body = buf_.substr(head_end + 4, msg->clen);
+            const std::string version = to_string(msg->ver);
+            const auto connection = lower(req.header("connection").value_or(""));
+            const bool keep_alive = version == "1.1" && connection != "close";
+            const HttpResponse resp = handle(msg.get(), req);
+            buf_.erase(0, total);
+            respond(resp, !keep_alive);
+        }
+    }
+
+    HttpResponse handle(const struct http_msg* msg, HttpRequest& req) {
+        const auto path = url_decode(to_string(msg->path));
+        std::string prm = to_string(msg->prm);
+        if (!prm.empty() && prm.front() == '?') prm.erase(0, 1);
+        auto query = parse_query(prm);
+        if (!path || !query)
+            return HttpResponse::error(400, "bad_request", "malformed %-escape in the URL");
+        // Routes, logs and JSON bodies all take the decoded text: refuse what is not UTF-8
+        // text here, once, rather than in each of them.
+        const bool text_path =
+            valid_utf8(*path) && std::none_of(path->begin(), path->end(), [](char c) {
+                const auto u = static_cast<unsigned char>(c);
+                return u < 0x20 || u == 0x7f;
+            });
+        const bool text_query = std::all_of(query->begin(), query->end(), [](const auto& kv) {
+            return valid_utf8(kv.first) && valid_utf8(kv.second);
+        });
+        if (!text_path || !text_query) {
+            spdlog::info("api: refused a URL that is not UTF-8 text peer={} path=\"{}\"", peer_,
+                         log_field(*path));
+            return HttpResponse::error(
+                400, "bad_request", "the URL must decode to UTF-8 text without control characters");
+        }
+        req.path = *path;
+        req.query = std::move(*query);
+        HttpResponse resp;
+        try {
+            resp = server_.handler_ ? server_.handler_(req)
+                                    : HttpResponse::error(503, "unavailable", "not ready");
+        } catch (const std::exception& e) {
+            // A handler bug must not take the control loop down with it.
+            spdlog::error("api: handler failed method={} path=\"{}\" error=\"{}\"",
+                          log_field(req.method), log_field(req.path), log_field(e.what()));
+            resp = HttpResponse::error(500, "internal", "internal error; see the gateway log");
+        }
+        spdlog::debug("api: {} \"{}\" -> {} peer={}", log_field(req.method), log_field(req.path),
+                      resp.status, req.peer);
+        return resp;
+    }
+
+    HttpServer& server_;
+    std::string ip_;
+    std::string peer_;
+    core::ReHandle<struct tcp_conn> tc_;
+    core::Timer timer_;
+    std::string buf_;
+    bool in_request_ = false;
+    bool closing_ = false;
+};
 
 core::Status parse_host_port(const std::string& text, struct sa& out) {
     const auto colon = text.rfind(':');
@@ -48,12 +237,19 @@ core::Status parse_host_port(const std::string& text, struct sa& out) {
     return core::Ok{};
 }
 
+HttpServer::HttpServer(HttpLimits limits) : limits_(limits) {}
+
+HttpServer::~HttpServer() {
+    connections_.clear();
+    closed_.clear();
+}
+
 core::Status HttpServer::listen(const std::string& address, RequestHandler handler) {
     struct sa laddr {};
     if (auto st = parse_host_port(address, laddr); !st) return st;
     handler_ = std::move(handler);
-    struct http_sock* raw = nullptr;
-    const int err = http_listen(&raw, &laddr, &HttpServer::on_request, this);
+    struct tcp_sock* raw = nullptr;
+    const int err = tcp_listen(&raw, &laddr, &HttpServer::on_connect, this);
     if (err != 0)
         return core::fail("cannot listen for HTTP on " + address + ": " + std::strerror(err));
     sock_.reset(raw);
@@ -63,51 +259,52 @@ core::Status HttpServer::listen(const std::string& address, RequestHandler handl
 std::string HttpServer::local_address() const {
     if (!sock_) return {};
     struct sa laddr {};
-    if (tcp_sock_local_get(http_sock_tcp(sock_.get()), &laddr) != 0) return {};
+    if (tcp_sock_local_get(sock_.get(), &laddr) != 0) return {};
     char buf[64] = {};
     sa_ntop(&laddr, buf, sizeof(buf));
     return (sa_af(&laddr) == AF_INET6 ? "[" + std::string(buf) + "]" : std::string(buf)) + ":" +
            std::to_string(sa_port(&laddr));
 }
 
-void HttpServer::on_request(struct http_conn* conn, const struct http_msg* msg, void* arg) {
+void HttpServer::on_connect(const struct sa* peer, void* arg) {
     auto* self = static_cast<HttpServer*>(arg);
-    HttpRequest req;
-    req.method = to_string(msg->met);
-    const auto path = url_decode(to_string(msg->path));
-    std::string prm = to_string(msg->prm);
-    if (!prm.empty() && prm.front() == '?') prm.erase(0, 1);
-    auto query = parse_query(prm);
-    char peer[64] = {};
-    if (const struct sa* p = http_conn_peer(conn)) {
-        sa_ntop(p, peer, sizeof(peer));
-        req.peer = std::string(peer) + ":" + std::to_string(sa_port(p));
-    }
-    if (!path || !query) {
-        send(conn, HttpResponse::error(400, "bad_request", "malformed %-escape in the URL"));
+    const std::string ip = peer_ip(peer);
+    const std::string who = ip + ":" + std::to_string(sa_port(peer));
+    size_t& from_peer = self->per_peer_[ip];
+    if (self->connections_.size() >= self->limits_.max_connections ||
+        from_peer >= self->limits_.max_connections_per_peer) {
+        // One line for the first refusal and then every 1000th: a flood must not flood the log.
+        if (self->refused_++ % 1000 == 0) {
+            spdlog::warn("api: refused a connection peer={} open={} from_peer={} refused_total={}",
+                         who, self->connections_.size(), from_peer, self->refused_);
+        }
+        if (from_peer == 0) self->per_peer_.erase(ip);
+        tcp_reject(self->sock_.get());
         return;
     }
-    req.path = *path;
-    req.query = std::move(*query);
-    for (struct le* le = list_head(&msg->hdrl); le != nullptr; le = le->next) {
-        const auto* hdr = static_cast<const struct http_hdr*>(le->data);
-        req.headers[lower(to_string(hdr->name))] = to_string(hdr->val);
+    auto conn = std::make_unique<Connection>(*self, ip, who);
+    if (conn->accept(self->sock_.get()) != 0) {
+        if (from_peer == 0) self->per_peer_.erase(ip);
+        return;
     }
-    if (msg->mb != nullptr && mbuf_get_left(msg->mb) > 0)
-        req.body.assign(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
+    ++from_peer;
+    self->connections_.push_back(std::move(conn));
+}
 
-    HttpResponse resp;
-    try {
-        resp = self->handler_ ? self->handler_(req)
-                              : HttpResponse::error(503, "unavailable", "not ready");
-    } catch (const std::exception& e) {
-        // A handler bug must not take the control loop down with it.
-        spdlog::error("api: handler failed method={} path={} error=\"{}\"", req.method, req.path,
-                      e.what());
-        resp = HttpResponse::error(500, "internal", "internal error; see the gateway log");
-    }
-    spdlog::debug("api: {} {} -> {} peer={}", req.method, req.path, resp.status, req.peer);
-    send(conn, resp);
+void HttpServer::close(Connection* conn) {
+    const auto it = std::find_if(connections_.begin(), connections_.end(),
+                                 [conn](const auto& c) { return c.get() == conn; });
+    if (it == connections_.end()) return;
+    if (auto p = per_peer_.find(conn->ip()); p != per_peer_.end() && --p->second == 0)
+        per_peer_.erase(p);
+    conn->retire();
+    // Called from the connection's own socket or timer callback: free it on the next turn.
+    closed_.splice(closed_.end(), connections_, it);
+    reaper_.start(0, [this] { reap(); });
+}
+
+void HttpServer::reap() {
+    closed_.clear();
 }
 
 }  // namespace api

@@ -58,8 +58,25 @@ std::string describe_wait_status(int wait_status) {
     return "ended (wait status " + std::to_string(wait_status) + ")";
 }
 
+bool sandbox_disabled_for(uid_t euid) {
+    return euid == 0;
+}
+
+bool warn_if_unsandboxed(uid_t euid) {
+    if (!sandbox_disabled_for(euid)) return false;
+    spdlog::warn(
+        "browser: running as root, so Chromium starts with --no-sandbox; run the daemon as an "
+        "unprivileged user in production (docs/security.md)");
+    return true;
+}
+
 std::vector<std::string> chromium_command_line(const LaunchOptions& options,
                                                const std::string& user_data_dir) {
+    return chromium_command_line(options, user_data_dir, ::geteuid());
+}
+
+std::vector<std::string> chromium_command_line(const LaunchOptions& options,
+                                               const std::string& user_data_dir, uid_t euid) {
     std::vector<std::string> args{
         options.executable,
         "--headless",
@@ -99,8 +116,7 @@ std::vector<std::string> chromium_command_line(const LaunchOptions& options,
         }
     }
     args.push_back(disable_prefix + disabled);
-    // The setuid sandbox refuses to run as root.
-    if (::geteuid() == 0) args.emplace_back("--no-sandbox");
+    if (sandbox_disabled_for(euid)) args.emplace_back("--no-sandbox");
     for (const auto& f : extra) args.push_back(f);
     args.emplace_back("about:blank");
     return args;

@@ -9,6 +9,7 @@
 #include "core/control_loop.hpp"
 #include "core/result.hpp"
 
+#include <sys/types.h>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -29,9 +30,18 @@ struct LaunchOptions {
     uint32_t window_height = 920;  // 920 leaves a 1280x720 viewport for tab capture
 };
 
-// The full command line for a profile directory (exposed for tests and docs).
+// The full command line for a profile directory (exposed for tests and docs), for a process
+// running as `euid` (the overload without it uses geteuid()).
 std::vector<std::string> chromium_command_line(const LaunchOptions& options,
                                                const std::string& user_data_dir);
+std::vector<std::string> chromium_command_line(const LaunchOptions& options,
+                                               const std::string& user_data_dir, uid_t euid);
+
+// The pages we render are third-party and the video they decode is the caller's: Chromium keeps
+// its sandbox, except as root, where it refuses to start with one (tests and CI run as root).
+[[nodiscard]] bool sandbox_disabled_for(uid_t euid);
+// At daemon start: logs a warning when browsers will run without a sandbox; returns whether.
+bool warn_if_unsandboxed(uid_t euid);
 
 class Chromium {
 public:

@@ -163,6 +163,16 @@ private:
     std::set<std::string> known_;
 };
 
+// 127.0.0.0/8, ::1 or localhost ("host:port", "[v6]:port").
+bool listen_is_loopback(const std::string& listen) {
+    std::string host = listen.substr(0, listen.rfind(':'));
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    if (host == "localhost" || host == "::1") return true;
+    unsigned char a[4];
+    return inet_pton(AF_INET, host.c_str(), a) == 1 && a[0] == 127;
+}
+
 bool codec_known(const std::string& name, bool video) {
     static const std::set<std::string> audio{"opus", "G722", "PCMU", "PCMA"};
     static const std::set<std::string> vid{"H264", "VP8"};
@@ -575,10 +585,17 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         Section s(t, "api", source_name, errors);
         s.str("listen", cfg.api.listen);
         s.str("token", cfg.api.token);
+        s.strings("allowed_hosts", cfg.api.allowed_hosts);
         s.integer("reservation_timeout_s", cfg.api.reservation_timeout_s, 5, 3600);
         s.finish();
-        if (!cfg.api.listen.empty() && cfg.api.listen.rfind(':') == std::string::npos)
+        if (!cfg.api.listen.empty() && cfg.api.listen.rfind(':') == std::string::npos) {
             errors.push_back(source_name + ": 'api.listen' must be host:port");
+        } else if (!cfg.api.listen.empty() && cfg.api.token.empty() &&
+                   !listen_is_loopback(cfg.api.listen)) {
+            // Without a token anyone who reaches the port places calls (docs/security.md).
+            errors.push_back(source_name + ": 'api.listen' " + cfg.api.listen +
+                             " is not a loopback address: set 'api.token' to expose the API");
+        }
     }
 
     {

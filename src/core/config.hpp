@@ -125,6 +125,8 @@ struct ApiConfig {
     std::string listen = "127.0.0.1:8080";  // empty: no HTTP API
     std::string token;                      // Bearer token; empty: no authentication
     uint32_t reservation_timeout_s = 60;    // a slot reserved by the launcher call waits this long
+    // Host header names accepted besides IP literals and localhost (a reverse proxy's name).
+    std::vector<std::string> allowed_hosts;
 };
 
 struct BrowserConfig {

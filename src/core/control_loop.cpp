@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 #include <memory>
 
@@ -9,7 +13,6 @@ namespace core {
 
 namespace {
 ControlLoop* g_running_loop = nullptr;  // re_main's signal handler takes no argument
-using Closure = std::function<void()>;
 }  // namespace
 
 LibreRuntime::LibreRuntime() : err_(libre_init()) {}
@@ -18,22 +21,35 @@ LibreRuntime::~LibreRuntime() {
     if (err_ == 0) libre_close();
 }
 
-ControlLoop::ControlLoop() {
-    struct mqueue* raw = nullptr;
-    const int err = mqueue_alloc(&raw, &ControlLoop::on_message, this);
-    if (err != 0) {
-        spdlog::error("core: cannot create the control queue: {}", std::strerror(err));
+ControlLoop::ControlLoop(size_t max_queued)
+    : max_queued_(max_queued), control_thread_(std::this_thread::get_id()) {
+    const int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd < 0) {
+        spdlog::error("core: cannot create the control queue: {}", std::strerror(errno));
         return;
     }
-    queue_.reset(raw);
+    if (const int err = fd_listen(fd, FD_READ, &ControlLoop::on_wake, this); err != 0) {
+        spdlog::error("core: cannot watch the control queue: {}", std::strerror(err));
+        ::close(fd);
+        return;
+    }
+    wake_fd_ = fd;
 }
 
 ControlLoop::~ControlLoop() {
     if (g_running_loop == this) g_running_loop = nullptr;
+    if (wake_fd_ >= 0) {
+        fd_close(wake_fd_);
+        ::close(wake_fd_);
+    }
 }
 
 int ControlLoop::run(SignalHandler on_signal) {
     on_signal_ = std::move(on_signal);
+    {
+        std::lock_guard lock(mutex_);
+        control_thread_ = std::this_thread::get_id();
+    }
     g_running_loop = this;
     const int err = re_main(&ControlLoop::on_re_signal);
     g_running_loop = nullptr;
@@ -44,19 +60,59 @@ void ControlLoop::stop() {
     re_cancel();
 }
 
-void ControlLoop::post(std::function<void()> fn) {
-    auto boxed = std::make_unique<Closure>(std::move(fn));
-    // mqueue writes to a pipe, so this is safe from any thread; ownership travels with it.
-    if (mqueue_push(queue_.get(), 0, boxed.get()) == 0) {
-        (void)boxed.release();
-    } else {
-        spdlog::error("core: control queue full, event dropped");
+bool ControlLoop::post(std::function<void()> fn) {
+    bool wake = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (queue_.size() >= max_queued_ && std::this_thread::get_id() != control_thread_) {
+            // Logged by the reader of /metrics, not here: a log line per drop is the flood's
+            // second channel.
+            ++dropped_;
+            return false;
+        }
+        wake = queue_.empty();
+        queue_.push_back(std::move(fn));
     }
+    if (wake && wake_fd_ >= 0) {
+        const uint64_t one = 1;
+        // EAGAIN means the counter is already non-zero: the reader is woken anyway.
+        (void)!::write(wake_fd_, &one, sizeof one);
+    }
+    return true;
 }
 
-void ControlLoop::on_message(int /*id*/, void* data, void* /*arg*/) {
-    std::unique_ptr<Closure> fn(static_cast<Closure*>(data));
-    if (fn && *fn) (*fn)();
+uint64_t ControlLoop::dropped() const {
+    std::lock_guard lock(mutex_);
+    return dropped_;
+}
+
+size_t ControlLoop::queued() const {
+    std::lock_guard lock(mutex_);
+    return queue_.size();
+}
+
+void ControlLoop::on_wake(int /*flags*/, void* arg) {
+    static_cast<ControlLoop*>(arg)->drain();
+}
+
+void ControlLoop::drain() {
+    uint64_t count = 0;
+    (void)!::read(wake_fd_, &count, sizeof count);
+    // Run only what is queued now; closures posted meanwhile wait for the next loop turn, so
+    // timers and sockets get their share between batches.
+    std::deque<std::function<void()>> batch;
+    {
+        std::lock_guard lock(mutex_);
+        batch.swap(queue_);
+    }
+    for (auto& fn : batch) {
+        if (fn) fn();
+    }
+    std::lock_guard lock(mutex_);
+    if (!queue_.empty() && wake_fd_ >= 0) {
+        const uint64_t one = 1;
+        (void)!::write(wake_fd_, &one, sizeof one);
+    }
 }
 
 void ControlLoop::on_re_signal(int sig) {

@@ -6,7 +6,12 @@
 #include "core/re_handle.hpp"
 #include "core/result.hpp"
 
+#include <cstddef>
+#include <cstdint>
+#include <deque>
 #include <functional>
+#include <mutex>
+#include <thread>
 
 namespace core {
 
@@ -28,25 +33,42 @@ class ControlLoop {
 public:
     using SignalHandler = std::function<void(int signal)>;
 
-    ControlLoop();
     ~ControlLoop();
     ControlLoop(const ControlLoop&) = delete;
     ControlLoop& operator=(const ControlLoop&) = delete;
 
-    [[nodiscard]] bool ok() const noexcept { return queue_ != nullptr; }
+    // Posts from other threads beyond this many waiting closures are dropped (finding 4 of the
+    // 2026-12 review: a blocking queue let a DTMF flood hang the control thread on itself).
+    static constexpr size_t kMaxQueued = 4096;
+
+    explicit ControlLoop(size_t max_queued = kMaxQueued);
+
+    [[nodiscard]] bool ok() const noexcept { return wake_fd_ >= 0; }
 
     // Runs until stop(). SIGINT/SIGTERM/SIGHUP go to on_signal (on the control thread).
     int run(SignalHandler on_signal = {});
     // Makes run() return once the current handler finishes. Control thread only.
     void stop();
-    // Thread-safe: queue fn to run on the control thread.
-    void post(std::function<void()> fn);
+    // Thread-safe: queue fn to run on the control thread. Never blocks. From another thread,
+    // fn is dropped (and counted) while the queue is full; from the control thread itself it is
+    // always queued, since teardown paths rely on it and they cannot flood.
+    // Returns false when fn was dropped.
+    bool post(std::function<void()> fn);
+    // Closures dropped because the queue was full, since start (for /metrics).
+    [[nodiscard]] uint64_t dropped() const;
+    [[nodiscard]] size_t queued() const;
 
 private:
-    static void on_message(int id, void* data, void* arg);
+    static void on_wake(int flags, void* arg);
     static void on_re_signal(int sig);
+    void drain();
 
-    ReHandle<struct mqueue> queue_;
+    size_t max_queued_;
+    int wake_fd_ = -1;  // non-blocking eventfd: a write never waits, whatever the reader does
+    std::thread::id control_thread_;
+    mutable std::mutex mutex_;
+    std::deque<std::function<void()>> queue_;
+    uint64_t dropped_ = 0;
     SignalHandler on_signal_;
 };
 

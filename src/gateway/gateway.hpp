@@ -101,6 +101,8 @@ public:
         return calls_total_;
     }
     [[nodiscard]] std::map<std::string, media::CallMedia::Stats> media_stats() const;
+    // The cross-thread queue's drop counter and depth (for /metrics).
+    [[nodiscard]] const core::ControlLoop& control_loop() const { return loop_; }
     // The meeting side of each session's media (the link to its page).
     [[nodiscard]] std::map<std::string, media::MeetingBridge::Stats> bridge_stats() const;
     // Sends a DTMF digit into a session as if the caller had typed it (API "dtmf" command).

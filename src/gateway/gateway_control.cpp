@@ -166,6 +166,11 @@ std::string GatewayControl::metrics() const {
           gateway_.call_slots());
     m.add("sipmediagw_call_slots_busy", "gauge", "Call slots held by sessions or reservations",
           static_cast<double>(gateway_.busy_call_slots()));
+    m.add("sipmediagw_control_queue_dropped_total", "counter",
+          "Events from media threads dropped because the control queue was full",
+          static_cast<double>(gateway_.control_loop().dropped()));
+    m.add("sipmediagw_control_queue_depth", "gauge", "Events waiting for the control thread",
+          static_cast<double>(gateway_.control_loop().queued()));
     const auto pool = gateway_.browser_pool();
     m.add("sipmediagw_browser_pool_size", "gauge", "Warm browsers waiting in the pool",
           static_cast<double>(pool.ready));
@@ -183,6 +188,13 @@ std::string GatewayControl::metrics() const {
                   static_cast<double>(s->packets_lost), l);
             m.add("sipmediagw_media_jitter_ms", "gauge",
                   "Interarrival jitter of the caller's stream", s->jitter_ms, l);
+            m.add("sipmediagw_media_stray_packets_total", "counter",
+                  "Datagrams dropped on the call's RTP/RTCP ports: not from the peer's bound "
+                  "source, or not valid RTP/RTCP of a negotiated format",
+                  static_cast<double>(s->stray_packets), l);
+            m.add("sipmediagw_media_dtmf_dropped_total", "counter",
+                  "RFC 4733 key presses dropped by the per-call rate limit",
+                  static_cast<double>(s->dtmf_dropped), l);
             m.add("sipmediagw_media_frames_decoded_total", "counter",
                   "Frames the gateway decoded from the caller",
                   static_cast<double>(s->frames_decoded), l);

@@ -38,6 +38,8 @@ struct StreamStats {
     uint32_t bitrate_in_kbps = 0;   // since the previous stats() call
     uint32_t bitrate_out_kbps = 0;  // since the previous stats() call
     uint64_t dtmf_events = 0;
+    uint64_t dtmf_dropped = 0;   // presses over the per-stream rate limit (dtmf_detector.hpp)
+    uint64_t stray_packets = 0;  // datagrams not from the peer's bound source, or not RTP/RTCP
     std::optional<double> keyframe_round_trip_ms;  // our last request → keyframe received
     // Bridge passthrough: encoded frames forwarded to / from the meeting page (no decode or
     // encode in the gateway; frames_decoded/frames_encoded stay 0).

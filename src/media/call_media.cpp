@@ -9,6 +9,8 @@ namespace media {
 
 namespace {
 
+constexpr guint kMaxSsrcsPerSession = 4;
+
 int64_t now_ms() {
     return g_get_monotonic_time() / 1000;
 }
@@ -101,6 +103,10 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
     // interval (RFC 4585 early feedback); peers that list rtcp-fb understand it.
     g_object_set(rtpbin_, "latency", 80U, "do-lost", TRUE, "rtp-profile", feedback ? 3 : 1,
                  nullptr);
+    // Each SSRC costs a jitterbuffer (with its thread) and a ptdemux until the pipeline stops:
+    // cap them per session, and free those whose source timed out. A few are allowed so a
+    // peer restarting its stream (new SSRC) is not refused while the old one times out.
+    g_object_set(rtpbin_, "max-streams", kMaxSsrcsPerSession, "autoremove", TRUE, nullptr);
     gst_bin_add(GST_BIN(pipeline_.get()), rtpbin_);
     g_signal_connect(rtpbin_, "request-pt-map", G_CALLBACK(&CallMedia::on_request_pt_map), this);
     g_signal_connect(rtpbin_, "pad-added", G_CALLBACK(&CallMedia::on_pad_added), this);

@@ -139,7 +139,6 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
         rtcp_dest_port_ = stream.rtcp_mux ? stream.remote_rtp_port : stream.remote_rtcp_port;
         if (rtcp_dest_port_ == 0) rtcp_dest_port_ = static_cast<uint16_t>(rtp_dest_port_ + 1);
         remember_sdp_destinations();
-        rtp_latched_ = rtcp_latched_ = false;
     }
     apply_destinations();
     apply_direction();
@@ -296,7 +295,6 @@ void MediaStream::set_remote(const sip::NegotiatedStream& stream) {
                 negotiated_.rtcp_mux ? stream.remote_rtp_port : stream.remote_rtcp_port;
             if (rtcp_dest_port_ == 0) rtcp_dest_port_ = static_cast<uint16_t>(rtp_dest_port_ + 1);
             remember_sdp_destinations();
-            rtp_latched_ = rtcp_latched_ = false;
         }
     }
     apply_destinations();
@@ -304,9 +302,20 @@ void MediaStream::set_remote(const sip::NegotiatedStream& stream) {
 }
 
 void MediaStream::remember_sdp_destinations() {
+    // Packets name their source as GIO prints it; print the SDP's literal the same way.
     sdp_host_ = rtp_host_;
+    if (GInetAddress* a = g_inet_address_new_from_string(rtp_host_.c_str())) {
+        gchar* text = g_inet_address_to_string(a);
+        sdp_host_ = text;
+        g_free(text);
+        g_object_unref(a);
+    }
     sdp_rtp_port_ = rtp_dest_port_;
     sdp_rtcp_port_ = rtcp_dest_port_;
+    std::vector<uint8_t> pts{static_cast<uint8_t>(negotiated_.codec.payload_type)};
+    if (negotiated_.telephone_event)
+        pts.push_back(static_cast<uint8_t>(negotiated_.telephone_event->payload_type));
+    guard_.expect({sdp_host_, sdp_rtp_port_}, {sdp_host_, sdp_rtcp_port_}, std::move(pts));
 }
 
 void MediaStream::apply_destinations() {
@@ -328,38 +337,41 @@ bool MediaStream::expects_media() const {
            negotiated_.direction == sip::Direction::RecvOnly;
 }
 
-void MediaStream::latch(GstBuffer* buffer, bool rtcp) {
-    GstNetAddressMeta* meta = gst_buffer_get_net_address_meta(buffer);
-    if (meta == nullptr || !G_IS_INET_SOCKET_ADDRESS(meta->addr)) return;
-    auto* isa = G_INET_SOCKET_ADDRESS(meta->addr);
-    const auto port = static_cast<uint16_t>(g_inet_socket_address_get_port(isa));
+bool MediaStream::admit(GstBuffer* buffer, const guint8* data, gsize size, bool rtcp) {
+    PacketSource from;
+    if (GstNetAddressMeta* meta = gst_buffer_get_net_address_meta(buffer);
+        meta != nullptr && G_IS_INET_SOCKET_ADDRESS(meta->addr)) {
+        auto* isa = G_INET_SOCKET_ADDRESS(meta->addr);
+        gchar* host = g_inet_address_to_string(g_inet_socket_address_get_address(isa));
+        from.host = host;
+        g_free(host);
+        from.port = static_cast<uint16_t>(g_inet_socket_address_get_port(isa));
+    }
+    const int64_t now_ms = g_get_monotonic_time() / 1000;
+    const bool muxed = rtcp && negotiated_.rtcp_mux;
     std::lock_guard lock(mutex_);
-    bool& latched = rtcp ? rtcp_latched_ : rtp_latched_;
-    std::string& dest_host = rtcp ? rtcp_host_ : rtp_host_;
-    uint16_t& dest_port = rtcp ? rtcp_dest_port_ : rtp_dest_port_;
-    const uint16_t sdp_port = rtcp ? sdp_rtcp_port_ : sdp_rtp_port_;
-    // Once latched, only a packet from exactly the SDP address moves us again: the first
-    // packet after a re-INVITE may be a stale one from the previous peer.
-    if (latched && (port != sdp_port || port == dest_port)) return;
-    gchar* host_c = g_inet_address_to_string(g_inet_socket_address_get_address(isa));
-    std::string host(host_c);
-    g_free(host_c);
-    if (latched && host != sdp_host_) return;
-    latched = true;
-    if (host == dest_host && port == dest_port) return;
+    const auto verdict = rtcp ? guard_.on_rtcp(from, data, size, muxed, now_ms)
+                              : guard_.on_rtp(from, data, size, now_ms);
+    strays_ = guard_.strays();
+    if (!verdict.send_to) return verdict.accept;
+    const auto& to = *verdict.send_to;
+    const bool rtcp_dest = rtcp && !muxed;
+    std::string& dest_host = rtcp_dest ? rtcp_host_ : rtp_host_;
+    uint16_t& dest_port = rtcp_dest ? rtcp_dest_port_ : rtp_dest_port_;
+    if (to.host == dest_host && to.port == dest_port) return verdict.accept;
     // The peer is behind a NAT (or its SDP is wrong): answer where its packets come from.
     spdlog::info("{} {} {} latched to {}:{} (SDP said {}:{})", log_prefix_,
-                 kind_ == sip::MediaKind::Audio ? "audio" : "video", rtcp ? "RTCP" : "RTP", host,
-                 port, sdp_host_, sdp_port);
-    dest_host = host;
-    dest_port = port;
-    set_udp_destination(rtcp ? rtcp_sink_ : rtp_sink_, host, port);
-    if (!rtcp && negotiated_.rtcp_mux) {
-        rtcp_host_ = host;
-        rtcp_dest_port_ = port;
-        rtcp_latched_ = true;
-        set_udp_destination(rtcp_sink_, host, port);
+                 kind_ == sip::MediaKind::Audio ? "audio" : "video", rtcp_dest ? "RTCP" : "RTP",
+                 to.host, to.port, sdp_host_, rtcp_dest ? sdp_rtcp_port_ : sdp_rtp_port_);
+    dest_host = to.host;
+    dest_port = to.port;
+    set_udp_destination(rtcp_dest ? rtcp_sink_ : rtp_sink_, to.host, to.port);
+    if (!rtcp_dest && negotiated_.rtcp_mux) {
+        rtcp_host_ = to.host;
+        rtcp_dest_port_ = to.port;
+        set_udp_destination(rtcp_sink_, to.host, to.port);
     }
+    return verdict.accept;
 }
 
 GstPadProbeReturn MediaStream::on_rtp_in(GstPad*, GstPadProbeInfo* info, gpointer data) {
@@ -370,17 +382,19 @@ GstPadProbeReturn MediaStream::on_rtp_in(GstPad*, GstPadProbeInfo* info, gpointe
     const bool rtcp = is_rtcp_packet(map.data, map.size);
     const guint8 pt = map.size >= 2 ? (map.data[1] & 0x7f) : 0;
     const gsize size = map.size;
+    // Source and format are checked before anything reads the packet: strays never latch,
+    // never reach rtpbin (no new SSRC) and never type DTMF.
+    const bool admitted = self->admit(buffer, map.data, map.size, rtcp);
     gst_buffer_unmap(buffer, &map);
+    if (!admitted) return GST_PAD_PROBE_DROP;
     if (rtcp) {
         if (self->rtcp_mux_src_ == nullptr) return GST_PAD_PROBE_DROP;
-        self->latch(buffer, true);
         gst_app_src_push_buffer(GST_APP_SRC(self->rtcp_mux_src_), gst_buffer_ref(buffer));
         return GST_PAD_PROBE_DROP;
     }
     self->last_rtp_ms_ = g_get_monotonic_time() / 1000;
     self->packets_in_++;
     self->bytes_in_ += size;
-    self->latch(buffer, false);
     const auto& te = self->negotiated_.telephone_event;
     if (te && pt == te->payload_type) {
         // Handled here rather than in rtpbin: its jitter buffer would have to switch clock
@@ -389,8 +403,10 @@ GstPadProbeReturn MediaStream::on_rtp_in(GstPad*, GstPadProbeInfo* info, gpointe
         if (gst_rtp_buffer_map(buffer, GST_MAP_READ, &rtp)) {
             const auto* payload = static_cast<const uint8_t*>(gst_rtp_buffer_get_payload(&rtp));
             const auto digit = self->dtmf_.on_packet(gst_rtp_buffer_get_timestamp(&rtp), payload,
-                                                     gst_rtp_buffer_get_payload_len(&rtp));
+                                                     gst_rtp_buffer_get_payload_len(&rtp),
+                                                     g_get_monotonic_time() / 1000);
             gst_rtp_buffer_unmap(&rtp);
+            self->dtmf_dropped_ = self->dtmf_.dropped();
             if (digit) {
                 self->dtmf_events_++;
                 if (self->hooks_.dtmf) self->hooks_.dtmf(*digit);
@@ -403,8 +419,12 @@ GstPadProbeReturn MediaStream::on_rtp_in(GstPad*, GstPadProbeInfo* info, gpointe
 
 GstPadProbeReturn MediaStream::on_rtcp_in(GstPad*, GstPadProbeInfo* info, gpointer data) {
     auto* self = static_cast<MediaStream*>(data);
-    self->latch(GST_PAD_PROBE_INFO_BUFFER(info), true);
-    return GST_PAD_PROBE_OK;
+    GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+    GstMapInfo map;
+    if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return GST_PAD_PROBE_DROP;
+    const bool admitted = self->admit(buffer, map.data, map.size, true);
+    gst_buffer_unmap(buffer, &map);
+    return admitted ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
 
 GstPadProbeReturn MediaStream::on_rtp_out(GstPad*, GstPadProbeInfo* info, gpointer data) {
@@ -523,6 +543,8 @@ StreamStats MediaStream::stats(GstElement* rtpbin) const {
     s.keyframes_asked = keyframes_asked_;
     s.keyframes_sent = keyframes_sent_;
     s.dtmf_events = dtmf_events_;
+    s.dtmf_dropped = dtmf_dropped_;
+    s.stray_packets = strays_;
     s.passthrough = passthrough_.has_value() || audio_passthrough_;
     if (to_page_) s.frames_to_page = to_page_->frames();
     if (from_page_) {

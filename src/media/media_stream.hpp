@@ -13,6 +13,7 @@
 #include "media/passthrough.hpp"
 #include "media/prompt_player.hpp"
 #include "media/rtp_sockets.hpp"
+#include "media/rtp_source_guard.hpp"
 #include "media/video_format.hpp"
 #include "sip/negotiated_media.hpp"
 
@@ -96,7 +97,9 @@ private:
     void watch_chain(GstElement* bin);  // keyframe and frame-count probes on depay/dec/enc
     core::Status build_ivr_chain(GstBin* pipeline, GstElement* rtpbin,
                                  const core::MediaConfig& config);  // media_stream_ivr.cpp
-    void latch(GstBuffer* buffer, bool rtcp);
+    // Strict RTP (rtp_source_guard.hpp): true when the packet is the peer's; moves our send
+    // destination when the guard binds to a new source.
+    bool admit(GstBuffer* buffer, const guint8* data, gsize size, bool rtcp);
     void apply_destinations();
     void remember_sdp_destinations();  // with mutex_ held
     void apply_direction();
@@ -133,7 +136,7 @@ private:
     mutable std::mutex mutex_;  // destinations and latch state (control + streaming threads)
     std::string rtp_host_, rtcp_host_;
     uint16_t rtp_dest_port_ = 0, rtcp_dest_port_ = 0;
-    bool rtp_latched_ = false, rtcp_latched_ = false;
+    RtpSourceGuard guard_;
     std::string sdp_host_;  // what the SDP said, which always wins over a latched address
     uint16_t sdp_rtp_port_ = 0, sdp_rtcp_port_ = 0;
     DtmfDetector dtmf_;  // streaming thread of the RTP udpsrc only
@@ -142,7 +145,7 @@ private:
     std::atomic<uint64_t> packets_in_{0}, bytes_in_{0}, packets_out_{0}, bytes_out_{0};
     std::atomic<uint64_t> frames_decoded_{0}, frames_encoded_{0};
     std::atomic<uint64_t> keyframes_requested_{0}, keyframes_asked_{0}, keyframes_sent_{0};
-    std::atomic<uint64_t> dtmf_events_{0};
+    std::atomic<uint64_t> dtmf_events_{0}, dtmf_dropped_{0}, strays_{0};
     std::atomic<int64_t> last_request_ns_{0};     // our last keyframe request (monotonic)
     std::atomic<int64_t> pending_request_ns_{0};  // awaiting the keyframe it asked for
     std::atomic<int64_t> keyframe_rtt_us_{-1};

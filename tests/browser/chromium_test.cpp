@@ -4,6 +4,8 @@
 #include "process_probe.hpp"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -199,6 +201,30 @@ TEST(ChromiumCommandLine, ConfiguredDisabledFeaturesAreMergedWithOurs) {
     EXPECT_NE(std::find(args.begin(), args.end(), "--remote-debugging-pipe"), args.end());
     EXPECT_NE(std::find(args.begin(), args.end(), "--user-data-dir=/tmp/profile"), args.end());
     EXPECT_EQ(args.back(), "about:blank");
+}
+
+// Finding 10 of the 2026-12 review: the sandbox is dropped only where Chromium cannot have one.
+TEST(ChromiumCommandLine, SandboxIsKeptUnlessRoot) {
+    browser::LaunchOptions o;
+    const auto has_no_sandbox = [](const std::vector<std::string>& args) {
+        return std::find(args.begin(), args.end(), "--no-sandbox") != args.end();
+    };
+    EXPECT_TRUE(has_no_sandbox(browser::chromium_command_line(o, "/tmp/p", 0)));
+    EXPECT_FALSE(has_no_sandbox(browser::chromium_command_line(o, "/tmp/p", 1000)));
+    EXPECT_FALSE(has_no_sandbox(browser::chromium_command_line(o, "/tmp/p", 65534)));
+
+    auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(16);
+    auto previous = spdlog::default_logger();
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+    const bool warned_root = browser::warn_if_unsandboxed(0);
+    const bool warned_user = browser::warn_if_unsandboxed(1000);
+    const auto lines = sink->last_formatted();
+    spdlog::set_default_logger(previous);
+    EXPECT_TRUE(warned_root);
+    EXPECT_FALSE(warned_user);
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_NE(lines[0].find("--no-sandbox"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find("warning"), std::string::npos) << lines[0];
 }
 
 TEST_F(ChromiumTest, MissingExecutableIsAClearError) {

@@ -100,8 +100,11 @@ TEST_F(GatewayApiTest, StartListStatusStop) {
     EXPECT_TRUE(json(http("GET", "/api/v1/gateways"))["gateways"].empty());
 }
 
+// The launcher call changes state through a GET: it needs the token (docs/security.md).
 TEST_F(GatewayApiTest, LauncherReservationBindsTheNextCallToTheRoom) {
-    auto& gw = start_gateway();
+    GatewayOptions o;
+    o.api_token = token_ = "launcher-token";
+    auto& gw = start_gateway(o);
     const auto r = http("GET", "/sipmediagw?room=board42&from=alice");
     ASSERT_EQ(r.status, 200) << r.body;
     const auto body = json(r);
@@ -125,6 +128,7 @@ TEST_F(GatewayApiTest, LauncherReservationBindsTheNextCallToTheRoom) {
 TEST_F(GatewayApiTest, ReservationExpiresWithoutACall) {
     GatewayOptions o;
     o.reservation_timeout_s = 5;  // the smallest accepted
+    o.api_token = token_ = "launcher-token";
     auto& gw = start_gateway(o);
     const auto r = http("GET", "/sipmediagw?room=r1");
     ASSERT_EQ(r.status, 200) << r.body;
@@ -135,6 +139,7 @@ TEST_F(GatewayApiTest, ReservationExpiresWithoutACall) {
 TEST_F(GatewayApiTest, FullGatewayAnswers503OverHttpAndBusyOverSip) {
     GatewayOptions o;
     o.max_calls = 1;
+    o.api_token = token_ = "launcher-token";
     auto& gw = start_gateway(o);
     // A launcher asking for another registration prefix is sent elsewhere, even with a free slot.
     const auto other_prefix = http("GET", "/sipmediagw?room=r1&prefix=eu");
@@ -250,7 +255,9 @@ TEST_F(GatewayApiTest, ThroughKamailioAReservedInstanceIsSkipped) {
         o.max_calls = 1;
         return o;
     };
-    auto& gwa = start_gateway(options("gwa"));
+    auto gwa_options = options("gwa");
+    gwa_options.api_token = token_ = "launcher-token";
+    auto& gwa = start_gateway(gwa_options);
     auto gwb = Gateway::start(dir_.path(), options("gwb"));
     ASSERT_TRUE(gwb) << gwb.error().message;
     ASSERT_TRUE(wait_until([&] { return has_aor("gwa.1") && has_aor("gwb.1"); }, 30s));

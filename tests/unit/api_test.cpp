@@ -1,7 +1,9 @@
 #include "api/bearer_auth.hpp"
 #include "api/gateway_api.hpp"
 #include "api/http_message.hpp"
+#include "api/log_field.hpp"
 #include "api/prometheus.hpp"
+#include "api/request_guard.hpp"
 #include "api/router.hpp"
 
 #include <gtest/gtest.h>
@@ -107,6 +109,8 @@ HttpRequest make(std::string method, std::string path, std::string body = {}) {
     r.method = std::move(method);
     r.path = std::move(path);
     r.body = std::move(body);
+    r.headers["host"] = "127.0.0.1:8080";
+    if (r.method == "POST") r.headers["content-type"] = "application/json";
     return r;
 }
 
@@ -150,8 +154,9 @@ TEST(ApiGateway, CreateValidatesJson) {
 
 TEST(ApiGateway, ReferenceLauncherShape) {
     RecordingControl c;
-    api::GatewayApi a(c, "");
+    api::GatewayApi a(c, "tok");
     auto req = make("GET", "/sipmediagw");
+    req.headers["authorization"] = "Bearer tok";
     req.query = {{"room", "0"}, {"from", "sip:alice@x"}, {"prefix", "p1"}};
     auto r = a.handle(req);
     EXPECT_EQ(r.status, 200);
@@ -177,6 +182,126 @@ TEST(ApiGateway, NotFoundAndCommands) {
         a.handle(make("POST", "/api/v1/gateways/gw-1/command", R"({"action":"mute"})")).status,
         200);
     EXPECT_EQ(a.handle(make("GET", "/metrics")).content_type, "text/plain; version=0.0.4");
+}
+
+// Finding 8: a GET that reserves a slot is a request any web page can make a browser send.
+TEST(ApiGateway, LauncherWithoutATokenChangesNothing) {
+    RecordingControl c;
+    api::GatewayApi a(c, "");
+    auto req = make("GET", "/sipmediagw");
+    req.query = {{"room", "r1"}};
+    const auto r = a.handle(req);
+    EXPECT_EQ(r.status, 403);
+    const auto j = nlohmann::json::parse(r.body);
+    EXPECT_EQ(j["res"], "error");
+    EXPECT_EQ(j["type"], "token required");
+    EXPECT_EQ(c.last.room, "");  // start_gateway was never called
+}
+
+TEST(ApiGateway, WebPagesCannotDriveTheApi) {
+    RecordingControl c;
+    api::GatewayApi a(c, "");
+    const std::string body = R"({"room":"r1","dial":"sip:premium@x"})";
+    // DNS rebinding: the browser sends the attacker's name as Host.
+    auto rebound = make("POST", "/api/v1/gateways", body);
+    rebound.headers["host"] = "rebind.attacker.example:8080";
+    EXPECT_EQ(a.handle(rebound).status, 403);
+    auto rebound_get = make("GET", "/api/v1/gateways");
+    rebound_get.headers["host"] = "rebind.attacker.example";
+    EXPECT_EQ(a.handle(rebound_get).status, 403);
+    // A cross-origin form or fetch(no-cors) POST.
+    auto cross = make("POST", "/api/v1/gateways", body);
+    cross.headers["origin"] = "https://evil.example";
+    EXPECT_EQ(a.handle(cross).status, 403);
+    auto null_origin = make("POST", "/api/v1/gateways", body);
+    null_origin.headers["origin"] = "null";
+    EXPECT_EQ(a.handle(null_origin).status, 403);
+    auto fetch_site = make("POST", "/api/v1/gateways", body);
+    fetch_site.headers["sec-fetch-site"] = "cross-site";
+    EXPECT_EQ(a.handle(fetch_site).status, 403);
+    // CORS-safelisted content types need no preflight: refused even with a JSON body.
+    for (const char* ct :
+         {"text/plain;x=application/json", "text/plain", "application/x-www-form-urlencoded"}) {
+        auto plain = make("POST", "/api/v1/gateways", body);
+        plain.headers["content-type"] = ct;
+        EXPECT_EQ(a.handle(plain).status, 415) << ct;
+        auto cmd = make("POST", "/api/v1/gateways/gw-1/command", R"({"action":"leave"})");
+        cmd.headers["content-type"] = ct;
+        EXPECT_EQ(a.handle(cmd).status, 415) << ct;
+    }
+    auto no_ct = make("POST", "/api/v1/gateways", body);
+    no_ct.headers.erase("content-type");
+    EXPECT_EQ(a.handle(no_ct).status, 415);
+    auto no_host = make("GET", "/api/v1/gateways");
+    no_host.headers.erase("host");
+    EXPECT_EQ(a.handle(no_host).status, 400);
+    EXPECT_TRUE(c.last.dial.empty());
+    // Same-origin and non-browser clients still work.
+    auto same = make("POST", "/api/v1/gateways", body);
+    same.headers["origin"] = "http://127.0.0.1:8080";
+    same.headers["content-type"] = "application/json; charset=utf-8";
+    EXPECT_EQ(a.handle(same).status, 201);
+    auto v6 = make("GET", "/api/v1/gateways");
+    v6.headers["host"] = "[::1]:8080";
+    EXPECT_EQ(a.handle(v6).status, 200);
+    auto local = make("GET", "/api/v1/gateways");
+    local.headers["host"] = "LOCALHOST";
+    EXPECT_EQ(a.handle(local).status, 200);
+    api::GatewayApi proxied(c, "", {"gw.example.org"});
+    auto named = make("GET", "/api/v1/gateways");
+    named.headers["host"] = "gw.example.org:443";
+    EXPECT_EQ(proxied.handle(named).status, 200);
+    // Health checks from load balancers name the host as they like.
+    auto health = make("GET", "/healthz");
+    health.headers["host"] = "lb-check.internal";
+    EXPECT_EQ(a.handle(health).status, 200);
+}
+
+TEST(ApiGateway, DtmfCommandIsBounded) {
+    RecordingControl c;
+    api::GatewayApi a(c, "");
+    const std::string ok = R"({"action":"dtmf","digits":")" + std::string(64, '1') + R"("})";
+    EXPECT_EQ(a.handle(make("POST", "/api/v1/gateways/gw-1/command", ok)).status, 200);
+    const std::string flood = R"({"action":"dtmf","digits":")" + std::string(65, '1') + R"("})";
+    const auto r = a.handle(make("POST", "/api/v1/gateways/gw-1/command", flood));
+    EXPECT_EQ(r.status, 400);
+    EXPECT_NE(r.body.find("at most 64"), std::string::npos) << r.body;
+}
+
+TEST(ApiHostLiteral, Forms) {
+    EXPECT_TRUE(api::host_is_local_literal("127.0.0.1"));
+    EXPECT_TRUE(api::host_is_local_literal("10.1.2.3:80"));
+    EXPECT_TRUE(api::host_is_local_literal("[fe80::1]:8080"));
+    EXPECT_TRUE(api::host_is_local_literal("localhost:8080"));
+    EXPECT_FALSE(api::host_is_local_literal("127.0.0.1.nip.io"));
+    EXPECT_FALSE(api::host_is_local_literal("localhost.evil.example"));
+    EXPECT_FALSE(api::host_is_local_literal("[::1"));
+    EXPECT_FALSE(api::host_is_local_literal("127.0.0.1:80x"));
+    EXPECT_FALSE(api::host_is_local_literal(""));
+}
+
+// Finding 7: a decoded %0A in a path forged log lines; %FF made error bodies a 500.
+TEST(ApiLogField, ControlCharactersAndBadUtf8AreEscaped) {
+    EXPECT_EQ(api::log_field("/x\ninfo gateway: sess=1"), "/x\\ninfo gateway: sess=1");
+    EXPECT_EQ(api::log_field(std::string("/x\ninfo\r\x1b[31m")), "/x\\ninfo\\r\\x1B[31m");
+    EXPECT_EQ(api::log_field("caf\xc3\xa9"), "caf\xc3\xa9");  // valid UTF-8 kept
+    EXPECT_EQ(api::log_field("\xff\xc3"), "\\xFF\\xC3");
+    EXPECT_EQ(api::log_field("\xed\xa0\x80"), "\\xED\\xA0\\x80");  // a surrogate
+    EXPECT_EQ(api::log_field(std::string(2000, 'a')).size(), 512u + 3u);
+    EXPECT_TRUE(api::valid_utf8("caf\xc3\xa9 \xf0\x9f\x98\x80"));
+    EXPECT_FALSE(api::valid_utf8("\xc0\xaf"));   // overlong '/'
+    EXPECT_FALSE(api::valid_utf8("\xe9t\xe9"));  // Latin-1
+}
+
+TEST(ApiGateway, InvalidUtf8NeverMakesA500) {
+    RecordingControl c;
+    api::GatewayApi a(c, "");
+    const auto r = a.handle(make("GET", "/no\xffsuch"));
+    EXPECT_EQ(r.status, 404);
+    EXPECT_TRUE(nlohmann::json::accept(r.body)) << r.body;
+    const auto j = api::HttpResponse::json(200, {{"from", "\xe9t\xe9"}});
+    EXPECT_EQ(j.status, 200);
+    EXPECT_TRUE(nlohmann::json::accept(j.body));
 }
 
 }  // namespace

@@ -12,9 +12,10 @@ std::vector<uint8_t> event(uint8_t code, bool end, uint16_t duration) {
             static_cast<uint8_t>(duration)};
 }
 
-std::string feed(media::DtmfDetector& d, uint32_t ts, uint8_t code, bool end, uint16_t dur) {
+std::string feed(media::DtmfDetector& d, uint32_t ts, uint8_t code, bool end, uint16_t dur,
+                 int64_t now_ms = 0) {
     auto p = event(code, end, dur);
-    auto c = d.on_packet(ts, p.data(), p.size());
+    auto c = d.on_packet(ts, p.data(), p.size(), now_ms);
     return c ? std::string(1, *c) : std::string();
 }
 
@@ -57,7 +58,49 @@ TEST(MediaDtmfDetector, EventCodesMapToKeys) {
 TEST(MediaDtmfDetector, ShortPayloadIsIgnored) {
     media::DtmfDetector d;
     uint8_t p[2] = {1, 0};
-    EXPECT_FALSE(d.on_packet(1, p, sizeof p).has_value());
+    EXPECT_FALSE(d.on_packet(1, p, sizeof p, 0).has_value());
+}
+
+// RFC 4733 §2.5.1.2: the timestamp names the event; a sender flipping the event code inside one
+// press is not typing, and each flip used to be a digit (one control-thread event each).
+TEST(MediaDtmfDetector, ChangingEventCodesWithinOnePressAreOneDigit) {
+    media::DtmfDetector d;
+    std::string out;
+    for (int i = 0; i < 1000; ++i)
+        out += feed(d, 7000, static_cast<uint8_t>(i % 10), i % 3 == 0, 160);
+    EXPECT_EQ(out, "0");
+}
+
+TEST(MediaDtmfDetector, LatePacketOfAnEarlierPressIsNotANewDigit) {
+    media::DtmfDetector d;
+    std::string out = feed(d, 1000, 1, false, 160) + feed(d, 2000, 2, false, 160) +
+                      feed(d, 1000, 1, true, 800) + feed(d, 2000, 2, true, 800);
+    EXPECT_EQ(out, "12");
+}
+
+TEST(MediaDtmfDetector, FloodWithNewTimestampsIsBoundedAndCounted) {
+    media::DtmfDetector d;
+    size_t digits = 0;
+    // 20,000 packets in 2 s of (simulated) time, each a "new press" with another digit.
+    for (uint32_t i = 0; i < 20000; ++i) {
+        digits += feed(d, 100 + i, static_cast<uint8_t>(i % 12), false, 160, i / 10).size();
+    }
+    const size_t bound = media::DtmfDetector::kBurst + 2 * media::DtmfDetector::kPerSecond + 1;
+    EXPECT_LE(digits, bound);
+    EXPECT_GE(digits, media::DtmfDetector::kBurst);
+    EXPECT_EQ(d.dropped(), 20000 - digits);
+}
+
+TEST(MediaDtmfDetector, RateLimitRecoversForAHumanPace) {
+    media::DtmfDetector d;
+    for (uint32_t i = 0; i < 100; ++i) (void)feed(d, 10 + i, 1, false, 160, 0);
+    EXPECT_EQ(feed(d, 500, 5, false, 160, 0), "");      // bucket empty
+    EXPECT_EQ(feed(d, 600, 7, false, 160, 1000), "7");  // one second later
+    // Ten presses at 150 ms apart (faster than people type) all pass once refilled.
+    std::string out;
+    for (uint32_t i = 0; i < 10; ++i)
+        out += feed(d, 10000 + i * 800, 3, false, 160, 10000 + static_cast<int64_t>(i) * 150);
+    EXPECT_EQ(out, "3333333333");
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ struct JoinRequest {
     std::string display_name;
     // Filled by Adapter::prepare(): what a server said about this join (a per-room token, the
     // meeting's internal id), read back by join_url() and join_options().
-    std::map<std::string, std::string> prepared;
+    std::map<std::string, std::string> prepared = {};
 };
 
 using PrepareDone = std::function<void(core::Result<JoinRequest>)>;

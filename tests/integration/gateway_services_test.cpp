@@ -159,15 +159,21 @@ TEST_F(GatewayServices, DialledDomainChoosesTheService) {
 }
 
 TEST_F(GatewayServices, LauncherPrefixAndApiServiceChooseTheService) {
-    auto& gw = start_gateway(three_services());
+    // The launcher's call changes state through a GET: it needs a token (docs/security.md).
+    GatewayOptions options = three_services();
+    options.api_token = "launcher-token";
+    const std::string auth = "Authorization: Bearer launcher-token\r\n";
+    auto& gw = start_gateway(options);
     // The launcher's prefix names a service: the URI to dial carries its room prefix.
-    auto r = http_request(gw.api_port(), "GET", "/sipmediagw?room=4321&from=alice&prefix=meet");
+    auto r = http_request(gw.api_port(), "GET", "/sipmediagw?room=4321&from=alice&prefix=meet", {},
+                          auth);
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 200) << r->body;
     const auto answer = nlohmann::json::parse(r->body);
     const std::string uri = answer.value("uri", "");
     EXPECT_EQ(uri, gw.uri("meet.4321")) << r->body;
-    auto listed = http_request(gw.api_port(), "GET", "/api/v1/gateways/" + answer.value("id", ""));
+    auto listed =
+        http_request(gw.api_port(), "GET", "/api/v1/gateways/" + answer.value("id", ""), {}, auth);
     ASSERT_TRUE(listed);
     EXPECT_EQ(nlohmann::json::parse(listed->body).value("service", ""), "jitsi") << listed->body;
     auto& caller = start_peer(plain_peer("caller", "alice"));
@@ -180,13 +186,13 @@ TEST_F(GatewayServices, LauncherPrefixAndApiServiceChooseTheService) {
     EXPECT_TRUE(caller.wait_closed(10s));
 
     // Another instance's prefix: 503 as before, the launcher asks elsewhere.
-    auto other = http_request(gw.api_port(), "GET", "/sipmediagw?room=1&prefix=paris");
+    auto other = http_request(gw.api_port(), "GET", "/sipmediagw?room=1&prefix=paris", {}, auth);
     ASSERT_TRUE(other);
     EXPECT_EQ(other->status, 503) << other->body;
     // A service that is not configured: 404 naming the ones that are.
     auto missing =
         http_request(gw.api_port(), "POST", "/api/v1/gateways", R"({"room":"1","service":"teams"})",
-                     "Content-Type: application/json\r\n");
+                     "Content-Type: application/json\r\n" + auth);
     ASSERT_TRUE(missing);
     EXPECT_EQ(missing->status, 404) << missing->body;
     EXPECT_NE(missing->body.find("'teams' is not configured here (janus, bbb, jitsi)"),
@@ -195,7 +201,7 @@ TEST_F(GatewayServices, LauncherPrefixAndApiServiceChooseTheService) {
     // The API's service member reserves for that service.
     auto chosen =
         http_request(gw.api_port(), "POST", "/api/v1/gateways", R"({"room":"77","service":"bbb"})",
-                     "Content-Type: application/json\r\n");
+                     "Content-Type: application/json\r\n" + auth);
     ASSERT_TRUE(chosen);
     EXPECT_EQ(chosen->status, 201) << chosen->body;
     const auto reserved = nlohmann::json::parse(chosen->body);

@@ -50,7 +50,8 @@ TEST_F(BridgeTest, ReplacesMediaDevicesBeforePageScriptsInPageAndCrossOriginIfra
     auto page = open_page(*b, options);
     ASSERT_TRUE(page);
     std::map<std::string, Json> probes;
-    page->on_binding([&](const std::string&, const std::string& payload, const std::string&) {
+    page->on_binding([&](const std::string&, const std::string& payload,
+                         const browser::FrameContext&) {
         Json msg = Json::parse(payload);
         if (msg["type"] == "probe") {
             const std::string frame = msg["frame"];

@@ -82,6 +82,15 @@ protected:
                                 const std::function<bool(const browser::Json&)>& accept,
                                 std::chrono::seconds timeout = std::chrono::seconds(30),
                                 const std::string& session = {}) {
+        browser::FrameContext in;
+        in.session_id = session;
+        return poll_evaluate(page, expression, accept, timeout, in);
+    }
+
+    // The same in one execution context (a same-origin iframe shares its parent's session).
+    browser::Json poll_evaluate(browser::Page& page, const std::string& expression,
+                                const std::function<bool(const browser::Json&)>& accept,
+                                std::chrono::seconds timeout, const browser::FrameContext& in) {
         browser::Json last;
         bool in_flight = false;
         bool done = false;
@@ -90,16 +99,15 @@ protected:
             [&] {
                 if (!in_flight && !done && std::chrono::steady_clock::now() >= next_at) {
                     in_flight = true;
-                    page.evaluate(
-                        expression,
+                    page.evaluate_in(
+                        in, expression,
                         [&](core::Result<browser::Json> r) {
                             in_flight = false;
                             next_at =
                                 std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
                             if (r.ok()) last = *r;
                             if (r.ok() && accept(last)) done = true;
-                        },
-                        session);
+                        });
                 }
                 return done;
             },
@@ -122,9 +130,16 @@ protected:
 
     core::Result<browser::Json> evaluate(browser::Page& page, const std::string& expression,
                                          const std::string& session = {}) {
+        browser::FrameContext in;
+        in.session_id = session;
+        return evaluate(page, expression, in);
+    }
+
+    core::Result<browser::Json> evaluate(browser::Page& page, const std::string& expression,
+                                         const browser::FrameContext& in) {
         std::optional<core::Result<browser::Json>> out;
-        page.evaluate(
-            expression, [&out](core::Result<browser::Json> r) { out = std::move(r); }, session);
+        page.evaluate_in(in, expression,
+                         [&out](core::Result<browser::Json> r) { out = std::move(r); });
         if (!run_until([&] { return out.has_value(); })) return core::fail("evaluate timed out");
         return std::move(*out);
     }

@@ -43,11 +43,12 @@ TEST_F(PageTest, ScriptInjectedBeforePageScriptsInMainFrameAndCrossOriginIframe)
     std::map<std::string, Json> reports;
     std::map<std::string, std::string> sessions;
     page->on_binding(
-        [&](const std::string& name, const std::string& payload, const std::string& session) {
+        [&](const std::string& name, const std::string& payload,
+            const browser::FrameContext& from) {
             if (name != "smgwReport") return;
             Json r = Json::parse(payload);
             const std::string frame = r["frame"];
-            sessions[frame] = session;
+            sessions[frame] = from.session_id;
             reports[frame] = std::move(r);
         });
     ASSERT_TRUE(navigate(*page, http.url("127.0.0.1", "/index.html")).ok());
@@ -69,11 +70,11 @@ TEST_F(PageTest, BindingRoundTripPageToGatewayAndBack) {
     auto page = open_page(*b, options);
     ASSERT_TRUE(page);
     browser::Page* p = page.get();
-    page->on_binding([p](const std::string&, const std::string& payload, const std::string& s) {
-        p->evaluate(
-            "window.__answer(" + Json(payload + "-back").dump() + ")", [](core::Result<Json>) {},
-            s);
-    });
+    page->on_binding(
+        [p](const std::string&, const std::string& payload, const browser::FrameContext& from) {
+            p->evaluate_in(from, "window.__answer(" + Json(payload + "-back").dump() + ")",
+                           [](core::Result<Json>) {});
+        });
     auto r = evaluate(*page, "new Promise(r => { window.__answer = r; smgwSignal('ping'); })");
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(*r, "ping-back");

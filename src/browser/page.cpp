@@ -106,28 +106,27 @@ void Page::subscribe() {
             const std::string child = params.value("sessionId", std::string());
             if (frames_.erase(child) > 0) forget_contexts(child, std::nullopt);
         }));
-    subscriptions_.push_back(pipe_.on("Runtime.bindingCalled",
-                                      [this, ours](const Json& params, const std::string& session) {
-                                          if (!ours(session) || !on_binding_) return;
-                                          auto handler = on_binding_;
-                                          handler(params.value("name", std::string()),
-                                                  params.value("payload", std::string()),
-                                                  context_of(session,
-                                                             params.value("executionContextId", 0)));
-                                      }));
+    subscriptions_.push_back(pipe_.on(
+        "Runtime.bindingCalled", [this, ours](const Json& params, const std::string& session) {
+            if (!ours(session) || !on_binding_) return;
+            auto handler = on_binding_;
+            handler(params.value("name", std::string()), params.value("payload", std::string()),
+                    context_of(session, params.value("executionContextId", 0)));
+        }));
     subscriptions_.push_back(pipe_.on(
         "Runtime.executionContextCreated", [this, ours](const Json& params, const std::string& s) {
             if (ours(s)) context_created(params.value("context", Json::object()), s);
         }));
-    subscriptions_.push_back(pipe_.on(
-        "Runtime.executionContextDestroyed",
-        [this, ours](const Json& params, const std::string& s) {
-            if (ours(s)) forget_contexts(s, params.value("executionContextId", 0));
-        }));
-    subscriptions_.push_back(
-        pipe_.on("Runtime.executionContextsCleared", [this, ours](const Json&, const std::string& s) {
-            if (ours(s)) forget_contexts(s, std::nullopt);
-        }));
+    subscriptions_.push_back(pipe_.on("Runtime.executionContextDestroyed",
+                                      [this, ours](const Json& params, const std::string& s) {
+                                          if (ours(s))
+                                              forget_contexts(
+                                                  s, params.value("executionContextId", 0));
+                                      }));
+    subscriptions_.push_back(pipe_.on("Runtime.executionContextsCleared",
+                                      [this, ours](const Json&, const std::string& s) {
+                                          if (ours(s)) forget_contexts(s, std::nullopt);
+                                      }));
     subscriptions_.push_back(
         pipe_.on("Page.frameNavigated", [this](const Json& params, const std::string& session) {
             const Json frame = params.value("frame", Json::object());

@@ -85,8 +85,7 @@ public:
     void evaluate(const std::string& expression, ValueHandler done,
                   const std::string& session_id = {});
     // Evaluates in one execution context; an error at once if that context is gone.
-    void evaluate_in(const FrameContext& context, const std::string& expression,
-                     ValueHandler done);
+    void evaluate_in(const FrameContext& context, const std::string& expression, ValueHandler done);
     // Whether a context is still alive (it was created and not destroyed since).
     [[nodiscard]] bool context_alive(const FrameContext& context) const;
 

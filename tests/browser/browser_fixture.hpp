@@ -43,6 +43,7 @@ protected:
         browser::LaunchOptions o;
         o.profile_parent = profiles_.path();
         o.extra_flags = extra_flags_;
+        o.language = language_;
         return o;
     }
 
@@ -99,15 +100,12 @@ protected:
             [&] {
                 if (!in_flight && !done && std::chrono::steady_clock::now() >= next_at) {
                     in_flight = true;
-                    page.evaluate_in(
-                        in, expression,
-                        [&](core::Result<browser::Json> r) {
-                            in_flight = false;
-                            next_at =
-                                std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
-                            if (r.ok()) last = *r;
-                            if (r.ok() && accept(last)) done = true;
-                        });
+                    page.evaluate_in(in, expression, [&](core::Result<browser::Json> r) {
+                        in_flight = false;
+                        next_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+                        if (r.ok()) last = *r;
+                        if (r.ok() && accept(last)) done = true;
+                    });
                 }
                 return done;
             },
@@ -120,6 +118,7 @@ protected:
     browser::TempDir profiles_;
     std::set<pid_t> seen_pids_;
     std::vector<std::string> extra_flags_;  // for the next launches
+    std::string language_;                  // LaunchOptions::language of the next launches
 
     core::Status navigate(browser::Page& page, const std::string& url) {
         std::optional<core::Status> done;

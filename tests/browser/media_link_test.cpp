@@ -237,31 +237,30 @@ void MediaLinkTest::run_link(Layout layout) {
     pipeline = (*link)->pipeline();
     std::vector<std::string> bridge_errors;
     std::vector<std::string> candidates_from_page;
-    page->on_binding(
-        [&](const std::string& name, const std::string& payload,
-            const browser::FrameContext& from) {
-            if (name != "__smgwSignal") return;
-            const Json msg = Json::parse(payload);
-            const std::string type = msg.value("type", "");
-            if (type == "hello") {
-                bridge_frame = from;
-                hello = true;
-                ASSERT_TRUE((*link)->start().ok());
-            } else if (type == "capture") {
-                // The sharing bar took some of the view: give the view its 1280x720 back.
-                if (msg.value("innerHeight", 0) != 720 || msg.value("innerWidth", 0) != 1280)
-                    p->fit_viewport(1280, 720, [p, from](core::Status st) {
-                        if (st)
-                            p->evaluate_in(from, "__smgwBridge.fitCapture()",
-                                           [](core::Result<Json>) {});
-                    });
-            } else if (type == "error") {
-                bridge_errors.push_back(msg.value("message", ""));
-            } else {
-                if (type == "candidate") candidates_from_page.push_back(msg.value("candidate", ""));
-                (*link)->receive(msg);
-            }
-        });
+    page->on_binding([&](const std::string& name, const std::string& payload,
+                         const browser::FrameContext& from) {
+        if (name != "__smgwSignal") return;
+        const Json msg = Json::parse(payload);
+        const std::string type = msg.value("type", "");
+        if (type == "hello") {
+            bridge_frame = from;
+            hello = true;
+            ASSERT_TRUE((*link)->start().ok());
+        } else if (type == "capture") {
+            // The sharing bar took some of the view: give the view its 1280x720 back.
+            if (msg.value("innerHeight", 0) != 720 || msg.value("innerWidth", 0) != 1280)
+                p->fit_viewport(1280, 720, [p, from](core::Status st) {
+                    if (st)
+                        p->evaluate_in(from, "__smgwBridge.fitCapture()",
+                                       [](core::Result<Json>) {});
+                });
+        } else if (type == "error") {
+            bridge_errors.push_back(msg.value("message", ""));
+        } else {
+            if (type == "candidate") candidates_from_page.push_back(msg.value("candidate", ""));
+            (*link)->receive(msg);
+        }
+    });
 
     ASSERT_TRUE(
         navigate(*page, http.url("127.0.0.1", in_iframe ? "/outer.html" : "/meeting.html")).ok());

@@ -228,21 +228,20 @@ TEST_P(PassthroughLinkTest, CallerCodecBothWaysWithoutTranscodingAndKeyframeRequ
     std::vector<std::string> errors;
     (*bridge)->link().on_failure(
         [&](const std::string& cause) { errors.push_back("link failed: " + cause); });
-    page->on_binding(
-        [&](const std::string& name, const std::string& payload,
-            const browser::FrameContext& from) {
-            if (name != "__smgwSignal") return;
-            const Json msg = Json::parse(payload);
-            const std::string type = msg.value("type", "");
-            if (type == "hello") {
-                frame = from;
-                ASSERT_TRUE((*bridge)->link().start().ok());
-            } else if (type == "error") {
-                errors.push_back(msg.value("message", ""));
-            } else if (type != "capture" && type != "state") {
-                (*bridge)->link().receive(msg);
-            }
-        });
+    page->on_binding([&](const std::string& name, const std::string& payload,
+                         const browser::FrameContext& from) {
+        if (name != "__smgwSignal") return;
+        const Json msg = Json::parse(payload);
+        const std::string type = msg.value("type", "");
+        if (type == "hello") {
+            frame = from;
+            ASSERT_TRUE((*bridge)->link().start().ok());
+        } else if (type == "error") {
+            errors.push_back(msg.value("message", ""));
+        } else if (type != "capture" && type != "state") {
+            (*bridge)->link().receive(msg);
+        }
+    });
     ASSERT_TRUE(navigate(*page, http.url("127.0.0.1", "/meeting.html")).ok());
 
     // Caller → page: decoded by Chromium, in the caller's codec.

@@ -500,11 +500,12 @@ void MeetingLink::on_page_event(const std::string& payload, const browser::Frame
             reconnecting_ = true;
             std::weak_ptr<bool> alive = alive_;
             const uint32_t gen = generation_;
-            reconnect_timer_.start(uint64_t{kReconnectGraceS} * 1000, [this, alive, gen, reason] {
-                if (alive.expired() || gen != generation_ || !reconnecting_) return;
-                lost(fmt::format("not back within {} s after reconnecting ({})", kReconnectGraceS,
-                                 reason));
-            });
+            reconnect_timer_.start(
+                uint64_t{settings_.reconnect_grace_s} * 1000, [this, alive, gen, reason] {
+                    if (alive.expired() || gen != generation_ || !reconnecting_) return;
+                    lost(fmt::format("not back within {} s after reconnecting ({})",
+                                     settings_.reconnect_grace_s, reason));
+                });
         }
         if (events_.on_reconnecting) events_.on_reconnecting(reason);
     } else if (type == "joined") {

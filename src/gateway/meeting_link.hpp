@@ -58,17 +58,18 @@ struct MeetingLinkEvents {
     std::function<bool()> audio_passthrough;
 };
 
+// How long a meeting that said "reconnecting" may take to say "joined" again before the gateway
+// rejoins with a fresh browser. Jitsi's own reload after ICE failure takes 10-20 s.
+inline constexpr uint32_t kReconnectGraceS = 45;
+
 // What a join needs from the configuration besides the adapter.
 struct MeetingJoinSettings {
     uint32_t join_timeout_s = 30;   // [service] join_timeout_s
     uint32_t wait_timeout_s = 300;  // [service] wait_timeout_s: held by the service (lobby...)
     std::string password;           // [service] password → join(options).password
     std::string language = "en";    // [ivr] language → join(options).language
+    uint32_t reconnect_grace_s = kReconnectGraceS;
 };
-
-// How long a meeting that said "reconnecting" may take to say "joined" again before the gateway
-// rejoins with a fresh browser. Jitsi's own reload after ICE failure takes 10-20 s.
-inline constexpr uint32_t kReconnectGraceS = 45;
 
 class MeetingLink {
 public:

@@ -279,4 +279,54 @@ TEST_F(MeetingLinkTest, EventsFromAnotherFrameAreDropped) {
     EXPECT_NE(seen_.cause.find("by the top frame"), std::string::npos) << seen_.cause;
 }
 
+// The meeting's document reloads (Jitsi does after ICE failure): the old link's frame is gone,
+// the new document's bridge says hello and gets a new link, and media flows again; the call
+// stays joined.
+TEST_F(MeetingLinkTest, ReloadedMeetingFrameGetsANewLink) {
+    http_.add("/m.html",
+              meeting_page("await media(); sessionStorage.setItem('reloaded', '1'); "
+                           "setTimeout(() => location.reload(), 500); return {joined: true};",
+                           "window.__second = sessionStorage.getItem('reloaded') === '1'; "
+                           "if (window.__second) media(); "
+                           "const count = window.sipmediagwAdapter.participantCount; "
+                           "window.sipmediagwAdapter.participantCount = () => "
+                           "window.__second ? count() : 1;"));
+    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
+                        Json::object());
+    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
+    // others == 1 only from the reloaded document, once it decoded the gateway's video.
+    EXPECT_TRUE(wait_for([&] {
+        return seen_.end.has_value() || (seen_.others == 1 && link_->bridge() != nullptr &&
+                                         link_->bridge()->stats().video_frames_from_page >= 10);
+    })) << "others="
+        << seen_.others;
+    EXPECT_FALSE(seen_.end) << seen_.cause;
+    EXPECT_EQ(seen_.joined, 1);
+}
+
+// "reconnecting" without "joined" within the grace period: the gateway rejoins with a fresh
+// browser (a second join), before any end of the call.
+TEST_F(MeetingLinkTest, ReconnectingWithoutJoinedIsRejoinedWithAFreshBrowser) {
+    http_.add("/m.html",
+              meeting_page("setTimeout(() => emit('reconnecting', {reason: 'ice failed'}), 300); "
+                           "return {joined: true};"));
+    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
+                        Json::object());
+    start(adapter, {.join_timeout_s = 60,
+                    .wait_timeout_s = 300,
+                    .password = "",
+                    .language = "en",
+                    .reconnect_grace_s = 2});
+    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }));
+    const pid_t first = link_->browser_pid();
+    // The page the rejoin opens stays in the meeting.
+    http_.add("/m.html", meeting_page("return {joined: true};"));
+    ASSERT_TRUE(wait_for([&] { return seen_.joined > 1 || seen_.end; }));
+    EXPECT_FALSE(seen_.end) << seen_.cause;
+    ASSERT_EQ(seen_.reconnecting.size(), 1U);
+    EXPECT_EQ(seen_.reconnecting[0], "ice failed");
+    EXPECT_NE(link_->browser_pid(), first);
+    EXPECT_NE(link_->browser_pid(), 0);
+}
+
 }  // namespace

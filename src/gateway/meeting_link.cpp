@@ -549,7 +549,7 @@ void MeetingLink::finish(MeetingEnd end, const std::string& cause) {
     deadline_timer_.cancel();
     reconnect_timer_.cancel();
     participants_timer_.cancel();
-    spdlog::warn("gateway: sess={} meeting {}: {}", id_, meeting_end_name(end), cause);
+    spdlog::warn("gateway: sess={} meeting end={}: {}", id_, meeting_end_name(end), cause);
     // A join that failed frees its browser now, whatever the call does next; a meeting that
     // ended keeps its page until the call's end destroys this link.
     if (!was_joined_) {

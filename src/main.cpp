@@ -1,4 +1,4 @@
-// The command line: `serve`, `demo`, `check-config` (DESIGN.md §8, docs/cli.md).
+// The command line: `serve`, `demo`, `check-config`, `probe-meeting` (DESIGN.md §8, docs/cli.md).
 #include "api/gateway_api.hpp"
 #include "api/http_server.hpp"
 #include "core/allocator.hpp"
@@ -8,8 +8,10 @@
 #include "gateway/demo_environment.hpp"
 #include "gateway/gateway.hpp"
 #include "gateway/gateway_control.hpp"
+#include "gateway/meeting_probe.hpp"
 #include "gateway/version.hpp"
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
 #include <csignal>
@@ -104,6 +106,55 @@ int serve(const std::string& config_path, const std::string& log_level_override,
     return err == 0 || stopping ? 0 : 1;
 }
 
+struct ProbeArgs {
+    std::string config_path;
+    std::string service;
+    std::string base_url;
+    std::string room;
+    uint32_t seconds = 20;
+    std::string out_dir;
+};
+
+// `probe-meeting`: exit 0 only when the synthetic caller joined and media flowed both ways; the
+// JSON report goes to stdout, the steps to stderr as log lines (docs/cli.md).
+int probe_meeting(const ProbeArgs& args, const std::string& log_level_override) {
+    core::Config cfg;  // no file: the built-in defaults (the local Janus demo page)
+    if (!args.config_path.empty()) {
+        auto loaded = core::load_config_file(args.config_path);
+        if (!loaded) {
+            std::cerr << loaded.error().message << "\n";
+            return 2;
+        }
+        cfg = std::move(*loaded);
+    }
+    core::log_init(log_level_override.empty() ? cfg.log_level : log_level_override);
+    auto service = gateway::probe_service(cfg, args.service);
+    if (!service) {
+        spdlog::error("{}", service.error().message);
+        return 2;
+    }
+    cfg.service = std::move(*service);
+    if (!args.base_url.empty()) cfg.service.base_url = args.base_url;
+    core::LibreRuntime libre;
+    if (!libre.ok()) {
+        spdlog::error("core: libre_init failed");
+        return 1;
+    }
+    core::ControlLoop loop;
+    if (!loop.ok()) return 1;
+    gateway::ProbeOptions options;
+    options.config = std::move(cfg);
+    options.room = args.room;
+    options.seconds = args.seconds;
+    options.out_dir = args.out_dir;
+    gateway::MeetingProbe probe(std::move(options), loop);
+    probe.start([&loop] { loop.stop(); });
+    (void)loop.run([&probe](int sig) { probe.interrupt(fmt::format("signal {}", sig)); });
+    std::printf("%s\n", probe.report().dump(2).c_str());
+    std::fflush(stdout);
+    return probe.passed() ? 0 : 1;
+}
+
 }  // namespace
 
 namespace {
@@ -150,6 +201,22 @@ int run(int argc, char** argv) {
                    "Always decode and encode video (media.video_passthrough = false), e.g. to "
                    "compare CPU with passthrough");
 
+    auto* probe = app.add_subcommand(
+        "probe-meeting",
+        "Join a room as a synthetic caller (test pattern, 440 Hz tone), check that media flows "
+        "both ways, leave, and print a JSON report (exit 0 only if it all worked)");
+    ProbeArgs probe_args;
+    probe->add_option("--config,-c", probe_args.config_path,
+                      "TOML configuration (default: built-in defaults, the local Janus demo page)");
+    probe->add_option("--service", probe_args.service,
+                      "service to probe, by name (default: the configuration's default service)");
+    probe->add_option("--base-url", probe_args.base_url, "override the service's base_url");
+    probe->add_option("--room", probe_args.room, "room to join")->required();
+    probe->add_option("--seconds", probe_args.seconds, "stay this long once joined (default 20)")
+        ->check(CLI::Range(1, 3600));
+    probe->add_option("--out", probe_args.out_dir,
+                      "directory for a PNG screenshot per step and report.json");
+
     CLI11_PARSE(app, argc, argv);
 
     core::log_init(log_level.empty() ? "info" : log_level);
@@ -163,6 +230,7 @@ int run(int argc, char** argv) {
         return 0;
     }
     if (serve_cmd->parsed()) return serve(serve_config, log_level);
+    if (probe->parsed()) return probe_meeting(probe_args, log_level);
     if (demo->parsed()) {
         // Destroyed after the gateway (serve returns), which stops Janus and the page server.
         std::unique_ptr<gateway::DemoEnvironment> env;
@@ -174,7 +242,9 @@ int run(int argc, char** argv) {
             env = std::move(*started);
             const std::string address = env->interface().address;
             std::string page = env->page_url();
+            cfg.services.clear();  // the demo serves its own Janus only, whatever --config says
             cfg.service.name = "janus";
+            cfg.service.kind = "janus";
             cfg.service.base_url = page.substr(0, page.find('?'));  // the adapter adds the room
             cfg.sip.listen = {{"udp", "127.0.0.1", 5060},
                               {"tcp", "127.0.0.1", 5060},

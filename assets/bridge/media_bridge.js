@@ -43,6 +43,7 @@
   let pc = null;
   let incoming = new NativeMediaStream();      // tracks from the gateway
   let tracksReady = null;                      // resolves once audio and video arrived
+  let callerAudioSink = null;                  // keeps the caller's audio decoded (ontrack)
   let resolveTracks = null;
   let audioContext = null;
   let mixDestination = null;
@@ -61,6 +62,15 @@
     pc = new NativePeerConnection({iceServers: []});
     pc.ontrack = (ev) => {
       incoming.addTrack(ev.track);
+      // Chrome decodes a remote audio track only while something plays it out: without this,
+      // the caller's audio reaches the meeting only once the meeting's own audio starts the
+      // page's output (found by probe-meeting alone in a room: no audio packets sent).
+      if (ev.track.kind === 'audio') {
+        callerAudioSink = new Audio();
+        callerAudioSink.muted = true;
+        callerAudioSink.srcObject = new NativeMediaStream([ev.track]);
+        callerAudioSink.play().catch(() => {});
+      }
       if (incoming.getAudioTracks().length > 0 && incoming.getVideoTracks().length > 0)
         resolveTracks();
     };
@@ -186,10 +196,17 @@
     return p.encodings[0];
   }
 
+  // The meeting's own peer connections (not our link): their remote audio is what the caller
+  // must hear, and their stats say what really flows (meetingStats).
+  const meetingConnections = new Set();
   // The meeting's own peer connections: their remote audio is what the caller must hear.
   function BridgedPeerConnection(...args) {
     const conn = new NativePeerConnection(...args);
     conn.addEventListener('track', (ev) => mixAudio(ev.track));
+    meetingConnections.add(conn);
+    conn.addEventListener('connectionstatechange', () => {
+      if (conn.connectionState === 'closed') meetingConnections.delete(conn);
+    });
     return conn;
   }
   BridgedPeerConnection.prototype = NativePeerConnection.prototype;
@@ -276,6 +293,37 @@
                           pliCount: s.pliCount, firCount: s.firCount};
         }
       });
+      return out;
+    },
+    // What flows on the meeting's own connections (not our link), summed over them: the
+    // caller's media sent to the meeting (outbound RTP whose source is a track getUserMedia
+    // handed out) and the meeting's media received. For probe-meeting and diagnostics.
+    async meetingStats() {
+      const zero = () => ({bytes: 0, packets: 0, frames: 0, width: 0, height: 0});
+      const out = {connections: meetingConnections.size,
+                   sent: {audio: zero(), video: zero()}, received: {audio: zero(), video: zero()},
+                   otherSent: {audio: zero(), video: zero()}};
+      const add = (to, s, bytes, packets, frames) => {
+        to.bytes += s[bytes] || 0;
+        to.packets += s[packets] || 0;
+        to.frames += s[frames] || 0;
+        if (s.frameWidth) { to.width = s.frameWidth; to.height = s.frameHeight; }
+      };
+      for (const conn of meetingConnections) {
+        if (conn.connectionState === 'closed') continue;
+        const stats = await conn.getStats();
+        stats.forEach((s) => {
+          if (s.kind !== 'audio' && s.kind !== 'video') return;
+          if (s.type === 'outbound-rtp') {
+            const source = s.mediaSourceId && stats.get(s.mediaSourceId);
+            const own = source && ownTrackIds.has(source.trackIdentifier);
+            add((own ? out.sent : out.otherSent)[s.kind], s, 'bytesSent', 'packetsSent',
+                'framesEncoded');
+          } else if (s.type === 'inbound-rtp') {
+            add(out.received[s.kind], s, 'bytesReceived', 'packetsReceived', 'framesDecoded');
+          }
+        });
+      }
       return out;
     },
     // The size of what tab capture produces (before the encoder scales it), for diagnostics.

@@ -315,6 +315,17 @@ void Page::forget_contexts(const std::string& session, std::optional<int> only) 
     }
 }
 
+void Page::command(const std::string& method, Json params, DevToolsPipe::Reply reply) {
+    std::weak_ptr<bool> alive = alive_;
+    pipe_.send(
+        method, std::move(params),
+        [alive, reply = std::move(reply)](core::Result<Json> r) {
+            if (alive.expired() || !reply) return;
+            reply(std::move(r));
+        },
+        session_id_);
+}
+
 void Page::heartbeat() {
     if (crashed_) return;
     heartbeat_deadline_.start(options_.heartbeat_timeout_ms, [this]() {

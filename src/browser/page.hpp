@@ -93,6 +93,10 @@ public:
     // again when the page shows a bar (tab capture adds a "sharing this tab" bar).
     void fit_viewport(uint32_t width, uint32_t height, std::function<void(core::Status)> done);
 
+    // Any other DevTools command for this tab (Page.captureScreenshot, ...); the reply is
+    // dropped once the page is gone.
+    void command(const std::string& method, Json params, DevToolsPipe::Reply reply);
+
     [[nodiscard]] const std::string& target_id() const noexcept { return target_id_; }
     [[nodiscard]] const std::string& session_id() const noexcept { return session_id_; }
     // Out-of-process iframes currently attached (each got the scripts and bindings too).

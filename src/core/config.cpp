@@ -4,7 +4,10 @@
 
 #include <toml++/toml.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -21,9 +24,15 @@ thread_local std::vector<std::string>* g_key_collector = nullptr;
 // Reads one TOML table against the keys we document; anything else is an error with its line.
 class Section {
 public:
+    // `label` names the table in messages when that differs from its key prefix
+    // ("services[2]" for an entry of [[services]], whose keys are documented as "services.*").
     Section(const toml::table* table, std::string name, std::string source,
-            std::vector<std::string>& errors)
-        : table_(table), name_(std::move(name)), source_(std::move(source)), errors_(errors) {}
+            std::vector<std::string>& errors, std::string label = {})
+        : table_(table),
+          name_(std::move(name)),
+          label_(label.empty() ? name_ : std::move(label)),
+          source_(std::move(source)),
+          errors_(errors) {}
 
     void str(const char* key, std::string& out) {
         const toml::node* n = take(key);
@@ -122,19 +131,31 @@ public:
         return source_ + ":" + std::to_string(n.source().begin.line) + ": ";
     }
 
+    // An error about a key already read, at its line (or the table's when it is absent).
+    void error_at(const std::string& key, const std::string& what) {
+        const toml::node* n = table_ != nullptr ? table_->get(key) : nullptr;
+        if (n == nullptr) n = table_;
+        errors_.push_back((n != nullptr ? where(*n) : source_ + ": ") + "'" + qualified(key) +
+                          "' " + what);
+    }
+
 private:
     const toml::node* take(const char* key) {
         known_.insert(key);
-        if (g_key_collector != nullptr) g_key_collector->push_back(qualified(key));
+        if (g_key_collector != nullptr) g_key_collector->push_back(collected(key));
         if (table_ == nullptr) return nullptr;
         return table_->get(key);
     }
     [[nodiscard]] std::string qualified(const std::string& key) const {
+        return label_.empty() ? key : label_ + "." + key;
+    }
+    [[nodiscard]] std::string collected(const std::string& key) const {
         return name_.empty() ? key : name_ + "." + key;
     }
 
     const toml::table* table_;
     std::string name_;
+    std::string label_;
     std::string source_;
     std::vector<std::string>& errors_;
     std::set<std::string> known_;
@@ -144,6 +165,113 @@ bool codec_known(const std::string& name, bool video) {
     static const std::set<std::string> audio{"opus", "G722", "PCMU", "PCMA"};
     static const std::set<std::string> vid{"H264", "VP8"};
     return video ? vid.contains(name) : audio.contains(name);
+}
+
+bool service_kind_known(const std::string& kind) {
+    return kind == "janus" || kind == "jitsi" || kind == "bigbluebutton";
+}
+
+// A name, prefix or domain label: letters, digits, '-' and '_' (no '.', which ends a prefix).
+bool plain_word(const std::string& text, size_t max) {
+    return !text.empty() && text.size() <= max &&
+           std::all_of(text.begin(), text.end(), [](unsigned char c) {
+               return std::isalnum(c) != 0 || c == '-' || c == '_';
+           });
+}
+
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+// The keys every service has, in [service] and in each [[services]] entry alike: a key added
+// here is available in both.
+void read_service_keys(Section& s, ServiceConfig& out) {
+    s.str("base_url", out.base_url);
+    s.str("display_name", out.display_name);
+    s.str("secret", out.secret);
+    s.str("jwt", out.jwt);
+    s.str("password", out.password);
+    s.integer("join_timeout_s", out.join_timeout_s, 5, 600);
+    s.integer("wait_timeout_s", out.wait_timeout_s, 10, 86400);
+    s.integer("alone_timeout_s", out.alone_timeout_s, 0, 86400);
+}
+
+void check_service_keys(Section& s, const ServiceConfig& c) {
+    if (c.base_url.rfind("http://", 0) != 0 && c.base_url.rfind("https://", 0) != 0)
+        s.error_at("base_url", "must be an http(s) URL");
+}
+
+// One [[services]] entry: its own keys, then the shared ones.
+ServiceConfig read_services_entry(Section& s) {
+    ServiceConfig c;
+    c.name.clear();
+    s.str("name", c.name);
+    s.str("kind", c.kind);
+    s.boolean("default", c.is_default);
+    s.str("prefix", c.prefix);
+    s.strings("domains", c.domains);
+    s.str("ivr_digit", c.ivr_digit);
+    s.str("label", c.label);
+    read_service_keys(s, c);
+    for (auto& d : c.domains) d = lower(d);
+    return c;
+}
+
+void check_services_entry(Section& s, const ServiceConfig& c) {
+    if (!plain_word(c.name, 32))
+        s.error_at("name", "is required: 1-32 letters, digits, '-' or '_'");
+    if (!service_kind_known(c.kind))
+        s.error_at("kind", c.kind.empty()
+                               ? "is required: janus, jitsi or bigbluebutton"
+                               : "must be janus, jitsi or bigbluebutton, not \"" + c.kind + "\"");
+    if (!c.prefix.empty() && !plain_word(c.prefix, 32))
+        s.error_at("prefix", "must be 1-32 letters, digits, '-' or '_' (no '.')");
+    for (const auto& d : c.domains) {
+        const bool ok = !d.empty() && d.size() <= 253 && d.front() != '.' &&
+                        std::all_of(d.begin(), d.end(), [](unsigned char ch) {
+                            return std::isalnum(ch) != 0 || ch == '-' || ch == '.';
+                        });
+        if (!ok) s.error_at("domains", "entry \"" + d + "\" is not a domain name");
+    }
+    if (!c.ivr_digit.empty() &&
+        (c.ivr_digit.size() != 1 || c.ivr_digit[0] < '0' || c.ivr_digit[0] > '9'))
+        s.error_at("ivr_digit", "must be one digit, 0-9");
+    check_service_keys(s, c);
+}
+
+// Names, prefixes, domains and IVR digits each choose one service: no two entries may share one.
+// Errors point at the repeated key's line and name the entry that has it first.
+void check_services_unique(const std::vector<ServiceConfig>& entries, const toml::array& tables,
+                           const std::string& source, std::vector<std::string>& errors) {
+    auto line_of = [&](size_t i, const char* key) {
+        const auto* t = tables.get(i)->as_table();
+        const toml::node* n = t->get(key);
+        return (n != nullptr ? n : t)->source().begin.line;
+    };
+    std::map<std::string, size_t> seen;  // "<key>\n<value>" -> entry index
+    auto claim = [&](size_t i, const char* key, const std::string& value) {
+        if (value.empty()) return;
+        auto [it, fresh] = seen.emplace(std::string(key) + "\n" + value, i);
+        if (fresh) return;
+        errors.push_back(
+            fmt::format("{}:{}: 'services[{}].{}' \"{}\" is already used by service '{}' (line {})",
+                        source, line_of(i, key), i + 1, key, value, entries[it->second].name,
+                        line_of(it->second, key)));
+    };
+    size_t defaults = 0;
+    for (size_t i = 0; i < entries.size(); ++i) {
+        const auto& c = entries[i];
+        claim(i, "name", c.name);
+        claim(i, "prefix", lower(c.prefix));
+        for (const auto& d : c.domains) claim(i, "domains", d);
+        claim(i, "ivr_digit", c.ivr_digit);
+        if (c.is_default && ++defaults == 2)
+            errors.push_back(
+                fmt::format("{}:{}: 'services[{}].default': only one service may be the default",
+                            source, line_of(i, "default"), i + 1));
+    }
 }
 
 }  // namespace
@@ -178,6 +306,48 @@ uint32_t Config::call_slots(unsigned cpu_cores) const {
     return slots < 1 ? 1U : static_cast<uint32_t>(slots);
 }
 
+namespace {
+
+// [[services]]: several services, each chosen by room prefix, dialled domain or IVR digit.
+void read_services(const toml::table& root, const std::string& source, Config& cfg,
+                   std::vector<std::string>& errors) {
+    const toml::node* node = root.get("services");
+    if (node == nullptr) {
+        if (g_key_collector != nullptr) {
+            Section keys(nullptr, "services", source, errors);
+            (void)read_services_entry(keys);
+        }
+        return;
+    }
+    const std::string at = source + ":" + std::to_string(node->source().begin.line) + ": ";
+    const auto* entries = node->as_array();
+    if (entries == nullptr || !entries->is_array_of_tables() || entries->empty()) {
+        errors.push_back(at + "'services' must be a list of [[services]] tables");
+        return;
+    }
+    if (root.get("service") != nullptr) {
+        errors.push_back(at + "use [service] (one service) or [[services]] (several), not both");
+        return;
+    }
+    for (size_t i = 0; i < entries->size(); ++i) {
+        const auto* t = entries->get(i)->as_table();
+        Section s(t, "services", source, errors, fmt::format("services[{}]", i + 1));
+        ServiceConfig c = read_services_entry(s);
+        s.finish();
+        check_services_entry(s, c);
+        cfg.services.push_back(std::move(c));
+    }
+    check_services_unique(cfg.services, *entries, source, errors);
+    // Without `default = true` the first entry is the default.
+    auto def = std::find_if(cfg.services.begin(), cfg.services.end(),
+                            [](const ServiceConfig& c) { return c.is_default; });
+    if (def == cfg.services.end()) def = cfg.services.begin();
+    def->is_default = true;
+    cfg.service = *def;
+}
+
+}  // namespace
+
 Result<Config> load_config_string(std::string_view text, const std::string& source_name) {
     toml::table root;
     try {
@@ -202,9 +372,9 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
     {
         // top-level only holds tables
         for (const auto& [k, v] : root) {
-            static const std::set<std::string> sections{"log",   "sip",  "registrar", "capacity",
-                                                        "media", "turn", "api",       "service",
-                                                        "ivr",   "dtmf", "browser"};
+            static const std::set<std::string> sections{"log",      "sip",  "registrar", "capacity",
+                                                        "media",    "turn", "api",       "service",
+                                                        "services", "ivr",  "dtmf",      "browser"};
             if (!sections.contains(std::string(k.str())))
                 errors.push_back(top.where(v) + "unknown section or key '" + std::string(k.str()) +
                                  "' (see docs/configuration.md)");
@@ -346,23 +516,13 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
     {
         Section s(table_of("service"), "service", source_name, errors);
         s.str("name", cfg.service.name);
-        s.str("base_url", cfg.service.base_url);
-        s.str("display_name", cfg.service.display_name);
-        s.str("secret", cfg.service.secret);
-        s.str("jwt", cfg.service.jwt);
-        s.str("password", cfg.service.password);
-        s.integer("join_timeout_s", cfg.service.join_timeout_s, 5, 600);
-        s.integer("wait_timeout_s", cfg.service.wait_timeout_s, 10, 86400);
-        s.integer("alone_timeout_s", cfg.service.alone_timeout_s, 0, 86400);
+        read_service_keys(s, cfg.service);
         s.finish();
-        if (cfg.service.name != "janus" && cfg.service.name != "jitsi" &&
-            cfg.service.name != "bigbluebutton")
-            errors.push_back(source_name +
-                             ": 'service.name' must be janus, jitsi or bigbluebutton");
-        if (cfg.service.base_url.rfind("http://", 0) != 0 &&
-            cfg.service.base_url.rfind("https://", 0) != 0)
-            errors.push_back(source_name + ": 'service.base_url' must be an http(s) URL");
+        if (!service_kind_known(cfg.service.name))
+            s.error_at("name", "must be janus, jitsi or bigbluebutton");
+        check_service_keys(s, cfg.service);
     }
+    read_services(root, source_name, cfg, errors);
 
     {
         Section s(table_of("ivr"), "ivr", source_name, errors);

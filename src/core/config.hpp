@@ -73,7 +73,9 @@ struct TurnConfig {
 };
 
 struct ServiceConfig {
-    std::string name = "janus";  // janus | jitsi | bigbluebutton
+    // The service's name in logs, the API and metrics. In [service] it is also the kind.
+    std::string name = "janus";
+    std::string kind;  // janus | jitsi | bigbluebutton; empty: `name` is the kind ([service])
     // janus: URL of the VideoRoom demo page; jitsi: https://<domain>; bigbluebutton: the API
     // URL (https://host/bigbluebutton/api) or a Greenlight room URL (.../rooms/<id>)
     std::string base_url = "http://127.0.0.1:8000/videoroomtest.html";
@@ -84,6 +86,14 @@ struct ServiceConfig {
     uint32_t join_timeout_s = 30;
     uint32_t wait_timeout_s = 300;  // held by the service (lobby, no moderator yet, password)
     uint32_t alone_timeout_s = 0;  // hang up after this long alone in the meeting; 0: never
+    // How a call chooses this service ([[services]] only; docs/services.md "Several services").
+    std::string prefix;                // "bbb": sip:bbb.1234@gw joins room 1234 here
+    std::vector<std::string> domains;  // dialled domains (request-URI or To host), lower case
+    std::string ivr_digit;             // the key of this service in the IVR menu; empty: none
+    std::string label;                 // its line in the IVR menu; empty: the name
+    bool is_default = false;           // takes calls that choose no service
+
+    [[nodiscard]] const std::string& adapter_kind() const { return kind.empty() ? name : kind; }
 };
 
 struct IvrConfig {
@@ -141,10 +151,17 @@ struct Config {
     MediaConfig media;
     TurnConfig turn;
     ApiConfig api;
+    // The default service: [service], or the default entry of [[services]].
     ServiceConfig service;
+    std::vector<ServiceConfig> services;  // [[services]] as written; empty with [service]
     IvrConfig ivr;
     DtmfConfig dtmf;
     BrowserConfig browser;
+
+    // Every service calls can join: [[services]], or the one [service].
+    [[nodiscard]] std::vector<ServiceConfig> all_services() const {
+        return services.empty() ? std::vector<ServiceConfig>{service} : services;
+    }
 
     // Number of call slots on this host.
     [[nodiscard]] uint32_t call_slots(unsigned cpu_cores) const;

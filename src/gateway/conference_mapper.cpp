@@ -11,11 +11,14 @@ constexpr uint64_t kLookupTimeoutMs = 5000;
 
 }  // namespace
 
-std::string mapper_request_url(const std::string& url_template, const std::string& number) {
+std::string mapper_request_url(const std::string& url_template, const std::string& number,
+                               const std::string& service) {
     std::string url = url_template;
-    const std::string key = "{number}";
-    for (size_t pos = url.find(key); pos != std::string::npos; pos = url.find(key, pos))
-        url.replace(pos, key.size(), number), pos += number.size();
+    for (const auto& [key, value] :
+         {std::pair<std::string, const std::string&>{"{number}", number}, {"{service}", service}}) {
+        for (size_t pos = url.find(key); pos != std::string::npos; pos = url.find(key, pos))
+            url.replace(pos, key.size(), value), pos += value.size();
+    }
     return url;
 }
 
@@ -55,8 +58,8 @@ ConferenceMapper::ConferenceMapper(const core::IvrConfig& config)
 
 ConferenceMapper::~ConferenceMapper() = default;
 
-void ConferenceMapper::lookup(const std::string& number, Done done) {
-    fetch_.get(mapper_request_url(url_template_, number), kLookupTimeoutMs,
+void ConferenceMapper::lookup(const std::string& number, const std::string& service, Done done) {
+    fetch_.get(mapper_request_url(url_template_, number, service), kLookupTimeoutMs,
                [this, done = std::move(done)](const core::HttpAnswer& answer) {
                    if (!answer.answered()) {
                        done({"", true, "mapper request failed: " + answer.error});

@@ -18,7 +18,9 @@ struct MapperAnswer {
 };
 
 // Pure part, unit-tested: URL template and answer parsing.
-std::string mapper_request_url(const std::string& url_template, const std::string& number);
+// {number} and {service} (the service the call joins: each may number its rooms its own way).
+std::string mapper_request_url(const std::string& url_template, const std::string& number,
+                               const std::string& service = {});
 MapperAnswer mapper_answer(int status, const std::string& body, const std::string& field);
 
 class ConferenceMapper {
@@ -31,7 +33,7 @@ public:
 
     // One lookup at a time; a new one (or destruction) abandons the previous one, whose `done`
     // is then never called.
-    void lookup(const std::string& number, Done done);
+    void lookup(const std::string& number, const std::string& service, Done done);
 
 private:
     std::string url_template_;

@@ -33,7 +33,8 @@ Gateway::Gateway(Key, const core::Config& config, core::ControlLoop& loop, uint3
     : config_(config),
       loop_(loop),
       call_slots_(call_slots),
-      prefs_(sip::CodecPreferences::from_config(config.media)) {
+      prefs_(sip::CodecPreferences::from_config(config.media)),
+      routes_(config.all_services()) {
     media_address_ =
         config.media.address.empty() ? config.sip.listen.front().host : config.media.address;
     engine_ = std::make_unique<media::Engine>(config.media, config.turn, loop);
@@ -54,9 +55,9 @@ core::Result<std::unique_ptr<Gateway>> Gateway::create(const core::Config& confi
                                      [self](const struct sip_msg& msg) { self->on_invite(msg); });
     if (!ua) return ua.error();
     gw->ua_ = std::move(*ua);
-    auto adapter = services::make_adapter(config.service);
-    if (!adapter) return adapter.error();
-    gw->adapter_ = std::move(*adapter);
+    auto adapters = services::make_adapters(gw->routes_.all());
+    if (!adapters) return adapters.error();
+    gw->adapters_ = std::move(*adapters);
     // Warm spares from the start: a call to a room never waits for a Chromium start.
     auto pool_options = browser::pool_options(config.browser);
     pool_options.launch.language = config.ivr.language;  // the service's texts in that language
@@ -91,7 +92,9 @@ std::vector<SessionView> Gateway::sessions() const {
         v.state = state_name(s->state.state());
         v.room_kind = room_kind_name(s->room.kind);
         v.room = s->room.name;
+        v.service = s->room.service;
         v.slot = s->slot && *s->slot < slots_.size() ? slots_[*s->slot]->user() : "";
+        if (s->prompts) v.meeting = s->prompts->status();
         if (s->call) {
             v.call_id = s->call->call_id();
             const auto& m = s->call->media();
@@ -160,7 +163,9 @@ void Gateway::on_invite(const struct sip_msg& msg) {
         reject_busy(msg, id, "slot " + ruser + " is busy");
         return;
     }
-    auto room = parse_room(wanted);
+    // Through a slot the request-URI host is the slot's contact: the dialled domain is To's.
+    auto room =
+        routes_.route(wanted, slot ? std::string() : pl_str(msg.uri.host), pl_str(msg.to.uri.host));
     if (!room) {
         reject(msg, id, 404, "Not Found",
                "room \"" + wanted.substr(0, 200) + "\" is not valid: " + room.error().message);
@@ -173,6 +178,9 @@ void Gateway::on_invite(const struct sip_msg& msg) {
         spdlog::info("gateway: sess={} fulfils reservation {}", id, reservation->id);
         id = reservation_id = reservation->id;
         if (room->kind == RoomKind::Ivr) *room = reservation->room;
+        // The launcher may have chosen the service for a URI that does not say it.
+        if (room->service.empty() && room->kind != RoomKind::Echo)
+            room->service = reservation->room.service;
     } else if (busy_call_slots() >= call_slots_) {
         reject_busy(msg, id,
                     reservations_.empty() ? fmt::format("all {} call slots are busy", call_slots_)
@@ -283,11 +291,13 @@ void Gateway::answer_invite(const struct sip_msg& msg, const std::string& id, co
     plan.contact_user = ruser.empty() ? "sipmediagw" : ruser;
 
     auto session = std::make_unique<Session>(id, room, slot);
+    if (room.kind == RoomKind::Named && room.service.empty())
+        session->room.service = routes_.default_service().name;
     session->media = std::move(media);
-    session->display_name = services::display_name_for(
-        services::CallerIdentity{pl_str(msg.from.dname), pl_str(msg.from.uri.user),
-                                 pl_str(msg.from.auri), room.name},
-        config_.service.display_name);
+    session->caller = services::CallerIdentity{pl_str(msg.from.dname), pl_str(msg.from.uri.user),
+                                               pl_str(msg.from.auri), room.name};
+    session->display_name =
+        services::display_name_for(session->caller, service_of(*session).display_name);
     auto call = sip::Call::accept(*ua_, msg, id, prefs_, ports, origin, plan, session_events(id));
     if (!call) {
         reject(msg, id, 500, "Server Internal Error", call.error().message);
@@ -303,9 +313,12 @@ void Gateway::answer_invite(const struct sip_msg& msg, const std::string& id, co
     reservations_.erase(reservation_id);  // the session holds the call slot from now on
     count_call("answered");
     spdlog::info(
-        "gateway: sess={} answering room_kind={} room=\"{}\" audio={} video={} slot={}", id,
-        room_kind_name(room.kind), room.name, plan.media.audio ? plan.media.audio->codec.name : "-",
-        plan.media.video ? plan.media.video->codec.name : "-", slot ? slots_[*slot]->user() : "-");
+        "gateway: sess={} answering room_kind={} room=\"{}\" audio={} video={} slot={} "
+        "service={}",
+        id, room_kind_name(room.kind), room.name,
+        plan.media.audio ? plan.media.audio->codec.name : "-",
+        plan.media.video ? plan.media.video->codec.name : "-", slot ? slots_[*slot]->user() : "-",
+        session->room.service.empty() ? "-" : session->room.service);
     sessions_.emplace(id, std::move(session));
 }
 
@@ -391,13 +404,16 @@ core::Result<std::string> Gateway::dial_out(const std::string& uri, const Room& 
         creds = sip::Credentials{user, reg.password};
     }
     auto session = std::make_unique<Session>(id, room, std::nullopt);
+    if (room.kind == RoomKind::Named && room.service.empty())
+        session->room.service = routes_.default_service().name;
     session->media = std::move(*media);
     auto call = sip::Call::dial(*ua_, uri, "sip:" + user + "@" + domain, creds, id, prefs_, ports,
                                 session_events(id));
     if (!call) return call.error();
     session->call = std::move(*call);
-    spdlog::info("gateway: sess={} dialing uri=\"{}\" room_kind={} room=\"{}\"", id, uri,
-                 room_kind_name(room.kind), room.name);
+    spdlog::info("gateway: sess={} dialing uri=\"{}\" room_kind={} room=\"{}\" service={}", id, uri,
+                 room_kind_name(room.kind), room.name,
+                 session->room.service.empty() ? "-" : session->room.service);
     sessions_.emplace(id, std::move(session));
     return id;
 }

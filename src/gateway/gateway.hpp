@@ -7,6 +7,7 @@
 #include "core/control_loop.hpp"
 #include "core/result.hpp"
 #include "gateway/reservation.hpp"
+#include "gateway/service_routes.hpp"
 #include "gateway/session.hpp"
 #include "media/engine.hpp"
 #include "services/adapter.hpp"
@@ -29,10 +30,15 @@ struct SessionView {
     std::string state;      // answering, ivr, joining, in_call, ending
     std::string room_kind;  // room, ivr, echo
     std::string room;
+    std::string
+        service;       // the [[services]] name the call joins; empty for IVR (not chosen yet), echo
     std::string slot;  // registration slot the call came through, or empty
     std::string call_id;
     std::string audio_codec;
     std::string video_codec;
+    // What holds the join or ends the call: "waiting:<reason>", "password",
+    // "reconnecting:<reason>", "ending:<cause>"; empty otherwise.
+    std::string meeting;
 };
 
 // A registration slot as the API and metrics show it.
@@ -56,6 +62,8 @@ public:
     [[nodiscard]] size_t active_sessions() const { return sessions_.size(); }
     [[nodiscard]] std::vector<SessionView> sessions() const;
     [[nodiscard]] std::vector<SlotView> registration_slots() const;
+    // The configured services and how calls choose them (the API checks names with it).
+    [[nodiscard]] const ServiceRoutes& services() const { return routes_; }
 
     // Calls `uri` (sip:user@host[:port][;transport=tcp]) for `room`, with digest credentials
     // from [registrar] when the far end asks. Returns the session id; the call shows up in the
@@ -140,6 +148,11 @@ private:
     void count_call(const std::string& result) { ++calls_total_[result]; }
     // Text on the caller's picture for a few seconds (confirmations, the key menu).
     void show_notice(Session& s, const std::string& text, uint64_t ms);
+    // The service a session joins (its choice, else the default) and that service's adapter.
+    [[nodiscard]] const core::ServiceConfig& service_of(const Session& s) const {
+        return routes_.of(s.room.service);
+    }
+    [[nodiscard]] const services::Adapter& adapter_of(const Session& s) const;
 
     core::Config config_;
     core::ControlLoop& loop_;
@@ -148,7 +161,8 @@ private:
     std::string media_address_;
     std::unique_ptr<media::Engine> engine_;
     std::unique_ptr<sip::UserAgent> ua_;
-    std::unique_ptr<services::Adapter> adapter_;
+    ServiceRoutes routes_;
+    services::AdapterRegistry adapters_;  // by service name
     std::unique_ptr<browser::Pool> pool_;
     std::vector<std::unique_ptr<sip::RegistrationSlot>> slots_;
     std::map<std::string, std::unique_ptr<Session>> sessions_;

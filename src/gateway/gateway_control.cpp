@@ -13,22 +13,29 @@ nlohmann::json to_json(const SessionView& v) {
             {"state", v.state},
             {"room_kind", v.room_kind},
             {"room", v.room},
+            {"service", v.service},
             {"slot", v.slot},
             {"call_id", v.call_id},
             {"audio_codec", v.audio_codec},
-            {"video_codec", v.video_codec}};
+            {"video_codec", v.video_codec},
+            {"meeting", v.meeting}};
 }
 
 nlohmann::json to_json(const ReservationView& v) {
-    return {{"id", v.id},
-            {"state", "reserved"},
-            {"room_kind", v.room_kind},
-            {"room", v.room},
-            {"uri", v.uri},
-            {"slot", v.slot},
-            {"from", v.from},
-            {"expires_in_s", v.expires_in_s}};
+    return {{"id", v.id},     {"state", "reserved"}, {"room_kind", v.room_kind},
+            {"room", v.room}, {"uri", v.uri},        {"service", v.service},
+            {"slot", v.slot}, {"from", v.from},      {"expires_in_s", v.expires_in_s}};
 }
+
+namespace {
+
+std::string service_names(const ServiceRoutes& services) {
+    std::string names;
+    for (const auto& s : services.all()) names += (names.empty() ? "" : ", ") + s.name;
+    return names;
+}
+
+}  // namespace
 
 GatewayControl::GatewayControl(Gateway& gateway, const core::Config& config)
     : gateway_(gateway), config_(config) {}
@@ -41,10 +48,15 @@ core::Result<nlohmann::json> GatewayControl::start_gateway(
         if (!parsed) return core::fail("room: " + parsed.error().message, 400);
         room = *parsed;
     }
-    if (!request.service.empty() && request.service != config_.service.name)
-        return core::fail(fmt::format("service '{}' is not configured (this gateway serves '{}')",
-                                      request.service, config_.service.name),
-                          400);
+    const ServiceRoutes& services = gateway_.services();
+    if (!request.service.empty()) {
+        const auto* chosen = services.find(request.service);
+        if (chosen == nullptr)
+            return core::fail(fmt::format("service '{}' is not configured here ({})",
+                                          request.service, service_names(services)),
+                              404);
+        if (room.kind != RoomKind::Echo) room.service = chosen->name;  // echo joins none
+    }
     if (!request.dial.empty()) {
         auto id = gateway_.dial_out(request.dial, room);
         if (!id) {
@@ -57,9 +69,20 @@ core::Result<nlohmann::json> GatewayControl::start_gateway(
         return view;
     }
     // The reference launcher picks gateways by registration prefix: this instance only has
-    // slots under its own.
-    if (!request.prefix.empty() && request.prefix != config_.registrar.prefix)
-        return core::fail(fmt::format("no call slot with prefix '{}' here", request.prefix), 503);
+    // slots under its own. A prefix naming one of our services (its room prefix, else its
+    // name) chooses that service instead; any other prefix is another instance's.
+    if (!request.prefix.empty() && request.prefix != config_.registrar.prefix) {
+        const auto* chosen = services.by_launcher_prefix(request.prefix);
+        if (chosen == nullptr)
+            return core::fail(fmt::format("no call slot with prefix '{}' here", request.prefix),
+                              503);
+        if (!room.service.empty() && room.service != chosen->name)
+            return core::fail(fmt::format("prefix '{}' chooses service '{}', but 'service' asks "
+                                          "for '{}'",
+                                          request.prefix, chosen->name, room.service),
+                              400);
+        if (room.kind != RoomKind::Echo) room.service = chosen->name;
+    }
     auto reservation = gateway_.reserve(room, request.from, config_.api.reservation_timeout_s);
     if (!reservation) {
         spdlog::warn("api: reservation refused: {}", reservation.error().message);
@@ -117,6 +140,14 @@ std::string GatewayControl::metrics() const {
     for (const auto& [state, n] : by_state)
         m.add("sipmediagw_sessions", "gauge", "Active gateway sessions by state",
               static_cast<double>(n), {{"state", state}});
+    std::map<std::string, size_t> by_service;
+    for (const auto& s : gateway_.services().all()) by_service[s.name] = 0;
+    for (const auto& v : gateway_.sessions())
+        if (!v.service.empty()) ++by_service[v.service];
+    for (const auto& [service, n] : by_service)
+        m.add("sipmediagw_sessions_by_service", "gauge",
+              "Sessions that joined or are joining a service", static_cast<double>(n),
+              {{"service", service}});
     for (const char* result : {"answered", "busy", "rejected"}) {
         const auto& totals = gateway_.calls_total();
         const auto it = totals.find(result);

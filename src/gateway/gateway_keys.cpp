@@ -45,18 +45,34 @@ void Gateway::start_ivr(Session& s) {
         return true;
     };
     hooks.hangup = [this, id](const std::string& cause) { (void)hangup(id, cause); };
-    s.ivr = std::make_unique<IvrSession>(id, config_.ivr, std::move(hooks));
+    hooks.choose_service = [this, id](char digit) {
+        Session* found = find(id);
+        const core::ServiceConfig* service = routes_.by_digit(digit);
+        if (found == nullptr || service == nullptr) return;
+        found->room.service = service->name;
+        spdlog::info("gateway: sess={} ivr service=\"{}\" key={}", id, service->name, digit);
+    };
+    // A call whose URI already chose the service (prefix, domain, launcher) is not asked.
+    std::vector<ServiceMenuEntry> menu;
+    if (s.room.service.empty()) menu = routes_.ivr_menu();
+    s.ivr = std::make_unique<IvrSession>(id, config_.ivr, std::move(hooks), std::move(menu),
+                                         service_of(s).name);
     s.ivr->start();
 }
 
 void Gateway::enter_meeting(Session& s, const std::string& room, const std::string& cause) {
-    s.room = Room{RoomKind::Named, room};
+    const std::string chosen = s.room.service;
+    s.room = Room{RoomKind::Named, room, chosen.empty() ? routes_.default_service().name : chosen};
+    s.caller.room = room;
+    if (!s.caller.user.empty() || !s.caller.display_name.empty())
+        s.display_name = services::display_name_for(s.caller, service_of(s).display_name);
     if (s.ivr) {
         // The IVR may be the caller (its join hook): release it once that call has returned.
         loop_.post([held = std::shared_ptr<IvrSession>(std::move(s.ivr))] {});
     }
     s.state.change(SessionState::Joining, fmt::format("room={} via={}", room, cause));
-    spdlog::info("gateway: sess={} join room=\"{}\" service={}", s.id, room, config_.service.name);
+    spdlog::info("gateway: sess={} join room=\"{}\" service={} kind={}", s.id, room, s.room.service,
+                 service_of(s).adapter_kind());
     // Switch the media to the bridge only once the IVR (posted above) is gone: the IVR's
     // prompts and picture belong to the pipeline the switch replaces.
     loop_.post([this, id = s.id] {
@@ -71,6 +87,11 @@ void Gateway::on_dtmf(const std::string& id, char digit, const char* source) {
     spdlog::info("gateway: sess={} dtmf key={} source={}", id, digit, source);
     if (s->ivr) {
         s->ivr->on_digit(digit);
+        return;
+    }
+    // A password being typed is not a string of in-call actions.
+    if (s->prompts && s->prompts->takes_digits()) {
+        s->prompts->on_digit(digit);
         return;
     }
     const auto state = s->state.state();
@@ -123,19 +144,20 @@ void Gateway::show_notice(Session& s, const std::string& text, uint64_t ms) {
     const std::string id = s.id;
     s.notice_timer.start(ms, [this, id] {
         Session* found = find(id);
-        if (found != nullptr && found->media) found->media->show_text("");
+        if (found != nullptr && found->media)
+            found->media->show_text(found->prompts ? found->prompts->screen_text() : "");
     });
 }
 
 void Gateway::on_participants(const std::string& id, size_t others) {
     Session* s = find(id);
-    if (s == nullptr || config_.service.alone_timeout_s == 0) return;
+    if (s == nullptr || service_of(*s).alone_timeout_s == 0) return;
     if (others > 0) {
         s->alone_timer.cancel();
         return;
     }
     if (s->alone_timer.active()) return;
-    s->alone_timer.start(uint64_t{config_.service.alone_timeout_s} * 1000,
+    s->alone_timer.start(uint64_t{service_of(*s).alone_timeout_s} * 1000,
                          [this, id] { (void)hangup(id, "alone in the meeting"); });
 }
 

@@ -40,9 +40,13 @@ core::Result<ReservationView> Gateway::reserve(const Room& room, const std::stri
         const auto& l = config_.sip.listen.front();
         const std::string host =
             !config_.sip.public_address.empty() ? config_.sip.public_address : l.host;
-        const std::string user = room.kind == RoomKind::Named  ? room.name
-                                 : room.kind == RoomKind::Echo ? "echo"
-                                                               : "0";
+        std::string user = room.kind == RoomKind::Named  ? room.name
+                           : room.kind == RoomKind::Echo ? "echo"
+                                                         : "0";
+        // The service's room prefix makes the URI say the service, so the call chooses it
+        // even if the reservation expires first.
+        if (const auto* s = routes_.find(room.service); s != nullptr && !s->prefix.empty())
+            user = s->prefix + "." + user;
         r->uri = fmt::format("sip:{}@{}:{}", user, host, l.port);
     }
     r->expires_at_ms = tmr_jiffies() + uint64_t{timeout_s} * 1000;
@@ -56,10 +60,13 @@ core::Result<ReservationView> Gateway::reserve(const Room& room, const std::stri
                       r->uri,
                       r->slot ? slots_[*r->slot]->user() : "",
                       from,
-                      timeout_s};
+                      timeout_s,
+                      room.service};
     spdlog::info(
-        "gateway: sess={} reserved room_kind={} room=\"{}\" uri=\"{}\" timeout_s={} from=\"{}\"",
-        id, v.room_kind, room.name, r->uri, timeout_s, from);
+        "gateway: sess={} reserved room_kind={} room=\"{}\" uri=\"{}\" timeout_s={} from=\"{}\" "
+        "service={}",
+        id, v.room_kind, room.name, r->uri, timeout_s, from,
+        room.service.empty() ? "-" : room.service);
     reservations_.emplace(id, std::move(r));
     return v;
 }
@@ -71,7 +78,7 @@ std::vector<ReservationView> Gateway::reservations() const {
         const uint64_t left = r->expires_at_ms > now ? (r->expires_at_ms - now + 999) / 1000 : 0;
         out.push_back(ReservationView{id, room_kind_name(r->room.kind), r->room.name, r->uri,
                                       r->slot ? slots_[*r->slot]->user() : "", r->from,
-                                      static_cast<uint32_t>(left)});
+                                      static_cast<uint32_t>(left), r->room.service});
     }
     return out;
 }

@@ -50,11 +50,32 @@ std::string ivr_screen_text(const core::IvrConfig& config, const std::string& ty
     return typed.empty() ? text : text + "\n" + typed;
 }
 
-IvrSession::IvrSession(std::string session_id, const core::IvrConfig& config, IvrHooks hooks)
+std::string ivr_menu_text(const std::vector<ServiceMenuEntry>& menu, const std::string& lang) {
+    std::string text = lang == "fr" ? "Choisissez le service :" : "Choose the service:";
+    for (const auto& e : menu) text += fmt::format("\n{}  {}", e.digit, e.label);
+    return text;
+}
+
+namespace {
+
+std::string menu_digits(const std::vector<ServiceMenuEntry>& menu) {
+    std::string digits;
+    if (menu.size() < 2) return digits;  // one service to choose is no choice
+    for (const auto& e : menu) digits += e.digit;
+    return digits;
+}
+
+}  // namespace
+
+IvrSession::IvrSession(std::string session_id, const core::IvrConfig& config, IvrHooks hooks,
+                       std::vector<ServiceMenuEntry> menu, std::string service)
     : id_(std::move(session_id)),
       config_(config),
       hooks_(std::move(hooks)),
-      dialog_(IvrSettings{config.digits, config.tries, config.inactivity_timeout_s}),
+      menu_(std::move(menu)),
+      service_(std::move(service)),
+      dialog_(IvrSettings{config.digits, config.tries, config.inactivity_timeout_s,
+                          menu_digits(menu_)}),
       mapper_(config) {}
 
 void IvrSession::start() {
@@ -66,7 +87,15 @@ void IvrSession::on_digit(char digit) {
 }
 
 void IvrSession::apply(const IvrStep& step) {
-    if (hooks_.show) hooks_.show(ivr_screen_text(config_, step.typed));
+    // The choice first: the screen and prompts below already belong to the room number.
+    if (step.service) {
+        for (const auto& e : menu_)
+            if (e.digit == *step.service) service_ = e.service;
+        if (hooks_.choose_service) hooks_.choose_service(*step.service);
+    }
+    if (hooks_.show)
+        hooks_.show(dialog_.choosing_service() ? ivr_menu_text(menu_, config_.language)
+                                               : ivr_screen_text(config_, step.typed));
     uint64_t prompts_ms = 0;
     if (!step.play.empty()) {
         std::vector<std::string> files;
@@ -100,7 +129,8 @@ void IvrSession::apply(const IvrStep& step) {
             // Without a mapper the number is the room name itself.
             looked_up(number, MapperAnswer{number, false, "no mapper"});
         } else {
-            mapper_.lookup(number, [this, number](const MapperAnswer& a) { looked_up(number, a); });
+            mapper_.lookup(number, service_,
+                           [this, number](const MapperAnswer& a) { looked_up(number, a); });
         }
     }
 }

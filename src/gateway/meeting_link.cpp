@@ -138,6 +138,7 @@ void MeetingLink::attempt() {
 
 void MeetingLink::with_browser(std::unique_ptr<browser::Browser> b) {
     browser_ = std::move(b);
+    if (events_.on_progress) events_.on_progress("browser");
     const uint32_t gen = generation_;
     std::weak_ptr<bool> alive = alive_;
     spdlog::info("gateway: sess={} browser pid={} joining \"{}\" via {}", id_, browser_->pid(),
@@ -289,6 +290,7 @@ void MeetingLink::open_join_url() {
             lost("navigation to " + u + ": " + st.error().message);
             return;
         }
+        if (events_.on_progress) events_.on_progress("page_loaded");
         join();
     });
 }
@@ -405,6 +407,7 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
             }
         }
         bridge_frame_ = from;
+        if (events_.on_progress) events_.on_progress("media_requested");
         spdlog::info("gateway: sess={} media bridge in frame={} ({}) url={}", id_, from.frame_id,
                      from.top ? "top" : "iframe", msg.value("url", ""));
         if (auto st = bridge_->link().start(); !st) lost("media link: " + st.error().message);

@@ -56,6 +56,10 @@ struct MeetingLinkEvents {
     std::function<std::optional<media::PassthroughVideo>()> passthrough;
     // Likewise for audio (media::CallMedia::passthrough_audio()); unset or false: transcode.
     std::function<bool()> audio_passthrough;
+    // Milestones of a join, for `sipmediagw probe-meeting`: "browser" (one acquired),
+    // "page_loaded" (the join URL's load event), "media_requested" (the page asked for the
+    // camera and microphone: the media bridge said hello).
+    std::function<void(std::string_view step)> on_progress;
 };
 
 // How long a meeting that said "reconnecting" may take to say "joined" again before the gateway
@@ -95,6 +99,10 @@ public:
     [[nodiscard]] bool joined() const noexcept { return joined_; }
     [[nodiscard]] pid_t browser_pid() const noexcept { return browser_ ? browser_->pid() : 0; }
     [[nodiscard]] media::MeetingBridge* bridge() const noexcept { return bridge_.get(); }
+    // The meeting tab (nullptr before it opens) and the DevTools session of the frame running
+    // the media bridge (empty: the main frame), for diagnostics such as probe-meeting's.
+    [[nodiscard]] browser::Page* page() const noexcept { return page_.get(); }
+    [[nodiscard]] const std::string& bridge_frame() const noexcept { return bridge_frame_; }
 
 private:
     void attempt();

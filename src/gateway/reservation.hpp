@@ -19,6 +19,7 @@ struct ReservationView {
     std::string slot;  // registration slot user, or empty
     std::string from;  // who the launcher said will call (informational)
     uint32_t expires_in_s = 0;
+    std::string service;  // chosen by the launcher; empty: the call's own choice or the default
 };
 
 struct Reservation {

@@ -13,6 +13,9 @@ enum class RoomKind { Named, Ivr, Echo };
 struct Room {
     RoomKind kind = RoomKind::Ivr;
     std::string name;  // the meeting room for Named; empty otherwise
+    // The service ([[services]] name) the call chose, by room prefix, dialled domain, the API
+    // or the IVR menu; empty: none yet (the default service, or the IVR asks).
+    std::string service;
 };
 
 // "" or "0" → IVR, "echo" → the self-test room, [A-Za-z0-9._-]{1,128} → that room; anything

@@ -4,9 +4,11 @@
 #include "core/log.hpp"
 #include "gateway/ivr_session.hpp"
 #include "gateway/meeting_link.hpp"
+#include "gateway/meeting_prompts.hpp"
 #include "gateway/room.hpp"
 #include "gateway/session_state.hpp"
 #include "media/engine.hpp"
+#include "services/display_name.hpp"
 #include "sip/call.hpp"
 
 #include <memory>
@@ -24,6 +26,7 @@ struct Session {
     ~Session() {
         // IVR timers first (they reach into the call), then the dialog (BYE), then the media.
         ivr.reset();
+        prompts.reset();
         notice_timer.cancel();
         alone_timer.cancel();
         call.reset();
@@ -38,6 +41,9 @@ struct Session {
     std::optional<size_t> slot;  // the registration slot the INVITE was addressed to
     SessionStateMachine state;
     std::string display_name;  // the caller's name in the meeting
+    // Who called; the display name is made again from it when the IVR changes the service
+    // (each service has its own display_name template).
+    services::CallerIdentity caller;
     // The meeting side (named rooms); destroyed last, which discards its browser.
     std::unique_ptr<MeetingLink> meeting;
     // Declared before `call` so the dialog (BYE) goes first, then the ports.
@@ -45,8 +51,10 @@ struct Session {
     bool media_started = false;
     std::unique_ptr<sip::Call> call;
     std::unique_ptr<IvrSession> ivr;  // while the caller is in the IVR
-    core::Timer notice_timer;         // clears an on-screen confirmation
-    core::Timer alone_timer;          // [service] alone_timeout_s
+    // While the meeting holds or refuses the join: the caller's picture, prompts and password.
+    std::unique_ptr<MeetingPrompts> prompts;
+    core::Timer notice_timer;  // clears an on-screen confirmation
+    core::Timer alone_timer;   // [service] alone_timeout_s
 };
 
 }  // namespace gateway

@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace services {
 
@@ -57,7 +58,11 @@ public:
     [[nodiscard]] std::string script_path() const;
 };
 
-// The adapter for config.name, or an error naming the known services.
+// The adapter for config.adapter_kind(), or an error naming the known services.
 core::Result<std::unique_ptr<Adapter>> make_adapter(const core::ServiceConfig& config);
+
+// One adapter per configured service, by the service's name ([[services]] name).
+using AdapterRegistry = std::map<std::string, std::unique_ptr<Adapter>, std::less<>>;
+core::Result<AdapterRegistry> make_adapters(const std::vector<core::ServiceConfig>& configs);
 
 }  // namespace services

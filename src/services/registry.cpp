@@ -42,9 +42,21 @@ std::string Adapter::script_path() const {
 }
 
 core::Result<std::unique_ptr<Adapter>> make_adapter(const core::ServiceConfig& config) {
+    const std::string& kind = config.adapter_kind();
     for (const auto& [name, factory] : kAdapters)
-        if (name == config.name) return factory(config);
-    return core::fail("unknown service '" + config.name + "' (janus, jitsi, bigbluebutton)");
+        if (name == kind) return factory(config);
+    return core::fail("unknown service '" + kind + "' (janus, jitsi, bigbluebutton)");
+}
+
+core::Result<AdapterRegistry> make_adapters(const std::vector<core::ServiceConfig>& configs) {
+    AdapterRegistry adapters;
+    for (const auto& c : configs) {
+        auto adapter = make_adapter(c);
+        if (!adapter) return core::fail("service '" + c.name + "': " + adapter.error().message);
+        if (!adapters.emplace(c.name, std::move(*adapter)).second)
+            return core::fail("service '" + c.name + "' is configured twice");
+    }
+    return adapters;
 }
 
 }  // namespace services

@@ -61,12 +61,15 @@ bool DemoGateway::terminate(std::chrono::milliseconds timeout) {
 }
 
 std::string DemoGateway::browsers_left(std::chrono::milliseconds timeout) const {
+    return browsers_left_in(program_.log(), timeout);
+}
+
+std::string browsers_left_in(const std::string& log, std::chrono::milliseconds timeout) {
     struct Started {
         pid_t pid;
         std::string profile;
     };
     std::vector<Started> started;
-    const std::string log = program_.log();
     const std::regex re("browser: started pid=(\\d+) profile=(\\S+)");
     for (auto it = std::sregex_iterator(log.begin(), log.end(), re); it != std::sregex_iterator();
          ++it)

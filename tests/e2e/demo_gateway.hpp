@@ -13,6 +13,10 @@
 
 namespace e2e {
 
+// Every browser a sipmediagw log says was started (`browser: started pid= profile=`, debug
+// level) that still runs or left its profile directory after `timeout`; empty when none.
+std::string browsers_left_in(const std::string& log, std::chrono::milliseconds timeout);
+
 class DemoGateway {
 public:
     // Runs `demo --config <dir>/demo.toml`: the example configuration, Chromium's output into

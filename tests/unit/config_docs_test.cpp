@@ -16,7 +16,7 @@ std::set<std::string> documented_keys() {
     std::set<std::string> keys;
     std::string line;
     std::string section;
-    const std::regex heading(R"(^## \[([a-z_]+)\])");
+    const std::regex heading(R"(^## \[\[?([a-z_]+)\]\]?)");  // [section] or [[array]]
     const std::regex row(R"(^\| `([a-z_0-9]+)` \|)");
     while (std::getline(in, line)) {
         std::smatch m;

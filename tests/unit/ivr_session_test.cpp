@@ -14,6 +14,8 @@ namespace {
 TEST(ConferenceMapper, NumberReplacesEveryPlaceholder) {
     EXPECT_EQ(mapper_request_url("http://127.0.0.1:9/m?n={number}&again={number}", "1234"),
               "http://127.0.0.1:9/m?n=1234&again=1234");
+    EXPECT_EQ(mapper_request_url("http://127.0.0.1:9/{service}/{number}?s={service}", "42", "bbb"),
+              "http://127.0.0.1:9/bbb/42?s=bbb");
     EXPECT_EQ(mapper_request_url("http://127.0.0.1:9/rooms/{number}", ""),
               "http://127.0.0.1:9/rooms/");
 }
@@ -34,7 +36,8 @@ TEST(ConferenceMapper, AnswerGivesTheRoomOrSaysWhy) {
 
 TEST(IvrPrompts, EveryPromptHasABuiltWavThatPlays) {
     for (auto p : {IvrPrompt::Welcome, IvrPrompt::Invalid, IvrPrompt::Goodbye, IvrPrompt::Joining,
-                   IvrPrompt::Unavailable, IvrPrompt::Timeout}) {
+                   IvrPrompt::Unavailable, IvrPrompt::Timeout, IvrPrompt::ServiceMenu,
+                   IvrPrompt::ServiceInvalid}) {
         for (const char* lang : {"en", "fr"}) {
             const auto file = ivr_prompt_file(p, lang);
             ASSERT_TRUE(std::filesystem::exists(file)) << file;

@@ -99,10 +99,12 @@ public:
     [[nodiscard]] bool joined() const noexcept { return joined_; }
     [[nodiscard]] pid_t browser_pid() const noexcept { return browser_ ? browser_->pid() : 0; }
     [[nodiscard]] media::MeetingBridge* bridge() const noexcept { return bridge_.get(); }
-    // The meeting tab (nullptr before it opens) and the DevTools session of the frame running
-    // the media bridge (empty: the main frame), for diagnostics such as probe-meeting's.
+    // The meeting tab (nullptr before it opens) and the execution context running the media
+    // bridge (none yet: the main frame's), for diagnostics such as probe-meeting's.
     [[nodiscard]] browser::Page* page() const noexcept { return page_.get(); }
-    [[nodiscard]] const std::string& bridge_frame() const noexcept { return bridge_frame_; }
+    [[nodiscard]] browser::FrameContext bridge_frame() const {
+        return bridge_frame_.value_or(browser::FrameContext{});
+    }
 
 private:
     void attempt();

@@ -267,28 +267,27 @@ void MeetingProbe::poll() {
         return;
     }
     std::weak_ptr<bool> alive = alive_;
-    page->evaluate(
-        "window.__smgwBridge ? __smgwBridge.meetingStats() : null",
-        [this, alive](core::Result<browser::Json> r) {
-            if (alive.expired() || ending_) return;
-            if (r && r->is_object()) {
-                page_stats_ = std::move(*r);
-            } else if (!r) {
-                spdlog::debug("probe: page stats: {}", r.error().message);
-            }
-            check_media();
-            if (ending_) return;
-            const int64_t in_meeting = elapsed_ms() - joined_ms_;
-            const bool media_done =
-                step("media_sent")->t_ms >= 0 && step("media_received")->t_ms >= 0;
-            if (in_meeting >= int64_t(options_.seconds) * 1000 &&
-                (media_done || in_meeting >= kMediaWaitMs)) {
-                end_stay();
-                return;
-            }
-            poll_timer_.start(kPollMs, [this] { poll(); });
-        },
-        link_->bridge_frame());
+    page->evaluate_in(link_->bridge_frame(),
+                      "window.__smgwBridge ? __smgwBridge.meetingStats() : null",
+                      [this, alive](core::Result<browser::Json> r) {
+                          if (alive.expired() || ending_) return;
+                          if (r && r->is_object()) {
+                              page_stats_ = std::move(*r);
+                          } else if (!r) {
+                              spdlog::debug("probe: page stats: {}", r.error().message);
+                          }
+                          check_media();
+                          if (ending_) return;
+                          const int64_t in_meeting = elapsed_ms() - joined_ms_;
+                          const bool media_done =
+                              step("media_sent")->t_ms >= 0 && step("media_received")->t_ms >= 0;
+                          if (in_meeting >= int64_t(options_.seconds) * 1000 &&
+                              (media_done || in_meeting >= kMediaWaitMs)) {
+                              end_stay();
+                              return;
+                          }
+                          poll_timer_.start(kPollMs, [this] { poll(); });
+                      });
 }
 
 void MeetingProbe::check_media() {

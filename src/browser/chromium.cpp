@@ -116,6 +116,12 @@ std::vector<std::string> chromium_command_line(const LaunchOptions& options,
         }
     }
     args.push_back(disable_prefix + disabled);
+    if (!options.language.empty()) {
+        // --lang sets the UI locale (navigator.language); headless takes Accept-Language from
+        // --accept-lang, not from the locale.
+        args.push_back("--lang=" + options.language);
+        args.push_back("--accept-lang=" + options.language);
+    }
     if (sandbox_disabled_for(euid)) args.emplace_back("--no-sandbox");
     for (const auto& f : extra) args.push_back(f);
     args.emplace_back("about:blank");

@@ -206,6 +206,7 @@ void read_service_keys(Section& s, ServiceConfig& out) {
     s.str("jwt", out.jwt);
     s.str("password", out.password);
     s.integer("join_timeout_s", out.join_timeout_s, 5, 600);
+    s.integer("wait_timeout_s", out.wait_timeout_s, 10, 86400);
     s.integer("alone_timeout_s", out.alone_timeout_s, 0, 86400);
 }
 

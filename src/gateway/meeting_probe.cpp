@@ -179,6 +179,7 @@ void MeetingProbe::start(std::function<void()> done) {
     // One browser, started now: nothing to keep warm for a single join.
     auto pool_options = browser::pool_options(browser_config);
     pool_options.spares = 0;
+    pool_options.launch.language = options_.config.ivr.language;  // as the gateway's browsers
     pool_ = std::make_unique<browser::Pool>(pool_options);
     pool_->start();
 
@@ -225,6 +226,9 @@ void MeetingProbe::start(std::function<void()> done) {
     // The adapters wait join_timeout_s for each page milestone; a browser start comes first.
     const uint64_t join_ms = uint64_t(options_.config.browser.start_timeout_ms) +
                              uint64_t(options_.config.service.join_timeout_s) * 3000 + 10000;
+    // The link's own deadline must not cut the probe's longer one short.
+    link_->set_join_settings({uint32_t(join_ms / 1000), service.wait_timeout_s, service.password,
+                              options_.config.ivr.language});
     join_deadline_.start(join_ms, [this, join_ms] {
         fail(fmt::format("not in the meeting after {} s", join_ms / 1000));
     });
@@ -266,28 +270,27 @@ void MeetingProbe::poll() {
         return;
     }
     std::weak_ptr<bool> alive = alive_;
-    page->evaluate(
-        "window.__smgwBridge ? __smgwBridge.meetingStats() : null",
-        [this, alive](core::Result<browser::Json> r) {
-            if (alive.expired() || ending_) return;
-            if (r && r->is_object()) {
-                page_stats_ = std::move(*r);
-            } else if (!r) {
-                spdlog::debug("probe: page stats: {}", r.error().message);
-            }
-            check_media();
-            if (ending_) return;
-            const int64_t in_meeting = elapsed_ms() - joined_ms_;
-            const bool media_done =
-                step("media_sent")->t_ms >= 0 && step("media_received")->t_ms >= 0;
-            if (in_meeting >= int64_t(options_.seconds) * 1000 &&
-                (media_done || in_meeting >= kMediaWaitMs)) {
-                end_stay();
-                return;
-            }
-            poll_timer_.start(kPollMs, [this] { poll(); });
-        },
-        link_->bridge_frame());
+    page->evaluate_in(link_->bridge_frame(),
+                      "window.__smgwBridge ? __smgwBridge.meetingStats() : null",
+                      [this, alive](core::Result<browser::Json> r) {
+                          if (alive.expired() || ending_) return;
+                          if (r && r->is_object()) {
+                              page_stats_ = std::move(*r);
+                          } else if (!r) {
+                              spdlog::debug("probe: page stats: {}", r.error().message);
+                          }
+                          check_media();
+                          if (ending_) return;
+                          const int64_t in_meeting = elapsed_ms() - joined_ms_;
+                          const bool media_done =
+                              step("media_sent")->t_ms >= 0 && step("media_received")->t_ms >= 0;
+                          if (in_meeting >= int64_t(options_.seconds) * 1000 &&
+                              (media_done || in_meeting >= kMediaWaitMs)) {
+                              end_stay();
+                              return;
+                          }
+                          poll_timer_.start(kPollMs, [this] { poll(); });
+                      });
 }
 
 void MeetingProbe::check_media() {

@@ -350,6 +350,7 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         s.str("display_name", cfg.service.display_name);
         s.str("secret", cfg.service.secret);
         s.str("jwt", cfg.service.jwt);
+        s.str("token_url", cfg.service.token_url);
         s.str("password", cfg.service.password);
         s.integer("join_timeout_s", cfg.service.join_timeout_s, 5, 600);
         s.integer("alone_timeout_s", cfg.service.alone_timeout_s, 0, 86400);
@@ -361,6 +362,9 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         if (cfg.service.base_url.rfind("http://", 0) != 0 &&
             cfg.service.base_url.rfind("https://", 0) != 0)
             errors.push_back(source_name + ": 'service.base_url' must be an http(s) URL");
+        if (!cfg.service.token_url.empty() && cfg.service.token_url.rfind("http://", 0) != 0 &&
+            cfg.service.token_url.rfind("https://", 0) != 0)
+            errors.push_back(source_name + ": 'service.token_url' must be an http(s) URL");
     }
 
     {

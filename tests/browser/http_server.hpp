@@ -87,7 +87,11 @@ private:
             std::pair<std::string, std::string> page{"text/plain", "not found"};
             {
                 std::lock_guard lock(mutex_);
-                if (auto it = pages_.find(path); it != pages_.end()) {
+                // An exact match (query included) first, else the path alone: pages opened
+                // with a query they ignore (a meeting URL with ?jwt=...).
+                auto it = pages_.find(path);
+                if (it == pages_.end()) it = pages_.find(path.substr(0, path.find('?')));
+                if (it != pages_.end()) {
                     status = "200 OK";
                     page = it->second;
                 }

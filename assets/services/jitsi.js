@@ -62,6 +62,7 @@
     myId = (e && e.id) || myId;
     inRoom = true;
     passwordTries = 0;
+    breakoutAt = 0;  // that move is over
     if (finished) return;
     if (!joinedOnce && settle) {
       joinedOnce = true;
@@ -131,7 +132,7 @@
         enableNoisyMicDetection: false,
       };
       if (opts.language) config.defaultLanguage = opts.language;
-      const options = {
+      const apiOptions = {
         roomName: opts.room,
         parentNode: document.body,
         width: '100%',
@@ -140,12 +141,12 @@
         configOverwrite: config,
         interfaceConfigOverwrite: { SHOW_CHROME_EXTENSION_BANNER: false },
       };
-      if (opts.language) options.lang = opts.language;
-      if (opts.jwt) options.jwt = opts.jwt;
+      if (opts.language) apiOptions.lang = opts.language;
+      if (opts.jwt) apiOptions.jwt = opts.jwt;
       const pending = new Promise(function (resolve, reject) {
         settle = { resolve: resolve, reject: reject };
       });
-      api = new window.JitsiMeetExternalAPI(opts.domain, options);
+      api = new window.JitsiMeetExternalAPI(opts.domain, apiOptions);
       api.addListener('videoConferenceJoined', onJoined);
       api.addListener('videoConferenceLeft', onLeft);
       api.addListener('breakoutRoomsUpdated', function () { breakoutAt = Date.now(); });

@@ -113,6 +113,22 @@ TEST(JitsiToken, BadAnswersSayWhy) {
     EXPECT_NE(t.error().message.find("not a token"), std::string::npos);
 }
 
+TEST(JitsiTokenConfig, TokenUrlMustBeHttp) {
+    auto ok = core::load_config_string(
+        "[service]\nname = \"jitsi\"\nbase_url = \"https://meet.example.org/t\"\n"
+        "token_url = \"https://auth.example.org/token?room={room}\"\n",
+        "t.toml");
+    ASSERT_TRUE(ok.ok()) << ok.error().message;
+    EXPECT_EQ(ok->service.token_url, "https://auth.example.org/token?room={room}");
+    auto bad = core::load_config_string(
+        "[service]\nname = \"jitsi\"\nbase_url = \"https://meet.example.org\"\n"
+        "token_url = \"auth.example.org/token\"\n",
+        "t.toml");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().message.find("'service.token_url' must be an http(s) URL"),
+              std::string::npos);
+}
+
 TEST(JitsiAdapterOptions, TenantRoomHostPageAndToken) {
     auto cfg = jitsi("http://127.0.0.1:8123/tenant");
     cfg.jwt = "static";

@@ -48,6 +48,12 @@ public:
         pages_[path] = {type, body};
     }
     [[nodiscard]] uint16_t port() const { return port_; }
+    // The request head (request line and headers) of the last request for path; "" if none.
+    [[nodiscard]] std::string last_request(const std::string& path) {
+        std::lock_guard lock(mutex_);
+        auto it = requests_.find(path);
+        return it == requests_.end() ? std::string() : it->second;
+    }
     [[nodiscard]] std::string url(const std::string& host, const std::string& path) const {
         return "http://" + host + ":" + std::to_string(port_) + path;
     }
@@ -87,6 +93,7 @@ private:
             std::pair<std::string, std::string> page{"text/plain", "not found"};
             {
                 std::lock_guard lock(mutex_);
+                requests_[path] = req.substr(0, req.find("\r\n\r\n"));
                 // An exact match (query included) first, else the path alone: pages opened
                 // with a query they ignore (a meeting URL with ?jwt=...).
                 auto it = pages_.find(path);
@@ -115,6 +122,7 @@ private:
     std::atomic<bool> stop_{false};
     std::mutex mutex_;
     std::map<std::string, std::pair<std::string, std::string>> pages_;
+    std::map<std::string, std::string> requests_;
     std::vector<std::thread> workers_;  // only touched by the accept thread
     std::thread thread_;
 };

@@ -32,6 +32,7 @@
   let passwordTries = 0;   // passwords sent (configured or typed) for the current prompt
   let breakoutAt = 0;
   let settle = null;       // {resolve, reject} of the pending join()
+  let waitingFor = '';     // the last waiting reason told (Jitsi retries, and reports each retry)
 
   function loadScript(src, timeoutMs) {
     return new Promise(function (resolve, reject) {
@@ -63,6 +64,7 @@
     inRoom = true;
     passwordTries = 0;
     breakoutAt = 0;  // that move is over
+    waitingFor = '';
     if (finished) return;
     if (!joinedOnce && settle) {
       joinedOnce = true;
@@ -84,8 +86,12 @@
   function onError(e) {
     const err = (e && e.error) || {};
     const name = err.name || '';
-    if (name === LOBBY) { kit.emit('waiting', { reason: 'lobby' }); return; }
-    if (name === NEED_HOST) { kit.emit('waiting', { reason: 'moderator' }); return; }
+    if (name === LOBBY || name === NEED_HOST) {
+      const reason = name === LOBBY ? 'lobby' : 'moderator';
+      if (reason !== waitingFor) kit.emit('waiting', { reason: reason });
+      waitingFor = reason;
+      return;
+    }
     if (PASSWORD.test(name)) return;
     if (TERMINAL[name]) { finish('ended', TERMINAL[name] + ' (' + name + ')'); return; }
     if (err.isFatal) {

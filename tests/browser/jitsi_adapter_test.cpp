@@ -72,10 +72,10 @@ protected:
         options.bindings = {"sipmediagwEvent"};
         page_ = open_page(*browser_, options);
         ASSERT_TRUE(page_);
-        page_->on_binding(
-            [this](const std::string& name, const std::string& payload, const std::string&) {
-                if (name == "sipmediagwEvent") events_.push_back(Json::parse(payload));
-            });
+        page_->on_binding([this](const std::string& name, const std::string& payload,
+                                 const browser::FrameContext& /*from*/) {
+            if (name == "sipmediagwEvent") events_.push_back(Json::parse(payload));
+        });
         ASSERT_TRUE(navigate(*page_, *url).ok());
         auto started = evaluate(*page_, "window.__join = null; window.sipmediagwAdapter.join(" +
                                             (*adapter)->join_options(request) +

@@ -1,90 +1,197 @@
 // Jitsi Meet through the IFrame API (https://jitsi.github.io/handbook/docs/dev-guide/dev-guide-iframe):
-// load external_api.js from the deployment, create the meeting iframe with prejoin off and the
-// display name set, knock on the lobby, and drive the meeting with executeCommand.
-// Not run in CI (no Jitsi deployment here); see docs/services.md for the interfaces relied on.
+// the gateway opens the deployment's own external_api.js (shown as text: same origin, nothing
+// runs, nothing navigates away); this script loads that file as a script and creates the
+// meeting iframe. Which upstream events mean what is listed in docs/services.md ("jitsi").
 (function () {
   'use strict';
   if (window.top !== window) return;  // inside the meeting iframe only the media bridge runs
   const kit = window.sipmediagwKit;
+
+  // lib-jitsi-meet error names as errorOccurred reports them ({error: {name, isFatal}}).
+  const LOBBY = 'conference.connectionError.membersOnly';
+  const NEED_HOST = 'conference.authenticationRequired';  // "waiting for the host"
+  const PASSWORD = /passwordRequired/;                     // handled by the passwordRequired event
+  // Ends for good: the meeting is gone, or this participant will never be let in.
+  const TERMINAL = {
+    'conference.destroyed': 'the meeting was ended',
+    'conference.connectionError.accessDenied': 'access to the meeting was denied',
+    'conference.connectionError.notAllowed': 'not allowed in the meeting',
+    'conference.max_users': 'the meeting is full',
+  };
+  // A breakout move announces itself with breakoutRoomsUpdated just before videoConferenceLeft.
+  const MOVE_WINDOW_MS = 5000;
+
   let api = null;
+  let opts = {};
   let myId = null;
   let state = { muted: false, camera_off: false, hand: false, tile: false };
+  let joinedOnce = false;  // the join() promise has resolved
+  let inRoom = false;
+  let finished = false;    // ended, kicked or rejected: nothing more is reported
+  let hangingUp = false;   // we asked to leave
+  let passwordTries = 0;   // passwords sent (configured or typed) for the current prompt
+  let breakoutAt = 0;
+  let settle = null;       // {resolve, reject} of the pending join()
+  let waitingFor = '';     // the last waiting reason told (Jitsi retries, and reports each retry)
 
   function loadScript(src, timeoutMs) {
     return new Promise(function (resolve, reject) {
       const s = document.createElement('script');
+      const timer = setTimeout(function () { reject(new Error('timed out loading ' + src)); },
+                               timeoutMs);
       s.src = src;
-      s.onload = resolve;
-      s.onerror = function () { reject(new Error('cannot load ' + src)); };
+      s.onload = function () { clearTimeout(timer); resolve(); };
+      s.onerror = function () { clearTimeout(timer); reject(new Error('cannot load ' + src)); };
       document.head.appendChild(s);
-      setTimeout(function () { reject(new Error('timed out loading ' + src)); }, timeoutMs);
     });
+  }
+
+  // A terminal end: rejects a join still pending, else tells the gateway (ended or kicked).
+  function finish(type, reason) {
+    if (finished || hangingUp) return;
+    finished = true;
+    inRoom = false;
+    if (!joinedOnce && settle) {
+      settle.reject(new Error(reason));
+      settle = null;
+      return;
+    }
+    kit.emit(type, { reason: reason });
+  }
+
+  function onJoined(e) {
+    myId = (e && e.id) || myId;
+    inRoom = true;
+    passwordTries = 0;
+    breakoutAt = 0;  // that move is over
+    waitingFor = '';
+    if (finished) return;
+    if (!joinedOnce && settle) {
+      joinedOnce = true;
+      settle.resolve({ joined: true });
+      settle = null;
+    }
+    kit.emit('joined', { participants: window.sipmediagwAdapter.participantCount() });
+  }
+
+  function onLeft() {
+    inRoom = false;
+    if (finished || hangingUp || !joinedOnce) return;
+    // Not an end: a breakout move or a reload rejoins by itself (readyToClose or a kick is
+    // what ends); the gateway waits for "joined" and rejoins itself if it does not come.
+    const moving = Date.now() - breakoutAt < MOVE_WINDOW_MS;
+    kit.emit('reconnecting', { reason: moving ? 'breakout room move' : 'left the room, rejoining' });
+  }
+
+  function onError(e) {
+    const err = (e && e.error) || {};
+    const name = err.name || '';
+    if (name === LOBBY || name === NEED_HOST) {
+      const reason = name === LOBBY ? 'lobby' : 'moderator';
+      if (reason !== waitingFor) kit.emit('waiting', { reason: reason });
+      waitingFor = reason;
+      return;
+    }
+    if (PASSWORD.test(name)) return;
+    if (TERMINAL[name]) { finish('ended', TERMINAL[name] + ' (' + name + ')'); return; }
+    if (err.isFatal) {
+      // ICE failed, focus left, bridge unavailable, connection dropped: Jitsi reloads and
+      // rejoins by itself; "joined" follows, else the gateway rejoins.
+      // Before the first join the join itself is still pending (and bounded by the gateway).
+      inRoom = false;
+      if (!finished) kit.emit(joinedOnce ? 'reconnecting' : 'error',
+                              joinedOnce ? { reason: name || 'fatal error' } : { message: name });
+      return;
+    }
+    kit.emit('error', { message: name + (err.message ? ': ' + err.message : '') });
+  }
+
+  function onPasswordRequired() {
+    if (finished) return;
+    if (opts.password && passwordTries === 0) {
+      passwordTries = 1;
+      api.executeCommand('password', opts.password);
+      return;
+    }
+    kit.emit('password_required', { retry: passwordTries > 0 });
   }
 
   window.sipmediagwAdapter = {
     name: 'jitsi',
 
-    join: async function (opts) {
+    join: async function (options) {
+      opts = options || {};
       const timeout = opts.timeoutMs || 30000;
-      document.documentElement.innerHTML = '<head></head><body style="margin:0;background:#000"></body>';
-      await loadScript('https://' + opts.domain + '/external_api.js', timeout);
-      const options = {
+      const origin = opts.origin || ('https://' + opts.domain);
+      document.documentElement.innerHTML =
+          '<head></head><body style="margin:0;background:#000;overflow:hidden"></body>';
+      await loadScript(origin + '/external_api.js', timeout);
+      const lobby = { autoKnock: true, enableChat: false };
+      const config = {
+        prejoinConfig: { enabled: false },
+        startWithAudioMuted: false,
+        startWithVideoMuted: false,
+        disableDeepLinking: true,
+        p2p: { enabled: false },
+        lobby: lobby,
+        autoKnockLobby: true,  // deployments from before lobby.autoKnock (early 2023)
+        enableNoisyMicDetection: false,
+      };
+      if (opts.language) config.defaultLanguage = opts.language;
+      const apiOptions = {
         roomName: opts.room,
         parentNode: document.body,
         width: '100%',
         height: '100%',
         userInfo: { displayName: opts.displayName },
-        configOverwrite: {
-          prejoinPageEnabled: false,
-          prejoinConfig: { enabled: false },
-          startWithAudioMuted: false,
-          startWithVideoMuted: false,
-          disableDeepLinking: true,
-          p2p: { enabled: false },
-          lobby: { autoKnock: true, enableChat: false },
-          enableNoisyMicDetection: false,
-        },
+        configOverwrite: config,
         interfaceConfigOverwrite: { SHOW_CHROME_EXTENSION_BANNER: false },
       };
-      if (opts.jwt) options.jwt = opts.jwt;
-      api = new window.JitsiMeetExternalAPI(opts.domain, options);
-      api.addListener('passwordRequired', function () {
-        if (opts.password) api.executeCommand('password', opts.password);
-        else kit.emit('error', { reason: 'the room needs a password' });
+      if (opts.language) apiOptions.lang = opts.language;
+      if (opts.jwt) apiOptions.jwt = opts.jwt;
+      const pending = new Promise(function (resolve, reject) {
+        settle = { resolve: resolve, reject: reject };
       });
-      api.addListener('knockingParticipant', function () {});
-      api.addListener('errorOccurred', function (e) {
-        const name = (e && e.error && e.error.name) || '';
-        if (/membersOnly|lobby/i.test(name)) kit.emit('lobby', { reason: name });
-        else if (e && e.error && e.error.isFatal) kit.emit('ended', { reason: name || 'fatal error' });
-      });
+      api = new window.JitsiMeetExternalAPI(opts.domain, apiOptions);
+      api.addListener('videoConferenceJoined', onJoined);
+      api.addListener('videoConferenceLeft', onLeft);
+      api.addListener('breakoutRoomsUpdated', function () { breakoutAt = Date.now(); });
+      api.addListener('readyToClose', function () { finish('ended', 'the meeting was closed'); });
       api.addListener('participantKickedOut', function (e) {
-        if (e && e.kicked && e.kicked.local) kit.emit('kicked', { reason: 'kicked by a moderator' });
+        if (!e || !e.kicked || !(e.kicked.local || (myId && e.kicked.id === myId))) return;
+        const by = e.kicker && e.kicker.name ? ' by ' + e.kicker.name : ' by a moderator';
+        finish('kicked', 'removed from the meeting' + by);
       });
-      api.addListener('videoConferenceLeft', function () { kit.emit('ended', { reason: 'left' }); });
-      api.addListener('readyToClose', function () { kit.emit('ended', { reason: 'meeting closed' }); });
+      api.addListener('passwordRequired', onPasswordRequired);
+      api.addListener('errorOccurred', onError);
       api.addListener('audioMuteStatusChanged', function (e) { state.muted = !!e.muted; });
       api.addListener('videoMuteStatusChanged', function (e) { state.camera_off = !!e.muted; });
       api.addListener('raiseHandUpdated', function (e) {
         if (e && e.id === myId) state.hand = !!e.handRaised;
       });
       api.addListener('tileViewChanged', function (e) { state.tile = !!e.enabled; });
-      const joinedEvent = await new Promise(function (resolve, reject) {
-        api.addListener('videoConferenceJoined', resolve);
-        setTimeout(function () { reject(new Error('timed out joining the Jitsi room')); }, timeout);
-      });
-      myId = joinedEvent && joinedEvent.id;
-      kit.emit('joined', { participants: window.sipmediagwAdapter.participantCount() });
-      return { joined: true };
+      // No deadline here: the gateway bounds the join (longer while the service holds it).
+      return pending;
+    },
+
+    submitPassword: async function (password) {
+      if (!api) throw new Error('not joining a meeting');
+      if (typeof password !== 'string' || password === '') throw new Error('empty password');
+      passwordTries += 1;
+      api.executeCommand('password', password);
+      return { submitted: true };
     },
 
     leave: async function () {
-      if (api) api.executeCommand('hangup');
+      if (api) {
+        hangingUp = true;
+        api.executeCommand('hangup');
+      }
       return { left: true };
     },
 
     action: async function (name) {
-      if (!api) throw new Error('not in the meeting');
+      if (!api || !inRoom) throw new Error('not in the meeting');
       const commands = { mute: 'toggleAudio', camera: 'toggleVideo', hand: 'toggleRaiseHand',
                          tile: 'toggleTileView' };
       if (name === 'leave') return window.sipmediagwAdapter.leave();

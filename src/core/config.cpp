@@ -204,6 +204,7 @@ void read_service_keys(Section& s, ServiceConfig& out) {
     s.str("display_name", out.display_name);
     s.str("secret", out.secret);
     s.str("jwt", out.jwt);
+    s.str("token_url", out.token_url);
     s.str("password", out.password);
     s.integer("join_timeout_s", out.join_timeout_s, 5, 600);
     s.integer("wait_timeout_s", out.wait_timeout_s, 10, 86400);
@@ -213,6 +214,9 @@ void read_service_keys(Section& s, ServiceConfig& out) {
 void check_service_keys(Section& s, const ServiceConfig& c) {
     if (c.base_url.rfind("http://", 0) != 0 && c.base_url.rfind("https://", 0) != 0)
         s.error_at("base_url", "must be an http(s) URL");
+    if (!c.token_url.empty() && c.token_url.rfind("http://", 0) != 0 &&
+        c.token_url.rfind("https://", 0) != 0)
+        s.error_at("token_url", "must be an http(s) URL");
 }
 
 // One [[services]] entry: its own keys, then the shared ones.

@@ -85,6 +85,8 @@ struct ServiceConfig {
     std::string display_name = "{user} (SIP)";  // {user}, {from}, {room}
     std::string secret;                         // bigbluebutton: API shared secret (checksum)
     std::string jwt;                            // jitsi: token for secured deployments
+    // jitsi: GET this URL ({room} replaced) for a per-room token before each join; wins over jwt
+    std::string token_url;
     std::string password;  // room password / lobby password when the service asks
     uint32_t join_timeout_s = 30;
     uint32_t wait_timeout_s = 300;  // held by the service (lobby, no moderator yet, password)

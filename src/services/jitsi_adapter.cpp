@@ -1,9 +1,11 @@
-// Jitsi Meet through its IFrame API: the page is a blank document of the deployment's origin
-// in which assets/services/jitsi.js loads https://<domain>/external_api.js and creates the
-// meeting iframe (prejoin off, display name, lobby knocking, JWT when configured).
+// Jitsi Meet through its IFrame API: the page opened is the deployment's own external_api.js
+// (same origin as the meeting frame; see JitsiLocation::host_page), in which
+// assets/services/jitsi.js loads that script and creates the meeting iframe. A per-room token
+// comes from [service] token_url when set, else [service] jwt.
 #include "services/adapter.hpp"
+#include "services/jitsi_location.hpp"
+#include "services/jitsi_token.hpp"
 #include "services/service_adapters.hpp"
-#include "services/url.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -13,39 +15,60 @@ namespace {
 
 class JitsiAdapter final : public Adapter {
 public:
-    explicit JitsiAdapter(core::ServiceConfig config) : config_(std::move(config)) {}
+    explicit JitsiAdapter(core::ServiceConfig config)
+        : config_(std::move(config)), location_(jitsi_location(config_.base_url)) {}
 
     [[nodiscard]] std::string_view name() const override { return "jitsi"; }
 
-    [[nodiscard]] core::Result<std::string> join_url(const JoinRequest& r) const override {
-        if (r.room.empty()) return core::fail("a Jitsi room name is required", 404);
-        // A page of the deployment's own origin that exists on every Jitsi Meet install, so
-        // external_api.js loads same-origin; jitsi.js replaces its content with the iframe.
-        return url_origin(config_.base_url) + "/static/close3.html";
+    void prepare(JoinRequest request, core::HttpFetch& http, PrepareDone done) const override {
+        if (config_.token_url.empty()) {
+            done(std::move(request));
+            return;
+        }
+        const std::string url = jitsi_token_url(config_.token_url, request.room);
+        const std::string room = request.room;
+        http.get(
+            url, uint64_t{config_.join_timeout_s} * 1000,
+            [request = std::move(request), done = std::move(done),
+             room](const core::HttpAnswer& answer) mutable {
+                auto token = jitsi_token_from_answer(answer);
+                if (!token) {
+                    done(core::fail("no token for room \"" + room + "\": " + token.error().message,
+                                    token.error().code));
+                    return;
+                }
+                request.prepared["jwt"] = std::move(*token);
+                done(std::move(request));
+            });
     }
 
-    [[nodiscard]] std::string permission_origin() const override {
-        return url_origin(config_.base_url);
+    [[nodiscard]] core::Result<std::string> join_url(const JoinRequest& r) const override {
+        if (r.room.empty()) return core::fail("a Jitsi room name is required", 404);
+        if (location_.origin.empty()) return core::fail("[service] base_url is not an http(s) URL");
+        return location_.host_page();
     }
+
+    [[nodiscard]] std::string permission_origin() const override { return location_.origin; }
 
     [[nodiscard]] std::set<Action> actions() const override {
         return {Action::Mute, Action::Camera, Action::Hand, Action::TileView, Action::Leave};
     }
 
     [[nodiscard]] std::string join_options(const JoinRequest& r) const override {
-        const std::string origin = url_origin(config_.base_url);
-        const std::string domain = origin.substr(origin.find("://") + 3);
-        nlohmann::json o{{"domain", domain},
-                         {"room", r.room},
-                         {"displayName", r.display_name},
-                         {"timeoutMs", config_.join_timeout_s * 1000}};
-        if (!config_.jwt.empty()) o["jwt"] = config_.jwt;
-        if (!config_.password.empty()) o["password"] = config_.password;
+        nlohmann::json o{
+            {"origin", location_.origin},          {"domain", location_.domain},
+            {"room", location_.room_name(r.room)}, {"displayName", r.display_name},
+            {"password", config_.password},        {"timeoutMs", config_.join_timeout_s * 1000}};
+        if (auto it = r.prepared.find("jwt"); it != r.prepared.end())
+            o["jwt"] = it->second;
+        else if (!config_.jwt.empty())
+            o["jwt"] = config_.jwt;
         return o.dump();
     }
 
 private:
     core::ServiceConfig config_;
+    JitsiLocation location_;
 };
 
 }  // namespace

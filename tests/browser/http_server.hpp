@@ -94,7 +94,11 @@ private:
             {
                 std::lock_guard lock(mutex_);
                 requests_[path] = req.substr(0, req.find("\r\n\r\n"));
-                if (auto it = pages_.find(path); it != pages_.end()) {
+                // An exact match (query included) first, else the path alone: pages opened
+                // with a query they ignore (a meeting URL with ?jwt=...).
+                auto it = pages_.find(path);
+                if (it == pages_.end()) it = pages_.find(path.substr(0, path.find('?')));
+                if (it != pages_.end()) {
                     status = "200 OK";
                     page = it->second;
                 }

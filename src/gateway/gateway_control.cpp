@@ -16,7 +16,8 @@ nlohmann::json to_json(const SessionView& v) {
             {"slot", v.slot},
             {"call_id", v.call_id},
             {"audio_codec", v.audio_codec},
-            {"video_codec", v.video_codec}};
+            {"video_codec", v.video_codec},
+            {"display_name", v.display_name}};
 }
 
 nlohmann::json to_json(const ReservationView& v) {
@@ -27,7 +28,8 @@ nlohmann::json to_json(const ReservationView& v) {
             {"uri", v.uri},
             {"slot", v.slot},
             {"from", v.from},
-            {"expires_in_s", v.expires_in_s}};
+            {"expires_in_s", v.expires_in_s},
+            {"display_name", v.display_name}};
 }
 
 GatewayControl::GatewayControl(Gateway& gateway, const core::Config& config)
@@ -46,7 +48,7 @@ core::Result<nlohmann::json> GatewayControl::start_gateway(
                                       request.service, config_.service.name),
                           400);
     if (!request.dial.empty()) {
-        auto id = gateway_.dial_out(request.dial, room);
+        auto id = gateway_.dial_out(request.dial, room, request.display_name);
         if (!id) {
             const int code = id.error().code != 0 ? id.error().code : 400;
             spdlog::warn("api: dial-out to \"{}\" refused: {}", request.dial, id.error().message);
@@ -60,7 +62,8 @@ core::Result<nlohmann::json> GatewayControl::start_gateway(
     // slots under its own.
     if (!request.prefix.empty() && request.prefix != config_.registrar.prefix)
         return core::fail(fmt::format("no call slot with prefix '{}' here", request.prefix), 503);
-    auto reservation = gateway_.reserve(room, request.from, config_.api.reservation_timeout_s);
+    auto reservation = gateway_.reserve(room, request.from, config_.api.reservation_timeout_s,
+                                        request.display_name);
     if (!reservation) {
         spdlog::warn("api: reservation refused: {}", reservation.error().message);
         return reservation.error();

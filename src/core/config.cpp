@@ -349,6 +349,7 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         s.str("base_url", cfg.service.base_url);
         s.str("display_name", cfg.service.display_name);
         s.str("secret", cfg.service.secret);
+        s.str("checksum", cfg.service.checksum);
         s.str("jwt", cfg.service.jwt);
         s.str("password", cfg.service.password);
         s.integer("join_timeout_s", cfg.service.join_timeout_s, 5, 600);
@@ -361,6 +362,10 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         if (cfg.service.base_url.rfind("http://", 0) != 0 &&
             cfg.service.base_url.rfind("https://", 0) != 0)
             errors.push_back(source_name + ": 'service.base_url' must be an http(s) URL");
+        if (cfg.service.checksum != "sha1" && cfg.service.checksum != "sha256" &&
+            cfg.service.checksum != "sha384" && cfg.service.checksum != "sha512")
+            errors.push_back(source_name +
+                             ": 'service.checksum' must be sha1, sha256, sha384 or sha512");
     }
 
     {

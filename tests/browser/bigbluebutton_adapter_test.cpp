@@ -39,6 +39,13 @@ protected:
         http_.add("/logout", "<!doctype html><p>logged out</p>");
     }
 
+    void TearDown() override {
+        // The fixture checks that no browser is left: stop ours first.
+        page_.reset();
+        browser_.reset();
+        BrowserFixture::TearDown();
+    }
+
     void serve_client(const std::string& version) {
         http_.add("/html5client/join", read_file(kFixtures + "/" + version + "/client.html"));
     }
@@ -137,12 +144,16 @@ protected:
         return r.ok() ? *r : Json();
     }
 
-    // action(name) → its resolved state (or {"error": message}).
+    // action(name) → its resolved state (or {"error": message}), sent through the binding:
+    // leave navigates away right after.
     Json action(const std::string& name) {
-        eval("window.__act = null; window.sipmediagwAdapter.action('" + name +
-             "').then(function (r) { window.__act = r; }, function (e) { window.__act = {error: "
-             "e.message}; }), 0");
-        return poll_evaluate(*page_, "window.__act", [](const Json& j) { return j.is_object(); });
+        const size_t seen = events_.size();
+        eval("window.sipmediagwAdapter.action('" + name +
+             "').then(function (r) { sipmediagwEvent(JSON.stringify({type: '__act', detail: r})); "
+             "}, function (e) { sipmediagwEvent(JSON.stringify({type: '__act', detail: {error: "
+             "e.message}})); }), 0");
+        auto done = wait_event("__act", seen);
+        return done ? done->detail : Json();
     }
 
     HttpServer http_;

@@ -99,6 +99,12 @@ std::vector<std::string> chromium_command_line(const LaunchOptions& options,
         }
     }
     args.push_back(disable_prefix + disabled);
+    if (!options.language.empty()) {
+        // --lang sets the UI locale (navigator.language); headless takes Accept-Language from
+        // --accept-lang, not from the locale.
+        args.push_back("--lang=" + options.language);
+        args.push_back("--accept-lang=" + options.language);
+    }
     // The setuid sandbox refuses to run as root.
     if (::geteuid() == 0) args.emplace_back("--no-sandbox");
     for (const auto& f : extra) args.push_back(f);

@@ -27,6 +27,9 @@ struct LaunchOptions {
     std::string stderr_path = "/dev/null";
     uint32_t window_width = 1280;
     uint32_t window_height = 920;  // 920 leaves a 1280x720 viewport for tab capture
+    // UI language and Accept-Language ("en", "fr": [ivr] language), so that a service's texts
+    // are the ones its adapter knows; empty: Chromium's default.
+    std::string language;
 };
 
 // The full command line for a profile directory (exposed for tests and docs).

@@ -26,6 +26,20 @@ struct Batch {
     }
 };
 
+// Runtime.evaluate's answer as a value, or its exception as an error.
+core::Result<Json> evaluation_value(core::Result<Json> r) {
+    if (!r) return r.error();
+    if (r->contains("exceptionDetails")) {
+        const Json& ex = (*r)["exceptionDetails"];
+        std::string what = ex.value("text", std::string("exception"));
+        if (ex.contains("exception") && ex["exception"].contains("description"))
+            what = ex["exception"]["description"].get<std::string>();
+        return core::fail("evaluate: " + what);
+    }
+    const Json& result = (*r)["result"];
+    return result.contains("value") ? result["value"] : Json();
+}
+
 }  // namespace
 
 std::unique_ptr<Page> Page::open(DevToolsPipe& pipe, PageOptions options, Ready ready) {
@@ -89,21 +103,55 @@ void Page::subscribe() {
         }));
     subscriptions_.push_back(
         pipe_.on("Target.detachedFromTarget", [this](const Json& params, const std::string&) {
-            frames_.erase(params.value("sessionId", std::string()));
+            const std::string child = params.value("sessionId", std::string());
+            if (frames_.erase(child) > 0) forget_contexts(child, std::nullopt);
         }));
-    subscriptions_.push_back(pipe_.on("Runtime.bindingCalled",
-                                      [this, ours](const Json& params, const std::string& session) {
-                                          if (!ours(session) || !on_binding_) return;
-                                          auto handler = on_binding_;
-                                          handler(params.value("name", std::string()),
-                                                  params.value("payload", std::string()), session);
+    subscriptions_.push_back(pipe_.on(
+        "Runtime.bindingCalled", [this, ours](const Json& params, const std::string& session) {
+            if (!ours(session) || !on_binding_) return;
+            auto handler = on_binding_;
+            handler(params.value("name", std::string()), params.value("payload", std::string()),
+                    context_of(session, params.value("executionContextId", 0)));
+        }));
+    subscriptions_.push_back(pipe_.on(
+        "Runtime.executionContextCreated", [this, ours](const Json& params, const std::string& s) {
+            if (ours(s)) context_created(params.value("context", Json::object()), s);
+        }));
+    subscriptions_.push_back(pipe_.on("Runtime.executionContextDestroyed",
+                                      [this, ours](const Json& params, const std::string& s) {
+                                          if (ours(s))
+                                              forget_contexts(
+                                                  s, params.value("executionContextId", 0));
+                                      }));
+    subscriptions_.push_back(pipe_.on("Runtime.executionContextsCleared",
+                                      [this, ours](const Json&, const std::string& s) {
+                                          if (ours(s)) forget_contexts(s, std::nullopt);
                                       }));
     subscriptions_.push_back(
+        pipe_.on("Page.frameNavigated", [this](const Json& params, const std::string& session) {
+            const Json frame = params.value("frame", Json::object());
+            if (session != session_id_ || frame.contains("parentId")) return;
+            url_ = frame.value("url", std::string());
+            if (on_navigated_) {
+                auto handler = on_navigated_;
+                handler(url_);
+            }
+        }));
+    subscriptions_.push_back(
         pipe_.on("Page.loadEventFired", [this](const Json&, const std::string& session) {
-            if (session != session_id_ || !on_load_) return;
-            auto done = std::move(on_load_);
-            on_load_ = nullptr;
-            done(core::Ok{});
+            if (session != session_id_) return;
+            ++loads_;
+            std::weak_ptr<bool> alive = alive_;
+            if (on_load_) {
+                auto done = std::move(on_load_);
+                on_load_ = nullptr;
+                done(core::Ok{});
+                if (alive.expired()) return;
+            }
+            if (on_load_event_) {
+                auto handler = on_load_event_;
+                handler(url_);
+            }
         }));
     subscriptions_.push_back(
         pipe_.on("Inspector.targetCrashed", [this](const Json&, const std::string& session) {
@@ -202,19 +250,69 @@ void Page::evaluate(const std::string& expression, ValueHandler done,
         "Runtime.evaluate",
         Json{{"expression", expression}, {"awaitPromise", true}, {"returnByValue", true}},
         [alive, done = std::move(done)](core::Result<Json> r) {
-            if (alive.expired() || !done) return;
-            if (!r) return done(r.error());
-            if (r->contains("exceptionDetails")) {
-                const Json& ex = (*r)["exceptionDetails"];
-                std::string what = ex.value("text", std::string("exception"));
-                if (ex.contains("exception") && ex["exception"].contains("description"))
-                    what = ex["exception"]["description"].get<std::string>();
-                return done(core::fail("evaluate: " + what));
-            }
-            const Json& result = (*r)["result"];
-            done(result.contains("value") ? result["value"] : Json());
+            if (!alive.expired() && done) done(evaluation_value(std::move(r)));
         },
         session_id.empty() ? session_id_ : session_id);
+}
+
+void Page::evaluate_in(const FrameContext& context, const std::string& expression,
+                       ValueHandler done) {
+    if (context.context_id == 0) return evaluate(expression, std::move(done), context.session_id);
+    if (!context_alive(context)) {
+        if (done) done(core::fail("evaluate: the frame's execution context is gone"));
+        return;
+    }
+    std::weak_ptr<bool> alive = alive_;
+    pipe_.send(
+        "Runtime.evaluate",
+        Json{{"expression", expression},
+             {"contextId", context.context_id},
+             {"awaitPromise", true},
+             {"returnByValue", true}},
+        [alive, done = std::move(done)](core::Result<Json> r) {
+            if (!alive.expired() && done) done(evaluation_value(std::move(r)));
+        },
+        context.session_id.empty() ? session_id_ : context.session_id);
+}
+
+bool Page::context_alive(const FrameContext& context) const {
+    const std::string& session = context.session_id.empty() ? session_id_ : context.session_id;
+    return contexts_.contains({session, context.context_id});
+}
+
+FrameContext Page::context_of(const std::string& session, int id) const {
+    FrameContext c;
+    c.session_id = session;
+    c.context_id = id;
+    if (auto it = contexts_.find({session, id}); it != contexts_.end()) c.frame_id = it->second;
+    // A page target's main frame carries the target's id.
+    c.top = session == session_id_ && !c.frame_id.empty() && c.frame_id == target_id_;
+    return c;
+}
+
+void Page::context_created(const Json& context, const std::string& session) {
+    const int id = context.value("id", 0);
+    if (id == 0) return;
+    const Json aux = context.value("auxData", Json::object());
+    contexts_[{session, id}] = aux.value("frameId", std::string());
+}
+
+void Page::forget_contexts(const std::string& session, std::optional<int> only) {
+    std::vector<FrameContext> gone;
+    for (auto it = contexts_.begin(); it != contexts_.end();) {
+        if (it->first.first == session && (!only || it->first.second == *only)) {
+            gone.push_back(context_of(session, it->first.second));
+            it = contexts_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    std::weak_ptr<bool> alive = alive_;
+    for (const auto& c : gone) {
+        if (alive.expired() || !on_context_gone_) return;
+        auto handler = on_context_gone_;
+        handler(c);
+    }
 }
 
 void Page::heartbeat() {

@@ -353,6 +353,7 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         s.str("jwt", cfg.service.jwt);
         s.str("password", cfg.service.password);
         s.integer("join_timeout_s", cfg.service.join_timeout_s, 5, 600);
+        s.integer("wait_timeout_s", cfg.service.wait_timeout_s, 10, 86400);
         s.integer("alone_timeout_s", cfg.service.alone_timeout_s, 0, 86400);
         s.finish();
         if (cfg.service.name != "janus" && cfg.service.name != "jitsi" &&

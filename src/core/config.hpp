@@ -83,6 +83,7 @@ struct ServiceConfig {
     std::string jwt;                            // jitsi: token for secured deployments
     std::string password;  // room password / lobby password when the service asks
     uint32_t join_timeout_s = 30;
+    uint32_t wait_timeout_s = 300;  // held by the service (lobby, no moderator yet, password)
     uint32_t alone_timeout_s = 0;  // hang up after this long alone in the meeting; 0: never
 };
 

@@ -65,7 +65,9 @@ core::Result<std::unique_ptr<Gateway>> Gateway::create(const core::Config& confi
     if (!adapter) return adapter.error();
     gw->adapter_ = std::move(*adapter);
     // Warm spares from the start: a call to a room never waits for a Chromium start.
-    gw->pool_ = std::make_unique<browser::Pool>(browser::pool_options(config.browser));
+    auto pool_options = browser::pool_options(config.browser);
+    pool_options.launch.language = config.ivr.language;  // the service's texts in that language
+    gw->pool_ = std::make_unique<browser::Pool>(pool_options);
     gw->pool_->start();
     if (config.registrar.enabled()) {
         const uint32_t n = config.registrar.slots != 0 ? config.registrar.slots : call_slots;

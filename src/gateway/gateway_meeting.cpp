@@ -41,6 +41,8 @@ void Gateway::join_meeting(Session& s) {
         id, *adapter_, services::JoinRequest{s.room.name, s.display_name, {}}, *pool_, loop_,
         std::move(events));
     s.meeting->set_meeting_video(config_.browser.meeting_video);
+    s.meeting->set_join_settings({config_.service.join_timeout_s, config_.service.wait_timeout_s,
+                                  config_.service.password, config_.ivr.language});
     s.meeting->start();
 }
 

@@ -28,6 +28,16 @@ constexpr uint64_t kLeaveTimeoutMs = 1500;
 // the count is polled; the alone timeout is counted in seconds, so this is precise enough.
 constexpr uint64_t kParticipantsPollMs = 2000;
 
+// scheme://host[:port] of an http(s) URL; "" for anything else (about:blank, data:).
+std::string http_origin(const std::string& url) {
+    const auto scheme_end = url.find("://");
+    if (scheme_end == std::string::npos) return {};
+    const std::string scheme = url.substr(0, scheme_end);
+    if (scheme != "http" && scheme != "https") return {};
+    const auto path = url.find_first_of("/?#", scheme_end + 3);
+    return url.substr(0, path);
+}
+
 }  // namespace
 
 std::string_view meeting_end_name(MeetingEnd end) {
@@ -68,6 +78,7 @@ MeetingLink::~MeetingLink() {
 void MeetingLink::teardown() {
     ++generation_;
     participants_timer_.cancel();
+    reconnect_timer_.cancel();
     // Page first (its tab), then the link's pipeline, then the browser process itself.
     page_.reset();
     bridge_.reset();
@@ -76,16 +87,43 @@ void MeetingLink::teardown() {
         browser_->on_failure(nullptr);
         browser_.reset();
     }
-    bridge_frame_.clear();
+    bridge_frame_.reset();
+    granted_origins_.clear();
+    awaiting_next_document_ = false;
+    reconnecting_ = false;
+    held_ = false;
     joined_ = false;
 }
 
 void MeetingLink::start() {
+    arm_deadline(settings_.join_timeout_s, MeetingEnd::JoinTimedOut);
     attempt();
+}
+
+void MeetingLink::arm_deadline(uint32_t seconds, MeetingEnd end) {
+    std::weak_ptr<bool> alive = alive_;
+    deadline_timer_.start(uint64_t{seconds} * 1000, [this, alive, end] {
+        if (!alive.expired()) deadline_passed(end);
+    });
+}
+
+void MeetingLink::deadline_passed(MeetingEnd end) {
+    if (joined_ || ended_) return;
+    if (end == MeetingEnd::WaitTimedOut) {
+        finish(end, fmt::format("held by the service ({}) longer than wait_timeout_s={}", stage_,
+                                settings_.wait_timeout_s));
+    } else if (was_joined_) {
+        finish(MeetingEnd::Lost, fmt::format("rejoin not done within join_timeout_s={} ({})",
+                                             settings_.join_timeout_s, stage_));
+    } else {
+        finish(end, fmt::format("not joined within join_timeout_s={} ({})",
+                                settings_.join_timeout_s, stage_));
+    }
 }
 
 void MeetingLink::attempt() {
     ++attempts_;
+    stage_ = "waiting for a browser";
     const uint32_t gen = ++generation_;
     std::weak_ptr<bool> alive = alive_;
     pool_.acquire([this, alive, gen](core::Result<std::unique_ptr<browser::Browser>> b) {
@@ -108,17 +146,58 @@ void MeetingLink::with_browser(std::unique_ptr<browser::Browser> b) {
         if (alive.expired() || gen != generation_) return;
         lost("browser: " + cause);
     });
-    // One call with every permission (a second call would replace the set): without camera and
-    // microphone permission Chromium offers no 127.0.0.1 candidate for the link.
-    browser_->grant_permissions(adapter_.permission_origin(),
-                                [this, alive, gen](const core::Status& st) {
-                                    if (alive.expired() || gen != generation_) return;
-                                    if (!st) {
-                                        lost("permissions: " + st.error().message);
-                                        return;
-                                    }
-                                    open_page();
-                                });
+    stage_ = "opening the page";
+    grant_origin(adapter_.permission_origin(), [this] { open_page(); });
+}
+
+void MeetingLink::grant_origin(const std::string& origin, std::function<void()> then) {
+    if (origin.empty() || granted_origins_.contains(origin)) {
+        then();
+        return;
+    }
+    const uint32_t gen = generation_;
+    std::weak_ptr<bool> alive = alive_;
+    // One call with every permission (a second call for the origin would replace the set):
+    // without camera and microphone permission Chromium offers no 127.0.0.1 candidate for the
+    // link. Each origin a multi-page join visits (Greenlight, then the BigBlueButton client on
+    // another host) needs its own grant.
+    browser_->grant_permissions(
+        origin, [this, alive, gen, origin, then = std::move(then)](const core::Status& st) {
+            if (alive.expired() || gen != generation_) return;
+            if (!st) {
+                lost("permissions for " + origin + ": " + st.error().message);
+                return;
+            }
+            granted_origins_.insert(origin);
+            then();
+        });
+}
+
+core::Status MeetingLink::make_bridge() {
+    media::MeetingBridgeOptions bridge_options;
+    bridge_options.width = kViewWidth;
+    bridge_options.height = kViewHeight;
+    if (events_.passthrough) bridge_options.passthrough = events_.passthrough();
+    if (events_.audio_passthrough) bridge_options.audio_passthrough = events_.audio_passthrough();
+    const uint32_t gen = generation_;
+    std::weak_ptr<bool> alive = alive_;
+    bridge_.reset();  // one link per session: its channels are released before the next one
+    auto bridge = media::MeetingBridge::create(
+        id_, bridge_options, [this](std::function<void()> fn) { loop_.post(std::move(fn)); },
+        [this, alive, gen](const nlohmann::json& msg) {
+            if (alive.expired() || gen != generation_ || !page_) return;
+            // Only into the frame that said hello, and never into a context that is gone.
+            if (!bridge_frame_ || !page_->context_alive(*bridge_frame_)) return;
+            page_->evaluate_in(*bridge_frame_, "__smgwBridge.receive(" + msg.dump() + ")",
+                               [](const core::Result<browser::Json>&) {});
+        });
+    if (!bridge) return bridge.error();
+    bridge_ = std::move(*bridge);
+    bridge_->link().on_failure([this, alive, gen](const std::string& cause) {
+        if (alive.expired() || gen != generation_) return;
+        lost("media link: " + cause);
+    });
+    return core::Ok{};
 }
 
 void MeetingLink::open_page() {
@@ -156,38 +235,33 @@ void MeetingLink::open_page() {
         lost("page: " + cause);
     });
     page_->on_binding([this, alive, gen](const std::string& name, const std::string& payload,
-                                         const std::string& frame) {
+                                         const browser::FrameContext& from) {
         if (alive.expired() || gen != generation_) return;
-        if (name == "__smgwSignal") on_signal(payload, frame);
-        if (name == "sipmediagwEvent") on_page_event(payload);
+        if (name == "__smgwSignal") on_signal(payload, from);
+        if (name == "sipmediagwEvent") on_page_event(payload, from);
     });
-    media::MeetingBridgeOptions bridge_options;
-    bridge_options.width = kViewWidth;
-    bridge_options.height = kViewHeight;
-    if (events_.passthrough) bridge_options.passthrough = events_.passthrough();
-    if (events_.audio_passthrough) bridge_options.audio_passthrough = events_.audio_passthrough();
-    auto bridge = media::MeetingBridge::create(
-        id_, bridge_options, [this](std::function<void()> fn) { loop_.post(std::move(fn)); },
-        [this, alive, gen](const nlohmann::json& msg) {
-            if (alive.expired() || gen != generation_ || !page_) return;
-            page_->evaluate(
-                "__smgwBridge.receive(" + msg.dump() + ")",
-                [](const core::Result<browser::Json>&) {}, bridge_frame_);
-        });
-    if (!bridge) {
-        lost("media link: " + bridge.error().message);
-        return;
-    }
-    bridge_ = std::move(*bridge);
-    bridge_->link().on_failure([this, alive, gen](const std::string& cause) {
+    page_->on_context_destroyed([this, alive, gen](const browser::FrameContext& c) {
         if (alive.expired() || gen != generation_) return;
-        lost("media link: " + cause);
+        on_context_gone(c);
     });
+    // Granted as soon as the document commits, before its scripts can ask for media.
+    page_->on_navigated([this, alive, gen](const std::string& url) {
+        if (alive.expired() || gen != generation_) return;
+        grant_origin(http_origin(url), [] {});
+    });
+    page_->on_load([this, alive, gen](const std::string& url) {
+        if (alive.expired() || gen != generation_ || !awaiting_next_document_ || ended_) return;
+        awaiting_next_document_ = false;
+        spdlog::info("gateway: sess={} join continues in {}", id_, url);
+        grant_origin(http_origin(url), [this] { join(); });
+    });
+    if (auto st = make_bridge(); !st) lost("media link: " + st.error().message);
 }
 
 void MeetingLink::navigate() {
     const uint32_t gen = generation_;
     std::weak_ptr<bool> alive = alive_;
+    stage_ = "asking the service (prepare)";
     adapter_.prepare(request_, http_,
                      [this, alive, gen](core::Result<services::JoinRequest> prepared) {
                          if (alive.expired() || gen != generation_) return;
@@ -208,6 +282,7 @@ void MeetingLink::open_join_url() {
     }
     const uint32_t gen = generation_;
     std::weak_ptr<bool> alive = alive_;
+    stage_ = "loading " + http_origin(*url);
     page_->navigate(*url, [this, alive, gen, u = *url](const core::Status& st) {
         if (alive.expired() || gen != generation_) return;
         if (!st) {
@@ -218,23 +293,70 @@ void MeetingLink::open_join_url() {
     });
 }
 
+std::string MeetingLink::join_options() const {
+    auto options = nlohmann::json::parse(adapter_.join_options(request_), nullptr, false);
+    if (!options.is_object()) options = nlohmann::json::object();
+    // Every adapter gets these; one that computed its own (a per-room password) keeps it.
+    if (!options.contains("password")) options["password"] = settings_.password;
+    if (!options.contains("language")) options["language"] = settings_.language;
+    return options.dump();
+}
+
 void MeetingLink::join() {
+    if (ended_ || !page_) return;
     const uint32_t gen = generation_;
     std::weak_ptr<bool> alive = alive_;
-    page_->evaluate("window.sipmediagwAdapter.join(" + adapter_.join_options(request_) + ")",
-                    [this, alive, gen](const core::Result<browser::Json>& r) {
-                        if (alive.expired() || gen != generation_) return;
-                        if (!r) {
-                            lost("join: " + r.error().message);
-                            return;
-                        }
-                        joined_ = true;
-                        spdlog::info("gateway: sess={} joined room=\"{}\" service={} attempt={}",
-                                     id_, request_.room, adapter_.name(), attempts_);
-                        if (events_.on_joined) events_.on_joined();
-                        if (alive.expired() || gen != generation_) return;
-                        if (events_.on_participants) poll_participants();
-                    });
+    join_load_ = page_->loads();
+    if (!held_) stage_ = "join() pending in " + http_origin(page_->url());
+    page_->evaluate(
+        "window.sipmediagwAdapter.join(" + join_options() + ")",
+        [this, alive, gen](const core::Result<browser::Json>& r) {
+            if (alive.expired() || gen != generation_ || ended_) return;
+            if (!r) {
+                // The document went away under a pending join(): a redirect the
+                // adapter did not announce; the next document gets join() again.
+                const std::string& m = r.error().message;
+                if (m.find("context was destroyed") != std::string::npos ||
+                    m.find("navigated") != std::string::npos) {
+                    join_redirected("its document was replaced");
+                    return;
+                }
+                lost("join: " + m);
+                return;
+            }
+            if (r->is_object() && r->value("joined", false)) {
+                joined_meeting();
+            } else if (r->is_object() && r->value("redirected", false)) {
+                join_redirected("the adapter said redirected");
+            } else {
+                lost("join: the adapter answered " + r->dump() + ", neither joined nor redirected");
+            }
+        });
+}
+
+void MeetingLink::join_redirected(const std::string& why) {
+    spdlog::info("gateway: sess={} join redirected ({}), waiting for the next page", id_, why);
+    stage_ = "the next page of the join after " + http_origin(page_->url());
+    // The next document may have loaded before join()'s answer came back.
+    if (page_->loads() > join_load_) {
+        grant_origin(http_origin(page_->url()), [this] { join(); });
+        return;
+    }
+    awaiting_next_document_ = true;
+}
+
+void MeetingLink::joined_meeting() {
+    const uint32_t gen = generation_;
+    std::weak_ptr<bool> alive = alive_;
+    deadline_timer_.cancel();
+    joined_ = true;
+    was_joined_ = true;
+    held_ = false;
+    spdlog::info("gateway: sess={} joined room=\"{}\" service={} attempt={}", id_, request_.room,
+                 adapter_.name(), attempts_);
+    if (events_.on_joined) events_.on_joined();
+    if (alive.expired() || gen != generation_) return;
+    if (events_.on_participants) poll_participants();
 }
 
 void MeetingLink::poll_participants() {
@@ -244,9 +366,10 @@ void MeetingLink::poll_participants() {
     page_->evaluate("window.sipmediagwAdapter.participantCount()",
                     [this, alive, gen](const core::Result<browser::Json>& r) {
                         if (alive.expired() || gen != generation_ || ended_) return;
-                        // A page busy elsewhere (or between documents) answers nothing useful: ask
-                        // again later instead of taking it for an empty room.
-                        if (r && r->is_number_integer()) {
+                        // A page busy elsewhere (or between documents, or re-entering the
+                        // meeting) answers nothing useful: ask again later instead of taking
+                        // it for an empty room.
+                        if (r && r->is_number_integer() && !reconnecting_) {
                             const int count = r->get<int>();
                             if (count != last_participants_)
                                 spdlog::info("gateway: sess={} participants={}", id_, count);
@@ -259,25 +382,51 @@ void MeetingLink::poll_participants() {
                     });
 }
 
-void MeetingLink::on_signal(const std::string& payload, const std::string& frame) {
+void MeetingLink::on_signal(const std::string& payload, const browser::FrameContext& from) {
     const auto msg = nlohmann::json::parse(payload, nullptr, false);
-    if (!msg.is_object() || !bridge_) return;
+    if (!msg.is_object() || !page_) return;
     const std::string type = msg.value("type", "");
     if (type == "hello") {
-        bridge_frame_ = frame;
-        if (!bridge_->link().offered()) {
-            if (auto st = bridge_->link().start(); !st) lost("media link: " + st.error().message);
+        if (bridge_frame_ && bridge_frame_->same_context(from)) return;
+        if (bridge_frame_ && page_->context_alive(*bridge_frame_)) {
+            // A second frame asking for media while the link serves the first: one link per
+            // call, so this frame gets none.
+            spdlog::warn(
+                "gateway: sess={} media bridge hello from another frame refused (frame={} "
+                "url={}); the link stays in frame={}",
+                id_, from.frame_id, msg.value("url", ""), bridge_frame_->frame_id);
+            return;
         }
-    } else if (type == "capture") {
+        if (!bridge_ || bridge_->link().offered()) {
+            // The frame that had the link is gone (reload, new document): a fresh link.
+            if (auto st = make_bridge(); !st) {
+                lost("media link: " + st.error().message);
+                return;
+            }
+        }
+        bridge_frame_ = from;
+        spdlog::info("gateway: sess={} media bridge in frame={} ({}) url={}", id_, from.frame_id,
+                     from.top ? "top" : "iframe", msg.value("url", ""));
+        if (auto st = bridge_->link().start(); !st) lost("media link: " + st.error().message);
+        return;
+    }
+    if (!bridge_frame_ || !bridge_frame_->same_context(from) || !bridge_) {
+        spdlog::warn(
+            "gateway: sess={} media bridge message type={} from frame={} dropped (not "
+            "the link's frame)",
+            id_, type, from.frame_id);
+        return;
+    }
+    if (type == "capture") {
         // The "sharing this tab" bar took part of the view: give tab capture its size back.
         if (msg.value("innerHeight", 0) != int(kViewHeight) ||
             msg.value("innerWidth", 0) != int(kViewWidth)) {
             browser::Page* p = page_.get();
             p->fit_viewport(kViewWidth, kViewHeight,
-                            [p, alive = std::weak_ptr<bool>(alive_)](const core::Status& st) {
+                            [p, from, alive = std::weak_ptr<bool>(alive_)](const core::Status& st) {
                                 if (st && !alive.expired())
-                                    p->evaluate("__smgwBridge.fitCapture()",
-                                                [](const core::Result<browser::Json>&) {});
+                                    p->evaluate_in(from, "__smgwBridge.fitCapture()",
+                                                   [](const core::Result<browser::Json>&) {});
                             });
         }
     } else if (type == "output") {
@@ -291,17 +440,84 @@ void MeetingLink::on_signal(const std::string& payload, const std::string& frame
     }
 }
 
-void MeetingLink::on_page_event(const std::string& payload) {
+void MeetingLink::on_context_gone(const browser::FrameContext& context) {
+    if (!bridge_frame_ || !bridge_frame_->same_context(context)) return;
+    // Nothing more goes into that frame; the link ends with it, and the next document's bridge
+    // (a reload, a room move) says hello again and gets a new one.
+    spdlog::info("gateway: sess={} media bridge frame={} gone, link closed until the next hello",
+                 id_, context.frame_id);
+    bridge_frame_.reset();
+    bridge_.reset();
+}
+
+void MeetingLink::hold_join(const std::string& what) {
+    stage_ = what;
+    if (held_ || joined_) return;
+    held_ = true;
+    spdlog::info("gateway: sess={} join held by the service ({}), deadline wait_timeout_s={}", id_,
+                 what, settings_.wait_timeout_s);
+    arm_deadline(settings_.wait_timeout_s, MeetingEnd::WaitTimedOut);
+}
+
+void MeetingLink::on_page_event(const std::string& payload, const browser::FrameContext& from) {
+    // Adapters run in the top frame; the link's frame may speak for a meeting in an iframe.
+    // Anything else (an ad, an embedded widget) must not end or hold our call.
+    if (!from.top && !(bridge_frame_ && bridge_frame_->same_frame(from))) {
+        spdlog::warn(
+            "gateway: sess={} meeting event from frame={} dropped (neither the top "
+            "frame nor the media link's)",
+            id_, from.frame_id);
+        return;
+    }
     const auto ev = nlohmann::json::parse(payload, nullptr, false);
-    if (!ev.is_object()) return;
+    if (!ev.is_object()) {
+        spdlog::warn("gateway: sess={} meeting event dropped: not a JSON object", id_);
+        return;
+    }
     const std::string type = ev.value("type", "");
-    const std::string detail = ev.contains("detail") ? ev["detail"].dump() : "null";
-    spdlog::info("gateway: sess={} meeting event={} detail={}", id_, type, detail);
-    if ((type == "ended" || type == "kicked") && !ended_) {
-        ended_ = true;
-        if (events_.on_ended)
-            events_.on_ended(type == "kicked" ? MeetingEnd::Kicked : MeetingEnd::Ended,
-                             "meeting " + type + ": " + detail);
+    const nlohmann::json detail = ev.contains("detail") ? ev["detail"] : nlohmann::json();
+    spdlog::info("gateway: sess={} meeting event={} detail={}", id_, type, detail.dump());
+    if (ended_) return;
+    auto text = [&detail](const char* key) {
+        return detail.is_object() && detail.contains(key) && detail[key].is_string()
+                   ? detail[key].get<std::string>()
+                   : std::string();
+    };
+    if (type == "waiting" || type == "lobby") {  // "lobby": adapters before "waiting"
+        const std::string reason = type == "lobby" ? "lobby" : text("reason");
+        if (joined_) return;
+        hold_join("waiting: " + reason);
+        if (events_.on_waiting) events_.on_waiting(reason);
+    } else if (type == "password_required") {
+        if (joined_) return;
+        const bool retry = detail.is_object() && detail.value("retry", false);
+        hold_join(retry ? "password refused, asking again" : "password asked");
+        if (events_.on_password_required) events_.on_password_required(retry);
+    } else if (type == "reconnecting") {
+        if (!joined_) return;  // still joining: the join deadline covers it
+        const std::string reason = text("reason");
+        if (!reconnecting_) {
+            reconnecting_ = true;
+            std::weak_ptr<bool> alive = alive_;
+            const uint32_t gen = generation_;
+            reconnect_timer_.start(uint64_t{kReconnectGraceS} * 1000, [this, alive, gen, reason] {
+                if (alive.expired() || gen != generation_ || !reconnecting_) return;
+                lost(fmt::format("not back within {} s after reconnecting ({})", kReconnectGraceS,
+                                 reason));
+            });
+        }
+        if (events_.on_reconnecting) events_.on_reconnecting(reason);
+    } else if (type == "joined") {
+        if (!reconnecting_) return;  // the first join counts when join() resolves
+        reconnecting_ = false;
+        reconnect_timer_.cancel();
+        spdlog::info("gateway: sess={} back in the meeting", id_);
+        if (events_.on_joined) events_.on_joined();
+    } else if (type == "ended" || type == "kicked") {
+        std::string why = text("reason");
+        if (why.empty()) why = detail.dump();
+        finish(type == "kicked" ? MeetingEnd::Kicked : MeetingEnd::Ended,
+               "meeting " + type + ": " + why);
     }
 }
 
@@ -313,6 +529,8 @@ void MeetingLink::lost(const std::string& cause) {
         spdlog::warn("gateway: sess={} meeting lost ({}), rejoining", id_, cause);
         std::weak_ptr<bool> alive = alive_;
         ++generation_;
+        reconnect_timer_.cancel();
+        arm_deadline(settings_.join_timeout_s, MeetingEnd::JoinTimedOut);
         // Not from inside the failing object's own callback: tear down from the loop.
         loop_.post([this, alive] {
             if (alive.expired() || ended_) return;
@@ -321,10 +539,26 @@ void MeetingLink::lost(const std::string& cause) {
         });
         return;
     }
+    finish(was_joined_ ? MeetingEnd::Lost : MeetingEnd::JoinFailed, cause);
+}
+
+void MeetingLink::finish(MeetingEnd end, const std::string& cause) {
+    if (ended_) return;
     ended_ = true;
-    spdlog::warn("gateway: sess={} meeting failed: {}", id_, cause);
-    if (events_.on_ended)
-        events_.on_ended(joined_ ? MeetingEnd::Lost : MeetingEnd::JoinFailed, cause);
+    deadline_timer_.cancel();
+    reconnect_timer_.cancel();
+    participants_timer_.cancel();
+    spdlog::warn("gateway: sess={} meeting {}: {}", id_, meeting_end_name(end), cause);
+    // A join that failed frees its browser now, whatever the call does next; a meeting that
+    // ended keeps its page until the call's end destroys this link.
+    if (!was_joined_) {
+        std::weak_ptr<bool> alive = alive_;
+        ++generation_;
+        loop_.post([this, alive] {
+            if (!alive.expired()) teardown();
+        });
+    }
+    if (events_.on_ended) events_.on_ended(end, cause);
 }
 
 void MeetingLink::action(services::Action action,

@@ -1,8 +1,9 @@
 // The conference side of one call: a browser from the pool, the meeting page opened with the
 // service adapter and the media bridge injected, the WebRTC link to that page (signalled over
-// DevTools) and the adapter's join. Page events and browser failures come back as one
-// "ended" cause; a lost page is rejoined once before giving up (issue 4). Lives on the control
-// thread, owned by its Session; destroying it discards the browser (never reused).
+// DevTools, in the frame whose bridge said hello) and the adapter's join, bounded by a deadline
+// and repeated in each document of a multi-page join. Page events are raised as
+// MeetingLinkEvents; a lost page is rejoined once before giving up (issue 4). Lives on the
+// control thread, owned by its Session; destroying it discards the browser (never reused).
 #pragma once
 
 #include "browser/page.hpp"
@@ -15,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -56,6 +58,18 @@ struct MeetingLinkEvents {
     std::function<bool()> audio_passthrough;
 };
 
+// What a join needs from the configuration besides the adapter.
+struct MeetingJoinSettings {
+    uint32_t join_timeout_s = 30;   // [service] join_timeout_s
+    uint32_t wait_timeout_s = 300;  // [service] wait_timeout_s: held by the service (lobby...)
+    std::string password;           // [service] password → join(options).password
+    std::string language = "en";    // [ivr] language → join(options).language
+};
+
+// How long a meeting that said "reconnecting" may take to say "joined" again before the gateway
+// rejoins with a fresh browser. Jitsi's own reload after ICE failure takes 10-20 s.
+inline constexpr uint32_t kReconnectGraceS = 45;
+
 class MeetingLink {
 public:
     MeetingLink(std::string session_id, const services::Adapter& adapter,
@@ -67,6 +81,8 @@ public:
 
     // "tab" or "compositor" ([browser] meeting_video); set before start().
     void set_meeting_video(std::string source) { meeting_video_ = std::move(source); }
+    // Deadlines and the join options every adapter gets; set before start().
+    void set_join_settings(MeetingJoinSettings settings) { settings_ = std::move(settings); }
     void start();
     // sipmediagwAdapter.action(name) in the page; done gets the action's JSON result.
     void action(services::Action action, std::function<void(core::Result<std::string>)> done);
@@ -86,11 +102,23 @@ private:
     void navigate();  // the adapter's prepare() step, then open_join_url()
     void open_join_url();
     void join();
-    void on_signal(const std::string& payload, const std::string& frame_session);
-    void on_page_event(const std::string& payload);
+    void joined_meeting();
+    void join_redirected(const std::string& why);
+    std::string join_options() const;
+    // Camera/microphone/capture for one origin (once per origin), then `then`.
+    void grant_origin(const std::string& origin, std::function<void()> then);
+    core::Status make_bridge();
+    void on_signal(const std::string& payload, const browser::FrameContext& from);
+    void on_page_event(const std::string& payload, const browser::FrameContext& from);
+    void on_context_gone(const browser::FrameContext& context);
+    void hold_join(const std::string& what);  // waiting / password: the longer deadline
+    void arm_deadline(uint32_t seconds, MeetingEnd end);
+    void deadline_passed(MeetingEnd end);
     void poll_participants();
     // Any failure of the current attempt: rejoin once, else end the call.
     void lost(const std::string& cause);
+    // The call must end: logs, tells the session, frees the browser.
+    void finish(MeetingEnd end, const std::string& cause);
     void teardown();
 
     std::string id_;
@@ -104,7 +132,18 @@ private:
     std::unique_ptr<media::MeetingBridge> bridge_;
     core::HttpFetch http_;  // the adapter's prepare() step
     std::string meeting_video_ = "compositor";
-    std::string bridge_frame_;  // DevTools session of the frame running the bridge
+    MeetingJoinSettings settings_;
+    // The execution context whose bridge said hello: the link's messages go there only.
+    std::optional<browser::FrameContext> bridge_frame_;
+    std::set<std::string> granted_origins_;
+    std::string stage_;                    // what the join waits for, for the timeout's cause
+    uint64_t join_load_ = 0;               // the page's load count when join() was called
+    bool awaiting_next_document_ = false;  // join() said redirected: run it again after load
+    bool held_ = false;                    // waiting / password: the deadline is wait_timeout_s
+    bool reconnecting_ = false;            // the service re-enters the meeting by itself
+    bool was_joined_ = false;              // in the meeting at least once (a failed rejoin is Lost)
+    core::Timer deadline_timer_;
+    core::Timer reconnect_timer_;
     core::Timer leave_timer_;
     core::Timer participants_timer_;
     int last_participants_ = -1;  // logged when it changes

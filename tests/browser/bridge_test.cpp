@@ -50,13 +50,14 @@ TEST_F(BridgeTest, ReplacesMediaDevicesBeforePageScriptsInPageAndCrossOriginIfra
     auto page = open_page(*b, options);
     ASSERT_TRUE(page);
     std::map<std::string, Json> probes;
-    page->on_binding([&](const std::string&, const std::string& payload, const std::string&) {
-        Json msg = Json::parse(payload);
-        if (msg["type"] == "probe") {
-            const std::string frame = msg["frame"];
-            probes[frame] = std::move(msg);
-        }
-    });
+    page->on_binding(
+        [&](const std::string&, const std::string& payload, const browser::FrameContext&) {
+            Json msg = Json::parse(payload);
+            if (msg["type"] == "probe") {
+                const std::string frame = msg["frame"];
+                probes[frame] = std::move(msg);
+            }
+        });
     ASSERT_TRUE(navigate(*page, http.url("127.0.0.1", "/index.html")).ok());
     ASSERT_TRUE(run_until([&] { return probes.size() == 2; }));
     const Json expected =

@@ -43,6 +43,7 @@ protected:
         browser::LaunchOptions o;
         o.profile_parent = profiles_.path();
         o.extra_flags = extra_flags_;
+        o.language = language_;
         return o;
     }
 
@@ -82,6 +83,15 @@ protected:
                                 const std::function<bool(const browser::Json&)>& accept,
                                 std::chrono::seconds timeout = std::chrono::seconds(30),
                                 const std::string& session = {}) {
+        browser::FrameContext in;
+        in.session_id = session;
+        return poll_evaluate(page, expression, accept, timeout, in);
+    }
+
+    // The same in one execution context (a same-origin iframe shares its parent's session).
+    browser::Json poll_evaluate(browser::Page& page, const std::string& expression,
+                                const std::function<bool(const browser::Json&)>& accept,
+                                std::chrono::seconds timeout, const browser::FrameContext& in) {
         browser::Json last;
         bool in_flight = false;
         bool done = false;
@@ -90,16 +100,12 @@ protected:
             [&] {
                 if (!in_flight && !done && std::chrono::steady_clock::now() >= next_at) {
                     in_flight = true;
-                    page.evaluate(
-                        expression,
-                        [&](core::Result<browser::Json> r) {
-                            in_flight = false;
-                            next_at =
-                                std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
-                            if (r.ok()) last = *r;
-                            if (r.ok() && accept(last)) done = true;
-                        },
-                        session);
+                    page.evaluate_in(in, expression, [&](core::Result<browser::Json> r) {
+                        in_flight = false;
+                        next_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+                        if (r.ok()) last = *r;
+                        if (r.ok() && accept(last)) done = true;
+                    });
                 }
                 return done;
             },
@@ -112,6 +118,7 @@ protected:
     browser::TempDir profiles_;
     std::set<pid_t> seen_pids_;
     std::vector<std::string> extra_flags_;  // for the next launches
+    std::string language_;                  // LaunchOptions::language of the next launches
 
     core::Status navigate(browser::Page& page, const std::string& url) {
         std::optional<core::Status> done;
@@ -122,9 +129,16 @@ protected:
 
     core::Result<browser::Json> evaluate(browser::Page& page, const std::string& expression,
                                          const std::string& session = {}) {
+        browser::FrameContext in;
+        in.session_id = session;
+        return evaluate(page, expression, in);
+    }
+
+    core::Result<browser::Json> evaluate(browser::Page& page, const std::string& expression,
+                                         const browser::FrameContext& in) {
         std::optional<core::Result<browser::Json>> out;
-        page.evaluate(
-            expression, [&out](core::Result<browser::Json> r) { out = std::move(r); }, session);
+        page.evaluate_in(in, expression,
+                         [&out](core::Result<browser::Json> r) { out = std::move(r); });
         if (!run_until([&] { return out.has_value(); })) return core::fail("evaluate timed out");
         return std::move(*out);
     }

@@ -56,6 +56,12 @@ public:
         handlers_[path] = {type, std::move(handler)};
     }
     [[nodiscard]] uint16_t port() const { return port_; }
+    // The request head (request line and headers) of the last request for path; "" if none.
+    [[nodiscard]] std::string last_request(const std::string& path) {
+        std::lock_guard lock(mutex_);
+        auto it = requests_.find(path);
+        return it == requests_.end() ? std::string() : it->second;
+    }
     [[nodiscard]] std::string url(const std::string& host, const std::string& path) const {
         return "http://" + host + ":" + std::to_string(port_) + path;
     }
@@ -96,6 +102,7 @@ private:
             {
                 std::lock_guard lock(mutex_);
                 const std::string bare = path.substr(0, path.find('?'));
+                requests_[path] = req.substr(0, req.find("\r\n\r\n"));
                 if (auto it = pages_.find(path); it != pages_.end()) {
                     status = "200 OK";
                     page = it->second;
@@ -128,6 +135,7 @@ private:
     std::mutex mutex_;
     std::map<std::string, std::pair<std::string, std::string>> pages_;
     std::map<std::string, std::pair<std::string, Handler>> handlers_;
+    std::map<std::string, std::string> requests_;
     std::vector<std::thread> workers_;  // only touched by the accept thread
     std::thread thread_;
 };

@@ -157,21 +157,31 @@ window.__result = {frames: 0, width: 0, height: 0, peakHz: 0, levelDb: -200, err
 })().catch((e) => { window.__result.error = String(e); });
 </script></body></html>)HTML";
 
+// Where the meeting runs: the tab itself, or an iframe of a host page (an IFrame API).
+enum class Layout { Top, CrossOriginIframe, SameOriginIframe };
+
 class MediaLinkTest : public browser_test::BrowserFixture {
 protected:
-    // in_iframe: the meeting runs in a cross-origin iframe of the page (as with an IFrame API).
-    void run_link(bool in_iframe);
+    void run_link(Layout layout);
 };
 
 TEST_F(MediaLinkTest, ToneAndVideoBothWaysBetweenWebrtcbinAndThePage) {
-    run_link(false);
+    run_link(Layout::Top);
 }
 
 TEST_F(MediaLinkTest, ToneAndVideoBothWaysWithTheMeetingInACrossOriginIframe) {
-    run_link(true);
+    run_link(Layout::CrossOriginIframe);
 }
 
-void MediaLinkTest::run_link(bool in_iframe) {
+// Jitsi's IFrame API: host page and meeting share an origin, hence one renderer and one DevTools
+// session; only the execution context tells the iframe (which asked for media) from its parent
+// (which also runs the bridge).
+TEST_F(MediaLinkTest, ToneAndVideoBothWaysWithTheMeetingInASameOriginIframe) {
+    run_link(Layout::SameOriginIframe);
+}
+
+void MediaLinkTest::run_link(Layout layout) {
+    const bool in_iframe = layout != Layout::Top;
     // Nothing of this link may show up on another interface.
     browser_test::LoopbackGuard guard;
     ASSERT_TRUE(guard.ok()) << guard.error();
@@ -179,7 +189,8 @@ void MediaLinkTest::run_link(bool in_iframe) {
     http.add("/meeting.html", kMeeting);
     http.add("/outer.html",
              "<!doctype html><html><body style=\"margin:0;overflow:hidden\"><iframe src=\"" +
-                 http.url("localhost", "/meeting.html") +
+                 http.url(layout == Layout::SameOriginIframe ? "127.0.0.1" : "localhost",
+                          "/meeting.html") +
                  "\" allow=\"camera; microphone; display-capture; autoplay\" "
                  "style=\"border:0;width:100vw;height:100vh\"></iframe></body></html>");
     const std::string origin = "http://127.0.0.1:" + std::to_string(http.port());
@@ -211,50 +222,56 @@ void MediaLinkTest::run_link(bool in_iframe) {
     link_options.audio_send =
         "audiotestsrc is-live=true wave=sine freq=440 volume=0.5 ! audioconvert ! audioresample ! "
         "opusenc ! rtpopuspay pt=97";
-    std::string bridge_session;
+    browser::FrameContext bridge_frame;
+    bool hello = false;
     browser::Page* p = page.get();
     GstElement* pipeline = nullptr;
     auto link = media::WebRtcLink::create(
         link_options, [this](std::function<void()> fn) { loop_->post(std::move(fn)); },
         [&](const Json& msg) {
-            p->evaluate(
-                "__smgwBridge.receive(" + msg.dump() + ")", [](core::Result<Json>) {},
-                bridge_session);
+            p->evaluate_in(bridge_frame, "__smgwBridge.receive(" + msg.dump() + ")",
+                           [](core::Result<Json>) {});
         },
         [&](GstPad* pad, bool video) { link_incoming(pipeline, pad, video, &received); });
     ASSERT_TRUE(link.ok()) << link.error().message;
     pipeline = (*link)->pipeline();
     std::vector<std::string> bridge_errors;
     std::vector<std::string> candidates_from_page;
-    page->on_binding(
-        [&](const std::string& name, const std::string& payload, const std::string& session) {
-            if (name != "__smgwSignal") return;
-            const Json msg = Json::parse(payload);
-            const std::string type = msg.value("type", "");
-            if (type == "hello") {
-                bridge_session = session;
-                ASSERT_TRUE((*link)->start().ok());
-            } else if (type == "capture") {
-                // The sharing bar took some of the view: give the view its 1280x720 back.
-                if (msg.value("innerHeight", 0) != 720 || msg.value("innerWidth", 0) != 1280)
-                    p->fit_viewport(1280, 720, [p](core::Status st) {
-                        if (st) p->evaluate("__smgwBridge.fitCapture()", [](core::Result<Json>) {});
-                    });
-            } else if (type == "error") {
-                bridge_errors.push_back(msg.value("message", ""));
-            } else {
-                if (type == "candidate") candidates_from_page.push_back(msg.value("candidate", ""));
-                (*link)->receive(msg);
-            }
-        });
+    page->on_binding([&](const std::string& name, const std::string& payload,
+                         const browser::FrameContext& from) {
+        if (name != "__smgwSignal") return;
+        const Json msg = Json::parse(payload);
+        const std::string type = msg.value("type", "");
+        if (type == "hello") {
+            bridge_frame = from;
+            hello = true;
+            ASSERT_TRUE((*link)->start().ok());
+        } else if (type == "capture") {
+            // The sharing bar took some of the view: give the view its 1280x720 back.
+            if (msg.value("innerHeight", 0) != 720 || msg.value("innerWidth", 0) != 1280)
+                p->fit_viewport(1280, 720, [p, from](core::Status st) {
+                    if (st)
+                        p->evaluate_in(from, "__smgwBridge.fitCapture()",
+                                       [](core::Result<Json>) {});
+                });
+        } else if (type == "error") {
+            bridge_errors.push_back(msg.value("message", ""));
+        } else {
+            if (type == "candidate") candidates_from_page.push_back(msg.value("candidate", ""));
+            (*link)->receive(msg);
+        }
+    });
 
     ASSERT_TRUE(
         navigate(*page, http.url("127.0.0.1", in_iframe ? "/outer.html" : "/meeting.html")).ok());
-    ASSERT_TRUE(run_until([&] { return !bridge_session.empty(); }));
-    if (in_iframe) {
-        EXPECT_NE(bridge_session, page->session_id());  // the link lives in the iframe
+    ASSERT_TRUE(run_until([&] { return hello; }));
+    // The link lives in the frame that asked for media, never in the host page.
+    EXPECT_EQ(bridge_frame.top, !in_iframe);
+    EXPECT_NE(bridge_frame.context_id, 0);
+    if (layout == Layout::CrossOriginIframe) {
+        EXPECT_NE(bridge_frame.session_id, page->session_id());
     } else {
-        EXPECT_EQ(bridge_session, page->session_id());
+        EXPECT_EQ(bridge_frame.session_id, page->session_id());
     }
     const Json result = poll_evaluate(
         *page, "window.__result",
@@ -262,7 +279,7 @@ void MediaLinkTest::run_link(bool in_iframe) {
             return r.is_object() && r["frames"].get<int>() >= 30 &&
                    std::abs(r["peakHz"].get<double>() - 440) < 30;
         },
-        std::chrono::seconds(60), bridge_session);
+        std::chrono::seconds(60), bridge_frame);
     const bool page_ok = result.is_object() && result["frames"].get<int>() >= 30 &&
                          std::abs(result["peakHz"].get<double>() - 440) < 30;
     const bool gateway_ok = run_until(
@@ -272,7 +289,7 @@ void MediaLinkTest::run_link(bool in_iframe) {
                           "__smgwBridge.state() + '/' + __smgwBridge.mixedTrackCount() + '/' + "
                           "JSON.stringify(__smgwBridge.captureSettings()) + '/' + innerWidth + "
                           "'x' + innerHeight",
-                          bridge_session);
+                          bridge_frame);
     if (stats.ok()) std::printf("[ measure ] bridge %s\n", stats->dump().c_str());
 
     // Gateway → page: the camera is our 640x360 test video, the microphone our 440 Hz tone.
@@ -290,14 +307,14 @@ void MediaLinkTest::run_link(bool in_iframe) {
     const Json capture = poll_evaluate(
         *page, "__smgwBridge.captureSettings()",
         [](const Json& c) { return c.is_object() && c["width"] == 1280 && c["height"] == 720; },
-        std::chrono::seconds(30), bridge_session);
+        std::chrono::seconds(30), bridge_frame);
     EXPECT_TRUE(capture.is_object() && capture["width"] == 1280 && capture["height"] == 720)
         << capture.dump();
     for (const auto& e : bridge_errors) ADD_FAILURE() << "bridge error: " << e;
     // The link runs on loopback at both ends.
     const Json pair = poll_evaluate(
         *page, "__smgwBridge.selectedPair()", [](const Json& p) { return p.is_object(); },
-        std::chrono::seconds(30), bridge_session);
+        std::chrono::seconds(30), bridge_frame);
     ASSERT_TRUE(pair.is_object()) << pair.dump();
     EXPECT_EQ(pair["local"].get<std::string>().rfind("127.0.0.1:", 0), 0U) << pair.dump();
     EXPECT_EQ(pair["remote"].get<std::string>().rfind("127.0.0.1:", 0), 0U) << pair.dump();

@@ -7,6 +7,7 @@
 
 #include <sys/socket.h>
 
+#include <cctype>
 #include <map>
 
 namespace {
@@ -42,14 +43,14 @@ TEST_F(PageTest, ScriptInjectedBeforePageScriptsInMainFrameAndCrossOriginIframe)
     ASSERT_TRUE(page);
     std::map<std::string, Json> reports;
     std::map<std::string, std::string> sessions;
-    page->on_binding(
-        [&](const std::string& name, const std::string& payload, const std::string& session) {
-            if (name != "smgwReport") return;
-            Json r = Json::parse(payload);
-            const std::string frame = r["frame"];
-            sessions[frame] = session;
-            reports[frame] = std::move(r);
-        });
+    page->on_binding([&](const std::string& name, const std::string& payload,
+                         const browser::FrameContext& from) {
+        if (name != "smgwReport") return;
+        Json r = Json::parse(payload);
+        const std::string frame = r["frame"];
+        sessions[frame] = from.session_id;
+        reports[frame] = std::move(r);
+    });
     ASSERT_TRUE(navigate(*page, http.url("127.0.0.1", "/index.html")).ok());
     ASSERT_TRUE(run_until([&] { return reports.size() == 2; }));
     const std::string port = std::to_string(http.port());
@@ -69,11 +70,11 @@ TEST_F(PageTest, BindingRoundTripPageToGatewayAndBack) {
     auto page = open_page(*b, options);
     ASSERT_TRUE(page);
     browser::Page* p = page.get();
-    page->on_binding([p](const std::string&, const std::string& payload, const std::string& s) {
-        p->evaluate(
-            "window.__answer(" + Json(payload + "-back").dump() + ")", [](core::Result<Json>) {},
-            s);
-    });
+    page->on_binding(
+        [p](const std::string&, const std::string& payload, const browser::FrameContext& from) {
+            p->evaluate_in(from, "window.__answer(" + Json(payload + "-back").dump() + ")",
+                           [](core::Result<Json>) {});
+        });
     auto r = evaluate(*page, "new Promise(r => { window.__answer = r; smgwSignal('ping'); })");
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(*r, "ping-back");
@@ -134,6 +135,27 @@ TEST_F(PageTest, GrantedPermissionsAreSeenByThePage) {
     auto after = evaluate(*page, query);
     ASSERT_TRUE(after.ok()) << after.error().message;
     EXPECT_EQ(*after, Json::array({"granted", "granted"}));
+}
+
+// [ivr] language reaches the browser: the page's navigator.language and the Accept-Language a
+// service sees (Greenlight picks its texts from it) are French, as the adapters then expect.
+TEST_F(PageTest, ConfiguredLanguageIsThePagesLanguageAndAcceptLanguage) {
+    language_ = "fr";
+    browser_test::HttpServer http;
+    http.add("/index.html", "<!doctype html><title>x</title>");
+    auto b = launch_ready();
+    ASSERT_TRUE(b);
+    auto page = open_page(*b);
+    ASSERT_TRUE(page);
+    ASSERT_TRUE(navigate(*page, http.url("127.0.0.1", "/index.html")).ok());
+    auto lang = evaluate(*page, "navigator.language");
+    ASSERT_TRUE(lang.ok()) << lang.error().message;
+    EXPECT_EQ(lang->get<std::string>().substr(0, 2), "fr") << lang->dump();
+    std::string head = http.last_request("/index.html");
+    for (auto& ch : head) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const auto at = head.find("accept-language: ");
+    ASSERT_NE(at, std::string::npos) << head;
+    EXPECT_EQ(head.substr(at + 17, 2), "fr") << head;
 }
 
 }  // namespace

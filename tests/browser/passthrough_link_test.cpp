@@ -198,13 +198,13 @@ TEST_P(PassthroughLinkTest, CallerCodecBothWaysWithoutTranscodingAndKeyframeRequ
     pt.limits = media::VideoFormat{640, 360, 15, 600};
     media::MeetingBridgeOptions bo;
     bo.passthrough = pt;
-    std::string frame;
+    browser::FrameContext frame;
     browser::Page* p = page.get();
     auto bridge = media::MeetingBridge::create(
         session, bo, [this](std::function<void()> fn) { loop_->post(std::move(fn)); },
         [&](const Json& msg) {
-            p->evaluate(
-                "__smgwBridge.receive(" + msg.dump() + ")", [](core::Result<Json>) {}, frame);
+            p->evaluate_in(frame, "__smgwBridge.receive(" + msg.dump() + ")",
+                           [](core::Result<Json>) {});
         });
     ASSERT_TRUE(bridge.ok()) << bridge.error().message;
     // The page must start without a keyframe, as when the caller's keyframe went by before the
@@ -228,20 +228,20 @@ TEST_P(PassthroughLinkTest, CallerCodecBothWaysWithoutTranscodingAndKeyframeRequ
     std::vector<std::string> errors;
     (*bridge)->link().on_failure(
         [&](const std::string& cause) { errors.push_back("link failed: " + cause); });
-    page->on_binding(
-        [&](const std::string& name, const std::string& payload, const std::string& s) {
-            if (name != "__smgwSignal") return;
-            const Json msg = Json::parse(payload);
-            const std::string type = msg.value("type", "");
-            if (type == "hello") {
-                frame = s;
-                ASSERT_TRUE((*bridge)->link().start().ok());
-            } else if (type == "error") {
-                errors.push_back(msg.value("message", ""));
-            } else if (type != "capture" && type != "state") {
-                (*bridge)->link().receive(msg);
-            }
-        });
+    page->on_binding([&](const std::string& name, const std::string& payload,
+                         const browser::FrameContext& from) {
+        if (name != "__smgwSignal") return;
+        const Json msg = Json::parse(payload);
+        const std::string type = msg.value("type", "");
+        if (type == "hello") {
+            frame = from;
+            ASSERT_TRUE((*bridge)->link().start().ok());
+        } else if (type == "error") {
+            errors.push_back(msg.value("message", ""));
+        } else if (type != "capture" && type != "state") {
+            (*bridge)->link().receive(msg);
+        }
+    });
     ASSERT_TRUE(navigate(*page, http.url("127.0.0.1", "/meeting.html")).ok());
 
     // Caller → page: decoded by Chromium, in the caller's codec.

@@ -1,0 +1,282 @@
+// gateway::MeetingLink against real Chromium and tiny local meeting pages that play the adapter
+// contract (docs/services.md): join() answers, events, frames. Each page defines its own
+// window.sipmediagwAdapter after the injected one, so the gateway's side is what is tested: the
+// join deadline and wait deadline, multi-page joins across origins, the media link in the frame
+// that asked for media, and which frames may raise events.
+#include "gateway/meeting_link.hpp"
+#include "browser_fixture.hpp"
+#include "http_server.hpp"
+#include "services/adapter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace {
+
+using browser::Json;
+using gateway::MeetingEnd;
+
+// Opens whatever page the test serves; the injected script (janus.js) is replaced by the page's
+// own adapter.
+class PageAdapter final : public services::Adapter {
+public:
+    PageAdapter(std::string url, std::string origin, Json options)
+        : url_(std::move(url)), origin_(std::move(origin)), options_(std::move(options)) {}
+    [[nodiscard]] std::string_view name() const override { return "janus"; }
+    [[nodiscard]] core::Result<std::string> join_url(
+        const services::JoinRequest& /*request*/) const override {
+        return url_;
+    }
+    [[nodiscard]] std::string permission_origin() const override { return origin_; }
+    [[nodiscard]] std::set<services::Action> actions() const override { return {}; }
+    [[nodiscard]] std::string join_options(const services::JoinRequest& r) const override {
+        Json o = options_;
+        o["displayName"] = r.display_name;
+        return o.dump();
+    }
+
+private:
+    std::string url_;
+    std::string origin_;
+    Json options_;
+};
+
+// The adapter every test page starts with; `join` is the body of its join(o) (async).
+std::string meeting_page(const std::string& join, const std::string& extra = {}) {
+    return R"HTML(<!doctype html><html><body><script>
+const emit = (type, detail) => window.sipmediagwKit.emit(type, detail);
+window.__frames = 0;
+async function media() {
+  const s = await navigator.mediaDevices.getUserMedia({audio: true, video: true});
+  const v = document.createElement('video');
+  v.muted = true; v.autoplay = true; v.srcObject = s; document.body.appendChild(v);
+  const count = () => { window.__frames++; v.requestVideoFrameCallback(count); };
+  v.requestVideoFrameCallback(count);
+}
+window.sipmediagwAdapter = {
+  join: async (o) => { )HTML" +
+           join + R"HTML( },
+  leave: async () => true,
+  action: async () => ({}),
+  // The gateway's media reached the page: one other participant, else none.
+  participantCount: () => window.__frames >= 10 ? 2 : 1,
+  submitPassword: async (p) => { window.__password = p; if (window.__onPassword) window.__onPassword(p); return true; },
+};
+)HTML" + extra +
+           "</script></body></html>";
+}
+
+struct Seen {
+    int joined = 0;
+    std::optional<MeetingEnd> end;
+    std::string cause;
+    std::vector<std::string> waiting;
+    std::vector<bool> password;
+    std::vector<std::string> reconnecting;
+    size_t others = 0;
+};
+
+class MeetingLinkTest : public browser_test::BrowserFixture {
+protected:
+    void SetUp() override {
+        BrowserFixture::SetUp();
+        browser::PoolOptions o;
+        o.launch = launch_options();
+        o.spares = 0;
+        pool_ = std::make_unique<browser::Pool>(o);
+        pool_->start();
+    }
+
+    void TearDown() override {
+        link_.reset();
+        pool_.reset();
+        BrowserFixture::TearDown();
+    }
+
+    void start(const services::Adapter& adapter, gateway::MeetingJoinSettings settings,
+               std::function<void(bool)> on_password = {}) {
+        gateway::MeetingLinkEvents ev;
+        ev.on_joined = [this] { ++seen_.joined; };
+        ev.on_ended = [this](MeetingEnd end, const std::string& cause) {
+            seen_.end = end;
+            seen_.cause = cause;
+        };
+        ev.on_waiting = [this](const std::string& r) { seen_.waiting.push_back(r); };
+        ev.on_password_required = [this, on_password](bool retry) {
+            seen_.password.push_back(retry);
+            if (on_password) on_password(retry);
+        };
+        ev.on_reconnecting = [this](const std::string& r) { seen_.reconnecting.push_back(r); };
+        ev.on_participants = [this](size_t others) { seen_.others = others; };
+        link_ = std::make_unique<gateway::MeetingLink>(
+            "t1", adapter, services::JoinRequest{"room", "Caller (SIP)", {}}, *pool_, *loop_,
+            std::move(ev));
+        link_->set_join_settings(std::move(settings));
+        link_->start();
+    }
+
+    // Waits (generously) for cond, remembering the link's browser for the end-of-test check.
+    bool wait_for(const std::function<bool()>& cond,
+                  std::chrono::seconds timeout = std::chrono::seconds(60)) {
+        return run_until(
+            [&] {
+                if (link_) track(link_->browser_pid());
+                return cond();
+            },
+            timeout);
+    }
+
+    browser_test::HttpServer http_;
+    std::unique_ptr<browser::Pool> pool_;
+    std::unique_ptr<gateway::MeetingLink> link_;
+    Seen seen_;
+};
+
+std::string origin(const browser_test::HttpServer& http, const std::string& host) {
+    return "http://" + host + ":" + std::to_string(http.port());
+}
+
+// Greenlight → BigBlueButton client: join() in the first page answers "redirected" and the page
+// moves to another origin; join() runs again there, with the same options, and only that
+// {joined:true} counts. The second origin was granted media permissions too (without them
+// Chromium offers no 127.0.0.1 candidate and no media flows).
+TEST_F(MeetingLinkTest, RedirectedJoinRunsAgainInTheNextOriginWhichGetsMedia) {
+    const std::string next = http_.url("localhost", "/client.html");
+    http_.add("/greenlight.html",
+              meeting_page("setTimeout(() => { location.href = " + Json(next).dump() +
+                           "; }, 200); return {joined: false, redirected: true};"));
+    http_.add("/client.html",
+              meeting_page("if (o.password !== 'pw' || o.language !== 'fr' || "
+                           "o.displayName !== 'Caller (SIP)') throw new Error('options ' + "
+                           "JSON.stringify(o)); await media(); return {joined: true};"));
+    PageAdapter adapter(http_.url("127.0.0.1", "/greenlight.html"), origin(http_, "127.0.0.1"),
+                        Json::object());
+    start(adapter,
+          {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "pw", .language = "fr"});
+    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }))
+        << "neither joined nor ended";
+    ASSERT_FALSE(seen_.end) << seen_.cause;
+    EXPECT_EQ(seen_.joined, 1);
+    // Both ways: the page decodes the gateway's video, the gateway receives the page's.
+    EXPECT_TRUE(wait_for([&] {
+        return seen_.others == 1 && link_->bridge() != nullptr &&
+               link_->bridge()->stats().video_frames_from_page >= 10;
+    })) << "others="
+        << seen_.others
+        << " from page=" << (link_->bridge() ? link_->bridge()->stats().video_frames_from_page : 0);
+    EXPECT_FALSE(seen_.end) << seen_.cause;
+    EXPECT_EQ(seen_.joined, 1);
+}
+
+// A join() that never settles ends at join_timeout_s, and the browser goes at once.
+TEST_F(MeetingLinkTest, PendingJoinEndsAtTheJoinDeadlineAndFreesTheBrowser) {
+    http_.add("/m.html", meeting_page("return new Promise(() => {});"));
+    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
+                        Json::object());
+    start(adapter, {.join_timeout_s = 3, .wait_timeout_s = 300, .password = "", .language = "en"});
+    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    EXPECT_EQ(*seen_.end, MeetingEnd::JoinTimedOut) << seen_.cause;
+    EXPECT_NE(seen_.cause.find("join_timeout_s=3"), std::string::npos) << seen_.cause;
+    EXPECT_EQ(seen_.joined, 0);
+    EXPECT_TRUE(wait_for([&] { return link_->browser_pid() == 0; }));
+}
+
+// A rejected join() is a failed join with the adapter's reason.
+TEST_F(MeetingLinkTest, RejectedJoinFailsWithTheAdaptersReason) {
+    http_.add("/m.html", meeting_page("throw new Error('room is locked');"));
+    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
+                        Json::object());
+    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
+    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    EXPECT_EQ(*seen_.end, MeetingEnd::JoinFailed) << seen_.cause;
+    EXPECT_NE(seen_.cause.find("room is locked"), std::string::npos) << seen_.cause;
+    EXPECT_TRUE(wait_for([&] { return link_->browser_pid() == 0; }));
+}
+
+// "waiting" makes the deadline wait_timeout_s: a lobby that admits us after join_timeout_s is a
+// join, not a timeout. The page waits three join deadlines (its own clock) before admitting.
+TEST_F(MeetingLinkTest, WaitingExtendsTheDeadlineBeyondTheJoinTimeout) {
+    http_.add("/m.html", meeting_page("emit('waiting', {reason: 'lobby'}); "
+                                      "await new Promise((r) => setTimeout(r, o.holdMs)); "
+                                      "return {joined: true};"));
+    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
+                        Json{{"holdMs", 9000}});
+    start(adapter, {.join_timeout_s = 3, .wait_timeout_s = 600, .password = "", .language = "en"});
+    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }));
+    EXPECT_FALSE(seen_.end) << seen_.cause;
+    EXPECT_EQ(seen_.joined, 1);
+    ASSERT_EQ(seen_.waiting.size(), 1U);
+    EXPECT_EQ(seen_.waiting[0], "lobby");
+}
+
+// Held longer than wait_timeout_s: WaitTimedOut, browser freed.
+TEST_F(MeetingLinkTest, WaitingLongerThanTheWaitTimeoutEndsTheCall) {
+    http_.add("/m.html", meeting_page("emit('waiting', {reason: 'moderator'}); "
+                                      "return new Promise(() => {});"));
+    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
+                        Json::object());
+    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 3, .password = "", .language = "en"});
+    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    EXPECT_EQ(*seen_.end, MeetingEnd::WaitTimedOut) << seen_.cause;
+    EXPECT_NE(seen_.cause.find("moderator"), std::string::npos) << seen_.cause;
+    EXPECT_TRUE(wait_for([&] { return link_->browser_pid() == 0; }));
+}
+
+// password_required: the call is asked, the password goes to submitPassword(), the join ends.
+TEST_F(MeetingLinkTest, PasswordRequiredIsAskedAndTheSubmittedPasswordReachesThePage) {
+    http_.add("/m.html", meeting_page("emit('password_required', {retry: false}); "
+                                      "const p = await new Promise((r) => { window.__onPassword = "
+                                      "r; }); if (p !== '4321') throw new Error('got ' + p); "
+                                      "return {joined: true};"));
+    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
+                        Json::object());
+    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"},
+          [this](bool) { link_->submit_password("4321"); });
+    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }));
+    EXPECT_FALSE(seen_.end) << seen_.cause;
+    ASSERT_EQ(seen_.password.size(), 1U);
+    EXPECT_FALSE(seen_.password[0]);
+}
+
+// A room move: "reconnecting" then "joined" keeps the call (on_joined again); "ended" then ends
+// it with the page's reason.
+TEST_F(MeetingLinkTest, ReconnectingThenJoinedKeepsTheCallAndEndedEndsIt) {
+    http_.add("/m.html",
+              meeting_page("setTimeout(() => { emit('reconnecting', {reason: 'breakout'}); "
+                           "setTimeout(() => { emit('joined', {}); setTimeout(() => "
+                           "emit('ended', {reason: 'meeting over'}), 500); }, 500); }, 500); "
+                           "return {joined: true};"));
+    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
+                        Json::object());
+    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
+    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    EXPECT_EQ(*seen_.end, MeetingEnd::Ended) << seen_.cause;
+    EXPECT_NE(seen_.cause.find("meeting over"), std::string::npos) << seen_.cause;
+    EXPECT_EQ(seen_.joined, 2);
+    ASSERT_EQ(seen_.reconnecting.size(), 1U);
+    EXPECT_EQ(seen_.reconnecting[0], "breakout");
+}
+
+// An iframe that is neither the top frame nor the media link's frame cannot end the call: its
+// "ended" is dropped, and the top frame's "kicked", sent after it, is what ends the call.
+TEST_F(MeetingLinkTest, EventsFromAnotherFrameAreDropped) {
+    http_.add("/widget.html",
+              "<!doctype html><script>window.sipmediagwEvent(JSON.stringify({type: 'ended', "
+              "detail: {reason: 'from the widget'}})); parent.postMessage('sent', '*');</script>");
+    http_.add("/m.html",
+              meeting_page("const f = document.createElement('iframe'); f.src = '/widget.html'; "
+                           "document.body.appendChild(f); return {joined: true};",
+                           "addEventListener('message', () => emit('kicked', {reason: 'by the "
+                           "top frame'}));"));
+    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
+                        Json::object());
+    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
+    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    EXPECT_EQ(*seen_.end, MeetingEnd::Kicked) << seen_.cause;
+    EXPECT_NE(seen_.cause.find("by the top frame"), std::string::npos) << seen_.cause;
+}
+
+}  // namespace

@@ -84,13 +84,13 @@ protected:
         options.viewport_height = 720;
         page_ = open_page(*browser_, options);
         ASSERT_TRUE(page_);
-        page_->on_binding(
-            [this](const std::string& name, const std::string& payload, const std::string&) {
-                if (name != "sipmediagwEvent") return;
-                const Json msg = Json::parse(payload, nullptr, false);
-                if (msg.is_object())
-                    events_.push_back({msg.value("type", ""), msg.value("detail", Json())});
-            });
+        page_->on_binding([this](const std::string& name, const std::string& payload,
+                                 const browser::FrameContext&) {
+            if (name != "sipmediagwEvent") return;
+            const Json msg = Json::parse(payload, nullptr, false);
+            if (msg.is_object())
+                events_.push_back({msg.value("type", ""), msg.value("detail", Json())});
+        });
     }
 
     // Starts join(options) without waiting; its outcome arrives as a "__join" event (sent

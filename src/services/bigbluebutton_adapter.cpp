@@ -96,12 +96,13 @@ public:
         const bool greenlight = api_.empty();
         nlohmann::json o{{"room", r.room},
                          {"displayName", r.display_name},
-                         {"password", config_.password},
                          {"greenlight", greenlight},
                          // Only API joins carry userdata-bbb_auto_share_webcam; a Greenlight
                          // join URL has no userdata, so there the script shares the camera.
                          {"autoShareWebcam", !greenlight},
                          {"timeoutMs", config_.join_timeout_s * 1000}};
+        // The meeting link adds [service] password itself when the adapter gives none.
+        if (!config_.password.empty()) o["password"] = config_.password;
         return o.dump();
     }
 

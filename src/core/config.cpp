@@ -203,6 +203,7 @@ void read_service_keys(Section& s, ServiceConfig& out) {
     s.str("base_url", out.base_url);
     s.str("display_name", out.display_name);
     s.str("secret", out.secret);
+    s.str("checksum", out.checksum);
     s.str("jwt", out.jwt);
     s.str("token_url", out.token_url);
     s.str("password", out.password);
@@ -217,6 +218,9 @@ void check_service_keys(Section& s, const ServiceConfig& c) {
     if (!c.token_url.empty() && c.token_url.rfind("http://", 0) != 0 &&
         c.token_url.rfind("https://", 0) != 0)
         s.error_at("token_url", "must be an http(s) URL");
+    if (c.checksum != "sha1" && c.checksum != "sha256" && c.checksum != "sha384" &&
+        c.checksum != "sha512")
+        s.error_at("checksum", "must be sha1, sha256, sha384 or sha512");
 }
 
 // One [[services]] entry: its own keys, then the shared ones.

@@ -84,6 +84,7 @@ struct ServiceConfig {
     std::string base_url = "http://127.0.0.1:8000/videoroomtest.html";
     std::string display_name = "{user} (SIP)";  // {user}, {from}, {room}
     std::string secret;                         // bigbluebutton: API shared secret (checksum)
+    std::string checksum = "sha256";            // bigbluebutton: sha1 | sha256 | sha384 | sha512
     std::string jwt;                            // jitsi: token for secured deployments
     // jitsi: GET this URL ({room} replaced) for a per-room token before each join; wins over jwt
     std::string token_url;

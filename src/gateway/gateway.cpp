@@ -29,6 +29,13 @@ media::Mode media_mode_for(RoomKind kind) {
                                    : media::Mode::Bridge;
 }
 
+// "sip:bob@host;x" → "bob": the {user} of a dial-out's display-name template.
+std::string sip_uri_user(const std::string& uri) {
+    const size_t start = uri.find(':') + 1;
+    const size_t at = uri.find('@', start);
+    return at == std::string::npos ? "" : uri.substr(start, at - start);
+}
+
 }  // namespace
 
 Gateway::Gateway(Key, const core::Config& config, core::ControlLoop& loop, uint32_t call_slots)
@@ -97,6 +104,7 @@ std::vector<SessionView> Gateway::sessions() const {
         v.service = s->room.service;
         v.slot = s->slot && *s->slot < slots_.size() ? slots_[*s->slot]->user() : "";
         if (s->prompts) v.meeting = s->prompts->status();
+        v.display_name = s->display_name;
         if (s->call) {
             v.call_id = s->call->call_id();
             const auto& m = s->call->media();
@@ -312,6 +320,11 @@ void Gateway::answer_invite(const struct sip_msg& msg, const std::string& id, co
                                                pl_str(msg.from.auri), room.name};
     session->display_name =
         services::display_name_for(session->caller, service_of(*session).display_name);
+    // A name given to the API for this call wins over the one SIP brings.
+    if (auto r = reservations_.find(reservation_id);
+        r != reservations_.end() && !r->second->display_name.empty())
+        session->display_name = services::display_name_for(
+            services::CallerIdentity{r->second->display_name, "", "", room.name}, "");
     auto call = sip::Call::accept(*ua_, msg, id, prefs_, ports, origin, plan, session_events(id));
     if (!call) {
         reject(msg, id, 500, "Server Internal Error", call.error().message);
@@ -394,7 +407,8 @@ sip::CallEvents Gateway::session_events(const std::string& id) {
     return events;
 }
 
-core::Result<std::string> Gateway::dial_out(const std::string& uri, const Room& room) {
+core::Result<std::string> Gateway::dial_out(const std::string& uri, const Room& room,
+                                            const std::string& display_name) {
     if (shutting_down_) return core::fail("shutting down");
     if (busy_call_slots() >= call_slots_)
         return core::fail(fmt::format("all {} call slots are busy", call_slots_), 503);
@@ -426,6 +440,14 @@ core::Result<std::string> Gateway::dial_out(const std::string& uri, const Room& 
     if (room.kind == RoomKind::Named && room.service.empty())
         session->room.service = routes_.default_service().name;
     session->media = std::move(*media);
+    // Nobody called us: the name comes from the API, else from the template with the dialled
+    // URI standing in for the caller.
+    session->display_name =
+        !display_name.empty() ? services::display_name_for(
+                                    services::CallerIdentity{display_name, "", uri, room.name}, "")
+                              : services::display_name_for(
+                                    services::CallerIdentity{"", sip_uri_user(uri), uri, room.name},
+                                    service_of(*session).display_name);
     auto call = sip::Call::dial(*ua_, uri, "sip:" + user + "@" + domain, creds,
                                 sip::registrar_realm(reg), id, prefs_, ports, session_events(id));
     if (!call) return call.error();

@@ -39,6 +39,7 @@ struct SessionView {
     // What holds the join or ends the call: "waiting:<reason>", "password",
     // "reconnecting:<reason>", "ending:<cause>"; empty otherwise.
     std::string meeting;
+    std::string display_name;  // the caller's name in the meeting
 };
 
 // A registration slot as the API and metrics show it.
@@ -68,7 +69,8 @@ public:
     // Calls `uri` (sip:user@host[:port][;transport=tcp]) for `room`, with digest credentials
     // from [registrar] when the far end asks. Returns the session id; the call shows up in the
     // registry at once and ends like any other.
-    core::Result<std::string> dial_out(const std::string& uri, const Room& room);
+    core::Result<std::string> dial_out(const std::string& uri, const Room& room,
+                                       const std::string& display_name = {});
     // An in-call action in the session's meeting page (sipmediagwAdapter.action): mute, camera,
     // hand, tile, leave. `done` gets the page's JSON answer or why it failed.
     void meeting_action(const std::string& id, services::Action action,
@@ -93,7 +95,7 @@ public:
     // Holds a call slot for the next call to `room` (docs/api.md, the reference launcher call);
     // 503 when every slot is busy. The returned URI is what the caller dials.
     core::Result<ReservationView> reserve(const Room& room, const std::string& from,
-                                          uint32_t timeout_s);
+                                          uint32_t timeout_s, const std::string& display_name = {});
     [[nodiscard]] std::vector<ReservationView> reservations() const;
     bool cancel_reservation(const std::string& id, const std::string& cause);
     // Calls by how they ended at admission or after: answered, busy, rejected, failed.

@@ -18,13 +18,21 @@ nlohmann::json to_json(const SessionView& v) {
             {"call_id", v.call_id},
             {"audio_codec", v.audio_codec},
             {"video_codec", v.video_codec},
-            {"meeting", v.meeting}};
+            {"meeting", v.meeting},
+            {"display_name", v.display_name}};
 }
 
 nlohmann::json to_json(const ReservationView& v) {
-    return {{"id", v.id},     {"state", "reserved"}, {"room_kind", v.room_kind},
-            {"room", v.room}, {"uri", v.uri},        {"service", v.service},
-            {"slot", v.slot}, {"from", v.from},      {"expires_in_s", v.expires_in_s}};
+    return {{"id", v.id},
+            {"state", "reserved"},
+            {"room_kind", v.room_kind},
+            {"room", v.room},
+            {"uri", v.uri},
+            {"service", v.service},
+            {"slot", v.slot},
+            {"from", v.from},
+            {"expires_in_s", v.expires_in_s},
+            {"display_name", v.display_name}};
 }
 
 namespace {
@@ -58,7 +66,7 @@ core::Result<nlohmann::json> GatewayControl::start_gateway(
         if (room.kind != RoomKind::Echo) room.service = chosen->name;  // echo joins none
     }
     if (!request.dial.empty()) {
-        auto id = gateway_.dial_out(request.dial, room);
+        auto id = gateway_.dial_out(request.dial, room, request.display_name);
         if (!id) {
             const int code = id.error().code != 0 ? id.error().code : 400;
             spdlog::warn("api: dial-out to \"{}\" refused: {}", request.dial, id.error().message);
@@ -83,7 +91,8 @@ core::Result<nlohmann::json> GatewayControl::start_gateway(
                               400);
         if (room.kind != RoomKind::Echo) room.service = chosen->name;
     }
-    auto reservation = gateway_.reserve(room, request.from, config_.api.reservation_timeout_s);
+    auto reservation = gateway_.reserve(room, request.from, config_.api.reservation_timeout_s,
+                                        request.display_name);
     if (!reservation) {
         spdlog::warn("api: reservation refused: {}", reservation.error().message);
         return reservation.error();

@@ -8,7 +8,8 @@
 namespace gateway {
 
 core::Result<ReservationView> Gateway::reserve(const Room& room, const std::string& from,
-                                               uint32_t timeout_s) {
+                                               uint32_t timeout_s,
+                                               const std::string& display_name) {
     if (shutting_down_) return core::fail("shutting down", 503);
     if (busy_call_slots() >= call_slots_) {
         return core::fail(reservations_.empty()
@@ -21,6 +22,7 @@ core::Result<ReservationView> Gateway::reserve(const Room& room, const std::stri
     r->id = new_session_id();
     r->room = room;
     r->from = from;
+    r->display_name = display_name;
     const auto& reg = config_.registrar;
     if (!slots_.empty()) {
         // Through the registrar the caller dials a free slot's AOR, so the call reaches this
@@ -61,7 +63,8 @@ core::Result<ReservationView> Gateway::reserve(const Room& room, const std::stri
                       r->slot ? slots_[*r->slot]->user() : "",
                       from,
                       timeout_s,
-                      room.service};
+                      room.service,
+                      display_name};
     spdlog::info(
         "gateway: sess={} reserved room_kind={} room=\"{}\" uri=\"{}\" timeout_s={} from=\"{}\" "
         "service={}",
@@ -78,7 +81,8 @@ std::vector<ReservationView> Gateway::reservations() const {
         const uint64_t left = r->expires_at_ms > now ? (r->expires_at_ms - now + 999) / 1000 : 0;
         out.push_back(ReservationView{id, room_kind_name(r->room.kind), r->room.name, r->uri,
                                       r->slot ? slots_[*r->slot]->user() : "", r->from,
-                                      static_cast<uint32_t>(left), r->room.service});
+                                      static_cast<uint32_t>(left), r->room.service,
+                                      r->display_name});
     }
     return out;
 }

@@ -20,6 +20,7 @@ struct ReservationView {
     std::string from;  // who the launcher said will call (informational)
     uint32_t expires_in_s = 0;
     std::string service;  // chosen by the launcher; empty: the call's own choice or the default
+    std::string display_name;  // the API's name for the caller in the meeting; empty: from SIP
 };
 
 struct Reservation {
@@ -28,6 +29,7 @@ struct Reservation {
     std::optional<size_t> slot;
     std::string uri;
     std::string from;
+    std::string display_name;    // overrides the name derived from the SIP From when not empty
     uint64_t expires_at_ms = 0;  // tmr_jiffies() clock
     core::Timer expiry;
 };

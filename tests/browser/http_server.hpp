@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -46,6 +47,13 @@ public:
              const std::string& type = "text/html") {
         std::lock_guard lock(mutex_);
         pages_[path] = {type, body};
+    }
+    // Answers every request for `path` (whatever its query) with handler(request target), for
+    // pages that depend on the query (a fake API checking signatures).
+    using Handler = std::function<std::string(const std::string& target)>;
+    void handle(const std::string& path, Handler handler, const std::string& type = "text/xml") {
+        std::lock_guard lock(mutex_);
+        handlers_[path] = {type, std::move(handler)};
     }
     [[nodiscard]] uint16_t port() const { return port_; }
     // The request head (request line and headers) of the last request for path; "" if none.
@@ -93,6 +101,7 @@ private:
             std::pair<std::string, std::string> page{"text/plain", "not found"};
             {
                 std::lock_guard lock(mutex_);
+                const std::string bare = path.substr(0, path.find('?'));
                 requests_[path] = req.substr(0, req.find("\r\n\r\n"));
                 // An exact match (query included) first, else the path alone: pages opened
                 // with a query they ignore (a meeting URL with ?jwt=...).
@@ -101,6 +110,13 @@ private:
                 if (it != pages_.end()) {
                     status = "200 OK";
                     page = it->second;
+                } else if (auto h = handlers_.find(bare); h != handlers_.end()) {
+                    status = "200 OK";
+                    page = {h->second.first, h->second.second(path)};
+                } else if (auto b = pages_.find(bare); b != pages_.end()) {
+                    // A page with a query it reads itself.
+                    status = "200 OK";
+                    page = b->second;
                 }
             }
             const std::string resp = "HTTP/1.1 " + status + "\r\nContent-Type: " + page.first +
@@ -122,6 +138,7 @@ private:
     std::atomic<bool> stop_{false};
     std::mutex mutex_;
     std::map<std::string, std::pair<std::string, std::string>> pages_;
+    std::map<std::string, std::pair<std::string, Handler>> handlers_;
     std::map<std::string, std::string> requests_;
     std::vector<std::thread> workers_;  // only touched by the accept thread
     std::thread thread_;

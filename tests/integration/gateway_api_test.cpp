@@ -125,6 +125,35 @@ TEST_F(GatewayApiTest, LauncherReservationBindsTheNextCallToTheRoom) {
     EXPECT_TRUE(wait_until([&] { return state_of(id).empty(); }, 10s));
 }
 
+// The API's display_name is the caller's name in the meeting (the session's JoinRequest), not
+// the one SIP brings, for a reserved call and for a dial-out alike.
+TEST_F(GatewayApiTest, DisplayNameFromTheApiReachesTheSession) {
+    auto& gw = start_gateway();
+    const auto created =
+        post_json("/api/v1/gateways", R"j({"room":"board42","display_name":"Board room (API)"})j");
+    ASSERT_EQ(created.status, 201) << created.body;
+    const std::string id = json(created)["id"];
+    EXPECT_EQ(json(created)["display_name"], "Board room (API)");
+    auto& caller = start_peer(plain_peer("caller", "alice"));
+    ASSERT_TRUE(caller.dial(json(created)["uri"].get<std::string>()));
+    ASSERT_TRUE(caller.wait_established(20s));
+    EXPECT_TRUE(wait_until([&] { return state_of(id) == "joining"; }, 10s)) << state_of(id);
+    EXPECT_EQ(json(http("GET", "/api/v1/gateways/" + id))["display_name"], "Board room (API)");
+
+    BaresipOptions po = plain_peer("callee", "bob");
+    po.answermode = "auto";
+    auto& callee = start_peer(po);
+    const auto dialled = post_json(
+        "/api/v1/gateways",
+        nlohmann::json{{"dial", callee.contact_uri()}, {"room", "staff"}, {"display_name", "Hall"}}
+            .dump());
+    ASSERT_EQ(dialled.status, 201) << dialled.body;
+    EXPECT_EQ(json(dialled)["display_name"], "Hall");
+    ASSERT_TRUE(caller.ctrl().command("hangup"));
+    EXPECT_TRUE(wait_until([&] { return state_of(id).empty(); }, 10s));
+    (void)gw;
+}
+
 TEST_F(GatewayApiTest, ReservationExpiresWithoutACall) {
     GatewayOptions o;
     o.reservation_timeout_s = 5;  // the smallest accepted

@@ -69,34 +69,7 @@ TEST(ServicesDisplayName, Latin1NameReachesEveryAdapter) {
     }
 }
 
-TEST(ServicesBigBlueButton, ApiJoinIsSigned) {
-    auto cfg = service("bigbluebutton", "https://bbb.example.org/bigbluebutton/api");
-    cfg.secret = "s3cr3t";
-    auto a = services::make_adapter(cfg);
-    ASSERT_TRUE(a.ok());
-    auto url = (*a)->join_url({"room-42", "Bob Smith"});
-    ASSERT_TRUE(url.ok()) << url.error().message;
-    const std::string prefix = "https://bbb.example.org/bigbluebutton/api/join?";
-    ASSERT_EQ(url->rfind(prefix, 0), 0U) << *url;
-    const auto cs = url->find("&checksum=");
-    ASSERT_NE(cs, std::string::npos);
-    const std::string query = url->substr(prefix.size(), cs - prefix.size());
-    EXPECT_EQ(url->substr(cs + 10), services::sha1_hex("join" + query + "s3cr3t"));
-    EXPECT_NE(query.find("fullName=Bob%20Smith"), std::string::npos);
-    EXPECT_NE(query.find("meetingID=room-42"), std::string::npos);
-    EXPECT_NE(query.find("userdata-bbb_skip_check_audio=true"), std::string::npos);
-
-    cfg.secret.clear();
-    auto unsigned_adapter = services::make_adapter(cfg);
-    EXPECT_FALSE((*unsigned_adapter)->join_url({"r", "n"}).ok());
-}
-
-TEST(ServicesBigBlueButton, GreenlightRoomUrl) {
-    auto a = services::make_adapter(service("bigbluebutton", "https://gl.example.org/"));
-    auto url = (*a)->join_url({"abc-def-ghi", "Bob"});
-    ASSERT_TRUE(url.ok());
-    EXPECT_EQ(*url, "https://gl.example.org/rooms/abc-def-ghi/join");
-}
+// BigBlueButton: tests/unit/bigbluebutton_api_test.cpp.
 
 TEST(ServicesJitsi, SameOriginPageAndOptions) {
     auto cfg = service("jitsi", "https://meet.example.org/");

@@ -91,7 +91,7 @@ struct ServiceConfig {
     std::string password;  // room password / lobby password when the service asks
     uint32_t join_timeout_s = 30;
     uint32_t wait_timeout_s = 300;  // held by the service (lobby, no moderator yet, password)
-    uint32_t alone_timeout_s = 0;  // hang up after this long alone in the meeting; 0: never
+    uint32_t alone_timeout_s = 0;   // hang up after this long alone in the meeting; 0: never
     // How a call chooses this service ([[services]] only; docs/services.md "Several services").
     std::string prefix;                // "bbb": sip:bbb.1234@gw joins room 1234 here
     std::vector<std::string> domains;  // dialled domains (request-URI or To host), lower case

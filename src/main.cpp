@@ -1,12 +1,12 @@
 // The command line: `serve`, `demo`, `check-config`, `probe-meeting` (DESIGN.md §8, docs/cli.md).
 #include "api/gateway_api.hpp"
 #include "api/http_server.hpp"
-#include "api/log_field.hpp"
 #include "browser/chromium.hpp"
 #include "core/allocator.hpp"
 #include "core/config.hpp"
 #include "core/control_loop.hpp"
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "core/tls_trust.hpp"
 #include "gateway/demo_environment.hpp"
 #include "gateway/gateway.hpp"
@@ -80,9 +80,9 @@ int serve(const std::string& config_path, const std::string& log_level_override,
             if (response.status >= 400) {
                 std::string_view body = response.body;
                 while (!body.empty() && body.back() == '\n') body.remove_suffix(1);
-                spdlog::info("api: {} {} -> {} peer={} body={}", api::log_field(request.method),
-                             api::log_field(request.path), response.status, request.peer,
-                             api::log_field(body));
+                spdlog::info("api: {} {} -> {} peer={} body={}", core::log_field(request.method),
+                             core::log_field(request.path), response.status, request.peer,
+                             core::log_field(body));
             }
             return response;
         });

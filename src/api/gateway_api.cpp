@@ -1,7 +1,7 @@
 #include "api/gateway_api.hpp"
+#include "core/text.hpp"
 
 #include "api/bearer_auth.hpp"
-#include "api/log_field.hpp"
 #include "api/request_guard.hpp"
 
 #include <spdlog/spdlog.h>
@@ -97,7 +97,7 @@ HttpResponse GatewayApi::handle(const HttpRequest& request) const {
             }
             case AuthResult::Wrong: {
                 spdlog::warn("api: rejected a wrong token peer={} path=\"{}\"", request.peer,
-                             log_field(request.path));
+                             core::log_field(request.path));
                 auto r = HttpResponse::error(401, "unauthorized", "wrong token");
                 r.headers["WWW-Authenticate"] =
                     "Bearer realm=\"sipmediagw\", error=\"invalid_token\"";

@@ -1,6 +1,5 @@
 #include "api/http_server.hpp"
-
-#include "api/log_field.hpp"
+#include "core/text.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -182,16 +181,16 @@ private:
         // Routes, logs and JSON bodies all take the decoded text: refuse what is not UTF-8
         // text here, once, rather than in each of them.
         const bool text_path =
-            valid_utf8(*path) && std::none_of(path->begin(), path->end(), [](char c) {
+            core::is_valid_utf8(*path) && std::none_of(path->begin(), path->end(), [](char c) {
                 const auto u = static_cast<unsigned char>(c);
                 return u < 0x20 || u == 0x7f;
             });
         const bool text_query = std::all_of(query->begin(), query->end(), [](const auto& kv) {
-            return valid_utf8(kv.first) && valid_utf8(kv.second);
+            return core::is_valid_utf8(kv.first) && core::is_valid_utf8(kv.second);
         });
         if (!text_path || !text_query) {
             spdlog::info("api: refused a URL that is not UTF-8 text peer={} path=\"{}\"", peer_,
-                         log_field(*path));
+                         core::log_field(*path));
             return HttpResponse::error(
                 400, "bad_request", "the URL must decode to UTF-8 text without control characters");
         }
@@ -204,11 +203,12 @@ private:
         } catch (const std::exception& e) {
             // A handler bug must not take the control loop down with it.
             spdlog::error("api: handler failed method={} path=\"{}\" error=\"{}\"",
-                          log_field(req.method), log_field(req.path), log_field(e.what()));
+                          core::log_field(req.method), core::log_field(req.path),
+                          core::log_field(e.what()));
             resp = HttpResponse::error(500, "internal", "internal error; see the gateway log");
         }
-        spdlog::debug("api: {} \"{}\" -> {} peer={}", log_field(req.method), log_field(req.path),
-                      resp.status, req.peer);
+        spdlog::debug("api: {} \"{}\" -> {} peer={}", core::log_field(req.method),
+                      core::log_field(req.path), resp.status, req.peer);
         return resp;
     }
 

@@ -49,11 +49,13 @@ bool is_ip(const std::string& host) {
 
 }  // namespace
 
-HttpFetch::~HttpFetch() = default;
+HttpFetch::~HttpFetch() {
+    mem_deref(request_);
+}
 
 void HttpFetch::get(const std::string& url, uint64_t timeout_ms, Done done,
                     const std::string& headers) {
-    request_.reset();
+    request_ = static_cast<struct http_req*>(mem_deref(request_));
     deadline_.cancel();
     done_ = std::move(done);
     if (!client_) {
@@ -69,9 +71,8 @@ void HttpFetch::get(const std::string& url, uint64_t timeout_ms, Done done,
         pl_set_str(&host, host_.c_str());
         (void)http_client_set_tls_hostname(client_.get(), &host);
     }
-    struct http_req* req = nullptr;
     const std::string head = headers + "Content-Length: 0\r\n\r\n";
-    const int err = http_request(&req, client_.get(), "GET", url.c_str(), on_response, nullptr,
+    const int err = http_request(&request_, client_.get(), "GET", url.c_str(), on_response, nullptr,
                                  this, "%s", head.c_str());
     if (err != 0) {
         finish({0, {}, "request to " + url + " failed: " + std::strerror(err)});
@@ -80,8 +81,7 @@ void HttpFetch::get(const std::string& url, uint64_t timeout_ms, Done done,
     // libre 1.1.0 leaves client connections at SSL_VERIFY_NONE and gives no hook before the
     // request is written; the connection handler runs before the response handler, so the
     // verdict of the handshake decides whether the answer is used.
-    if (verify_ && !host_.empty()) http_req_set_conn_handler(req, &HttpFetch::on_connection);
-    request_ = adopt(req);
+    if (verify_ && !host_.empty()) http_req_set_conn_handler(request_, &HttpFetch::on_connection);
     deadline_.start(timeout_ms, [this, url] { finish({0, {}, url + " did not answer in time"}); });
 }
 
@@ -113,7 +113,10 @@ void HttpFetch::on_response(int err, const struct http_msg* msg, void* arg) {
 
 void HttpFetch::finish(const HttpAnswer& answer) {
     deadline_.cancel();
-    // The request is not freed here: libre may still be inside its handler.
+    // Still pending only when the deadline ends it: cancel it, so no late answer arrives.
+    request_ = static_cast<struct http_req*>(mem_deref(request_));
+    // request_ is already null here (libre frees the request once its handler returns), so
+    // `done` may start another request or destroy this object.
     auto done = std::move(done_);
     done_ = nullptr;
     if (done) done(answer);

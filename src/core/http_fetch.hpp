@@ -47,7 +47,9 @@ private:
 
     ReHandle<struct dnsc> dnsc_;
     ReHandle<struct http_cli> client_;
-    ReHandle<struct http_req> request_;
+    // Owned by libre while in flight: it sets this to null before the response handler runs and
+    // frees the request after it, so only a pending request is ours to cancel (mem_deref).
+    struct http_req* request_ = nullptr;
     Timer deadline_;
     Done done_;
     bool verify_ = true;

@@ -318,13 +318,13 @@ void Gateway::answer_invite(const struct sip_msg& msg, const std::string& id, co
     session->media = std::move(media);
     session->caller = services::CallerIdentity{pl_str(msg.from.dname), pl_str(msg.from.uri.user),
                                                pl_str(msg.from.auri), room.name};
-    session->display_name =
-        services::display_name_for(session->caller, service_of(*session).display_name);
-    // A name given to the API for this call wins over the one SIP brings.
+    // A name given to the API for this call wins over the one SIP brings (also when the IVR
+    // later derives the name again for the room typed).
     if (auto r = reservations_.find(reservation_id);
         r != reservations_.end() && !r->second->display_name.empty())
-        session->display_name = services::display_name_for(
-            services::CallerIdentity{r->second->display_name, "", "", room.name}, "");
+        session->caller.display_name = r->second->display_name;
+    session->display_name =
+        services::display_name_for(session->caller, service_of(*session).display_name);
     auto call = sip::Call::accept(*ua_, msg, id, prefs_, ports, origin, plan, session_events(id));
     if (!call) {
         reject(msg, id, 500, "Server Internal Error", call.error().message);

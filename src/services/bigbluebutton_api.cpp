@@ -1,5 +1,7 @@
 #include "services/bigbluebutton_api.hpp"
 
+#include "services/url.hpp"
+
 #include <openssl/evp.h>
 
 #include <array>
@@ -31,21 +33,7 @@ std::string element(std::string_view xml, std::string_view tag) {
 }  // namespace
 
 std::string form_encode(std::string_view in) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : in) {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '*') {
-            out += static_cast<char>(c);
-        } else if (c == ' ') {
-            out += '+';
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
+    return percent_encode(in, "-._*", true);
 }
 
 std::string digest_hex(std::string_view algorithm, std::string_view data) {

@@ -1,18 +1,16 @@
 #include "services/url.hpp"
 
-#include <openssl/evp.h>
-
-#include <array>
-
 namespace services {
 
-std::string url_encode(std::string_view in) {
+std::string percent_encode(std::string_view in, std::string_view safe, bool space_as_plus) {
     static constexpr char hex[] = "0123456789ABCDEF";
     std::string out;
     for (unsigned char c : in) {
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
+            safe.find(static_cast<char>(c)) != std::string_view::npos) {
             out += static_cast<char>(c);
+        } else if (c == ' ' && space_as_plus) {
+            out += '+';
         } else {
             out += '%';
             out += hex[c >> 4];
@@ -22,6 +20,10 @@ std::string url_encode(std::string_view in) {
     return out;
 }
 
+std::string url_encode(std::string_view in) {
+    return percent_encode(in, "-._~", false);
+}
+
 std::string url_origin(std::string_view url) {
     const auto scheme_end = url.find("://");
     if (scheme_end == std::string_view::npos) return {};
@@ -29,19 +31,6 @@ std::string url_origin(std::string_view url) {
     if (scheme != "http" && scheme != "https") return {};
     const auto host_end = url.find_first_of("/?#", scheme_end + 3);
     return std::string(url.substr(0, host_end));
-}
-
-std::string sha1_hex(std::string_view data) {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-    unsigned int len = 0;
-    EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha1(), nullptr);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < len; ++i) {
-        out += hex[md[i] >> 4];
-        out += hex[md[i] & 15];
-    }
-    return out;
 }
 
 }  // namespace services

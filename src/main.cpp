@@ -48,8 +48,9 @@ int serve(const std::string& config_path, const std::string& log_level_override,
     core::set_tls_trust({cfg->sip.tls_ca_file, cfg->sip.tls_verify});
     if (!cfg->sip.tls_verify)
         spdlog::warn(
-            "sipmediagw: sip.tls_verify = false: TLS peers (conference mapper, service "
-            "look-ups) are not verified; anyone on the path can answer for them");
+            "sipmediagw: sip.tls_verify = false: TLS peers (SIP registrar and dial-out, "
+            "conference mapper, service look-ups) are not verified; anyone on the path can "
+            "answer for them");
     (void)browser::warn_if_unsandboxed(::geteuid());
     core::LibreRuntime libre;
     if (!libre.ok()) {

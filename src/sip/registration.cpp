@@ -4,6 +4,8 @@
 #include "core/text.hpp"
 #include "sip/digest_source.hpp"
 #include "sip/ephemeral_credentials.hpp"
+#include "sip/tls_target.hpp"
+#include "sip/tls_verifier.hpp"
 #include "sip/user_agent.hpp"
 
 #include "core/libre.hpp"
@@ -12,6 +14,7 @@
 #include <cstring>
 #include <ctime>
 #include <new>
+#include <optional>
 
 namespace sip {
 
@@ -83,7 +86,10 @@ void RegistrationSlot::start() {
     if (reg_) spdlog::debug("sip: registration slot={} starting over", user_);
     reg_.reset();
     struct sipreg* reg = nullptr;
-    const int err = sipreg_register(&reg, ua_.stack(), cfg_.server.c_str(), aor_.c_str(), nullptr,
+    const std::string server = sendable_uri(cfg_.server);
+    std::optional<TlsVerifier::ExpectPeer> expect;
+    if (const auto tls = tls_target_of(cfg_.server)) expect.emplace(tls->host);
+    const int err = sipreg_register(&reg, ua_.stack(), server.c_str(), aor_.c_str(), nullptr,
                                     aor_.c_str(), cfg_.expires, user_.c_str(), nullptr, 0, 0,
                                     &RegistrationLink::on_auth, link_.get(), true,
                                     &RegistrationLink::on_response, link_.get(), nullptr, nullptr);

@@ -18,6 +18,8 @@ namespace {
 const std::regex kRegistered("registration slot=sipmediagw\\.1 state=registered");
 // Kamailio logs the first (unauthenticated) REGISTER of any transport.
 const std::regex kProxySawRegister("smgw: REGISTER .* not authorized");
+// baresip's line for a call it answers (auto answer).
+const std::regex kCalleeRang("answering call");
 
 class SipTls : public GatewayTest {
 protected:
@@ -162,7 +164,51 @@ TEST_F(SipTls, DialsOutToASipsTarget) {
     ASSERT_EQ(created->status, 201) << created->body;
     EXPECT_TRUE(wait_until([&] { return callee.call_is_established(); }, 20s))
         << gw.program().tail();
+    EXPECT_TRUE(callee.program().log_contains(kCalleeRang)) << callee.program().tail();
     EXPECT_FALSE(gw.program().log_contains(std::regex("not verified")));
+}
+
+TEST_F(SipTls, DialOutRefusesAnUnverifiedTarget) {
+    start_tls_kamailio("IP:127.0.0.2");  // the proxy's certificate names another address
+    const auto cred = ephemeral_credentials(kamailio_->secret(), "bob");
+    BaresipOptions po = plain_peer("callee", "bob");
+    po.registrar = kamailio_->uri();
+    po.auth_user = cred.user;
+    po.auth_password = cred.password;
+    po.answermode = "auto";
+    auto& callee = start_peer(po);
+    ASSERT_TRUE(wait_until([&] { return has_aor("bob"); }, 20s));
+    GatewayOptions o;
+    o.tls_certificate = gateway_cert_.combined.string();
+    o.tls_ca_file = ca_->certificate().string();
+    auto& gw = start_gateway(o);
+    auto created = http_request(gw.api_port(), "POST", "/api/v1/gateways",
+                                nlohmann::json{{"dial", sips_uri("bob")}, {"room", "echo"}}.dump(),
+                                "Content-Type: application/json\r\n");
+    ASSERT_TRUE(created) << created.error().message;
+    ASSERT_EQ(created->status, 201) << created->body;
+    EXPECT_TRUE(gw.program().wait_for_log(
+        std::regex("sip: TLS peer 127\\.0\\.0\\.1 not verified: IP address mismatch"), 30s))
+        << gw.program().tail();
+    // The session ends, and the INVITE never reached the proxy nor the callee.
+    EXPECT_TRUE(gw.program().wait_for_log(std::regex("gateway: sess=.* ended"), 30s))
+        << gw.program().tail();
+    EXPECT_FALSE(callee.program().log_contains(kCalleeRang)) << callee.program().tail();
+}
+
+TEST_F(SipTls, DialOutByNameIsRefusedWhileVerifying) {
+    GatewayOptions o;
+    o.tls_certificate = gateway_cert_.combined.string();
+    o.tls_ca_file = ca_->certificate().string();
+    auto& gw = start_gateway(o);
+    auto created =
+        http_request(gw.api_port(), "POST", "/api/v1/gateways",
+                     nlohmann::json{{"dial", "sips:bob@proxy.test"}, {"room", "echo"}}.dump(),
+                     "Content-Type: application/json\r\n");
+    ASSERT_TRUE(created) << created.error().message;
+    EXPECT_EQ(created->status, 400) << created->body;
+    EXPECT_NE(created->body.find("dial-out over TLS needs an IP address"), std::string::npos)
+        << created->body;
 }
 
 }  // namespace

@@ -139,6 +139,19 @@ TEST_F(SipTls, CallerOverTlsReachesASlotThroughKamailio) {
     // Kamailio relayed it to the slot's TLS contact (and verified the gateway's certificate).
     EXPECT_TRUE(gw.program().wait_for_log(std::regex("INVITE from=.* transport=TLS"), 10s));
     EXPECT_TRUE(call_stays_up(caller, 3s)) << "call dropped while held";
+    // Media both ways: the echo room's counters (the caller's RTP in, its echo out).
+    const std::regex flowing(
+        R"(sipmediagw_media_packets_(received|sent)_total\{media="audio",session="[^"]+"\} [1-9])");
+    std::string metrics;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            auto m = http_request(gw.api_port(), "GET", "/metrics");
+            metrics = m ? m->body : "";
+            return std::distance(std::sregex_iterator(metrics.begin(), metrics.end(), flowing),
+                                 std::sregex_iterator()) >= 2;
+        },
+        20s))
+        << metrics;
     ASSERT_TRUE(caller.ctrl().command("hangup"));
     EXPECT_TRUE(caller.wait_closed(10s));
 }

@@ -155,8 +155,7 @@ core::Result<std::unique_ptr<Call>> Call::dial(UserAgent& ua, const std::string&
         return core::fail("dial-out over TLS needs an IP address in the target URI, not '" +
                               tls->host + "' (its certificate is checked against it)",
                           400);
-    std::optional<TlsVerifier::ExpectPeer> expect;
-    if (tls) expect.emplace(tls->host);
+    const TlsVerifier::ExpectPeer expect(tls ? tls->host : std::string());
     const int err = sipsess_connect(
         &sess, ua.sessions(), next_hop.c_str(), nullptr, from_uri.c_str(),
         call->plan_.contact_user.c_str(), nullptr, 0, "application/sdp", desc.get(),

@@ -124,7 +124,7 @@ TlsVerifier::~TlsVerifier() {
 
 TlsVerifier::ExpectPeer::ExpectPeer(std::string host)
     : host_(std::move(host)), previous_(expected_host) {
-    expected_host = &host_;
+    if (!host_.empty()) expected_host = &host_;
 }
 
 TlsVerifier::ExpectPeer::~ExpectPeer() {

@@ -39,7 +39,8 @@ public:
     [[nodiscard]] bool verifying() const { return verify_; }
 
     // While alive, a TLS connection opened on this thread is expected to reach `host` (a name or
-    // an IP literal, as written in the target URI).
+    // an IP literal, as written in the target URI). An empty host changes nothing (the request
+    // does not go over TLS).
     class ExpectPeer {
     public:
         explicit ExpectPeer(std::string host);

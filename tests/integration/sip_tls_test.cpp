@@ -87,6 +87,22 @@ TEST_F(SipTls, RegistersToASipsRegistrar) {
     EXPECT_TRUE(wait_until([&] { return has_aor("sipmediagw.1"); }, 30s)) << gw.program().tail();
 }
 
+// Kamailio's restart closes the TLS connection; libre's next refresh opens a new one by itself,
+// which carries no host for the verifier and is refused (fail closed); the slot starts over and
+// registers again over a verified connection.
+TEST_F(SipTls, RegistersAgainAfterKamailioRestart) {
+    start_tls_kamailio();
+    auto o = tls_gateway(kamailio_->tls_uri());
+    o.expires = 60;  // refreshes every few seconds
+    auto& gw = start_gateway(o);
+    ASSERT_TRUE(wait_until([&] { return has_aor("sipmediagw.1"); }, 30s)) << gw.program().tail();
+    ASSERT_TRUE(kamailio_->restart());
+    EXPECT_TRUE(
+        kamailio_->program().wait_for_log(std::regex("smgw: slot sipmediagw\\.1 registered"), 120s))
+        << gw.program().tail();
+    EXPECT_TRUE(has_aor("sipmediagw.1"));
+}
+
 TEST_F(SipTls, RefusesTheRegistrarWithoutItsCa) {
     start_tls_kamailio();
     auto o = tls_gateway(kamailio_->tls_uri());

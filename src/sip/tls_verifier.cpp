@@ -88,11 +88,17 @@ void on_info(const SSL* const_ssl, int where, int /*ret*/) {
     if (self == nullptr) return;
     if (!self->verifying()) return;
     if (host != nullptr) {
+        bool named = false;
         if (ip) {
-            (void)X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host);
+            named = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) == 1;
         } else {
             SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-            (void)SSL_set1_host(ssl, host);
+            named = SSL_set1_host(ssl, host) == 1;
+        }
+        // A chain check alone would accept any certificate from a known CA: fail closed.
+        if (!named) {
+            OPENSSL_free(SSL_get_ex_data(ssl, host_index()));
+            (void)SSL_set_ex_data(ssl, host_index(), nullptr);
         }
     }
     SSL_set_verify(ssl, SSL_VERIFY_PEER, &on_verify);
@@ -110,6 +116,7 @@ core::Result<std::unique_ptr<TlsVerifier>> TlsVerifier::attach(struct tls* tls, 
         return core::fail("sip: cannot load the CA bundle " + ca_bundle +
                           " for verifying SIP TLS peers");
     auto v = std::make_unique<TlsVerifier>(Key{}, tls, verify);
+    // The ex_data constructor only runs for SSL objects made after the index exists.
     (void)host_index();
     if (SSL_CTX_set_ex_data(ctx, verifier_index(), v.get()) != 1)
         return core::fail("sip: cannot hook the TLS context");

@@ -18,7 +18,7 @@ namespace core {
 namespace {
 
 // The answers we wait for are small JSON or text; libre's own client stops at the same size.
-constexpr size_t kMaxAnswer = 512 * 1024;
+constexpr size_t kMaxAnswer = size_t{512} * 1024;
 
 struct HttpsUrl {
     std::string host;  // no brackets

@@ -44,10 +44,11 @@ public:
     UdpSocket(const UdpSocket&) = delete;
     UdpSocket& operator=(const UdpSocket&) = delete;
     [[nodiscard]] uint16_t port() const { return port_; }
-    void send_to(uint16_t port, const std::vector<uint8_t>& packet) const {
+    void send_to(const std::string& address, uint16_t port,
+                 const std::vector<uint8_t>& packet) const {
         sockaddr_in a{};
         a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        (void)inet_pton(AF_INET, address.c_str(), &a.sin_addr);
         a.sin_port = htons(port);
         (void)sendto(fd_, packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&a),
                      sizeof a);
@@ -67,8 +68,9 @@ public:
         stop_ = true;
         if (thread_.joinable()) thread_.join();
     }
-    // Starts sending to the gateway's audio port (known from its answer).
-    void start(uint16_t gateway_port) {
+    // Starts sending to the gateway's audio address and port (known from its answer).
+    void start(const std::string& gateway_address, uint16_t gateway_port) {
+        gw_address_ = gateway_address;
         gw_ = gateway_port;
         thread_ = std::thread([this] { run(); });
     }
@@ -116,7 +118,7 @@ private:
             p.insert(p.end(),
                      {event_of(digit), static_cast<uint8_t>((end ? 0x80 : 0) | 10),
                       static_cast<uint8_t>(duration >> 8), static_cast<uint8_t>(duration)});
-            socket_.send_to(gw_, p);
+            socket_.send_to(gw_address_, gw_, p);
         }
         ++presses_;
     }
@@ -144,11 +146,12 @@ private:
             auto p = header(0, false, ts_);
             ts_ += 160;
             p.insert(p.end(), 160, 0xFF);  // PCMU silence
-            socket_.send_to(gw_, p);
+            socket_.send_to(gw_address_, gw_, p);
         }
     }
 
     UdpSocket socket_;
+    std::string gw_address_;
     uint16_t gw_ = 0;
     uint16_t seq_ = 1;
     uint32_t ts_ = 8000;
@@ -179,7 +182,6 @@ TEST(MeetingDtmfFlood, CallSurvivesOptionsAnsweredDropsCountedKeysStillWork) {
 
     // The caller's media sockets exist before the INVITE names them.
     KeypadCaller keypad;
-    UdpSocket video;
     const auto gwport_file = tmp.path() / "gateway-audio-port";
     testsupport::SippOptions call_options;
     call_options.scenario = "rtp_peer_until_bye.xml";
@@ -187,22 +189,22 @@ TEST(MeetingDtmfFlood, CallSurvivesOptionsAnsweredDropsCountedKeysStillWork) {
     call_options.service = "1234";
     call_options.timeout = 280s;
     call_options.extra_args = {"-key", "audio_port",  std::to_string(keypad.port()),
-                               "-key", "video_port",  std::to_string(video.port()),
                                "-key", "gwport_file", gwport_file.string()};
     auto call = std::async(std::launch::async,
                            [&] { return testsupport::run_sipp(tmp.path(), call_options); });
+    std::string gw_audio_address;
     uint16_t gw_audio_port = 0;
     ASSERT_TRUE(testsupport::wait_until(
         [&] {
             std::ifstream in(gwport_file);
             int port = 0;
-            if (!(in >> port) || port <= 0) return false;
+            if (!(in >> gw_audio_address >> port) || port <= 0) return false;
             gw_audio_port = static_cast<uint16_t>(port);
             return true;
         },
         60s))
         << log.tail(40);
-    keypad.start(gw_audio_port);
+    keypad.start(gw_audio_address, gw_audio_port);
     ASSERT_TRUE(log.wait_for_log(std::regex("state joining -> in_call"), 90s)) << log.tail(80);
     std::smatch m;
     const std::string joined = log.log();

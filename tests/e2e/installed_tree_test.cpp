@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <memory>
 #include <regex>
 #include <sstream>
 
@@ -77,7 +78,7 @@ class InstalledTree : public e2e::MeetingFixture {
 protected:
     static void SetUpTestSuite() {
         // Made readable by nobody: the moved tree lives in here.
-        suite_dir_ = new testsupport::TempDir("installed-tree");  // NOLINT: gtest's suite state
+        suite_dir_ = std::make_unique<testsupport::TempDir>("installed-tree");
         const fs::path dir = suite_dir_->path();
         fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                  fs::perms::others_read | fs::perms::others_exec);
@@ -95,16 +96,16 @@ protected:
         prefix_ = dir / "moved";
         fs::rename(staged, prefix_);
     }
-    static void TearDownTestSuite() {
-        delete suite_dir_;
-        suite_dir_ = nullptr;
+    static void TearDownTestSuite() { suite_dir_.reset(); }
+    void SetUp() override {
+        e2e::MeetingFixture::SetUp();
+        ASSERT_TRUE(setup_error_.empty()) << setup_error_;
     }
-    void SetUp() override { ASSERT_TRUE(setup_error_.empty()) << setup_error_; }
 
     static fs::path binary() { return prefix_ / "bin" / "sipmediagw"; }
     static fs::path data() { return prefix_ / "share" / "sipmediagw"; }
 
-    static inline testsupport::TempDir* suite_dir_ = nullptr;
+    static inline std::unique_ptr<testsupport::TempDir> suite_dir_;
     static inline std::string setup_error_;
     static inline std::string unit_;
     static inline fs::path staged_prefix_;
@@ -137,7 +138,7 @@ TEST_F(InstalledTree, AMissingPromptStopsItAtStartWithTheFileNamed) {
         tmp.path());
     ASSERT_TRUE(p.ok()) << p.error().message;
     ASSERT_TRUE(p->wait_exit(60s)) << p->tail();
-    EXPECT_EQ(p->exit_code(), 1) << p->tail();
+    EXPECT_EQ(p->exit_code().value_or(-1), 1) << p->tail();
     EXPECT_TRUE(p->log_contains(std::regex("data file ivr/welcome_en\\.wav is missing: looked in " +
                                            regex_escape((broken / "share/sipmediagw").string()) +
                                            " \\(install prefix of ")))

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <utility>
 
 namespace {
 
@@ -95,11 +96,11 @@ TEST_F(DataDirTest, MissingFileIsNamedWithWhereItLooked) {
 }
 
 TEST_F(DataDirTest, PromptsAndScriptsComeFromTheirOwnDirectories) {
-    const core::DataDirs before = core::data_dirs();
+    core::DataDirs before = core::data_dirs();  // a copy: restored below
     core::set_data_dirs({"/s", "/p", "/s/x.toml", "test"});
     EXPECT_EQ(core::data_file("ivr/welcome_en.wav"), "/p/ivr/welcome_en.wav");
     EXPECT_EQ(core::data_file("bridge/media_bridge.js"), "/s/bridge/media_bridge.js");
-    core::set_data_dirs(before);
+    core::set_data_dirs(std::move(before));
 }
 
 }  // namespace

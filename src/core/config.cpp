@@ -441,9 +441,9 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
     {
         // top-level only holds tables
         for (const auto& [k, v] : root) {
-            static const std::set<std::string> sections{"log",      "sip",  "registrar", "capacity",
-                                                        "media",    "turn", "api",       "service",
-                                                        "services", "ivr",  "dtmf",      "browser"};
+            static const std::set<std::string> sections{
+                "log",     "sip",      "registrar", "capacity", "media",   "turn", "api",
+                "service", "services", "ivr",       "dtmf",     "browser", "paths"};
             if (!sections.contains(std::string(k.str())))
                 errors.push_back(top.where(v) + "unknown section or key '" + std::string(k.str()) +
                                  "' (see docs/configuration.md)");
@@ -704,6 +704,11 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
             if (f.rfind("--", 0) != 0)
                 errors.push_back(source_name + ": 'browser.extra_flags' entry '" + f +
                                  "' must start with --");
+    }
+    {
+        Section s(table_of("paths"), "paths", source_name, errors);
+        s.str("data_dir", cfg.paths.data_dir);
+        s.finish();
     }
 
     if (!errors.empty()) {

@@ -1,0 +1,16 @@
+// The soak bench's verdict on a series of samples: after the warm-up calls, the least-squares
+// slope per call of each resource, its first, last and largest value, and "flat" or
+// "grows X per call" (growth over the measured calls beyond a tolerance per resource).
+#pragma once
+
+#include "resource_sample.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <vector>
+
+namespace bench {
+
+nlohmann::json summarize(const std::vector<ResourceSample>& samples, std::size_t warmup);
+
+}  // namespace bench

@@ -6,7 +6,8 @@
 // resource, "flat" or "grows X per call". Progress on stderr.
 //
 //   build/bench/soak/soak_bench [--echo N] [--meeting M] [--warmup K] [--hold SECONDS]
-//                               [--spares S] [--demo-arg ARG]...
+//                               [--spares S] [--source fakevideo|testsrc2] [--size WxH]
+//                               [--codec H264|VP8] [--demo-arg ARG]...
 //
 // Needs root, as meeting_bench: it moves itself into a private network namespace
 // (tests/e2e/private_network.cpp), because Janus will not do ICE on loopback.
@@ -21,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <regex>
@@ -40,11 +42,18 @@ struct Options {
     std::chrono::milliseconds hold{2000};
     int spares = 0;  // warm browsers; 0: every browser the tree holds belongs to a call
     std::vector<std::string> demo_args;
+    // The caller's camera: baresip's fakevideo (flat frames, nearly free) or FFmpeg's testsrc2
+    // (detailed, moving: real encoder and decoder work in the gateway's pipelines).
+    std::string source = "fakevideo";
+    int width = 352;
+    int height = 288;
+    std::string video_codecs;  // baresip's video_codecs; empty: all it has
 };
 
 int usage() {
     std::cerr << "usage: soak_bench [--echo N] [--meeting M] [--warmup K] [--hold SECONDS] "
-                 "[--spares S] [--demo-arg ARG]...\n";
+                 "[--spares S] [--source fakevideo|testsrc2] [--size WxH] [--codec H264|VP8] "
+                 "[--demo-arg ARG]...\n";
     return 2;
 }
 
@@ -157,6 +166,15 @@ int run(const Options& options) {
     testsupport::BaresipOptions bo;
     bo.name = "soak-caller";
     bo.user = "soak";
+    bo.video_width = options.width;
+    bo.video_height = options.height;
+    bo.video_codecs = options.video_codecs;
+    if (options.source == "testsrc2") {
+        bo.video_fps = 30;
+        bo.video_bitrate = 2000000;
+        bo.video_source = "avformat,lavfi,testsrc2=size=" + std::to_string(options.width) + "x" +
+                          std::to_string(options.height) + ":rate=30";
+    }
     auto caller = testsupport::BaresipPeer::start(dir.path(), bo);
     if (!caller) {
         std::cerr << "soak_bench: " << caller.error().message << "\n";
@@ -169,15 +187,19 @@ int run(const Options& options) {
         {"meeting", "sip:1234@127.0.0.1:5060", std::regex("state joining -> in_call"),
          options.meeting},
     };
-    nlohmann::json out{{"bench", "soak"},
-                       {"hold_s", std::chrono::duration<double>(options.hold).count()},
-                       {"spares", options.spares},
-                       {"demo_args", options.demo_args},
-                       {"host_cores", std::thread::hardware_concurrency()},
-                       {"caller",
-                        "baresip, fakevideo 352x288@15 and a 440 Hz tone, codecs as "
-                        "negotiated by default"},
-                       {"before_any_call", bench::to_json(soak.baseline_sample())}};
+    nlohmann::json out{
+        {"bench", "soak"},
+        {"hold_s", std::chrono::duration<double>(options.hold).count()},
+        {"spares", options.spares},
+        {"demo_args", options.demo_args},
+        {"host_cores", std::thread::hardware_concurrency()},
+        {"caller",
+         {{"source", options.source},
+          {"size", std::to_string(options.width) + "x" + std::to_string(options.height)},
+          {"video_codecs",
+           options.video_codecs.empty() ? "baresip's default" : options.video_codecs},
+          {"audio", "440 Hz tone, codec as negotiated"}}},
+        {"before_any_call", bench::to_json(soak.baseline_sample())}};
     for (const auto& phase : phases) {
         if (phase.calls <= 0) continue;
         auto r = soak.run(phase);
@@ -212,6 +234,15 @@ int main(int argc, char** argv) {
                 static_cast<int64_t>(std::max(0.0, std::atof(argv[++i])) * 1000));
         } else if (arg == "--spares" && has_value) {
             options.spares = std::max(0, std::atoi(argv[++i]));
+        } else if (arg == "--source" && has_value) {
+            options.source = argv[++i];
+            if (options.source != "fakevideo" && options.source != "testsrc2") return usage();
+        } else if (arg == "--size" && has_value) {
+            if (std::sscanf(argv[++i], "%dx%d", &options.width, &options.height) != 2 ||
+                options.width <= 0 || options.height <= 0)
+                return usage();
+        } else if (arg == "--codec" && has_value) {
+            options.video_codecs = argv[++i];
         } else if (arg == "--demo-arg" && has_value) {
             options.demo_args.emplace_back(argv[++i]);
         } else {

@@ -33,6 +33,21 @@ uint64_t count_threads(pid_t pid) {
     return 0;
 }
 
+double private_mib(pid_t pid) {
+    std::ifstream smaps("/proc/" + std::to_string(pid) + "/smaps_rollup");
+    std::string key;
+    uint64_t kib = 0;
+    while (smaps >> key) {
+        if (key == "Private_Clean:" || key == "Private_Dirty:") {
+            uint64_t v = 0;
+            smaps >> v;
+            kib += v;
+        }
+        smaps.ignore(4096, '\n');
+    }
+    return static_cast<double>(kib) / 1024.0;
+}
+
 }  // namespace
 
 ResourceSample sample_process(pid_t pid, const std::string& except_comm) {
@@ -40,6 +55,7 @@ ResourceSample sample_process(pid_t pid, const std::string& except_comm) {
     const Memory mem = memory_of({pid});
     s.rss_mib = static_cast<double>(mem.rss_kib) / 1024.0;
     s.pss_mib = static_cast<double>(mem.pss_kib) / 1024.0;
+    s.uss_mib = private_mib(pid);
     s.fds = count_fds(pid);
     s.threads = count_threads(pid);
     const ProcessTable table = snapshot_processes();
@@ -50,8 +66,9 @@ ResourceSample sample_process(pid_t pid, const std::string& except_comm) {
 }
 
 nlohmann::json to_json(const ResourceSample& s) {
-    return {{"call", s.call}, {"rss_mib", s.rss_mib}, {"pss_mib", s.pss_mib},
-            {"fds", s.fds},   {"threads", s.threads}, {"children", s.children}};
+    return {{"call", s.call},        {"rss_mib", s.rss_mib}, {"pss_mib", s.pss_mib},
+            {"uss_mib", s.uss_mib},  {"fds", s.fds},         {"threads", s.threads},
+            {"children", s.children}};
 }
 
 }  // namespace bench

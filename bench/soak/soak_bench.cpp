@@ -88,8 +88,9 @@ public:
             samples.push_back(settle(calls_done_));
             const auto& s = samples.back();
             std::cerr << "soak_bench: " << phase.name << " " << i << "/" << phase.calls
-                      << " rss=" << s.rss_mib << " pss=" << s.pss_mib << " fds=" << s.fds
-                      << " threads=" << s.threads << " children=" << s.children << std::endl;
+                      << " rss=" << s.rss_mib << " pss=" << s.pss_mib << " uss=" << s.uss_mib
+                      << " fds=" << s.fds << " threads=" << s.threads << " children=" << s.children
+                      << std::endl;
         }
         const std::size_t warmup = options_.warmup >= 0
                                        ? static_cast<std::size_t>(options_.warmup)

@@ -24,6 +24,7 @@ const std::vector<Resource>& resources() {
     static const std::vector<Resource> list = {
         {"rss_mib", "MiB", 4.0, [](const ResourceSample& s) { return s.rss_mib; }},
         {"pss_mib", "MiB", 4.0, [](const ResourceSample& s) { return s.pss_mib; }},
+        {"uss_mib", "MiB", 4.0, [](const ResourceSample& s) { return s.uss_mib; }},
         {"fds", "fds", 0.5, [](const ResourceSample& s) { return double(s.fds); }},
         {"threads", "threads", 0.5, [](const ResourceSample& s) { return double(s.threads); }},
         {"children", "processes", 0.5, [](const ResourceSample& s) { return double(s.children); }},
@@ -70,6 +71,9 @@ nlohmann::json summarize(const std::vector<ResourceSample>& samples, std::size_t
         j["first"] = y.front();
         j["last"] = y.back();
         j["max"] = *std::max_element(y.begin(), y.end());
+        // A series that swings (allocator retention) can end where it began: the slope alone
+        // would call it flat.
+        j["max_above_first"] = j["max"].get<double>() - y.front();
         j["slope_per_call"] = per_call;
         j["growth_over_measured_calls"] = growth;
         j["tolerance"] = r.tolerance;

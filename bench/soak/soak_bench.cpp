@@ -21,9 +21,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <filesystem>
 #include <iostream>
 #include <regex>
 #include <string>
@@ -219,7 +222,9 @@ int run(const Options& options) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int parse_and_run(int argc, char** argv) {
     Options options;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
@@ -254,4 +259,15 @@ int main(int argc, char** argv) {
     std::error_code ec;
     std::filesystem::remove(testsupport::temp_root(), ec);
     return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return parse_and_run(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "soak_bench: " << e.what() << "\n";
+        return 1;
+    }
 }

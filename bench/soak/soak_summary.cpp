@@ -60,10 +60,12 @@ nlohmann::json summarize(const std::vector<ResourceSample>& samples, std::size_t
     const std::vector<ResourceSample> measured(samples.begin() + static_cast<long>(warmup),
                                                samples.end());
     std::vector<double> x;
+    x.reserve(measured.size());
     for (const auto& s : measured) x.push_back(static_cast<double>(s.call));
     const double span = x.back() - x.front();
     for (const auto& r : resources()) {
         std::vector<double> y;
+        y.reserve(measured.size());
         for (const auto& s : measured) y.push_back(r.value(s));
         const double per_call = slope(x, y);
         const double growth = per_call * span;

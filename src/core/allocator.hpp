@@ -26,7 +26,8 @@ void limit_malloc_arenas(int arenas);
 // limit_malloc_arenas. MALLOC_MMAP_THRESHOLD_ or a GLIBC_TUNABLES mmap_threshold in the
 // environment takes precedence.
 void fix_mmap_threshold(std::size_t bytes);
-inline constexpr std::size_t kMmapThresholdBytes = 128 * 1024;  // glibc's initial value
+inline constexpr std::size_t kMmapThresholdBytes =
+    std::size_t{128} * 1024;  // glibc's initial value
 // Returns free heap memory to the system (malloc_trim); cheap enough once per ended call.
 void release_free_memory();
 

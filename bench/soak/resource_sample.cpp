@@ -33,12 +33,12 @@ uint64_t count_threads(pid_t pid) {
     return 0;
 }
 
-double private_mib(pid_t pid) {
+double anonymous_mib(pid_t pid) {
     std::ifstream smaps("/proc/" + std::to_string(pid) + "/smaps_rollup");
     std::string key;
     uint64_t kib = 0;
     while (smaps >> key) {
-        if (key == "Private_Clean:" || key == "Private_Dirty:") {
+        if (key == "Anonymous:") {
             uint64_t v = 0;
             smaps >> v;
             kib += v;
@@ -55,7 +55,7 @@ ResourceSample sample_process(pid_t pid, const std::string& except_comm) {
     const Memory mem = memory_of({pid});
     s.rss_mib = static_cast<double>(mem.rss_kib) / 1024.0;
     s.pss_mib = static_cast<double>(mem.pss_kib) / 1024.0;
-    s.uss_mib = private_mib(pid);
+    s.anon_mib = anonymous_mib(pid);
     s.fds = count_fds(pid);
     s.threads = count_threads(pid);
     const ProcessTable table = snapshot_processes();
@@ -66,8 +66,8 @@ ResourceSample sample_process(pid_t pid, const std::string& except_comm) {
 }
 
 nlohmann::json to_json(const ResourceSample& s) {
-    return {{"call", s.call},        {"rss_mib", s.rss_mib}, {"pss_mib", s.pss_mib},
-            {"uss_mib", s.uss_mib},  {"fds", s.fds},         {"threads", s.threads},
+    return {{"call", s.call},         {"rss_mib", s.rss_mib}, {"pss_mib", s.pss_mib},
+            {"anon_mib", s.anon_mib}, {"fds", s.fds},         {"threads", s.threads},
             {"children", s.children}};
 }
 

@@ -15,10 +15,11 @@ struct ResourceSample {
     uint64_t call = 0;  // calls completed when sampled
     double rss_mib = 0;
     double pss_mib = 0;
-    // Private_Clean + Private_Dirty: pages no other process maps. RSS counts the shared
-    // libraries too, and PSS moves whenever another process maps them (another gateway, a
-    // browser exiting), so this is the figure that shows what the process itself keeps.
-    double uss_mib = 0;
+    // Anonymous pages (heap, stacks, anonymous mappings): what the process itself allocated.
+    // RSS also counts its libraries' pages, and PSS and private (USS) figures move whenever
+    // another process maps the same libraries (other gateways, a browser exiting): by ±12 MiB
+    // here with nothing changing in the process.
+    double anon_mib = 0;
     uint64_t fds = 0;
     uint64_t threads = 0;
     // Processes below it, leaving out the subtree of any child named `except_comm` (the demo's

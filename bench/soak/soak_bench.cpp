@@ -91,7 +91,7 @@ public:
             samples.push_back(settle(calls_done_));
             const auto& s = samples.back();
             std::cerr << "soak_bench: " << phase.name << " " << i << "/" << phase.calls
-                      << " rss=" << s.rss_mib << " pss=" << s.pss_mib << " uss=" << s.uss_mib
+                      << " rss=" << s.rss_mib << " pss=" << s.pss_mib << " anon=" << s.anon_mib
                       << " fds=" << s.fds << " threads=" << s.threads << " children=" << s.children
                       << std::endl;
         }

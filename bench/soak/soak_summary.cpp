@@ -24,7 +24,7 @@ const std::vector<Resource>& resources() {
     static const std::vector<Resource> list = {
         {"rss_mib", "MiB", 4.0, [](const ResourceSample& s) { return s.rss_mib; }},
         {"pss_mib", "MiB", 4.0, [](const ResourceSample& s) { return s.pss_mib; }},
-        {"uss_mib", "MiB", 4.0, [](const ResourceSample& s) { return s.uss_mib; }},
+        {"anon_mib", "MiB", 4.0, [](const ResourceSample& s) { return s.anon_mib; }},
         {"fds", "fds", 0.5, [](const ResourceSample& s) { return double(s.fds); }},
         {"threads", "threads", 0.5, [](const ResourceSample& s) { return double(s.threads); }},
         {"children", "processes", 0.5, [](const ResourceSample& s) { return double(s.children); }},
@@ -69,6 +69,12 @@ nlohmann::json summarize(const std::vector<ResourceSample>& samples, std::size_t
         for (const auto& s : measured) y.push_back(r.value(s));
         const double per_call = slope(x, y);
         const double growth = per_call * span;
+        // What a leak does and a swing does not: raise the floor. The lowest value of the last
+        // quarter of the calls against the lowest of the first quarter.
+        const std::size_t quarter = std::max<std::size_t>(1, y.size() / 4);
+        const double floor_rise =
+            *std::min_element(y.end() - static_cast<long>(quarter), y.end()) -
+            *std::min_element(y.begin(), y.begin() + static_cast<long>(quarter));
         nlohmann::json j;
         j["first"] = y.front();
         j["last"] = y.back();
@@ -78,8 +84,9 @@ nlohmann::json summarize(const std::vector<ResourceSample>& samples, std::size_t
         j["max_above_first"] = j["max"].get<double>() - y.front();
         j["slope_per_call"] = per_call;
         j["growth_over_measured_calls"] = growth;
+        j["floor_rise"] = floor_rise;
         j["tolerance"] = r.tolerance;
-        if (growth > r.tolerance) {
+        if (growth > r.tolerance && floor_rise > r.tolerance) {
             j["verdict"] = std::string(r.unit) == "MiB"
                                ? fmt::format("grows {:.3f} MiB per call", per_call)
                                : fmt::format("grows {:.3f} {} per call", per_call, r.unit);

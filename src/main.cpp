@@ -208,6 +208,7 @@ namespace {
 
 int run(int argc, char** argv) {
     core::limit_malloc_arenas(kMallocArenas);
+    core::fix_mmap_threshold(core::kMmapThresholdBytes);
     CLI::App app{"sipmediagw: a SIP media gateway into web conferences"};
     app.set_version_flag("--version", std::string(gateway::version()));
     app.require_subcommand(1);

@@ -6,6 +6,40 @@
   if (window.top !== window) return;  // the demo has no meeting iframes
   const kit = window.sipmediagwKit;
   let joined = false;
+  let sessionLost = false;
+
+  // Janus restarted or unreachable: our session on it is gone and the page cannot get it back
+  // (the demo would only reload itself). Said once; `rejoin` asks the gateway to join again
+  // with a fresh browser instead of waiting for the page to recover.
+  function reportSessionLost(reason) {
+    if (!joined || sessionLost) return;
+    sessionLost = true;
+    kit.emit('reconnecting', { reason: 'Janus session lost: ' + reason, rejoin: true });
+  }
+
+  // janus.js calls the page's error callback only after its long poll failed four times in a
+  // row (then isConnected() turns false); a Janus that came back in between answers our old
+  // session with error 458 (no such session), which janus.js merely logs through Janus.error.
+  function hookSessionErrors() {
+    if (!window.Janus || window.Janus.__sipmediagw) return;
+    const log = window.Janus.error;
+    window.Janus.error = function () {
+      const first = arguments.length > 0 ? String(arguments[0]) : '';
+      if (/Ooops: 458\b/.test(first)) reportSessionLost(first);
+      return typeof log === 'function' ? log.apply(this, arguments) : undefined;
+    };
+    window.Janus.__sipmediagw = true;
+  }
+
+  function watchSession() {
+    const timer = setInterval(function () {
+      if (!joined) { clearInterval(timer); return; }
+      if (window.janus && !window.janus.isConnected()) {
+        clearInterval(timer);
+        reportSessionLost('janus.js is no longer connected');
+      }
+    }, 1000);
+  }
 
   // The demo reports fatal conditions with bootbox.alert and then reloads the page.
   function hookAlerts() {
@@ -13,6 +47,10 @@
     const original = window.bootbox.alert;
     window.bootbox.alert = function (message) {
       const text = typeof message === 'string' ? message : JSON.stringify(message);
+      if (joined && /lost connection|server down|no such session/i.test(text)) {
+        reportSessionLost(text);
+        return undefined;  // no modal: the gateway discards this page
+      }
       if (/destroyed/i.test(text)) kit.emit('ended', { reason: text });
       else if (/kicked/i.test(text)) kit.emit('kicked', { reason: text });
       else kit.emit(joined ? 'ended' : 'error', { reason: text });
@@ -43,6 +81,7 @@
                         !!window.bootbox + ' files: ' + files.join(' ') + ')');
       }
       hookAlerts();
+      hookSessionErrors();
       // settings.js leaves iceServers null, which makes janus.js add a public STUN server;
       // the meeting is reached directly, so no STUN.
       window.iceServers = [];
@@ -58,6 +97,7 @@
         return window.myid && document.querySelector('#videolocal video');
       }, timeout, 'the room to accept us');
       joined = true;
+      watchSession();
       kit.emit('joined', { participants: window.sipmediagwAdapter.participantCount() });
       return { joined: true };
     },

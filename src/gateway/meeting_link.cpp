@@ -353,6 +353,7 @@ void MeetingLink::joined_meeting() {
     deadline_timer_.cancel();
     joined_ = true;
     was_joined_ = true;
+    rejoining_ = false;
     held_ = false;
     spdlog::info("gateway: sess={} joined room=\"{}\" service={} attempt={}", id_, request_.room,
                  adapter_.name(), attempts_);
@@ -499,6 +500,12 @@ void MeetingLink::on_page_event(const std::string& payload, const browser::Frame
     } else if (type == "reconnecting") {
         if (!joined_) return;  // still joining: the join deadline covers it
         const std::string reason = text("reason");
+        // The page cannot get back by itself (a Janus restart took our session with it): no
+        // grace period, the same rejoin with a fresh browser at once.
+        if (detail.is_object() && detail.value("rejoin", false)) {
+            lost("the service lost our session: " + reason);
+            return;
+        }
         if (!reconnecting_) {
             reconnecting_ = true;
             std::weak_ptr<bool> alive = alive_;
@@ -527,20 +534,32 @@ void MeetingLink::on_page_event(const std::string& payload, const browser::Frame
 
 void MeetingLink::lost(const std::string& cause) {
     if (ended_) return;
-    // Rejoin once, and only a call that was in the meeting: a join that never worked would
-    // fail the same way again.
-    if (joined_ && attempts_ < 2) {
-        spdlog::warn("gateway: sess={} meeting lost ({}), rejoining", id_, cause);
+    // Rejoin only a call that was in the meeting (a join that never worked would fail the same
+    // way again), at most kMaxRejoins times per call. A rejoin that fails (the restarted
+    // service not answering yet) is tried again after a pause until join_timeout_s, armed when
+    // the meeting was lost, has passed.
+    const bool retry = rejoining_;
+    if ((joined_ && rejoins_ < kMaxRejoins) || retry) {
+        if (!retry) {
+            ++rejoins_;
+            rejoining_ = true;
+            arm_deadline(settings_.join_timeout_s, MeetingEnd::JoinTimedOut);
+        }
+        spdlog::warn("gateway: sess={} meeting lost ({}), {}", id_, cause,
+                     retry ? "rejoin failed, trying again" : "rejoining");
         std::weak_ptr<bool> alive = alive_;
         ++generation_;
         reconnect_timer_.cancel();
-        arm_deadline(settings_.join_timeout_s, MeetingEnd::JoinTimedOut);
-        // Not from inside the failing object's own callback: tear down from the loop.
-        loop_.post([this, alive] {
+        const auto again = [this, alive] {
             if (alive.expired() || ended_) return;
             teardown();
             attempt();
-        });
+        };
+        // Not from inside the failing object's own callback: tear down from the loop.
+        if (retry)
+            rejoin_timer_.start(kRejoinRetryMs, again);
+        else
+            loop_.post(again);
         return;
     }
     finish(was_joined_ ? MeetingEnd::Lost : MeetingEnd::JoinFailed, cause);
@@ -551,6 +570,7 @@ void MeetingLink::finish(MeetingEnd end, const std::string& cause) {
     ended_ = true;
     deadline_timer_.cancel();
     reconnect_timer_.cancel();
+    rejoin_timer_.cancel();
     participants_timer_.cancel();
     spdlog::warn("gateway: sess={} meeting end={}: {}", id_, meeting_end_name(end), cause);
     // A join that failed frees its browser now, whatever the call does next; a meeting that

@@ -2,8 +2,8 @@
 // service adapter and the media bridge injected, the WebRTC link to that page (signalled over
 // DevTools, in the frame whose bridge said hello) and the adapter's join, bounded by a deadline
 // and repeated in each document of a multi-page join. Page events are raised as
-// MeetingLinkEvents; a lost page is rejoined once before giving up (issue 4). Lives on the
-// control thread, owned by its Session; destroying it discards the browser (never reused).
+// MeetingLinkEvents; a lost page is rejoined (issue 4; a few times per call, issue 11). Lives on
+// the control thread, owned by its Session; destroying it discards the browser (never reused).
 #pragma once
 
 #include "browser/page.hpp"
@@ -65,6 +65,11 @@ struct MeetingLinkEvents {
 // How long a meeting that said "reconnecting" may take to say "joined" again before the gateway
 // rejoins with a fresh browser. Jitsi's own reload after ICE failure takes 10-20 s.
 inline constexpr uint32_t kReconnectGraceS = 45;
+// Rejoins per call (browser crashes, a restarted Janus): bounded so that a meeting that keeps
+// throwing us out ends the call instead of cycling browsers forever.
+inline constexpr uint32_t kMaxRejoins = 3;
+// Pause before a failed rejoin is tried again (a restarted service may not answer yet).
+inline constexpr uint64_t kRejoinRetryMs = 2000;
 
 // What a join needs from the configuration besides the adapter.
 struct MeetingJoinSettings {
@@ -153,8 +158,11 @@ private:
     bool held_ = false;                    // waiting / password: the deadline is wait_timeout_s
     bool reconnecting_ = false;            // the service re-enters the meeting by itself
     bool was_joined_ = false;              // in the meeting at least once (a failed rejoin is Lost)
+    bool rejoining_ = false;               // lost after being in; not joined again yet
+    uint32_t rejoins_ = 0;
     core::Timer deadline_timer_;
     core::Timer reconnect_timer_;
+    core::Timer rejoin_timer_;
     core::Timer leave_timer_;
     core::Timer participants_timer_;
     int last_participants_ = -1;  // logged when it changes

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -327,6 +328,52 @@ TEST_F(MeetingLinkTest, ReconnectingWithoutJoinedIsRejoinedWithAFreshBrowser) {
     EXPECT_EQ(seen_.reconnecting[0], "ice failed");
     EXPECT_NE(link_->browser_pid(), first);
     EXPECT_NE(link_->browser_pid(), 0);
+}
+
+// A page whose session on the service is gone (a restarted Janus) says so with
+// `reconnecting {rejoin: true}`: the gateway rejoins with a fresh browser at once, without
+// waiting for the reconnect grace period, and the call is not told about a reconnect.
+TEST_F(MeetingLinkTest, ReconnectingWithRejoinIsRejoinedAtOnce) {
+    http_.add("/m.html", meeting_page("setTimeout(() => emit('reconnecting', {reason: 'session "
+                                      "gone', rejoin: true}), 300); return {joined: true};"));
+    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
+                        Json::object());
+    start(adapter, {.join_timeout_s = 60,
+                    .wait_timeout_s = 300,
+                    .password = "",
+                    .language = "en",
+                    .reconnect_grace_s = 600});
+    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }));
+    const pid_t first = link_->browser_pid();
+    http_.add("/m.html", meeting_page("return {joined: true};"));
+    // Well within the grace period: only the immediate rejoin can pass.
+    ASSERT_TRUE(wait_for([&] { return seen_.joined > 1 || seen_.end; }, std::chrono::seconds(90)));
+    EXPECT_FALSE(seen_.end) << seen_.cause;
+    EXPECT_TRUE(seen_.reconnecting.empty());
+    EXPECT_NE(link_->browser_pid(), first);
+    EXPECT_NE(link_->browser_pid(), 0);
+}
+
+// The service is not back yet when the gateway rejoins (Janus restarting): the failed rejoin is
+// tried again, with another fresh browser, until it works within join_timeout_s.
+TEST_F(MeetingLinkTest, FailedRejoinIsRetriedUntilTheServiceAnswers) {
+    http_.add("/m.html", meeting_page("setTimeout(() => emit('reconnecting', {reason: 'session "
+                                      "gone', rejoin: true}), 1000); return {joined: true};"));
+    std::atomic<int> checks{0};
+    http_.handle(
+        "/service", [&](const std::string&) { return ++checks >= 2 ? "up" : "down"; },
+        "text/plain");
+    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
+                        Json::object());
+    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
+    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }));
+    // Pages from now on join only when the service answers "up": the first rejoin fails.
+    http_.add("/m.html", meeting_page("const r = await fetch('/service'); "
+                                      "if ((await r.text()) !== 'up') throw new Error('service "
+                                      "down'); return {joined: true};"));
+    ASSERT_TRUE(wait_for([&] { return seen_.joined > 1 || seen_.end; }, std::chrono::seconds(90)));
+    EXPECT_FALSE(seen_.end) << seen_.cause;
+    EXPECT_GE(checks.load(), 2) << "no rejoin failed, so none was retried";
 }
 
 }  // namespace

@@ -27,24 +27,24 @@ struct Batch {
     }
 };
 
-// An integer member (execution context ids), 0 when absent or not an int: a float past the
-// range of int converted to one is undefined behaviour (found by fuzz_devtools).
+// A number member as an int (execution context ids), 0 when absent or outside int: converting
+// a float past the range of int is undefined behaviour (found by fuzz_devtools).
 int int_member(const Json& object, const char* key) {
     const auto it = object.find(key);
-    if (it == object.end() || !it->is_number_integer()) return 0;
-    const auto v = it->get<int64_t>();
+    if (it == object.end() || !it->is_number()) return 0;
+    const auto v = it->get<double>();
     return v >= std::numeric_limits<int>::min() && v <= std::numeric_limits<int>::max()
                ? static_cast<int>(v)
                : 0;
 }
 
 // What the window adds around the view, as the page measured it. The page's own scripts can
-// redefine outerWidth and friends, so only a plausible integer is taken.
+// redefine outerWidth and friends, so only a plausible number is taken (NaN fails too).
 std::optional<int> window_extra(const Json& v) {
-    if (!v.is_number_integer()) return std::nullopt;
-    const auto n = v.get<int64_t>();
-    if (n < -10000 || n > 10000) return std::nullopt;
-    return static_cast<int>(n);
+    if (!v.is_number()) return std::nullopt;
+    const auto d = v.get<double>();
+    if (!(d >= -10000 && d <= 10000)) return std::nullopt;
+    return static_cast<int>(d);
 }
 
 // Runtime.evaluate's answer as a value, or its exception as an error.

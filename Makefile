@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build demo test unit-test clean format
+.PHONY: all setup build demo test unit-test fuzz fuzz-smoke clean format
 
 all: build
 
@@ -23,8 +23,19 @@ test: build
 unit-test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -L unit
 
+# libFuzzer targets (docs/security.md "Fuzzing"), clang build in build-fuzz/: each runs
+# FUZZ_SECONDS; fuzz-smoke (CI) runs each over its corpus plus a few seconds.
+FUZZ_SECONDS ?= 60
+fuzz:
+	./scripts/setup.sh fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(JOBS) ./scripts/fuzz.sh
+
+fuzz-smoke:
+	./scripts/setup.sh fuzz
+	FUZZ_SECONDS=5 FUZZ_JOBS=$(JOBS) ./scripts/fuzz.sh
+
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-fuzz

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package that the build, the tests and the demo need.
 # Idempotent and non-interactive: packages already present are not touched, so `make` stays fast.
+# `setup.sh fuzz` adds what `make fuzz` needs (clang and its libFuzzer/sanitizer runtimes).
 set -euo pipefail
 
 packages=(
@@ -21,6 +22,9 @@ packages=(
   # test peers and tools (real programs, no mocks)
   kamailio kamailio-autheph-modules kamailio-tls-modules sip-tester baresip baresip-ffmpeg coturn sox espeak-ng iproute2 procps curl tcpdump
 )
+if [ "${1:-}" = "fuzz" ]; then
+  packages+=(clang libclang-rt-14-dev)  # tests/fuzz: clang++, libFuzzer, ASan/UBSan runtimes
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,26 +1,16 @@
 #include "api/http_server.hpp"
+#include "api/http_request_reader.hpp"
 #include "core/text.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 
 namespace api {
 
 namespace {
-
-std::string to_string(const struct pl& p) {
-    return p.p != nullptr ? std::string(p.p, p.l) : "";
-}
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 
 std::string peer_ip(const struct sa* peer) {
     char buf[64] = {};
@@ -114,88 +104,19 @@ private:
                     if (!closing_) fail(408, "the request took too long to arrive");
                 });
             }
-            const auto& limits = server_.limits_;
-            const size_t head_end = buf_.find("\r\n\r\n");
-            if (head_end == std::string::npos) {
-                if (buf_.size() > limits.max_head_bytes) fail(431, "request head too large");
+            const RequestRead read = read_http_request(buf_, server_.limits_, peer_);
+            if (read.state == RequestRead::State::Incomplete) return;
+            if (read.state == RequestRead::State::Fatal) {
+                fail(read.status, read.message);
                 return;
             }
-            if (head_end + 4 > limits.max_head_bytes) {
-                fail(431, "request head too large");
-                return;
-            }
-            core::ReHandle<struct mbuf> mb(mbuf_alloc(head_end + 4));
-            if (!mb) return;
-            (void)mbuf_write_mem(mb.get(), reinterpret_cast<const uint8_t*>(buf_.data()),
-                                 head_end + 4);
-            mb->pos = 0;
-            struct http_msg* raw = nullptr;
-            if (http_msg_decode(&raw, mb.get(), true) != 0) {
-                mem_deref(raw);
-                fail(400, "malformed request head");
-                return;
-            }
-            core::ReHandle<struct http_msg> msg(raw);
-            if (msg->clen > limits.max_body_bytes) {
-                fail(413, "request body too large");
-                return;
-            }
-            const size_t total = head_end + 4 + msg->clen;
-            if (buf_.size() < total) return;  // the body is still on its way
-            HttpRequest req;
-            req.method = to_string(msg->met);
-            req.peer = peer_;
-            size_t hosts = 0;
-            for (struct le* le = list_head(&msg->hdrl); le != nullptr; le = le->next) {
-                const auto* hdr = static_cast<const struct http_hdr*>(le->data);
-                std::string name = lower(to_string(hdr->name));
-                if (name == "host") ++hosts;
-                req.headers[std::move(name)] = to_string(hdr->val);
-            }
-            if (hosts > 1) {
-                // RFC 9112 §3.2: which one a proxy and we would each believe is the attack.
-                fail(400, "more than one Host header");
-                return;
-            }
-            if (req.headers.contains("transfer-encoding")) {
-                fail(411, "send the body with a Content-Length");
-                return;
-            }
-            req.body = buf_.substr(head_end + 4, msg->clen);
-            const std::string version = to_string(msg->ver);
-            const auto connection = lower(req.header("connection").value_or(""));
-            const bool keep_alive = version == "1.1" && connection != "close";
-            const HttpResponse resp = handle(msg.get(), req);
-            buf_.erase(0, total);
-            respond(resp, !keep_alive);
+            const HttpResponse resp = read.answer ? *read.answer : handle(read.request);
+            buf_.erase(0, read.size);
+            respond(resp, !read.keep_alive);
         }
     }
 
-    HttpResponse handle(const struct http_msg* msg, HttpRequest& req) {
-        const auto path = url_decode(to_string(msg->path));
-        std::string prm = to_string(msg->prm);
-        if (!prm.empty() && prm.front() == '?') prm.erase(0, 1);
-        auto query = parse_query(prm);
-        if (!path || !query)
-            return HttpResponse::error(400, "bad_request", "malformed %-escape in the URL");
-        // Routes, logs and JSON bodies all take the decoded text: refuse what is not UTF-8
-        // text here, once, rather than in each of them.
-        const bool text_path =
-            core::is_valid_utf8(*path) && std::none_of(path->begin(), path->end(), [](char c) {
-                const auto u = static_cast<unsigned char>(c);
-                return u < 0x20 || u == 0x7f;
-            });
-        const bool text_query = std::all_of(query->begin(), query->end(), [](const auto& kv) {
-            return core::is_valid_utf8(kv.first) && core::is_valid_utf8(kv.second);
-        });
-        if (!text_path || !text_query) {
-            spdlog::info("api: refused a URL that is not UTF-8 text peer={} path=\"{}\"", peer_,
-                         core::log_field(*path));
-            return HttpResponse::error(
-                400, "bad_request", "the URL must decode to UTF-8 text without control characters");
-        }
-        req.path = *path;
-        req.query = std::move(*query);
+    HttpResponse handle(const HttpRequest& req) {
         HttpResponse resp;
         try {
             resp = server_.handler_ ? server_.handler_(req)

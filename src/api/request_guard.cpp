@@ -55,7 +55,8 @@ HttpResponse forbidden(const std::string& message) {
 
 bool host_is_local_literal(std::string_view host_header) {
     const auto host = host_part(trim(host_header));
-    if (!host) return false;
+    // inet_pton stops at a NUL: "127.0.0.1\0.evil.example" must not count as 127.0.0.1.
+    if (!host || host->find('\0') != std::string::npos) return false;
     if (*host == "localhost") return true;
     unsigned char buf[16];
     if (host->front() == '[') {

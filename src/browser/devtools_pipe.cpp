@@ -134,7 +134,6 @@ std::vector<std::string> DevToolsPipe::take_messages() {
 }
 
 void DevToolsPipe::on_readable() {
-    std::weak_ptr<bool> alive = alive_;
     std::array<char, 65536> buf{};
     std::string end_reason;
     for (;;) {
@@ -150,11 +149,18 @@ void DevToolsPipe::on_readable() {
         break;
     }
     // What was read before an EOF is still dispatched, then the pipe closes.
+    if (!receive({})) return;
+    if (!end_reason.empty()) close(end_reason);
+}
+
+bool DevToolsPipe::receive(std::string_view bytes) {
+    std::weak_ptr<bool> alive = alive_;
+    in_.append(bytes);
     for (const auto& m : take_messages()) {
         dispatch(m);
-        if (alive.expired() || closed_) return;
+        if (alive.expired() || closed_) return false;
     }
-    if (!end_reason.empty()) close(end_reason);
+    return true;
 }
 
 void DevToolsPipe::dispatch(const std::string& text) {
@@ -174,6 +180,9 @@ void DevToolsPipe::dispatch_message(const std::string& text) {
         return;
     }
     if (msg.contains("id")) {
+        // Our ids are unsigned integers: anything else answers none of our commands (and a
+        // float past 2^64 converted to one is undefined behaviour; found by fuzz_devtools).
+        if (!msg["id"].is_number_unsigned()) return;
         const auto id = msg["id"].get<uint64_t>();
         auto it = pending_.find(id);
         if (it == pending_.end()) return;

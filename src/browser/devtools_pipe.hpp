@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace browser {
@@ -46,6 +47,11 @@ public:
     // Subscribes to an event of every session; the token is for off().
     uint64_t on(const std::string& method, EventHandler handler);
     void off(uint64_t token);
+
+    // Bytes as read from the browser's end: complete messages are dispatched, a partial one waits
+    // for the rest. The reader calls it; the fuzz target (tests/fuzz/) feeds it without a browser.
+    // False when a handler closed or destroyed the pipe (then touch nothing of it).
+    bool receive(std::string_view bytes);
 
     [[nodiscard]] bool closed() const noexcept { return closed_; }
     [[nodiscard]] size_t pending() const noexcept { return pending_.size(); }

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <limits>
 #include <optional>
 
 namespace browser {
@@ -25,6 +26,26 @@ struct Batch {
         }
     }
 };
+
+// A number member as an int (execution context ids), 0 when absent or outside int: converting
+// a float past the range of int is undefined behaviour (found by fuzz_devtools).
+int int_member(const Json& object, const char* key) {
+    const auto it = object.find(key);
+    if (it == object.end() || !it->is_number()) return 0;
+    const auto v = it->get<double>();
+    return v >= std::numeric_limits<int>::min() && v <= std::numeric_limits<int>::max()
+               ? static_cast<int>(v)
+               : 0;
+}
+
+// What the window adds around the view, as the page measured it. The page's own scripts can
+// redefine outerWidth and friends, so only a plausible number is taken (NaN fails too).
+std::optional<int> window_extra(const Json& v) {
+    if (!v.is_number()) return std::nullopt;
+    const auto d = v.get<double>();
+    if (!(d >= -10000 && d <= 10000)) return std::nullopt;
+    return static_cast<int>(d);
+}
 
 // Runtime.evaluate's answer as a value, or its exception as an error.
 core::Result<Json> evaluation_value(core::Result<Json> r) {
@@ -111,7 +132,7 @@ void Page::subscribe() {
             if (!ours(session) || !on_binding_) return;
             auto handler = on_binding_;
             handler(params.value("name", std::string()), params.value("payload", std::string()),
-                    context_of(session, params.value("executionContextId", 0)));
+                    context_of(session, int_member(params, "executionContextId")));
         }));
     subscriptions_.push_back(pipe_.on(
         "Runtime.executionContextCreated", [this, ours](const Json& params, const std::string& s) {
@@ -121,7 +142,7 @@ void Page::subscribe() {
                                       [this, ours](const Json& params, const std::string& s) {
                                           if (ours(s))
                                               forget_contexts(
-                                                  s, params.value("executionContextId", 0));
+                                                  s, int_member(params, "executionContextId"));
                                       }));
     subscriptions_.push_back(pipe_.on("Runtime.executionContextsCleared",
                                       [this, ours](const Json&, const std::string& s) {
@@ -200,10 +221,13 @@ void Page::fit_viewport(uint32_t width, uint32_t height, std::function<void(core
     evaluate("[outerWidth - innerWidth, outerHeight - innerHeight]",
              [this, alive, done, width, height](core::Result<Json> r) {
                  if (alive.expired()) return;
-                 if (!r || !r->is_array() || r->size() != 2)
+                 const auto measured_w =
+                     r && r->is_array() && r->size() == 2 ? window_extra((*r)[0]) : std::nullopt;
+                 const auto measured_h = measured_w ? window_extra((*r)[1]) : std::optional<int>();
+                 if (!measured_w || !measured_h)
                      return done(core::fail("viewport: cannot measure the window"));
-                 const int extra_w = (*r)[0].get<int>();
-                 const int extra_h = (*r)[1].get<int>();
+                 const int extra_w = *measured_w;
+                 const int extra_h = *measured_h;
                  pipe_.send(
                      "Browser.getWindowForTarget", Json{{"targetId", target_id_}},
                      [this, alive, done, extra_w, extra_h, width, height](core::Result<Json> w) {
@@ -291,7 +315,7 @@ FrameContext Page::context_of(const std::string& session, int id) const {
 }
 
 void Page::context_created(const Json& context, const std::string& session) {
-    const int id = context.value("id", 0);
+    const int id = int_member(context, "id");
     if (id == 0) return;
     const Json aux = context.value("auxData", Json::object());
     contexts_[{session, id}] = aux.value("frameId", std::string());

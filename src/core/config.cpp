@@ -321,7 +321,10 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
 }
 
 bool is_ip_address(std::string_view host) {
-    if (host.empty() || host.size() >= INET6_ADDRSTRLEN) return false;
+    // inet_pton stops at a NUL, and TOML strings may hold one ("\u0000").
+    if (host.empty() || host.size() >= INET6_ADDRSTRLEN ||
+        host.find('\0') != std::string_view::npos)
+        return false;
     const std::string z(host);
     unsigned char buf[sizeof(struct in6_addr)];
     return inet_pton(AF_INET, z.c_str(), buf) == 1 || inet_pton(AF_INET6, z.c_str(), buf) == 1;

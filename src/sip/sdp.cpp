@@ -68,7 +68,10 @@ bool SdpDescription::has_attribute(std::string_view name) const {
 }
 
 bool is_ip_literal(std::string_view address, std::string_view type) {
-    if (address.empty() || address.size() > INET6_ADDRSTRLEN) return false;
+    // inet_pton stops at a NUL: "10.0.0.5\0junk" would pass as 10.0.0.5 (found by fuzz_sdp).
+    if (address.empty() || address.size() > INET6_ADDRSTRLEN ||
+        address.find('\0') != std::string_view::npos)
+        return false;
     const std::string z(address);  // inet_pton wants a NUL-terminated string
     unsigned char buf[sizeof(struct in6_addr)];
     if (type == "IP4") return inet_pton(AF_INET, z.c_str(), buf) == 1;

@@ -69,7 +69,8 @@ void UdpCapture::run() {
                           (dport >= port_min_ && dport <= port_max_);
         if (!ours) continue;
         std::lock_guard lock(mutex_);
-        if (payloads_.size() < kMaxPackets) payloads_.emplace_back(udp + 8, buf.data() + n);
+        const uint8_t* end = buf.data() + n;
+        if (payloads_.size() < kMaxPackets) payloads_.emplace_back(udp + 8, end);
     }
 }
 

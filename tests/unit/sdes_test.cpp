@@ -324,3 +324,26 @@ TEST(SdesOfferAnswer, DialOutOffersFollowThePolicyAndTheAnswerPicksOurKey) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(SdesConfig, SrtpPolicyIsCheckedAndMapped) {
+    auto cfg = core::load_config_string("", "test.toml");
+    ASSERT_TRUE(cfg.ok());
+    EXPECT_EQ(cfg->media.srtp, "optional");
+    EXPECT_EQ(sip::CodecPreferences::from_config(cfg->media).srtp, sip::SrtpPolicy::Optional);
+    for (const auto& [text, policy] : {std::pair{"mandatory", sip::SrtpPolicy::Mandatory},
+                                       std::pair{"off", sip::SrtpPolicy::Off}}) {
+        auto c = core::load_config_string(std::string("[media]\nsrtp = \"") + text + "\"\n",
+                                          "test.toml");
+        ASSERT_TRUE(c.ok()) << c.error().message;
+        EXPECT_EQ(sip::CodecPreferences::from_config(c->media).srtp, policy);
+    }
+    auto bad = core::load_config_string("[media]\nsrtp = \"required\"\n", "test.toml");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().message.find("'media.srtp' must be"), std::string::npos)
+        << bad.error().message;
+    EXPECT_NE(bad.error().message.find("required"), std::string::npos);
+}
+
+}  // namespace

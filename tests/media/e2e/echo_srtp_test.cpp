@@ -192,5 +192,41 @@ TEST_F(SrtpEchoE2e, OffRefusesAnSrtpOnlyPeer) {
     EXPECT_NE(reason->find("488"), std::string::npos) << *reason;
 }
 
+TEST_F(SrtpEchoE2e, DialOutInMandatoryModeOffersSavpAndGetsTheEchoBack) {
+    // The API dials an SRTP-only peer (answermode auto) into the echo room: our RTP/SAVP offer
+    // with five a=crypto lines is answered with one, and the peer hears its own tone.
+    GatewayOptions go;
+    go.extra_toml = "[media]\nsrtp = \"mandatory\"\n";
+    auto& gw = start_gateway(go);
+    BaresipOptions o = plain_peer("callee", "bob");
+    o.answermode = "auto";
+    o.mediaenc = "srtp-mand";
+    o.tone_hz = 1000;
+    o.audio_codecs = "PCMU";
+    auto& callee = start_peer(o);
+    const auto created =
+        http_request(gw.api_port(), "POST", "/api/v1/gateways",
+                     nlohmann::json{{"dial", callee.contact_uri()}, {"room", "echo"}}.dump(),
+                     "Content-Type: application/json\r\n");
+    ASSERT_TRUE(created.ok());
+    ASSERT_EQ(created->status, 201) << created->body;
+    EXPECT_TRUE(gw.program().wait_for_log(std::regex("audio protection=sdes-srtp suite="),
+                                          std::chrono::seconds(20)));
+    std::optional<Wav> wav;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            auto path = find_recording(callee.config_dir());
+            if (!path) return false;
+            wav = read_wav(*path);
+            return wav && wav->rate > 0 && wav->mono.size() >= wav->rate * 4;
+        },
+        std::chrono::seconds(30), std::chrono::milliseconds(250)));
+    if (wav && wav->mono.size() >= wav->rate) {
+        std::vector<int16_t> tail(wav->mono.end() - wav->rate, wav->mono.end());
+        EXPECT_GT(tone_share(tail, 1000, wav->rate), 0.5) << "the callee does not hear its echo";
+    }
+    EXPECT_EQ(session_protection(), "sdes-srtp");
+}
+
 }  // namespace
 }  // namespace testsupport

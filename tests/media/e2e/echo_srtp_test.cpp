@@ -9,6 +9,11 @@
 #include "support/ports.hpp"
 #include "support/udp_capture.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -137,6 +142,41 @@ TEST_F(SrtpEchoE2e, SrtpMandatoryPeerH264AndPcmuEncryptedOnTheWire) {
     ASSERT_TRUE(metrics);
     EXPECT_NE(metrics->body.find("media=\"audio\",protection=\"sdes-srtp\""), std::string::npos)
         << metrics->body.substr(0, 2000);
+
+    // Forged packets (a valid RTP header of the negotiated format, no valid authentication tag)
+    // at every port of the call: dropped by srtpdec and counted, the call goes on.
+    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    ASSERT_GE(fd, 0);
+    std::vector<uint8_t> forged(12 + 160 + 10, 0x55);
+    forged[0] = 0x80;
+    forged[1] = 0;  // PCMU
+    for (uint16_t seq = 0; seq < 20; ++seq) {
+        forged[2] = static_cast<uint8_t>(seq >> 8);
+        forged[3] = static_cast<uint8_t>(seq);
+        for (uint16_t port = rtp_min_; port < rtp_min_ + kRtpBlock; ++port) {
+            sockaddr_in to{};
+            to.sin_family = AF_INET;
+            to.sin_port = htons(port);
+            to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            (void)sendto(fd, forged.data(), forged.size(), 0, reinterpret_cast<sockaddr*>(&to),
+                         sizeof to);
+        }
+    }
+    close(fd);
+    const std::regex failures(
+        "sipmediagw_media_srtp_auth_failures_total\\{[^}]*media=\"audio\"[^}]*\\} (\\d+)");
+    long counted = 0;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            auto m = http_request(gw.api_port(), "GET", "/metrics");
+            std::smatch sm;
+            if (!m || !std::regex_search(m->body, sm, failures)) return false;
+            counted = std::stol(sm[1]);
+            return counted >= 20;
+        },
+        std::chrono::seconds(10), std::chrono::milliseconds(200)))
+        << "auth failures counted: " << counted;
+    EXPECT_TRUE(peers_.front()->call_is_established());
     ASSERT_TRUE(peers_.front()->ctrl().command("hangup"));
     EXPECT_TRUE(peers_.front()->wait_closed(std::chrono::seconds(10)));
 }

@@ -1,5 +1,7 @@
 // CPU of the echo room per call, next to a plain GStreamer pipeline doing the same
-// decode → scale/overlay → encode work, measured in the same run; prints JSON.
+// decode → scale/overlay → encode work, measured in the same run; prints JSON. SRTP rows
+// (gateway_echo_srtp: SDES AES_CM_128_HMAC_SHA1_80 both ways, the far ends encrypt too) say what
+// encryption costs per call next to the clear rows of the same run.
 //
 // The far ends (test-pattern + tone senders) run in child processes (this binary with
 // --far-end) so that only the gateway side is counted: CPU is utime+stime of this process from
@@ -19,6 +21,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -28,6 +31,15 @@
 namespace {
 
 constexpr uint8_t kVideoPt = 96;
+// A fixed master key and salt (30 bytes) for the far ends' SRTP: a benchmark, not a secret.
+constexpr const char* kFarKeyHex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d";
+
+std::vector<uint8_t> far_key() {
+    std::vector<uint8_t> k;
+    for (size_t i = 0; kFarKeyHex[i] != 0; i += 2)
+        k.push_back(static_cast<uint8_t>(std::stoul(std::string(kFarKeyHex + i, 2), nullptr, 16)));
+    return k;
+}
 
 double cpu_seconds() {
     std::ifstream f("/proc/self/stat");
@@ -66,15 +78,22 @@ int run_far_end(char** argv) {
     const std::string codec = argv[2];
     const unsigned w = std::stoul(argv[3]), h = std::stoul(argv[4]), fps = std::stoul(argv[5]);
     const unsigned gw_video = std::stoul(argv[6]), gw_audio = std::stoul(argv[7]);
+    const bool srtp = argv[8] != nullptr && std::strcmp(argv[8], "srtp") == 0;
+    // What comes back is drained undecrypted: only the gateway's side is measured.
+    const std::string protect =
+        srtp ? fmt::format("srtpenc key={} rtp-cipher=aes-128-icm rtp-auth=hmac-sha1-80 ! ",
+                           kFarKeyHex)
+             : std::string();
     gst_init(nullptr, nullptr);
     const std::string desc = fmt::format(
         "videotestsrc is-live=true pattern=smpte ! video/x-raw,width={},height={},framerate={}/1 "
-        "! timeoverlay ! {} ! udpsink name=vo host=127.0.0.1 port={} sync=false async=false "
+        "! timeoverlay ! {} ! {}udpsink name=vo host=127.0.0.1 port={} sync=false async=false "
         "udpsrc name=vi ! fakesink sync=false async=false "
         "audiotestsrc is-live=true freq=1000 samplesperbuffer=160 ! audio/x-raw,rate=8000 ! "
-        "mulawenc ! rtppcmupay ! udpsink name=ao host=127.0.0.1 port={} sync=false async=false "
+        "mulawenc ! rtppcmupay ! {}udpsink name=ao host=127.0.0.1 port={} sync=false async=false "
         "udpsrc name=ai ! fakesink sync=false async=false",
-        w, h, fps, far_encoder(codec, w >= 1280 ? 2000 : 800), gw_video, gw_audio);
+        w, h, fps, far_encoder(codec, w >= 1280 ? 2000 : 800), protect, gw_video, protect,
+        gw_audio);
     GstElement* p = gst_parse_launch(desc.c_str(), nullptr);
     if (p == nullptr) return 2;
     GSocket* vs = g_socket_new_from_fd(3, nullptr);
@@ -102,7 +121,8 @@ struct FarEndProcess {
 
 std::unique_ptr<FarEndProcess> spawn_far_end(const std::string& self, const std::string& codec,
                                              unsigned w, unsigned h, unsigned fps,
-                                             uint16_t gw_video, uint16_t gw_audio) {
+                                             uint16_t gw_video, uint16_t gw_audio,
+                                             bool srtp = false) {
     auto far = std::make_unique<FarEndProcess>();
     far->video = std::move(media::bind_udp("127.0.0.1", 0).value());
     far->audio = std::move(media::bind_udp("127.0.0.1", 0).value());
@@ -110,7 +130,7 @@ std::unique_ptr<FarEndProcess> spawn_far_end(const std::string& self, const std:
     opt.fd_map = {{3, g_socket_get_fd(far->video.get())}, {4, g_socket_get_fd(far->audio.get())}};
     auto child = core::ChildProcess::spawn(
         {self, "--far-end", codec, std::to_string(w), std::to_string(h), std::to_string(fps),
-         std::to_string(gw_video), std::to_string(gw_audio)},
+         std::to_string(gw_video), std::to_string(gw_audio), srtp ? "srtp" : "clear"},
         opt);
     if (!child) {
         std::cerr << child.error().message << "\n";
@@ -120,7 +140,8 @@ std::unique_ptr<FarEndProcess> spawn_far_end(const std::string& self, const std:
     return far;
 }
 
-sip::NegotiatedMedia negotiated_for(const FarEndProcess& far, const std::string& codec) {
+sip::NegotiatedMedia negotiated_for(const FarEndProcess& far, const std::string& codec,
+                                    bool srtp = false) {
     sip::NegotiatedMedia m;
     sip::NegotiatedStream a;
     a.kind = sip::MediaKind::Audio;
@@ -142,6 +163,12 @@ sip::NegotiatedMedia negotiated_for(const FarEndProcess& far, const std::string&
     }
     v.feedback = {true, true, false};
     m.video = v;
+    if (srtp) {
+        for (auto* st : {&*m.audio, &*m.video}) {
+            st->protection = sip::Protection::SdesSrtp;
+            st->srtp = sip::SrtpParams{"AES_CM_128_HMAC_SHA1_80", far_key(), far_key(), 0, 0};
+        }
+    }
     return m;
 }
 
@@ -170,7 +197,7 @@ Measure measure(media_test::TestLoop& loop, double seconds,
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc >= 8 && std::strcmp(argv[1], "--far-end") == 0) return run_far_end(argv);
+    if (argc >= 9 && std::strcmp(argv[1], "--far-end") == 0) return run_far_end(argv);
     double seconds = 8;
     for (int i = 1; i + 1 < argc; ++i) {
         if (std::strcmp(argv[i], "--seconds") == 0) seconds = std::stod(argv[i + 1]);
@@ -258,7 +285,15 @@ int main(int argc, char** argv) {
                 gst_element_set_state(p, GST_STATE_NULL);
                 far->child.terminate();
             }
-            for (int calls : {1, 2, 4}) {
+            std::map<int, double> clear_per_call;
+            struct Run {
+                bool srtp;
+                int calls;
+            };
+            for (const Run run :
+                 {Run{false, 1}, Run{false, 2}, Run{false, 4}, Run{true, 1}, Run{true, 2}}) {
+                const bool srtp = run.srtp;
+                const int calls = run.calls;
                 media::Engine engine(cfg, core::TurnConfig{}, loop.loop());
                 std::vector<std::unique_ptr<media::CallMedia>> cms;
                 std::vector<std::unique_ptr<FarEndProcess>> fars;
@@ -269,10 +304,11 @@ int main(int argc, char** argv) {
                         return 1;
                     }
                     auto ports = cm.value()->local_ports();
-                    auto far =
-                        spawn_far_end(self, codec, r.w, r.h, 30, ports.video_rtp, ports.audio_rtp);
+                    auto far = spawn_far_end(self, codec, r.w, r.h, 30, ports.video_rtp,
+                                             ports.audio_rtp, srtp);
                     if (!far) return 1;
-                    auto st = cm.value()->start(negotiated_for(*far, codec), media::Mode::Echo);
+                    auto st =
+                        cm.value()->start(negotiated_for(*far, codec, srtp), media::Mode::Echo);
                     if (!st) {
                         std::cerr << st.error().message << "\n";
                         return 1;
@@ -291,7 +327,8 @@ int main(int argc, char** argv) {
                     return total;
                 };
                 auto m = measure(loop, seconds, frames, decoded);
-                out["results"].push_back({{"what", "gateway_echo"},
+                if (!srtp) clear_per_call[calls] = m.cores / calls;
+                out["results"].push_back({{"what", srtp ? "gateway_echo_srtp" : "gateway_echo"},
                                           {"codec", codec},
                                           {"resolution", r.name},
                                           {"calls", calls},
@@ -301,6 +338,11 @@ int main(int argc, char** argv) {
                                           {"fps_decoded_per_call", m.fps_in / calls},
                                           {"ratio_to_baseline_per_call",
                                            baseline > 0 ? m.cores / calls / baseline : 0.0}});
+                if (srtp && clear_per_call.contains(calls)) {
+                    // What SDES-SRTP adds per call over the clear echo with as many calls.
+                    out["results"].back()["srtp_extra_cores_per_call"] =
+                        m.cores / calls - clear_per_call[calls];
+                }
                 cms.clear();
                 for (auto& f : fars) f->child.terminate();
             }

@@ -579,7 +579,14 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         s.integer("media_timeout_s", cfg.media.media_timeout_s, 0, 3600);
         s.boolean("video_passthrough", cfg.media.video_passthrough);
         s.boolean("audio_passthrough", cfg.media.audio_passthrough);
+        s.str("srtp", cfg.media.srtp);
         s.finish();
+        if (cfg.media.srtp != "optional" && cfg.media.srtp != "mandatory" &&
+            cfg.media.srtp != "off")
+            errors.push_back(
+                source_name +
+                ": 'media.srtp' must be \"optional\", \"mandatory\" or \"off\", not '" +
+                cfg.media.srtp + "'");
         if (cfg.media.rtp_port_max <= cfg.media.rtp_port_min + 4)
             errors.push_back(source_name +
                              ": 'media.rtp_port_max' must leave room above 'media.rtp_port_min'");

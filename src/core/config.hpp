@@ -64,6 +64,10 @@ struct MediaConfig {
     // Meeting calls whose caller negotiated Opus forward its Opus packets to the page and the
     // page's back, without decoding or encoding (media/passthrough.hpp); false: transcode.
     bool audio_passthrough = true;
+    // SRTP toward SIP endpoints (RFC 4568 SDES): "optional" answers encrypted offers with SRTP
+    // and clear ones in the clear; "mandatory" refuses offers without usable crypto (488) and
+    // offers RTP/SAVP(F) when dialling out; "off" answers and offers in the clear only.
+    std::string srtp = "optional";
 };
 
 struct TurnConfig {

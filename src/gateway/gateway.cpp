@@ -110,6 +110,9 @@ std::vector<SessionView> Gateway::sessions() const {
             const auto& m = s->call->media();
             v.audio_codec = m.audio ? m.audio->codec.name : "";
             v.video_codec = m.video ? m.video->codec.name : "";
+            for (const auto* st : {&m.audio, &m.video})
+                if (*st && (*st)->protection != sip::Protection::None)
+                    v.protection = sip::protection_name((*st)->protection);
         }
         out.push_back(std::move(v));
     }

@@ -37,6 +37,8 @@ struct SessionView {
     std::string call_id;
     std::string audio_codec;
     std::string video_codec;
+    // How the SIP leg's media is protected: none, sdes-srtp, dtls-srtp (the strongest stream's).
+    std::string protection = "none";
     // What holds the join or ends the call: "waiting:<reason>", "password",
     // "reconnecting:<reason>", "ending:<cause>"; empty otherwise.
     std::string meeting;

@@ -18,6 +18,7 @@ nlohmann::json to_json(const SessionView& v) {
             {"call_id", v.call_id},
             {"audio_codec", v.audio_codec},
             {"video_codec", v.video_codec},
+            {"protection", v.protection},
             {"meeting", v.meeting},
             {"display_name", v.display_name}};
 }
@@ -201,6 +202,14 @@ std::string GatewayControl::metrics() const {
                   "Datagrams dropped on the call's RTP/RTCP ports: not from the peer's bound "
                   "source, or not valid RTP/RTCP of a negotiated format",
                   static_cast<double>(s->stray_packets), l);
+            m.add("sipmediagw_media_protection", "gauge",
+                  "1 for the protection of the stream's packets on the SIP leg (none, "
+                  "sdes-srtp, dtls-srtp)",
+                  1, {{"session", id}, {"media", kind}, {"protection", s->protection}});
+            m.add("sipmediagw_media_srtp_auth_failures_total", "counter",
+                  "SRTP/SRTCP datagrams dropped because authentication or the replay check "
+                  "failed (counted in stray packets too)",
+                  static_cast<double>(s->srtp_auth_failures), l);
             m.add("sipmediagw_media_dtmf_dropped_total", "counter",
                   "RFC 4733 key presses dropped by the per-call rate limit",
                   static_cast<double>(s->dtmf_dropped), l);

@@ -47,6 +47,10 @@ struct StreamStats {
     uint64_t frames_to_page = 0;
     uint64_t frames_from_page = 0;
     std::string relay;  // "host:port" of the TURN relay this stream goes through; empty: direct
+    std::string protection = "none";  // none | sdes-srtp | dtls-srtp (sip::protection_name)
+    std::string srtp_suite;           // e.g. AES_CM_128_HMAC_SHA1_80; empty: no SRTP
+    // Datagrams srtpdec dropped (authentication or replay check failed); part of stray_packets.
+    uint64_t srtp_auth_failures = 0;
 };
 
 }  // namespace media

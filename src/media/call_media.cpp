@@ -21,7 +21,7 @@ bool same_codec(const std::optional<sip::NegotiatedStream>& a,
     if (!a) return true;
     return a->codec.name == b->codec.name && a->codec.payload_type == b->codec.payload_type &&
            a->codec.remote_params == b->codec.remote_params && a->rtcp_mux == b->rtcp_mux &&
-           a->bandwidth_kbps == b->bandwidth_kbps &&
+           a->bandwidth_kbps == b->bandwidth_kbps && a->srtp == b->srtp &&
            (a->telephone_event ? a->telephone_event->payload_type : -1) ==
                (b->telephone_event ? b->telephone_event->payload_type : -1);
 }
@@ -74,7 +74,11 @@ core::Status CallMedia::use_relays(const TurnAccount& account, uint32_t timeout_
                                    std::function<void(core::Status)> done) {
     auto relays = CallRelays::create(account, ports_, log_prefix_, timeout_ms,
                                      [this, done = std::move(done)](const core::Status& st) {
-                                         if (st) ports_ = relays_->relayed_ports();
+                                         if (st) {
+                                             auto keys = std::move(ports_.srtp_keys);
+                                             ports_ = relays_->relayed_ports();
+                                             ports_.srtp_keys = std::move(keys);
+                                         }
                                          done(st);  // may destroy this call
                                      });
     if (!relays) return relays.error();
@@ -150,13 +154,14 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
         stop();
         return core::fail("media: the pipeline does not start");
     }
-    spdlog::info("{} started mode={} audio={} video={}", log_prefix_,
+    const bool srtp = (audio_active_ && media.audio->srtp) || (video_active_ && media.video->srtp);
+    spdlog::info("{} started mode={} audio={} video={} protection={}", log_prefix_,
                  mode == Mode::Echo     ? "echo"
                  : mode == Mode::Ivr    ? "ivr"
                  : mode == Mode::Bridge ? "bridge"
                                         : "idle",
                  audio_active_ ? media.audio->codec.name : "-",
-                 video_active_ ? media.video->codec.name : "-");
+                 video_active_ ? media.video->codec.name : "-", srtp ? "sdes-srtp" : "none");
     timeout_since_ms_ = now_ms();
     timed_out_ = false;
     if (config_.media_timeout_s > 0) {

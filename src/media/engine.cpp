@@ -24,9 +24,14 @@ core::Result<std::unique_ptr<CallMedia>> Engine::create_call(const std::string& 
     if (!audio) return audio.error();
     auto video = bind_rtp_pair(bind, config_.rtp_port_min, config_.rtp_port_max);
     if (!video) return video.error();
-    return std::make_unique<CallMedia>(CallMedia::Key{}, session_id, config_, loop_,
-                                       std::move(events), bind, std::move(audio.value()),
-                                       std::move(video.value()));
+    // Drawn per call even when it ends up clear: the SDP answer needs them before media exists.
+    auto keys = sip::generate_srtp_keys();
+    if (!keys) return keys.error();
+    auto call =
+        std::make_unique<CallMedia>(CallMedia::Key{}, session_id, config_, loop_, std::move(events),
+                                    bind, std::move(audio.value()), std::move(video.value()));
+    call->ports_.srtp_keys = std::move(*keys);
+    return call;
 }
 
 core::Status Engine::allocate_relays(CallMedia& call, std::function<void(core::Status)> done) {

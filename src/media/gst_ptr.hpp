@@ -29,5 +29,6 @@ using GObjectPtr = std::unique_ptr<T, GObjectUnref>;
 template <class T>
 using GstPtr = std::unique_ptr<T, GstObjectUnref>;
 using CapsPtr = std::unique_ptr<GstCaps, GstMiniObjectUnref>;
+using BufferPtr = std::unique_ptr<GstBuffer, GstMiniObjectUnref>;
 
 }  // namespace media

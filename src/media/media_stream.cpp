@@ -53,6 +53,8 @@ MediaStream::~MediaStream() = default;
 void MediaStream::clear() {
     rtp_sink_ = rtcp_sink_ = rtcp_mux_src_ = echo_bin_ = echo_in_ = valve_ = encoder_ = overlay_ =
         nullptr;
+    srtpenc_ = srtpdec_ = nullptr;
+    srtp_key_caps_.reset();
     echo_sink_ = nullptr;
     to_page_.reset();
     from_page_.reset();
@@ -77,7 +79,12 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
     rtp_sink_ = make("udpsink", k + "_rtp_sink");
     rtcp_sink_ = make("udpsink", k + "_rtcp_sink");
     if (!rtp_src || !rtp_sink_ || !rtcp_sink_) return core::fail("media: udpsrc/udpsink missing");
-    CapsPtr caps(gst_caps_from_string(rtp_caps(stream).c_str()));
+    const bool srtp = stream.srtp.has_value();
+    std::string caps_text = rtp_caps(stream);
+    // srtpdec takes application/x-srtp and gives the same caps back as application/x-rtp.
+    if (srtp)
+        caps_text.replace(0, std::string_view("application/x-rtp").size(), "application/x-srtp");
+    CapsPtr caps(gst_caps_from_string(caps_text.c_str()));
     g_object_set(rtp_src, "socket", sockets_.rtp.get(), "close-socket", FALSE, "caps", caps.get(),
                  nullptr);
     GSocket* rtcp_socket = stream.rtcp_mux ? sockets_.rtp.get() : sockets_.rtcp.get();
@@ -87,26 +94,37 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
                  FALSE, nullptr);
     gst_bin_add_many(pipeline, rtp_src, rtp_sink_, rtcp_sink_, nullptr);
 
-    GstElement* rtcp_src = nullptr;
-    if (stream.rtcp_mux) {
-        // One socket carries both; the RTP probe hands RTCP packets to this appsrc.
-        rtcp_mux_src_ = make("appsrc", k + "_rtcp_mux_src");
-        CapsPtr rtcp_caps(gst_caps_from_string("application/x-rtcp"));
-        g_object_set(rtcp_mux_src_, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp",
-                     TRUE, "caps", rtcp_caps.get(), nullptr);
-        rtcp_src = rtcp_mux_src_;
+    if (srtp) {
+        GstElement* rtcp_src = nullptr;
+        if (!stream.rtcp_mux) {
+            // With rtcp-mux srtpdec itself tells SRTCP from SRTP on the one socket.
+            rtcp_src = make("udpsrc", k + "_rtcp_src");
+            CapsPtr rtcp_caps(gst_caps_from_string("application/x-srtcp"));
+            g_object_set(rtcp_src, "socket", sockets_.rtcp.get(), "close-socket", FALSE, "caps",
+                         rtcp_caps.get(), nullptr);
+            gst_bin_add(pipeline, rtcp_src);
+        }
+        auto st = build_srtp(pipeline, rtpbin, rtp_src, rtcp_src);
+        if (!st) return st;
     } else {
-        rtcp_src = make("udpsrc", k + "_rtcp_src");
-        CapsPtr rtcp_caps(gst_caps_from_string("application/x-rtcp"));
-        g_object_set(rtcp_src, "socket", sockets_.rtcp.get(), "close-socket", FALSE, "caps",
-                     rtcp_caps.get(), nullptr);
-        GstPtr<GstPad> p(gst_element_get_static_pad(rtcp_src, "src"));
-        gst_pad_add_probe(p.get(), GST_PAD_PROBE_TYPE_BUFFER, &MediaStream::on_rtcp_in, this,
-                          nullptr);
-    }
-    gst_bin_add(pipeline, rtcp_src);
-
-    {
+        GstElement* rtcp_src = nullptr;
+        if (stream.rtcp_mux) {
+            // One socket carries both; the RTP probe hands RTCP packets to this appsrc.
+            rtcp_mux_src_ = make("appsrc", k + "_rtcp_mux_src");
+            CapsPtr rtcp_caps(gst_caps_from_string("application/x-rtcp"));
+            g_object_set(rtcp_mux_src_, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp",
+                         TRUE, "caps", rtcp_caps.get(), nullptr);
+            rtcp_src = rtcp_mux_src_;
+        } else {
+            rtcp_src = make("udpsrc", k + "_rtcp_src");
+            CapsPtr rtcp_caps(gst_caps_from_string("application/x-rtcp"));
+            g_object_set(rtcp_src, "socket", sockets_.rtcp.get(), "close-socket", FALSE, "caps",
+                         rtcp_caps.get(), nullptr);
+            GstPtr<GstPad> p(gst_element_get_static_pad(rtcp_src, "src"));
+            gst_pad_add_probe(p.get(), GST_PAD_PROBE_TYPE_BUFFER, &MediaStream::on_rtcp_in, this,
+                              nullptr);
+        }
+        gst_bin_add(pipeline, rtcp_src);
         GstPtr<GstPad> p(gst_element_get_static_pad(rtp_src, "src"));
         gst_pad_add_probe(p.get(), GST_PAD_PROBE_TYPE_BUFFER, &MediaStream::on_rtp_in, this,
                           nullptr);
@@ -117,8 +135,8 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
             return core::fail("media: cannot link " + k + " sources to rtpbin");
         }
     }
-    if (!gst_element_link_pads(rtpbin, fmt::format("send_rtcp_src_{}", sid).c_str(), rtcp_sink_,
-                               "sink")) {
+    if (!srtp && !gst_element_link_pads(rtpbin, fmt::format("send_rtcp_src_{}", sid).c_str(),
+                                        rtcp_sink_, "sink")) {
         return core::fail("media: cannot link " + k + " RTCP sender");
     }
 
@@ -225,8 +243,7 @@ core::Status MediaStream::build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
         !gst_element_link_pads(in, "src", rtpbin, fmt::format("send_rtp_sink_{}", sid).c_str())) {
         return core::fail("media: cannot link the echo chain to rtpbin");
     }
-    if (!gst_element_link_pads(rtpbin, fmt::format("send_rtp_src_{}", sid).c_str(), rtp_sink_,
-                               "sink")) {
+    if (!link_rtp_sender(rtpbin)) {
         return core::fail("media: cannot link rtpbin to the RTP sender");
     }
     GstPtr<GstPad> out(gst_element_get_static_pad(rtp_sink_, "sink"));
@@ -544,7 +561,11 @@ StreamStats MediaStream::stats(GstElement* rtpbin) const {
     s.keyframes_sent = keyframes_sent_;
     s.dtmf_events = dtmf_events_;
     s.dtmf_dropped = dtmf_dropped_;
-    s.stray_packets = strays_;
+    s.protection = sip::protection_name(negotiated_.protection);
+    if (negotiated_.srtp) s.srtp_suite = negotiated_.srtp->suite;
+    const uint64_t srtp_in = srtp_in_, srtp_out = srtp_out_;
+    s.srtp_auth_failures = srtp_in > srtp_out ? srtp_in - srtp_out : 0;
+    s.stray_packets = strays_ + s.srtp_auth_failures;
     s.passthrough = passthrough_.has_value() || audio_passthrough_;
     if (to_page_) s.frames_to_page = to_page_->frames();
     if (from_page_) {

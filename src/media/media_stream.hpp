@@ -80,6 +80,8 @@ public:
 
 private:
     static GstPadProbeReturn on_rtp_in(GstPad*, GstPadProbeInfo*, gpointer self);
+    static GstPadProbeReturn on_srtp_in(GstPad*, GstPadProbeInfo*, gpointer self);
+    static GstCaps* on_request_key(GstElement*, guint ssrc, gpointer self);
     static GstPadProbeReturn on_rtcp_in(GstPad*, GstPadProbeInfo*, gpointer self);
     static GstPadProbeReturn on_rtp_out(GstPad*, GstPadProbeInfo*, gpointer self);
     static GstPadProbeReturn on_decoder_event(GstPad*, GstPadProbeInfo*, gpointer self);
@@ -88,6 +90,12 @@ private:
     static GstPadProbeReturn on_encoded(GstPad*, GstPadProbeInfo*, gpointer self);
     static GstPadProbeReturn on_peer_keyframe_request(GstPad*, GstPadProbeInfo*, gpointer self);
 
+    // SRTP (media_stream_srtp.cpp): srtpdec between the sockets and rtpbin, srtpenc between
+    // rtpbin and the senders; the source guard judges decrypted, authenticated packets.
+    core::Status build_srtp(GstBin* pipeline, GstElement* rtpbin, GstElement* rtp_src,
+                            GstElement* rtcp_src);
+    // rtpbin's send_rtp_src to the RTP udpsink, through srtpenc when the stream is SRTP.
+    bool link_rtp_sender(GstElement* rtpbin);
     core::Status build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
                                   const core::MediaConfig& config);
     core::Status build_bridge_chain(GstBin* pipeline, GstElement* rtpbin,
@@ -123,6 +131,10 @@ private:
     GstElement* rtp_sink_ = nullptr;
     GstElement* rtcp_sink_ = nullptr;
     GstElement* rtcp_mux_src_ = nullptr;  // appsrc feeding RTCP demuxed from the RTP socket
+    GstElement* srtpenc_ = nullptr;
+    GstElement* srtpdec_ = nullptr;
+    CapsPtr srtp_key_caps_;                // srtpdec's answer to request-key: the peer's SDES key
+    std::atomic<unsigned> srtp_ssrcs_{0};  // SSRCs given a key (bounds srtpdec's streams)
     GstElement* echo_bin_ = nullptr;
     GstElement* echo_in_ = nullptr;  // appsrc: the echo chain's output into rtpbin
     GstElement* valve_ = nullptr;
@@ -146,6 +158,9 @@ private:
     std::atomic<uint64_t> frames_decoded_{0}, frames_encoded_{0};
     std::atomic<uint64_t> keyframes_requested_{0}, keyframes_asked_{0}, keyframes_sent_{0};
     std::atomic<uint64_t> dtmf_events_{0}, dtmf_dropped_{0}, strays_{0};
+    // Datagrams into srtpdec and packets out of it: the difference failed authentication (or
+    // replay protection) and counts as stray.
+    std::atomic<uint64_t> srtp_in_{0}, srtp_out_{0};
     std::atomic<int64_t> last_request_ns_{0};     // our last keyframe request (monotonic)
     std::atomic<int64_t> pending_request_ns_{0};  // awaiting the keyframe it asked for
     std::atomic<int64_t> keyframe_rtt_us_{-1};

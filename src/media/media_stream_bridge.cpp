@@ -124,8 +124,7 @@ core::Status MediaStream::build_bridge_chain(GstBin* pipeline, GstElement* rtpbi
     // No cycle here (the send chain starts at an intervideosrc), so a plain link into rtpbin.
     if (!gst_element_link_pads(send_bin, "src", rtpbin,
                                fmt::format("send_rtp_sink_{}", sid).c_str()) ||
-        !gst_element_link_pads(rtpbin, fmt::format("send_rtp_src_{}", sid).c_str(), rtp_sink_,
-                               "sink")) {
+        !link_rtp_sender(rtpbin)) {
         return core::fail("media: cannot link the bridge chain to rtpbin");
     }
     GstPtr<GstPad> out(gst_element_get_static_pad(rtp_sink_, "sink"));

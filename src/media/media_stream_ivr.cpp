@@ -57,8 +57,7 @@ core::Status MediaStream::build_ivr_chain(GstBin* pipeline, GstElement* rtpbin,
     gst_pad_add_probe(ghost_src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
                       &MediaStream::on_peer_keyframe_request, this, nullptr);
     if (!gst_element_link_pads(bin, "src", rtpbin, fmt::format("send_rtp_sink_{}", sid).c_str()) ||
-        !gst_element_link_pads(rtpbin, fmt::format("send_rtp_src_{}", sid).c_str(), rtp_sink_,
-                               "sink")) {
+        !link_rtp_sender(rtpbin)) {
         return core::fail("media: cannot link the IVR chain to rtpbin");
     }
     GstPtr<GstPad> out(gst_element_get_static_pad(rtp_sink_, "sink"));

@@ -2,10 +2,13 @@
 // media/ (which moves the bytes). Plain data, no libre or GStreamer types.
 #pragma once
 
+#include "sip/sdes.hpp"
+
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sip {
 
@@ -32,6 +35,30 @@ struct RtcpFeedback {
     bool fir = false;  // "ccm fir"
 };
 
+// How a stream's packets are protected on the SIP leg (logs, /metrics and the API say which).
+enum class Protection { None, SdesSrtp, DtlsSrtp };
+
+inline const char* protection_name(Protection p) {
+    switch (p) {
+        case Protection::SdesSrtp:
+            return "sdes-srtp";
+        case Protection::DtlsSrtp:
+            return "dtls-srtp";
+        default:
+            return "none";
+    }
+}
+
+// SRTP keys settled by SDES (RFC 4568): one master key (and salt) per direction.
+struct SrtpParams {
+    std::string suite;                // RFC 4568 name, e.g. "AES_CM_128_HMAC_SHA1_80"
+    std::vector<uint8_t> local_key;   // what we encrypt with (our a=crypto)
+    std::vector<uint8_t> remote_key;  // what the peer encrypts with (its a=crypto)
+    uint32_t remote_mki = 0;          // the MKI in the peer's packets, when mki_length > 0
+    uint8_t remote_mki_length = 0;
+    bool operator==(const SrtpParams&) const = default;
+};
+
 struct NegotiatedStream {
     MediaKind kind = MediaKind::Audio;
     std::string remote_address;  // c= of the media (or session) level
@@ -46,6 +73,8 @@ struct NegotiatedStream {
     RtcpFeedback feedback;
     Direction direction = Direction::SendRecv;
     uint32_t bandwidth_kbps = 0;  // b=AS (or TIAS/1000) of the peer; 0 when absent
+    Protection protection = Protection::None;
+    std::optional<SrtpParams> srtp;  // set when protection is SdesSrtp
 };
 
 struct NegotiatedMedia {
@@ -60,6 +89,8 @@ struct LocalMediaPorts {
     uint16_t audio_rtcp = 0;
     uint16_t video_rtp = 0;
     uint16_t video_rtcp = 0;
+    // This call's own SRTP keys (sip/sdes.hpp); empty: we cannot offer or answer SRTP.
+    LocalSrtpKeys srtp_keys;
 };
 
 }  // namespace sip

@@ -1,6 +1,7 @@
 #include "sip/offer_answer.hpp"
 
 #include "core/text.hpp"
+#include "sip/sdes.hpp"
 #include "sip/sdp.hpp"
 
 #include <algorithm>
@@ -348,8 +349,36 @@ uint32_t bandwidth_kbps(const std::vector<std::string>& lines) {
     return tias != 0 ? tias : as;
 }
 
-bool rtp_profile_ok(const std::string& proto) {
-    return proto == "RTP/AVP" || proto == "RTP/AVPF";
+enum class Profile { Clear, Srtp, DtlsSrtp, Other };
+
+Profile profile_of(const std::string& proto) {
+    if (proto == "RTP/AVP" || proto == "RTP/AVPF") return Profile::Clear;
+    if (proto == "RTP/SAVP" || proto == "RTP/SAVPF") return Profile::Srtp;
+    if (proto == "UDP/TLS/RTP/SAVP" || proto == "UDP/TLS/RTP/SAVPF") return Profile::DtlsSrtp;
+    return Profile::Other;
+}
+
+// The first a=crypto line of the m= line we can use, in the offerer's order (RFC 4568 §7.1.1:
+// the answerer picks one). Lines we cannot use are skipped; `why` keeps the first reason.
+std::optional<CryptoAttribute> choose_crypto(const SdpMedia& m, std::string& why) {
+    for (const auto& a : m.attributes) {
+        if (a.name != "crypto") continue;
+        auto c = parse_crypto(a.value);
+        if (c) return std::move(*c);
+        if (why.empty()) why = c.error().message;
+    }
+    if (why.empty()) why = "no a=crypto line";
+    return std::nullopt;
+}
+
+SrtpParams srtp_params(const CryptoAttribute& remote, std::span<const uint8_t> local) {
+    SrtpParams p;
+    p.suite = std::string(srtp_suite_name(remote.suite));
+    p.local_key.assign(local.begin(), local.end());
+    p.remote_key = remote.key;
+    p.remote_mki = remote.mki;
+    p.remote_mki_length = remote.mki_length;
+    return p;
 }
 
 // Fills the transport half of a stream from the peer's m= line.
@@ -360,7 +389,7 @@ NegotiatedStream remote_stream(const SdpMedia& m, const SdpDescription& s, Media
     st.remote_address = m.connection_address.empty() ? s.connection_address : m.connection_address;
     st.remote_rtp_port = m.port;
     st.rtcp_mux = m.has_attribute("rtcp-mux");
-    st.avpf = m.proto == "RTP/AVPF";
+    st.avpf = m.proto.ends_with("AVPF");
     st.remote_rtcp_port = st.rtcp_mux ? m.port : static_cast<uint16_t>(m.port + 1);
     if (auto rtcp = m.attribute("rtcp"); rtcp && !st.rtcp_mux) {
         if (auto p = to_uint(rtcp->substr(0, rtcp->find(' '))); p && *p > 0 && *p < 65536)
@@ -445,6 +474,9 @@ CodecPreferences CodecPreferences::from_config(const core::MediaConfig& media) {
     p.video_height = media.video_height;
     p.video_fps = media.video_fps;
     p.video_bitrate_kbps = media.video_bitrate_kbps;
+    p.srtp = media.srtp == "mandatory" ? SrtpPolicy::Mandatory
+             : media.srtp == "off"     ? SrtpPolicy::Off
+                                       : SrtpPolicy::Optional;
     return p;
 }
 
@@ -492,8 +524,27 @@ Negotiation answer_offer(std::string_view offer_text, const CodecPreferences& pr
             answer.media.push_back(rejected(m));
             continue;
         }
-        if (!rtp_profile_ok(m.proto)) {
+        const Profile profile = profile_of(m.proto);
+        if (profile == Profile::Other || profile == Profile::DtlsSrtp ||
+            (profile == Profile::Srtp && prefs.srtp == SrtpPolicy::Off)) {
             why_rejected += " " + m.media + ": profile " + m.proto + " not supported;";
+            answer.media.push_back(rejected(m));
+            continue;
+        }
+        // "Best effort" SRTP (a=crypto inside RTP/AVP, as Cisco endpoints offer) is taken too.
+        std::optional<CryptoAttribute> crypto;
+        std::string why_no_crypto;
+        if (prefs.srtp != SrtpPolicy::Off) {
+            crypto = choose_crypto(m, why_no_crypto);
+            if (crypto && ports.srtp_keys.empty()) {
+                crypto.reset();
+                why_no_crypto = "no local SRTP keys";
+            }
+        }
+        if (!crypto && (profile == Profile::Srtp || prefs.srtp == SrtpPolicy::Mandatory)) {
+            why_rejected +=
+                " " + m.media + ": no usable a=crypto (" + why_no_crypto + ")" +
+                (prefs.srtp == SrtpPolicy::Mandatory ? " and [media] srtp = mandatory" : "") + ";";
             answer.media.push_back(rejected(m));
             continue;
         }
@@ -524,6 +575,12 @@ Negotiation answer_offer(std::string_view offer_text, const CodecPreferences& pr
         out.attributes.push_back({"rtcp", std::to_string(st.local_rtcp_port)});
         if (st.rtcp_mux) out.attributes.push_back({"rtcp-mux", ""});
         out.attributes.push_back({direction_name(st.direction), ""});
+        if (crypto) {
+            const auto local = ports.srtp_keys.key(audio ? 0 : 1, crypto->suite);
+            st.protection = Protection::SdesSrtp;
+            st.srtp = srtp_params(*crypto, local);
+            out.attributes.push_back({"crypto", format_crypto(crypto->tag, crypto->suite, local)});
+        }
         answer.media.push_back(std::move(out));
         slot = std::move(st);
     }
@@ -546,8 +603,19 @@ std::string build_offer(const CodecPreferences& prefs, const LocalMediaPorts& po
         Format f{pt, name, clock, ch, std::move(params), {}};
         return to_codec(f, prefs);
     };
+    // Mandatory: RTP/SAVP. Optional: RTP/AVP with a=crypto ("best effort", which a peer without
+    // SDES ignores and answers in the clear). One crypto line per suite, tags 1-5.
+    const bool crypto = prefs.srtp != SrtpPolicy::Off && !ports.srtp_keys.empty();
+    const char* proto = crypto && prefs.srtp == SrtpPolicy::Mandatory ? "RTP/SAVP" : "RTP/AVP";
+    auto add_crypto = [&](SdpMedia& m, unsigned stream) {
+        if (!crypto) return;
+        uint32_t tag = 1;
+        for (SrtpSuite suite : kSrtpSuites)
+            m.attributes.push_back(
+                {"crypto", format_crypto(tag++, suite, ports.srtp_keys.key(stream, suite))});
+    };
     if (ports.audio_rtp != 0) {
-        SdpMedia m{"audio", ports.audio_rtp, "RTP/AVP", {}, {}, {}, {}};
+        SdpMedia m{"audio", ports.audio_rtp, proto, {}, {}, {}, {}};
         bool opus = false;
         for (const auto& name : prefs.audio) {
             if (name == "opus") {
@@ -562,10 +630,11 @@ std::string build_offer(const CodecPreferences& prefs, const LocalMediaPorts& po
         if (opus) add_format_attributes(m, codec("telephone-event", 110, 48000, 1, {}), nullptr);
         m.attributes.push_back({"rtcp", std::to_string(ports.audio_rtcp)});
         m.attributes.push_back({"sendrecv", ""});
+        add_crypto(m, 0);
         offer.media.push_back(std::move(m));
     }
     if (ports.video_rtp != 0 && !prefs.video.empty()) {
-        SdpMedia m{"video", ports.video_rtp, "RTP/AVP", {}, {}, {}, {}};
+        SdpMedia m{"video", ports.video_rtp, proto, {}, {}, {}, {}};
         const RtcpFeedback fb{true, true, true};
         char level[8];
         std::snprintf(level, sizeof level, "42e0%02x", prefs.h264_max_level());
@@ -589,6 +658,7 @@ std::string build_offer(const CodecPreferences& prefs, const LocalMediaPorts& po
         m.bandwidths.push_back("AS:" + std::to_string(prefs.video_bitrate_kbps));
         m.attributes.push_back({"rtcp", std::to_string(ports.video_rtcp)});
         m.attributes.push_back({"sendrecv", ""});
+        add_crypto(m, 1);
         offer.media.push_back(std::move(m));
     }
     return format_sdp(offer);
@@ -609,9 +679,25 @@ Negotiation apply_answer(std::string_view answer_text, const CodecPreferences& p
         const auto formats = collect_formats(m, result.work);
         auto chosen = choose(formats, audio ? prefs.audio : prefs.video, kind, true);
         if (!chosen) continue;
+        // The answer's a=crypto must name a tag of our offer with the suite we gave it.
+        std::optional<CryptoAttribute> crypto;
+        if (prefs.srtp != SrtpPolicy::Off && !ports.srtp_keys.empty()) {
+            std::string why;
+            crypto = choose_crypto(m, why);
+            if (crypto && (crypto->tag < 1 || crypto->tag > std::size(kSrtpSuites) ||
+                           kSrtpSuites[crypto->tag - 1] != crypto->suite))
+                crypto.reset();
+        }
+        if (!crypto &&
+            (profile_of(m.proto) != Profile::Clear || prefs.srtp == SrtpPolicy::Mandatory))
+            continue;
         NegotiatedStream st = remote_stream(m, answer, kind, ports);
         st.codec = to_codec(*chosen, prefs);
         if (!audio) st.feedback = chosen->feedback;
+        if (crypto) {
+            st.protection = Protection::SdesSrtp;
+            st.srtp = srtp_params(*crypto, ports.srtp_keys.key(audio ? 0 : 1, crypto->suite));
+        }
         if (audio) {
             if (const Format* te = pick_telephone_event(formats, chosen->clock))
                 st.telephone_event = to_codec(*te, prefs);

@@ -19,6 +19,9 @@
 
 namespace sip {
 
+// [media] srtp: which offers we take and what we offer (docs/sip.md, "SRTP").
+enum class SrtpPolicy { Optional, Mandatory, Off };
+
 struct CodecPreferences {
     std::vector<std::string> audio{"opus", "G722", "PCMU", "PCMA"};  // most wanted first
     std::vector<std::string> video{"H264", "VP8"};
@@ -26,6 +29,7 @@ struct CodecPreferences {
     uint32_t video_height = 720;
     uint32_t video_fps = 30;
     uint32_t video_bitrate_kbps = 2000;
+    SrtpPolicy srtp = SrtpPolicy::Optional;
 
     static CodecPreferences from_config(const core::MediaConfig& media);
     // The highest H.264 level_idc our configured resolution and frame rate need (e.g. 31).

@@ -186,6 +186,55 @@ TEST_F(MeetingCallTest, OpusCallerForwardedWithoutTranscodingAndMutedInTheMeetin
     EXPECT_TRUE(left.empty()) << left;
 }
 
+// Issue 12: an SDES-SRTP caller (baresip srtp-mand, RTP/SAVP) in the meeting. Encryption is
+// only on the SIP leg: its H.264 is still forwarded to the page without decoding, the observer
+// sees and hears it, and it hears the observer.
+TEST_F(MeetingCallTest, SrtpCallerIsSeenAndHeardAndForwardedWithoutDecoding) {
+    testsupport::TempDir tmp("meeting-srtp");
+    auto gw = e2e::DemoGateway::start(tmp.path());
+    ASSERT_TRUE(gw.ok()) << gw.error().message;
+    auto& log = gw->program();
+    ASSERT_TRUE(join_observer(*gw));
+    testsupport::BaresipOptions o;
+    o.tone_hz = 440;
+    o.audio_codecs = "PCMU";
+    o.video_codecs = "H264";
+    o.mediaenc = "srtp-mand";
+    auto caller = testsupport::BaresipPeer::start(tmp.path(), o);
+    ASSERT_TRUE(caller.ok()) << caller.error().message;
+    ASSERT_TRUE((*caller)->dial("sip:1234@127.0.0.1:5060").ok());
+    ASSERT_TRUE((*caller)->wait_established(30s)) << log.tail();
+    ASSERT_TRUE(log.wait_for_log(std::regex("state joining -> in_call"), 90s)) << log.tail(80);
+    EXPECT_TRUE(log.log_contains(std::regex("audio protection=sdes-srtp suite="))) << log.tail(80);
+    EXPECT_TRUE(log.log_contains(std::regex("video protection=sdes-srtp suite="))) << log.tail(80);
+    EXPECT_TRUE(
+        log.log_contains(std::regex("bridge: video passthrough H264 \\(no decode/encode\\)")))
+        << log.tail(80);
+    const auto obs = observed([](const browser::Json& o) {
+        return o.is_object() && o["frames"].get<int>() >= 90 &&
+               std::abs(o["peakHz"].get<double>() - 440) < 30 && o["levelDb"].get<double>() > -70;
+    });
+    ASSERT_TRUE(obs.is_object()) << obs.dump();
+    EXPECT_GE(obs["frames"].get<int>(), 90) << obs.dump();
+    EXPECT_NEAR(obs["peakHz"].get<double>(), 440, 30) << obs.dump();
+    const auto heard = caller_hears(**caller, 660);
+    EXPECT_GT(heard.tone_db, -40) << "the meeting's audio did not reach the SRTP caller";
+    auto r = testsupport::http_request(8080, "GET", "/api/v1/gateways");
+    ASSERT_TRUE(r.ok());
+    EXPECT_NE(r->body.find("\"protection\":\"sdes-srtp\""), std::string::npos) << r->body;
+    std::printf(
+        "[ measure ] srtp caller: observer frames %d, 440 Hz %.0f dB; caller hears 660 Hz "
+        "at %.1f dB\n",
+        obs["frames"].get<int>(), obs["levelDb"].get<double>(), heard.tone_db);
+    EXPECT_FALSE(log.log_contains(std::regex("pipeline error"))) << log.tail(80);
+    (void)(*caller)->ctrl().command("hangup");
+    EXPECT_TRUE(log.wait_for_log(std::regex("ended, 0 active"), 30s)) << log.tail(80);
+    leave_observer();
+    EXPECT_TRUE(gw->terminate()) << log.tail(40);
+    const std::string left = gw->browsers_left(30s);
+    EXPECT_TRUE(left.empty()) << left;
+}
+
 }  // namespace
 
 namespace {

@@ -39,6 +39,8 @@ std::string config_text(const BaresipOptions& o, const std::filesystem::path& di
       << (o.video_source.starts_with("avformat") ? "module avformat.so\n" : "")
       // A video filter: `snapshot_recv <file>` saves the next decoded received frame as PNG.
       << "module snapshot.so\n"
+      << (o.mediaenc.starts_with("srtp") ? "module srtp.so\n" : "")
+      << (o.mediaenc == "dtls_srtp" ? "module dtls_srtp.so\n" : "")
       << "module_app menu.so\nmodule_app ctrl_tcp.so\n"
       << "module_tmp account.so\n"
       << "ctrl_tcp_listen 127.0.0.1:" << ctrl_port << "\n"
@@ -52,6 +54,7 @@ std::string account_line(const BaresipOptions& o) {
     a << ";answermode=" << o.answermode;
     if (!o.audio_codecs.empty()) a << ";audio_codecs=" << o.audio_codecs;
     if (!o.video_codecs.empty()) a << ";video_codecs=" << o.video_codecs;
+    if (!o.mediaenc.empty()) a << ";mediaenc=" << o.mediaenc;
     if (o.registrar) {
         a << ";auth_user=" << o.auth_user << ";auth_pass=" << o.auth_password;
         a << ";outbound=\"" << *o.registrar << ";transport=" << o.transport << "\"";

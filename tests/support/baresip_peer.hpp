@@ -39,6 +39,9 @@ struct BaresipOptions {
     // "module,device". fakevideo's frames are one flat colour (they encode to a few kb/s);
     // "avformat,lavfi,testsrc2=size=1280x720:rate=30" gives moving, detailed frames.
     std::string video_source = "fakevideo,nil";
+    // The account's media encryption (baresip `mediaenc`): "srtp" (best effort), "srtp-mand"
+    // (RTP/SAVP), "srtp-mandf" (RTP/SAVPF), "dtls_srtp"; empty: none. Loads the module.
+    std::string mediaenc;
     // Extra raw account lines (e.g. a second account, unregistered, for a room name).
     std::vector<std::string> extra_accounts;
 };

@@ -296,7 +296,7 @@ TEST(OfferAnswer, UnknownStreamsRejectedWithPortZeroInOrder) {
     EXPECT_EQ(parsed->media[2].port, 0);  // a second audio stream is not ours to take
 }
 
-TEST(OfferAnswer, SrtpProfileRejected) {
+TEST(OfferAnswer, SrtpProfileWithoutCryptoRejected) {
     auto n = answer(offer("m=audio 4000 RTP/SAVP 0\r\n"));
     ASSERT_FALSE(n.ok());
     EXPECT_EQ(n.failure->status, 488);

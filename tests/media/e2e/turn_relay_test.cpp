@@ -184,6 +184,45 @@ TEST_F(TurnE2e, EchoThroughCoturnRelay) {
         << "coturn did not close the four allocations";
 }
 
+// Issue 12: an SDES-SRTP caller through the relay. The relay carries the SRTP datagrams as
+// they are; the tone only comes back if both sides decrypt what crossed coturn.
+TEST_F(TurnE2e, SrtpEchoThroughCoturnRelay) {
+    start_coturn("turn-test-secret");
+    GatewayOptions go;
+    go.extra_toml = turn_toml("turn-test-secret") +
+                    "[media]\nvideo_width = 320\nvideo_height = 240\nvideo_fps = 15\n"
+                    "video_bitrate_kbps = 400\n";
+    auto& gw = start_gateway(go);
+    BaresipOptions o = plain_peer("caller", "alice");
+    o.tone_hz = 1000;
+    o.audio_codecs = "PCMU";
+    o.video_codecs = "VP8";
+    o.mediaenc = "srtp-mand";
+    auto& caller = start_peer(o);
+    ASSERT_TRUE(caller.dial(gw.uri("echo")));
+    ASSERT_TRUE(caller.wait_established(std::chrono::seconds(20)));
+    EXPECT_TRUE(gw.program().wait_for_log(std::regex("audio protection=sdes-srtp suite="),
+                                          std::chrono::seconds(5)));
+    std::vector<int16_t> tail;
+    uint32_t rate = 0;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            auto path = find_recording(caller.config_dir());
+            if (!path) return false;
+            std::tie(tail, rate) = last_second(*path);
+            return !tail.empty();
+        },
+        std::chrono::seconds(30), std::chrono::milliseconds(250)))
+        << "no 4 s recording of the echoed audio";
+    EXPECT_GT(tone_share(tail, 1000, rate), 0.5) << "echo is not the 1000 Hz tone";
+    ASSERT_TRUE(caller.ctrl().command("hangup"));
+    EXPECT_TRUE(caller.wait_closed(std::chrono::seconds(10)));
+    EXPECT_TRUE(gw.program().wait_for_log(
+        std::regex("turn released relay=127\\.0\\.0\\.1:\\d+ stream=audio-rtp sent=[1-9]\\d* "
+                   "received=[1-9]\\d*"),
+        std::chrono::seconds(10)));
+}
+
 // A secret that coturn does not share: the allocation is refused (401), the call is rejected
 // with 503 and the log says what to check.
 TEST_F(TurnE2e, WrongSecretRejectsWith503) {

@@ -1,0 +1,272 @@
+// Issue 12, SDES-SRTP with a real peer: baresip's srtp module calls sip:echo@gateway and gets
+// its tone and video back over SRTP. A capture on loopback checks the wire: the answer carries
+// RTP/SAVP(F) with a=crypto, and no RTP packet of the call carries the tone's PCMU in the clear
+// (the same check on a clear call finds it, so the check can fail). [media] srtp = "mandatory"
+// refuses a clear offer with 488 (sipp); "off" refuses baresip's SRTP-only offer as before.
+#include "integration/gateway_fixture.hpp"
+#include "media/e2e/recording.hpp"
+#include "support/http_client.hpp"
+#include "support/ports.hpp"
+#include "support/udp_capture.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <vector>
+
+namespace testsupport {
+namespace {
+
+constexpr int kRtpBlock = 16;
+
+// A 1000 Hz tone sampled at 8 kHz repeats every 8 samples, and so do its PCMU bytes: the share
+// of payload bytes equal to the byte 8 further on is near 1 for the clear tone, near 1/256 for
+// ciphertext.
+double period8_share(const std::vector<uint8_t>& payload) {
+    if (payload.size() < 16) return 0;
+    size_t same = 0;
+    for (size_t i = 0; i + 8 < payload.size(); ++i) same += payload[i] == payload[i + 8] ? 1 : 0;
+    return static_cast<double>(same) / static_cast<double>(payload.size() - 8);
+}
+
+struct WireFacts {
+    size_t pcmu_packets = 0;   // RTP version 2, payload type 0, at least 160 bytes of payload
+    size_t tone_in_clear = 0;  // of those, payloads that are the periodic tone
+    std::string answer_sdp;    // the 200 OK's body as it crossed the wire
+};
+
+WireFacts wire_facts(const UdpCapture& media, const UdpCapture& sip) {
+    WireFacts f;
+    for (const auto& p : media.payloads()) {
+        if (p.size() < 12 + 160 || (p[0] >> 6) != 2 || (p[1] & 0x7f) != 0) continue;
+        ++f.pcmu_packets;
+        // The 160 bytes after the header: PCMU in the clear, ciphertext under SRTP.
+        const std::vector<uint8_t> payload(p.begin() + 12, p.begin() + 12 + 160);
+        if (period8_share(payload) > 0.6) ++f.tone_in_clear;
+    }
+    for (const auto& p : sip.payloads()) {
+        const std::string text(p.begin(), p.end());
+        if (text.rfind("SIP/2.0 200", 0) == 0 && text.find("m=audio") != std::string::npos)
+            f.answer_sdp = text.substr(text.find("\r\n\r\n") + 4);
+    }
+    return f;
+}
+
+class SrtpEchoE2e : public GatewayTest {
+protected:
+    struct Call {
+        std::string mediaenc;  // baresip's; empty: clear
+        std::string audio = "PCMU";
+        std::string video = "H264";
+        std::string policy = "optional";
+    };
+    // Calls echo, checks tone and video came back, returns what the capture saw.
+    WireFacts call_echo(const Call& c);
+    std::string session_protection();
+    uint16_t rtp_min_ = 0;
+};
+
+WireFacts SrtpEchoE2e::call_echo(const Call& c) {
+    rtp_min_ = free_port_block(kRtpBlock);
+    GatewayOptions go;
+    go.extra_toml =
+        "[media]\nvideo_width = 320\nvideo_height = 240\nvideo_fps = 15\n"
+        "video_bitrate_kbps = 400\nrtp_port_min = " +
+        std::to_string(rtp_min_) + "\nrtp_port_max = " + std::to_string(rtp_min_ + kRtpBlock - 1) +
+        "\nsrtp = \"" + c.policy + "\"\n";
+    auto& gw = start_gateway(go);
+    UdpCapture media(rtp_min_, static_cast<uint16_t>(rtp_min_ + kRtpBlock - 1));
+    UdpCapture sip(gw.sip_port(), gw.sip_port());
+    EXPECT_TRUE(media.ok()) << media.error();
+    BaresipOptions o = plain_peer("caller", "alice");
+    o.tone_hz = 1000;
+    o.audio_codecs = c.audio;
+    o.video_codecs = c.video;
+    o.mediaenc = c.mediaenc;
+    auto& caller = start_peer(o);
+    EXPECT_TRUE(caller.dial(gw.uri("echo")));
+    EXPECT_TRUE(caller.wait_established(std::chrono::seconds(20)));
+    std::optional<Wav> wav;
+    const bool enough = wait_until(
+        [&] {
+            auto path = find_recording(caller.config_dir());
+            if (!path) return false;
+            wav = read_wav(*path);
+            return wav && wav->rate > 0 && wav->mono.size() >= wav->rate * 4;
+        },
+        std::chrono::seconds(30), std::chrono::milliseconds(250));
+    EXPECT_TRUE(enough) << "no 4 s recording of the echoed audio";
+    if (enough) {
+        std::vector<int16_t> tail(wav->mono.end() - wav->rate, wav->mono.end());
+        double e = 0;
+        for (int16_t v : tail) e += static_cast<double>(v) * v;
+        EXPECT_GT(std::sqrt(e / static_cast<double>(tail.size())), 300.0) << "echo is silent";
+        EXPECT_GT(tone_share(tail, 1000, wav->rate), 0.5) << "echo is not the 1000 Hz tone";
+    }
+    EXPECT_TRUE(caller.program().wait_for_log(
+        std::regex("video: receiving with resolution 320 x 240"), std::chrono::seconds(10)));
+    return wire_facts(media, sip);
+}
+
+std::string SrtpEchoE2e::session_protection() {
+    auto r = http_request(gateway_->api_port(), "GET", "/api/v1/gateways");
+    if (!r || r->status != 200) return "no answer";
+    auto j = nlohmann::json::parse(r->body, nullptr, false);
+    for (const auto& s : j.is_array() ? j : j.value("gateways", nlohmann::json::array()))
+        if (s.value("room_kind", "") == "echo") return s.value("protection", "absent");
+    return "no echo session";
+}
+
+TEST_F(SrtpEchoE2e, SrtpMandatoryPeerH264AndPcmuEncryptedOnTheWire) {
+    const auto wire = call_echo({.mediaenc = "srtp-mand"});
+    EXPECT_NE(wire.answer_sdp.find("m=audio "), std::string::npos) << "no 200 OK captured";
+    EXPECT_NE(wire.answer_sdp.find(" RTP/SAVP 0"), std::string::npos) << wire.answer_sdp;
+    EXPECT_NE(wire.answer_sdp.find("m=video "), std::string::npos);
+    EXPECT_NE(wire.answer_sdp.find("a=crypto:"), std::string::npos) << wire.answer_sdp;
+    EXPECT_GT(wire.pcmu_packets, 100U) << "the capture saw no call";
+    EXPECT_EQ(wire.tone_in_clear, 0U) << "cleartext PCMU tone on the wire";
+    auto& gw = *gateway_;
+    EXPECT_TRUE(gw.program().wait_for_log(
+        std::regex("media: sess=\\S+ audio protection=sdes-srtp suite=AES_CM_128_HMAC_SHA1_80"),
+        std::chrono::seconds(5)));
+    EXPECT_TRUE(gw.program().wait_for_log(std::regex("video protection=sdes-srtp"),
+                                          std::chrono::seconds(5)));
+    EXPECT_TRUE(gw.program().log_contains(std::regex("video echo H264 320x240")));
+    EXPECT_EQ(session_protection(), "sdes-srtp");
+    auto metrics = http_request(gw.api_port(), "GET", "/metrics");
+    ASSERT_TRUE(metrics);
+    EXPECT_NE(metrics->body.find("media=\"audio\",protection=\"sdes-srtp\""), std::string::npos)
+        << metrics->body.substr(0, 2000);
+
+    // Forged packets (a valid RTP header of the negotiated format, no valid authentication tag)
+    // at every port of the call: dropped by srtpdec and counted, the call goes on.
+    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    ASSERT_GE(fd, 0);
+    std::vector<uint8_t> forged(12 + 160 + 10, 0x55);
+    forged[0] = 0x80;
+    forged[1] = 0;  // PCMU
+    for (uint16_t seq = 0; seq < 20; ++seq) {
+        forged[2] = static_cast<uint8_t>(seq >> 8);
+        forged[3] = static_cast<uint8_t>(seq);
+        for (uint16_t port = rtp_min_; port < rtp_min_ + kRtpBlock; ++port) {
+            sockaddr_in to{};
+            to.sin_family = AF_INET;
+            to.sin_port = htons(port);
+            to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            (void)sendto(fd, forged.data(), forged.size(), 0, reinterpret_cast<sockaddr*>(&to),
+                         sizeof to);
+        }
+    }
+    close(fd);
+    const std::regex failures(
+        "sipmediagw_media_srtp_auth_failures_total\\{[^}]*media=\"audio\"[^}]*\\} (\\d+)");
+    long counted = 0;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            auto m = http_request(gw.api_port(), "GET", "/metrics");
+            std::smatch sm;
+            if (!m || !std::regex_search(m->body, sm, failures)) return false;
+            counted = std::stol(sm[1]);
+            return counted >= 20;
+        },
+        std::chrono::seconds(10), std::chrono::milliseconds(200)))
+        << "auth failures counted: " << counted;
+    EXPECT_TRUE(peers_.front()->call_is_established());
+    ASSERT_TRUE(peers_.front()->ctrl().command("hangup"));
+    EXPECT_TRUE(peers_.front()->wait_closed(std::chrono::seconds(10)));
+}
+
+TEST_F(SrtpEchoE2e, SrtpMandatoryFeedbackPeerVp8AndOpus) {
+    // baresip srtp-mandf: RTP/SAVPF; keyframe requests travel as SRTCP.
+    const auto wire =
+        call_echo({.mediaenc = "srtp-mandf", .audio = "opus/48000/2", .video = "VP8"});
+    EXPECT_NE(wire.answer_sdp.find(" RTP/SAVPF "), std::string::npos) << wire.answer_sdp;
+    EXPECT_NE(wire.answer_sdp.find("a=crypto:"), std::string::npos);
+    EXPECT_TRUE(gateway_->program().log_contains(std::regex("video echo VP8 320x240")));
+}
+
+TEST_F(SrtpEchoE2e, BestEffortSrtpPeerG722AndVp8) {
+    // baresip srtp: RTP/AVP with a=crypto; we answer with crypto, media encrypted.
+    const auto wire = call_echo({.mediaenc = "srtp", .audio = "G722", .video = "VP8"});
+    EXPECT_NE(wire.answer_sdp.find(" RTP/AVP "), std::string::npos) << wire.answer_sdp;
+    EXPECT_NE(wire.answer_sdp.find("a=crypto:"), std::string::npos) << wire.answer_sdp;
+    EXPECT_EQ(session_protection(), "sdes-srtp");
+}
+
+TEST_F(SrtpEchoE2e, ClearCallShowsTheToneOnTheWireControl) {
+    // The control: the same capture finds the cleartext tone in a clear call.
+    const auto wire = call_echo({});
+    EXPECT_NE(wire.answer_sdp.find(" RTP/AVP 0"), std::string::npos) << wire.answer_sdp;
+    EXPECT_EQ(wire.answer_sdp.find("a=crypto"), std::string::npos);
+    EXPECT_GT(wire.pcmu_packets, 100U);
+    EXPECT_GT(wire.tone_in_clear, wire.pcmu_packets / 2) << "the check would not see cleartext";
+    EXPECT_EQ(session_protection(), "none");
+}
+
+TEST_F(SrtpEchoE2e, MandatoryRefusesAClearOfferWith488) {
+    GatewayOptions go;
+    go.extra_toml = "[media]\nsrtp = \"mandatory\"\n";
+    auto& gw = start_gateway(go);
+    auto run = sipp(scenario("invite_clear_offer.xml", gw.target(), "echo"));
+    EXPECT_EQ(run.exit_code, 0) << run.log << run.errors;
+    EXPECT_TRUE(gw.program().wait_for_log(
+        std::regex("rejected status=488 .*no usable a=crypto .*mandatory"),
+        std::chrono::seconds(5)));
+}
+
+TEST_F(SrtpEchoE2e, OffRefusesAnSrtpOnlyPeer) {
+    GatewayOptions go;
+    go.extra_toml = "[media]\nsrtp = \"off\"\n";
+    auto& gw = start_gateway(go);
+    BaresipOptions o = plain_peer("caller", "alice");
+    o.mediaenc = "srtp-mand";
+    auto& caller = start_peer(o);
+    ASSERT_TRUE(caller.dial(gw.uri("echo")));
+    auto reason = caller.wait_closed(std::chrono::seconds(20));
+    ASSERT_TRUE(reason);
+    EXPECT_NE(reason->find("488"), std::string::npos) << *reason;
+}
+
+TEST_F(SrtpEchoE2e, DialOutInMandatoryModeOffersSavpAndGetsTheEchoBack) {
+    // The API dials an SRTP-only peer (answermode auto) into the echo room: our RTP/SAVP offer
+    // with five a=crypto lines is answered with one, and the peer hears its own tone.
+    GatewayOptions go;
+    go.extra_toml = "[media]\nsrtp = \"mandatory\"\n";
+    auto& gw = start_gateway(go);
+    BaresipOptions o = plain_peer("callee", "bob");
+    o.answermode = "auto";
+    o.mediaenc = "srtp-mand";
+    o.tone_hz = 1000;
+    o.audio_codecs = "PCMU";
+    auto& callee = start_peer(o);
+    const auto created =
+        http_request(gw.api_port(), "POST", "/api/v1/gateways",
+                     nlohmann::json{{"dial", callee.contact_uri()}, {"room", "echo"}}.dump(),
+                     "Content-Type: application/json\r\n");
+    ASSERT_TRUE(created.ok());
+    ASSERT_EQ(created->status, 201) << created->body;
+    EXPECT_TRUE(gw.program().wait_for_log(std::regex("audio protection=sdes-srtp suite="),
+                                          std::chrono::seconds(20)));
+    std::optional<Wav> wav;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            auto path = find_recording(callee.config_dir());
+            if (!path) return false;
+            wav = read_wav(*path);
+            return wav && wav->rate > 0 && wav->mono.size() >= wav->rate * 4;
+        },
+        std::chrono::seconds(30), std::chrono::milliseconds(250)));
+    if (wav && wav->mono.size() >= wav->rate) {
+        std::vector<int16_t> tail(wav->mono.end() - wav->rate, wav->mono.end());
+        EXPECT_GT(tone_share(tail, 1000, wav->rate), 0.5) << "the callee does not hear its echo";
+    }
+    EXPECT_EQ(session_protection(), "sdes-srtp");
+}
+
+}  // namespace
+}  // namespace testsupport

@@ -1,0 +1,82 @@
+// What baresip recorded of a call (its sndfile module's WAV), and how much of it is one tone:
+// shared by the echo tests over clear RTP and SRTP.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace testsupport {
+
+struct Wav {
+    uint32_t rate = 0;
+    uint16_t channels = 0;
+    std::vector<int16_t> mono;  // first channel
+};
+
+// Minimal RIFF reader for the 16-bit PCM files baresip's sndfile module writes.
+inline std::optional<Wav> read_wav(const std::filesystem::path& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::vector<char> b((std::istreambuf_iterator<char>(f)), {});
+    if (b.size() < 12) return std::nullopt;
+    auto u32 = [&](size_t o) {
+        return static_cast<uint32_t>(static_cast<uint8_t>(b[o])) |
+               static_cast<uint32_t>(static_cast<uint8_t>(b[o + 1])) << 8 |
+               static_cast<uint32_t>(static_cast<uint8_t>(b[o + 2])) << 16 |
+               static_cast<uint32_t>(static_cast<uint8_t>(b[o + 3])) << 24;
+    };
+    Wav w;
+    size_t off = 12;
+    while (off + 8 <= b.size()) {
+        const std::string id(&b[off], 4);
+        size_t len = u32(off + 4);
+        if (id == "fmt " && off + 16 <= b.size()) {
+            w.channels = static_cast<uint16_t>(static_cast<uint8_t>(b[off + 10]) |
+                                               static_cast<uint8_t>(b[off + 11]) << 8);
+            w.rate = u32(off + 12);
+        } else if (id == "data") {
+            // A recording still being written may carry a 0 or stale length: read to the end.
+            len = b.size() - off - 8;
+            const size_t frames = len / 2 / std::max<uint16_t>(w.channels, 1);
+            for (size_t i = 0; i < frames; ++i) {
+                const size_t o = off + 8 + i * 2 * std::max<uint16_t>(w.channels, 1);
+                w.mono.push_back(static_cast<int16_t>(static_cast<uint8_t>(b[o]) |
+                                                      static_cast<uint8_t>(b[o + 1]) << 8));
+            }
+            return w;
+        }
+        off += 8 + len + (len & 1);
+    }
+    return std::nullopt;
+}
+
+inline std::optional<std::filesystem::path> find_recording(const std::filesystem::path& dir) {
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+        const auto name = e.path().filename().string();
+        if (name.rfind("dump", 0) == 0 && name.find("-dec.wav") != std::string::npos) {
+            return e.path();
+        }
+    }
+    return std::nullopt;
+}
+
+inline double tone_share(const std::vector<int16_t>& x, double hz, double rate) {
+    const double c = 2 * std::cos(2 * M_PI * hz / rate);
+    double s1 = 0, s2 = 0, energy = 0;
+    for (int16_t v : x) {
+        const double s = v + c * s1 - s2;
+        s2 = s1;
+        s1 = s;
+        energy += static_cast<double>(v) * v;
+    }
+    if (energy <= 0) return 0;
+    return (s1 * s1 + s2 * s2 - c * s1 * s2) / (energy * static_cast<double>(x.size()) / 2);
+}
+
+}  // namespace testsupport

@@ -149,6 +149,10 @@ struct BrowserConfig {
     // drawn in a grid; assets/bridge/compositor.js) or "tab" (capture of the whole page). The
     // compositor measured cheaper (bench/meeting, docs/browser.md).
     std::string meeting_video = "compositor";
+    // The caller's video into the meeting as the encoded frames received on the link, when the
+    // meeting's sender negotiated the same codec (assets/bridge/forwarder.js); else, or false,
+    // the page decodes and re-encodes it.
+    bool forward_encoded_video = true;
 };
 
 struct Config {

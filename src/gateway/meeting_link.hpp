@@ -86,6 +86,8 @@ public:
 
     // "tab" or "compositor" ([browser] meeting_video); set before start().
     void set_meeting_video(std::string source) { meeting_video_ = std::move(source); }
+    // [browser] forward_encoded_video; set before start().
+    void set_forward_encoded_video(bool on) { forward_encoded_video_ = on; }
     // Deadlines and the join options every adapter gets; set before start().
     void set_join_settings(MeetingJoinSettings settings) { settings_ = std::move(settings); }
     void start();
@@ -143,6 +145,8 @@ private:
     std::unique_ptr<media::MeetingBridge> bridge_;
     core::HttpFetch http_;  // the adapter's prepare() step
     std::string meeting_video_ = "compositor";
+    bool forward_encoded_video_ = true;
+    std::string forward_mode_;  // "encoded" | "decoded" as the page last said (logged on change)
     MeetingJoinSettings settings_;
     // The execution context whose bridge said hello: the link's messages go there only.
     std::optional<browser::FrameContext> bridge_frame_;

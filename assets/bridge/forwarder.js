@@ -109,8 +109,8 @@ onmessage = (e) => {
     if (worker || workerError) return worker;
     try {
       const url = URL.createObjectURL(new Blob([WORKER], {type: 'text/javascript'}));
+      // The URL stays valid: revoked at once, the worker's script may not have been fetched yet.
       worker = new Worker(url);
-      URL.revokeObjectURL(url);
     } catch (e) {
       // A page whose Content-Security-Policy forbids blob: workers keeps the decode path.
       workerError = 'no worker: ' + e;
@@ -133,6 +133,8 @@ onmessage = (e) => {
     };
     worker.onerror = (e) => {
       workerError = 'worker: ' + (e.message || 'error');
+      // Without its worker the transform passes nothing: give the link's decoder its frames back.
+      if (linkReceiver) linkReceiver.transform = null;
       evaluate();
     };
     return worker;

@@ -145,7 +145,7 @@ private:
     std::unique_ptr<media::MeetingBridge> bridge_;
     core::HttpFetch http_;  // the adapter's prepare() step
     std::string meeting_video_ = "compositor";
-    bool forward_encoded_video_ = true;
+    bool forward_encoded_video_ = false;
     std::string forward_mode_;  // "encoded" | "decoded" as the page last said (logged on change)
     MeetingJoinSettings settings_;
     // The execution context whose bridge said hello: the link's messages go there only.

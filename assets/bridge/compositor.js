@@ -2,6 +2,9 @@
 // elements onto a canvas, instead of capturing the whole tab ([browser] meeting_video =
 // "compositor"). It skips the page's own layout, toolbars and self-view, and costs one canvas
 // draw per tile per frame. Injected before media_bridge.js in every frame; idle until started.
+// The canvas is at most the size asked for (the caller's limits) and, with a single remote video,
+// no larger than that video: upscaling it would only give the page's encoder more pixels to
+// encode and the caller nothing more to see.
 (() => {
   'use strict';
   if (window.__smgwCompositor) return;
@@ -40,14 +43,31 @@
     });
   }
 
-  function start({width, height, fps, isOwn}) {
+  // The canvas size for these videos: the largest allowed, or one video's own size fitted in it.
+  function canvasSize(videos, maxWidth, maxHeight) {
+    if (videos.length !== 1) return {width: maxWidth, height: maxHeight};
+    const v = videos[0];
+    const scale = Math.min(1, maxWidth / v.videoWidth, maxHeight / v.videoHeight);
+    return {width: Math.max(2, Math.floor(v.videoWidth * scale / 2) * 2),
+            height: Math.max(2, Math.floor(v.videoHeight * scale / 2) * 2)};
+  }
+
+  function start({width: maxWidth, height: maxHeight, fps, isOwn}) {
     const canvas = document.createElement('canvas');
-    canvas.width = width;
-    canvas.height = height;
-    const g = canvas.getContext('2d', {alpha: false});
+    canvas.width = maxWidth;
+    canvas.height = maxHeight;
+    let g = canvas.getContext('2d', {alpha: false});
     let shown = 0;
+    let width = maxWidth;
+    let height = maxHeight;
     const draw = () => {
       const videos = remoteVideos(isOwn);
+      const size = canvasSize(videos, maxWidth, maxHeight);
+      if (size.width !== width || size.height !== height) {
+        width = canvas.width = size.width;
+        height = canvas.height = size.height;
+        g = canvas.getContext('2d', {alpha: false});
+      }
       g.fillStyle = '#111';
       g.fillRect(0, 0, width, height);
       if (videos.length === 0) {
@@ -68,8 +88,9 @@
     const timer = setInterval(draw, Math.round(1000 / fps));
     const track = canvas.captureStream(fps).getVideoTracks()[0];
     track.addEventListener('ended', () => clearInterval(timer));
-    return {track, tiles: () => shown, stop() { clearInterval(timer); track.stop(); }};
+    return {track, tiles: () => shown, size: () => ({width, height, fps}),
+            stop() { clearInterval(timer); track.stop(); }};
   }
 
-  window.__smgwCompositor = Object.freeze({start, layout});
+  window.__smgwCompositor = Object.freeze({start, layout, canvasSize});
 })();

@@ -10,7 +10,9 @@
 //
 // Messages, page → gateway: {type:"hello"}, {type:"answer", sdp}, {type:"candidate", candidate,
 // sdpMLineIndex}, {type:"state", state}, {type:"error", message}, {type:"capture", width, height,
-// innerWidth, innerHeight} (tab capture size), {type:"output", video:"compositor"}.
+// innerWidth, innerHeight} (tab capture size), {type:"output", video:"compositor", width, height,
+// fps}, {type:"forward", mode:"encoded"|"decoded", reason, codec} (the caller's video into the
+// meeting, forwarder.js), {type:"forward_stats", frames, keyframeRequests, ...}.
 // Gateway → page: {type:"offer", sdp, capture?: {width, height}, videoLimits?: {width, height,
 // fps, bitrateKbps}}, {type:"candidate", candidate, sdpMLineIndex}.
 //
@@ -30,8 +32,11 @@
   const nativeGetDisplayMedia = mediaDevices.getDisplayMedia
       ? mediaDevices.getDisplayMedia.bind(mediaDevices) : null;
   const send = (msg) => signalBinding(JSON.stringify(msg));
-  // Set by the gateway before this script: {video: "tab" | "compositor"} ([browser] meeting_video).
+  // Set by the gateway before this script: {video: "tab" | "compositor"} ([browser] meeting_video),
+  // forwardEncoded ([browser] forward_encoded_video).
   const config = window.__smgwBridgeConfig || {};
+  const forwarder = config.forwardEncoded && window.__smgwForwarder &&
+      window.__smgwForwarder.available ? window.__smgwForwarder : null;
 
   const DEVICES = [
     {deviceId: 'sipmediagw-camera', kind: 'videoinput', label: 'sipmediagw camera'},
@@ -62,6 +67,8 @@
     pc = new NativePeerConnection({iceServers: []});
     pc.ontrack = (ev) => {
       incoming.addTrack(ev.track);
+      // Here, not later: a transform set after the first frame never sees one.
+      if (ev.track.kind === 'video' && forwarder) forwarder.attachLinkReceiver(ev.receiver);
       // Chrome decodes a remote audio track only while something plays it out: without this,
       // the caller's audio reaches the meeting only once the meeting's own audio starts the
       // page's output (found by probe-meeting alone in a room: no audio packets sent).
@@ -130,12 +137,18 @@
     if (audioSender) await audioSender.replaceTrack(mixDestination.stream.getAudioTracks()[0]);
     if (config.video === 'compositor' && window.__smgwCompositor) {
       if (composite) return;
+      // At most what the caller takes (passthrough: its SDP limits), never more than the view.
+      const size = compositorSize();
       composite = window.__smgwCompositor.start({
-        width: captureWidth(), height: captureHeight(), fps: 30,
+        width: size.width, height: size.height, fps: size.fps,
         isOwn: (t) => ownTrackIds.has(t.id)});
       const videoSender = senderFor('video');
-      if (videoSender) await videoSender.replaceTrack(composite.track);
-      send({type: 'output', video: 'compositor'});
+      if (videoSender) {
+        await videoSender.replaceTrack(composite.track);
+        await applyVideoLimits();
+      }
+      send({type: 'output', video: 'compositor', width: size.width, height: size.height,
+            fps: size.fps});
       return;
     }
     // The frame that holds the link captures the whole tab (preferCurrentTab), also from an
@@ -166,6 +179,19 @@
     }
   }
 
+  function compositorSize() {
+    let width = captureWidth();
+    let height = captureHeight();
+    let fps = 30;
+    if (videoLimits) {
+      const scale = Math.min(1, videoLimits.width / width, videoLimits.height / height);
+      width = Math.max(2, Math.floor(width * scale / 2) * 2);
+      height = Math.max(2, Math.floor(height * scale / 2) * 2);
+      if (videoLimits.fps > 0) fps = Math.min(fps, videoLimits.fps);
+    }
+    return {width, height, fps};
+  }
+
   // Capture at the view's current size.
   async function fitCapture() {
     const t = tabCapture && tabCapture.getVideoTracks()[0];
@@ -180,18 +206,21 @@
   // cap the frame rate and bitrate. Nothing to do when the gateway transcodes.
   async function applyVideoLimits() {
     const sender = pc && senderFor('video');
-    const t = tabCapture && tabCapture.getVideoTracks()[0];
+    const t = tabCapture ? tabCapture.getVideoTracks()[0] : (composite && composite.track);
     if (!videoLimits || !sender || !t) return null;
     // Against the larger of what capture gives now and the size it is asked for: right after a
     // resize the settings may still be the old, smaller size.
-    const st = t.getSettings();
-    const scale = Math.max(1, Math.max(st.width || 0, captureWidth()) / videoLimits.width,
-                           Math.max(st.height || 0, captureHeight()) / videoLimits.height);
+    const st = tabCapture ? t.getSettings() : composite.size();
+    const width = tabCapture ? Math.max(st.width || 0, captureWidth()) : st.width;
+    const height = tabCapture ? Math.max(st.height || 0, captureHeight()) : st.height;
+    const scale = Math.max(1, width / videoLimits.width, height / videoLimits.height);
     const p = sender.getParameters();
     if (!p.encodings || p.encodings.length === 0) p.encodings = [{}];
     p.encodings[0].scaleResolutionDownBy = scale;
     p.encodings[0].maxFramerate = videoLimits.fps;
     p.encodings[0].maxBitrate = videoLimits.bitrateKbps * 1000;
+    // The caller gets the size it can take from the first frame on (else Chrome starts low).
+    p.degradationPreference = 'maintain-resolution';
     await sender.setParameters(p);
     return p.encodings[0];
   }
@@ -201,7 +230,10 @@
   const meetingConnections = new Set();
   // The meeting's own peer connections: their remote audio is what the caller must hear.
   function BridgedPeerConnection(...args) {
+    const asked = args[0];
+    if (forwarder) args[0] = forwarder.configure(asked);
     const conn = new NativePeerConnection(...args);
+    if (forwarder) forwarder.adopt(conn, asked);
     conn.addEventListener('track', (ev) => mixAudio(ev.track));
     meetingConnections.add(conn);
     conn.addEventListener('connectionstatechange', () => {
@@ -225,6 +257,11 @@
     if (constraints.video) tracks.push(incoming.getVideoTracks()[0].clone());
     for (const t of tracks) ownTrackIds.add(t.id);
     return new NativeMediaStream(tracks);
+  }
+
+  if (forwarder) {
+    forwarder.setOwn((t) => ownTrackIds.has(t.id));
+    forwarder.onReport(send);
   }
 
   const replace = (obj, name, fn) => Object.defineProperty(obj, name, {
@@ -328,6 +365,9 @@
     },
     // The size of what tab capture produces (before the encoder scales it), for diagnostics.
     compositorTiles() { return composite ? composite.tiles() : null; },
+    compositorSize() { return composite ? composite.size() : null; },
+    // The caller's video into the meeting: forwarded encoded or decoded and re-encoded here.
+    forwardStats() { return forwarder ? forwarder.stats() : {mode: 'decoded', reason: 'off'}; },
     captureSettings() {
       const t = tabCapture && tabCapture.getVideoTracks()[0];
       return t ? t.getSettings() : null;

@@ -6,7 +6,8 @@
 // Prints JSON on stdout; progress on stderr.
 //
 //   build/bench/meeting/meeting_bench [--codec H264|VP8] [--source testsrc2|fakevideo]
-//                                     [--window SECONDS] [--reps N] [--only cpu|latency]
+//                                     [--window SECONDS] [--reps N] [--max-calls 1|2]
+//                                     [--only cpu|latency]
 //                                     [--demo-arg ARG]...  (e.g. --transcode, --config FILE)
 //
 // Everything runs in a private network namespace of its own (needs root), as the e2e tests:
@@ -22,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -40,7 +42,7 @@ double loadavg() {
 
 int usage() {
     std::cerr << "usage: meeting_bench [--codec H264|VP8] [--source testsrc2|fakevideo] "
-                 "[--window SECONDS] [--reps N] "
+                 "[--window SECONDS] [--reps N] [--max-calls 1|2] "
                  "[--only cpu|latency] [--demo-arg ARG]...\n";
     return 2;
 }
@@ -71,6 +73,8 @@ int run(int argc, char** argv) {
             options.window = std::chrono::seconds(std::max(2, std::atoi(argv[++i])));
         } else if (arg == "--reps" && has_value) {
             options.reps = std::max(1, std::atoi(argv[++i]));
+        } else if (arg == "--max-calls" && has_value) {
+            options.max_calls = std::clamp(std::atoi(argv[++i]), 1, 2);
         } else if (arg == "--demo-arg" && has_value) {
             options.demo_args.emplace_back(argv[++i]);
         } else if (arg == "--only" && has_value) {
@@ -99,6 +103,7 @@ int run(int argc, char** argv) {
         {"caller_video_source", options.source},
         {"window_s", options.window.count()},
         {"reps", options.reps},
+        {"max_calls", options.max_calls},
         {"demo_args", options.demo_args},
         {"host_cores", std::thread::hardware_concurrency()},
         {"loadavg_1min_start", loadavg()},

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -300,7 +301,7 @@ core::Result<nlohmann::json> DemoRun::cpu(const BenchOptions& options) {
     out["idle"] = *idle;
     out["results"] = nlohmann::json::array();
     for (const auto& size : kSizes) {
-        for (const int calls : {1, 2}) {
+        for (int calls = 1; calls <= options.max_calls; ++calls) {
             auto echo = echo_case(size, calls, options);
             if (!echo) return echo.error();
             auto meeting = meeting_case(size, calls, options);
@@ -359,6 +360,12 @@ core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options) 
     r["invite_to_answering_ms"] = since("gateway: sess=\\S+ answering");
     r["invite_to_browser_handed_out_ms"] = since("browser: handed out pid=");
     r["invite_to_in_call_ms"] = since("state joining -> in_call");
+    // The join's steps, in order (docs/browser.md, "Where a join's time goes").
+    r["invite_to_page_loaded_ms"] = since("gateway: sess=\\S+ page loaded in");
+    r["invite_to_media_requested_ms"] = since("gateway: sess=\\S+ media bridge in frame=");
+    r["invite_to_link_connected_ms"] = since("gateway: sess=\\S+ media link connected");
+    r["invite_to_joined_ms"] = since("gateway: sess=\\S+ joined room=");
+    r["invite_to_forwarding_ms"] = since("caller video forwarded encoded into the meeting");
     r["observer_attached_to_first_frame_ms"] =
         first["firstFrameAt"].get<int64_t>() - first["attachedAt"].get<int64_t>();
     if (auto st = hang_up(*callers, from); !st) return st.error();
@@ -370,6 +377,12 @@ core::Result<nlohmann::json> DemoRun::latency(const BenchOptions& options,
     nlohmann::json runs = nlohmann::json::array();
     std::vector<double> first_frame;
     std::vector<double> in_call;
+    std::map<std::string, std::vector<double>> steps;
+    const char* const kSteps[] = {"invite_to_answering_ms",      "invite_to_browser_handed_out_ms",
+                                  "invite_to_page_loaded_ms",    "invite_to_media_requested_ms",
+                                  "invite_to_link_connected_ms", "invite_to_joined_ms",
+                                  "invite_to_in_call_ms",        "invite_to_forwarding_ms",
+                                  "invite_to_first_frame_ms"};
     for (int i = 0; i < options.reps; ++i) {
         progress("latency " + label + " " + std::to_string(i + 1) + "/" +
                  std::to_string(options.reps));
@@ -378,12 +391,20 @@ core::Result<nlohmann::json> DemoRun::latency(const BenchOptions& options,
         first_frame.push_back((*r)["invite_to_first_frame_ms"].get<double>());
         if ((*r)["invite_to_in_call_ms"].is_number())
             in_call.push_back((*r)["invite_to_in_call_ms"].get<double>());
+        for (const char* step : kSteps)
+            if ((*r)[step].is_number()) steps[step].push_back((*r)[step].get<double>());
         runs.push_back(*r);
+    }
+    nlohmann::json medians = nlohmann::json::object();
+    for (const char* step : kSteps) {
+        const auto s = summary(steps[step]);
+        if (!s.is_null()) medians[step] = s["median"];
     }
     return nlohmann::json{{"spares", spares_},
                           {"size", kSizes.front().label},
                           {"invite_to_first_frame_ms", summary(first_frame)},
                           {"invite_to_in_call_ms", summary(in_call)},
+                          {"steps_median_ms", medians},
                           {"runs", runs}};
 }
 

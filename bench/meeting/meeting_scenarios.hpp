@@ -31,6 +31,7 @@ struct BenchOptions {
     std::string source = "testsrc2";
     std::chrono::seconds window{20};
     int reps = 3;
+    int max_calls = 2;  // CPU cases with 1..max_calls concurrent callers
     // More `sipmediagw demo` arguments, e.g. --transcode or --config FILE (to compare settings
     // such as [browser] meeting_video in one build).
     std::vector<std::string> demo_args;

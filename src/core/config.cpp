@@ -704,6 +704,7 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         s.integer("heartbeat_interval_ms", cfg.browser.heartbeat_interval_ms, 0, 600000);
         s.integer("heartbeat_timeout_ms", cfg.browser.heartbeat_timeout_ms, 100, 600000);
         s.str("meeting_video", cfg.browser.meeting_video);
+        s.boolean("forward_encoded_video", cfg.browser.forward_encoded_video);
         s.finish();
         if (cfg.browser.meeting_video != "tab" && cfg.browser.meeting_video != "compositor")
             errors.push_back(source_name + ": 'browser.meeting_video' must be \"tab\" or " +

@@ -153,6 +153,11 @@ struct BrowserConfig {
     // drawn in a grid; assets/bridge/compositor.js) or "tab" (capture of the whole page). The
     // compositor measured cheaper (bench/meeting, docs/browser.md).
     std::string meeting_video = "compositor";
+    // The caller's video into the meeting as the encoded frames received on the link, when the
+    // meeting's sender negotiated the same codec (assets/bridge/forwarder.js); else the page
+    // decodes and re-encodes it. Off by default: the far end does not yet decode what the page
+    // forwards from the gateway's H.264 (docs/browser.md, "Encoded forwarding").
+    bool forward_encoded_video = false;
 };
 
 struct PathsConfig {

@@ -123,6 +123,7 @@ void Gateway::join_meeting(Session& s) {
         id, adapter_of(s), services::JoinRequest{s.room.name, s.display_name, {}}, *pool_, loop_,
         std::move(events));
     s.meeting->set_meeting_video(config_.browser.meeting_video);
+    s.meeting->set_forward_encoded_video(config_.browser.forward_encoded_video);
     const core::ServiceConfig& service = service_of(s);
     s.meeting->set_join_settings(
         {service.join_timeout_s, service.wait_timeout_s, service.password, config_.ivr.language});

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
@@ -89,6 +90,7 @@ void MeetingLink::teardown() {
         browser_.reset();
     }
     bridge_frame_.reset();
+    forward_mode_.clear();
     granted_origins_.clear();
     awaiting_next_document_ = false;
     reconnecting_ = false;
@@ -205,9 +207,14 @@ core::Status MeetingLink::make_bridge() {
 void MeetingLink::open_page() {
     browser::PageOptions options;
     // The bridge's settings come first: it reads them once, when it is injected.
-    const std::string bridge_config = "window.__smgwBridgeConfig = Object.freeze(" +
-                                      nlohmann::json{{"video", meeting_video_}}.dump() + ");";
-    options.scripts = {bridge_config, read_asset(core::data_file("bridge/compositor.js")),
+    const std::string bridge_config =
+        "window.__smgwBridgeConfig = Object.freeze(" +
+        nlohmann::json{{"video", meeting_video_}, {"forwardEncoded", forward_encoded_video_}}
+            .dump() +
+        ");";
+    options.scripts = {bridge_config,
+                       read_asset(core::data_file("bridge/compositor.js")),
+                       read_asset(core::data_file("bridge/forwarder.js")),
                        read_asset(core::data_file("bridge/media_bridge.js")),
                        read_asset(core::data_file("services/common.js")),
                        read_asset(adapter_.script_path())};
@@ -284,12 +291,18 @@ void MeetingLink::open_join_url() {
     const uint32_t gen = generation_;
     std::weak_ptr<bool> alive = alive_;
     stage_ = "loading " + http_origin(*url);
-    page_->navigate(*url, [this, alive, gen, u = *url](const core::Status& st) {
+    const auto started = std::chrono::steady_clock::now();
+    page_->navigate(*url, [this, alive, gen, started, u = *url](const core::Status& st) {
         if (alive.expired() || gen != generation_) return;
         if (!st) {
             lost("navigation to " + u + ": " + st.error().message);
             return;
         }
+        // One step of the join's time (bench/meeting reads it): the rest is the adapter's.
+        spdlog::info("gateway: sess={} page loaded in {} ms", id_,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now() - started)
+                         .count());
         if (events_.on_progress) events_.on_progress("page_loaded");
         join();
     });
@@ -434,7 +447,28 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
                             });
         }
     } else if (type == "output") {
-        spdlog::info("gateway: sess={} meeting video from the {}", id_, msg.value("video", ""));
+        spdlog::info("gateway: sess={} meeting video from the {} ({}x{}@{})", id_,
+                     msg.value("video", ""), msg.value("width", 0), msg.value("height", 0),
+                     msg.value("fps", 0));
+    } else if (type == "forward") {
+        // The page re-decides when the meeting renegotiates or mutes; log changes only.
+        const std::string mode = msg.value("mode", "");
+        const std::string reason = msg.value("reason", "");
+        if (mode + reason == forward_mode_) return;
+        forward_mode_ = mode + reason;
+        if (mode == "encoded")
+            spdlog::info(
+                "gateway: sess={} caller video forwarded encoded into the meeting ({}, no decode "
+                "or encode in the page)",
+                id_, msg.value("codec", ""));
+        else
+            spdlog::info("gateway: sess={} caller video re-encoded by the page: {}", id_, reason);
+    } else if (type == "forward_stats") {
+        spdlog::debug(
+            "gateway: sess={} caller video forwarded frames={} keyframe_requests={} "
+            "write_errors={}",
+            id_, msg.value("frames", 0), msg.value("keyframeRequests", 0),
+            msg.value("writeErrors", 0));
     } else if (type == "error") {
         spdlog::warn("gateway: sess={} media bridge error: {}", id_, msg.value("message", ""));
     } else if (type == "state") {

@@ -91,6 +91,8 @@ public:
 
     // "tab" or "compositor" ([browser] meeting_video); set before start().
     void set_meeting_video(std::string source) { meeting_video_ = std::move(source); }
+    // [browser] forward_encoded_video; set before start().
+    void set_forward_encoded_video(bool on) { forward_encoded_video_ = on; }
     // Deadlines and the join options every adapter gets; set before start().
     void set_join_settings(MeetingJoinSettings settings) { settings_ = std::move(settings); }
     void start();
@@ -148,6 +150,8 @@ private:
     std::unique_ptr<media::MeetingBridge> bridge_;
     core::HttpFetch http_;  // the adapter's prepare() step
     std::string meeting_video_ = "compositor";
+    bool forward_encoded_video_ = false;
+    std::string forward_mode_;  // "encoded" | "decoded" as the page last said (logged on change)
     MeetingJoinSettings settings_;
     // The execution context whose bridge said hello: the link's messages go there only.
     std::optional<browser::FrameContext> bridge_frame_;

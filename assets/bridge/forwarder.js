@@ -1,0 +1,352 @@
+// sipmediagw encoded forwarding: the caller's video goes from the gateway's link into the
+// meeting's sender as encoded frames, without Chromium decoding it from the link and encoding it
+// again for the meeting (about 0.2 core per 720p30 call; /work/shared/notes and docs/browser.md).
+// Injected before media_bridge.js in every frame; idle unless the bridge uses it.
+//
+// How: the link's video receiver gets an RTCRtpScriptTransform (a worker) that, while forwarding,
+// withholds the frames from the link's decoder and posts them to this thread, which writes them
+// into the encoded stream of the meeting's sender (meeting connections are created with
+// encodedInsertableStreams, and every sender and receiver of theirs is piped through). Chromium
+// 156 sends such frames only from a sender's createEncodedStreams() writable written on the
+// page's thread: written into another script transform, or from the worker into a transferred
+// writable, they are dropped without an error.
+//
+// Forwarding needs one meeting sender carrying the caller's video, enabled, one encoding (no
+// simulcast) and the link's codec (H.264: same profile, packetization-mode=1 on the meeting side,
+// which can fragment whatever the caller's NAL units are). Otherwise the page decodes and
+// re-encodes as before ("decoded" mode, with the reason reported). The meeting's keyframe
+// requests (PLI/FIR counted on its sender) become keyframe requests on the link
+// (sendKeyFrameRequest: RTCP PLI to the gateway, which relays it to the SIP caller).
+(() => {
+  'use strict';
+  if (window.__smgwForwarder) return;
+  if (typeof RTCRtpScriptTransform !== 'function' || typeof Worker !== 'function' ||
+      !window.RTCRtpSender || !('createEncodedStreams' in RTCRtpSender.prototype)) {
+    window.__smgwForwarder = Object.freeze({available: false});
+    return;
+  }
+
+  const WORKER = `'use strict';
+let transformer = null;
+let decode = true;
+let forward = false;
+let waitKey = true;
+let frames = 0;
+let requests = 0;
+let lastRequest = 0;
+let codec = '';
+function requestKeyFrame() {
+  const now = Date.now();
+  // Decoders and SFUs ask on every broken frame; one request per 300 ms is enough.
+  if (!transformer || now - lastRequest < 300) return;
+  lastRequest = now;
+  requests++;
+  transformer.sendKeyFrameRequest().catch(() => {});
+}
+onrtctransform = (ev) => {
+  transformer = ev.transformer;
+  const reader = transformer.readable.getReader();
+  const writer = transformer.writable.getWriter();
+  (async () => {
+    for (;;) {
+      const {value, done} = await reader.read();
+      if (done) return;
+      const meta = value.getMetadata();
+      if (meta.mimeType && meta.mimeType !== codec) {
+        codec = meta.mimeType;
+        postMessage({codec, payloadType: meta.payloadType});
+      }
+      if (forward) {
+        if (waitKey && value.type === 'key') waitKey = false;
+        if (!waitKey) {
+          frames++;
+          postMessage({frame: value});
+        } else {
+          // The keyframe asked for may have been lost on the way: ask again while waiting.
+          requestKeyFrame();
+        }
+      } else if (decode) {
+        await writer.write(value);
+      }
+    }
+  })().catch((e) => postMessage({error: String(e)}));
+};
+onmessage = (e) => {
+  const m = e.data;
+  if (m.mode) {
+    const wasForwarding = forward;
+    const wasDecoding = decode;
+    forward = m.mode === 'encoded';
+    decode = !forward;
+    // Either side starts from a keyframe: ask the caller for one now.
+    if (forward && !wasForwarding) waitKey = true;
+    if (forward !== wasForwarding || decode !== wasDecoding) requestKeyFrame();
+  }
+  if (m.keyframe) requestKeyFrame();
+  if (m.stats) postMessage({stats: {frames, requests, codec}});
+};`;
+
+  let worker = null;
+  let workerError = '';
+  let linkReceiver = null;
+  let linkCodec = null;       // {mimeType, payloadType} of the frames arriving on the link
+  let isOwn = () => false;    // set by the bridge: a track getUserMedia handed out
+  let report = () => {};      // set by the bridge: a message to the gateway
+  let mode = '';              // 'encoded' | 'decoded'
+  let reason = '';
+  let target = null;          // the sender pipe frames are forwarded into
+  let workerStats = {frames: 0, requests: 0, codec: ''};
+  let ownDropped = 0;
+  let writeErrors = 0;
+  let lastKeyRequests = -1;   // the target's PLI+FIR count last seen
+  let timer = null;
+  let tick = 0;
+  const connections = new Set();
+  const pipes = new Map();    // RTCRtpSender -> {sender, writer, forwarding}
+  const pipedReceivers = new WeakSet();
+
+  function ensureWorker() {
+    if (worker || workerError) return worker;
+    try {
+      const url = URL.createObjectURL(new Blob([WORKER], {type: 'text/javascript'}));
+      // The URL stays valid: revoked at once, the worker's script may not have been fetched yet.
+      worker = new Worker(url);
+    } catch (e) {
+      // A page whose Content-Security-Policy forbids blob: workers keeps the decode path.
+      workerError = 'no worker: ' + e;
+      return null;
+    }
+    worker.onmessage = (e) => {
+      const m = e.data;
+      if (m.frame) {
+        if (!target) return;
+        target.writer.write(m.frame).catch(() => { writeErrors++; });
+      } else if (m.codec) {
+        linkCodec = {mimeType: m.codec, payloadType: m.payloadType};
+        evaluate();
+      } else if (m.stats) {
+        workerStats = m.stats;
+      } else if (m.error) {
+        workerError = 'link transform: ' + m.error;
+        evaluate();
+      }
+    };
+    worker.onerror = (e) => {
+      workerError = 'worker: ' + (e.message || 'error');
+      // Without its worker the transform passes nothing: give the link's decoder its frames back.
+      if (linkReceiver) linkReceiver.transform = null;
+      evaluate();
+    };
+    return worker;
+  }
+
+  // The link's video receiver, from the bridge's ontrack (a transform set later sees no frame).
+  function attachLinkReceiver(receiver) {
+    if (!ensureWorker()) return;
+    try {
+      receiver.transform = new RTCRtpScriptTransform(worker, {});
+      linkReceiver = receiver;
+    } catch (e) {
+      workerError = 'link transform: ' + e;
+    }
+    start();
+  }
+
+  // Meeting connections: encoded streams on, unless the meeting asked for them itself (its own
+  // end-to-end encryption): then it pipes them, and this connection is left alone.
+  function configure(config) {
+    if (config && config.encodedInsertableStreams !== undefined) return config;
+    return Object.assign({}, config || {}, {encodedInsertableStreams: true});
+  }
+
+  function pipeReceiver(receiver) {
+    if (pipedReceivers.has(receiver)) return;
+    pipedReceivers.add(receiver);
+    try {
+      const {readable, writable} = receiver.createEncodedStreams();
+      readable.pipeTo(writable).catch(() => {});
+    } catch (e) { /* someone else's already */ }
+  }
+
+  function pipeSender(sender) {
+    if (pipes.has(sender)) return;
+    let streams;
+    try {
+      streams = sender.createEncodedStreams();
+    } catch (e) {
+      pipes.set(sender, null);
+      return;
+    }
+    const pipe = {sender, writer: streams.writable.getWriter(), forwarding: false};
+    pipes.set(sender, pipe);
+    const reader = streams.readable.getReader();
+    (async () => {
+      for (;;) {
+        const {value, done} = await reader.read();
+        if (done) return;
+        // While forwarding, the meeting's own encoder (of the undecoded link track) has nothing
+        // worth sending.
+        if (pipe.forwarding) {
+          ownDropped++;
+          continue;
+        }
+        await pipe.writer.write(value);
+      }
+    })().catch(() => {});
+  }
+
+  function scan(conn) {
+    if (conn.connectionState === 'closed') {
+      connections.delete(conn);
+      return;
+    }
+    for (const s of conn.getSenders()) pipeSender(s);
+    for (const r of conn.getReceivers()) pipeReceiver(r);
+  }
+
+  function adopt(conn, config) {
+    if (config && config.encodedInsertableStreams !== undefined) return;
+    connections.add(conn);
+    // Before the meeting's own listeners: a receiver must be piped before its first frame.
+    conn.addEventListener('track', (ev) => pipeReceiver(ev.receiver));
+    const after = (name) => {
+      const native = conn[name];
+      Object.defineProperty(conn, name, {
+        configurable: true, writable: true,
+        value: function (...args) {
+          const r = native.apply(conn, args);
+          // The codec is known once negotiated, the track once added: decide now, not at the
+          // next periodic check, or the caller's first pictures wait for it.
+          if (r && typeof r.then === 'function') return r.then((v) => { evaluate(); return v; });
+          evaluate();
+          return r;
+        }});
+    };
+    for (const name of ['addTrack', 'addTransceiver', 'setRemoteDescription',
+                        'setLocalDescription'])
+      after(name);
+    start();
+  }
+
+  function fmtp(line, key) {
+    const m = new RegExp('(?:^|;)\\s*' + key + '=([^;]*)').exec(line || '');
+    return m ? m[1].trim().toLowerCase() : '';
+  }
+
+  // Why `sender` cannot take the link's frames as they are, or '' when it can.
+  function refusal(sender) {
+    if (!worker || workerError) return workerError || 'no worker';
+    if (!linkReceiver) return 'no link receiver';
+    if (!linkCodec) return 'no video from the link yet';
+    if (!sender.track.enabled) return 'camera off in the meeting';
+    const p = sender.getParameters();
+    if (p.encodings && p.encodings.length > 1) return 'the meeting sends simulcast';
+    const codec = p.codecs && p.codecs[0];
+    if (!codec) return 'no codec negotiated with the meeting yet';
+    if (codec.mimeType.toLowerCase() !== linkCodec.mimeType.toLowerCase())
+      return 'the meeting takes ' + codec.mimeType + ', the link carries ' + linkCodec.mimeType;
+    if (/h264/i.test(codec.mimeType)) {
+      if (fmtp(codec.sdpFmtpLine, 'packetization-mode') !== '1')
+        return 'the meeting negotiated H.264 packetization-mode=0';
+      const link = (linkReceiver.getParameters().codecs || [])
+          .find((c) => c.payloadType === linkCodec.payloadType);
+      const ours = fmtp(link && link.sdpFmtpLine, 'profile-level-id').slice(0, 2);
+      const theirs = fmtp(codec.sdpFmtpLine, 'profile-level-id').slice(0, 2);
+      if (ours && theirs && ours !== theirs)
+        return 'H.264 profile ' + ours + ' on the link, ' + theirs + ' in the meeting';
+    }
+    return '';
+  }
+
+  // Both paths keep the picture size the caller sends and a sane bitrate: without these the
+  // first seconds go out at 320x180 when the page encodes.
+  function tune(sender) {
+    const p = sender.getParameters();
+    if (!p.encodings || p.encodings.length !== 1) return;
+    let changed = false;
+    if (p.degradationPreference !== 'maintain-resolution') {
+      p.degradationPreference = 'maintain-resolution';
+      changed = true;
+    }
+    if (!p.encodings[0].maxBitrate) {
+      p.encodings[0].maxBitrate = 2500000;
+      changed = true;
+    }
+    if (changed) sender.setParameters(p).catch(() => {});
+  }
+
+  function evaluate() {
+    for (const conn of connections) scan(conn);
+    const candidates = [];
+    for (const pipe of pipes.values()) {
+      if (!pipe) continue;
+      const t = pipe.sender.track;
+      if (t && t.kind === 'video' && t.readyState === 'live' && isOwn(t)) candidates.push(pipe);
+    }
+    let next = null;
+    let why = '';
+    if (candidates.length === 0) {
+      why = 'the meeting sends no caller video yet';
+    } else if (candidates.length > 1) {
+      why = 'the caller video goes to ' + candidates.length + ' meeting senders';
+    } else {
+      why = refusal(candidates[0].sender);
+      if (!why) next = candidates[0];
+    }
+    for (const c of candidates) tune(c.sender);
+    for (const pipe of pipes.values()) if (pipe) pipe.forwarding = pipe === next;
+    if (next !== target) lastKeyRequests = -1;
+    target = next;
+    const nextMode = target ? 'encoded' : 'decoded';
+    if (worker) worker.postMessage({mode: nextMode});
+    if (nextMode !== mode || (nextMode === 'decoded' && why !== reason)) {
+      mode = nextMode;
+      reason = target ? '' : why;
+      report({type: 'forward', mode, reason, codec: linkCodec ? linkCodec.mimeType : ''});
+    }
+  }
+
+  // The meeting's keyframe requests reach its sender's encoder, which has no picture of ours:
+  // they are counted in the sender's stats and relayed to the link.
+  async function relayKeyframeRequests() {
+    const pipe = target;
+    if (!pipe) return;
+    const stats = await pipe.sender.getStats();
+    let count = 0;
+    stats.forEach((s) => {
+      if (s.type === 'outbound-rtp') count += (s.pliCount || 0) + (s.firCount || 0);
+    });
+    if (pipe !== target) return;
+    if (lastKeyRequests >= 0 && count > lastKeyRequests) worker.postMessage({keyframe: true});
+    lastKeyRequests = count;
+  }
+
+  function start() {
+    if (timer) return;
+    timer = setInterval(() => {
+      tick++;
+      relayKeyframeRequests().catch(() => {});
+      if (tick % 4 === 0) evaluate();
+      if (tick % 20 === 0 && worker) {
+        worker.postMessage({stats: true});
+        if (mode === 'encoded') report({type: 'forward_stats', ...stats()});
+      }
+    }, 250);
+  }
+
+  function stats() {
+    return {mode: mode || 'decoded', reason, codec: linkCodec ? linkCodec.mimeType : '',
+            frames: workerStats.frames, keyframeRequests: workerStats.requests,
+            ownFramesDropped: ownDropped, writeErrors};
+  }
+
+  window.__smgwForwarder = Object.freeze({
+    available: true,
+    configure,
+    adopt,
+    attachLinkReceiver,
+    setOwn(fn) { isOwn = fn; },
+    onReport(fn) { report = fn; },
+    stats,
+  });
+})();

@@ -3,7 +3,7 @@
 // DevTools, in the frame whose bridge said hello) and the adapter's join, bounded by a deadline
 // and repeated in each document of a multi-page join. Page events are raised as
 // MeetingLinkEvents; a lost page is rejoined once before giving up (issue 4). Lives on the
-// control thread, owned by its Session; destroying it discards the browser (never reused).
+// control thread, owned by its CallSession; destroying it discards the browser (never reused).
 #pragma once
 
 #include "browser/page.hpp"

@@ -132,6 +132,14 @@ void Gateway::reject_busy(const struct sip_msg& msg, const std::string& id,
     }
 }
 
+void Gateway::reject_unavailable(const struct sip_msg& msg, const std::string& id,
+                                 const std::string& why) {
+    // A fault of ours (no ports, TURN down): Retry-After lets a proxy in front try another
+    // gateway now and this one again later (RFC 3261 21.5.4).
+    reject(msg, id, 503, "Service Unavailable", why,
+           fmt::format("Retry-After: {}\r\n", config_.sip.retry_after));
+}
+
 void Gateway::on_invite(const struct sip_msg& msg) {
     // A stateless 100 at once: the 180/200 below go through the session's own transaction.
     (void)sip_reply(ua_->stack(), &msg, 100, "Trying");
@@ -222,7 +230,7 @@ void Gateway::on_invite(const struct sip_msg& msg) {
 
     auto media = engine_->create_call(id, media_address_, media_events(id));
     if (!media) {
-        reject(msg, id, 503, "Service Unavailable", media.error().message);
+        reject_unavailable(msg, id, media.error().message);
         return;
     }
     if (engine_->uses_turn()) {
@@ -233,7 +241,7 @@ void Gateway::on_invite(const struct sip_msg& msg) {
             **media, [this, id](const core::Status& done) { on_relays_ready(id, done); });
         if (!st) {
             spdlog::warn("media: sess={} turn failed {}", id, st.error().message);
-            reject(msg, id, 503, "Service Unavailable", st.error().message);
+            reject_unavailable(msg, id, st.error().message);
             return;
         }
         core::ReHandle<struct sip_msg> held(
@@ -251,8 +259,8 @@ void Gateway::on_relays_ready(const std::string& id, const core::Status& status)
     PendingInvite p = std::move(it->second);
     pending_.erase(it);
     if (!status || shutting_down_) {
-        reject(*p.msg, id, 503, "Service Unavailable",
-               status ? std::string("shutting down") : status.error().message);
+        reject_unavailable(*p.msg, id,
+                           status ? std::string("shutting down") : status.error().message);
         // We are inside the call's own relay callback: let it unwind before freeing it.
         std::shared_ptr<media::CallMedia> doomed = std::move(p.media);
         loop_.post([doomed] {});

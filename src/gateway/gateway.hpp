@@ -113,6 +113,8 @@ private:
     void reject(const struct sip_msg& msg, const std::string& id, uint16_t status,
                 const std::string& reason, const std::string& why, const std::string& headers = {});
     void reject_busy(const struct sip_msg& msg, const std::string& id, const std::string& why);
+    void reject_unavailable(const struct sip_msg& msg, const std::string& id,
+                            const std::string& why);
     void end_session(const std::string& id, const std::string& cause);
     void erase_session(const std::string& id);
     sip::CallEvents session_events(const std::string& id);

@@ -54,10 +54,17 @@ void CallSession::set_caller(services::CallerIdentity caller) {
 }
 
 bool CallSession::start_media(const sip::NegotiatedMedia& media) {
-    if (auto st = media_->start(media, media_mode_for(room_.kind)); !st)
-        spdlog::warn("gateway: sess={} media start failed: {}", id_, st.error().message);
     media_started_ = true;
-    return true;
+    return media_ok(media_->start(media, media_mode_for(room_.kind)), "media start failed");
+}
+
+bool CallSession::media_ok(const core::Status& status, const char* what) {
+    if (status) return true;
+    // A call without its pipeline is silent both ways: end it with BYE and say why, rather
+    // than leave the caller to hang up on nothing.
+    spdlog::warn("gateway: sess={} {}: {}", id_, what, status.error().message);
+    hangup(std::string(what) + ": " + status.error().message);
+    return false;
 }
 
 SessionView CallSession::view() const {
@@ -96,9 +103,10 @@ void CallSession::on_established() {
 void CallSession::on_media(const sip::NegotiatedMedia& m) {
     if (!media_) return;
     // Outbound calls and offerless INVITEs learn their media only from the answer.
-    auto st = media_started_ ? media_->update(m) : media_->start(m, media_mode_for(room_.kind));
+    const bool first = !media_started_;
+    auto st = first ? media_->start(m, media_mode_for(room_.kind)) : media_->update(m);
     media_started_ = true;
-    if (!st) spdlog::warn("gateway: sess={} media update failed: {}", id_, st.error().message);
+    (void)media_ok(st, first ? "media start failed" : "media update failed");
 }
 
 void CallSession::on_info(const sip::InfoEvent& ev) {

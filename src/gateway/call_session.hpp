@@ -71,7 +71,8 @@ public:
     void set_display_name(std::string name) { display_name_ = std::move(name); }
     // The dialog, once sip::Call accepted or dialled it.
     void attach_call(std::unique_ptr<sip::Call> call) { call_ = std::move(call); }
-    // The first media of an answered INVITE with an offer.
+    // The first media of an answered INVITE with an offer: false (and the call ended with BYE)
+    // when the pipeline does not start.
     bool start_media(const sip::NegotiatedMedia& media);
 
     // The dialog's and the media's events (Gateway routes them here by session id).
@@ -119,6 +120,8 @@ private:
     void on_participants(size_t others);
     // Text on the caller's picture for a few seconds (confirmations, the key menu).
     void show_notice(const std::string& text, uint64_t ms);
+    // false (and the call hung up with `what` and the reason as its cause) on a failure.
+    bool media_ok(const core::Status& status, const char* what);
     // Runs fn from the loop if this call still exists then (never inside the caller's stack).
     void post(std::function<void()> fn);
 

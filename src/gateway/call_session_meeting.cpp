@@ -86,8 +86,8 @@ void CallSession::join_meeting() {
     // A caller coming from the IVR still has its IVR picture and prompts: switch to the bridge
     // (same sockets, new pipeline).
     if (media_ && media_started_ && call_ && media_->mode() != media::Mode::Bridge) {
-        if (auto st = media_->start(call_->media(), media::Mode::Bridge); !st)
-            spdlog::warn("gateway: sess={} bridge start failed: {}", id_, st.error().message);
+        if (!media_ok(media_->start(call_->media(), media::Mode::Bridge), "bridge start failed"))
+            return;
     }
     const auto& config = context_.config;
     prompts_ = std::make_unique<MeetingPrompts>(

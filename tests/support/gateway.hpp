@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace testsupport {
 
@@ -30,6 +31,9 @@ struct GatewayOptions {
     std::string api_token;
     uint32_t reservation_timeout_s = 60;
     std::string extra_toml;  // appended verbatim
+    // Added to the daemon's environment ("NAME=value"), e.g. GStreamer's plugin path to
+    // provoke a missing element.
+    std::vector<std::string> env;
 };
 
 class Gateway {

@@ -1,6 +1,7 @@
 #include "gateway/meeting_link.hpp"
 
 #include "core/log.hpp"
+#include "core/text.hpp"
 
 #include <fmt/format.h>
 
@@ -527,23 +528,35 @@ void MeetingLink::on_page_event(const std::string& payload, const browser::Frame
 
 void MeetingLink::lost(const std::string& cause) {
     if (ended_) return;
-    // Rejoin once, and only a call that was in the meeting: a join that never worked would
-    // fail the same way again.
-    if (joined_ && attempts_ < 2) {
+    // Rejoin once a call that was in the meeting.
+    if (joined_ && !rejoined_) {
+        rejoined_ = true;
         spdlog::warn("gateway: sess={} meeting lost ({}), rejoining", id_, cause);
-        std::weak_ptr<bool> alive = alive_;
-        ++generation_;
-        reconnect_timer_.cancel();
-        arm_deadline(settings_.join_timeout_s, MeetingEnd::JoinTimedOut);
-        // Not from inside the failing object's own callback: tear down from the loop.
-        loop_.post([this, alive] {
-            if (alive.expired() || ended_) return;
-            teardown();
-            attempt();
-        });
+        retry();
+        return;
+    }
+    // A first join that failed gets one more try in a fresh browser: a browser that died or a
+    // page that broke while loading is often a passing fault. A second failure is not.
+    if (!was_joined_ && !join_retried_ && settings_.retry_failed_join) {
+        join_retried_ = true;
+        spdlog::warn("gateway: join retry sess={} cause=\"{}\"", id_, core::log_field(cause));
+        retry();
         return;
     }
     finish(was_joined_ ? MeetingEnd::Lost : MeetingEnd::JoinFailed, cause);
+}
+
+void MeetingLink::retry() {
+    std::weak_ptr<bool> alive = alive_;
+    ++generation_;
+    reconnect_timer_.cancel();
+    arm_deadline(settings_.join_timeout_s, MeetingEnd::JoinTimedOut);
+    // Not from inside the failing object's own callback: tear down from the loop.
+    loop_.post([this, alive] {
+        if (alive.expired() || ended_) return;
+        teardown();
+        attempt();
+    });
 }
 
 void MeetingLink::finish(MeetingEnd end, const std::string& cause) {

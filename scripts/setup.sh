@@ -19,7 +19,7 @@ packages=(
   janus janus-demos
   gstreamer1.0-x fonts-dejavu-core  # textoverlay (pango) for the echo room overlay, and a font
   # test peers and tools (real programs, no mocks)
-  kamailio kamailio-autheph-modules sip-tester baresip baresip-ffmpeg coturn sox espeak-ng iproute2 procps curl tcpdump
+  kamailio kamailio-autheph-modules kamailio-tls-modules sip-tester baresip baresip-ffmpeg coturn sox espeak-ng iproute2 procps curl tcpdump
 )
 
 missing=()

@@ -5,6 +5,7 @@
 #include "core/allocator.hpp"
 #include "core/config.hpp"
 #include "core/control_loop.hpp"
+#include "core/data_dir.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
 #include "core/tls_trust.hpp"
@@ -20,6 +21,7 @@
 #include <unistd.h>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <thread>
@@ -37,6 +39,31 @@ constexpr int kMallocArenas = 4;
 // adjust the configuration.
 using Prepare = std::function<core::Status(core::Config&)>;
 
+// The --data-dir flag, which wins over [paths] data_dir.
+std::string g_data_dir_flag;  // NOLINT: set once by the command line, before anything runs
+
+std::filesystem::path self_exe() {
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::filesystem::path() : exe;
+}
+
+core::Result<core::DataDirs> find_data_dirs(const std::string& configured) {
+    return core::find_data_dirs(g_data_dir_flag.empty() ? configured : g_data_dir_flag, self_exe());
+}
+
+// Before any call can want a page script or a prompt: all of them must be there, so a broken
+// install stops at start with the file's name rather than failing calls one by one later.
+core::Status use_data_dir(const core::Config& cfg) {
+    auto dirs = find_data_dirs(cfg.paths.data_dir);
+    if (!dirs) return dirs.error();
+    if (auto st = core::check_data_dirs(*dirs); !st) return st;
+    spdlog::info("sipmediagw: data dir={} prompts={} ({})", dirs->scripts.string(),
+                 dirs->prompts.string(), dirs->origin);
+    core::set_data_dirs(std::move(*dirs));
+    return core::Ok{};
+}
+
 int serve(const std::string& config_path, const std::string& log_level_override,
           const Prepare& prepare = {}) {
     auto cfg = core::load_config_file(config_path);
@@ -45,11 +72,16 @@ int serve(const std::string& config_path, const std::string& log_level_override,
         return 1;
     }
     core::log_init(log_level_override.empty() ? cfg->log_level : log_level_override);
+    if (auto st = use_data_dir(*cfg); !st) {
+        spdlog::error("{}", st.error().message);
+        return 1;
+    }
     core::set_tls_trust({cfg->sip.tls_ca_file, cfg->sip.tls_verify});
     if (!cfg->sip.tls_verify)
         spdlog::warn(
-            "sipmediagw: sip.tls_verify = false: TLS peers (conference mapper, service "
-            "look-ups) are not verified; anyone on the path can answer for them");
+            "sipmediagw: sip.tls_verify = false: TLS peers (SIP registrar and dial-out, "
+            "conference mapper, service look-ups) are not verified; anyone on the path can "
+            "answer for them");
     (void)browser::warn_if_unsandboxed(::geteuid());
     core::LibreRuntime libre;
     if (!libre.ok()) {
@@ -139,6 +171,10 @@ int probe_meeting(const ProbeArgs& args, const std::string& log_level_override) 
         cfg = std::move(*loaded);
     }
     core::log_init(log_level_override.empty() ? cfg.log_level : log_level_override);
+    if (auto st = use_data_dir(cfg); !st) {
+        spdlog::error("{}", st.error().message);
+        return 2;
+    }
     auto service = gateway::probe_service(cfg, args.service);
     if (!service) {
         spdlog::error("{}", service.error().message);
@@ -179,6 +215,9 @@ int run(int argc, char** argv) {
     std::string log_level;
     app.add_option("--log-level", log_level, "trace, debug, info, warn or error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+    app.add_option("--data-dir", g_data_dir_flag,
+                   "directory of the page scripts and prompts (default: [paths] data_dir, else "
+                   "<prefix>/share/sipmediagw next to the binary, else the build tree)");
 
     std::string config_path;
     auto* check = app.add_subcommand("check-config", "Validate a configuration file and exit");
@@ -204,9 +243,10 @@ int run(int argc, char** argv) {
         ->check(CLI::Range(0, 64));
     // Everything the demo does not override (lifecycle timeouts, browser flags, DTMF keys)
     // comes from this file, so tests and people can try settings against a real meeting.
-    std::string demo_config = SIPMEDIAGW_EXAMPLE_CONFIG;
+    std::string demo_config;
     demo->add_option("--config,-c", demo_config,
-                     "TOML configuration to start from (default: the example configuration)");
+                     "TOML configuration to start from (default: the example configuration, "
+                     "sipmediagw.example.toml in the data directory)");
     bool demo_transcode = false;
     demo->add_flag("--transcode", demo_transcode,
                    "Always decode and encode video (media.video_passthrough = false), e.g. to "
@@ -237,12 +277,24 @@ int run(int argc, char** argv) {
             std::cerr << cfg.error().message << "\n";
             return 1;
         }
+        if (auto st = use_data_dir(*cfg); !st) {
+            std::cerr << st.error().message << "\n";
+            return 1;
+        }
         std::cout << config_path << ": ok\n";
         return 0;
     }
     if (serve_cmd->parsed()) return serve(serve_config, log_level);
     if (probe->parsed()) return probe_meeting(probe_args, log_level);
     if (demo->parsed()) {
+        if (demo_config.empty()) {
+            auto dirs = find_data_dirs({});
+            if (!dirs) {
+                std::cerr << dirs.error().message << "\n";
+                return 1;
+            }
+            demo_config = dirs->example_config.string();
+        }
         // Destroyed after the gateway (serve returns), which stops Janus and the page server.
         std::unique_ptr<gateway::DemoEnvironment> env;
         auto prepare = [&](core::Config& cfg) -> core::Status {

@@ -441,9 +441,9 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
     {
         // top-level only holds tables
         for (const auto& [k, v] : root) {
-            static const std::set<std::string> sections{"log",      "sip",  "registrar", "capacity",
-                                                        "media",    "turn", "api",       "service",
-                                                        "services", "ivr",  "dtmf",      "browser"};
+            static const std::set<std::string> sections{
+                "log",     "sip",      "registrar", "capacity", "media",   "turn", "api",
+                "service", "services", "ivr",       "dtmf",     "browser", "paths"};
             if (!sections.contains(std::string(k.str())))
                 errors.push_back(top.where(v) + "unknown section or key '" + std::string(k.str()) +
                                  "' (see docs/configuration.md)");
@@ -525,6 +525,30 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
             if (cfg.registrar.server.rfind("sip:", 0) != 0 &&
                 cfg.registrar.server.rfind("sips:", 0) != 0)
                 errors.push_back(source_name + ": 'registrar.server' must be a sip: or sips: URI");
+            // libre connects out over TLS only through a TLS transport, and the registrar sends
+            // calls to the contact we register, which is that listener.
+            const bool tls_registrar =
+                cfg.registrar.server.rfind("sips:", 0) == 0 ||
+                cfg.registrar.server.find(";transport=tls") != std::string::npos;
+            const bool tls_listener =
+                std::any_of(cfg.sip.listen.begin(), cfg.sip.listen.end(),
+                            [](const ListenAddress& la) { return la.transport == "tls"; });
+            if (tls_registrar && !tls_listener)
+                errors.push_back(
+                    source_name +
+                    ": a TLS 'registrar.server' needs a 'tls:' address in 'sip.listen'");
+            // The verifier learns a connection's host only for IP addresses (docs/sip.md).
+            std::string_view host = cfg.registrar.server;
+            host = host.substr(host.find(':') + 1);
+            host = host.substr(0, host.find_first_of(";?"));
+            if (const auto at = host.rfind('@'); at != std::string_view::npos)
+                host = host.substr(at + 1);
+            host = !host.empty() && host.front() == '[' ? host.substr(1, host.find(']') - 1)
+                                                        : host.substr(0, host.find(':'));
+            if (tls_registrar && cfg.sip.tls_verify && !is_ip_address(host))
+                errors.push_back(source_name + ": 'registrar.server' host '" + std::string(host) +
+                                 "' must be an IP address over TLS (its certificate is checked "
+                                 "against it; docs/sip.md), or set 'sip.tls_verify = false'");
             if (!cfg.registrar.secret.empty() && !cfg.registrar.password.empty())
                 errors.push_back(source_name +
                                  ": set 'registrar.secret' or 'registrar.password', not both");
@@ -680,6 +704,11 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
             if (f.rfind("--", 0) != 0)
                 errors.push_back(source_name + ": 'browser.extra_flags' entry '" + f +
                                  "' must start with --");
+    }
+    {
+        Section s(table_of("paths"), "paths", source_name, errors);
+        s.str("data_dir", cfg.paths.data_dir);
+        s.finish();
     }
 
     if (!errors.empty()) {

@@ -151,6 +151,11 @@ struct BrowserConfig {
     std::string meeting_video = "compositor";
 };
 
+struct PathsConfig {
+    // Page scripts and prompts (docs/deploy.md); empty: next to the binary, else the build tree.
+    std::string data_dir;
+};
+
 struct Config {
     std::string log_level = "info";
     SipConfig sip;
@@ -165,6 +170,7 @@ struct Config {
     IvrConfig ivr;
     DtmfConfig dtmf;
     BrowserConfig browser;
+    PathsConfig paths;
 
     // Every service calls can join: [[services]], or the one [service].
     [[nodiscard]] std::vector<ServiceConfig> all_services() const {

@@ -1,10 +1,12 @@
 // One HTTP(S) GET at a time on the control loop (libre's client and resolver), never blocking
 // a call: the IVR's conference mapper, and services that must ask a server before a join.
-// https peers are verified against core::tls_trust() (CA bundle, and the host name for named
-// hosts); an answer from a peer that fails is dropped and reported as an error.
+// https goes through core::HttpsGet: the peer is verified against core::tls_trust() (CA bundle,
+// and the host name, or the address for an IP literal) during the handshake, before any request
+// byte is sent; a peer that fails is reported as an error.
 #pragma once
 
 #include "core/control_loop.hpp"
+#include "core/https_get.hpp"
 #include "core/re_handle.hpp"
 
 #include <cstdint>
@@ -15,8 +17,7 @@ struct http_cli;
 struct http_req;
 struct http_msg;
 struct dnsc;
-struct tcp_conn;
-struct tls_conn;
+struct tls;
 
 namespace core {
 
@@ -42,7 +43,6 @@ public:
 
 private:
     static void on_response(int err, const struct http_msg* msg, void* arg);
-    static void on_connection(struct tcp_conn* tc, struct tls_conn* sc, void* arg);
     void finish(const HttpAnswer& answer);
 
     ReHandle<struct dnsc> dnsc_;
@@ -50,11 +50,11 @@ private:
     // Owned by libre while in flight: it sets this to null before the response handler runs and
     // frees the request after it, so only a pending request is ours to cancel (mem_deref).
     struct http_req* request_ = nullptr;
+    ReHandle<struct tls> tls_;  // https: our trust, shared by this object's requests
+    std::unique_ptr<HttpsGet> https_;
     Timer deadline_;
     Done done_;
     bool verify_ = true;
-    bool peer_refused_ = false;  // this request's TLS peer failed verification
-    std::string host_;           // this request's host, for the error
 };
 
 }  // namespace core

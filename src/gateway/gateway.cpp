@@ -141,18 +141,9 @@ void Gateway::reject_unavailable(const struct sip_msg& msg, const std::string& i
 }
 
 void Gateway::on_invite(const struct sip_msg& msg) {
-    // A stateless 100 at once: the 180/200 below go through the session's own transaction.
-    (void)sip_reply(ua_->stack(), &msg, 100, "Trying");
-    // While TURN allocations are pending there is no server transaction yet to absorb a
-    // retransmitted INVITE (its 100 was lost): without this it would become a second session.
-    for (const auto& [pid, p] : pending_) {
-        if (pl_cmp(&p.msg->callid, &msg.callid) == 0 &&
-            pl_cmp(&p.msg->from.tag, &msg.from.tag) == 0 && p.msg->cseq.num == msg.cseq.num) {
-            spdlog::info("sip: sess={} INVITE retransmission while relays are allocated, ignored",
-                         pid);
-            return;
-        }
-    }
+    // A stateless 100 at once: the 180/200 below go through the session's own transaction. With
+    // TURN the INVITE waits for relays first: its own transaction sends the 100 (below).
+    if (!engine_->uses_turn()) (void)sip_reply(ua_->stack(), &msg, 100, "Trying");
     std::string id = new_session_id();
     const std::string ruser = pl_str(msg.uri.user);
     // Every field is the peer's text: escaped so that no header can forge or split a log line.
@@ -244,10 +235,25 @@ void Gateway::on_invite(const struct sip_msg& msg) {
             reject_unavailable(msg, id, st.error().message);
             return;
         }
+        // Until the answer, retransmissions and a CANCEL meet this transaction, not sipsess
+        // (which would answer the CANCEL 481 and let the call be answered anyway).
+        auto transaction = sip::ProceedingInvite::start(ua_->stack(), msg, [this, id] {
+            auto it = pending_.find(id);
+            if (it == pending_.end()) return;
+            spdlog::info("gateway: sess={} cancelled while relays were allocated, 487 sent", id);
+            count_call("cancelled");
+            // Frees the relays being allocated and the call slot; we are in a SIP handler, not
+            // in the relays' own callback, so the media can go at once.
+            pending_.erase(it);
+        });
+        if (!transaction) {
+            reject(msg, id, 500, "Server Internal Error", transaction.error().message);
+            return;
+        }
         core::ReHandle<struct sip_msg> held(
             static_cast<struct sip_msg*>(mem_ref(const_cast<struct sip_msg*>(&msg))));
-        pending_.emplace(id, PendingInvite{std::move(held), *room, slot, timer, std::move(*media),
-                                           reservation_id});
+        pending_.emplace(id, PendingInvite{std::move(held), std::move(*transaction), *room, slot,
+                                           timer, std::move(*media), reservation_id});
         return;
     }
     answer_invite(msg, id, *room, slot, timer, std::move(*media), reservation_id);
@@ -258,6 +264,7 @@ void Gateway::on_relays_ready(const std::string& id, const core::Status& status)
     if (it == pending_.end()) return;
     PendingInvite p = std::move(it->second);
     pending_.erase(it);
+    p.transaction.reset();  // the answer below (or the 503) takes the INVITE over
     if (!status || shutting_down_) {
         reject_unavailable(*p.msg, id,
                            status ? std::string("shutting down") : status.error().message);
@@ -479,7 +486,10 @@ void Gateway::shutdown(bool force, std::function<void()> done) {
     shutting_down_ = true;
     for (auto& [id, s] : sessions_) s->shutdown();
     sessions_.clear();
-    for (auto& [id, p] : pending_) reject(*p.msg, id, 503, "Service Unavailable", "shutting down");
+    for (auto& [id, p] : pending_) {
+        p.transaction.reset();
+        reject(*p.msg, id, 503, "Service Unavailable", "shutting down");
+    }
     pending_.clear();
     slots_.clear();  // each slot unregisters
     ua_->close(force, std::move(done));

@@ -12,6 +12,7 @@
 #include "media/engine.hpp"
 #include "services/adapter.hpp"
 #include "sip/offer_answer.hpp"
+#include "sip/proceeding_invite.hpp"
 #include "sip/registration.hpp"
 #include "sip/session_timer.hpp"
 #include "sip/user_agent.hpp"
@@ -80,7 +81,8 @@ public:
                                           uint32_t timeout_s, const std::string& display_name = {});
     [[nodiscard]] std::vector<ReservationView> reservations() const;
     bool cancel_reservation(const std::string& id, const std::string& cause);
-    // Calls by how they ended at admission or after: answered, busy, rejected, failed.
+    // Calls by how they ended at admission or after: answered, busy, rejected, cancelled (by the
+    // caller before the answer, while TURN relays were allocated).
     [[nodiscard]] const std::map<std::string, uint64_t>& calls_total() const {
         return calls_total_;
     }
@@ -140,9 +142,11 @@ private:
     // What each call gets from here (set up once the members above exist).
     std::unique_ptr<CallContext> call_context_;
     std::map<std::string, std::unique_ptr<CallSession>> sessions_;
-    // INVITEs waiting for their TURN allocations; the 100 Trying already stopped retransmits.
+    // INVITEs waiting for their TURN allocations. Their transaction answers retransmissions and
+    // CANCEL until the INVITE is answered; it must go before any answer does.
     struct PendingInvite {
         core::ReHandle<struct sip_msg> msg;
+        std::unique_ptr<sip::ProceedingInvite> transaction;
         Room room;
         std::optional<size_t> slot;
         sip::SessionTimerDecision timer;

@@ -157,11 +157,11 @@ std::string GatewayControl::metrics() const {
         m.add("sipmediagw_sessions_by_service", "gauge",
               "Sessions that joined or are joining a service", static_cast<double>(n),
               {{"service", service}});
-    for (const char* result : {"answered", "busy", "rejected"}) {
+    for (const char* result : {"answered", "busy", "rejected", "cancelled"}) {
         const auto& totals = gateway_.calls_total();
         const auto it = totals.find(result);
         m.add("sipmediagw_calls_total", "counter",
-              "Incoming calls by admission result (answered, busy, rejected)",
+              "Incoming calls by admission result (answered, busy, rejected, cancelled)",
               it == totals.end() ? 0.0 : static_cast<double>(it->second), {{"result", result}});
     }
     for (const auto& slot : gateway_.registration_slots()) {

@@ -1,5 +1,6 @@
 #include "gateway/ivr_session.hpp"
 
+#include "core/data_dir.hpp"
 #include "core/log.hpp"
 
 #include <fmt/format.h>
@@ -18,8 +19,8 @@ uint32_t le32(const unsigned char* p) {
 }  // namespace
 
 std::string ivr_prompt_file(IvrPrompt prompt, const std::string& lang) {
-    return fmt::format("{}/ivr/{}_{}.wav", SIPMEDIAGW_GENERATED_ASSETS_DIR, ivr_prompt_id(prompt),
-                       lang == "fr" ? "fr" : "en");
+    return core::data_file(
+        fmt::format("ivr/{}_{}.wav", ivr_prompt_id(prompt), lang == "fr" ? "fr" : "en"));
 }
 
 uint64_t wav_duration_ms(const std::string& path) {

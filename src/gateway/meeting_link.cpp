@@ -1,5 +1,6 @@
 #include "gateway/meeting_link.hpp"
 
+#include "core/data_dir.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
 
@@ -203,18 +204,17 @@ core::Status MeetingLink::make_bridge() {
 }
 
 void MeetingLink::open_page() {
-    const std::string assets = SIPMEDIAGW_ASSETS_DIR;
     browser::PageOptions options;
     // The bridge's settings come first: it reads them once, when it is injected.
     const std::string bridge_config = "window.__smgwBridgeConfig = Object.freeze(" +
                                       nlohmann::json{{"video", meeting_video_}}.dump() + ");";
-    options.scripts = {bridge_config, read_asset(assets + "/bridge/compositor.js"),
-                       read_asset(assets + "/bridge/media_bridge.js"),
-                       read_asset(assets + "/services/common.js"),
+    options.scripts = {bridge_config, read_asset(core::data_file("bridge/compositor.js")),
+                       read_asset(core::data_file("bridge/media_bridge.js")),
+                       read_asset(core::data_file("services/common.js")),
                        read_asset(adapter_.script_path())};
     for (const auto& s : options.scripts) {
         if (s.empty()) {
-            lost("a page script is missing under " + assets);
+            lost("a page script is missing under " + core::data_dirs().scripts.string());
             return;
         }
     }

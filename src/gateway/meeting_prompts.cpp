@@ -1,5 +1,6 @@
 #include "gateway/meeting_prompts.hpp"
 
+#include "core/data_dir.hpp"
 #include "core/log.hpp"
 #include "gateway/ivr_session.hpp"
 
@@ -83,8 +84,8 @@ const char* meeting_prompt_id(MeetingPrompt p) {
 }
 
 std::string meeting_prompt_file(MeetingPrompt p, const std::string& lang) {
-    return fmt::format("{}/ivr/{}_{}.wav", SIPMEDIAGW_GENERATED_ASSETS_DIR, meeting_prompt_id(p),
-                       lang == "fr" ? "fr" : "en");
+    return core::data_file(
+        fmt::format("ivr/{}_{}.wav", meeting_prompt_id(p), lang == "fr" ? "fr" : "en"));
 }
 
 std::string meeting_prompt_text(MeetingPrompt p, const std::string& lang) {

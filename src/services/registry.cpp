@@ -1,3 +1,4 @@
+#include "core/data_dir.hpp"
 #include "services/adapter.hpp"
 #include "services/service_adapters.hpp"
 
@@ -38,7 +39,7 @@ std::optional<Action> action_from_name(std::string_view name) {
 }
 
 std::string Adapter::script_path() const {
-    return std::string(SIPMEDIAGW_ASSETS_DIR) + "/services/" + std::string(name()) + ".js";
+    return core::data_file("services/" + std::string(name()) + ".js");
 }
 
 core::Result<std::unique_ptr<Adapter>> make_adapter(const core::ServiceConfig& config) {

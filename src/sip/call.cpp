@@ -2,11 +2,14 @@
 
 #include "core/log.hpp"
 #include "core/text.hpp"
+#include "sip/tls_target.hpp"
+#include "sip/tls_verifier.hpp"
 #include "sip/user_agent.hpp"
 
 #include "core/libre.hpp"
 
 #include <cstring>
+#include <optional>
 
 namespace sip {
 
@@ -144,12 +147,23 @@ core::Result<std::unique_ptr<Call>> Call::dial(UserAgent& ua, const std::string&
     struct sipsess* sess = nullptr;
     // Outbound calls do not ask for session timers: the far end may still impose them and
     // refresh itself; our re-INVITE handling answers its refreshes.
-    const int err = sipsess_connect(&sess, ua.sessions(), to_uri.c_str(), nullptr, from_uri.c_str(),
-                                    call->plan_.contact_user.c_str(), nullptr, 0, "application/sdp",
-                                    desc.get(), call->auth_ ? &digest_source_auth : nullptr,
-                                    call->auth_.get(), true, &Call::on_offer, &Call::on_answer,
-                                    &Call::on_progress, &Call::on_established, &Call::on_info,
-                                    nullptr, &Call::on_close, call.get(), "Allow: %s\r\n", kAllow);
+    const std::string next_hop = sendable_uri(to_uri);
+    const auto tls = tls_target_of(to_uri);
+    // Only a connection made synchronously, to an IP address, carries its host to the
+    // verifier (sip/tls_verifier.hpp); libre would resolve a name later and be refused.
+    if (tls && !tls->ip_literal && ua.config().tls_verify)
+        return core::fail("dial-out over TLS needs an IP address in the target URI, not '" +
+                              tls->host + "' (its certificate is checked against it)",
+                          400);
+    const TlsVerifier::ExpectPeer expect(tls ? tls->host : std::string());
+    const int err = sipsess_connect(
+        &sess, ua.sessions(), next_hop.c_str(), nullptr, from_uri.c_str(),
+        call->plan_.contact_user.c_str(), nullptr, 0, "application/sdp", desc.get(),
+        call->auth_ ? &digest_source_auth : nullptr, call->auth_.get(), true, &Call::on_offer,
+        &Call::on_answer, &Call::on_progress, &Call::on_established, &Call::on_info, nullptr,
+        &Call::on_close, call.get(), "Allow: %s\r\n", kAllow);
+    if (err == EPROTONOSUPPORT && tls)
+        return core::fail("dial-out over TLS needs a 'tls:' address in sip.listen");
     if (err != 0) return core::fail(std::string("sipsess_connect: ") + std::strerror(err));
     call->sess_.reset(sess);
     if (const struct sip_dialog* dlg = sipsess_dialog(sess); dlg != nullptr)

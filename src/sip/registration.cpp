@@ -4,6 +4,8 @@
 #include "core/text.hpp"
 #include "sip/digest_source.hpp"
 #include "sip/ephemeral_credentials.hpp"
+#include "sip/tls_target.hpp"
+#include "sip/tls_verifier.hpp"
 #include "sip/user_agent.hpp"
 
 #include "core/libre.hpp"
@@ -76,14 +78,25 @@ RegistrationSlot::~RegistrationSlot() {
     retry_.cancel();
     if (link_) link_->slot = nullptr;
     if (reg_) spdlog::info("sip: registration slot={} state=unregistering", user_);
+    // The un-REGISTER may need a new connection: it goes to the same registrar.
+    const TlsVerifier::ExpectPeer expect(registrar_tls_host());
     reg_.reset();  // libre sends REGISTER with Expires: 0 when it was registered
 }
 
+std::string RegistrationSlot::registrar_tls_host() const {
+    const auto tls = tls_target_of(cfg_.server);
+    return tls ? tls->host : std::string();
+}
+
 void RegistrationSlot::start() {
+    // Connections opened from here on (the old binding's un-REGISTER, the new REGISTER) are for
+    // the registrar; one libre re-opens later by itself is refused and we start over.
+    const TlsVerifier::ExpectPeer expect(registrar_tls_host());
     if (reg_) spdlog::debug("sip: registration slot={} starting over", user_);
     reg_.reset();
     struct sipreg* reg = nullptr;
-    const int err = sipreg_register(&reg, ua_.stack(), cfg_.server.c_str(), aor_.c_str(), nullptr,
+    const std::string server = sendable_uri(cfg_.server);
+    const int err = sipreg_register(&reg, ua_.stack(), server.c_str(), aor_.c_str(), nullptr,
                                     aor_.c_str(), cfg_.expires, user_.c_str(), nullptr, 0, 0,
                                     &RegistrationLink::on_auth, link_.get(), true,
                                     &RegistrationLink::on_response, link_.get(), nullptr, nullptr);

@@ -47,6 +47,8 @@ private:
     friend struct RegistrationLink;
     static void on_response(int err, const struct sip_msg* msg, void* arg);
     void set_state(RegistrationState s, const std::string& detail);
+    // The registrar's host when it is reached over TLS, else empty.
+    [[nodiscard]] std::string registrar_tls_host() const;
 
     UserAgent& ua_;
     core::RegistrarConfig cfg_;

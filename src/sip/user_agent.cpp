@@ -1,6 +1,7 @@
 #include "sip/user_agent.hpp"
 
 #include "core/log.hpp"
+#include "core/tls_trust.hpp"
 #include "sip/call.hpp"
 
 #include "core/libre.hpp"
@@ -48,6 +49,7 @@ bool has_option_tag(const struct sip_msg& msg, const char* tag) {
 UserAgent::UserAgent(Key, const core::SipConfig& config) : config_(config) {}
 
 UserAgent::~UserAgent() {
+    tls_verifier_.reset();
     sessions_.reset();
     listener_.reset();
     if (sip_) sip_close(sip_.get(), true);
@@ -83,6 +85,11 @@ core::Result<std::unique_ptr<UserAgent>> UserAgent::create(const core::SipConfig
             return core::fail("sip: cannot load the TLS certificate " + config.tls_certificate +
                               ": " + std::strerror(err));
         ua->tls_.reset(tls);
+        // libre connects out over TLS with this same context (registrar, dial-out).
+        const core::TlsTrust trust{config.tls_ca_file, config.tls_verify};
+        auto verifier = TlsVerifier::attach(tls, trust.verify, core::tls_ca_bundle(trust));
+        if (!verifier) return verifier.error();
+        ua->tls_verifier_ = std::move(*verifier);
     }
     for (const auto& la : config.listen) {
         auto st = ua->add_transport(la);

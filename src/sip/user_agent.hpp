@@ -6,6 +6,7 @@
 #include "core/config.hpp"
 #include "core/re_handle.hpp"
 #include "core/result.hpp"
+#include "sip/tls_verifier.hpp"
 
 #include <functional>
 #include <memory>
@@ -71,6 +72,7 @@ private:
     InviteHandler invite_handler_;
     core::ReHandle<struct dnsc> dns_;
     core::ReHandle<struct tls> tls_;
+    std::unique_ptr<TlsVerifier> tls_verifier_;  // before tls_ goes: it hooks tls_'s context
     core::ReHandle<struct libre_sip> sip_;
     core::ReHandle<struct sip_lsnr> listener_;
     core::ReHandle<struct sipsess_sock> sessions_;

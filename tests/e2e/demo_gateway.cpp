@@ -38,9 +38,14 @@ core::Result<DemoGateway> DemoGateway::start(const std::filesystem::path& dir,
     toml += extra_toml;
     const auto path = dir / "demo.toml";
     testsupport::write_file(path, toml);
-    std::vector<std::string> argv = {SIPMEDIAGW_BINARY, "demo",  "--address", kMeetingAddress,
-                                     "--log-level",     "debug", "--config",  path.string()};
-    auto p = testsupport::Program::start("sipmediagw-demo", argv, dir);
+    return start_command(dir, {SIPMEDIAGW_BINARY, "demo", "--address", kMeetingAddress,
+                               "--log-level", "debug", "--config", path.string()});
+}
+
+core::Result<DemoGateway> DemoGateway::start_command(const std::filesystem::path& dir,
+                                                     std::vector<std::string> argv,
+                                                     std::vector<std::string> env) {
+    auto p = testsupport::Program::start("sipmediagw-demo", std::move(argv), dir, std::move(env));
     if (!p) return p.error();
     DemoGateway gw;
     gw.program_ = std::move(*p);

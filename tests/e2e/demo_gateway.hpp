@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace e2e {
 
@@ -24,6 +25,11 @@ public:
     // then `extra_toml` (sections the example does not have, e.g. "[service]\n...").
     static core::Result<DemoGateway> start(const std::filesystem::path& dir,
                                            const std::string& extra_toml = {});
+    // Runs a `sipmediagw demo` command line of the test's own (another binary, behind a wrapper
+    // such as setpriv) with `env` added, and waits until it is ready, as start() does.
+    static core::Result<DemoGateway> start_command(const std::filesystem::path& dir,
+                                                   std::vector<std::string> argv,
+                                                   std::vector<std::string> env = {});
 
     [[nodiscard]] testsupport::Program& program() noexcept { return program_; }
     [[nodiscard]] const std::string& page_url() const noexcept { return page_url_; }

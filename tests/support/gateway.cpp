@@ -19,13 +19,19 @@ std::filesystem::path gateway_binary() {
 #endif
 }
 
-std::string Gateway::config_toml(const GatewayOptions& o, uint16_t port, uint16_t api_port) {
+std::string Gateway::config_toml(const GatewayOptions& o, uint16_t port, uint16_t api_port,
+                                 uint16_t tls_port) {
     std::ostringstream t;
     const auto p = std::to_string(port);
     t << "[log]\nlevel = \"debug\"\n\n"
       << "[sip]\n"
-      << "listen = [\"udp:127.0.0.1:" << p << "\", \"tcp:127.0.0.1:" << p << "\"]\n"
-      << "ring_ms = " << o.ring_ms << "\n"
+      << "listen = [\"udp:127.0.0.1:" << p << "\", \"tcp:127.0.0.1:" << p << "\"";
+    if (tls_port != 0) t << ", \"tls:127.0.0.1:" << tls_port << "\"";
+    t << "]\n";
+    if (!o.tls_certificate.empty()) t << "tls_certificate = \"" << o.tls_certificate << "\"\n";
+    if (!o.tls_ca_file.empty()) t << "tls_ca_file = \"" << o.tls_ca_file << "\"\n";
+    if (!o.tls_verify) t << "tls_verify = false\n";
+    t << "ring_ms = " << o.ring_ms << "\n"
       << "busy_status = " << o.busy_status << "\n\n"
       << "[capacity]\n"
       << "max_calls = " << o.max_calls << "\n\n";
@@ -56,8 +62,9 @@ core::Result<Gateway> Gateway::start(const std::filesystem::path& dir, GatewayOp
     Gateway gw;
     gw.port_ = free_port();
     if (options.api) gw.api_port_ = free_port();
+    if (!options.tls_certificate.empty()) gw.tls_port_ = free_port();
     const auto config = dir / (options.name + ".toml");
-    write_file(config, config_toml(options, gw.port_, gw.api_port_));
+    write_file(config, config_toml(options, gw.port_, gw.api_port_, gw.tls_port_));
     auto prog = Program::start(options.name,
                                {gateway_binary().string(), "serve", "--config", config.string()},
                                dir, options.env);

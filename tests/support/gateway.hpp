@@ -30,7 +30,11 @@ struct GatewayOptions {
     bool api = true;
     std::string api_token;
     uint32_t reservation_timeout_s = 60;
-    std::string extra_toml;  // appended verbatim
+    // With a certificate (PEM, certificate then key): a "tls:127.0.0.1:<free port>" listener too.
+    std::string tls_certificate;
+    std::string tls_ca_file;  // sip.tls_ca_file; empty: the system store
+    bool tls_verify = true;   // sip.tls_verify
+    std::string extra_toml;   // appended verbatim
     // Added to the daemon's environment ("NAME=value"), e.g. GStreamer's plugin path to
     // provoke a missing element.
     std::vector<std::string> env;
@@ -43,6 +47,7 @@ public:
         std::chrono::milliseconds ready_timeout = std::chrono::seconds(30));
 
     [[nodiscard]] uint16_t sip_port() const noexcept { return port_; }
+    [[nodiscard]] uint16_t tls_port() const noexcept { return tls_port_; }  // 0: no TLS listener
     // sip:<user>@127.0.0.1:<port>
     [[nodiscard]] std::string uri(const std::string& user) const;
     [[nodiscard]] std::string target() const;  // "127.0.0.1:<port>" for sipp
@@ -53,13 +58,14 @@ public:
     std::optional<int> terminate(std::chrono::milliseconds grace = std::chrono::seconds(15));
 
     static std::string config_toml(const GatewayOptions& options, uint16_t port,
-                                   uint16_t api_port = 0);
+                                   uint16_t api_port = 0, uint16_t tls_port = 0);
 
     // True once terminate() was called: any exit before that is a crash or a bug.
     [[nodiscard]] bool terminated_by_test() const noexcept { return terminated_; }
 
 private:
     uint16_t port_ = 0;
+    uint16_t tls_port_ = 0;
     uint16_t api_port_ = 0;
     bool terminated_ = false;
     Program program_;

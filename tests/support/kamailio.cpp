@@ -1,8 +1,10 @@
 #include "support/kamailio.hpp"
 
 #include "support/ports.hpp"
+#include "support/temp_dir.hpp"
 #include "support/wait.hpp"
 
+#include <fstream>
 #include <regex>
 #include <sstream>
 
@@ -12,17 +14,49 @@ std::filesystem::path kamailio_config_path() {
     return std::filesystem::path(SIPMEDIAGW_SOURCE_DIR) / "deploy" / "kamailio" / "kamailio.cfg";
 }
 
+std::filesystem::path kamailio_tls_config_path() {
+    return std::filesystem::path(SIPMEDIAGW_SOURCE_DIR) / "deploy" / "kamailio" / "tls.cfg";
+}
+
+namespace {
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+    for (auto pos = text.find(from); pos != std::string::npos;
+         pos = text.find(from, pos + to.size()))
+        text.replace(pos, from.size(), to);
+}
+
+// deploy/kamailio/tls.cfg with the test's files in place of the /etc/kamailio ones.
+std::filesystem::path write_tls_config(const std::filesystem::path& dir, const KamailioOptions& o) {
+    std::ostringstream in;
+    in << std::ifstream(kamailio_tls_config_path()).rdbuf();
+    std::string text = in.str();
+    replace_all(text, "/etc/kamailio/sipmediagw-proxy.pem", o.tls_certificate.string());
+    replace_all(text, "/etc/kamailio/sipmediagw-proxy.key", o.tls_key.string());
+    replace_all(text, "/etc/kamailio/sipmediagw-ca.pem", o.tls_ca.string());
+    const auto path = dir / "kamailio-tls.cfg";
+    write_file(path, text);
+    return path;
+}
+
+}  // namespace
+
 core::Result<Kamailio> Kamailio::start(const std::filesystem::path& dir, KamailioOptions options) {
     Kamailio k;
     k.dir_ = dir;
     k.options_ = std::move(options);
     k.port_ = free_port();
+    if (!k.options_.tls_certificate.empty()) k.tls_port_ = free_port();
     if (auto st = k.launch(); !st) return st.error();
     return k;
 }
 
 std::string Kamailio::uri() const {
     return "sip:127.0.0.1:" + std::to_string(port_);
+}
+
+std::string Kamailio::tls_uri() const {
+    return "sip:127.0.0.1:" + std::to_string(tls_port_) + ";transport=tls";
 }
 
 core::Status Kamailio::launch() {
@@ -35,6 +69,12 @@ core::Status Kamailio::launch() {
         kamailio_config_path().string(), "-A", "SMGW_SIP_PORT=" + std::to_string(port_), "-A",
         "SMGW_SECRET=\"" + options_.secret + "\"", "-A",
         "SMGW_CTL_SOCKET=\"unix:" + ctl.string() + "\""};
+    if (tls_port_ != 0) {
+        const auto tls_cfg = write_tls_config(dir_, options_);
+        argv.insert(argv.end(),
+                    {"-A", "SMGW_WITH_TLS", "-A", "SMGW_TLS_PORT=" + std::to_string(tls_port_),
+                     "-A", "SMGW_TLS_CONFIG=\"" + tls_cfg.string() + "\""});
+    }
     auto prog = Program::start("kamailio-" + std::to_string(++generation_), argv, dir_);
     if (!prog) return prog.error();
     program_ = std::move(prog.value());

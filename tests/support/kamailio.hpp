@@ -16,6 +16,11 @@ namespace testsupport {
 
 struct KamailioOptions {
     std::string secret = "integration-test-secret";
+    // With a server certificate: a TLS listener too (-A SMGW_WITH_TLS), profiles from
+    // deploy/kamailio/tls.cfg with these files in place of its /etc/kamailio ones.
+    std::filesystem::path tls_certificate;
+    std::filesystem::path tls_key;
+    std::filesystem::path tls_ca;  // what gateway certificates must chain to
 };
 
 class Kamailio {
@@ -28,6 +33,9 @@ public:
     [[nodiscard]] const std::string& secret() const noexcept { return options_.secret; }
     // "sip:127.0.0.1:<port>"
     [[nodiscard]] std::string uri() const;
+    [[nodiscard]] uint16_t tls_port() const noexcept { return tls_port_; }  // 0: no TLS
+    // "sip:127.0.0.1:<tls port>;transport=tls"
+    [[nodiscard]] std::string tls_uri() const;
     [[nodiscard]] Program& program() noexcept { return program_; }
 
     // Same port, same config; registrations are lost (memory only), as on a real restart.
@@ -46,11 +54,14 @@ private:
     std::filesystem::path dir_;
     KamailioOptions options_;
     uint16_t port_ = 0;
+    uint16_t tls_port_ = 0;
     int generation_ = 0;
     Program program_;
 };
 
 // deploy/kamailio/kamailio.cfg in the source tree.
 std::filesystem::path kamailio_config_path();
+// deploy/kamailio/tls.cfg in the source tree.
+std::filesystem::path kamailio_tls_config_path();
 
 }  // namespace testsupport

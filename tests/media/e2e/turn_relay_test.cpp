@@ -3,6 +3,7 @@
 // can only do by sending to the relayed address it read in our SDP answer.
 #include "integration/gateway_fixture.hpp"
 #include "support/ports.hpp"
+#include "support/test_ca.hpp"
 
 #include <fmt/format.h>
 
@@ -217,6 +218,66 @@ TEST_F(TurnE2e, CoturnDownRejectsWith503AndRetryAfter) {
     EXPECT_TRUE(gw.program().wait_for_log(std::regex("turn failed"), std::chrono::seconds(10)));
     EXPECT_TRUE(
         gw.program().wait_for_log(std::regex("rejected status=503"), std::chrono::seconds(10)));
+}
+
+// Issue 12: signalling over verified TLS (the gateway registered to Kamailio over TLS, the
+// caller reaching it through Kamailio over TLS) and media through the relay, in one call: the
+// caller still gets its tone back.
+TEST_F(TurnE2e, EchoOverTlsThroughKamailioAndTheRelay) {
+    start_coturn("turn-test-secret");
+    auto ca = TestCa::create(dir_.path());
+    ASSERT_TRUE(ca) << ca.error().message;
+    auto proxy = ca->issue("proxy", "IP:127.0.0.1");
+    auto own = ca->issue("gateway", "IP:127.0.0.1");
+    ASSERT_TRUE(proxy && own);
+    KamailioOptions k;
+    k.tls_certificate = proxy->certificate;
+    k.tls_key = proxy->key;
+    k.tls_ca = ca->certificate();
+    auto& kam = start_kamailio(k);
+    GatewayOptions go;
+    go.tls_certificate = own->combined.string();
+    go.tls_ca_file = ca->certificate().string();
+    go.registrar_server = kam.tls_uri();
+    go.registrar_secret = kam.secret();
+    go.slots = 1;
+    go.max_calls = 1;
+    go.extra_toml = turn_toml("turn-test-secret") +
+                    "[media]\nvideo_width = 320\nvideo_height = 240\nvideo_fps = 15\n"
+                    "video_bitrate_kbps = 400\n";
+    auto& gw = start_gateway(go);
+    ASSERT_TRUE(wait_until([&] { return has_aor("sipmediagw.1"); }, std::chrono::seconds(30)))
+        << gw.program().tail();
+    BaresipOptions o = plain_peer("caller", "alice", "tls");
+    o.tone_hz = 1000;
+    o.audio_codecs = "PCMU";
+    o.video_codecs = "VP8";
+    auto& caller = start_peer(o);
+    ASSERT_TRUE(
+        caller.dial("sip:echo@127.0.0.1:" + std::to_string(kam.tls_port()) + ";transport=tls"));
+    ASSERT_TRUE(caller.wait_established(std::chrono::seconds(20)));
+    EXPECT_TRUE(gw.program().log_contains(std::regex("INVITE from=.* transport=TLS")));
+    EXPECT_TRUE(gw.program().wait_for_log(
+        std::regex("turn allocated relay=127\\.0\\.0\\.1:\\d+ stream=audio-rtp"),
+        std::chrono::seconds(5)));
+    std::vector<int16_t> tail;
+    uint32_t rate = 0;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            auto path = find_recording(caller.config_dir());
+            if (!path) return false;
+            std::tie(tail, rate) = last_second(*path);
+            return !tail.empty();
+        },
+        std::chrono::seconds(30), std::chrono::milliseconds(250)))
+        << "no 4 s recording of the echoed audio";
+    EXPECT_GT(tone_share(tail, 1000, rate), 0.5) << "echo is not the 1000 Hz tone";
+    ASSERT_TRUE(caller.ctrl().command("hangup"));
+    EXPECT_TRUE(caller.wait_closed(std::chrono::seconds(10)));
+    EXPECT_TRUE(gw.program().wait_for_log(
+        std::regex("turn released relay=127\\.0\\.0\\.1:\\d+ stream=audio-rtp sent=[1-9]\\d* "
+                   "received=[1-9]\\d*"),
+        std::chrono::seconds(10)));
 }
 
 }  // namespace

@@ -20,15 +20,6 @@ std::string pl_str(const struct pl& p) {
     return p.p != nullptr ? std::string(p.p, p.l) : "";
 }
 
-// What the caller sees and hears before the meeting (if any) takes over.
-media::Mode media_mode_for(RoomKind kind) {
-    // A named room is bridged to its meeting page from the start: until the page is up the
-    // caller gets silence and black video from the bridge channels.
-    return kind == RoomKind::Echo  ? media::Mode::Echo
-           : kind == RoomKind::Ivr ? media::Mode::Ivr
-                                   : media::Mode::Bridge;
-}
-
 // "sip:bob@host;x" → "bob": the {user} of a dial-out's display-name template.
 std::string sip_uri_user(const std::string& uri) {
     const size_t start = uri.find(':') + 1;
@@ -72,6 +63,9 @@ core::Result<std::unique_ptr<Gateway>> Gateway::create(const core::Config& confi
     pool_options.launch.language = config.ivr.language;  // the service's texts in that language
     gw->pool_ = std::make_unique<browser::Pool>(pool_options);
     gw->pool_->start();
+    gw->call_context_ = std::make_unique<CallContext>(
+        CallContext{gw->config_, gw->routes_, gw->adapters_, *gw->pool_, loop,
+                    [self](const std::string& id) { self->erase_session(id); }});
     if (config.registrar.enabled()) {
         const uint32_t n = config.registrar.slots != 0 ? config.registrar.slots : call_slots;
         for (uint32_t i = 1; i <= n; ++i) {
@@ -96,24 +90,8 @@ std::string Gateway::new_session_id() {
 std::vector<SessionView> Gateway::sessions() const {
     std::vector<SessionView> out;
     for (const auto& [id, s] : sessions_) {
-        SessionView v;
-        v.id = id;
-        v.state = state_name(s->state.state());
-        v.room_kind = room_kind_name(s->room.kind);
-        v.room = s->room.name;
-        v.service = s->room.service;
-        v.slot = s->slot && *s->slot < slots_.size() ? slots_[*s->slot]->user() : "";
-        if (s->prompts) v.meeting = s->prompts->status();
-        v.display_name = s->display_name;
-        if (s->call) {
-            v.call_id = s->call->call_id();
-            const auto& m = s->call->media();
-            v.audio_codec = m.audio ? m.audio->codec.name : "";
-            v.video_codec = m.video ? m.video->codec.name : "";
-            for (const auto* st : {&m.audio, &m.video})
-                if (*st && (*st)->protection != sip::Protection::None)
-                    v.protection = sip::protection_name((*st)->protection);
-        }
+        SessionView v = s->view();
+        v.slot = s->slot() && *s->slot() < slots_.size() ? slots_[*s->slot()]->user() : "";
         out.push_back(std::move(v));
     }
     return out;
@@ -130,7 +108,7 @@ std::vector<SlotView> Gateway::registration_slots() const {
     return out;
 }
 
-Session* Gateway::find(const std::string& id) {
+CallSession* Gateway::find(const std::string& id) {
     auto it = sessions_.find(id);
     return it == sessions_.end() ? nullptr : it->second.get();
 }
@@ -152,6 +130,14 @@ void Gateway::reject_busy(const struct sip_msg& msg, const std::string& id,
     } else {
         reject(msg, id, 486, "Busy Here", why);
     }
+}
+
+void Gateway::reject_unavailable(const struct sip_msg& msg, const std::string& id,
+                                 const std::string& why) {
+    // A fault of ours (no ports, TURN down): Retry-After lets a proxy in front try another
+    // gateway now and this one again later (RFC 3261 21.5.4).
+    reject(msg, id, 503, "Service Unavailable", why,
+           fmt::format("Retry-After: {}\r\n", config_.sip.retry_after));
 }
 
 void Gateway::on_invite(const struct sip_msg& msg) {
@@ -235,7 +221,7 @@ void Gateway::on_invite(const struct sip_msg& msg) {
 
     auto media = engine_->create_call(id, media_address_, media_events(id));
     if (!media) {
-        reject(msg, id, 503, "Service Unavailable", media.error().message);
+        reject_unavailable(msg, id, media.error().message);
         return;
     }
     if (engine_->uses_turn()) {
@@ -246,7 +232,7 @@ void Gateway::on_invite(const struct sip_msg& msg) {
             **media, [this, id](const core::Status& done) { on_relays_ready(id, done); });
         if (!st) {
             spdlog::warn("media: sess={} turn failed {}", id, st.error().message);
-            reject(msg, id, 503, "Service Unavailable", st.error().message);
+            reject_unavailable(msg, id, st.error().message);
             return;
         }
         // Until the answer, retransmissions and a CANCEL meet this transaction, not sipsess
@@ -280,8 +266,8 @@ void Gateway::on_relays_ready(const std::string& id, const core::Status& status)
     pending_.erase(it);
     p.transaction.reset();  // the answer below (or the 503) takes the INVITE over
     if (!status || shutting_down_) {
-        reject(*p.msg, id, 503, "Service Unavailable",
-               status ? std::string("shutting down") : status.error().message);
+        reject_unavailable(*p.msg, id,
+                           status ? std::string("shutting down") : status.error().message);
         // We are inside the call's own relay callback: let it unwind before freeing it.
         std::shared_ptr<media::CallMedia> doomed = std::move(p.media);
         loop_.post([doomed] {});
@@ -322,30 +308,22 @@ void Gateway::answer_invite(const struct sip_msg& msg, const std::string& id, co
     plan.ring_ms = config_.sip.ring_ms;
     plan.contact_user = ruser.empty() ? "sipmediagw" : ruser;
 
-    auto session = std::make_unique<Session>(id, room, slot);
-    if (room.kind == RoomKind::Named && room.service.empty())
-        session->room.service = routes_.default_service().name;
-    session->media = std::move(media);
-    session->caller = services::CallerIdentity{pl_str(msg.from.dname), pl_str(msg.from.uri.user),
-                                               pl_str(msg.from.auri), room.name};
+    auto session = std::make_unique<CallSession>(*call_context_, id, room, slot, std::move(media));
     // A name given to the API for this call wins over the one SIP brings (also when the IVR
     // later derives the name again for the room typed).
+    services::CallerIdentity caller{pl_str(msg.from.dname), pl_str(msg.from.uri.user),
+                                    pl_str(msg.from.auri), room.name};
     if (auto r = reservations_.find(reservation_id);
         r != reservations_.end() && !r->second->display_name.empty())
-        session->caller.display_name = r->second->display_name;
-    session->display_name =
-        services::display_name_for(session->caller, service_of(*session).display_name);
+        caller.display_name = r->second->display_name;
+    session->set_caller(std::move(caller));
     auto call = sip::Call::accept(*ua_, msg, id, prefs_, ports, origin, plan, session_events(id));
     if (!call) {
         reject(msg, id, 500, "Server Internal Error", call.error().message);
         return;
     }
-    session->call = std::move(*call);
-    if (plan.media.audio || plan.media.video) {
-        if (auto st = session->media->start(plan.media, media_mode_for(room.kind)); !st)
-            spdlog::warn("gateway: sess={} media start failed: {}", id, st.error().message);
-        session->media_started = true;
-    }
+    session->attach_call(std::move(*call));
+    if (plan.media.audio || plan.media.video) session->start_media(plan.media);
     if (slot) slots_[*slot]->set_busy(true);
     reservations_.erase(reservation_id);  // the session holds the call slot from now on
     count_call("answered");
@@ -355,14 +333,17 @@ void Gateway::answer_invite(const struct sip_msg& msg, const std::string& id, co
         id, room_kind_name(room.kind), room.name,
         plan.media.audio ? plan.media.audio->codec.name : "-",
         plan.media.video ? plan.media.video->codec.name : "-", slot ? slots_[*slot]->user() : "-",
-        session->room.service.empty() ? "-" : session->room.service,
-        core::log_field(session->display_name));
+        session->room().service.empty() ? "-" : session->room().service,
+        core::log_field(session->display_name()));
     sessions_.emplace(id, std::move(session));
 }
 
 media::CallEvents Gateway::media_events(const std::string& id) {
+    // By id: the media may outlive its session by a posted event.
     media::CallEvents events;
-    events.on_dtmf = [this, id](char digit) { on_dtmf(id, digit, "rtp"); };
+    events.on_dtmf = [this, id](char digit) {
+        if (CallSession* s = find(id)) s->on_dtmf(digit, "rtp");
+    };
     events.on_media_timeout = [this, id](const std::string& reason) {
         (void)hangup(id, "media timeout: " + reason);
     };
@@ -370,9 +351,7 @@ media::CallEvents Gateway::media_events(const std::string& id) {
         (void)hangup(id, "media error: " + reason);
     };
     events.on_keyframe_needed = [this, id] {
-        // The peer offered neither PLI nor FIR: ask over SIP (RFC 5168).
-        Session* s = find(id);
-        if (s != nullptr && s->call) s->call->request_keyframe();
+        if (CallSession* s = find(id)) s->on_keyframe_needed();
     };
     return events;
 }
@@ -381,38 +360,13 @@ sip::CallEvents Gateway::session_events(const std::string& id) {
     sip::CallEvents events;
     events.on_closed = [this, id](const std::string& cause) { end_session(id, cause); };
     events.on_established = [this, id] {
-        Session* s = find(id);
-        if (s == nullptr) return;
-        switch (s->room.kind) {
-            case RoomKind::Echo:
-                s->state.change(SessionState::InCall, "echo room answered");
-                break;
-            case RoomKind::Ivr:
-                s->state.change(SessionState::Ivr, "no room in the URI");
-                start_ivr(*s);
-                break;
-            case RoomKind::Named:
-                enter_meeting(*s, s->room.name, "room in the URI");
-                break;
-        }
+        if (CallSession* s = find(id)) s->on_established();
     };
     events.on_media = [this, id](const sip::NegotiatedMedia& m) {
-        Session* s = find(id);
-        if (s == nullptr || !s->media) return;
-        // Outbound calls and offerless INVITEs learn their media only from the answer.
-        auto st = s->media_started ? s->media->update(m)
-                                   : s->media->start(m, media_mode_for(s->room.kind));
-        s->media_started = true;
-        if (!st) spdlog::warn("gateway: sess={} media update failed: {}", id, st.error().message);
+        if (CallSession* s = find(id)) s->on_media(m);
     };
     events.on_info = [this, id](const sip::InfoEvent& ev) {
-        Session* s = find(id);
-        if (s == nullptr) return;
-        if (const auto* key = std::get_if<sip::DtmfKey>(&ev)) {
-            on_dtmf(id, key->digit, "info");
-        } else if (s->media) {
-            s->media->send_keyframe();
-        }
+        if (CallSession* s = find(id)) s->on_info(ev);
     };
     return events;
 }
@@ -446,48 +400,73 @@ core::Result<std::string> Gateway::dial_out(const std::string& uri, const Room& 
             creds = sip::Credentials{user, reg.password};
         }
     }
-    auto session = std::make_unique<Session>(id, room, std::nullopt);
-    if (room.kind == RoomKind::Named && room.service.empty())
-        session->room.service = routes_.default_service().name;
-    session->media = std::move(*media);
+    auto session =
+        std::make_unique<CallSession>(*call_context_, id, room, std::nullopt, std::move(*media));
     // Nobody called us: the name comes from the API, else from the template with the dialled
     // URI standing in for the caller.
-    session->display_name =
+    session->set_display_name(
         !display_name.empty() ? services::display_name_for(
                                     services::CallerIdentity{display_name, "", uri, room.name}, "")
                               : services::display_name_for(
                                     services::CallerIdentity{"", sip_uri_user(uri), uri, room.name},
-                                    service_of(*session).display_name);
+                                    session->service().display_name));
     auto call = sip::Call::dial(*ua_, uri, "sip:" + user + "@" + domain, creds,
                                 sip::registrar_realm(reg), id, prefs_, ports, session_events(id));
     if (!call) return call.error();
-    session->call = std::move(*call);
+    session->attach_call(std::move(*call));
     spdlog::info("gateway: sess={} dialing uri=\"{}\" room_kind={} room=\"{}\" service={}", id, uri,
                  room_kind_name(room.kind), room.name,
-                 session->room.service.empty() ? "-" : session->room.service);
+                 session->room().service.empty() ? "-" : session->room().service);
     sessions_.emplace(id, std::move(session));
     return id;
 }
 
 core::Status Gateway::hangup(const std::string& id, const std::string& cause) {
-    Session* s = find(id);
+    CallSession* s = find(id);
     if (s == nullptr) return core::fail("no session " + id);
-    if (s->call) s->call->hangup(cause);
-    end_session(id, cause);
+    s->hangup(cause);
     return core::Ok{};
 }
 
 void Gateway::end_session(const std::string& id, const std::string& cause) {
-    Session* s = find(id);
-    if (s == nullptr) return;
-    if (s->state.state() == SessionState::Ending) return;
-    s->state.change(SessionState::Ending, cause);
-    // Leave the meeting politely first (bounded), then drop everything.
-    if (s->meeting) {
-        s->meeting->leave([this, id] { erase_session(id); });
+    if (CallSession* s = find(id)) s->end(cause);
+}
+
+core::Status Gateway::inject_dtmf(const std::string& id, char digit) {
+    CallSession* s = find(id);
+    if (s == nullptr) return core::fail("no gateway " + id, 404);
+    s->on_dtmf(digit, "api");
+    return core::Ok{};
+}
+
+core::Status Gateway::in_call_action(const std::string& id, const std::string& action) {
+    CallSession* s = find(id);
+    if (s == nullptr) return core::fail("no gateway " + id, 404);
+    return s->in_call_action(action);
+}
+
+void Gateway::meeting_action(const std::string& id, services::Action action,
+                             std::function<void(core::Result<std::string>)> done) {
+    CallSession* s = find(id);
+    if (s == nullptr) {
+        done(core::fail("no meeting for session " + id));
         return;
     }
-    erase_session(id);
+    s->meeting_action(action, std::move(done));
+}
+
+Gateway::BrowserPoolView Gateway::browser_pool() const {
+    if (!pool_) return {};
+    return {pool_->ready_count(), pool_->starting_count()};
+}
+
+std::vector<pid_t> Gateway::browser_pids() const {
+    std::vector<pid_t> pids = pool_ ? pool_->pids() : std::vector<pid_t>{};
+    for (const auto& [id, s] : sessions_) {
+        if (s->meeting() != nullptr && s->meeting()->browser_pid() != 0)
+            pids.push_back(s->meeting()->browser_pid());
+    }
+    return pids;
 }
 
 void Gateway::erase_session(const std::string& id) {
@@ -495,8 +474,8 @@ void Gateway::erase_session(const std::string& id) {
     loop_.post([this, id] {
         auto it = sessions_.find(id);
         if (it == sessions_.end()) return;
-        if (it->second->slot && *it->second->slot < slots_.size())
-            slots_[*it->second->slot]->set_busy(false);
+        if (it->second->slot() && *it->second->slot() < slots_.size())
+            slots_[*it->second->slot()]->set_busy(false);
         sessions_.erase(it);
         core::release_free_memory();
         spdlog::info("gateway: sess={} ended, {} active", id, sessions_.size());
@@ -505,10 +484,7 @@ void Gateway::erase_session(const std::string& id) {
 
 void Gateway::shutdown(bool force, std::function<void()> done) {
     shutting_down_ = true;
-    for (auto& [id, s] : sessions_) {
-        s->state.change(SessionState::Ending, "shutdown");
-        if (s->call) s->call->hangup("shutdown");
-    }
+    for (auto& [id, s] : sessions_) s->shutdown();
     sessions_.clear();
     for (auto& [id, p] : pending_) {
         p.transaction.reset();

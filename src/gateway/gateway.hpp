@@ -6,9 +6,9 @@
 #include "core/config.hpp"
 #include "core/control_loop.hpp"
 #include "core/result.hpp"
+#include "gateway/call_session.hpp"
 #include "gateway/reservation.hpp"
 #include "gateway/service_routes.hpp"
-#include "gateway/session.hpp"
 #include "media/engine.hpp"
 #include "services/adapter.hpp"
 #include "sip/offer_answer.hpp"
@@ -24,26 +24,6 @@
 #include <vector>
 
 namespace gateway {
-
-// A read-only view of one session, for the API and metrics.
-struct SessionView {
-    std::string id;
-    std::string state;      // answering, ivr, joining, in_call, ending
-    std::string room_kind;  // room, ivr, echo
-    std::string room;
-    std::string
-        service;       // the [[services]] name the call joins; empty for IVR (not chosen yet), echo
-    std::string slot;  // registration slot the call came through, or empty
-    std::string call_id;
-    std::string audio_codec;
-    std::string video_codec;
-    // How the SIP leg's media is protected: none, sdes-srtp, dtls-srtp (the strongest stream's).
-    std::string protection = "none";
-    // What holds the join or ends the call: "waiting:<reason>", "password",
-    // "reconnecting:<reason>", "ending:<cause>"; empty otherwise.
-    std::string meeting;
-    std::string display_name;  // the caller's name in the meeting
-};
 
 // A registration slot as the API and metrics show it.
 struct SlotView {
@@ -115,10 +95,6 @@ public:
     core::Status inject_dtmf(const std::string& id, char digit);
     // An in-call action from the API or a key (mute, camera, hand, tile, leave, menu).
     core::Status in_call_action(const std::string& id, const std::string& action);
-    // From the meeting-join flow: how many others are in the meeting (starts or stops the
-    // [service] alone_timeout_s timer), and the meeting ending or removing us (BYE).
-    void on_participants(const std::string& id, size_t others);
-    void on_meeting_left(const std::string& id, const std::string& cause);
 
     // BYE every call, unregister every slot, then run `done` once the SIP stack has finished
     // those transactions (or at once with force).
@@ -139,28 +115,18 @@ private:
     void reject(const struct sip_msg& msg, const std::string& id, uint16_t status,
                 const std::string& reason, const std::string& why, const std::string& headers = {});
     void reject_busy(const struct sip_msg& msg, const std::string& id, const std::string& why);
+    void reject_unavailable(const struct sip_msg& msg, const std::string& id,
+                            const std::string& why);
     void end_session(const std::string& id, const std::string& cause);
     void erase_session(const std::string& id);
     sip::CallEvents session_events(const std::string& id);
     media::CallEvents media_events(const std::string& id);
-    Session* find(const std::string& id);
-    void join_meeting(Session& s);  // gateway_meeting.cpp
+    CallSession* find(const std::string& id);
     std::string new_session_id();
     // The reservation this INVITE fulfils (slot match, else same room); null if none. It is
     // removed only once the call is accepted, so a refused INVITE leaves it for a retry.
     Reservation* matching_reservation(std::optional<size_t> slot, const Room& room);
-    void on_dtmf(const std::string& id, char digit, const char* source);
-    void start_ivr(Session& s);
-    // The meeting-join handover: one call, made when a room is known (IVR or named room).
-    void enter_meeting(Session& s, const std::string& room, const std::string& cause);
     void count_call(const std::string& result) { ++calls_total_[result]; }
-    // Text on the caller's picture for a few seconds (confirmations, the key menu).
-    void show_notice(Session& s, const std::string& text, uint64_t ms);
-    // The service a session joins (its choice, else the default) and that service's adapter.
-    [[nodiscard]] const core::ServiceConfig& service_of(const Session& s) const {
-        return routes_.of(s.room.service);
-    }
-    [[nodiscard]] const services::Adapter& adapter_of(const Session& s) const;
 
     core::Config config_;
     core::ControlLoop& loop_;
@@ -173,7 +139,9 @@ private:
     services::AdapterRegistry adapters_;  // by service name
     std::unique_ptr<browser::Pool> pool_;
     std::vector<std::unique_ptr<sip::RegistrationSlot>> slots_;
-    std::map<std::string, std::unique_ptr<Session>> sessions_;
+    // What each call gets from here (set up once the members above exist).
+    std::unique_ptr<CallContext> call_context_;
+    std::map<std::string, std::unique_ptr<CallSession>> sessions_;
     // INVITEs waiting for their TURN allocations. Their transaction answers retransmissions and
     // CANCEL until the INVITE is answered; it must go before any answer does.
     struct PendingInvite {

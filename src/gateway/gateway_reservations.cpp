@@ -119,15 +119,15 @@ Reservation* Gateway::matching_reservation(std::optional<size_t> slot, const Roo
 std::map<std::string, media::CallMedia::Stats> Gateway::media_stats() const {
     std::map<std::string, media::CallMedia::Stats> out;
     for (const auto& [id, s] : sessions_)
-        if (s->media && s->media->running()) out.emplace(id, s->media->stats());
+        if (s->media() != nullptr && s->media()->running()) out.emplace(id, s->media()->stats());
     return out;
 }
 
 std::map<std::string, media::MeetingBridge::Stats> Gateway::bridge_stats() const {
     std::map<std::string, media::MeetingBridge::Stats> out;
     for (const auto& [id, s] : sessions_)
-        if (s->meeting && s->meeting->bridge() != nullptr)
-            out.emplace(id, s->meeting->bridge()->stats());
+        if (s->meeting() != nullptr && s->meeting()->bridge() != nullptr)
+            out.emplace(id, s->meeting()->bridge()->stats());
     return out;
 }
 

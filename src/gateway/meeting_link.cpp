@@ -2,6 +2,7 @@
 
 #include "core/data_dir.hpp"
 #include "core/log.hpp"
+#include "core/text.hpp"
 
 #include <fmt/format.h>
 
@@ -572,15 +573,15 @@ void MeetingLink::lost(const std::string& cause) {
     // way again), at most kMaxRejoins times per call. A rejoin that fails (the restarted
     // service not answering yet) is tried again after a pause until join_timeout_s, armed when
     // the meeting was lost, has passed.
-    const bool retry = rejoining_;
-    if ((joined_ && rejoins_ < kMaxRejoins) || retry) {
-        if (!retry) {
+    const bool retrying = rejoining_;
+    if ((joined_ && rejoins_ < kMaxRejoins) || retrying) {
+        if (!retrying) {
             ++rejoins_;
             rejoining_ = true;
             arm_deadline(settings_.join_timeout_s, MeetingEnd::JoinTimedOut);
         }
         spdlog::warn("gateway: sess={} meeting lost ({}), {}", id_, cause,
-                     retry ? "rejoin failed, trying again" : "rejoining");
+                     retrying ? "rejoin failed, trying again" : "rejoining");
         std::weak_ptr<bool> alive = alive_;
         ++generation_;
         reconnect_timer_.cancel();
@@ -590,13 +591,34 @@ void MeetingLink::lost(const std::string& cause) {
             attempt();
         };
         // Not from inside the failing object's own callback: tear down from the loop.
-        if (retry)
+        if (retrying)
             rejoin_timer_.start(kRejoinRetryMs, again);
         else
             loop_.post(again);
         return;
     }
+    // A first join that failed gets one more try in a fresh browser: a browser that died or a
+    // page that broke while loading is often a passing fault. A second failure is not.
+    if (!was_joined_ && !join_retried_ && settings_.retry_failed_join) {
+        join_retried_ = true;
+        spdlog::warn("gateway: join retry sess={} cause=\"{}\"", id_, core::log_field(cause));
+        retry();
+        return;
+    }
     finish(was_joined_ ? MeetingEnd::Lost : MeetingEnd::JoinFailed, cause);
+}
+
+void MeetingLink::retry() {
+    std::weak_ptr<bool> alive = alive_;
+    ++generation_;
+    reconnect_timer_.cancel();
+    arm_deadline(settings_.join_timeout_s, MeetingEnd::JoinTimedOut);
+    // Not from inside the failing object's own callback: tear down from the loop.
+    loop_.post([this, alive] {
+        if (alive.expired() || ended_) return;
+        teardown();
+        attempt();
+    });
 }
 
 void MeetingLink::finish(MeetingEnd end, const std::string& cause) {

@@ -2,8 +2,9 @@
 // service adapter and the media bridge injected, the WebRTC link to that page (signalled over
 // DevTools, in the frame whose bridge said hello) and the adapter's join, bounded by a deadline
 // and repeated in each document of a multi-page join. Page events are raised as
-// MeetingLinkEvents; a lost page is rejoined (issue 4; a few times per call, issue 11). Lives on
-// the control thread, owned by its Session; destroying it discards the browser (never reused).
+// MeetingLinkEvents; a lost page is rejoined (issue 4; a few times per call, issue 11) and a
+// failed first join is tried once more (issue 11). Lives on the control thread, owned by its
+// CallSession; destroying it discards the browser (never reused).
 #pragma once
 
 #include "browser/page.hpp"
@@ -78,6 +79,9 @@ struct MeetingJoinSettings {
     std::string password;           // [service] password → join(options).password
     std::string language = "en";    // [ivr] language → join(options).language
     uint32_t reconnect_grace_s = kReconnectGraceS;
+    // A first join that fails (browser, page, adapter error; not a timeout) is tried once more
+    // with a fresh browser ("join retry" in the log).
+    bool retry_failed_join = true;
 };
 
 class MeetingLink {
@@ -133,8 +137,10 @@ private:
     void arm_deadline(uint32_t seconds, MeetingEnd end);
     void deadline_passed(MeetingEnd end);
     void poll_participants();
-    // Any failure of the current attempt: rejoin once, else end the call.
+    // Any failure of the current attempt: rejoin (a few times per call) or retry a failed first
+    // join once, else end the call.
     void lost(const std::string& cause);
+    void retry();  // a fresh browser for the next attempt
     // The call must end: logs, tells the session, frees the browser.
     void finish(MeetingEnd end, const std::string& cause);
     void teardown();
@@ -172,6 +178,7 @@ private:
     int last_participants_ = -1;  // logged when it changes
     uint32_t generation_ = 0;     // callbacks of an abandoned attempt check it
     uint32_t attempts_ = 0;
+    bool join_retried_ = false;  // the retry of a failed first join was used
     bool joined_ = false;
     bool ended_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

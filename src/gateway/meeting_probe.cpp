@@ -228,8 +228,11 @@ void MeetingProbe::start(std::function<void()> done) {
     const uint64_t join_ms = uint64_t(options_.config.browser.start_timeout_ms) +
                              uint64_t(options_.config.service.join_timeout_s) * 3000 + 10000;
     // The link's own deadline must not cut the probe's longer one short.
-    link_->set_join_settings({uint32_t(join_ms / 1000), service.wait_timeout_s, service.password,
-                              options_.config.ivr.language});
+    MeetingJoinSettings settings{uint32_t(join_ms / 1000), service.wait_timeout_s, service.password,
+                                 options_.config.ivr.language};
+    // An operator's check reports the first failure as it is, not what a retry hides.
+    settings.retry_failed_join = false;
+    link_->set_join_settings(std::move(settings));
     join_deadline_.start(join_ms, [this, join_ms] {
         fail(fmt::format("not in the meeting after {} s", join_ms / 1000));
     });

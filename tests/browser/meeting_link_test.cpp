@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -194,6 +195,50 @@ TEST_F(MeetingLinkTest, RejectedJoinFailsWithTheAdaptersReason) {
     ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
     EXPECT_EQ(*seen_.end, MeetingEnd::JoinFailed) << seen_.cause;
     EXPECT_NE(seen_.cause.find("room is locked"), std::string::npos) << seen_.cause;
+    EXPECT_TRUE(wait_for([&] { return link_->browser_pid() == 0; }));
+}
+
+// A first join that fails is tried once more in a fresh browser (issue 11): the first load of
+// the meeting page refuses the join, the second admits it and the media flows.
+TEST_F(MeetingLinkTest, FailedFirstJoinIsRetriedOnceInAFreshBrowser) {
+    std::atomic<int> loads{0};
+    const std::string refuse = meeting_page("throw new Error('service hiccup');");
+    const std::string admit = meeting_page("await media(); return {joined: true};");
+    http_.handle(
+        "/m.html", [&](const std::string&) { return ++loads == 1 ? refuse : admit; }, "text/html");
+    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
+                        Json::object());
+    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
+    std::set<pid_t> browsers;
+    ASSERT_TRUE(wait_for([&] {
+        if (link_->browser_pid() != 0) browsers.insert(link_->browser_pid());
+        return seen_.joined > 0 || seen_.end;
+    })) << "neither joined nor ended";
+    ASSERT_FALSE(seen_.end) << seen_.cause;
+    EXPECT_EQ(seen_.joined, 1);
+    EXPECT_EQ(loads.load(), 2);
+    EXPECT_EQ(browsers.size(), 2U) << "the retry did not get a fresh browser";
+    EXPECT_TRUE(wait_for([&] {
+        return link_->bridge() != nullptr && link_->bridge()->stats().video_frames_from_page >= 10;
+    })) << "no media after the retried join";
+}
+
+// Only once: a join that fails again ends the call as a failed join, with the second cause.
+TEST_F(MeetingLinkTest, JoinThatFailsTwiceEndsAfterOneRetry) {
+    std::atomic<int> loads{0};
+    http_.handle(
+        "/m.html",
+        [&](const std::string&) {
+            return meeting_page("throw new Error('refusal " + std::to_string(++loads) + "');");
+        },
+        "text/html");
+    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
+                        Json::object());
+    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
+    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    EXPECT_EQ(*seen_.end, MeetingEnd::JoinFailed) << seen_.cause;
+    EXPECT_NE(seen_.cause.find("refusal 2"), std::string::npos) << seen_.cause;
+    EXPECT_EQ(loads.load(), 2);
     EXPECT_TRUE(wait_for([&] { return link_->browser_pid() == 0; }));
 }
 

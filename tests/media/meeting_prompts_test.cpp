@@ -42,7 +42,7 @@ struct PageVideo {
     }
 };
 
-// The caller's side of the prompts, as the gateway wires it (gateway_meeting.cpp).
+// The caller's side of the prompts, as the gateway wires it (call_session_meeting.cpp).
 struct PromptedCall {
     Call c{test_config()};
     FarEnd far{{.audio_codec = "PCMU", .video_codec = "VP8", .tone_hz = 1000}};

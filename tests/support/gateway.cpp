@@ -65,8 +65,9 @@ core::Result<Gateway> Gateway::start(const std::filesystem::path& dir, GatewayOp
     if (!options.tls_certificate.empty()) gw.tls_port_ = free_port();
     const auto config = dir / (options.name + ".toml");
     write_file(config, config_toml(options, gw.port_, gw.api_port_, gw.tls_port_));
-    auto prog = Program::start(
-        options.name, {gateway_binary().string(), "serve", "--config", config.string()}, dir);
+    auto prog = Program::start(options.name,
+                               {gateway_binary().string(), "serve", "--config", config.string()},
+                               dir, options.env);
     if (!prog) return prog.error();
     gw.program_ = std::move(prog.value());
     static const std::regex ready(R"(sipmediagw: ready)");

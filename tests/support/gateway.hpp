@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace testsupport {
 
@@ -34,6 +35,9 @@ struct GatewayOptions {
     std::string tls_ca_file;  // sip.tls_ca_file; empty: the system store
     bool tls_verify = true;   // sip.tls_verify
     std::string extra_toml;   // appended verbatim
+    // Added to the daemon's environment ("NAME=value"), e.g. GStreamer's plugin path to
+    // provoke a missing element.
+    std::vector<std::string> env;
 };
 
 class Gateway {

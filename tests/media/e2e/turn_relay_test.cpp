@@ -244,6 +244,21 @@ TEST_F(TurnE2e, WrongSecretRejectsWith503) {
     EXPECT_FALSE(caller.call_is_established());
 }
 
+// coturn down at call start: nothing listens on the TURN port, so the allocation fails (or
+// times out) and the INVITE is refused with 503 and Retry-After, which tells a proxy in front
+// to try another gateway now (sipp checks the header).
+TEST_F(TurnE2e, CoturnDownRejectsWith503AndRetryAfter) {
+    turn_port_ = free_port();  // probed free: no TURN server there
+    GatewayOptions go;
+    go.extra_toml = turn_toml("any-secret");
+    auto& gw = start_gateway(go);
+    const auto run = sipp(scenario("invite_unavailable.xml", gw.target(), "echo"));
+    EXPECT_EQ(run.exit_code, 0) << "not refused with 503 + Retry-After:\n" << run.messages;
+    EXPECT_TRUE(gw.program().wait_for_log(std::regex("turn failed"), std::chrono::seconds(10)));
+    EXPECT_TRUE(
+        gw.program().wait_for_log(std::regex("rejected status=503"), std::chrono::seconds(10)));
+}
+
 // Issue 12: signalling over verified TLS (the gateway registered to Kamailio over TLS, the
 // caller reaching it through Kamailio over TLS) and media through the relay, in one call: the
 // caller still gets its tone back.

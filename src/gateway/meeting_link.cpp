@@ -31,6 +31,30 @@ constexpr uint64_t kLeaveTimeoutMs = 1500;
 // the count is polled; the alone timeout is counted in seconds, so this is precise enough.
 constexpr uint64_t kParticipantsPollMs = 2000;
 
+// Fields of a message from the meeting page, which runs third-party code: a field of another
+// type reads as absent instead of throwing (a throw left a bound frame without its link), and a
+// number becomes an integer only within bounds (a huge float would be undefined behaviour).
+std::string text_field(const nlohmann::json& o, const char* key) {
+    if (!o.is_object()) return {};
+    const auto it = o.find(key);
+    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+int64_t int_field(const nlohmann::json& o, const char* key) {
+    constexpr double kBound = 1e9;
+    if (!o.is_object()) return 0;
+    const auto it = o.find(key);
+    if (it == o.end() || !it->is_number()) return 0;
+    const double v = it->get<double>();
+    return v > -kBound && v < kBound ? int64_t(v) : 0;
+}
+
+bool flag_field(const nlohmann::json& o, const char* key) {
+    if (!o.is_object()) return false;
+    const auto it = o.find(key);
+    return it != o.end() && it->is_boolean() && it->get<bool>();
+}
+
 // scheme://host[:port] of an http(s) URL; "" for anything else (about:blank, data:).
 std::string http_origin(const std::string& url) {
     const auto scheme_end = url.find("://");
@@ -340,9 +364,9 @@ void MeetingLink::join() {
                 lost("join: " + m);
                 return;
             }
-            if (r->is_object() && r->value("joined", false)) {
+            if (flag_field(*r, "joined")) {
                 joined_meeting();
-            } else if (r->is_object() && r->value("redirected", false)) {
+            } else if (flag_field(*r, "redirected")) {
                 join_redirected("the adapter said redirected");
             } else {
                 lost("join: the adapter answered " + r->dump() + ", neither joined nor redirected");
@@ -402,7 +426,7 @@ void MeetingLink::poll_participants() {
 void MeetingLink::on_signal(const std::string& payload, const browser::FrameContext& from) {
     const auto msg = nlohmann::json::parse(payload, nullptr, false);
     if (!msg.is_object() || !page_) return;
-    const std::string type = msg.value("type", "");
+    const std::string type = text_field(msg, "type");
     if (type == "hello") {
         if (bridge_frame_ && bridge_frame_->same_context(from)) return;
         if (bridge_frame_ && page_->context_alive(*bridge_frame_)) {
@@ -411,7 +435,8 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
             spdlog::warn(
                 "gateway: sess={} media bridge hello from another frame refused (frame={} "
                 "url={}); the link stays in frame={}",
-                id_, from.frame_id, msg.value("url", ""), bridge_frame_->frame_id);
+                id_, from.frame_id, core::log_field(text_field(msg, "url")),
+                bridge_frame_->frame_id);
             return;
         }
         if (!bridge_ || bridge_->link().offered()) {
@@ -424,7 +449,7 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
         bridge_frame_ = from;
         if (events_.on_progress) events_.on_progress("media_requested");
         spdlog::info("gateway: sess={} media bridge in frame={} ({}) url={}", id_, from.frame_id,
-                     from.top ? "top" : "iframe", msg.value("url", ""));
+                     from.top ? "top" : "iframe", core::log_field(text_field(msg, "url")));
         if (auto st = bridge_->link().start(); !st) lost("media link: " + st.error().message);
         return;
     }
@@ -437,8 +462,8 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
     }
     if (type == "capture") {
         // The "sharing this tab" bar took part of the view: give tab capture its size back.
-        if (msg.value("innerHeight", 0) != int(kViewHeight) ||
-            msg.value("innerWidth", 0) != int(kViewWidth)) {
+        if (int_field(msg, "innerHeight") != kViewHeight ||
+            int_field(msg, "innerWidth") != kViewWidth) {
             browser::Page* p = page_.get();
             p->fit_viewport(kViewWidth, kViewHeight,
                             [p, from, alive = std::weak_ptr<bool>(alive_)](const core::Status& st) {
@@ -449,31 +474,33 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
         }
     } else if (type == "output") {
         spdlog::info("gateway: sess={} meeting video from the {} ({}x{}@{})", id_,
-                     msg.value("video", ""), msg.value("width", 0), msg.value("height", 0),
-                     msg.value("fps", 0));
+                     core::log_field(text_field(msg, "video")), int_field(msg, "width"),
+                     int_field(msg, "height"), int_field(msg, "fps"));
     } else if (type == "forward") {
         // The page re-decides when the meeting renegotiates or mutes; log changes only.
-        const std::string mode = msg.value("mode", "");
-        const std::string reason = msg.value("reason", "");
+        const std::string mode = text_field(msg, "mode");
+        const std::string reason = text_field(msg, "reason");
         if (mode + reason == forward_mode_) return;
         forward_mode_ = mode + reason;
         if (mode == "encoded")
             spdlog::info(
                 "gateway: sess={} caller video forwarded encoded into the meeting ({}, no decode "
                 "or encode in the page)",
-                id_, msg.value("codec", ""));
+                id_, core::log_field(text_field(msg, "codec")));
         else
             spdlog::info("gateway: sess={} caller video re-encoded by the page: {}", id_, reason);
     } else if (type == "forward_stats") {
         spdlog::debug(
             "gateway: sess={} caller video forwarded frames={} keyframe_requests={} "
             "write_errors={}",
-            id_, msg.value("frames", 0), msg.value("keyframeRequests", 0),
-            msg.value("writeErrors", 0));
+            id_, int_field(msg, "frames"), int_field(msg, "keyframeRequests"),
+            int_field(msg, "writeErrors"));
     } else if (type == "error") {
-        spdlog::warn("gateway: sess={} media bridge error: {}", id_, msg.value("message", ""));
+        spdlog::warn("gateway: sess={} media bridge error: {}", id_,
+                     core::log_field(text_field(msg, "message")));
     } else if (type == "state") {
-        spdlog::info("gateway: sess={} media link {}", id_, msg.value("state", ""));
+        spdlog::info("gateway: sess={} media link {}", id_,
+                     core::log_field(text_field(msg, "state")));
     } else {
         bridge_->link().receive(msg);
     }
@@ -513,15 +540,12 @@ void MeetingLink::on_page_event(const std::string& payload, const browser::Frame
         spdlog::warn("gateway: sess={} meeting event dropped: not a JSON object", id_);
         return;
     }
-    const std::string type = ev.value("type", "");
+    const std::string type = text_field(ev, "type");
     const nlohmann::json detail = ev.contains("detail") ? ev["detail"] : nlohmann::json();
-    spdlog::info("gateway: sess={} meeting event={} detail={}", id_, type, detail.dump());
+    spdlog::info("gateway: sess={} meeting event={} detail={}", id_, core::log_field(type),
+                 detail.dump());
     if (ended_) return;
-    auto text = [&detail](const char* key) {
-        return detail.is_object() && detail.contains(key) && detail[key].is_string()
-                   ? detail[key].get<std::string>()
-                   : std::string();
-    };
+    auto text = [&detail](const char* key) { return text_field(detail, key); };
     if (type == "waiting" || type == "lobby") {  // "lobby": adapters before "waiting"
         const std::string reason = type == "lobby" ? "lobby" : text("reason");
         if (joined_) return;
@@ -529,7 +553,7 @@ void MeetingLink::on_page_event(const std::string& payload, const browser::Frame
         if (events_.on_waiting) events_.on_waiting(reason);
     } else if (type == "password_required") {
         if (joined_) return;
-        const bool retry = detail.is_object() && detail.value("retry", false);
+        const bool retry = flag_field(detail, "retry");
         hold_join(retry ? "password refused, asking again" : "password asked");
         if (events_.on_password_required) events_.on_password_required(retry);
     } else if (type == "reconnecting") {
@@ -537,7 +561,7 @@ void MeetingLink::on_page_event(const std::string& payload, const browser::Frame
         const std::string reason = text("reason");
         // The page cannot get back by itself (a Janus restart took our session with it): no
         // grace period, the same rejoin with a fresh browser at once.
-        if (detail.is_object() && detail.value("rejoin", false)) {
+        if (flag_field(detail, "rejoin")) {
             lost("the service lost our session: " + reason);
             return;
         }

@@ -422,3 +422,25 @@ TEST_F(MeetingLinkTest, FailedRejoinIsRetriedUntilTheServiceAnswers) {
 }
 
 }  // namespace
+
+// The page runs third-party code: event fields of the wrong type read as absent instead of
+// throwing (a throw dropped the whole event). A numeric type is ignored, a reconnecting whose
+// reason is a number and whose rejoin is a string is still a reconnecting (no rejoin), and the
+// call goes on to its end.
+TEST_F(MeetingLinkTest, EventFieldsOfTheWrongTypeReadAsAbsent) {
+    http_.add(
+        "/m.html",
+        meeting_page("setTimeout(() => { window.sipmediagwEvent(JSON.stringify({type: 123})); "
+                     "emit('reconnecting', {reason: 7, rejoin: 'yes'}); "
+                     "setTimeout(() => { emit('joined', {}); setTimeout(() => "
+                     "emit('ended', {reason: 'meeting over'}), 500); }, 500); }, 500); "
+                     "return {joined: true};"));
+    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
+                        Json::object());
+    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
+    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    EXPECT_EQ(*seen_.end, MeetingEnd::Ended) << seen_.cause;
+    ASSERT_EQ(seen_.reconnecting.size(), 1U);
+    EXPECT_EQ(seen_.reconnecting[0], "");
+    EXPECT_EQ(seen_.joined, 2);
+}

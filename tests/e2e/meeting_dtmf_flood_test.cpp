@@ -7,14 +7,10 @@
 #include "support/http_client.hpp"
 #include "support/sipp.hpp"
 #include "support/temp_dir.hpp"
+#include "support/udp_socket.hpp"
 #include "support/wait.hpp"
 
 #include <gtest/gtest.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
@@ -28,37 +24,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A UDP socket on 127.0.0.1 (closed on destruction).
-class UdpSocket {
-public:
-    UdpSocket() : fd_(socket(AF_INET, SOCK_DGRAM, 0)) {
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof a;
-        if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&a), len) != 0 ||
-            getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-            throw std::runtime_error("cannot bind a UDP socket on 127.0.0.1");
-        port_ = ntohs(a.sin_port);
-    }
-    ~UdpSocket() { close(fd_); }
-    UdpSocket(const UdpSocket&) = delete;
-    UdpSocket& operator=(const UdpSocket&) = delete;
-    [[nodiscard]] uint16_t port() const { return port_; }
-    void send_to(const std::string& address, uint16_t port,
-                 const std::vector<uint8_t>& packet) const {
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        (void)inet_pton(AF_INET, address.c_str(), &a.sin_addr);
-        a.sin_port = htons(port);
-        (void)sendto(fd_, packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&a),
-                     sizeof a);
-    }
-
-private:
-    int fd_;
-    uint16_t port_ = 0;
-};
+using testsupport::UdpSocket;
 
 // The caller's audio: PCMU silence every 20 ms (so the media timeout never fires), and on demand
 // a flood of key presses, each with its own timestamp and a digit that changes every press.

@@ -5,11 +5,7 @@
 // INVITE held while TURN relays are allocated ignores its retransmission and can be cancelled.
 #include "gateway_fixture.hpp"
 #include "support/http_client.hpp"
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include "support/udp_socket.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -24,27 +20,7 @@ using GatewayHostileSip = GatewayTest;
 
 // A UDP port on loopback that never answers: a TURN server there keeps every allocation pending
 // until the gateway gives up on it (media::Engine::kTurnTimeoutMs).
-class SilentUdpPort {
-public:
-    SilentUdpPort() : fd_(socket(AF_INET, SOCK_DGRAM, 0)) {
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof a;
-        if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&a), len) != 0 ||
-            getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-            throw std::runtime_error("cannot bind a UDP socket on 127.0.0.1");
-        port_ = ntohs(a.sin_port);
-    }
-    ~SilentUdpPort() { close(fd_); }
-    SilentUdpPort(const SilentUdpPort&) = delete;
-    SilentUdpPort& operator=(const SilentUdpPort&) = delete;
-    [[nodiscard]] uint16_t port() const { return port_; }
-
-private:
-    int fd_;
-    uint16_t port_ = 0;
-};
+using SilentUdpPort = UdpSocket;
 
 // Review finding 12: while the relays were allocated there was no server transaction, so libre
 // answered a CANCEL 481 and the call was answered later anyway. Now the CANCEL gets 200 and the

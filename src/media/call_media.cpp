@@ -61,9 +61,13 @@ void CallMedia::post(std::function<void(CallEvents&)> fn) {
 void CallMedia::stop() {
     timeout_timer_.cancel();
     if (!pipeline_) return;
-    gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+    // Detach first: while going to NULL a source can still push into a chain that is being
+    // taken apart ("streaming stopped, reason not-linked"), and that error, reported as the
+    // call's, hung up callers switching from the IVR to the meeting. Nothing a discarded
+    // pipeline says concerns the call.
     GstPtr<GstBus> bus(gst_element_get_bus(pipeline_.get()));
     gst_bus_set_sync_handler(bus.get(), nullptr, nullptr, nullptr);
+    gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
     pipeline_.reset();
     rtpbin_ = nullptr;
     audio_.clear();

@@ -99,6 +99,22 @@ std::pair<std::vector<int16_t>, uint32_t> last_second(const std::filesystem::pat
     return {};
 }
 
+// The last second of the caller's recording of what the echo room sent back, once there is one
+// (within 30 s); empty if none came.
+std::pair<std::vector<int16_t>, uint32_t> echoed_second(BaresipPeer& caller) {
+    std::vector<int16_t> tail;
+    uint32_t rate = 0;
+    (void)wait_until(
+        [&] {
+            auto path = find_recording(caller.config_dir());
+            if (!path) return false;
+            std::tie(tail, rate) = last_second(*path);
+            return !tail.empty();
+        },
+        std::chrono::seconds(30), std::chrono::milliseconds(250));
+    return {tail, rate};
+}
+
 double tone_share(const std::vector<int16_t>& x, double hz, double rate) {
     const double c = 2 * std::cos(2 * M_PI * hz / rate);
     double s1 = 0, s2 = 0, energy = 0;
@@ -143,17 +159,8 @@ TEST_F(TurnE2e, EchoThroughCoturnRelay) {
     EXPECT_TRUE(
         coturn.wait_for_log(std::regex("ALLOCATE processed, success"), std::chrono::seconds(5)));
 
-    std::vector<int16_t> tail;
-    uint32_t rate = 0;
-    ASSERT_TRUE(wait_until(
-        [&] {
-            auto path = find_recording(caller.config_dir());
-            if (!path) return false;
-            std::tie(tail, rate) = last_second(*path);
-            return !tail.empty();
-        },
-        std::chrono::seconds(30), std::chrono::milliseconds(250)))
-        << "no 4 s recording of the echoed audio";
+    const auto [tail, rate] = echoed_second(caller);
+    ASSERT_FALSE(tail.empty()) << "no 4 s recording of the echoed audio";
     double e = 0;
     for (int16_t v : tail) e += double(v) * v;
     EXPECT_GT(std::sqrt(e / double(tail.size())), 300.0) << "echo is silent";
@@ -203,17 +210,8 @@ TEST_F(TurnE2e, SrtpEchoThroughCoturnRelay) {
     ASSERT_TRUE(caller.wait_established(std::chrono::seconds(20)));
     EXPECT_TRUE(gw.program().wait_for_log(std::regex("audio protection=sdes-srtp suite="),
                                           std::chrono::seconds(5)));
-    std::vector<int16_t> tail;
-    uint32_t rate = 0;
-    ASSERT_TRUE(wait_until(
-        [&] {
-            auto path = find_recording(caller.config_dir());
-            if (!path) return false;
-            std::tie(tail, rate) = last_second(*path);
-            return !tail.empty();
-        },
-        std::chrono::seconds(30), std::chrono::milliseconds(250)))
-        << "no 4 s recording of the echoed audio";
+    const auto [tail, rate] = echoed_second(caller);
+    ASSERT_FALSE(tail.empty()) << "no 4 s recording of the echoed audio";
     EXPECT_GT(tone_share(tail, 1000, rate), 0.5) << "echo is not the 1000 Hz tone";
     ASSERT_TRUE(caller.ctrl().command("hangup"));
     EXPECT_TRUE(caller.wait_closed(std::chrono::seconds(10)));
@@ -299,17 +297,8 @@ TEST_F(TurnE2e, EchoOverTlsThroughKamailioAndTheRelay) {
     EXPECT_TRUE(gw.program().wait_for_log(
         std::regex("turn allocated relay=127\\.0\\.0\\.1:\\d+ stream=audio-rtp"),
         std::chrono::seconds(5)));
-    std::vector<int16_t> tail;
-    uint32_t rate = 0;
-    ASSERT_TRUE(wait_until(
-        [&] {
-            auto path = find_recording(caller.config_dir());
-            if (!path) return false;
-            std::tie(tail, rate) = last_second(*path);
-            return !tail.empty();
-        },
-        std::chrono::seconds(30), std::chrono::milliseconds(250)))
-        << "no 4 s recording of the echoed audio";
+    const auto [tail, rate] = echoed_second(caller);
+    ASSERT_FALSE(tail.empty()) << "no 4 s recording of the echoed audio";
     EXPECT_GT(tone_share(tail, 1000, rate), 0.5) << "echo is not the 1000 Hz tone";
     ASSERT_TRUE(caller.ctrl().command("hangup"));
     EXPECT_TRUE(caller.wait_closed(std::chrono::seconds(10)));

@@ -22,7 +22,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -37,6 +39,15 @@ namespace {
 
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
+
+// Set by SIGINT/SIGTERM: a long run stops after the call in progress and still stops the demo,
+// Janus and the caller it started (killing the bench outright left them running) and prints
+// what it measured so far.
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_interrupt(int /*signal*/) {
+    g_interrupted = true;
+}
 
 struct Options {
     int echo = 1000;
@@ -83,6 +94,11 @@ public:
         std::vector<bench::ResourceSample> samples;
         const auto t0 = SteadyClock::now();
         for (int i = 1; i <= phase.calls; ++i) {
+            if (g_interrupted) {
+                std::cerr << "soak_bench: interrupted after " << samples.size() << " " << phase.name
+                          << " calls\n";
+                break;
+            }
             if (auto st = one_call(phase); !st) {
                 return core::fail(phase.name + " call " + std::to_string(i) + ": " +
                                   st.error().message + "\n" + gateway_.tail(60));
@@ -99,6 +115,7 @@ public:
                                        ? static_cast<std::size_t>(options_.warmup)
                                        : static_cast<std::size_t>(std::min(20, phase.calls / 10));
         nlohmann::json out = bench::summarize(samples, warmup);
+        if (g_interrupted) out["interrupted"] = true;
         out["uri"] = phase.uri;
         out["duration_s"] = std::chrono::duration<double>(SteadyClock::now() - t0).count();
         nlohmann::json list = nlohmann::json::array();
@@ -205,7 +222,7 @@ int run(const Options& options) {
           {"audio", "440 Hz tone, codec as negotiated"}}},
         {"before_any_call", bench::to_json(soak.baseline_sample())}};
     for (const auto& phase : phases) {
-        if (phase.calls <= 0) continue;
+        if (phase.calls <= 0 || g_interrupted) continue;
         auto r = soak.run(phase);
         if (!r) {
             std::cerr << "soak_bench: " << r.error().message << "\n";
@@ -226,6 +243,8 @@ namespace {
 
 int parse_and_run(int argc, char** argv) {
     Options options;
+    (void)std::signal(SIGINT, on_interrupt);
+    (void)std::signal(SIGTERM, on_interrupt);
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         const bool has_value = i + 1 < argc;

@@ -31,7 +31,7 @@ case "${1:-}" in
   fuzz) packages+=(clang libclang-rt-14-dev) ;;  # tests/fuzz: clang++, libFuzzer, ASan/UBSan runtimes
   build) packages=("${build[@]}") ;;
   # scripts/image-test.sh: a Debian 12 base image made here, the image built and run rootful
-  image) packages+=(podman crun fuse-overlayfs netavark aardvark-dns catatonit mmdebstrap) ;;
+  image) packages+=(podman crun runc fuse-overlayfs netavark aardvark-dns catatonit mmdebstrap) ;;
 esac
 
 missing=()

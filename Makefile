@@ -35,7 +35,7 @@ fuzz-smoke:
 	FUZZ_SECONDS=5 FUZZ_JOBS=$(JOBS) ./scripts/fuzz.sh
 
 # The container image built with podman and run for real (docs/deploy.md "Container"): root,
-# about 20 min; not part of `test` or CI.
+# about an hour on 2 shared cores (the image build); not part of `test` or CI.
 image-test:
 	BUILD_DIR=$(BUILD_DIR) ./scripts/image-test.sh
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the container image (deploy/docker/Dockerfile) with podman and runs it for real:
 # tests/e2e/image_test.cpp starts it in a private network namespace, calls sip:0@ and a meeting
-# room, and checks Chromium's sandbox (docs/deploy.md "Container"). About 20 min on 2 cores, most
-# of it the image's build; not part of `make test` or CI. Needs root (rootful podman, network
-# namespaces) and Debian's mirror. Prints the build time and image size at the end.
+# room, and checks Chromium's sandbox (docs/deploy.md "Container"). About an hour on 2 shared
+# cores, most of it the image's build; not part of `make test` or CI. Needs root (rootful
+# podman, network namespaces) and Debian's mirror. Prints the build time and image size at the end.
 #
 # No registry but Debian's is needed: the base image is made here with mmdebstrap (Debian 12
 # minbase, the same suites as debian:12-slim) unless BASE_IMAGE names one podman already has.

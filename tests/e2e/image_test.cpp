@@ -1,7 +1,7 @@
 // Issue 11: the container image (deploy/docker/Dockerfile), run as its documented usage runs it
 // (`--network host`, the image's own user, `sipmediagw demo` from the installed example), does
 // what the install tree does: `sip:0@` plays the prompts and a call joins the meeting, with
-// Chromium's sandbox on. Not in ctest (it needs an image built first, which takes ~15 min):
+// Chromium's sandbox on. Not in ctest (it needs an image built first, which took an hour here):
 // scripts/image-test.sh (`make image-test`) builds the image and runs this binary with
 // SIPMEDIAGW_IMAGE. The test process is in its private network namespace (e2e_main.cpp), so
 // the container's "host" network is that namespace; `--pid host` lets the checks read the

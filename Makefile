@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build demo test unit-test fuzz fuzz-smoke clean format
+.PHONY: all setup build demo test unit-test fuzz fuzz-smoke image-test clean format
 
 all: build
 
@@ -33,6 +33,11 @@ fuzz:
 fuzz-smoke:
 	./scripts/setup.sh fuzz
 	FUZZ_SECONDS=5 FUZZ_JOBS=$(JOBS) ./scripts/fuzz.sh
+
+# The container image built with podman and run for real (docs/deploy.md "Container"): root,
+# about an hour on 2 shared cores (the image build); not part of `test` or CI.
+image-test:
+	BUILD_DIR=$(BUILD_DIR) ./scripts/image-test.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

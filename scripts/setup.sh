@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Installs every Debian package that the build, the tests and the demo need.
 # Idempotent and non-interactive: packages already present are not touched, so `make` stays fast.
-# `setup.sh fuzz` adds what `make fuzz` needs (clang and its libFuzzer/sanitizer runtimes).
+# `setup.sh fuzz` adds what `make fuzz` needs (clang and its libFuzzer/sanitizer runtimes);
+# `setup.sh build` installs only what building and installing the daemon needs (the container
+# image's build stage); `setup.sh image` adds what `make image-test` needs (podman, mmdebstrap).
 set -euo pipefail
 
-packages=(
-  # build
-  build-essential cmake pkg-config git
+# build: the daemon, without its tests (espeak-ng renders the IVR prompts at build time)
+build=(
+  build-essential cmake pkg-config git espeak-ng
   libre-dev libssl-dev zlib1g-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libnice-dev
+)
+packages=(
+  "${build[@]}"
   libgtest-dev googletest libpng-dev  # libpng: e2e tests read baresip's received-frame snapshots
   # media runtime
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
@@ -20,11 +25,14 @@ packages=(
   janus janus-demos
   gstreamer1.0-x fonts-dejavu-core  # textoverlay (pango) for the echo room overlay, and a font
   # test peers and tools (real programs, no mocks)
-  kamailio kamailio-autheph-modules kamailio-tls-modules sip-tester baresip baresip-ffmpeg coturn sox espeak-ng iproute2 procps curl tcpdump
+  kamailio kamailio-autheph-modules kamailio-tls-modules sip-tester baresip baresip-ffmpeg coturn sox iproute2 procps curl tcpdump
 )
-if [ "${1:-}" = "fuzz" ]; then
-  packages+=(clang libclang-rt-14-dev)  # tests/fuzz: clang++, libFuzzer, ASan/UBSan runtimes
-fi
+case "${1:-}" in
+  fuzz) packages+=(clang libclang-rt-14-dev) ;;  # tests/fuzz: clang++, libFuzzer, ASan/UBSan runtimes
+  build) packages=("${build[@]}") ;;
+  # scripts/image-test.sh: a Debian 12 base image made here, the image built and run rootful
+  image) packages+=(podman crun runc fuse-overlayfs netavark aardvark-dns catatonit mmdebstrap) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -2,10 +2,7 @@
 // opening a Greenlight v3 room fixture, waiting while the meeting has not started, following
 // Greenlight to the BBB client fixture, joining there on the second join(), and ending the call
 // when 3.0 leaves the client without a meeting-ended modal (skipMeetingEnded).
-#include "browser_fixture.hpp"
-#include "gateway/meeting_link.hpp"
-#include "http_server.hpp"
-#include "services/adapter.hpp"
+#include "meeting_link_fixture.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -21,45 +18,12 @@ using testsupport::read_file;
 
 const std::string kFixtures = std::string(SIPMEDIAGW_SOURCE_DIR) + "/tests/fixtures/bigbluebutton";
 
-// A fixture page with switches preset (the adapter builds the URL, so the query is not ours).
+// A fixture page with switches preset.
 std::string with_params(const std::string& html, const std::string& params) {
-    std::string out = html;
-    const auto head = out.find("<head>");
-    out.insert(head + 6, "<script>window.FIXTURE_PARAMS = '" + params + "';</script>");
-    return out;
+    return browser_test::with_head_script(html, "window.FIXTURE_PARAMS = '" + params + "';");
 }
 
-class BigBlueButtonLinkTest : public browser_test::BrowserFixture {
-protected:
-    void SetUp() override {
-        BrowserFixture::SetUp();
-        browser::PoolOptions o;
-        o.launch = launch_options();
-        o.spares = 0;
-        pool_ = std::make_unique<browser::Pool>(o);
-        pool_->start();
-    }
-
-    void TearDown() override {
-        link_.reset();
-        pool_.reset();
-        BrowserFixture::TearDown();
-    }
-
-    bool wait_for(const std::function<bool()>& cond,
-                  std::chrono::seconds timeout = std::chrono::seconds(90)) {
-        return run_until(
-            [&] {
-                if (link_) track(link_->browser_pid());
-                return cond();
-            },
-            timeout);
-    }
-
-    browser_test::HttpServer http_;
-    std::unique_ptr<browser::Pool> pool_;
-    std::unique_ptr<gateway::MeetingLink> link_;
-};
+using BigBlueButtonLinkTest = browser_test::MeetingLinkFixture;
 
 TEST_F(BigBlueButtonLinkTest, GreenlightWaitThenClientThenRedirectAwayEndsTheCall) {
     http_.add("/fixture/bigbluebutton/client-core.js", read_file(kFixtures + "/client-core.js"),
@@ -77,33 +41,20 @@ TEST_F(BigBlueButtonLinkTest, GreenlightWaitThenClientThenRedirectAwayEndsTheCal
     auto adapter = services::make_adapter(c);
     ASSERT_TRUE(adapter.ok());
 
-    int joined = 0;
-    std::vector<std::string> waiting;
-    std::optional<MeetingEnd> end;
-    std::string cause;
-    gateway::MeetingLinkEvents ev;
-    ev.on_joined = [&] { ++joined; };
-    ev.on_waiting = [&](const std::string& r) { waiting.push_back(r); };
-    ev.on_ended = [&](MeetingEnd e, const std::string& why) {
-        end = e;
-        cause = why;
-    };
-    link_ = std::make_unique<gateway::MeetingLink>(
-        "bbb1", **adapter, services::JoinRequest{"abc-def-ghi", "Alice (SIP)", {}}, *pool_, *loop_,
-        std::move(ev));
     gateway::MeetingJoinSettings settings;
     settings.join_timeout_s = 60;
     settings.password = "1234";  // the Greenlight access code
-    link_->set_join_settings(settings);
-    link_->start();
+    start(**adapter, services::JoinRequest{"abc-def-ghi", "Alice (SIP)", {}}, settings);
 
-    ASSERT_TRUE(wait_for([&] { return joined > 0 || end.has_value(); })) << "never joined";
-    ASSERT_EQ(joined, 1) << "ended instead: " << cause;
-    EXPECT_EQ(waiting, std::vector<std::string>{"meeting_not_started"});
+    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end.has_value(); }))
+        << "never joined";
+    ASSERT_EQ(seen_.joined, 1) << "ended instead: " << seen_.cause;
+    EXPECT_EQ(seen_.waiting, std::vector<std::string>{"meeting_not_started"});
     // The meeting "ends" with a redirect to the logout URL and no modal: still the end.
-    ASSERT_TRUE(wait_for([&] { return end.has_value(); })) << "the redirect away went unnoticed";
-    EXPECT_EQ(*end, MeetingEnd::Ended) << cause;
-    EXPECT_NE(cause.find("left the meeting"), std::string::npos) << cause;
+    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }))
+        << "the redirect away went unnoticed";
+    EXPECT_EQ(*seen_.end, MeetingEnd::Ended) << seen_.cause;
+    EXPECT_NE(seen_.cause.find("left the meeting"), std::string::npos) << seen_.cause;
 }
 
 }  // namespace

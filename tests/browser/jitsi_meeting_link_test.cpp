@@ -5,10 +5,7 @@
 // only once the camera track delivers frames), and the meeting's media comes back to the
 // gateway. A password typed by the caller, a breakout move and "end meeting for all" go
 // through the link's events.
-#include "browser_fixture.hpp"
-#include "gateway/meeting_link.hpp"
-#include "http_server.hpp"
-#include "services/adapter.hpp"
+#include "meeting_link_fixture.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -25,30 +22,18 @@ using gateway::MeetingEnd;
 const std::string kFixtureDir =
     std::string(SIPMEDIAGW_SOURCE_DIR) + "/tests/fixtures/jitsi/master-6549d472";
 
-class JitsiMeetingLinkTest : public browser_test::BrowserFixture {
+class JitsiMeetingLinkTest : public browser_test::MeetingLinkFixture {
 protected:
     void SetUp() override {
-        BrowserFixture::SetUp();
-        browser::PoolOptions o;
-        o.launch = launch_options();
-        o.spares = 0;
-        pool_ = std::make_unique<browser::Pool>(o);
-        pool_->start();
+        MeetingLinkFixture::SetUp();
         http_.add("/external_api.js", testsupport::read_file(kFixtureDir + "/external_api.js"),
                   "application/javascript");
     }
 
-    void TearDown() override {
-        link_.reset();
-        pool_.reset();
-        BrowserFixture::TearDown();
-    }
-
     void serve_room(const std::string& path, const Json& room) {
-        std::string html = testsupport::read_file(kFixtureDir + "/meeting.html");
-        html.insert(html.find("<head>") + 6,
-                    "<script>window.fixtureRoom = " + room.dump() + ";</script>");
-        http_.add("/" + path, html);
+        http_.add("/" + path, browser_test::with_head_script(
+                                  testsupport::read_file(kFixtureDir + "/meeting.html"),
+                                  "window.fixtureRoom = " + room.dump() + ";"));
     }
 
     // What a moderator does next (the fixture polls it).
@@ -57,19 +42,6 @@ protected:
                   "application/json");
     }
 
-    bool wait_for(const std::function<bool()>& cond,
-                  std::chrono::seconds timeout = std::chrono::seconds(90)) {
-        return run_until(
-            [&] {
-                if (link_) track(link_->browser_pid());
-                return cond();
-            },
-            timeout);
-    }
-
-    browser_test::HttpServer http_;
-    std::unique_ptr<browser::Pool> pool_;
-    std::unique_ptr<gateway::MeetingLink> link_;
     int control_seq_ = 0;
 };
 
@@ -82,53 +54,33 @@ TEST_F(JitsiMeetingLinkTest, TypedPasswordGatewayMediaBothWaysBreakoutMoveThenEn
     auto adapter = services::make_adapter(cfg);
     ASSERT_TRUE(adapter.ok()) << adapter.error().message;
 
-    int joined = 0;
-    std::optional<MeetingEnd> end;
-    std::string cause;
-    std::vector<bool> asked;
-    std::vector<std::string> reconnecting;
-    size_t others = 0;
-    gateway::MeetingLinkEvents ev;
-    ev.on_joined = [&] { ++joined; };
-    ev.on_ended = [&](MeetingEnd e, const std::string& c) {
-        end = e;
-        cause = c;
-    };
-    ev.on_password_required = [&](bool retry) {
-        asked.push_back(retry);
-        // The caller types a wrong password first, then the right one.
-        link_->submit_password(asked.size() == 1 ? "1111" : "4321");
-    };
-    ev.on_reconnecting = [&](const std::string& r) { reconnecting.push_back(r); };
-    ev.on_participants = [&](size_t n) { others = n; };
-    link_ = std::make_unique<gateway::MeetingLink>(
-        "j1", **adapter, services::JoinRequest{"Room1", "Caller (SIP)", {}}, *pool_, *loop_,
-        std::move(ev));
-    link_->set_join_settings(
-        {.join_timeout_s = 90, .wait_timeout_s = 300, .password = "", .language = "en"});
-    link_->start();
+    // The caller types a wrong password first, then the right one.
+    start(**adapter, services::JoinRequest{"Room1", "Caller (SIP)", {}},
+          {.join_timeout_s = 90, .wait_timeout_s = 300, .password = "", .language = "en"},
+          [this](bool) { link_->submit_password(seen_.password.size() == 1 ? "1111" : "4321"); });
 
-    ASSERT_TRUE(wait_for([&] { return joined > 0 || end; })) << "neither joined nor ended";
-    ASSERT_FALSE(end) << cause;
-    EXPECT_EQ(asked, std::vector<bool>({false, true}));
+    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }))
+        << "neither joined nor ended";
+    ASSERT_FALSE(seen_.end) << seen_.cause;
+    EXPECT_EQ(seen_.password, std::vector<bool>({false, true}));
     // The meeting's media reaches the gateway (its participant's video and tone, drawn and
     // mixed in the meeting frame), and the meeting counts us and one other.
     EXPECT_TRUE(wait_for([&] {
-        return others == 1 && link_->bridge() != nullptr &&
+        return seen_.others == 1 && link_->bridge() != nullptr &&
                link_->bridge()->stats().video_frames_from_page >= 10 &&
                link_->bridge()->stats().audio_buffers_from_page >= 10;
     })) << "others="
-        << others;
+        << seen_.others;
 
     control("breakoutMove", Json::array({"Breakout 1"}));
-    ASSERT_TRUE(wait_for([&] { return joined >= 2 || end; }));
-    EXPECT_FALSE(end) << cause;
-    EXPECT_EQ(reconnecting, std::vector<std::string>({"breakout room move"}));
+    ASSERT_TRUE(wait_for([&] { return seen_.joined >= 2 || seen_.end; }));
+    EXPECT_FALSE(seen_.end) << seen_.cause;
+    EXPECT_EQ(seen_.reconnecting, std::vector<std::string>({"breakout room move"}));
 
     control("end");
-    ASSERT_TRUE(wait_for([&] { return end.has_value(); }));
-    EXPECT_EQ(*end, MeetingEnd::Ended) << cause;
-    EXPECT_NE(cause.find("the meeting was closed"), std::string::npos) << cause;
+    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    EXPECT_EQ(*seen_.end, MeetingEnd::Ended) << seen_.cause;
+    EXPECT_NE(seen_.cause.find("the meeting was closed"), std::string::npos) << seen_.cause;
     // The page stays until the call's end destroys the link (TearDown checks the browser went).
 }
 

@@ -3,10 +3,7 @@
 // window.sipmediagwAdapter after the injected one, so the gateway's side is what is tested: the
 // join deadline and wait deadline, multi-page joins across origins, the media link in the frame
 // that asked for media, and which frames may raise events.
-#include "gateway/meeting_link.hpp"
-#include "browser_fixture.hpp"
-#include "http_server.hpp"
-#include "services/adapter.hpp"
+#include "meeting_link_fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -71,70 +68,14 @@ window.sipmediagwAdapter = {
            "</script></body></html>";
 }
 
-struct Seen {
-    int joined = 0;
-    std::optional<MeetingEnd> end;
-    std::string cause;
-    std::vector<std::string> waiting;
-    std::vector<bool> password;
-    std::vector<std::string> reconnecting;
-    size_t others = 0;
-};
-
-class MeetingLinkTest : public browser_test::BrowserFixture {
+class MeetingLinkTest : public browser_test::MeetingLinkFixture {
 protected:
-    void SetUp() override {
-        BrowserFixture::SetUp();
-        browser::PoolOptions o;
-        o.launch = launch_options();
-        o.spares = 0;
-        pool_ = std::make_unique<browser::Pool>(o);
-        pool_->start();
-    }
-
-    void TearDown() override {
-        link_.reset();
-        pool_.reset();
-        BrowserFixture::TearDown();
-    }
-
+    // Every test page here joins one room as the same caller.
     void start(const services::Adapter& adapter, gateway::MeetingJoinSettings settings,
                std::function<void(bool)> on_password = {}) {
-        gateway::MeetingLinkEvents ev;
-        ev.on_joined = [this] { ++seen_.joined; };
-        ev.on_ended = [this](MeetingEnd end, const std::string& cause) {
-            seen_.end = end;
-            seen_.cause = cause;
-        };
-        ev.on_waiting = [this](const std::string& r) { seen_.waiting.push_back(r); };
-        ev.on_password_required = [this, on_password](bool retry) {
-            seen_.password.push_back(retry);
-            if (on_password) on_password(retry);
-        };
-        ev.on_reconnecting = [this](const std::string& r) { seen_.reconnecting.push_back(r); };
-        ev.on_participants = [this](size_t others) { seen_.others = others; };
-        link_ = std::make_unique<gateway::MeetingLink>(
-            "t1", adapter, services::JoinRequest{"room", "Caller (SIP)", {}}, *pool_, *loop_,
-            std::move(ev));
-        link_->set_join_settings(std::move(settings));
-        link_->start();
+        MeetingLinkFixture::start(adapter, services::JoinRequest{"room", "Caller (SIP)", {}},
+                                  std::move(settings), std::move(on_password));
     }
-
-    // Waits (generously) for cond, remembering the link's browser for the end-of-test check.
-    bool wait_for(const std::function<bool()>& cond,
-                  std::chrono::seconds timeout = std::chrono::seconds(60)) {
-        return run_until(
-            [&] {
-                if (link_) track(link_->browser_pid());
-                return cond();
-            },
-            timeout);
-    }
-
-    browser_test::HttpServer http_;
-    std::unique_ptr<browser::Pool> pool_;
-    std::unique_ptr<gateway::MeetingLink> link_;
-    Seen seen_;
 };
 
 std::string origin(const browser_test::HttpServer& http, const std::string& host) {

@@ -1,5 +1,5 @@
 // What baresip recorded of a call (its sndfile module's WAV), and how much of it is one tone:
-// shared by the echo tests over clear RTP and SRTP.
+// shared by the echo tests over clear RTP, SRTP and a TURN relay.
 #pragma once
 
 #include <algorithm>
@@ -54,6 +54,13 @@ inline std::optional<Wav> read_wav(const std::filesystem::path& path) {
         off += 8 + len + (len & 1);
     }
     return std::nullopt;
+}
+
+// The last second of a recording, once it holds `min_seconds` (before that it may still be the
+// call's start: silence, or what came before the echo); empty until then.
+inline std::vector<int16_t> last_second(const Wav& w, uint32_t min_seconds = 4) {
+    if (w.rate == 0 || w.mono.size() < static_cast<size_t>(w.rate) * min_seconds) return {};
+    return {w.mono.end() - w.rate, w.mono.end()};
 }
 
 inline std::optional<std::filesystem::path> find_recording(const std::filesystem::path& dir) {

@@ -2,14 +2,11 @@
 // every media socket of the gateway; baresip calls sip:echo and must get its tone back, which it
 // can only do by sending to the relayed address it read in our SDP answer.
 #include "integration/gateway_fixture.hpp"
+#include "recording.hpp"
 #include "support/ports.hpp"
 #include "support/test_ca.hpp"
 
 #include <fmt/format.h>
-
-#include <cmath>
-#include <fstream>
-#include <iterator>
 
 namespace testsupport {
 namespace {
@@ -56,49 +53,6 @@ protected:
     std::optional<Program> coturn_;
 };
 
-std::optional<std::filesystem::path> find_recording(const std::filesystem::path& dir) {
-    for (const auto& e : std::filesystem::directory_iterator(dir)) {
-        const auto name = e.path().filename().string();
-        if (name.rfind("dump", 0) == 0 && name.find("-dec.wav") != std::string::npos)
-            return e.path();
-    }
-    return std::nullopt;
-}
-
-// The last second of a 16-bit mono/stereo WAV (first channel) and its sample rate. Reads to the
-// end: a recording still being written carries a stale data length.
-std::pair<std::vector<int16_t>, uint32_t> last_second(const std::filesystem::path& path) {
-    std::ifstream f(path, std::ios::binary);
-    std::vector<unsigned char> b((std::istreambuf_iterator<char>(f)), {});
-    if (b.size() < 44) return {};
-    auto u32 = [&](size_t o) {
-        return uint32_t(b[o]) | uint32_t(b[o + 1]) << 8 | uint32_t(b[o + 2]) << 16 |
-               uint32_t(b[o + 3]) << 24;
-    };
-    uint32_t rate = 0;
-    unsigned channels = 1;
-    size_t off = 12;
-    while (off + 8 <= b.size()) {
-        const std::string id(reinterpret_cast<const char*>(&b[off]), 4);
-        const size_t len = u32(off + 4);
-        if (id == "fmt ") {
-            channels = std::max(1U, unsigned(b[off + 10]) | unsigned(b[off + 11]) << 8);
-            rate = u32(off + 12);
-        } else if (id == "data") {
-            const size_t frames = (b.size() - off - 8) / 2 / channels;
-            if (rate == 0 || frames < rate * 4U) return {};  // want 4 s before judging
-            std::vector<int16_t> out;
-            for (size_t i = frames - rate; i < frames; ++i) {
-                const size_t o = off + 8 + i * 2 * channels;
-                out.push_back(static_cast<int16_t>(b[o] | b[o + 1] << 8));
-            }
-            return {out, rate};
-        }
-        off += 8 + len + (len & 1);
-    }
-    return {};
-}
-
 // The last second of the caller's recording of what the echo room sent back, once there is one
 // (within 30 s); empty if none came.
 std::pair<std::vector<int16_t>, uint32_t> echoed_second(BaresipPeer& caller) {
@@ -108,24 +62,14 @@ std::pair<std::vector<int16_t>, uint32_t> echoed_second(BaresipPeer& caller) {
         [&] {
             auto path = find_recording(caller.config_dir());
             if (!path) return false;
-            std::tie(tail, rate) = last_second(*path);
+            const auto wav = read_wav(*path);
+            if (!wav) return false;
+            tail = last_second(*wav);
+            rate = wav->rate;
             return !tail.empty();
         },
         std::chrono::seconds(30), std::chrono::milliseconds(250));
     return {tail, rate};
-}
-
-double tone_share(const std::vector<int16_t>& x, double hz, double rate) {
-    const double c = 2 * std::cos(2 * M_PI * hz / rate);
-    double s1 = 0, s2 = 0, energy = 0;
-    for (int16_t v : x) {
-        const double s = v + c * s1 - s2;
-        s2 = s1;
-        s1 = s;
-        energy += double(v) * v;
-    }
-    if (energy <= 0) return 0;
-    return (s1 * s1 + s2 * s2 - c * s1 * s2) / (energy * double(x.size()) / 2);
 }
 
 TEST_F(TurnE2e, EchoThroughCoturnRelay) {

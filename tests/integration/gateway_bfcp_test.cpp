@@ -1,0 +1,106 @@
+// Issue 14, content sharing: the SDP corners of the content and BFCP lines driven by sipp
+// against the gateway binary, and the room's floor requests over the wire to the gateway's own
+// floor control server (a BFCP client from libre, tests/support/bfcp_client).
+#include "core/control_loop.hpp"
+#include "gateway_fixture.hpp"
+#include "support/bfcp_client.hpp"
+#include "support/http_client.hpp"
+
+#include <future>
+
+namespace testsupport {
+namespace {
+
+using GatewayBfcp = GatewayTest;
+
+TEST_F(GatewayBfcp, UdpClientOnlyAnsweredAsServer) {
+    auto& gw = start_gateway();
+    EXPECT_EQ(sipp(scenario("bfcp_udp_client_only.xml", gw.target(), "echo")).exit_code, 0);
+    EXPECT_TRUE(gw.program().wait_for_log(
+        std::regex("bfcp: sess=\\S+ floor control on UDP/BFCP port=[1-9][0-9]* floor=2 "), 10s));
+}
+
+TEST_F(GatewayBfcp, UdpClientOrServerAnsweredAsServer) {
+    auto& gw = start_gateway();
+    EXPECT_EQ(sipp(scenario("bfcp_udp_client_or_server.xml", gw.target(), "echo")).exit_code, 0);
+}
+
+TEST_F(GatewayBfcp, MissingFlooridMeansFloorOne) {
+    auto& gw = start_gateway();
+    EXPECT_EQ(sipp(scenario("bfcp_udp_no_floorid.xml", gw.target(), "echo")).exit_code, 0);
+}
+
+TEST_F(GatewayBfcp, TcpBfcpAnsweredPassive) {
+    auto& gw = start_gateway();
+    EXPECT_EQ(sipp(scenario("bfcp_tcp.xml", gw.target(), "echo")).exit_code, 0);
+}
+
+TEST_F(GatewayBfcp, TlsBfcpRefusedWithPortZero) {
+    auto& gw = start_gateway();
+    EXPECT_EQ(sipp(scenario("bfcp_tls_refused.xml", gw.target(), "echo")).exit_code, 0);
+    EXPECT_TRUE(gw.program().wait_for_log(
+        std::regex("gateway: sess=\\S+ bfcp: TCP/TLS/BFCP not supported \\(port 0\\)"), 10s));
+}
+
+TEST_F(GatewayBfcp, ContentAddedThenRemovedByReInvite) {
+    auto& gw = start_gateway();
+    EXPECT_EQ(sipp(scenario("bfcp_content_reinvite.xml", gw.target(), "echo")).exit_code, 0);
+    EXPECT_TRUE(gw.program().wait_for_log(
+        std::regex("bfcp: sess=\\S+ floor control off \\(no BFCP line in the offer\\)"), 10s));
+}
+
+// The room requests the floor from the gateway's server, is granted, releases it; the call
+// logs both; the API ends the call (BYE to sipp).
+TEST_F(GatewayBfcp, RoomTakesAndReleasesTheFloorOverUdp) {
+    auto& gw = start_gateway();
+    auto call = std::async(std::launch::async, [&] {
+        return sipp(scenario("bfcp_udp_until_bye.xml", gw.target(), "echo"));
+    });
+    const std::regex on(
+        "bfcp: sess=(\\S+) floor control on UDP/BFCP port=(\\d+) floor=1 confid=(\\d+) "
+        "userid=(\\d+)");
+    ASSERT_TRUE(gw.program().wait_for_log(on, 30s)) << "no BFCP line accepted";
+    std::smatch m;
+    const std::string log = gw.program().log();
+    ASSERT_TRUE(std::regex_search(log, m, on));
+    const std::string session = m[1];
+    {
+        core::LibreRuntime libre;
+        core::ControlLoop loop;
+        BfcpClient room(
+            BfcpClient::Transport::Udp, "127.0.0.1", static_cast<uint16_t>(std::stoul(m[2])),
+            static_cast<uint32_t>(std::stoul(m[3])), static_cast<uint16_t>(std::stoul(m[4])));
+        ASSERT_TRUE(room.ok());
+        auto run_until = [&](const std::function<bool()>& pred) {
+            const auto deadline = std::chrono::steady_clock::now() + 30s;
+            core::Timer poll;
+            std::function<void()> check = [&] {
+                if (pred() || std::chrono::steady_clock::now() >= deadline) {
+                    loop.stop();
+                    return;
+                }
+                poll.start(10, check);
+            };
+            poll.start(0, check);
+            loop.run();
+            return pred();
+        };
+        room.hello();
+        ASSERT_TRUE(run_until([&] { return room.count(BFCP_HELLO_ACK, true) == 1; }));
+        room.request_floor(1);
+        ASSERT_TRUE(run_until([&] { return room.state_of(1) == BFCP_GRANTED; }));
+        EXPECT_TRUE(gw.program().wait_for_log(
+            std::regex("gateway: sess=" + session + " content floor taken by the room"), 10s));
+        room.release_floor(1);
+        ASSERT_TRUE(run_until([&] { return room.state_of(1) == BFCP_RELEASED; }));
+        EXPECT_TRUE(gw.program().wait_for_log(
+            std::regex("gateway: sess=" + session + " content floor released by the room"), 10s));
+    }
+    const auto hangup = http_request(gw.api_port(), "DELETE", "/api/v1/gateways/" + session);
+    ASSERT_TRUE(hangup.ok()) << hangup.error().message;
+    EXPECT_EQ(hangup->status, 200) << hangup->body;
+    EXPECT_EQ(call.get().exit_code, 0);
+}
+
+}  // namespace
+}  // namespace testsupport

@@ -51,55 +51,77 @@ TEST_F(GatewayBfcp, ContentAddedThenRemovedByReInvite) {
 
 // The room requests the floor from the gateway's server, is granted, releases it; the call
 // logs both; the API ends the call (BYE to sipp).
-TEST_F(GatewayBfcp, RoomTakesAndReleasesTheFloorOverUdp) {
-    auto& gw = start_gateway();
+void room_takes_and_releases_the_floor(Gateway& gw, BfcpClient::Transport transport,
+                                       const std::string& scenario_file, const std::string& proto,
+                                       SippRun& run) {
     auto call = std::async(std::launch::async, [&] {
-        return sipp(scenario("bfcp_udp_until_bye.xml", gw.target(), "echo"));
+        return run_sipp(gw.program().log_path().parent_path(),
+                        scenario(scenario_file, gw.target(), "echo"));
     });
-    const std::regex on(
-        "bfcp: sess=(\\S+) floor control on UDP/BFCP port=(\\d+) floor=1 confid=(\\d+) "
-        "userid=(\\d+)");
-    ASSERT_TRUE(gw.program().wait_for_log(on, 30s)) << "no BFCP line accepted";
+    const std::regex on("bfcp: sess=(\\S+) floor control on " + proto +
+                        " port=(\\d+) floor=1 confid=(\\d+) userid=(\\d+)");
+    EXPECT_TRUE(gw.program().wait_for_log(on, 30s)) << "no BFCP line accepted";
     std::smatch m;
     const std::string log = gw.program().log();
-    ASSERT_TRUE(std::regex_search(log, m, on));
-    const std::string session = m[1];
-    {
-        core::LibreRuntime libre;
-        core::ControlLoop loop;
-        BfcpClient room(
-            BfcpClient::Transport::Udp, "127.0.0.1", static_cast<uint16_t>(std::stoul(m[2])),
-            static_cast<uint32_t>(std::stoul(m[3])), static_cast<uint16_t>(std::stoul(m[4])));
-        ASSERT_TRUE(room.ok());
-        auto run_until = [&](const std::function<bool()>& pred) {
-            const auto deadline = std::chrono::steady_clock::now() + 30s;
-            core::Timer poll;
-            std::function<void()> check = [&] {
-                if (pred() || std::chrono::steady_clock::now() >= deadline) {
-                    loop.stop();
-                    return;
-                }
-                poll.start(10, check);
+    if (std::regex_search(log, m, on)) {
+        const std::string session = m[1];
+        {
+            core::LibreRuntime libre;
+            core::ControlLoop loop;
+            BfcpClient room(transport, "127.0.0.1", static_cast<uint16_t>(std::stoul(m[2])),
+                            static_cast<uint32_t>(std::stoul(m[3])),
+                            static_cast<uint16_t>(std::stoul(m[4])),
+                            transport == BfcpClient::Transport::Tcp ? 1 : 2);
+            EXPECT_TRUE(room.ok());
+            auto run_until = [&](const std::function<bool()>& pred) {
+                const auto deadline = std::chrono::steady_clock::now() + 30s;
+                core::Timer poll;
+                std::function<void()> check = [&] {
+                    if (pred() || std::chrono::steady_clock::now() >= deadline) {
+                        loop.stop();
+                        return;
+                    }
+                    poll.start(10, check);
+                };
+                poll.start(0, check);
+                loop.run();
+                return pred();
             };
-            poll.start(0, check);
-            loop.run();
-            return pred();
-        };
-        room.hello();
-        ASSERT_TRUE(run_until([&] { return room.count(BFCP_HELLO_ACK, true) == 1; }));
-        room.request_floor(1);
-        ASSERT_TRUE(run_until([&] { return room.state_of(1) == BFCP_GRANTED; }));
-        EXPECT_TRUE(gw.program().wait_for_log(
-            std::regex("gateway: sess=" + session + " content floor taken by the room"), 10s));
-        room.release_floor(1);
-        ASSERT_TRUE(run_until([&] { return room.state_of(1) == BFCP_RELEASED; }));
-        EXPECT_TRUE(gw.program().wait_for_log(
-            std::regex("gateway: sess=" + session + " content floor released by the room"), 10s));
+            EXPECT_TRUE(run_until([&] { return room.connected(); }));
+            room.hello();
+            EXPECT_TRUE(run_until([&] { return room.count(BFCP_HELLO_ACK, true) == 1; }));
+            room.request_floor(1);
+            EXPECT_TRUE(run_until([&] { return room.state_of(1) == BFCP_GRANTED; }));
+            EXPECT_TRUE(gw.program().wait_for_log(
+                std::regex("gateway: sess=" + session + " content floor taken by the room"), 10s));
+            room.release_floor(1);
+            EXPECT_TRUE(run_until([&] { return room.state_of(1) == BFCP_RELEASED; }));
+            EXPECT_TRUE(gw.program().wait_for_log(
+                std::regex("gateway: sess=" + session + " content floor released by the room"),
+                10s));
+        }
+        const auto hangup = http_request(gw.api_port(), "DELETE", "/api/v1/gateways/" + session);
+        EXPECT_TRUE(hangup.ok() && hangup->status == 200);
     }
-    const auto hangup = http_request(gw.api_port(), "DELETE", "/api/v1/gateways/" + session);
-    ASSERT_TRUE(hangup.ok()) << hangup.error().message;
-    EXPECT_EQ(hangup->status, 200) << hangup->body;
-    EXPECT_EQ(call.get().exit_code, 0);
+    auto r = call.get();
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    if (r.ok()) run = *r;
+}
+
+TEST_F(GatewayBfcp, RoomTakesAndReleasesTheFloorOverUdp) {
+    auto& gw = start_gateway();
+    SippRun run;
+    room_takes_and_releases_the_floor(gw, BfcpClient::Transport::Udp, "bfcp_udp_until_bye.xml",
+                                      "UDP/BFCP", run);
+    EXPECT_EQ(run.exit_code, 0);
+}
+
+TEST_F(GatewayBfcp, RoomTakesAndReleasesTheFloorOverTcp) {
+    auto& gw = start_gateway();
+    SippRun run;
+    room_takes_and_releases_the_floor(gw, BfcpClient::Transport::Tcp, "bfcp_tcp_until_bye.xml",
+                                      "TCP/BFCP", run);
+    EXPECT_EQ(run.exit_code, 0);
 }
 
 }  // namespace

@@ -78,11 +78,14 @@ SessionView CallSession::view() const {
     v.service = room_.service;
     if (prompts_) v.meeting = prompts_->status();
     v.display_name = display_name_;
+    if (floor_ && floor_->room_holds_floor()) v.content_floor = "room";
     if (call_) {
         v.call_id = call_->call_id();
         const auto& m = call_->media();
         v.audio_codec = m.audio ? m.audio->codec.name : "";
         v.video_codec = m.video ? m.video->codec.name : "";
+        v.content_codec = m.content ? m.content->codec.name : "";
+        v.content_bfcp = m.bfcp ? sip::bfcp_transport_name(m.bfcp->transport) : "";
         for (const auto* st : {&m.audio, &m.video})
             if (*st && (*st)->protection != sip::Protection::None)
                 v.protection = sip::protection_name((*st)->protection);

@@ -46,6 +46,11 @@ struct SessionView {
     // "reconnecting:<reason>", "ending:<cause>"; empty otherwise.
     std::string meeting;
     std::string display_name;  // the caller's name in the meeting
+    // Content sharing (docs/content.md): the content line's codec, its floor control
+    // ("UDP/BFCP", "TCP/BFCP"), and who holds the floor ("room"); empty when none.
+    std::string content_codec;
+    std::string content_bfcp;
+    std::string content_floor;
 };
 
 // What a call needs from the gateway process: all of it outlives every call.

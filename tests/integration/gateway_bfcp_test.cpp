@@ -6,6 +6,8 @@
 #include "support/bfcp_client.hpp"
 #include "support/http_client.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <future>
 
 namespace testsupport {
@@ -94,6 +96,14 @@ void room_takes_and_releases_the_floor(Gateway& gw, BfcpClient::Transport transp
             EXPECT_TRUE(run_until([&] { return room.state_of(1) == BFCP_GRANTED; }));
             EXPECT_TRUE(gw.program().wait_for_log(
                 std::regex("gateway: sess=" + session + " content floor taken by the room"), 10s));
+            const auto view = http_request(gw.api_port(), "GET", "/api/v1/gateways/" + session);
+            EXPECT_TRUE(view.ok() && view->status == 200);
+            if (view.ok()) {
+                const auto j = nlohmann::json::parse(view->body, nullptr, false);
+                EXPECT_EQ(j.value("content_floor", "?"), "room") << view->body;
+                EXPECT_EQ(j.value("content_bfcp", "?"), proto) << view->body;
+                EXPECT_EQ(j.value("content_codec", "?"), "VP8") << view->body;
+            }
             room.release_floor(1);
             EXPECT_TRUE(run_until([&] { return room.state_of(1) == BFCP_RELEASED; }));
             EXPECT_TRUE(gw.program().wait_for_log(

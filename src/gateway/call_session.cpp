@@ -38,6 +38,7 @@ CallSession::~CallSession() {
     notice_timer_.cancel();
     alone_timer_.cancel();
     call_.reset();
+    floor_.reset();
     media_.reset();
     spdlog::debug("gateway: sess={} released", id_);
 }
@@ -55,6 +56,7 @@ void CallSession::set_caller(services::CallerIdentity caller) {
 
 bool CallSession::start_media(const sip::NegotiatedMedia& media) {
     media_started_ = true;
+    apply_content(media);
     return media_ok(media_->start(media, media_mode_for(room_.kind)), "media start failed");
 }
 
@@ -76,11 +78,14 @@ SessionView CallSession::view() const {
     v.service = room_.service;
     if (prompts_) v.meeting = prompts_->status();
     v.display_name = display_name_;
+    if (floor_ && floor_->room_holds_floor()) v.content_floor = "room";
     if (call_) {
         v.call_id = call_->call_id();
         const auto& m = call_->media();
         v.audio_codec = m.audio ? m.audio->codec.name : "";
         v.video_codec = m.video ? m.video->codec.name : "";
+        v.content_codec = m.content ? m.content->codec.name : "";
+        v.content_bfcp = m.bfcp ? sip::bfcp_transport_name(m.bfcp->transport) : "";
         for (const auto* st : {&m.audio, &m.video})
             if (*st && (*st)->protection != sip::Protection::None)
                 v.protection = sip::protection_name((*st)->protection);
@@ -107,6 +112,7 @@ void CallSession::on_media(const sip::NegotiatedMedia& m) {
     if (!media_) return;
     // Outbound calls and offerless INVITEs learn their media only from the answer.
     const bool first = !media_started_;
+    apply_content(m);
     auto st = first ? media_->start(m, media_mode_for(room_.kind)) : media_->update(m);
     media_started_ = true;
     (void)media_ok(st, first ? "media start failed" : "media update failed");
@@ -133,6 +139,7 @@ void CallSession::hangup(const std::string& cause) {
 void CallSession::end(const std::string& cause) {
     if (state_.state() == SessionState::Ending) return;
     state_.change(SessionState::Ending, cause);
+    if (floor_) floor_->close();  // a held floor is revoked before the BYE
     auto report = [this] {
         if (ended_reported_) return;
         ended_reported_ = true;

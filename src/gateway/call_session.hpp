@@ -19,6 +19,7 @@
 #include "services/adapter.hpp"
 #include "services/display_name.hpp"
 #include "sip/call.hpp"
+#include "sip/floor_server.hpp"
 
 #include <functional>
 #include <memory>
@@ -45,6 +46,11 @@ struct SessionView {
     // "reconnecting:<reason>", "ending:<cause>"; empty otherwise.
     std::string meeting;
     std::string display_name;  // the caller's name in the meeting
+    // Content sharing (docs/content.md): the content line's codec, its floor control
+    // ("UDP/BFCP", "TCP/BFCP"), and who holds the floor ("room"); empty when none.
+    std::string content_codec;
+    std::string content_bfcp;
+    std::string content_floor;
 };
 
 // What a call needs from the gateway process: all of it outlives every call.
@@ -73,6 +79,13 @@ public:
     void set_display_name(std::string name) { display_name_ = std::move(name); }
     // The dialog, once sip::Call accepted or dialled it.
     void attach_call(std::unique_ptr<sip::Call> call) { call_ = std::move(call); }
+    // Content sharing (docs/content.md): a floor control server for the call, opened before
+    // the answer so that its ports and ids are in it; nullptr when the call has no content
+    // line (relayed media). Its events come to this call.
+    static std::unique_ptr<sip::FloorServer> open_floor_server(const std::string& session_id,
+                                                               const media::CallMedia& media,
+                                                               sip::LocalMediaPorts& ports);
+    void attach_floor(std::unique_ptr<sip::FloorServer> floor);
     // The first media of an answered INVITE with an offer: false (and the call ended with BYE)
     // when the pipeline does not start.
     bool start_media(const sip::NegotiatedMedia& media);
@@ -105,6 +118,7 @@ public:
     [[nodiscard]] SessionView view() const;
     [[nodiscard]] const media::CallMedia* media() const { return media_.get(); }
     [[nodiscard]] const MeetingLink* meeting() const { return meeting_.get(); }
+    [[nodiscard]] const sip::FloorServer* floor() const { return floor_.get(); }
 
     // The service this call joins (its choice, else the default).
     [[nodiscard]] const core::ServiceConfig& service() const {
@@ -124,6 +138,9 @@ private:
     void show_notice(const std::string& text, uint64_t ms);
     // false (and the call hung up with `what` and the reason as its cause) on a failure.
     bool media_ok(const core::Status& status, const char* what);
+    // The content line and the BFCP line of the latest offer/answer.
+    void apply_content(const sip::NegotiatedMedia& media);
+    void on_content_floor(bool room_holds);
     // Runs fn from the loop if this call still exists then (never inside the caller's stack).
     void post(std::function<void()> fn);
 
@@ -140,7 +157,8 @@ private:
     std::unique_ptr<media::CallMedia> media_;
     bool media_started_ = false;
     std::unique_ptr<sip::Call> call_;
-    std::unique_ptr<IvrSession> ivr_;  // while the caller is in the IVR
+    std::unique_ptr<sip::FloorServer> floor_;  // with a content line: BFCP, us as server
+    std::unique_ptr<IvrSession> ivr_;          // while the caller is in the IVR
     // While the meeting holds or refuses the join: the caller's picture, prompts and password.
     std::unique_ptr<MeetingPrompts> prompts_;
     core::Timer notice_timer_;  // clears an on-screen confirmation

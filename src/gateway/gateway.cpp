@@ -295,12 +295,15 @@ void Gateway::answer_invite(const struct sip_msg& msg, const std::string& id, co
     }
     sip::SdpOrigin origin{rand_u32(), 1};
     sip::AnswerPlan plan;
+    auto floor = CallSession::open_floor_server(id, *media, ports);
     if (!body.empty()) {
         auto n = sip::answer_offer(body, prefs_, ports, origin);
         if (!n.ok()) {
             reject(msg, id, n.failure->status, n.failure->reason, n.failure->detail);
             return;
         }
+        if (!n.bfcp_refused.empty())
+            spdlog::info("gateway: sess={} {} (port 0)", id, core::log_field(n.bfcp_refused));
         plan.answer_sdp = n.sdp;
         plan.media = n.media;
     }
@@ -323,6 +326,7 @@ void Gateway::answer_invite(const struct sip_msg& msg, const std::string& id, co
         return;
     }
     session->attach_call(std::move(*call));
+    session->attach_floor(std::move(floor));
     if (plan.media.audio || plan.media.video) session->start_media(plan.media);
     if (slot) slots_[*slot]->set_busy(true);
     reservations_.erase(reservation_id);  // the session holds the call slot from now on

@@ -20,7 +20,10 @@ nlohmann::json to_json(const SessionView& v) {
             {"video_codec", v.video_codec},
             {"protection", v.protection},
             {"meeting", v.meeting},
-            {"display_name", v.display_name}};
+            {"display_name", v.display_name},
+            {"content_codec", v.content_codec},
+            {"content_bfcp", v.content_bfcp},
+            {"content_floor", v.content_floor}};
 }
 
 nlohmann::json to_json(const ReservationView& v) {

@@ -10,6 +10,7 @@
 #include "media/control_bridge.hpp"
 #include "media/gst_ptr.hpp"
 #include "media/media_stream.hpp"
+#include "media/rtp_sockets.hpp"
 #include "sip/negotiated_media.hpp"
 
 #include <gst/gst.h>
@@ -79,6 +80,10 @@ private:
     sip::LocalMediaPorts ports_;
     MediaStream audio_;
     MediaStream video_;
+    // The content line's ports (docs/content.md): bound so that the SDP can offer them and the
+    // room's slides meet an open port, not ICMP errors; not read yet (forwarding the content
+    // to the meeting is the next slice of issue 14). Relayed calls have no content line.
+    RtpSocketPair content_;
     std::unique_ptr<CallRelays> relays_;  // with [turn]: one allocation per socket
     bool audio_active_ = false, video_active_ = false;
     Mode mode_ = Mode::Idle;

@@ -24,6 +24,8 @@ core::Result<std::unique_ptr<CallMedia>> Engine::create_call(const std::string& 
     if (!audio) return audio.error();
     auto video = bind_rtp_pair(bind, config_.rtp_port_min, config_.rtp_port_max);
     if (!video) return video.error();
+    auto content = bind_rtp_pair(bind, config_.rtp_port_min, config_.rtp_port_max);
+    if (!content) return content.error();
     // Drawn per call even when it ends up clear: the SDP answer needs them before media exists.
     auto keys = sip::generate_srtp_keys();
     if (!keys) return keys.error();
@@ -31,6 +33,9 @@ core::Result<std::unique_ptr<CallMedia>> Engine::create_call(const std::string& 
         std::make_unique<CallMedia>(CallMedia::Key{}, session_id, config_, loop_, std::move(events),
                                     bind, std::move(audio.value()), std::move(video.value()));
     call->ports_.srtp_keys = std::move(*keys);
+    call->content_ = std::move(*content);
+    call->ports_.content_rtp = call->content_.rtp_port;
+    call->ports_.content_rtcp = call->content_.rtcp_port;
     return call;
 }
 

@@ -258,6 +258,9 @@ int Call::on_offer(struct mbuf** descp, const struct sip_msg* msg, void* arg) {
                          n.failure->status, n.failure->detail);
             return EPROTO;  // libre answers 488
         }
+        if (!n.bfcp_refused.empty())
+            spdlog::info("sip: sess={} re-INVITE {} (port 0)", self->log_id_,
+                         core::log_field(n.bfcp_refused));
         sdp = self->current_sdp_for(n.sdp);
         self->media_ = n.media;
     }

@@ -77,9 +77,34 @@ struct NegotiatedStream {
     std::optional<SrtpParams> srtp;  // set when protection is SdesSrtp
 };
 
+// BFCP (RFC 8855) over which transport: libre's bfcp_conn for UDP, our framing for TCP.
+enum class BfcpTransport { Udp, Tcp };
+
+inline const char* bfcp_transport_name(BfcpTransport t) {
+    return t == BfcpTransport::Tcp ? "TCP/BFCP" : "UDP/BFCP";
+}
+
+// The BFCP m= line settled (RFC 8856). The gateway is always the floor control server: the
+// conference and user ids are ours, the floor id the offerer's (1 when it named none).
+struct NegotiatedBfcp {
+    BfcpTransport transport = BfcpTransport::Udp;
+    std::string remote_address;
+    uint16_t remote_port = 0;  // TCP: where the client connects from (we are passive)
+    uint16_t local_port = 0;
+    uint32_t conference_id = 0;
+    uint16_t user_id = 0;
+    uint16_t floor_id = 1;
+    std::string content_label;  // a=label of our content line, named by floorid ... mstrm
+    bool operator==(const NegotiatedBfcp&) const = default;
+};
+
 struct NegotiatedMedia {
     std::optional<NegotiatedStream> audio;
     std::optional<NegotiatedStream> video;
+    // The second video line with a=content:slides (RFC 4796): the room's (or the meeting's)
+    // shared screen. Without BFCP it is plain video.
+    std::optional<NegotiatedStream> content;
+    std::optional<NegotiatedBfcp> bfcp;
 };
 
 // Local RTP endpoints for an answer, chosen by media/ before the SDP answer is written.
@@ -91,6 +116,15 @@ struct LocalMediaPorts {
     uint16_t video_rtcp = 0;
     // This call's own SRTP keys (sip/sdes.hpp); empty: we cannot offer or answer SRTP.
     LocalSrtpKeys srtp_keys;
+    // The content line's RTP endpoints; 0: no content line (answered with port 0).
+    uint16_t content_rtp = 0;
+    uint16_t content_rtcp = 0;
+    // Our floor control server's ports (0: that transport is refused with port 0) and the ids
+    // it answers with; fixed for the call so that every re-INVITE answers the same.
+    uint16_t bfcp_udp = 0;
+    uint16_t bfcp_tcp = 0;
+    uint32_t bfcp_conference_id = 0;
+    uint16_t bfcp_user_id = 0;
 };
 
 }  // namespace sip

@@ -1,6 +1,7 @@
 #include "sip/offer_answer.hpp"
 
 #include "core/text.hpp"
+#include "sip/bfcp_sdp.hpp"
 #include "sip/sdes.hpp"
 #include "sip/sdp.hpp"
 
@@ -383,7 +384,7 @@ SrtpParams srtp_params(const CryptoAttribute& remote, std::span<const uint8_t> l
 
 // Fills the transport half of a stream from the peer's m= line.
 NegotiatedStream remote_stream(const SdpMedia& m, const SdpDescription& s, MediaKind kind,
-                               const LocalMediaPorts& ports) {
+                               uint16_t local_rtp, uint16_t local_rtcp) {
     NegotiatedStream st;
     st.kind = kind;
     st.remote_address = m.connection_address.empty() ? s.connection_address : m.connection_address;
@@ -395,10 +396,8 @@ NegotiatedStream remote_stream(const SdpMedia& m, const SdpDescription& s, Media
         if (auto p = to_uint(rtcp->substr(0, rtcp->find(' '))); p && *p > 0 && *p < 65536)
             st.remote_rtcp_port = static_cast<uint16_t>(*p);
     }
-    const bool audio = kind == MediaKind::Audio;
-    st.local_rtp_port = audio ? ports.audio_rtp : ports.video_rtp;
-    st.local_rtcp_port =
-        st.rtcp_mux ? st.local_rtp_port : (audio ? ports.audio_rtcp : ports.video_rtcp);
+    st.local_rtp_port = local_rtp;
+    st.local_rtcp_port = st.rtcp_mux ? local_rtp : local_rtcp;
     Direction peer = offered_direction(m, s);
     // RFC 2543 hold: c=0.0.0.0 means "do not send to me", whatever the direction says.
     if (st.remote_address == "0.0.0.0" || st.remote_address == "::") {
@@ -513,22 +512,42 @@ Negotiation answer_offer(std::string_view offer_text, const CodecPreferences& pr
 
     Negotiation result;
     SdpDescription answer = base_description(ports, origin);
+    answer.media.resize(offer.media.size());
     std::string why_rejected;
-    for (const auto& m : offer.media) {
+    std::string content_label;
+    std::vector<size_t> bfcp_lines;  // answered once the content line is known
+    for (size_t i = 0; i < offer.media.size(); ++i) {
+        const auto& m = offer.media[i];
+        if (m.media == "application" && is_bfcp_proto(m.proto)) {
+            bfcp_lines.push_back(i);
+            continue;
+        }
         const bool audio = m.media == "audio";
         const bool video = m.media == "video";
+        // RFC 4796: the slides line is the content channel; any other video line is the main
+        // picture (a=content:main, or none).
+        const bool content = video && m.attribute("content") == "slides";
         const MediaKind kind = audio ? MediaKind::Audio : MediaKind::Video;
-        auto& slot = audio ? result.media.audio : result.media.video;
-        const uint16_t local_port = audio ? ports.audio_rtp : ports.video_rtp;
-        if ((!audio && !video) || m.port == 0 || slot.has_value() || local_port == 0) {
-            answer.media.push_back(rejected(m));
+        auto& slot = audio     ? result.media.audio
+                     : content ? result.media.content
+                               : result.media.video;
+        const uint16_t local_rtp = audio     ? ports.audio_rtp
+                                   : content ? ports.content_rtp
+                                             : ports.video_rtp;
+        const uint16_t local_rtcp = audio     ? ports.audio_rtcp
+                                    : content ? ports.content_rtcp
+                                              : ports.video_rtcp;
+        const unsigned srtp_stream = audio ? 0 : content ? 2 : 1;
+        const std::string what = content ? "content" : m.media;
+        if ((!audio && !video) || m.port == 0 || slot.has_value() || local_rtp == 0) {
+            answer.media[i] = rejected(m);
             continue;
         }
         const Profile profile = profile_of(m.proto);
         if (profile == Profile::Other || profile == Profile::DtlsSrtp ||
             (profile == Profile::Srtp && prefs.srtp == SrtpPolicy::Off)) {
-            why_rejected += " " + m.media + ": profile " + m.proto + " not supported;";
-            answer.media.push_back(rejected(m));
+            why_rejected += " " + what + ": profile " + m.proto + " not supported;";
+            answer.media[i] = rejected(m);
             continue;
         }
         // "Best effort" SRTP (a=crypto inside RTP/AVP, as Cisco endpoints offer) is taken too.
@@ -543,24 +562,24 @@ Negotiation answer_offer(std::string_view offer_text, const CodecPreferences& pr
         }
         if (!crypto && (profile == Profile::Srtp || prefs.srtp == SrtpPolicy::Mandatory)) {
             why_rejected +=
-                " " + m.media + ": no usable a=crypto (" + why_no_crypto + ")" +
+                " " + what + ": no usable a=crypto (" + why_no_crypto + ")" +
                 (prefs.srtp == SrtpPolicy::Mandatory ? " and [media] srtp = mandatory" : "") + ";";
-            answer.media.push_back(rejected(m));
+            answer.media[i] = rejected(m);
             continue;
         }
         const auto formats = collect_formats(m, result.work);
         auto chosen = choose(formats, audio ? prefs.audio : prefs.video, kind, false);
         if (!chosen) {
-            why_rejected += " " + m.media + ": no common codec;";
-            answer.media.push_back(rejected(m));
+            why_rejected += " " + what + ": no common codec;";
+            answer.media[i] = rejected(m);
             continue;
         }
-        NegotiatedStream st = remote_stream(m, offer, kind, ports);
+        NegotiatedStream st = remote_stream(m, offer, kind, local_rtp, local_rtcp);
         st.codec = to_codec(*chosen, prefs);
         if (video) st.feedback = chosen->feedback;
         SdpMedia out;
         out.media = m.media;
-        out.port = local_port;
+        out.port = local_rtp;
         out.proto = m.proto;
         add_format_attributes(out, st.codec, video ? &st.feedback : nullptr);
         if (audio) {
@@ -575,14 +594,33 @@ Negotiation answer_offer(std::string_view offer_text, const CodecPreferences& pr
         out.attributes.push_back({"rtcp", std::to_string(st.local_rtcp_port)});
         if (st.rtcp_mux) out.attributes.push_back({"rtcp-mux", ""});
         out.attributes.push_back({direction_name(st.direction), ""});
+        if (content) {
+            // The offerer's label keeps both sides' floorid ... mstrm pointing at the same
+            // line, whichever SDP an endpoint reads it from.
+            content_label = m.attribute("label").value_or("");
+            if (content_label.empty()) content_label = "2";
+            out.attributes.push_back({"content", "slides"});
+            out.attributes.push_back({"label", content_label});
+        }
         if (crypto) {
-            const auto local = ports.srtp_keys.key(audio ? 0 : 1, crypto->suite);
+            const auto local = ports.srtp_keys.key(srtp_stream, crypto->suite);
             st.protection = Protection::SdesSrtp;
             st.srtp = srtp_params(*crypto, local);
             out.attributes.push_back({"crypto", format_crypto(crypto->tag, crypto->suite, local)});
         }
-        answer.media.push_back(std::move(out));
+        answer.media[i] = std::move(out);
         slot = std::move(st);
+    }
+    for (size_t i : bfcp_lines) {
+        const auto& m = offer.media[i];
+        if (result.media.bfcp) {
+            answer.media[i] = rejected(m);
+            continue;
+        }
+        auto b = answer_bfcp(m, offer.connection_address, ports, content_label);
+        if (!b.refused.empty()) result.bfcp_refused = b.refused;
+        answer.media[i] = std::move(b.line);
+        result.media.bfcp = std::move(b.bfcp);
     }
     if (!result.media.audio && !result.media.video) {
         if (offer.media.empty()) return failure(488, "Not Acceptable Here", "offer has no m= line");
@@ -691,7 +729,9 @@ Negotiation apply_answer(std::string_view answer_text, const CodecPreferences& p
         if (!crypto &&
             (profile_of(m.proto) != Profile::Clear || prefs.srtp == SrtpPolicy::Mandatory))
             continue;
-        NegotiatedStream st = remote_stream(m, answer, kind, ports);
+        NegotiatedStream st =
+            remote_stream(m, answer, kind, audio ? ports.audio_rtp : ports.video_rtp,
+                          audio ? ports.audio_rtcp : ports.video_rtcp);
         st.codec = to_codec(*chosen, prefs);
         if (!audio) st.feedback = chosen->feedback;
         if (crypto) {

@@ -57,6 +57,8 @@ struct Negotiation {
     // Attribute and format lines visited while collecting formats: tests bound it by the size
     // of the offer (linear work) instead of timing the negotiation.
     size_t work = 0;
+    // Why the offered BFCP line got port 0 (the call goes on without floor control).
+    std::string bfcp_refused;
     [[nodiscard]] bool ok() const { return !failure.has_value(); }
 };
 

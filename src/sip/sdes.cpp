@@ -203,7 +203,7 @@ std::span<const uint8_t> LocalSrtpKeys::key(unsigned stream, SrtpSuite suite) co
 
 core::Result<LocalSrtpKeys> generate_srtp_keys() {
     LocalSrtpKeys keys;
-    keys.material.resize(2 * kSuites.size() * kSrtpMaxKeySize);
+    keys.material.resize(3 * kSuites.size() * kSrtpMaxKeySize);
     size_t filled = 0;
     while (filled < keys.material.size()) {
         const ssize_t n =

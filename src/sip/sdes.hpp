@@ -58,9 +58,9 @@ std::optional<std::vector<uint8_t>> base64_decode(std::string_view text);
 // Key material for one call: distinct random keys per stream and suite, drawn from the kernel's
 // CSPRNG (getrandom), so our answer and every re-answer of the dialog send with the same key.
 struct LocalSrtpKeys {
-    std::vector<uint8_t> material;  // 2 streams x 5 suites x kSrtpMaxKeySize bytes
+    std::vector<uint8_t> material;  // 3 streams x 5 suites x kSrtpMaxKeySize bytes
     [[nodiscard]] bool empty() const { return material.empty(); }
-    // Our key for that stream (0 audio, 1 video) and suite, srtp_key_size(suite) bytes.
+    // Our key for that stream (0 audio, 1 video, 2 content) and suite, srtp_key_size(suite) bytes.
     [[nodiscard]] std::span<const uint8_t> key(unsigned stream, SrtpSuite suite) const;
 };
 core::Result<LocalSrtpKeys> generate_srtp_keys();

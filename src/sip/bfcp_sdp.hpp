@@ -1,0 +1,27 @@
+// The BFCP m= line of an offer (RFC 8856), answered with the gateway as floor control server.
+// Pure SDP in, SDP out, like offer_answer.hpp, so every corner is unit-tested.
+#pragma once
+
+#include "sip/negotiated_media.hpp"
+#include "sip/sdp.hpp"
+
+#include <optional>
+#include <string>
+
+namespace sip {
+
+// UDP/BFCP, TCP/BFCP, TCP/TLS/BFCP, UDP/TLS/BFCP: a BFCP line, whether we take it or not.
+bool is_bfcp_proto(const std::string& proto);
+
+struct BfcpAnswer {
+    SdpMedia line;                       // our m= line (port 0 when refused)
+    std::optional<NegotiatedBfcp> bfcp;  // set when accepted
+    std::string refused;                 // why not, for the log; empty when accepted
+};
+
+// `content_label` is the a=label of our accepted content line; empty: there is none, and a
+// floor without its stream is refused.
+BfcpAnswer answer_bfcp(const SdpMedia& offered, const std::string& session_address,
+                       const LocalMediaPorts& ports, const std::string& content_label);
+
+}  // namespace sip

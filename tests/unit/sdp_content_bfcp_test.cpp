@@ -1,0 +1,245 @@
+// Content line (RFC 4796) and BFCP line (RFC 8856) in the offer/answer (issue 14): the gateway
+// answers as floor control server, refuses with port 0 what it cannot do, and a content line
+// without BFCP stays plain video.
+#include "sip/offer_answer.hpp"
+#include "sip/sdp.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+sip::LocalMediaPorts main_ports() {
+    sip::LocalMediaPorts p;
+    p.address = "127.0.0.1";
+    p.audio_rtp = 20000;
+    p.audio_rtcp = 20001;
+    p.video_rtp = 20002;
+    p.video_rtcp = 20003;
+    return p;
+}
+
+sip::LocalMediaPorts ports() {
+    sip::LocalMediaPorts p = main_ports();
+    p.content_rtp = 20004;
+    p.content_rtcp = 20005;
+    p.bfcp_udp = 20006;
+    p.bfcp_tcp = 20007;
+    p.bfcp_conference_id = 4321;
+    p.bfcp_user_id = 7;
+    return p;
+}
+
+const std::string kHead =
+    "v=0\r\no=- 1 1 IN IP4 10.0.0.5\r\ns=-\r\nc=IN IP4 10.0.0.5\r\nt=0 0\r\n"
+    "m=audio 4000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+    "m=video 4002 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+    "a=fmtp:96 profile-level-id=42e01f;packetization-mode=1\r\na=content:main\r\na=label:1\r\n";
+
+const std::string kContent =
+    "m=video 4004 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+    "a=fmtp:96 profile-level-id=42e01f;packetization-mode=1\r\na=content:slides\r\na=label:3\r\n";
+
+std::string bfcp_line(const std::string& proto, const std::string& extra) {
+    return "m=application 5070 " + proto + " *\r\n" + extra;
+}
+
+sip::Negotiation answer(const std::string& sdp, const sip::LocalMediaPorts& p = ports()) {
+    return sip::answer_offer(sdp, sip::CodecPreferences{}, p, sip::SdpOrigin{42, 1});
+}
+
+// The answer's m= line at `index`, parsed.
+sip::SdpMedia line(const sip::Negotiation& n, size_t index) {
+    auto parsed = sip::parse_sdp(n.sdp);
+    EXPECT_TRUE(parsed.ok()) << n.sdp;
+    if (!parsed || parsed->media.size() <= index) return {};
+    return parsed->media[index];
+}
+
+TEST(ContentBfcp, ContentWithoutBfcpIsPlainVideo) {
+    auto n = answer(kHead + kContent);
+    ASSERT_TRUE(n.ok()) << n.failure->detail;
+    ASSERT_TRUE(n.media.video);
+    ASSERT_TRUE(n.media.content);
+    EXPECT_FALSE(n.media.bfcp);
+    EXPECT_EQ(n.media.video->remote_rtp_port, 4002);
+    EXPECT_EQ(n.media.content->remote_rtp_port, 4004);
+    EXPECT_EQ(n.media.content->local_rtp_port, 20004);
+    EXPECT_EQ(n.media.content->local_rtcp_port, 20005);
+    EXPECT_EQ(n.media.content->codec.name, "H264");
+    EXPECT_EQ(n.media.content->direction, sip::Direction::SendRecv);
+    const auto c = line(n, 2);
+    EXPECT_EQ(c.port, 20004);
+    EXPECT_EQ(c.attribute("content"), "slides");
+    EXPECT_EQ(c.attribute("label"), "3");
+    EXPECT_TRUE(c.has_attribute("sendrecv"));
+    // The main line carries no content attribute of ours: it is the main picture.
+    EXPECT_EQ(line(n, 1).port, 20002);
+    EXPECT_FALSE(line(n, 1).has_attribute("content"));
+}
+
+TEST(ContentBfcp, UdpClientOnlyIsAnsweredAsServer) {
+    auto n = answer(
+        kHead + kContent +
+        bfcp_line("UDP/BFCP", "a=floorctrl:c-only\r\na=floorid:2 mstrm:3\r\na=bfcpver:1 2\r\n"));
+    ASSERT_TRUE(n.ok());
+    ASSERT_TRUE(n.media.bfcp);
+    EXPECT_EQ(n.media.bfcp->transport, sip::BfcpTransport::Udp);
+    EXPECT_EQ(n.media.bfcp->remote_address, "10.0.0.5");
+    EXPECT_EQ(n.media.bfcp->remote_port, 5070);
+    EXPECT_EQ(n.media.bfcp->local_port, 20006);
+    EXPECT_EQ(n.media.bfcp->conference_id, 4321u);
+    EXPECT_EQ(n.media.bfcp->user_id, 7);
+    EXPECT_EQ(n.media.bfcp->floor_id, 2);
+    EXPECT_EQ(n.media.bfcp->content_label, "3");
+    EXPECT_TRUE(n.bfcp_refused.empty());
+    const auto b = line(n, 3);
+    EXPECT_EQ(b.media, "application");
+    EXPECT_EQ(b.port, 20006);
+    EXPECT_EQ(b.proto, "UDP/BFCP");
+    EXPECT_EQ(b.formats, std::vector<std::string>{"*"});
+    EXPECT_EQ(b.attribute("floorctrl"), "s-only");
+    EXPECT_EQ(b.attribute("confid"), "4321");
+    EXPECT_EQ(b.attribute("userid"), "7");
+    EXPECT_EQ(b.attribute("floorid"), "2 mstrm:3");
+    EXPECT_EQ(b.attribute("bfcpver"), "2");  // UDP is version 2 only (RFC 8855)
+    EXPECT_FALSE(b.has_attribute("setup"));
+}
+
+TEST(ContentBfcp, ClientOrServerOfferMakesUsServer) {
+    auto n = answer(kHead + kContent + bfcp_line("UDP/BFCP", "a=floorctrl:c-s\r\n"));
+    ASSERT_TRUE(n.media.bfcp);
+    EXPECT_EQ(line(n, 3).attribute("floorctrl"), "s-only");
+}
+
+TEST(ContentBfcp, ServerOnlyOfferIsRefusedWithPortZero) {
+    auto n = answer(kHead + kContent + bfcp_line("UDP/BFCP", "a=floorctrl:s-only\r\n"));
+    ASSERT_TRUE(n.ok());
+    EXPECT_FALSE(n.media.bfcp);
+    EXPECT_NE(n.bfcp_refused.find("s-only"), std::string::npos) << n.bfcp_refused;
+    EXPECT_EQ(line(n, 3).port, 0);
+    EXPECT_TRUE(n.media.content);  // the content line stays, as plain video
+}
+
+TEST(ContentBfcp, MissingFlooridMeansFloorOne) {
+    auto n = answer(kHead + kContent + bfcp_line("UDP/BFCP", "a=floorctrl:c-only\r\n"));
+    ASSERT_TRUE(n.media.bfcp);
+    EXPECT_EQ(n.media.bfcp->floor_id, 1);
+    EXPECT_EQ(line(n, 3).attribute("floorid"), "1 mstrm:3");
+    EXPECT_FALSE(line(n, 3).has_attribute("bfcpver"));
+}
+
+TEST(ContentBfcp, OldMStreamSyntaxAndNoLabel) {
+    const std::string unlabelled =
+        "m=video 4004 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+        "a=fmtp:96 packetization-mode=1\r\na=content:slides\r\n";
+    auto n = answer(kHead + unlabelled + bfcp_line("UDP/BFCP", "a=floorid:5 m-stream:9\r\n"));
+    ASSERT_TRUE(n.media.bfcp);
+    EXPECT_EQ(n.media.bfcp->floor_id, 5);
+    EXPECT_EQ(line(n, 2).attribute("label"), "2");
+    EXPECT_EQ(line(n, 3).attribute("floorid"), "5 mstrm:2");
+}
+
+TEST(ContentBfcp, TcpActiveOrActpassWeListen) {
+    for (const std::string setup : {"a=setup:actpass\r\n", "a=setup:active\r\n", ""}) {
+        auto n = answer(kHead + kContent +
+                        bfcp_line("TCP/BFCP", setup + "a=connection:new\r\na=floorctrl:c-s\r\n"
+                                                      "a=bfcpver:1\r\na=floorid:1 mstrm:3\r\n"));
+        ASSERT_TRUE(n.media.bfcp) << setup << n.bfcp_refused;
+        EXPECT_EQ(n.media.bfcp->transport, sip::BfcpTransport::Tcp);
+        EXPECT_EQ(n.media.bfcp->local_port, 20007);
+        const auto b = line(n, 3);
+        EXPECT_EQ(b.proto, "TCP/BFCP");
+        EXPECT_EQ(b.port, 20007);
+        EXPECT_EQ(b.attribute("setup"), "passive");
+        EXPECT_EQ(b.attribute("connection"), "new");
+        EXPECT_EQ(b.attribute("bfcpver"), "1");
+    }
+}
+
+TEST(ContentBfcp, TcpPassiveIsRefused) {
+    auto n = answer(kHead + kContent + bfcp_line("TCP/BFCP", "a=setup:passive\r\n"));
+    EXPECT_FALSE(n.media.bfcp);
+    EXPECT_EQ(line(n, 3).port, 0);
+    EXPECT_NE(n.bfcp_refused.find("setup:passive"), std::string::npos);
+}
+
+TEST(ContentBfcp, TlsIsRefusedWithPortZero) {
+    for (const std::string proto : {"TCP/TLS/BFCP", "UDP/TLS/BFCP"}) {
+        auto n = answer(kHead + kContent + bfcp_line(proto, "a=setup:actpass\r\n"));
+        ASSERT_TRUE(n.ok());
+        EXPECT_FALSE(n.media.bfcp);
+        const auto b = line(n, 3);
+        EXPECT_EQ(b.port, 0);
+        EXPECT_EQ(b.proto, proto);
+        EXPECT_NE(n.bfcp_refused.find("not supported"), std::string::npos);
+    }
+}
+
+TEST(ContentBfcp, UdpWithoutVersionTwoIsRefused) {
+    auto n = answer(kHead + kContent + bfcp_line("UDP/BFCP", "a=bfcpver:1\r\n"));
+    EXPECT_FALSE(n.media.bfcp);
+    EXPECT_EQ(line(n, 3).port, 0);
+}
+
+TEST(ContentBfcp, BfcpWithoutContentLineIsRefused) {
+    auto n = answer(kHead + bfcp_line("UDP/BFCP", "a=floorctrl:c-only\r\n"));
+    ASSERT_TRUE(n.ok());
+    EXPECT_FALSE(n.media.bfcp);
+    EXPECT_EQ(line(n, 2).port, 0);
+    EXPECT_NE(n.bfcp_refused.find("no content line"), std::string::npos);
+}
+
+TEST(ContentBfcp, BfcpLineBeforeContentLineKeepsOrder) {
+    auto n = answer(kHead + bfcp_line("UDP/BFCP", "a=floorid:1 mstrm:3\r\n") + kContent);
+    ASSERT_TRUE(n.media.bfcp);
+    EXPECT_EQ(line(n, 2).proto, "UDP/BFCP");
+    EXPECT_EQ(line(n, 3).attribute("content"), "slides");
+}
+
+TEST(ContentBfcp, WithoutLocalContentPortsBothAreRefused) {
+    auto n = answer(kHead + kContent + bfcp_line("UDP/BFCP", ""), main_ports());
+    ASSERT_TRUE(n.ok());
+    EXPECT_FALSE(n.media.content);
+    EXPECT_FALSE(n.media.bfcp);
+    EXPECT_EQ(line(n, 2).port, 0);
+    EXPECT_EQ(line(n, 3).port, 0);
+}
+
+TEST(ContentBfcp, PortZeroContentAndDirections) {
+    const std::string off =
+        "m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=content:slides\r\n";
+    auto n = answer(kHead + off + bfcp_line("UDP/BFCP", ""));
+    EXPECT_FALSE(n.media.content);
+    EXPECT_FALSE(n.media.bfcp);  // a floor without its stream means nothing
+    EXPECT_EQ(line(n, 2).port, 0);
+
+    const std::string sendonly =
+        "m=video 4004 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=content:slides\r\na=sendonly\r\n";
+    n = answer(kHead + sendonly);
+    ASSERT_TRUE(n.media.content);
+    EXPECT_EQ(n.media.content->direction, sip::Direction::RecvOnly);
+    EXPECT_TRUE(line(n, 2).has_attribute("recvonly"));
+}
+
+TEST(ContentBfcp, ReofferAnswersTheSameIds) {
+    const std::string first = kHead + kContent + bfcp_line("UDP/BFCP", "a=floorid:1 mstrm:3\r\n");
+    auto a = answer(first);
+    auto b = answer(first);
+    ASSERT_TRUE(a.media.bfcp && b.media.bfcp);
+    EXPECT_EQ(*a.media.bfcp, *b.media.bfcp);
+    // Content removed by re-INVITE: port 0 on both lines.
+    auto c = answer(kHead + "m=video 0 RTP/AVP 96\r\na=content:slides\r\n" +
+                    "m=application 0 UDP/BFCP *\r\n");
+    EXPECT_FALSE(c.media.content);
+    EXPECT_FALSE(c.media.bfcp);
+    EXPECT_TRUE(c.media.video);
+}
+
+TEST(ContentBfcp, OnlyOneBfcpLine) {
+    auto n = answer(kHead + kContent + bfcp_line("UDP/BFCP", "") + bfcp_line("TCP/BFCP", ""));
+    ASSERT_TRUE(n.media.bfcp);
+    EXPECT_EQ(n.media.bfcp->transport, sip::BfcpTransport::Udp);
+    EXPECT_EQ(line(n, 4).port, 0);
+}
+
+}  // namespace

@@ -115,7 +115,7 @@ struct LocalMediaPorts {
     uint16_t video_rtp = 0;
     uint16_t video_rtcp = 0;
     // This call's own SRTP keys (sip/sdes.hpp); empty: we cannot offer or answer SRTP.
-    LocalSrtpKeys srtp_keys;
+    LocalSrtpKeys srtp_keys{};
     // The content line's RTP endpoints; 0: no content line (answered with port 0).
     uint16_t content_rtp = 0;
     uint16_t content_rtcp = 0;

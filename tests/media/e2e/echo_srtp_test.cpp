@@ -3,6 +3,7 @@
 // RTP/SAVP(F) with a=crypto, and no RTP packet of the call carries the tone's PCMU in the clear
 // (the same check on a clear call finds it, so the check can fail). [media] srtp = "mandatory"
 // refuses a clear offer with 488 (sipp); "off" refuses baresip's SRTP-only offer as before.
+// baresip's dtls_srtp module gets the same checks over DTLS-SRTP.
 #include "integration/gateway_fixture.hpp"
 #include "media/e2e/recording.hpp"
 #include "support/http_client.hpp"
@@ -177,6 +178,32 @@ TEST_F(SrtpEchoE2e, SrtpMandatoryPeerH264AndPcmuEncryptedOnTheWire) {
         std::chrono::seconds(10), std::chrono::milliseconds(200)))
         << "auth failures counted: " << counted;
     EXPECT_TRUE(peers_.front()->call_is_established());
+    ASSERT_TRUE(peers_.front()->ctrl().command("hangup"));
+    EXPECT_TRUE(peers_.front()->wait_closed(std::chrono::seconds(10)));
+}
+
+TEST_F(SrtpEchoE2e, DtlsSrtpPeerH264AndPcmuEncryptedOnTheWire) {
+    // baresip's dtls_srtp module: UDP/TLS/RTP/SAVPF with a=fingerprint and a=setup:actpass, no
+    // rtcp-mux, so RTP and RTCP each do their handshake (RFC 5764 §4.1). We answer active.
+    const auto wire = call_echo({.mediaenc = "dtls_srtp", .policy = "mandatory"});
+    EXPECT_NE(wire.answer_sdp.find(" UDP/TLS/RTP/SAVPF 0"), std::string::npos) << wire.answer_sdp;
+    EXPECT_NE(wire.answer_sdp.find("a=setup:active"), std::string::npos) << wire.answer_sdp;
+    EXPECT_NE(wire.answer_sdp.find("a=fingerprint:sha-256 "), std::string::npos);
+    EXPECT_EQ(wire.answer_sdp.find("a=crypto"), std::string::npos);
+    EXPECT_GT(wire.pcmu_packets, 100U) << "the capture saw no call";
+    EXPECT_EQ(wire.tone_in_clear, 0U) << "cleartext PCMU tone on the wire";
+    auto& gw = *gateway_;
+    for (const char* line : {"audio dtls RTP: the peer's certificate matches a=fingerprint",
+                             "audio dtls RTCP: the peer's certificate matches a=fingerprint",
+                             "video dtls RTP: the peer's certificate matches a=fingerprint",
+                             "started mode=echo audio=PCMU video=H264 protection=dtls-srtp"})
+        EXPECT_TRUE(gw.program().wait_for_log(std::regex(line), std::chrono::seconds(5))) << line;
+    EXPECT_TRUE(gw.program().log_contains(std::regex("video echo H264 320x240")));
+    EXPECT_EQ(session_protection(), "dtls-srtp");
+    auto metrics = http_request(gw.api_port(), "GET", "/metrics");
+    ASSERT_TRUE(metrics);
+    EXPECT_NE(metrics->body.find("media=\"video\",protection=\"dtls-srtp\""), std::string::npos)
+        << metrics->body.substr(0, 2000);
     ASSERT_TRUE(peers_.front()->ctrl().command("hangup"));
     EXPECT_TRUE(peers_.front()->wait_closed(std::chrono::seconds(10)));
 }

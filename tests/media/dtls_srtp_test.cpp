@@ -168,6 +168,37 @@ TEST_P(DtlsSrtpEcho, ToneComesBackOverSrtpKeyedByTheHandshake) {
     ASSERT_TRUE(s.audio);
     EXPECT_EQ(s.audio->protection, "dtls-srtp");
     EXPECT_GT(s.audio->packets_in, 10U);  // audiotestsrc's 128 ms buffers: 8 packets a second
+
+    // A re-INVITE with the same fingerprint and role keeps the DTLS session: media goes on and
+    // no new handshake starts (DTLS is quiet once connected).
+    const int handshake = far.dtls_received();
+    const size_t before = far.samples().size();
+    ASSERT_TRUE(c.call->update(far.negotiated(ports, far.fingerprint())).ok());
+    EXPECT_TRUE(
+        c.loop.run_until([&] { return far.samples().size() >= before + 16000 * 2; }, 30000));
+    EXPECT_EQ(far.dtls_received(), handshake) << "the re-INVITE restarted the handshake";
+    EXPECT_TRUE(c.errors.empty());
+}
+
+TEST_P(DtlsSrtpEcho, ReInviteWithANewFingerprintHandshakesAgain) {
+    // The peer restarts its DTLS side with a new certificate (a new device behind the same
+    // dialog, or a restarted endpoint) and re-INVITEs with its fingerprint: the gateway
+    // handshakes again and the media flow under the new keys.
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    const auto ports = c.call->local_ports();
+    auto first = std::make_unique<DtlsFarEnd>(GetParam());
+    ASSERT_TRUE(first->start(ports.audio_rtp).ok());
+    ASSERT_TRUE(
+        c.call->start(first->negotiated(ports, first->fingerprint()), media::Mode::Echo).ok());
+    ASSERT_TRUE(c.loop.run_until([&] { return first->samples().size() >= 16000; }, 30000));
+    first.reset();
+    DtlsFarEnd second(GetParam());
+    ASSERT_TRUE(second.start(ports.audio_rtp).ok());
+    ASSERT_TRUE(c.call->update(second.negotiated(ports, second.fingerprint())).ok());
+    EXPECT_TRUE(c.loop.run_until([&] { return second.samples().size() >= 16000 * 2; }, 30000))
+        << "no echo after the re-INVITE with a new fingerprint";
+    EXPECT_TRUE(c.errors.empty()) << c.errors.front();
 }
 
 INSTANTIATE_TEST_SUITE_P(Roles, DtlsSrtpEcho, ::testing::Values(false, true), [](const auto& info) {

@@ -155,7 +155,7 @@ private:
     GstElement* srtpdec_ = nullptr;
     GstElement* dtls_rtp_enc_ = nullptr;  // takes rtpbin's RTP (and muxed RTCP)
     std::shared_ptr<const DtlsIdentity> dtls_identity_;
-    // Per component (0 RTP, 1 RTCP): 0 handshaking, 1 peer certificate verified, 2 refused.
+    // Per component (0 RTP, 1 RTCP): bits verified, keyed, refused (media_stream_dtls.cpp).
     std::array<std::atomic<int>, 2> dtls_state_{};
     std::atomic<bool> failed_{false};      // stream_failed() reported
     CapsPtr srtp_key_caps_;                // srtpdec's answer to request-key: the peer's SDES key

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include <memory>
+
 namespace media {
 
 namespace {
@@ -17,6 +19,15 @@ namespace {
 // GstDtlsConnectionState values (gst-plugins-bad ext/dtls, not public headers).
 constexpr int kDtlsFailed = 2;
 constexpr int kDtlsConnected = 4;
+
+// A component's gate (MediaStream::dtls_state_) opens when both bits are set and never once
+// refused. Verified alone is not enough: the certificate is checked mid-handshake, and until the
+// keys are exported (they are by the time the connection says connected) dtlssrtpenc's srtpenc
+// has no key, and what it is given then leaves in the clear (seen once on the wire in the
+// baresip test, a single PCMU packet).
+constexpr int kDtlsVerified = 1;
+constexpr int kDtlsKeyed = 2;
+constexpr int kDtlsRefused = 4;
 
 // dtlssrtpenc finds its dtlssrtpdec by this id, process-wide: never reuse one, not even for
 // the same call's next pipeline (the old one may still be finalizing).
@@ -51,11 +62,14 @@ core::Status MediaStream::build_dtls(GstBin* pipeline, GstElement* rtpbin, GstEl
     const std::string k = kind_ == sip::MediaKind::Audio ? "audio" : "video";
     const unsigned sid = session_id();
     dtls_state_[0] = dtls_state_[1] = 0;
+    // Each probe or handler owns its DtlsProbe; GLib frees it with the probe or handler.
     auto new_probe = [this](int component, GstPadProbeCallback next = nullptr) {
-        return new DtlsProbe{this, component, next};  // NOLINT: owned by GLib (destroy notify)
+        return std::make_unique<DtlsProbe>(DtlsProbe{this, component, next}).release();
     };
-    auto free_probe = [](gpointer p) { delete static_cast<DtlsProbe*>(p); };
-    auto free_closure = [](gpointer p, GClosure*) { delete static_cast<DtlsProbe*>(p); };
+    auto free_probe = [](gpointer p) { std::unique_ptr<DtlsProbe>(static_cast<DtlsProbe*>(p)); };
+    auto free_closure = [](gpointer p, GClosure*) {
+        std::unique_ptr<DtlsProbe>(static_cast<DtlsProbe*>(p));
+    };
     auto gate = [&](GstElement* element, const char* pad, int component,
                     GstPadProbeCallback next = nullptr) {
         GstPtr<GstPad> p(gst_element_get_static_pad(element, pad));
@@ -151,13 +165,13 @@ void MediaStream::on_dtls_peer_pem(GObject* dec, GParamSpec*, gpointer data) {
     const auto& expected = self->negotiated_.dtls->remote_fingerprint;
     auto got = certificate_fingerprint(text, expected.hash);
     if (got && *got == expected) {
-        self->dtls_state_[probe->component] = 1;
+        self->dtls_state_[probe->component] |= kDtlsVerified;
         spdlog::info("{} {} dtls {}: the peer's certificate matches a=fingerprint ({})",
                      self->log_prefix_, kind, component_name(probe->component),
                      sip::fingerprint_hash_name(expected.hash));
         return;
     }
-    self->dtls_state_[probe->component] = 2;
+    self->dtls_state_[probe->component] |= kDtlsRefused;
     const std::string reason =
         got ? fmt::format("dtls {} {}: the peer's certificate is {}, its SDP said {}", kind,
                           component_name(probe->component), sip::format_fingerprint(*got),
@@ -174,6 +188,7 @@ void MediaStream::on_dtls_state(GObject* dec, GParamSpec*, gpointer data) {
     gint state = 0;
     g_object_get(dec, "connection-state", &state, nullptr);
     if (state == kDtlsConnected) {
+        self->dtls_state_[probe->component] |= kDtlsKeyed;
         spdlog::info("{} {} dtls {} connected", self->log_prefix_, kind,
                      component_name(probe->component));
     } else if (state == kDtlsFailed) {
@@ -184,7 +199,8 @@ void MediaStream::on_dtls_state(GObject* dec, GParamSpec*, gpointer data) {
 
 GstPadProbeReturn MediaStream::on_dtls_gate(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
     const auto* probe = static_cast<DtlsProbe*>(data);
-    if (probe->self->dtls_state_[probe->component].load() != 1) return GST_PAD_PROBE_DROP;
+    if (probe->self->dtls_state_[probe->component].load() != (kDtlsVerified | kDtlsKeyed))
+        return GST_PAD_PROBE_DROP;
     if (probe->next == nullptr) return GST_PAD_PROBE_OK;
     return probe->next(pad, info, probe->self);
 }

@@ -109,6 +109,7 @@ public:
     }
     int srtp_received() const { return srtp_.load(); }
     int dtls_received() const { return dtls_.load(); }
+    int clear_tone_received() const { return clear_tone_.load(); }
 
 private:
     static GstPadProbeReturn on_datagram(GstPad*, GstPadProbeInfo* info, gpointer data) {
@@ -118,7 +119,17 @@ private:
         if (gst_buffer_map(b, &map, GST_MAP_READ)) {
             // RFC 7983: 20-63 DTLS, 128-191 RTP/RTCP.
             if (map.size > 0 && map.data[0] >= 20 && map.data[0] <= 63) ++self->dtls_;
-            if (map.size > 0 && map.data[0] >= 128 && map.data[0] <= 191) ++self->srtp_;
+            if (map.size > 0 && map.data[0] >= 128 && map.data[0] <= 191) {
+                ++self->srtp_;
+                // The echoed 1000 Hz tone as clear PCMU repeats every 8 bytes; ciphertext
+                // does not (1 in 256 by chance).
+                if (map.size >= 12 + 160 && (map.data[1] & 0x7f) == 0) {
+                    size_t same = 0;
+                    for (size_t i = 12; i + 8 < 12 + 160; ++i)
+                        same += map.data[i] == map.data[i + 8] ? 1 : 0;
+                    if (same > 100) ++self->clear_tone_;
+                }
+            }
             gst_buffer_unmap(b, &map);
         }
         return GST_PAD_PROBE_OK;
@@ -144,7 +155,7 @@ private:
     media::GstPtr<GstElement> pipeline_;
     mutable std::mutex mutex_;
     std::vector<int16_t> samples_;
-    std::atomic<int> srtp_{0}, dtls_{0};
+    std::atomic<int> srtp_{0}, dtls_{0}, clear_tone_{0};
 };
 
 class DtlsSrtpEcho : public ::testing::TestWithParam<bool> {};  // the far end is the client
@@ -164,6 +175,7 @@ TEST_P(DtlsSrtpEcho, ToneComesBackOverSrtpKeyedByTheHandshake) {
     expect_tone(far.samples(), 1000);
     EXPECT_TRUE(c.errors.empty()) << c.errors.front();
     EXPECT_GT(far.dtls_received(), 0);
+    EXPECT_EQ(far.clear_tone_received(), 0) << "the gateway sent the tone in the clear";
     const auto s = c.call->stats();
     ASSERT_TRUE(s.audio);
     EXPECT_EQ(s.audio->protection, "dtls-srtp");

@@ -166,7 +166,7 @@ sip::NegotiatedMedia negotiated_for(const FarEndProcess& far, const std::string&
     if (srtp) {
         for (auto* st : {&*m.audio, &*m.video}) {
             st->protection = sip::Protection::SdesSrtp;
-            st->srtp = sip::SrtpParams{"AES_CM_128_HMAC_SHA1_80", far_key(), far_key(), 0, 0};
+            st->srtp = sip::SrtpParams{"AES_CM_128_HMAC_SHA1_80", far_key(), far_key(), 0, 0, 0};
         }
     }
     return m;

@@ -21,7 +21,7 @@ bool same_codec(const std::optional<sip::NegotiatedStream>& a,
     if (!a) return true;
     return a->codec.name == b->codec.name && a->codec.payload_type == b->codec.payload_type &&
            a->codec.remote_params == b->codec.remote_params && a->rtcp_mux == b->rtcp_mux &&
-           a->bandwidth_kbps == b->bandwidth_kbps && a->srtp == b->srtp &&
+           a->bandwidth_kbps == b->bandwidth_kbps && a->srtp == b->srtp && a->dtls == b->dtls &&
            (a->telephone_event ? a->telephone_event->payload_type : -1) ==
                (b->telephone_event ? b->telephone_event->payload_type : -1);
 }
@@ -45,6 +45,12 @@ CallMedia::CallMedia(Key, std::string session_id, const core::MediaConfig& confi
     ports_.video_rtcp = video_.rtcp_port();
     audio_.set_bridge_session(session_id_);
     video_.set_bridge_session(session_id_);
+}
+
+void CallMedia::set_dtls_identity(std::shared_ptr<const DtlsIdentity> identity) {
+    ports_.dtls_fingerprint = identity ? identity->fingerprint : std::string();
+    audio_.set_dtls_identity(identity);
+    video_.set_dtls_identity(std::move(identity));
 }
 
 CallMedia::~CallMedia() {
@@ -80,8 +86,10 @@ core::Status CallMedia::use_relays(const TurnAccount& account, uint32_t timeout_
                                      [this, done = std::move(done)](const core::Status& st) {
                                          if (st) {
                                              auto keys = std::move(ports_.srtp_keys);
+                                             auto fingerprint = ports_.dtls_fingerprint;
                                              ports_ = relays_->relayed_ports();
                                              ports_.srtp_keys = std::move(keys);
+                                             ports_.dtls_fingerprint = fingerprint;
                                          }
                                          done(st);  // may destroy this call
                                      });
@@ -136,6 +144,11 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
                 if (e.on_keyframe_needed) e.on_keyframe_needed();
             });
         };
+        h.failed = [this](const std::string& reason) {
+            post([reason](CallEvents& e) {
+                if (e.on_error) e.on_error(reason);
+            });
+        };
         return h;
     };
     if (audio_active_) {
@@ -158,14 +171,18 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
         stop();
         return core::fail("media: the pipeline does not start");
     }
-    const bool srtp = (audio_active_ && media.audio->srtp) || (video_active_ && media.video->srtp);
+    // Both streams share one protection in practice; name the first protected one.
+    sip::Protection protection = sip::Protection::None;
+    for (const auto* s : {&media.audio, &media.video})
+        if (*s && (*s)->remote_rtp_port != 0 && protection == sip::Protection::None)
+            protection = (*s)->protection;
     spdlog::info("{} started mode={} audio={} video={} protection={}", log_prefix_,
                  mode == Mode::Echo     ? "echo"
                  : mode == Mode::Ivr    ? "ivr"
                  : mode == Mode::Bridge ? "bridge"
                                         : "idle",
                  audio_active_ ? media.audio->codec.name : "-",
-                 video_active_ ? media.video->codec.name : "-", srtp ? "sdes-srtp" : "none");
+                 video_active_ ? media.video->codec.name : "-", sip::protection_name(protection));
     timeout_since_ms_ = now_ms();
     timed_out_ = false;
     if (config_.media_timeout_s > 0) {

@@ -43,6 +43,8 @@ public:
     CallMedia& operator=(const CallMedia&) = delete;
 
     [[nodiscard]] const sip::LocalMediaPorts& local_ports() const { return ports_; }
+    // DTLS-SRTP: the process's certificate; without one, DTLS-SRTP offers are refused.
+    void set_dtls_identity(std::shared_ptr<const DtlsIdentity> identity);
     // Puts a TURN relay in front of every socket; once `done` says Ok, local_ports() holds the
     // relayed addresses and media goes through the relay. Used by Engine::allocate_relays.
     core::Status use_relays(const TurnAccount& account, uint32_t timeout_ms,

@@ -3,6 +3,7 @@
 #include "media/rtp_sockets.hpp"
 
 #include <gst/gst.h>
+#include <spdlog/spdlog.h>
 
 #include <mutex>
 
@@ -13,6 +14,17 @@ Engine::Engine(const core::MediaConfig& media, const core::TurnConfig& turn,
     : config_(media), turn_(turn), loop_(loop) {
     static std::once_flag once;
     std::call_once(once, [] { gst_init(nullptr, nullptr); });
+    if (config_.srtp == "off") return;
+    // One certificate for the process (RFC 5763 §5 allows reusing it across calls): making one
+    // per call would cost a key generation on the control thread at every INVITE.
+    auto identity = make_dtls_identity();
+    if (!identity) {
+        spdlog::error("media: no DTLS certificate, DTLS-SRTP offers will be refused: {}",
+                      identity.error().message);
+        return;
+    }
+    spdlog::info("media: DTLS certificate fingerprint {}", identity->fingerprint);
+    dtls_identity_ = std::make_shared<const DtlsIdentity>(std::move(*identity));
 }
 
 core::Result<std::unique_ptr<CallMedia>> Engine::create_call(const std::string& session_id,
@@ -36,6 +48,7 @@ core::Result<std::unique_ptr<CallMedia>> Engine::create_call(const std::string& 
     call->content_ = std::move(*content);
     call->ports_.content_rtp = call->content_.rtp_port;
     call->ports_.content_rtcp = call->content_.rtcp_port;
+    call->set_dtls_identity(dtls_identity_);
     return call;
 }
 

@@ -31,6 +31,7 @@ public:
 
 private:
     core::MediaConfig config_;
+    std::shared_ptr<const DtlsIdentity> dtls_identity_;  // null: DTLS-SRTP offers are refused
     core::TurnConfig turn_;
     core::ControlLoop& loop_;
 };

@@ -53,7 +53,7 @@ MediaStream::~MediaStream() = default;
 void MediaStream::clear() {
     rtp_sink_ = rtcp_sink_ = rtcp_mux_src_ = echo_bin_ = echo_in_ = valve_ = encoder_ = overlay_ =
         nullptr;
-    srtpenc_ = srtpdec_ = nullptr;
+    srtpenc_ = srtpdec_ = dtls_rtp_enc_ = nullptr;
     srtp_key_caps_.reset();
     echo_sink_ = nullptr;
     to_page_.reset();
@@ -68,6 +68,7 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
     passthrough_.reset();
     audio_passthrough_ = false;
     hooks_ = std::move(hooks);
+    failed_ = false;
     dtmf_.reset();
     if (!rtp_encoding_name(stream.codec.name)) {
         return core::fail("media: unsupported codec " + stream.codec.name);
@@ -80,9 +81,12 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
     rtcp_sink_ = make("udpsink", k + "_rtcp_sink");
     if (!rtp_src || !rtp_sink_ || !rtcp_sink_) return core::fail("media: udpsrc/udpsink missing");
     const bool srtp = stream.srtp.has_value();
+    const bool dtls = stream.dtls.has_value();
     std::string caps_text = rtp_caps(stream);
     // srtpdec takes application/x-srtp and gives the same caps back as application/x-rtp.
-    if (srtp)
+    // With DTLS the socket carries handshake records too; dtlssrtpdec sorts them by first byte
+    // and its DTLS side takes any caps.
+    if (srtp || dtls)
         caps_text.replace(0, std::string_view("application/x-rtp").size(), "application/x-srtp");
     CapsPtr caps(gst_caps_from_string(caps_text.c_str()));
     g_object_set(rtp_src, "socket", sockets_.rtp.get(), "close-socket", FALSE, "caps", caps.get(),
@@ -94,7 +98,18 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
                  FALSE, nullptr);
     gst_bin_add_many(pipeline, rtp_src, rtp_sink_, rtcp_sink_, nullptr);
 
-    if (srtp) {
+    if (dtls) {
+        GstElement* rtcp_src = nullptr;
+        if (!stream.rtcp_mux) {
+            rtcp_src = make("udpsrc", k + "_rtcp_src");
+            CapsPtr rtcp_caps(gst_caps_from_string("application/x-srtcp"));
+            g_object_set(rtcp_src, "socket", sockets_.rtcp.get(), "close-socket", FALSE, "caps",
+                         rtcp_caps.get(), nullptr);
+            gst_bin_add(pipeline, rtcp_src);
+        }
+        auto st = build_dtls(pipeline, rtpbin, rtp_src, rtcp_src);
+        if (!st) return st;
+    } else if (srtp) {
         GstElement* rtcp_src = nullptr;
         if (!stream.rtcp_mux) {
             // With rtcp-mux srtpdec itself tells SRTCP from SRTP on the one socket.
@@ -135,8 +150,9 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
             return core::fail("media: cannot link " + k + " sources to rtpbin");
         }
     }
-    if (!srtp && !gst_element_link_pads(rtpbin, fmt::format("send_rtcp_src_{}", sid).c_str(),
-                                        rtcp_sink_, "sink")) {
+    if (!srtp && !dtls &&
+        !gst_element_link_pads(rtpbin, fmt::format("send_rtcp_src_{}", sid).c_str(), rtcp_sink_,
+                               "sink")) {
         return core::fail("media: cannot link " + k + " RTCP sender");
     }
 
@@ -293,6 +309,12 @@ void MediaStream::on_recv_pad(GstBin* pipeline, GstPad* pad, unsigned pt) {
     gst_element_sync_state_with_parent(sink);
     GstPtr<GstPad> sink_pad(gst_element_get_static_pad(sink, "sink"));
     gst_pad_link(pad, sink_pad.get());
+}
+
+void MediaStream::stream_failed(const std::string& reason) {
+    if (failed_.exchange(true)) return;
+    spdlog::error("{} {}", log_prefix_, reason);
+    if (hooks_.failed) hooks_.failed(reason);
 }
 
 void MediaStream::set_remote(const sip::NegotiatedStream& stream) {

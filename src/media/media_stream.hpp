@@ -7,6 +7,7 @@
 #include "core/config.hpp"
 #include "core/result.hpp"
 #include "media/call_events.hpp"
+#include "media/dtls_identity.hpp"
 #include "media/dtmf_detector.hpp"
 #include "media/encoded_channel.hpp"
 #include "media/gst_ptr.hpp"
@@ -19,6 +20,7 @@
 
 #include <gst/gst.h>
 
+#include <array>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -32,6 +34,9 @@ namespace media {
 struct StreamHooks {
     std::function<void(char digit)> dtmf;
     std::function<void()> keyframe_needed;  // no PLI/FIR feedback negotiated
+    // The stream cannot go on (DTLS: handshake failed, or the peer's certificate is not the
+    // one its SDP fingerprint names); the call must end.
+    std::function<void(const std::string& reason)> failed;
 };
 
 class MediaStream {
@@ -61,6 +66,10 @@ public:
     [[nodiscard]] const sip::NegotiatedStream& negotiated() const { return negotiated_; }
 
     void send_keyframe();
+    // DTLS-SRTP: the process's certificate, presented to the peer in every handshake.
+    void set_dtls_identity(std::shared_ptr<const DtlsIdentity> identity) {
+        dtls_identity_ = std::move(identity);
+    }
     // Bridge mode: the session whose channels (media/bridge_channels.hpp) this stream uses.
     void set_bridge_session(std::string session_id) { bridge_session_ = std::move(session_id); }
     // IVR mode: the text drawn on the picture, and the prompts played (replacing the current).
@@ -94,6 +103,17 @@ private:
     // rtpbin and the senders; the source guard judges decrypted, authenticated packets.
     core::Status build_srtp(GstBin* pipeline, GstElement* rtpbin, GstElement* rtp_src,
                             GstElement* rtcp_src);
+    // DTLS-SRTP (media_stream_dtls.cpp): a dtlssrtpdec/dtlssrtpenc pair per component (RTP, and
+    // RTCP unless muxed), each doing its own handshake (RFC 5764 §4.1); nothing crosses either
+    // way until that component's peer certificate matched the SDP fingerprint.
+    struct DtlsProbe;
+    core::Status build_dtls(GstBin* pipeline, GstElement* rtpbin, GstElement* rtp_src,
+                            GstElement* rtcp_src);
+    static void on_dtls_peer_pem(GObject*, GParamSpec*, gpointer probe);
+    static void on_dtls_state(GObject*, GParamSpec*, gpointer probe);
+    static GstPadProbeReturn on_dtls_gate(GstPad*, GstPadProbeInfo*, gpointer probe);
+    // Reports once that the stream cannot go on (hooks_.failed): the call ends.
+    void stream_failed(const std::string& reason);
     // rtpbin's send_rtp_src to the RTP udpsink, through srtpenc when the stream is SRTP.
     bool link_rtp_sender(GstElement* rtpbin);
     core::Status build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
@@ -133,6 +153,11 @@ private:
     GstElement* rtcp_mux_src_ = nullptr;  // appsrc feeding RTCP demuxed from the RTP socket
     GstElement* srtpenc_ = nullptr;
     GstElement* srtpdec_ = nullptr;
+    GstElement* dtls_rtp_enc_ = nullptr;  // takes rtpbin's RTP (and muxed RTCP)
+    std::shared_ptr<const DtlsIdentity> dtls_identity_;
+    // Per component (0 RTP, 1 RTCP): bits verified, keyed, refused (media_stream_dtls.cpp).
+    std::array<std::atomic<int>, 2> dtls_state_{};
+    std::atomic<bool> failed_{false};      // stream_failed() reported
     CapsPtr srtp_key_caps_;                // srtpdec's answer to request-key: the peer's SDES key
     std::atomic<unsigned> srtp_ssrcs_{0};  // SSRCs given a key (bounds srtpdec's streams)
     GstElement* echo_bin_ = nullptr;
@@ -161,6 +186,9 @@ private:
     // Datagrams into srtpdec and packets out of it: the difference failed authentication (or
     // replay protection) and counts as stray.
     std::atomic<uint64_t> srtp_in_{0}, srtp_out_{0};
+    // SRTP packets authenticated under the peer's current SDES key (its lifetime's count).
+    std::atomic<uint64_t> srtp_rtp_out_{0};
+    static GstPadProbeReturn on_srtp_lifetime(GstPad*, GstPadProbeInfo*, gpointer self);
     std::atomic<int64_t> last_request_ns_{0};     // our last keyframe request (monotonic)
     std::atomic<int64_t> pending_request_ns_{0};  // awaiting the keyframe it asked for
     std::atomic<int64_t> keyframe_rtt_us_{-1};

@@ -106,6 +106,10 @@ core::Status MediaStream::build_srtp(GstBin* pipeline, GstElement* rtpbin, GstEl
     GstPtr<GstPad> rtcp_out(gst_element_get_static_pad(srtpdec_, "rtcp_src"));
     gst_pad_add_probe(rtp_out.get(), GST_PAD_PROBE_TYPE_BUFFER, &count_into, &srtp_out_, nullptr);
     gst_pad_add_probe(rtcp_out.get(), GST_PAD_PROBE_TYPE_BUFFER, &count_into, &srtp_out_, nullptr);
+    srtp_rtp_out_ = 0;
+    if (srtp.remote_lifetime != 0)
+        gst_pad_add_probe(rtp_out.get(), GST_PAD_PROBE_TYPE_BUFFER, &MediaStream::on_srtp_lifetime,
+                          this, nullptr);
     gst_pad_add_probe(rtp_out.get(), GST_PAD_PROBE_TYPE_BUFFER, &MediaStream::on_rtp_in, this,
                       nullptr);
     gst_pad_add_probe(rtcp_out.get(), GST_PAD_PROBE_TYPE_BUFFER, &MediaStream::on_rtcp_in, this,
@@ -127,9 +131,25 @@ core::Status MediaStream::build_srtp(GstBin* pipeline, GstElement* rtpbin, GstEl
 
 bool MediaStream::link_rtp_sender(GstElement* rtpbin) {
     const std::string src = fmt::format("send_rtp_src_{}", session_id());
+    if (dtls_rtp_enc_ != nullptr)
+        return gst_element_link_pads(rtpbin, src.c_str(), dtls_rtp_enc_, "rtp_sink_0");
     if (srtpenc_ == nullptr) return gst_element_link_pads(rtpbin, src.c_str(), rtp_sink_, "sink");
     return gst_element_link_pads(rtpbin, src.c_str(), srtpenc_, "rtp_sink_0") &&
            gst_element_link_pads(srtpenc_, "rtp_src_0", rtp_sink_, "sink");
+}
+
+GstPadProbeReturn MediaStream::on_srtp_lifetime(GstPad*, GstPadProbeInfo*, gpointer data) {
+    // RFC 4568 §6.1: the peer's key is good for its lifetime's number of packets; a peer that
+    // goes past it without re-keying (re-INVITE with a new a=crypto, which rebuilds this
+    // pipeline and starts the count again) ends the call rather than being trusted further.
+    auto* self = static_cast<MediaStream*>(data);
+    const uint64_t lifetime = self->negotiated_.srtp->remote_lifetime;
+    if (self->srtp_rtp_out_.fetch_add(1) < lifetime) return GST_PAD_PROBE_OK;
+    self->stream_failed(
+        fmt::format("srtp {}: the peer's key lifetime of {} packets is used up "
+                    "and it did not re-key",
+                    self->kind_ == sip::MediaKind::Audio ? "audio" : "video", lifetime));
+    return GST_PAD_PROBE_DROP;
 }
 
 GstCaps* MediaStream::on_request_key(GstElement*, guint ssrc, gpointer data) {

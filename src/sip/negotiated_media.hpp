@@ -2,6 +2,7 @@
 // media/ (which moves the bytes). Plain data, no libre or GStreamer types.
 #pragma once
 
+#include "sip/dtls_fingerprint.hpp"
 #include "sip/sdes.hpp"
 
 #include <cstdint>
@@ -56,7 +57,18 @@ struct SrtpParams {
     std::vector<uint8_t> remote_key;  // what the peer encrypts with (its a=crypto)
     uint32_t remote_mki = 0;          // the MKI in the peer's packets, when mki_length > 0
     uint8_t remote_mki_length = 0;
+    // The peer's key lifetime in SRTP packets (its a=crypto); 0: none given. Past it without a
+    // re-key the call ends (media_stream_srtp.cpp).
+    uint64_t remote_lifetime = 0;
     bool operator==(const SrtpParams&) const = default;
+};
+
+// DTLS-SRTP (RFC 5763/5764): who starts the handshake and what the peer's certificate must hash
+// to. Equal params across a re-INVITE keep the DTLS session; a change re-handshakes.
+struct DtlsParams {
+    bool client = true;  // our a=setup is active: we send the ClientHello
+    DtlsFingerprint remote_fingerprint;
+    bool operator==(const DtlsParams&) const = default;
 };
 
 struct NegotiatedStream {
@@ -75,6 +87,7 @@ struct NegotiatedStream {
     uint32_t bandwidth_kbps = 0;  // b=AS (or TIAS/1000) of the peer; 0 when absent
     Protection protection = Protection::None;
     std::optional<SrtpParams> srtp;  // set when protection is SdesSrtp
+    std::optional<DtlsParams> dtls;  // set when protection is DtlsSrtp
 };
 
 // BFCP (RFC 8855) over which transport: libre's bfcp_conn for UDP, our framing for TCP.
@@ -125,6 +138,8 @@ struct LocalMediaPorts {
     uint16_t bfcp_tcp = 0;
     uint32_t bfcp_conference_id = 0;
     uint16_t bfcp_user_id = 0;
+    // Our DTLS certificate's a=fingerprint value ("sha-256 AB:..."); empty: no DTLS-SRTP.
+    std::string dtls_fingerprint{};
 };
 
 }  // namespace sip

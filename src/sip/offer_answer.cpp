@@ -2,6 +2,7 @@
 
 #include "core/text.hpp"
 #include "sip/bfcp_sdp.hpp"
+#include "sip/dtls_fingerprint.hpp"
 #include "sip/sdes.hpp"
 #include "sip/sdp.hpp"
 
@@ -372,6 +373,59 @@ std::optional<CryptoAttribute> choose_crypto(const SdpMedia& m, std::string& why
     return std::nullopt;
 }
 
+// What a DTLS-SRTP m= line (RFC 5763) settles: the peer's fingerprint and our role.
+struct DtlsChoice {
+    DtlsParams params;
+    DtlsSetup our_setup = DtlsSetup::Active;
+};
+
+// a=fingerprint and a=setup may sit at media or session level (RFC 8122 §5, RFC 4145 §4); the
+// media level wins. Of several fingerprints the strongest hash we check is kept (RFC 8122
+// §5.1 lets an endpoint list one per hash of the same certificate).
+std::optional<DtlsChoice> choose_dtls(const SdpMedia& m, const SdpDescription& s,
+                                      std::string& why) {
+    std::optional<DtlsFingerprint> best;
+    for (const auto* attrs : {&m.attributes, &s.attributes}) {
+        for (const auto& a : *attrs) {
+            if (a.name != "fingerprint") continue;
+            auto f = parse_fingerprint(a.value);
+            if (!f) {
+                if (why.empty()) why = f.error().message;
+                continue;
+            }
+            if (!best || f->hash > best->hash) best = std::move(*f);
+        }
+        if (best) break;
+    }
+    if (!best) {
+        if (why.empty()) why = "no a=fingerprint line";
+        return std::nullopt;
+    }
+    std::optional<std::string> setup_text = m.attribute("setup");
+    if (!setup_text)
+        for (const auto& a : s.attributes)
+            if (a.name == "setup") {
+                setup_text = a.value;
+                break;
+            }
+    // RFC 4145 §4: an absent a=setup means active.
+    const auto offered = setup_text ? parse_setup(*setup_text) : DtlsSetup::Active;
+    if (!offered) {
+        why = "a=setup:" + setup_text->substr(0, 16) + " is not valid";
+        return std::nullopt;
+    }
+    const auto ours = answer_setup(*offered);
+    if (!ours) {
+        why = "a=setup:holdconn asks for no DTLS connection";
+        return std::nullopt;
+    }
+    DtlsChoice c;
+    c.params.client = *ours == DtlsSetup::Active;
+    c.params.remote_fingerprint = std::move(*best);
+    c.our_setup = *ours;
+    return c;
+}
+
 SrtpParams srtp_params(const CryptoAttribute& remote, std::span<const uint8_t> local) {
     SrtpParams p;
     p.suite = std::string(srtp_suite_name(remote.suite));
@@ -379,6 +433,7 @@ SrtpParams srtp_params(const CryptoAttribute& remote, std::span<const uint8_t> l
     p.remote_key = remote.key;
     p.remote_mki = remote.mki;
     p.remote_mki_length = remote.mki_length;
+    p.remote_lifetime = remote.lifetime;
     return p;
 }
 
@@ -544,23 +599,39 @@ Negotiation answer_offer(std::string_view offer_text, const CodecPreferences& pr
             continue;
         }
         const Profile profile = profile_of(m.proto);
-        if (profile == Profile::Other || profile == Profile::DtlsSrtp ||
-            (profile == Profile::Srtp && prefs.srtp == SrtpPolicy::Off)) {
+        if (profile == Profile::Other ||
+            (profile != Profile::Clear && prefs.srtp == SrtpPolicy::Off)) {
             why_rejected += " " + what + ": profile " + m.proto + " not supported;";
             answer.media[i] = rejected(m);
             continue;
         }
+        // The m= line's profile decides between the key exchanges: UDP/TLS/RTP/SAVP(F) is
+        // DTLS-SRTP (any a=crypto beside it is ignored), RTP/SAVP(F) and RTP/AVP are SDES (any
+        // a=fingerprint beside them is ignored). docs/media.md, "DTLS-SRTP".
+        std::optional<DtlsChoice> dtls;
+        if (profile == Profile::DtlsSrtp) {
+            std::string why_no_dtls;
+            if (ports.dtls_fingerprint.empty())
+                why_no_dtls = "no local DTLS certificate";
+            else
+                dtls = choose_dtls(m, offer, why_no_dtls);
+            if (!dtls) {
+                why_rejected += " " + what + ": DTLS-SRTP not usable (" + why_no_dtls + ");";
+                answer.media[i] = rejected(m);
+                continue;
+            }
+        }
         // "Best effort" SRTP (a=crypto inside RTP/AVP, as Cisco endpoints offer) is taken too.
         std::optional<CryptoAttribute> crypto;
         std::string why_no_crypto;
-        if (prefs.srtp != SrtpPolicy::Off) {
+        if (prefs.srtp != SrtpPolicy::Off && !dtls) {
             crypto = choose_crypto(m, why_no_crypto);
             if (crypto && ports.srtp_keys.empty()) {
                 crypto.reset();
                 why_no_crypto = "no local SRTP keys";
             }
         }
-        if (!crypto && (profile == Profile::Srtp || prefs.srtp == SrtpPolicy::Mandatory)) {
+        if (!crypto && !dtls && (profile == Profile::Srtp || prefs.srtp == SrtpPolicy::Mandatory)) {
             why_rejected +=
                 " " + what + ": no usable a=crypto (" + why_no_crypto + ")" +
                 (prefs.srtp == SrtpPolicy::Mandatory ? " and [media] srtp = mandatory" : "") + ";";
@@ -607,6 +678,12 @@ Negotiation answer_offer(std::string_view offer_text, const CodecPreferences& pr
             st.protection = Protection::SdesSrtp;
             st.srtp = srtp_params(*crypto, local);
             out.attributes.push_back({"crypto", format_crypto(crypto->tag, crypto->suite, local)});
+        }
+        if (dtls) {
+            st.protection = Protection::DtlsSrtp;
+            st.dtls = dtls->params;
+            out.attributes.push_back({"setup", std::string(setup_name(dtls->our_setup))});
+            out.attributes.push_back({"fingerprint", ports.dtls_fingerprint});
         }
         answer.media[i] = std::move(out);
         slot = std::move(st);

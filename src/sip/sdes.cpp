@@ -53,15 +53,16 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
     return out;
 }
 
-// RFC 4568 §6.1 lifetime: decimal or "2^N". libsrtp's own limit is 2^48 packets; we do not
-// re-key on expiry, so the value is checked for form only.
-bool valid_lifetime(std::string_view s) {
+// RFC 4568 §6.1 lifetime: decimal or "2^N", at most libsrtp's own limit of 2^48 packets.
+std::optional<uint64_t> parse_lifetime(std::string_view s) {
     if (s.starts_with("2^")) {
         auto n = to_u64(s.substr(2));
-        return n && *n >= 1 && *n <= 48;
+        if (!n || *n < 1 || *n > 48) return std::nullopt;
+        return uint64_t{1} << *n;
     }
     auto v = to_u64(s);
-    return v && *v >= 1 && *v <= (uint64_t{1} << 48);
+    if (!v || *v < 1 || *v > (uint64_t{1} << 48)) return std::nullopt;
+    return v;
 }
 
 }  // namespace
@@ -171,8 +172,12 @@ core::Result<CryptoAttribute> parse_crypto(std::string_view value) {
         const auto colon = parts[i].find(':');
         if (colon == std::string_view::npos) {
             // The lifetime comes before the MKI (RFC 4568 §9.2).
-            if (i != 1 || !valid_lifetime(parts[i]))
-                return core::fail("a=crypto key lifetime is not valid");
+            const auto lifetime = i == 1 ? parse_lifetime(parts[i]) : std::nullopt;
+            if (!lifetime) return core::fail("a=crypto key lifetime is not valid");
+            if (*lifetime < kSrtpMinLifetime)
+                return core::fail("a=crypto key lifetime " + std::string(parts[i]) +
+                                  " is under 2^16 packets");
+            c.lifetime = *lifetime;
             continue;
         }
         if (c.mki_length != 0) return core::fail("a=crypto key has two MKI fields");

@@ -42,11 +42,19 @@ struct CryptoAttribute {
     // RFC 4568 §6.1 MKI: the value the peer puts in each packet, on mki_length bytes (0: none).
     uint32_t mki = 0;
     uint8_t mki_length = 0;
+    // RFC 4568 §6.1 key lifetime in SRTP packets; 0 when the line gives none (the suite's
+    // maximum, 2^48, applies).
+    uint64_t lifetime = 0;
 };
+
+// Shorter key lifetimes are refused: the peer would have to re-key by re-INVITE every few
+// seconds (2^16 packets is about 20 minutes of 50 packet/s audio, 2 of 500 packet/s video).
+inline constexpr uint64_t kSrtpMinLifetime = uint64_t{1} << 16;
 
 // Parses the value of an a=crypto attribute ("1 AES_CM_128_HMAC_SHA1_80 inline:<b64>|2^31|1:4").
 // An error says why the line is skipped: unknown suite, bad base64, wrong key length, several
-// keys, a lifetime or MKI that does not parse, or a session parameter we do not implement.
+// keys, a lifetime or MKI that does not parse, a lifetime under kSrtpMinLifetime, or a session
+// parameter we do not implement.
 core::Result<CryptoAttribute> parse_crypto(std::string_view value);
 // "<tag> <suite> inline:<base64 key>" for our answer or offer.
 std::string format_crypto(uint32_t tag, SrtpSuite suite, std::span<const uint8_t> key);

@@ -30,7 +30,7 @@ std::string config_text(const BaresipOptions& o, const std::filesystem::path& di
       << "video_size " << o.video_width << "x" << o.video_height << "\n"
       << "video_bitrate " << o.video_bitrate << "\n"
       << "video_fps " << o.video_fps << "\n"
-      << "rtcp_mux no\n"
+      << "rtcp_mux " << (o.rtcp_mux ? "yes" : "no") << "\n"
       << "module_path /usr/lib/baresip/modules\n"
       // No stun/turn/ice modules: nothing may be sent beyond 127.0.0.1.
       << "module g711.so\nmodule g722.so\nmodule opus.so\n"

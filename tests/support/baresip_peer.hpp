@@ -42,6 +42,7 @@ struct BaresipOptions {
     // The account's media encryption (baresip `mediaenc`): "srtp" (best effort), "srtp-mand"
     // (RTP/SAVP), "srtp-mandf" (RTP/SAVPF), "dtls_srtp"; empty: none. Loads the module.
     std::string mediaenc;
+    bool rtcp_mux = false;  // offer a=rtcp-mux (RFC 5761)
     // Extra raw account lines (e.g. a second account, unregistered, for a room name).
     std::vector<std::string> extra_accounts;
 };

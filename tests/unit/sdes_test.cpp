@@ -71,9 +71,17 @@ TEST(Sdes, LifetimeAndMkiAreParsed) {
     ASSERT_TRUE(a) << a.error().message;
     EXPECT_EQ(a->mki, 1U);
     EXPECT_EQ(a->mki_length, 4);
+    EXPECT_EQ(a->lifetime, uint64_t{1} << 31);
     a = sip::parse_crypto("1 AES_CM_128_HMAC_SHA1_80 inline:" + kKey30 + "|1048576");
     ASSERT_TRUE(a);
     EXPECT_EQ(a->mki_length, 0);
+    EXPECT_EQ(a->lifetime, 1048576U);
+    a = sip::parse_crypto("1 AES_CM_128_HMAC_SHA1_80 inline:" + kKey30 + "|2^16");
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->lifetime, 65536U);
+    a = sip::parse_crypto("1 AES_CM_128_HMAC_SHA1_80 inline:" + kKey30);
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->lifetime, 0U);
     a = sip::parse_crypto("1 AES_CM_128_HMAC_SHA1_80 inline:" + kKey30 + "|255:1");
     ASSERT_TRUE(a);
     EXPECT_EQ(a->mki, 255U);
@@ -100,6 +108,9 @@ TEST(Sdes, HostileLinesAreSkippedWithAReason) {
     EXPECT_NE(reason(p + kKey30 + ";inline:" + kKey30).find("several keys"), std::string::npos);
     EXPECT_NE(reason(p + kKey30 + "|2^99").find("lifetime"), std::string::npos);
     EXPECT_NE(reason(p + kKey30 + "|0").find("lifetime"), std::string::npos);
+    // Too short to be usable: the peer would re-key every few seconds.
+    EXPECT_NE(reason(p + kKey30 + "|2^15").find("under 2^16"), std::string::npos);
+    EXPECT_NE(reason(p + kKey30 + "|1000|1:4").find("under 2^16"), std::string::npos);
     EXPECT_NE(reason(p + kKey30 + "|1:0").find("MKI"), std::string::npos);
     EXPECT_NE(reason(p + kKey30 + "|256:1").find("MKI"), std::string::npos);
     EXPECT_NE(reason(p + kKey30 + "|1:200").find("MKI"), std::string::npos);
@@ -282,7 +293,8 @@ TEST(SdesOfferAnswer, OffKeepsTodaysAnswers) {
     EXPECT_EQ(n.sdp.find("a=crypto"), std::string::npos);
 }
 
-TEST(SdesOfferAnswer, DtlsOffersAreRefusedForNow) {
+TEST(SdesOfferAnswer, DtlsOfferWithABrokenFingerprintIs488) {
+    // DTLS-SRTP itself: tests/unit/dtls_srtp_test.cpp.
     auto n = answer(offer("m=audio 4000 UDP/TLS/RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
                           "a=fingerprint:sha-256 00:11\r\na=setup:actpass\r\n"),
                     sip::SrtpPolicy::Optional);

@@ -44,6 +44,11 @@ protected:
         o.browser_context_id = b.context_id();
         return open_page(b, std::move(o));
     }
+    // The value, or null when the evaluation failed.
+    Json value_of(browser::Page& page, const std::string& expression) {
+        auto r = evaluate(page, expression);
+        return r.ok() ? *r : Json();
+    }
     std::vector<std::string> contexts_of(browser::Browser& b) {
         std::optional<core::Result<Json>> got;
         b.devtools().send("Target.getBrowserContexts", Json::object(),
@@ -87,8 +92,8 @@ TEST_F(PoolContextsTest, TwoCallsShareABrowserInSeparateContexts) {
     ASSERT_TRUE(run_until([&] { return granted.has_value(); }));
     ASSERT_TRUE(granted->ok()) << granted->error().message;
     const std::string query = "navigator.permissions.query({name: 'camera'}).then((p) => p.state)";
-    EXPECT_EQ(evaluate(*pa, query).value_or(Json()), "granted");
-    EXPECT_NE(evaluate(*pb, query).value_or(Json()), "granted");
+    EXPECT_EQ(value_of(*pa, query), "granted");
+    EXPECT_NE(value_of(*pb, query), "granted");
 
     // The browser has served its two calls: the next call gets another one.
     auto c = take_warm(pool);
@@ -160,7 +165,7 @@ TEST_F(PoolContextsTest, AKilledBrowserEndsEveryCallInItAndIsReplaced) {
     EXPECT_NE(c->pid(), victim);
     auto pc = open_in(*c);
     ASSERT_TRUE(pc);
-    EXPECT_EQ(evaluate(*pc, "1+1").value_or(Json()), 2);
+    EXPECT_EQ(value_of(*pc, "1+1"), 2);
     a.reset();
     b.reset();
     ASSERT_TRUE(run_until([&] { return browser_test::process_group_members(victim).empty(); }));
@@ -192,7 +197,7 @@ TEST_F(PoolContextsTest, ACallsContextIsDisposedWhenItEnds) {
     EXPECT_TRUE(disposed);
     auto pb = open_in(*b);
     ASSERT_TRUE(pb);
-    EXPECT_EQ(evaluate(*pb, "1+1").value_or(Json()), 2);
+    EXPECT_EQ(value_of(*pb, "1+1"), 2);
 }
 
 }  // namespace

@@ -327,9 +327,8 @@ TEST(MeetingCallCrash, SharedBrowserKilledRendererRejoinsInTheSameBrowser) {
     // The browser itself lived on and took the call back in another context.
     EXPECT_EQ(::kill(pid, 0), 0) << "browser " << pid << " died with its renderer";
     const std::string after = gw->log();
-    EXPECT_EQ(std::distance(std::sregex_iterator(
-                                after.begin(), after.end(),
-                                std::regex("browser pid=" + std::to_string(pid) + " joining")),
+    const std::regex joining("browser pid=" + std::to_string(pid) + " joining");
+    EXPECT_EQ(std::distance(std::sregex_iterator(after.begin(), after.end(), joining),
                             std::sregex_iterator()),
               2)
         << gw->tail(80);

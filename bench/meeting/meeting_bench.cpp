@@ -7,7 +7,7 @@
 //
 //   build/bench/meeting/meeting_bench [--codec H264|VP8] [--source testsrc2|fakevideo]
 //                                     [--window SECONDS] [--reps N] [--max-calls 1|2]
-//                                     [--only cpu|latency]
+//                                     [--only cpu|latency] [--size 720p30|360p30]
 //                                     [--demo-arg ARG]...  (e.g. --transcode, --config FILE)
 //
 // Everything runs in a private network namespace of its own (needs root), as the e2e tests:
@@ -43,7 +43,7 @@ double loadavg() {
 int usage() {
     std::cerr << "usage: meeting_bench [--codec H264|VP8] [--source testsrc2|fakevideo] "
                  "[--window SECONDS] [--reps N] [--max-calls 1|2] "
-                 "[--only cpu|latency] [--demo-arg ARG]...\n";
+                 "[--only cpu|latency] [--size 720p30|360p30] [--demo-arg ARG]...\n";
     return 2;
 }
 
@@ -77,6 +77,8 @@ int run(int argc, char** argv) {
             options.max_calls = std::clamp(std::atoi(argv[++i]), 1, 2);
         } else if (arg == "--demo-arg" && has_value) {
             options.demo_args.emplace_back(argv[++i]);
+        } else if (arg == "--size" && has_value) {
+            options.size = argv[++i];
         } else if (arg == "--only" && has_value) {
             only = argv[++i];
         } else {

@@ -192,6 +192,18 @@ core::Result<nlohmann::json> DemoRun::measure(const Callers& callers, std::chron
     // The gateway process alone (GStreamer pipelines, SIP): its share of the tree's PSS.
     r["gateway_process_pss_mib"] = mib(gw_mem.pss_kib);
     if (calls > 0) r["gateway_tree_pss_mib_per_call"] = mib(mem.pss_kib) / calls;
+    // Where Chromium's share goes, per process role (docs/browser.md, "Process model").
+    std::map<std::string, std::set<pid_t>> roles;
+    for (const pid_t pid : chromium) roles[chromium_role(pid)].insert(pid);
+    nlohmann::json by_role = nlohmann::json::object();
+    for (const auto& [role, pids] : roles) {
+        const Memory m = memory_of(pids);
+        by_role[role] = {{"processes", pids.size()},
+                         {"pss_mib", mib(m.pss_kib)},
+                         {"pss_anon_mib", mib(m.pss_anon_kib)},
+                         {"cores", cores(pids)}};
+    }
+    r["gateway_chromium_by_role"] = by_role;
     // Not the gateway's cost, reported so the host's load is readable.
     r["janus_cores"] = cores(janus);
     r["observer_cores"] = cores(descendants(after, observer_pid));
@@ -301,6 +313,7 @@ core::Result<nlohmann::json> DemoRun::cpu(const BenchOptions& options) {
     out["idle"] = *idle;
     out["results"] = nlohmann::json::array();
     for (const auto& size : kSizes) {
+        if (!options.size.empty() && size.label != options.size) continue;
         for (int calls = 1; calls <= options.max_calls; ++calls) {
             auto echo = echo_case(size, calls, options);
             if (!echo) return echo.error();
@@ -318,14 +331,17 @@ core::Result<nlohmann::json> DemoRun::cpu(const BenchOptions& options) {
 
 core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options) {
     // A warm pool is ready again when it started more browsers than it handed out.
-    if (spares_ > 0 && !run_until(
-                           loop_,
-                           [&] {
-                               const std::string log = gateway_.log();
-                               return count_matches(log, std::regex("browser: ready pid=")) >
-                                      count_matches(log, std::regex("browser: handed out pid="));
-                           },
-                           120s, 200ms))
+    if (spares_ > 0 &&
+        !run_until(
+            loop_,
+            [&] {
+                const std::string log = gateway_.log();
+                // With calls_per_browser > 1 a spare is a context, not a browser.
+                auto ready = count_matches(log, std::regex("browser: context ready"));
+                if (ready == 0) ready = count_matches(log, std::regex("browser: ready pid="));
+                return ready > count_matches(log, std::regex("browser: handed out pid="));
+            },
+            120s, 200ms))
         return core::fail("the pool did not refill\n" + gateway_.tail(40));
     auto callers = start_callers(1, kSizes.front(), options);
     if (!callers) return callers.error();

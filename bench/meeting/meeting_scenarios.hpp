@@ -32,6 +32,7 @@ struct BenchOptions {
     std::chrono::seconds window{20};
     int reps = 3;
     int max_calls = 2;  // CPU cases with 1..max_calls concurrent callers
+    std::string size;   // CPU cases at this size only ("720p30"); "": every size
     // More `sipmediagw demo` arguments, e.g. --transcode or --config FILE (to compare settings
     // such as [browser] meeting_video in one build).
     std::vector<std::string> demo_args;

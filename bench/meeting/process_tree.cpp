@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <vector>
 
@@ -95,11 +97,33 @@ Memory memory_of(const std::set<pid_t>& pids) {
             } else if (key == "Pss:") {
                 smaps >> kib;
                 m.pss_kib += kib;
+            } else if (key == "Pss_Anon:") {
+                smaps >> kib;
+                m.pss_anon_kib += kib;
             }
             smaps.ignore(4096, '\n');
         }
     }
     return m;
+}
+
+std::string chromium_role(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+    std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Chromium's helpers rewrite their command line as one space-separated string.
+    std::ranges::replace(all, '\0', ' ');
+    std::istringstream args(all);
+    std::string arg;
+    std::string type;
+    std::string sub;
+    while (args >> arg) {
+        if (arg.rfind("--type=", 0) == 0) type = arg.substr(7);
+        // "--utility-sub-type=network.mojom.NetworkService" → "network"
+        if (arg.rfind("--utility-sub-type=", 0) == 0) sub = arg.substr(19, arg.find('.') - 19);
+    }
+    if (type.empty()) return "browser";
+    if (type == "utility" && !sub.empty()) return "utility:" + sub;
+    return type;
 }
 
 HostTicks host_ticks() {

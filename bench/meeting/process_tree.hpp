@@ -37,10 +37,15 @@ double cpu_seconds(const ProcessTable& before, const ProcessTable& after,
                    const std::set<pid_t>& pids);
 
 struct Memory {
-    uint64_t rss_kib = 0;  // counts shared pages once per process: an upper bound
-    uint64_t pss_kib = 0;  // shared pages split between their users: the fair share
+    uint64_t rss_kib = 0;       // counts shared pages once per process: an upper bound
+    uint64_t pss_kib = 0;       // shared pages split between their users: the fair share
+    uint64_t pss_anon_kib = 0;  // the part of PSS that is heap and stacks, not mapped files
 };
 Memory memory_of(const std::set<pid_t>& pids);
+
+// What a Chromium process is, from its command line: "browser" (no --type), "renderer",
+// "zygote", "gpu-process", "utility:<service>" (network, storage, audio, ...), etc.
+std::string chromium_role(pid_t pid);
 
 // Busy and total ticks of the whole host (/proc/stat), to show how loaded the machine was.
 struct HostTicks {

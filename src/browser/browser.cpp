@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace browser {
 
 core::Result<std::unique_ptr<Browser>> Browser::launch(const LaunchOptions& launch,
@@ -23,11 +26,16 @@ core::Result<std::unique_ptr<Browser>> Browser::launch(const LaunchOptions& laun
             [self](int status) { self->fail("browser process " + describe_wait_status(status)); });
         !st)
         return st.error();
-    b->pipe_->on("Target.targetCrashed", [self](const Json& params, const std::string&) {
-        // A crashed spare or page renderer leaves the browser unusable for a call.
-        self->fail("renderer crashed (target " + params.value("targetId", std::string()) +
-                       ", status " + params.value("status", std::string()) + ")",
-                   true);
+    b->pipe_->on("Target.targetCrashed",
+                 [self](const Json& params, const std::string&) { self->target_crashed(params); });
+    for (const char* event : {"Target.targetCreated", "Target.targetInfoChanged"}) {
+        b->pipe_->on(event, [self](const Json& params, const std::string&) {
+            if (params.contains("targetInfo") && params["targetInfo"].is_object())
+                self->target_seen(params["targetInfo"]);
+        });
+    }
+    b->pipe_->on("Target.targetDestroyed", [self](const Json& params, const std::string&) {
+        self->target_contexts_.erase(params.value("targetId", std::string()));
     });
     b->start_timer_.start(health.start_timeout_ms, [self]() {
         self->fail("no DevTools answer within " + std::to_string(self->health_.start_timeout_ms) +
@@ -40,7 +48,65 @@ core::Result<std::unique_ptr<Browser>> Browser::launch(const LaunchOptions& laun
     return b;
 }
 
+void Browser::open_context(const std::shared_ptr<Browser>& host, Leased done) {
+    ++host->contexts_opened_;
+    std::weak_ptr<Browser> weak = host;
+    // Each call's own cookies, storage, cache and permissions, and renderers of its own: Chromium
+    // never puts two browser contexts in one renderer process.
+    host->pipe_->send("Target.createBrowserContext", Json::object(),
+                      [weak, done = std::move(done)](core::Result<Json> created) {
+                          auto h = weak.lock();
+                          if (!h) return;
+                          if (!created) return done(created.error());
+                          if (h->failed_) return done(core::fail(h->failure_));
+                          auto lease = std::make_unique<Browser>(Key{});
+                          lease->host_ = h;
+                          lease->context_id_ = created->value("browserContextId", std::string());
+                          lease->ready_ = true;
+                          lease->product_ = h->product_;
+                          lease->startup_ = h->startup_;
+                          h->leases_.push_back(lease.get());
+                          spdlog::info("browser: context ready pid={} context={} leases={}",
+                                       h->pid(), lease->context_id_, h->leases_.size());
+                          done(std::move(lease));
+                      });
+}
+
+void Browser::target_seen(const Json& info) {
+    const std::string target = info.value("targetId", std::string());
+    const std::string context = info.value("browserContextId", std::string());
+    if (!target.empty() && !context.empty()) target_contexts_[target] = context;
+}
+
+void Browser::target_crashed(const Json& params) {
+    const std::string target = params.value("targetId", std::string());
+    const std::string cause = "renderer crashed (target " + target + ", status " +
+                              params.value("status", std::string()) + ")";
+    // A browser of one call: a crashed spare or page renderer leaves it unusable for a call.
+    if (contexts_opened_ == 0) {
+        fail(cause, true);
+        return;
+    }
+    // A shared browser: only the call whose context the renderer served is hit; a renderer of
+    // no lease (the start page in the default context) is no call's loss.
+    auto it = target_contexts_.find(target);
+    if (it == target_contexts_.end()) return;
+    const std::string context = it->second;
+    for (Browser* lease : std::vector<Browser*>(leases_)) {
+        if (std::ranges::find(leases_, lease) != leases_.end() && lease->context_id_ == context)
+            lease->fail(cause, true);
+    }
+}
+
 Browser::~Browser() {
+    if (host_) {
+        std::erase(host_->leases_, this);
+        // Closes the context's pages and frees its storage; the host lives on for other calls.
+        if (!host_->failed_ && !host_->pipe_->closed())
+            host_->pipe_->send("Target.disposeBrowserContext",
+                               Json{{"browserContextId", context_id_}});
+        if (host_->on_lease_ended_) host_->on_lease_ended_();
+    }
     *alive_ = false;
     start_timer_.cancel();
     heartbeat_timer_.cancel();
@@ -94,10 +160,20 @@ void Browser::fail(const std::string& cause, bool renderer_crash) {
     start_timer_.cancel();
     heartbeat_timer_.cancel();
     heartbeat_deadline_.cancel();
-    spdlog::warn("browser: failed pid={} cause=\"{}\"", pid(), cause);
+    if (host_) {
+        spdlog::warn("browser: context failed pid={} context={} cause=\"{}\"", pid(), context_id_,
+                     cause);
+    } else {
+        spdlog::warn("browser: failed pid={} cause=\"{}\"", pid(), cause);
+    }
     // A hung browser will not exit on its own; do not wait for it. After a renderer crash the
     // browser still runs, so its pages can report their own crash before the owner drops it.
-    if (!renderer_crash) chromium_->kill_now();
+    if (!renderer_crash && chromium_) chromium_->kill_now();
+    // Every call in a shared browser loses it. Owners never destroy a lease from inside its
+    // failure handler (they post or bury), so this host outlives the loop.
+    for (Browser* lease : std::vector<Browser*>(leases_)) {
+        if (std::ranges::find(leases_, lease) != leases_.end()) lease->fail(cause);
+    }
     if (on_ready_) {
         auto handler = std::move(on_ready_);
         on_ready_ = nullptr;
@@ -113,16 +189,18 @@ void Browser::grant_permissions(const std::string& origin, std::function<void(co
     Json permissions =
         Json::array({"audioCapture", "videoCapture", "displayCapture", "backgroundSync",
                      "notifications", "clipboardReadWrite", "clipboardSanitizedWrite"});
+    Json params{{"origin", origin}, {"permissions", permissions}};
+    if (!context_id_.empty()) params["browserContextId"] = context_id_;
     std::weak_ptr<bool> alive = alive_;
-    pipe_->send("Browser.grantPermissions", Json{{"origin", origin}, {"permissions", permissions}},
-                [alive, done = std::move(done)](const core::Result<Json>& r) {
-                    if (alive.expired() || !done) return;
-                    if (!r) {
-                        done(r.error());
-                    } else {
-                        done(core::Ok{});
-                    }
-                });
+    devtools().send("Browser.grantPermissions", std::move(params),
+                    [alive, done = std::move(done)](const core::Result<Json>& r) {
+                        if (alive.expired() || !done) return;
+                        if (!r) {
+                            done(r.error());
+                        } else {
+                            done(core::Ok{});
+                        }
+                    });
 }
 
 }  // namespace browser

@@ -1,6 +1,12 @@
 // A running Chromium with its DevTools pipe and its health watch: process exit, pipe EOF, a
 // crashed target and a periodic heartbeat (Browser.getVersion) that must be answered in time.
 // Whichever comes first is reported once, on the control thread, to the current owner.
+//
+// A Browser is also what a call gets when several calls share one Chromium
+// ([browser] calls_per_browser > 1): a lease of one isolated browser context (own cookies,
+// storage, cache, permissions, renderers) in a shared "host" Browser. A lease answers like a
+// browser of its own (devtools(), pid(), grant_permissions()); it fails when its host fails or
+// when a renderer of its context crashes, and disposes of its context when destroyed.
 #pragma once
 
 #include "browser/chromium.hpp"
@@ -10,8 +16,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace browser {
 
@@ -39,6 +47,15 @@ public:
     Browser(const Browser&) = delete;
     Browser& operator=(const Browser&) = delete;
 
+    // A new isolated browser context in `host` (Target.createBrowserContext), as a lease; done
+    // runs on the control thread. The host then reports a renderer crash only to the lease whose
+    // context it was in, and its own failure to every lease.
+    using Leased = std::function<void(core::Result<std::unique_ptr<Browser>>)>;
+    static void open_context(const std::shared_ptr<Browser>& host, Leased done);
+
+    // A host: runs (on the control thread, from the lease's destructor) when a lease ends.
+    void on_lease_ended(std::function<void()> handler) { on_lease_ended_ = std::move(handler); }
+
     // Replaces the failure handler (the pool hands a browser over to a session this way).
     void on_failure(FailureHandler handler) { on_failure_ = std::move(handler); }
 
@@ -46,11 +63,17 @@ public:
     // call: a second Browser.grantPermissions replaces the first set.
     void grant_permissions(const std::string& origin, std::function<void(core::Status)> done);
 
-    [[nodiscard]] DevToolsPipe& devtools() noexcept { return *pipe_; }
-    [[nodiscard]] pid_t pid() const noexcept { return chromium_->pid(); }
+    [[nodiscard]] DevToolsPipe& devtools() noexcept { return host_ ? host_->devtools() : *pipe_; }
+    [[nodiscard]] pid_t pid() const noexcept { return host_ ? host_->pid() : chromium_->pid(); }
     [[nodiscard]] const std::string& user_data_dir() const noexcept {
-        return chromium_->user_data_dir();
+        return host_ ? host_->user_data_dir() : chromium_->user_data_dir();
     }
+    // The lease's browser context ("" for a browser of its own): pages go there
+    // (PageOptions::browser_context_id).
+    [[nodiscard]] const std::string& context_id() const noexcept { return context_id_; }
+    // Contexts opened in this browser so far, and leases alive now.
+    [[nodiscard]] uint32_t contexts_opened() const noexcept { return contexts_opened_; }
+    [[nodiscard]] size_t leases() const noexcept { return leases_.size(); }
     [[nodiscard]] bool ready() const noexcept { return ready_; }
     [[nodiscard]] bool failed() const noexcept { return failed_; }
     [[nodiscard]] const std::string& failure() const noexcept { return failure_; }
@@ -62,6 +85,8 @@ private:
     void on_first_answer(core::Result<Json> version);
     void heartbeat();
     void fail(const std::string& cause, bool renderer_crash = false);
+    void target_crashed(const Json& params);
+    void target_seen(const Json& info);
 
     std::unique_ptr<Chromium> chromium_;
     std::unique_ptr<DevToolsPipe> pipe_;
@@ -79,6 +104,16 @@ private:
     std::chrono::steady_clock::time_point spawned_at_;
     std::chrono::microseconds startup_{0};
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+
+    // A lease: the shared browser it lives in, and its context there.
+    std::shared_ptr<Browser> host_;
+    std::string context_id_;
+    // A host: its live leases, and which context each target is in (from target discovery),
+    // so a renderer crash fails only the lease it belongs to.
+    std::vector<Browser*> leases_;
+    std::map<std::string, std::string> target_contexts_;
+    uint32_t contexts_opened_ = 0;
+    std::function<void()> on_lease_ended_;
 };
 
 }  // namespace browser

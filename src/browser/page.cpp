@@ -69,9 +69,11 @@ std::unique_ptr<Page> Page::open(DevToolsPipe& pipe, PageOptions options, Ready 
     page->subscribe();
     Page* self = page.get();
     std::weak_ptr<bool> alive = page->alive_;
+    Json target{{"url", "about:blank"}};
+    if (!page->options_.browser_context_id.empty())
+        target["browserContextId"] = page->options_.browser_context_id;
     pipe.send(
-        "Target.createTarget", Json{{"url", "about:blank"}},
-        [self, alive, ready](core::Result<Json> created) {
+        "Target.createTarget", std::move(target), [self, alive, ready](core::Result<Json> created) {
             if (alive.expired()) return;
             if (!created) return ready(created.error());
             self->target_id_ = (*created)["targetId"];

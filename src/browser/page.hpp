@@ -21,6 +21,8 @@ namespace browser {
 struct PageOptions {
     std::vector<std::string> scripts;   // run before page scripts, in every frame
     std::vector<std::string> bindings;  // window.<name>(string) → on_binding
+    // The browser context the tab opens in (Browser::context_id() of a lease); "": the default.
+    std::string browser_context_id;
     // Page viewport (what tab capture sees); 0: whatever the window gives. Headless Chromium
     // keeps part of a window's height for browser UI it does not draw (143 px of 920 here), so
     // the window is resized around the wanted viewport.

@@ -18,6 +18,7 @@ PoolOptions pool_options(const core::BrowserConfig& config) {
     o.health.heartbeat_interval_ms = config.heartbeat_interval_ms;
     o.health.heartbeat_timeout_ms = config.heartbeat_timeout_ms;
     o.spares = config.spares;
+    o.calls_per_browser = config.calls_per_browser;
     return o;
 }
 
@@ -40,6 +41,10 @@ std::vector<pid_t> Pool::pids() const {
     std::vector<pid_t> out;
     for (const auto& b : starting_) out.push_back(b->pid());
     for (const auto& b : ready_) out.push_back(b->pid());
+    for (const auto& h : hosts_) out.push_back(h->pid());
+    // Spare contexts live in a host already listed.
+    std::ranges::sort(out);
+    out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
 
@@ -71,6 +76,10 @@ void Pool::schedule_refill(uint64_t delay_ms) {
 
 void Pool::refill() {
     if (!started_) return;
+    if (options_.calls_per_browser > 1) {
+        refill_contexts();
+        return;
+    }
     const size_t wanted = options_.spares + waiters_.size();
     while (starting_.size() + ready_.size() < wanted) {
         const size_t before = starting_.size();
@@ -120,6 +129,10 @@ void Pool::started(Browser* b, const core::Status& status) {
         return;
     }
     failures_in_a_row_ = 0;
+    if (options_.calls_per_browser > 1) {
+        host_started(std::move(owned));
+        return;
+    }
     if (!waiters_.empty()) {
         auto w = std::move(waiters_.front());
         waiters_.pop_front();
@@ -152,7 +165,10 @@ std::unique_ptr<Browser> Pool::extract(std::vector<std::unique_ptr<Browser>>& fr
 
 void Pool::bury(std::unique_ptr<Browser> b) {
     graveyard_.push_back(std::move(b));
-    bury_timer_.start(0, [this]() { graveyard_.clear(); });
+    bury_timer_.start(0, [this]() {
+        graveyard_.clear();
+        host_graveyard_.clear();
+    });
 }
 
 }  // namespace browser

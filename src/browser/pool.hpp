@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ struct PoolOptions {
     uint32_t spares = 1;
     uint32_t retry_delay_ms = 1000;  // after a spare failed; doubled per failure in a row, to 30 s
     uint32_t give_up_after = 3;      // failures in a row before waiting callers get an error
+    // 1: one browser per call. N > 1: up to N calls (at once and over its life) share a browser,
+    // each in a browser context of its own; a spare is then a context opened in advance.
+    uint32_t calls_per_browser = 1;
 };
 
 // The pool's settings from the [browser] table of the configuration.
@@ -63,12 +67,25 @@ private:
     std::unique_ptr<Browser> extract(std::vector<std::unique_ptr<Browser>>& from, Browser* b);
     void bury(std::unique_ptr<Browser> b);
 
+    // Shared browsers (calls_per_browser > 1), in pool_contexts.cpp.
+    void refill_contexts();
+    void host_started(std::unique_ptr<Browser> b);
+    void open_context(const std::shared_ptr<Browser>& host);
+    void context_opened(const Browser* host, core::Result<std::unique_ptr<Browser>> lease);
+    void host_failed(const Browser* host, const std::string& cause);
+    [[nodiscard]] size_t contexts_opening() const;
+
     PoolOptions options_;
     std::vector<std::unique_ptr<Browser>> starting_;
     std::vector<std::unique_ptr<Browser>> ready_;
     // Failed browsers are destroyed outside the callback that reported them.
     std::vector<std::unique_ptr<Browser>> graveyard_;
     std::deque<Acquired> waiters_;
+    // Shared browsers that can still open a context, contexts being opened in each, and the
+    // failed ones (destroyed outside the callback that reported them).
+    std::vector<std::shared_ptr<Browser>> hosts_;
+    std::map<const Browser*, size_t> opening_;
+    std::vector<std::shared_ptr<Browser>> host_graveyard_;
     core::Timer refill_timer_;
     core::Timer bury_timer_;
     uint32_t failures_in_a_row_ = 0;

@@ -144,6 +144,9 @@ struct BrowserConfig {
     std::string profile_dir;               // parent of per-browser profiles; empty: $TMPDIR or /tmp
     std::string log_file;                  // Chromium's stdout/stderr; empty: discarded
     uint32_t spares = 1;                   // warm browsers kept ready
+    // Calls one Chromium serves, each in its own browser context (docs/browser.md, "Process
+    // model"); 1: a browser per call.
+    uint32_t calls_per_browser = 1;
     uint32_t window_width = 1280;
     uint32_t window_height = 920;  // 920 gives a 1280x720 viewport (tab capture size)
     uint32_t start_timeout_ms = 20000;

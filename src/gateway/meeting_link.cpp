@@ -250,6 +250,7 @@ void MeetingLink::open_page() {
         }
     }
     options.bindings = {"__smgwSignal", "sipmediagwEvent"};
+    options.browser_context_id = browser_->context_id();
     options.viewport_width = kViewWidth;
     options.viewport_height = kViewHeight;
     const uint32_t gen = generation_;

@@ -29,16 +29,23 @@ protected:
         return std::move(*b);
     }
 
-    // Attaches to the browser's first page with a flat session; returns the sessionId.
+    // Opens the browser's first page (it starts without one) and attaches to it with a flat
+    // session; returns the sessionId.
     std::string attach_first_page(browser::Browser& b) {
         std::optional<core::Result<Json>> targets;
         b.devtools().send("Target.getTargets", Json::object(),
                           [&](core::Result<Json> r) { targets = std::move(r); });
         EXPECT_TRUE(run_until([&] { return targets.has_value(); }));
         EXPECT_TRUE(targets && targets->ok());
-        std::string target_id;
         for (const auto& t : (**targets)["targetInfos"])
-            if (t["type"] == "page") target_id = t["targetId"];
+            EXPECT_NE(t["type"], "page") << "a start page: " << t.dump();
+        std::optional<core::Result<Json>> created;
+        b.devtools().send("Target.createTarget", Json{{"url", "about:blank"}},
+                          [&](core::Result<Json> r) { created = std::move(r); });
+        EXPECT_TRUE(run_until([&] { return created.has_value(); }));
+        EXPECT_TRUE(created && created->ok());
+        const std::string target_id =
+            (created && created->ok()) ? (**created)["targetId"].get<std::string>() : "";
         EXPECT_FALSE(target_id.empty());
         std::optional<core::Result<Json>> attached;
         b.devtools().send("Target.attachToTarget", Json{{"targetId", target_id}, {"flatten", true}},
@@ -200,7 +207,9 @@ TEST(ChromiumCommandLine, ConfiguredDisabledFeaturesAreMergedWithOurs) {
     EXPECT_NE(std::find(args.begin(), args.end(), "--lang=fr"), args.end());
     EXPECT_NE(std::find(args.begin(), args.end(), "--remote-debugging-pipe"), args.end());
     EXPECT_NE(std::find(args.begin(), args.end(), "--user-data-dir=/tmp/profile"), args.end());
-    EXPECT_EQ(args.back(), "about:blank");
+    // Configured flags come last; no start URL (--no-startup-window).
+    EXPECT_EQ(args.back(), "--lang=fr");
+    EXPECT_NE(std::find(args.begin(), args.end(), "--no-startup-window"), args.end());
 }
 
 // Finding 10 of the 2026-12 review: the sandbox is dropped only where Chromium cannot have one.

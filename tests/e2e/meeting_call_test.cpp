@@ -14,7 +14,12 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <regex>
 
 namespace {
@@ -241,9 +246,9 @@ namespace {
 
 // The gateway's browser is killed mid-call: the session rejoins once with a fresh browser (or
 // ends with BYE and the cause); the killed browser's process is gone either way.
-TEST(MeetingCallCrash, KilledBrowserRejoinsOrHangsUpCleanly) {
+void killed_browser_rejoins_or_hangs_up(const std::string& browser_toml) {
     testsupport::TempDir tmp("meeting-crash");
-    auto demo = e2e::DemoGateway::start(tmp.path());
+    auto demo = e2e::DemoGateway::start(tmp.path(), browser_toml);
     ASSERT_TRUE(demo.ok()) << demo.error().message;
     auto* gw = &demo->program();
     auto caller = testsupport::BaresipPeer::start(tmp.path(), testsupport::BaresipOptions{});
@@ -262,6 +267,71 @@ TEST(MeetingCallCrash, KilledBrowserRejoinsOrHangsUpCleanly) {
     EXPECT_TRUE(gw->log_contains(std::regex("meeting lost \\(browser: ")) || hung_up)
         << gw->tail(80);
     EXPECT_NE(::kill(pid, 0), 0) << "killed browser " << pid << " still there";
+    (void)(*caller)->ctrl().command("hangup");
+    EXPECT_TRUE(gw->wait_for_log(std::regex("ended, 0 active"), 30s)) << gw->tail(80);
+    EXPECT_TRUE(demo->terminate()) << gw->tail(40);
+    const std::string left = demo->browsers_left(30s);
+    EXPECT_TRUE(left.empty()) << left;
+}
+
+TEST(MeetingCallCrash, KilledBrowserRejoinsOrHangsUpCleanly) {
+    killed_browser_rejoins_or_hangs_up("");
+}
+
+// The same with the call in a browser shared with the pool's spare context: the browser's
+// failure reaches the call through its context.
+TEST(MeetingCallCrash, SharedBrowserKilledRejoinsOrHangsUpCleanly) {
+    killed_browser_rejoins_or_hangs_up("calls_per_browser = 2\n");
+}
+
+// Renderer processes of a Chromium: its process group's members whose command line (which
+// Chromium's helpers rewrite as one space-separated string) says --type=renderer.
+std::vector<pid_t> renderers_of(pid_t browser) {
+    std::vector<pid_t> out;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        const pid_t pid = std::stoi(name);
+        if (::getpgid(pid) != browser || pid == browser) continue;
+        std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+        const std::string cmd((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+        if (cmd.find("--type=renderer") != std::string::npos) out.push_back(pid);
+    }
+    return out;
+}
+
+// Calls sharing a browser ([browser] calls_per_browser = 2), each in its own context. A crashed
+// renderer costs only its call's page: the call rejoins in a new context of the same browser.
+TEST(MeetingCallCrash, SharedBrowserKilledRendererRejoinsInTheSameBrowser) {
+    testsupport::TempDir tmp("meeting-ctx-crash");
+    auto demo = e2e::DemoGateway::start(tmp.path(), "calls_per_browser = 2\n");
+    ASSERT_TRUE(demo.ok()) << demo.error().message;
+    auto* gw = &demo->program();
+    auto caller = testsupport::BaresipPeer::start(tmp.path(), testsupport::BaresipOptions{});
+    ASSERT_TRUE(caller.ok()) << caller.error().message;
+    ASSERT_TRUE((*caller)->dial("sip:1234@127.0.0.1:5060").ok());
+    ASSERT_TRUE(gw->wait_for_log(std::regex("state joining -> in_call"), 90s)) << gw->tail(80);
+    std::smatch m;
+    const std::string log = gw->log();
+    ASSERT_TRUE(std::regex_search(log, m, std::regex("browser pid=(\\d+) joining")));
+    const pid_t pid = std::stoi(m[1]);
+    ASSERT_TRUE(gw->log_contains(std::regex("context ready pid=" + std::to_string(pid))))
+        << gw->tail(80);
+    const auto renderers = renderers_of(pid);
+    ASSERT_FALSE(renderers.empty());
+    for (const pid_t r : renderers) ::kill(r, SIGKILL);
+    ASSERT_TRUE(gw->wait_for_log(std::regex("joined room=\"1234\" .*attempt=2"), 90s))
+        << gw->tail(80);
+    EXPECT_TRUE(gw->log_contains(std::regex("meeting lost \\(.*crashed"))) << gw->tail(80);
+    // The browser itself lived on and took the call back in another context.
+    EXPECT_EQ(::kill(pid, 0), 0) << "browser " << pid << " died with its renderer";
+    const std::string after = gw->log();
+    const std::regex joining("browser pid=" + std::to_string(pid) + " joining");
+    EXPECT_EQ(std::distance(std::sregex_iterator(after.begin(), after.end(), joining),
+                            std::sregex_iterator()),
+              2)
+        << gw->tail(80);
     (void)(*caller)->ctrl().command("hangup");
     EXPECT_TRUE(gw->wait_for_log(std::regex("ended, 0 active"), 30s)) << gw->tail(80);
     EXPECT_TRUE(demo->terminate()) << gw->tail(40);

@@ -187,8 +187,8 @@ TEST_F(MeetingLinkTest, JoiningSlateIsSentUntilTheJoinThenTheMeeting) {
                            "const kit = window.sipmediagwKit;"));
     PageAdapter adapter(http_.url("127.0.0.1", "/slate.html"), origin(http_, "127.0.0.1"),
                         Json::object());
-    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300}, {},
-          gateway::JoiningSlate{"Joining the meeting\nPlease wait", ""});
+    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"},
+          {}, gateway::JoiningSlate{"Joining the meeting\nPlease wait", ""});
     ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }))
         << "neither joined nor ended";
     ASSERT_FALSE(seen_.end) << seen_.cause;

@@ -97,7 +97,7 @@ namespace {
 // Bounds of a kept GOP (keep_gop), about 3 s at 30 fps: a longer one would reach a starting
 // consumer as one burst that loopback UDP drops; past them it waits for a keyframe as before.
 constexpr size_t kGopMaxFrames = 90;
-constexpr size_t kGopMaxBytes = 2 * 1024 * 1024;
+constexpr size_t kGopMaxBytes = size_t{2} * 1024 * 1024;
 }  // namespace
 
 void EncodedChannel::remember(GstSample* sample, bool keyframe) {
@@ -108,8 +108,7 @@ void EncodedChannel::remember(GstSample* sample, bool keyframe) {
     } else if (gop_.empty()) {
         return;  // no keyframe to start from
     }
-    const GstBuffer* b = gst_sample_get_buffer(sample);
-    gop_bytes_ += gst_buffer_get_size(const_cast<GstBuffer*>(b));
+    gop_bytes_ += gst_buffer_get_size(gst_sample_get_buffer(sample));
     if (gop_.size() >= kGopMaxFrames || gop_bytes_ > kGopMaxBytes) {
         gop_.clear();
         gop_bytes_ = 0;

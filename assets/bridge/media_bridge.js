@@ -88,7 +88,7 @@
     };
     pc.onconnectionstatechange = () => {
       send({type: 'state', state: pc.connectionState});
-      if (pc.connectionState === 'connected') startOutput();
+      if (pc.connectionState === 'connected') startOutput().finally(showSlate);
     };
     send({type: 'hello', url: location.href});
     return tracksReady;
@@ -176,6 +176,76 @@
       report();
     } catch (e) {
       send({type: 'error', message: 'tab capture: ' + e});
+    }
+  }
+
+  // The "joining" slate: from the moment the link is up until the gateway says the join is done
+  // (joined()), the caller sees a still picture with a text and hears the joining prompt, not
+  // the page of a meeting it is not in yet. Then the meeting's picture replaces it.
+  let slate = null;        // {text, audio: base64 WAV} from the gateway (joining())
+  let slateOutput = null;  // {track, timer, source} while shown
+  let slateOver = false;   // joined(): never shown again in this document
+
+  function showSlate() {
+    if (!slate || slateOutput || slateOver || !pc || pc.connectionState !== 'connected') return;
+    const videoSender = senderFor('video');
+    if (!videoSender) return;
+    const size = compositorSize();
+    const canvas = document.createElement('canvas');
+    canvas.width = size.width;
+    canvas.height = size.height;
+    const g = canvas.getContext('2d', {alpha: false});
+    const lines = String(slate.text || '').split('\n');
+    let tick = 0;
+    // Redrawn a few times a second: a canvas stream sends a frame only when drawn, and the
+    // moving dots tell the caller that something is happening.
+    const draw = () => {
+      g.fillStyle = '#102030';
+      g.fillRect(0, 0, size.width, size.height);
+      g.fillStyle = '#eee';
+      g.textAlign = 'center';
+      const px = Math.round(size.height / 14);
+      g.font = `${px}px sans-serif`;
+      lines.forEach((line, i) => {
+        const dots = i === 0 ? '.'.repeat(tick % 4) : '';
+        g.fillText(line + dots, size.width / 2, size.height / 2 + (i - (lines.length - 1) / 2) * px * 1.5);
+      });
+      tick++;
+    };
+    draw();
+    const out = {track: null, timer: setInterval(draw, 250), source: null};
+    out.track = canvas.captureStream(5).getVideoTracks()[0];
+    slateOutput = out;
+    videoSender.replaceTrack(out.track).then(() => applyVideoLimits()).catch(() => {});
+    send({type: 'slate', state: 'shown', width: size.width, height: size.height});
+    if (slate.audio) {
+      ensureMix();
+      const bytes = Uint8Array.from(atob(slate.audio), (c) => c.charCodeAt(0));
+      audioContext.decodeAudioData(bytes.buffer).then((buffer) => {
+        if (slateOutput !== out) return;
+        out.source = audioContext.createBufferSource();
+        out.source.buffer = buffer;
+        out.source.connect(mixDestination);
+        out.source.start();
+      }).catch((e) => send({type: 'error', message: 'joining prompt: ' + e}));
+    }
+  }
+
+  function endSlate() {
+    slateOver = true;
+    const out = slateOutput;
+    if (!out) return;
+    slateOutput = null;
+    clearInterval(out.timer);
+    if (out.source) { try { out.source.stop(); } catch (e) { /* not started yet */ } }
+    const meetingTrack = composite ? composite.track
+                                   : (tabCapture ? tabCapture.getVideoTracks()[0] : null);
+    const videoSender = senderFor('video');
+    const done = () => { out.track.stop(); send({type: 'slate', state: 'ended'}); };
+    if (videoSender && meetingTrack) {
+      videoSender.replaceTrack(meetingTrack).then(() => applyVideoLimits()).then(done, done);
+    } else {
+      done();
     }
   }
 
@@ -291,6 +361,16 @@
     },
     // Starts the link before the meeting asks for media (the gateway may call this at load).
     connect() { start(); return true; },
+    // The gateway's "joining" slate ({text, audio: base64 WAV}), shown once the link is up...
+    joining(what) {
+      if (slateOver || !what) return false;
+      slate = {text: String(what.text || ''), audio: typeof what.audio === 'string' ? what.audio : ''};
+      showSlate();
+      return true;
+    },
+    // ...until the join is done: the meeting's picture and sound replace it.
+    joined() { endSlate(); return true; },
+    slateShown() { return slateOutput !== null; },
     state() { return pc ? pc.connectionState : 'idle'; },
     mixedTrackCount() { return mixedTracks.size; },
     fitCapture() { return fitCapture(); },

@@ -64,6 +64,9 @@
 
     join: async function (opts) {
       const timeout = opts.timeoutMs || 30000;
+      // The gateway's link up now, not once the room has accepted us and the demo asks for the
+      // camera: its negotiation then runs alongside Janus's (the demo runs in the top frame).
+      if (window.__smgwBridge) window.__smgwBridge.connect();
       try {
         await kit.waitFor(function () {
           const b = document.getElementById('start');

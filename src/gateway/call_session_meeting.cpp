@@ -85,6 +85,7 @@ MeetingLinkEvents CallSession::meeting_events() {
 void CallSession::join_meeting() {
     // A caller coming from the IVR still has its IVR picture and prompts: switch to the bridge
     // (same sockets, new pipeline).
+    const bool from_ivr = media_ && media_started_ && media_->mode() == media::Mode::Ivr;
     if (media_ && media_started_ && call_ && media_->mode() != media::Mode::Bridge) {
         if (!media_ok(media_->start(call_->media(), media::Mode::Bridge), "bridge start failed"))
             return;
@@ -99,6 +100,10 @@ void CallSession::join_meeting() {
                                              context_.pool, context_.loop, meeting_events());
     meeting_->set_meeting_video(config.browser.meeting_video);
     meeting_->set_forward_encoded_video(config.browser.forward_encoded_video);
+    // The IVR has just said "joining the conference": the slate only shows it then.
+    meeting_->set_joining_slate(
+        {joining_slate_text(config.ivr.language),
+         from_ivr ? std::string() : ivr_prompt_file(IvrPrompt::Joining, config.ivr.language)});
     const core::ServiceConfig& s = service();
     meeting_->set_join_settings(
         {s.join_timeout_s, s.wait_timeout_s, s.password, config.ivr.language});

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -53,6 +54,22 @@ bool flag_field(const nlohmann::json& o, const char* key) {
     if (!o.is_object()) return false;
     const auto it = o.find(key);
     return it != o.end() && it->is_boolean() && it->get<bool>();
+}
+
+// The page decodes the joining prompt itself (WebAudio), so it travels inside a JSON string.
+std::string base64(const std::string& bytes) {
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    for (size_t i = 0; i < bytes.size(); i += 3) {
+        const size_t n = std::min<size_t>(3, bytes.size() - i);
+        uint32_t v = 0;
+        for (size_t k = 0; k < 3; ++k)
+            v = (v << 8) | (k < n ? static_cast<unsigned char>(bytes[i + k]) : 0U);
+        for (size_t k = 0; k < 4; ++k) out += k <= n ? kAlphabet[(v >> (18 - 6 * k)) & 0x3f] : '=';
+    }
+    return out;
 }
 
 // scheme://host[:port] of an http(s) URL; "" for anything else (about:blank, data:).
@@ -115,6 +132,8 @@ void MeetingLink::teardown() {
         browser_.reset();
     }
     bridge_frame_.reset();
+    held_link_messages_.clear();
+    link_bound_ = false;
     forward_mode_.clear();
     granted_origins_.clear();
     awaiting_next_document_ = false;
@@ -154,6 +173,11 @@ void MeetingLink::attempt() {
     stage_ = "waiting for a browser";
     const uint32_t gen = ++generation_;
     std::weak_ptr<bool> alive = alive_;
+    // Before the browser: the link does not need the page until the page asks for media.
+    if (auto st = start_link(); !st) {
+        lost("media link: " + st.error().message);
+        return;
+    }
     pool_.acquire([this, alive, gen](core::Result<std::unique_ptr<browser::Browser>> b) {
         if (alive.expired() || gen != generation_) return;  // b's browser is discarded
         if (!b) {
@@ -211,12 +235,19 @@ core::Status MeetingLink::make_bridge() {
     const uint32_t gen = generation_;
     std::weak_ptr<bool> alive = alive_;
     bridge_.reset();  // one link per session: its channels are released before the next one
+    held_link_messages_.clear();
+    link_bound_ = false;
     auto bridge = media::MeetingBridge::create(
         id_, bridge_options, [this](std::function<void()> fn) { loop_.post(std::move(fn)); },
         [this, alive, gen](const nlohmann::json& msg) {
-            if (alive.expired() || gen != generation_ || !page_) return;
+            if (alive.expired() || gen != generation_) return;
+            // Ready before the page asked (started ahead): kept for the frame that says hello.
+            if (!link_bound_) {
+                held_link_messages_.push_back(msg);
+                return;
+            }
             // Only into the frame that said hello, and never into a context that is gone.
-            if (!bridge_frame_ || !page_->context_alive(*bridge_frame_)) return;
+            if (!page_ || !bridge_frame_ || !page_->context_alive(*bridge_frame_)) return;
             page_->evaluate_in(*bridge_frame_, "__smgwBridge.receive(" + msg.dump() + ")",
                                [](const core::Result<browser::Json>&) {});
         });
@@ -227,6 +258,40 @@ core::Status MeetingLink::make_bridge() {
         lost("media link: " + cause);
     });
     return core::Ok{};
+}
+
+core::Status MeetingLink::start_link() {
+    if (auto st = make_bridge(); !st) return st;
+    return bridge_->link().start();
+}
+
+void MeetingLink::flush_link_messages() {
+    auto held = std::move(held_link_messages_);
+    held_link_messages_.clear();
+    if (!page_ || !bridge_frame_) return;
+    for (const auto& msg : held) {
+        if (!page_->context_alive(*bridge_frame_)) return;
+        page_->evaluate_in(*bridge_frame_, "__smgwBridge.receive(" + msg.dump() + ")",
+                           [](const core::Result<browser::Json>&) {});
+    }
+}
+
+void MeetingLink::slate_to_page(bool show) {
+    if (!page_ || !bridge_frame_ || !page_->context_alive(*bridge_frame_)) return;
+    if (!show) {
+        page_->evaluate_in(*bridge_frame_, "__smgwBridge.joined()",
+                           [](const core::Result<browser::Json>&) {});
+        return;
+    }
+    if (slate_.text.empty()) return;
+    if (slate_message_.empty()) {
+        nlohmann::json m{{"text", slate_.text}, {"audio", ""}};
+        // A missing prompt only silences the slate; the picture still says it.
+        if (!slate_.wav_file.empty()) m["audio"] = base64(read_asset(slate_.wav_file));
+        slate_message_ = m.dump();
+    }
+    page_->evaluate_in(*bridge_frame_, "__smgwBridge.joining(" + slate_message_ + ")",
+                       [](const core::Result<browser::Json>&) {});
 }
 
 void MeetingLink::open_page() {
@@ -289,7 +354,6 @@ void MeetingLink::open_page() {
         spdlog::info("gateway: sess={} join continues in {}", id_, url);
         grant_origin(http_origin(url), [this] { join(); });
     });
-    if (auto st = make_bridge(); !st) lost("media link: " + st.error().message);
 }
 
 void MeetingLink::navigate() {
@@ -396,6 +460,7 @@ void MeetingLink::joined_meeting() {
     held_ = false;
     spdlog::info("gateway: sess={} joined room=\"{}\" service={} attempt={}", id_, request_.room,
                  adapter_.name(), attempts_);
+    slate_to_page(false);
     if (events_.on_joined) events_.on_joined();
     if (alive.expired() || gen != generation_) return;
     if (events_.on_participants) poll_participants();
@@ -440,18 +505,24 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
                 bridge_frame_->frame_id);
             return;
         }
-        if (!bridge_ || bridge_->link().offered()) {
+        const bool ahead = bridge_ && !link_bound_;
+        if (!ahead) {
             // The frame that had the link is gone (reload, new document): a fresh link.
-            if (auto st = make_bridge(); !st) {
+            if (auto st = start_link(); !st) {
                 lost("media link: " + st.error().message);
                 return;
             }
         }
         bridge_frame_ = from;
+        link_bound_ = true;
         if (events_.on_progress) events_.on_progress("media_requested");
-        spdlog::info("gateway: sess={} media bridge in frame={} ({}) url={}", id_, from.frame_id,
-                     from.top ? "top" : "iframe", core::log_field(text_field(msg, "url")));
-        if (auto st = bridge_->link().start(); !st) lost("media link: " + st.error().message);
+        spdlog::info("gateway: sess={} media bridge in frame={} ({}) url={}{}", id_, from.frame_id,
+                     from.top ? "top" : "iframe", core::log_field(text_field(msg, "url")),
+                     ahead ? fmt::format(" (link started ahead, {} messages ready)",
+                                         held_link_messages_.size())
+                           : std::string());
+        flush_link_messages();
+        if (!joined_) slate_to_page(true);
         return;
     }
     if (!bridge_frame_ || !bridge_frame_->same_context(from) || !bridge_) {
@@ -496,6 +567,12 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
             "write_errors={}",
             id_, int_field(msg, "frames"), int_field(msg, "keyframeRequests"),
             int_field(msg, "writeErrors"));
+    } else if (type == "slate") {
+        // What the caller sees during the join (docs/browser.md, "Where a join's time goes").
+        if (text_field(msg, "state") == "shown")
+            spdlog::info("gateway: sess={} joining slate shown to the caller", id_);
+        else
+            spdlog::info("gateway: sess={} joining slate replaced by the meeting", id_);
     } else if (type == "error") {
         spdlog::warn("gateway: sess={} media bridge error: {}", id_,
                      core::log_field(text_field(msg, "message")));

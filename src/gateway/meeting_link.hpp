@@ -14,12 +14,15 @@
 #include "media/meeting_bridge.hpp"
 #include "services/adapter.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <functional>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace gateway {
 
@@ -72,6 +75,13 @@ inline constexpr uint32_t kMaxRejoins = 3;
 // Pause before a failed rejoin is tried again (a restarted service may not answer yet).
 inline constexpr uint64_t kRejoinRetryMs = 2000;
 
+// What the caller sees and hears while the page joins (the page draws it once the link is up,
+// until the adapter's join() answered): a text and, unless empty, a spoken prompt (WAV file).
+struct JoiningSlate {
+    std::string text;
+    std::string wav_file;
+};
+
 // What a join needs from the configuration besides the adapter.
 struct MeetingJoinSettings {
     uint32_t join_timeout_s = 30;   // [service] join_timeout_s
@@ -97,6 +107,8 @@ public:
     void set_meeting_video(std::string source) { meeting_video_ = std::move(source); }
     // [browser] forward_encoded_video; set before start().
     void set_forward_encoded_video(bool on) { forward_encoded_video_ = on; }
+    // The "joining" slate; set before start() (none: the caller gets black until the meeting).
+    void set_joining_slate(JoiningSlate slate) { slate_ = std::move(slate); }
     // Deadlines and the join options every adapter gets; set before start().
     void set_join_settings(MeetingJoinSettings settings) { settings_ = std::move(settings); }
     void start();
@@ -130,6 +142,13 @@ private:
     // Camera/microphone/capture for one origin (once per origin), then `then`.
     void grant_origin(const std::string& origin, std::function<void()> then);
     core::Status make_bridge();
+    // A fresh link, started at once: its offer (which waits for the caller's first keyframe when
+    // video is forwarded) and ICE gathering run while the browser and page come up.
+    core::Status start_link();
+    // The link's messages held back until the page's bridge says hello, then sent to its frame.
+    void flush_link_messages();
+    // Tells the link's frame to show the joining slate (hello) or the meeting (joined).
+    void slate_to_page(bool show);
     void on_signal(const std::string& payload, const browser::FrameContext& from);
     void on_page_event(const std::string& payload, const browser::FrameContext& from);
     void on_context_gone(const browser::FrameContext& context);
@@ -159,8 +178,13 @@ private:
     bool forward_encoded_video_ = false;
     std::string forward_mode_;  // "encoded" | "decoded" as the page last said (logged on change)
     MeetingJoinSettings settings_;
+    JoiningSlate slate_;
+    std::string slate_message_;  // its JSON for the page (with the WAV), made once
     // The execution context whose bridge said hello: the link's messages go there only.
     std::optional<browser::FrameContext> bridge_frame_;
+    // The link started ahead of the page: its offer and candidates wait here for the hello.
+    std::vector<nlohmann::json> held_link_messages_;
+    bool link_bound_ = false;  // bridge_ serves a frame (a later hello needs a fresh link)
     std::set<std::string> granted_origins_;
     std::string stage_;                    // what the join waits for, for the timeout's cause
     uint64_t join_load_ = 0;               // the page's load count when join() was called

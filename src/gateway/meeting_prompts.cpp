@@ -93,6 +93,11 @@ std::string meeting_prompt_text(MeetingPrompt p, const std::string& lang) {
     return lang == "fr" ? t.fr : t.en;
 }
 
+std::string joining_slate_text(const std::string& lang) {
+    return lang == "fr" ? "Connexion à la réunion\nVeuillez patienter"
+                        : "Joining the meeting\nPlease wait";
+}
+
 MeetingPrompt waiting_prompt(const std::string& reason) {
     if (reason == "moderator") return MeetingPrompt::WaitingModerator;
     if (reason == "meeting_not_started") return MeetingPrompt::WaitingStart;

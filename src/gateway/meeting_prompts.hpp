@@ -35,6 +35,8 @@ std::string meeting_prompt_file(MeetingPrompt p, const std::string& lang);
 std::string meeting_prompt_text(MeetingPrompt p, const std::string& lang);
 // The adapter's waiting reason ("lobby", "moderator", "meeting_not_started", "guest_approval";
 // anything else counts as a lobby).
+// The text of the "joining" slate the page shows while the call joins ("Joining the meeting").
+std::string joining_slate_text(const std::string& lang);
 MeetingPrompt waiting_prompt(const std::string& reason);
 MeetingPrompt end_prompt(MeetingEnd end);
 

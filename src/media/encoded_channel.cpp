@@ -93,31 +93,72 @@ GstFlowReturn EncodedChannel::on_sample(GstElement* appsink, gpointer data) {
     return GST_FLOW_OK;
 }
 
+namespace {
+// Bounds of a kept GOP (keep_gop), about 3 s at 30 fps: a longer one would reach a starting
+// consumer as one burst that loopback UDP drops; past them it waits for a keyframe as before.
+constexpr size_t kGopMaxFrames = 90;
+constexpr size_t kGopMaxBytes = size_t{2} * 1024 * 1024;
+}  // namespace
+
+void EncodedChannel::remember(GstSample* sample, bool keyframe) {
+    if (!keep_gop_ || media_ != Media::Video) return;
+    if (keyframe) {
+        gop_.clear();
+        gop_bytes_ = 0;
+    } else if (gop_.empty()) {
+        return;  // no keyframe to start from
+    }
+    gop_bytes_ += gst_buffer_get_size(gst_sample_get_buffer(sample));
+    if (gop_.size() >= kGopMaxFrames || gop_bytes_ > kGopMaxBytes) {
+        gop_.clear();
+        gop_bytes_ = 0;
+        return;
+    }
+    gop_.emplace_back(gst_sample_ref(sample));
+}
+
 void EncodedChannel::forward(GstSample* sample) {
     GstBuffer* in = gst_sample_get_buffer(sample);
     if (in == nullptr) return;
     frames_++;
-    if (!GST_BUFFER_FLAG_IS_SET(in, GST_BUFFER_FLAG_DELTA_UNIT)) keyframes_++;
+    const bool keyframe = !GST_BUFFER_FLAG_IS_SET(in, GST_BUFFER_FLAG_DELTA_UNIT);
+    if (keyframe) keyframes_++;
     GstPtr<GstElement> consumer;
+    std::vector<std::unique_ptr<GstSample, GstMiniObjectUnref>> replay;
+    bool starting = false;
     {
         std::lock_guard lock(mutex_);
+        remember(sample, keyframe);
         if (!consumer_) return;
         consumer.reset(GST_ELEMENT(gst_object_ref(consumer_.get())));
+        // Until its pipeline plays, appsrc would queue these with no clock to stamp them (and
+        // send a stale burst later); the consumer asks for a keyframe when it needs one.
+        if (GST_STATE(consumer.get()) != GST_STATE_PLAYING) {
+            consumer_waiting_ = true;
+            return;
+        }
+        // It starts now: the keyframe asked for when it attached went by while it could not
+        // take it (and an H.264 parser drops everything until SPS/PPS and an IDR). The frames
+        // kept since the last keyframe (ending with this one) let it start at once.
+        starting = consumer_waiting_.exchange(false);
+        if (starting && !keyframe)
+            for (const auto& kept : gop_) replay.emplace_back(gst_sample_ref(kept.get()));
     }
-    // Until its pipeline plays, appsrc would queue these with no clock to stamp them (and send
-    // a stale burst later); the consumer asks for a keyframe when it needs one.
-    if (GST_STATE(consumer.get()) != GST_STATE_PLAYING) {
-        consumer_waiting_ = true;
+    if (starting) request_keyframe();
+    if (replay.empty()) {
+        push(consumer.get(), sample);
         return;
     }
-    // It starts now: the keyframe asked for when it attached went by while it could not take
-    // it (and an H.264 parser drops everything until SPS/PPS and an IDR).
-    if (consumer_waiting_.exchange(false)) request_keyframe();
+    for (const auto& kept : replay) push(consumer.get(), kept.get());
+}
+
+void EncodedChannel::push(GstElement* consumer, GstSample* sample) {
+    GstBuffer* in = gst_sample_get_buffer(sample);
     // The memory is shared, only the metadata is copied; appsrc stamps video (do-timestamp).
     GstBuffer* out = gst_buffer_copy(in);
     GST_BUFFER_PTS(out) = GST_BUFFER_DTS(out) = GST_BUFFER_DURATION(out) = GST_CLOCK_TIME_NONE;
-    if (media_ == Media::Audio) GST_BUFFER_PTS(out) = audio_timestamp(consumer.get(), in);
-    GstAppSrc* src = GST_APP_SRC(consumer.get());
+    if (media_ == Media::Audio) GST_BUFFER_PTS(out) = audio_timestamp(consumer, in);
+    GstAppSrc* src = GST_APP_SRC(consumer);
     GstCaps* caps = gst_sample_get_caps(sample);
     GstCaps* current = gst_app_src_get_caps(src);
     if (caps != nullptr && (current == nullptr || !gst_caps_is_equal(caps, current)))

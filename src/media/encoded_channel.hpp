@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace media {
 
@@ -41,6 +42,11 @@ public:
     void attach_consumer(GstElement* appsrc);
     // The consumer wants a keyframe: ask upstream of the producer.
     void request_keyframe();
+    // Video: keep the frames since the last keyframe (bounded) and hand them to a consumer that
+    // starts, so it need not wait for the sender's next keyframe. A sender that does not answer
+    // keyframe requests at once (RTP/AVP feedback rides on regular RTCP; some only follow their
+    // GOP, 8-10 s) held the meeting link's offer that long.
+    void keep_gop(bool on) { keep_gop_ = on; }
 
     [[nodiscard]] const std::string& name() const { return name_; }
     [[nodiscard]] uint64_t frames() const { return frames_.load(); }
@@ -56,6 +62,9 @@ private:
     static GstFlowReturn on_sample(GstElement* appsink, gpointer self);
     static GstPadProbeReturn on_upstream_event(GstPad*, GstPadProbeInfo*, gpointer self);
     void forward(GstSample* sample);
+    void push(GstElement* consumer, GstSample* sample);
+    // Under mutex_: the frames since the last keyframe (keep_gop), or empty.
+    void remember(GstSample* sample, bool keyframe);
     // Audio: the consumer's running time for this packet, continuing the previous packet's
     // timeline while arrival and timeline agree (streaming thread of the producer).
     GstClockTime audio_timestamp(GstElement* consumer, GstBuffer* in);
@@ -73,6 +82,10 @@ private:
     std::atomic<uint64_t> keyframes_{0};
     std::atomic<uint64_t> requests_{0};
     std::atomic<bool> consumer_waiting_{false};  // attached, not yet playing
+    std::atomic<bool> keep_gop_{false};
+    std::vector<std::unique_ptr<GstSample, GstMiniObjectUnref>>
+        gop_;  // keep_gop: keyframe first, under mutex_
+    size_t gop_bytes_ = 0;
 };
 
 }  // namespace media

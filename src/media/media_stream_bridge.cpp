@@ -104,6 +104,9 @@ core::Status MediaStream::build_bridge_chain(GstBin* pipeline, GstElement* rtpbi
             from_page_ =
                 EncodedChannel::get(audio_passthrough_channel(bridge_session_, false), kAudio);
         }
+        // The meeting link starts after the caller's first keyframe went by (its offer waits
+        // for one): the frames since then let it start without the caller's next keyframe.
+        to_page_->keep_gop(true);
         to_page_->attach_producer(out.get());
         from_page_->attach_consumer(in.get());
     }

@@ -56,7 +56,8 @@ protected:
     // Starts link_, recording its events in seen_; on_password runs after a password request
     // is recorded (a caller typing one: link_->submit_password).
     void start(const services::Adapter& adapter, services::JoinRequest request,
-               gateway::MeetingJoinSettings settings, std::function<void(bool)> on_password = {}) {
+               gateway::MeetingJoinSettings settings, std::function<void(bool)> on_password = {},
+               std::optional<gateway::JoiningSlate> slate = std::nullopt) {
         gateway::MeetingLinkEvents ev;
         ev.on_joined = [this] { ++seen_.joined; };
         ev.on_ended = [this](gateway::MeetingEnd end, const std::string& cause) {
@@ -73,6 +74,7 @@ protected:
         link_ = std::make_unique<gateway::MeetingLink>("t1", adapter, std::move(request), *pool_,
                                                        *loop_, std::move(ev));
         link_->set_join_settings(std::move(settings));
+        if (slate) link_->set_joining_slate(*slate);
         link_->start();
     }
 

@@ -72,9 +72,10 @@ class MeetingLinkTest : public browser_test::MeetingLinkFixture {
 protected:
     // Every test page here joins one room as the same caller.
     void start(const services::Adapter& adapter, gateway::MeetingJoinSettings settings,
-               std::function<void(bool)> on_password = {}) {
+               std::function<void(bool)> on_password = {},
+               std::optional<gateway::JoiningSlate> slate = std::nullopt) {
         MeetingLinkFixture::start(adapter, services::JoinRequest{"room", "Caller (SIP)", {}},
-                                  std::move(settings), std::move(on_password));
+                                  std::move(settings), std::move(on_password), std::move(slate));
     }
 };
 
@@ -112,6 +113,37 @@ TEST_F(MeetingLinkTest, RedirectedJoinRunsAgainInTheNextOriginWhichGetsMedia) {
         << " from page=" << (link_->bridge() ? link_->bridge()->stats().video_frames_from_page : 0);
     EXPECT_FALSE(seen_.end) << seen_.cause;
     EXPECT_EQ(seen_.joined, 1);
+}
+
+// The joining slate (issue 13): once the link is up and until join() answered, what the page
+// sends the caller is the slate, not the meeting; the meeting's picture replaces it after the
+// join. The page's join() answers only once it has seen the slate on its link's sender, and
+// records the video track sent before and after.
+TEST_F(MeetingLinkTest, JoiningSlateIsSentUntilTheJoinThenTheMeeting) {
+    http_.add("/slate.html",
+              meeting_page("await media(); await kit.waitFor(() => window.__smgwBridge."
+                           "slateShown(), 30000, 'the slate'); window.__duringJoin = "
+                           "window.__smgwBridge.slateShown(); return {joined: true};",
+                           "const kit = window.sipmediagwKit;"));
+    PageAdapter adapter(http_.url("127.0.0.1", "/slate.html"), origin(http_, "127.0.0.1"),
+                        Json::object());
+    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"},
+          {}, gateway::JoiningSlate{"Joining the meeting\nPlease wait", ""});
+    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }))
+        << "neither joined nor ended";
+    ASSERT_FALSE(seen_.end) << seen_.cause;
+    ASSERT_NE(link_->page(), nullptr);
+    const Json during = poll_evaluate(
+        *link_->page(), "window.__duringJoin", [](const Json& v) { return v.is_boolean(); },
+        std::chrono::seconds(30), link_->bridge_frame());
+    EXPECT_EQ(during, Json(true));
+    // After the join the slate gives way to the meeting (the compositor's track).
+    const Json after = poll_evaluate(
+        *link_->page(), "window.__smgwBridge.slateShown()",
+        [](const Json& v) { return v == Json(false); }, std::chrono::seconds(30),
+        link_->bridge_frame());
+    EXPECT_EQ(after, Json(false));
+    EXPECT_FALSE(seen_.end) << seen_.cause;
 }
 
 // A join() that never settles ends at join_timeout_s, and the browser goes at once.

@@ -116,6 +116,7 @@ void MeetingLink::teardown() {
     }
     bridge_frame_.reset();
     forward_mode_.clear();
+    forward_off_logged_ = false;
     granted_origins_.clear();
     awaiting_next_document_ = false;
     reconnecting_ = false;
@@ -450,6 +451,9 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
         if (events_.on_progress) events_.on_progress("media_requested");
         spdlog::info("gateway: sess={} media bridge in frame={} ({}) url={}", id_, from.frame_id,
                      from.top ? "top" : "iframe", core::log_field(text_field(msg, "url")));
+        // Forwarded frames keep the link's payload type: number it as the page does.
+        if (const auto f = msg.find("videoFormats"); f != msg.end())
+            bridge_->match_page_payload_type(*f);
         if (auto st = bridge_->link().start(); !st) lost("media link: " + st.error().message);
         return;
     }
@@ -482,13 +486,24 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
         const std::string reason = text_field(msg, "reason");
         if (mode + reason == forward_mode_) return;
         forward_mode_ = mode + reason;
-        if (mode == "encoded")
+        if (mode == "encoded") {
             spdlog::info(
                 "gateway: sess={} caller video forwarded encoded into the meeting ({}, no decode "
                 "or encode in the page)",
                 id_, core::log_field(text_field(msg, "codec")));
-        else
-            spdlog::info("gateway: sess={} caller video re-encoded by the page: {}", id_, reason);
+        } else if (forward_off_logged_ || msg.value("pending", false)) {
+            // Before the meeting negotiated, and every later change: not news for the operator.
+            spdlog::debug(
+                "gateway: sess={} forwarding: off ({}): caller video re-encoded by the "
+                "page",
+                id_, core::log_field(reason));
+        } else {
+            forward_off_logged_ = true;
+            spdlog::info(
+                "gateway: sess={} forwarding: off ({}): caller video re-encoded by the "
+                "page",
+                id_, core::log_field(reason));
+        }
     } else if (type == "forward_stats") {
         spdlog::debug(
             "gateway: sess={} caller video forwarded frames={} keyframe_requests={} "

@@ -158,6 +158,7 @@ private:
     std::string meeting_video_ = "compositor";
     bool forward_encoded_video_ = false;
     std::string forward_mode_;  // "encoded" | "decoded" as the page last said (logged on change)
+    bool forward_off_logged_ = false;  // "forwarding: off" at info once per call
     MeetingJoinSettings settings_;
     // The execution context whose bridge said hello: the link's messages go there only.
     std::optional<browser::FrameContext> bridge_frame_;

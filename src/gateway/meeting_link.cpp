@@ -507,9 +507,9 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
     } else if (type == "forward_stats") {
         spdlog::debug(
             "gateway: sess={} caller video forwarded frames={} keyframe_requests={} "
-            "write_errors={}",
+            "write_errors={} encoder_frames={}",
             id_, int_field(msg, "frames"), int_field(msg, "keyframeRequests"),
-            int_field(msg, "writeErrors"));
+            int_field(msg, "writeErrors"), int_field(msg, "encoderFrames"));
     } else if (type == "error") {
         spdlog::warn("gateway: sess={} media bridge error: {}", id_,
                      core::log_field(text_field(msg, "message")));

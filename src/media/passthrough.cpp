@@ -156,12 +156,14 @@ std::vector<NativeVideoFormat> parse_native_video_formats(const nlohmann::json& 
         const auto pt = f.find("payloadType");
         const auto codec = f.find("codec");
         const auto fmtp = f.find("fmtp");
-        if (pt == f.end() || !pt->is_number_unsigned() || pt->get<uint64_t>() > 127) continue;
+        if (pt == f.end() || !pt->is_number_integer() || pt->get<int64_t>() < 0 ||
+            pt->get<int64_t>() > 127)
+            continue;
         if (codec == f.end() || !codec->is_string() ||
             codec->get_ref<const std::string&>().size() > 32)
             continue;
         NativeVideoFormat n;
-        n.payload_type = static_cast<unsigned>(pt->get<uint64_t>());
+        n.payload_type = static_cast<unsigned>(pt->get<int64_t>());
         n.codec = codec->get<std::string>();
         if (fmtp != f.end() && fmtp->is_string() &&
             fmtp->get_ref<const std::string&>().size() <= 512)

@@ -13,7 +13,12 @@
 //
 // Forwarding needs one meeting sender carrying the caller's video, enabled, one encoding (no
 // simulcast) and the link's codec (H.264: same profile, packetization-mode=1 on the meeting side,
-// which can fragment whatever the caller's NAL units are). Otherwise the page decodes and
+// which can fragment whatever the caller's NAL units are) under the link's payload type: Chromium
+// keeps a received frame's payload type when it is written into a sender and refuses to change
+// it, so frames under a number the meeting gave another codec are dropped by the far end, one
+// keyframe request each. The gateway therefore numbers the link's video as this Chromium numbers
+// that codec in its own offers (nativeVideoFormats, sent with the bridge's hello), which is what
+// a meeting whose offers come from the page negotiates. Otherwise the page decodes and
 // re-encodes as before ("decoded" mode, with the reason reported). The meeting's keyframe
 // requests (PLI/FIR counted on its sender) become keyframe requests on the link
 // (sendKeyFrameRequest: RTCP PLI to the gateway, which relays it to the SIP caller).
@@ -25,6 +30,9 @@
     window.__smgwForwarder = Object.freeze({available: false});
     return;
   }
+
+  // Ours, not the bridge's wrapper installed after this script (that one adopts connections).
+  const NativePeerConnection = window.RTCPeerConnection;
 
   const WORKER = `'use strict';
 let transformer = null;
@@ -98,6 +106,10 @@ onmessage = (e) => {
   let workerStats = {frames: 0, requests: 0, codec: ''};
   let ownDropped = 0;
   let writeErrors = 0;
+  let forwarded = 0;          // frames written into the meeting's sender
+  let encoderFrames = -1;     // framesEncoded of that sender's own encoder (its stats)
+  let encoderFramesAtStart = -1;
+  let formats = null;         // promise of nativeVideoFormats()
   let lastKeyRequests = -1;   // the target's PLI+FIR count last seen
   let timer = null;
   let tick = 0;
@@ -120,6 +132,7 @@ onmessage = (e) => {
       const m = e.data;
       if (m.frame) {
         if (!target) return;
+        forwarded++;
         target.writer.write(m.frame).catch(() => { writeErrors++; });
       } else if (m.codec) {
         linkCodec = {mimeType: m.codec, payloadType: m.payloadType};
@@ -245,6 +258,9 @@ onmessage = (e) => {
     if (!codec) return 'no codec negotiated with the meeting yet';
     if (codec.mimeType.toLowerCase() !== linkCodec.mimeType.toLowerCase())
       return 'the meeting takes ' + codec.mimeType + ', the link carries ' + linkCodec.mimeType;
+    if (codec.payloadType !== linkCodec.payloadType)
+      return 'the meeting numbers ' + codec.mimeType + ' ' + codec.payloadType +
+          ', the link ' + linkCodec.payloadType;
     if (/h264/i.test(codec.mimeType)) {
       if (fmtp(codec.sdpFmtpLine, 'packetization-mode') !== '1')
         return 'the meeting negotiated H.264 packetization-mode=0';
@@ -275,6 +291,10 @@ onmessage = (e) => {
     if (changed) sender.setParameters(p).catch(() => {});
   }
 
+  const PENDING = new Set(['no worker', 'no link receiver', 'no video from the link yet',
+                           'no codec negotiated with the meeting yet',
+                           'the meeting sends no caller video yet']);
+
   function evaluate() {
     for (const conn of connections) scan(conn);
     const candidates = [];
@@ -295,14 +315,19 @@ onmessage = (e) => {
     }
     for (const c of candidates) tune(c.sender);
     for (const pipe of pipes.values()) if (pipe) pipe.forwarding = pipe === next;
-    if (next !== target) lastKeyRequests = -1;
+    if (next !== target) {
+      lastKeyRequests = -1;
+      encoderFramesAtStart = -1;
+    }
     target = next;
     const nextMode = target ? 'encoded' : 'decoded';
     if (worker) worker.postMessage({mode: nextMode});
     if (nextMode !== mode || (nextMode === 'decoded' && why !== reason)) {
       mode = nextMode;
       reason = target ? '' : why;
-      report({type: 'forward', mode, reason, codec: linkCodec ? linkCodec.mimeType : ''});
+      // Until the meeting negotiated the caller's video, "off" says nothing yet.
+      report({type: 'forward', mode, reason, codec: linkCodec ? linkCodec.mimeType : '',
+              pending: PENDING.has(reason)});
     }
   }
 
@@ -319,6 +344,10 @@ onmessage = (e) => {
     if (pipe !== target) return;
     if (lastKeyRequests >= 0 && count > lastKeyRequests) worker.postMessage({keyframe: true});
     lastKeyRequests = count;
+    let encoded = 0;
+    stats.forEach((s) => { if (s.type === 'outbound-rtp') encoded += s.framesEncoded || 0; });
+    encoderFrames = encoded;
+    if (encoderFramesAtStart < 0) encoderFramesAtStart = encoded;
   }
 
   function start() {
@@ -336,8 +365,39 @@ onmessage = (e) => {
 
   function stats() {
     return {mode: mode || 'decoded', reason, codec: linkCodec ? linkCodec.mimeType : '',
-            frames: workerStats.frames, keyframeRequests: workerStats.requests,
-            ownFramesDropped: ownDropped, writeErrors};
+            frames: forwarded, keyframeRequests: workerStats.requests,
+            ownFramesDropped: ownDropped, writeErrors,
+            // Frames the meeting sender's own encoder made since forwarding started: a handful
+            // before the link's decoder stops, then none.
+            encoderFrames: encoderFramesAtStart >= 0 ? encoderFrames - encoderFramesAtStart : 0};
+  }
+
+  // Video formats as this Chromium numbers them in an offer of its own:
+  // [{payloadType, codec, fmtp}], for the gateway to number the link's video the same way.
+  function nativeVideoFormats() {
+    if (formats) return formats;
+    formats = (async () => {
+      const pc = new NativePeerConnection({iceServers: []});
+      try {
+        pc.addTransceiver('video', {direction: 'sendonly'});
+        const offer = await pc.createOffer();
+        const out = [];
+        const fmtp = {};
+        for (const line of offer.sdp.split(/\r?\n/)) {
+          const f = /^a=fmtp:(\d+) (.*)$/.exec(line);
+          if (f) fmtp[f[1]] = f[2];
+        }
+        for (const line of offer.sdp.split(/\r?\n/)) {
+          const r = /^a=rtpmap:(\d+) ([^/]+)\//.exec(line);
+          if (r && !/^(rtx|red|ulpfec|flexfec-03)$/i.test(r[2]))
+            out.push({payloadType: Number(r[1]), codec: r[2], fmtp: fmtp[r[1]] || ''});
+        }
+        return out;
+      } finally {
+        pc.close();
+      }
+    })().catch(() => []);
+    return formats;
   }
 
   window.__smgwForwarder = Object.freeze({
@@ -347,6 +407,7 @@ onmessage = (e) => {
     attachLinkReceiver,
     setOwn(fn) { isOwn = fn; },
     onReport(fn) { report = fn; },
+    nativeVideoFormats,
     stats,
   });
 })();

@@ -8,7 +8,8 @@
 // calls the binding window.__smgwSignal(json); the gateway answers with
 // Runtime.evaluate("__smgwBridge.receive(json)") in the same frame.
 //
-// Messages, page → gateway: {type:"hello"}, {type:"answer", sdp}, {type:"candidate", candidate,
+// Messages, page → gateway: {type:"hello", url, videoFormats?} (videoFormats: with encoded
+// forwarding, [{payloadType, codec, fmtp}] as this Chromium numbers video in its offers), {type:"answer", sdp}, {type:"candidate", candidate,
 // sdpMLineIndex}, {type:"state", state}, {type:"error", message}, {type:"capture", width, height,
 // innerWidth, innerHeight} (tab capture size), {type:"output", video:"compositor", width, height,
 // fps}, {type:"forward", mode:"encoded"|"decoded", reason, codec} (the caller's video into the
@@ -90,7 +91,13 @@
       send({type: 'state', state: pc.connectionState});
       if (pc.connectionState === 'connected') startOutput().finally(showSlate);
     };
-    send({type: 'hello', url: location.href});
+    // With forwarding, the gateway numbers the link's video as this Chromium does (forwarder.js).
+    if (forwarder) {
+      forwarder.nativeVideoFormats().then(
+          (videoFormats) => send({type: 'hello', url: location.href, videoFormats}));
+    } else {
+      send({type: 'hello', url: location.href});
+    }
     return tracksReady;
   }
 

@@ -135,6 +135,7 @@ void MeetingLink::teardown() {
     held_link_messages_.clear();
     link_bound_ = false;
     forward_mode_.clear();
+    forward_off_logged_ = false;
     granted_origins_.clear();
     awaiting_next_document_ = false;
     reconnecting_ = false;
@@ -173,10 +174,14 @@ void MeetingLink::attempt() {
     stage_ = "waiting for a browser";
     const uint32_t gen = ++generation_;
     std::weak_ptr<bool> alive = alive_;
-    // Before the browser: the link does not need the page until the page asks for media.
-    if (auto st = start_link(); !st) {
-        lost("media link: " + st.error().message);
-        return;
+    // Before the browser: the link does not need the page until the page asks for media. With
+    // encoded forwarding the link must number its video as the page's Chromium does, which the
+    // first page of this process tells at its hello: until then the link waits for the hello.
+    if (!forward_encoded_video_ || page_video_formats()) {
+        if (auto st = start_link(); !st) {
+            lost("media link: " + st.error().message);
+            return;
+        }
     }
     pool_.acquire([this, alive, gen](core::Result<std::unique_ptr<browser::Browser>> b) {
         if (alive.expired() || gen != generation_) return;  // b's browser is discarded
@@ -262,7 +267,17 @@ core::Status MeetingLink::make_bridge() {
 
 core::Status MeetingLink::start_link() {
     if (auto st = make_bridge(); !st) return st;
+    // Forwarded frames keep the link's payload type: number it as the page does.
+    if (forward_encoded_video_ && page_video_formats())
+        bridge_->match_page_payload_type(*page_video_formats());
     return bridge_->link().start();
+}
+
+std::optional<nlohmann::json>& MeetingLink::page_video_formats() {
+    // The same Chromium binary numbers its codecs the same in every page, so one hello tells
+    // it for the process (control-loop thread only).
+    static std::optional<nlohmann::json> formats;
+    return formats;
 }
 
 void MeetingLink::flush_link_messages() {
@@ -505,6 +520,8 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
                 bridge_frame_->frame_id);
             return;
         }
+        if (const auto f = msg.find("videoFormats"); f != msg.end() && f->is_array())
+            page_video_formats() = *f;
         const bool ahead = bridge_ && !link_bound_;
         if (!ahead) {
             // The frame that had the link is gone (reload, new document): a fresh link.
@@ -554,19 +571,30 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
         const std::string reason = text_field(msg, "reason");
         if (mode + reason == forward_mode_) return;
         forward_mode_ = mode + reason;
-        if (mode == "encoded")
+        if (mode == "encoded") {
             spdlog::info(
                 "gateway: sess={} caller video forwarded encoded into the meeting ({}, no decode "
                 "or encode in the page)",
                 id_, core::log_field(text_field(msg, "codec")));
-        else
-            spdlog::info("gateway: sess={} caller video re-encoded by the page: {}", id_, reason);
+        } else if (forward_off_logged_ || msg.value("pending", false)) {
+            // Before the meeting negotiated, and every later change: not news for the operator.
+            spdlog::debug(
+                "gateway: sess={} forwarding: off ({}): caller video re-encoded by the "
+                "page",
+                id_, core::log_field(reason));
+        } else {
+            forward_off_logged_ = true;
+            spdlog::info(
+                "gateway: sess={} forwarding: off ({}): caller video re-encoded by the "
+                "page",
+                id_, core::log_field(reason));
+        }
     } else if (type == "forward_stats") {
         spdlog::debug(
             "gateway: sess={} caller video forwarded frames={} keyframe_requests={} "
-            "write_errors={}",
+            "write_errors={} encoder_frames={}",
             id_, int_field(msg, "frames"), int_field(msg, "keyframeRequests"),
-            int_field(msg, "writeErrors"));
+            int_field(msg, "writeErrors"), int_field(msg, "encoderFrames"));
     } else if (type == "slate") {
         // What the caller sees during the join (docs/browser.md, "Where a join's time goes").
         if (text_field(msg, "state") == "shown")

@@ -176,7 +176,10 @@ private:
     core::HttpFetch http_;  // the adapter's prepare() step
     std::string meeting_video_ = "compositor";
     bool forward_encoded_video_ = false;
+    // How the page's Chromium numbers video (its hello's videoFormats), learnt once per process.
+    static std::optional<nlohmann::json>& page_video_formats();
     std::string forward_mode_;  // "encoded" | "decoded" as the page last said (logged on change)
+    bool forward_off_logged_ = false;  // "forwarding: off" at info once per call
     MeetingJoinSettings settings_;
     JoiningSlate slate_;
     std::string slate_message_;  // its JSON for the page (with the WAV), made once

@@ -43,12 +43,12 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
     WebRtcLinkOptions link_options;
     link_options.video_send = video_send_description(session_id, options);
     link_options.audio_send = options.audio_passthrough
-                                  ? audio_passthrough_link_send_description(97)
+                                  ? audio_passthrough_link_send_description(kLinkAudioPayloadType)
                                   : audio_send_description(session_id);
     link_options.start_bitrate_kbps = options.bitrate_kbps;
     if (const auto& p = options.passthrough) {
-        link_options.video_send = passthrough_link_send_description(*p, 96);
-        link_options.video_caps = passthrough_link_caps(*p, 96);
+        link_options.video_send = passthrough_link_send_description(*p, kLinkVideoPayloadType);
+        link_options.video_caps = passthrough_link_caps(*p, kLinkVideoPayloadType);
         link_options.video_fmtp = passthrough_link_fmtp(*p);
         // What the page encodes goes to the caller as is: its limits are the page's limits.
         link_options.start_bitrate_kbps = std::min(options.bitrate_kbps, p->limits.bitrate_kbps);
@@ -93,6 +93,51 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
         bridge->count_encoded("audio_enc", bridge->audio_encoded_);
     }
     return bridge;
+}
+
+core::Status MeetingBridge::set_video_payload_type(unsigned pt) {
+    if (!passthrough_) return core::fail("no video passthrough on the link");
+    if (link_->offered()) return core::fail("the link was offered already");
+    GstPtr<GstElement> pay(gst_bin_get_by_name(GST_BIN(link_->pipeline()), "pt_pay"));
+    if (!pay) return core::fail("webrtc link: passthrough payloader missing");
+    // webrtcbin offers the payload type of the caps on its sink pad: the filter after the
+    // payloader holds them.
+    GstPtr<GstPad> src(gst_element_get_static_pad(pay.get(), "src"));
+    GstPtr<GstPad> peer(gst_pad_get_peer(src.get()));
+    GstPtr<GstElement> filter(peer ? gst_pad_get_parent_element(peer.get()) : nullptr);
+    if (!filter ||
+        g_object_class_find_property(G_OBJECT_GET_CLASS(filter.get()), "caps") == nullptr)
+        return core::fail("webrtc link: passthrough caps filter missing");
+    GstCaps* caps = nullptr;
+    g_object_get(filter.get(), "caps", &caps, nullptr);
+    if (caps == nullptr) return core::fail("webrtc link: passthrough caps missing");
+    caps = gst_caps_make_writable(caps);
+    gst_caps_set_simple(caps, "payload", G_TYPE_INT, static_cast<int>(pt), nullptr);
+    g_object_set(filter.get(), "caps", caps, nullptr);
+    gst_caps_unref(caps);
+    g_object_set(pay.get(), "pt", pt, nullptr);
+    video_payload_type_ = pt;
+    return core::Ok{};
+}
+
+void MeetingBridge::match_page_payload_type(const nlohmann::json& video_formats) {
+    if (!passthrough_ || !video_formats.is_array()) return;
+    const auto pt = link_payload_type(*passthrough_, parse_native_video_formats(video_formats));
+    if (!pt) {
+        spdlog::info(
+            "media: sess={} bridge: the page has no payload type of its own for {} {}; the link "
+            "keeps {}",
+            session_id_, passthrough_->codec, passthrough_->profile_level_id, video_payload_type_);
+        return;
+    }
+    if (*pt == video_payload_type_) return;
+    if (auto st = set_video_payload_type(*pt); !st) {
+        spdlog::warn("media: sess={} bridge: cannot renumber the link's video: {}", session_id_,
+                     st.error().message);
+        return;
+    }
+    spdlog::info("media: sess={} bridge: link video payload type {} (the page's own for {})",
+                 session_id_, *pt, passthrough_->codec);
 }
 
 void MeetingBridge::count_encoded(const char* element, std::atomic<uint64_t>& counter) {

@@ -61,6 +61,13 @@ public:
 
     [[nodiscard]] WebRtcLink& link() noexcept { return *link_; }
     [[nodiscard]] Stats stats() const;
+    // With video passthrough, before the link is offered: carry the caller's video under `pt`
+    // (link_payload_type(): the number the page's meeting connection gives the same codec).
+    core::Status set_video_payload_type(unsigned pt);
+    [[nodiscard]] unsigned video_payload_type() const noexcept { return video_payload_type_; }
+    // The same from the hello's `videoFormats` (the page's own numbering); logs what it chose.
+    // Nothing to do without video passthrough or without a fitting format.
+    void match_page_payload_type(const nlohmann::json& video_formats);
 
     // Gateway → page description of what we send (for tests and the docs).
     static std::string video_send_description(const std::string& session_id,
@@ -87,6 +94,7 @@ private:
     std::shared_ptr<EncodedChannel> audio_to_page_;
     std::shared_ptr<EncodedChannel> audio_from_page_;
     std::optional<PassthroughVideo> passthrough_;
+    unsigned video_payload_type_ = kLinkVideoPayloadType;
     std::shared_ptr<EncodedChannel> to_page_;
     std::shared_ptr<EncodedChannel> from_page_;
 };

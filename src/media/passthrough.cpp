@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace media {
 
 namespace {
@@ -88,10 +91,10 @@ std::string passthrough_link_send_description(const PassthroughVideo& v, unsigne
         return fmt::format(
             "{} ! h264parse config-interval=-1 ! "
             "video/x-h264,stream-format=byte-stream,alignment=au ! "
-            "rtph264pay pt={} config-interval=-1 aggregate-mode=none mtu={}",
+            "rtph264pay name=pt_pay pt={} config-interval=-1 aggregate-mode=none mtu={}",
             src, pt, v.single_nal ? 1400 : 1200);
     }
-    return fmt::format("{} ! rtpvp8pay pt={} picture-id-mode=15-bit", src, pt);
+    return fmt::format("{} ! rtpvp8pay name=pt_pay pt={} picture-id-mode=15-bit", src, pt);
 }
 
 std::string passthrough_link_caps(const PassthroughVideo& v, unsigned pt) {
@@ -117,6 +120,86 @@ std::string passthrough_link_receive_description(const PassthroughVideo& v) {
                sink;
     }
     return "queue ! rtpvp8depay request-keyframe=true wait-for-keyframe=true ! " + sink;
+}
+
+namespace {
+
+std::string lower(std::string s) {
+    std::ranges::transform(s, s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+// One fmtp parameter's value ("" when absent), lower case.
+std::string fmtp_param(const std::string& fmtp, const std::string& key) {
+    size_t start = 0;
+    while (start <= fmtp.size()) {
+        size_t end = fmtp.find(';', start);
+        if (end == std::string::npos) end = fmtp.size();
+        std::string item = fmtp.substr(start, end - start);
+        item.erase(0, item.find_first_not_of(' '));
+        const auto eq = item.find('=');
+        if (eq != std::string::npos && lower(item.substr(0, eq)) == key)
+            return lower(item.substr(eq + 1));
+        start = end + 1;
+    }
+    return "";
+}
+
+}  // namespace
+
+std::vector<NativeVideoFormat> parse_native_video_formats(const nlohmann::json& formats) {
+    std::vector<NativeVideoFormat> out;
+    if (!formats.is_array()) return out;
+    for (const auto& f : formats) {
+        if (out.size() >= 64) break;
+        if (!f.is_object()) continue;
+        const auto pt = f.find("payloadType");
+        const auto codec = f.find("codec");
+        const auto fmtp = f.find("fmtp");
+        if (pt == f.end() || !pt->is_number_integer() || pt->get<int64_t>() < 0 ||
+            pt->get<int64_t>() > 127)
+            continue;
+        if (codec == f.end() || !codec->is_string() ||
+            codec->get_ref<const std::string&>().size() > 32)
+            continue;
+        NativeVideoFormat n;
+        n.payload_type = static_cast<unsigned>(pt->get<int64_t>());
+        n.codec = codec->get<std::string>();
+        if (fmtp != f.end() && fmtp->is_string() &&
+            fmtp->get_ref<const std::string&>().size() <= 512)
+            n.fmtp = fmtp->get<std::string>();
+        out.push_back(std::move(n));
+    }
+    return out;
+}
+
+std::optional<unsigned> link_payload_type(const PassthroughVideo& video,
+                                          const std::vector<NativeVideoFormat>& native) {
+    // Dynamic numbers: 96-127, and 35-63 that Chromium takes once those run out.
+    const auto usable = [](const NativeVideoFormat& n) {
+        const unsigned pt = n.payload_type;
+        return ((pt >= 35 && pt <= 63) || (pt >= 96 && pt <= 127)) && pt != kLinkAudioPayloadType;
+    };
+    const auto pick = [&](const auto& wanted) -> std::optional<unsigned> {
+        for (const auto& n : native)
+            if (lower(n.codec) == lower(video.codec) && wanted(n))
+                return usable(n) ? std::optional<unsigned>(n.payload_type) : std::nullopt;
+        return std::nullopt;
+    };
+    if (video.codec != "H264") return pick([](const NativeVideoFormat&) { return true; });
+    const std::string caller = lower(video.profile_level_id);
+    // Profile and constraint flags; the level only sizes buffers.
+    const auto profile = [&](const std::string& prefix) {
+        return [prefix](const NativeVideoFormat& n) {
+            return fmtp_param(n.fmtp, "packetization-mode") == "1" &&
+                   fmtp_param(n.fmtp, "profile-level-id").starts_with(prefix);
+        };
+    };
+    if (caller.size() != 6) return std::nullopt;
+    if (auto pt = pick(profile(caller.substr(0, 4)))) return pt;
+    if (caller.starts_with("42"))
+        if (auto pt = pick(profile("42e0"))) return pt;
+    return pick(profile(caller.substr(0, 2)));
 }
 
 bool choose_audio_passthrough(const core::MediaConfig& config, const sip::NegotiatedStream& audio) {

@@ -8,9 +8,12 @@
 #include "media/video_format.hpp"
 #include "sip/negotiated_media.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace media {
 
@@ -45,6 +48,32 @@ std::string passthrough_link_caps(const PassthroughVideo& video, unsigned pt);
 // packetization mode), whatever the payloader's caps say.
 std::map<std::string, std::string> passthrough_link_fmtp(const PassthroughVideo& video);
 std::string passthrough_link_receive_description(const PassthroughVideo& video);
+
+// The link's video payload type unless the page asks for another (link_payload_type).
+inline constexpr unsigned kLinkVideoPayloadType = 96;
+inline constexpr unsigned kLinkAudioPayloadType = 97;
+
+// A video format as the page's Chromium numbers it in offers of its own (the bridge's hello
+// lists them: forwarder.js nativeVideoFormats()).
+struct NativeVideoFormat {
+    unsigned payload_type = 0;
+    std::string codec;  // "H264", "VP8", ...
+    std::string fmtp;
+};
+// The well-formed entries of the hello's `videoFormats` (at most 64; anything else is skipped).
+std::vector<NativeVideoFormat> parse_native_video_formats(const nlohmann::json& formats);
+
+// The payload type under which the link should carry the caller's video. Chromium keeps a
+// received frame's payload type when the page writes it into a meeting connection's sender,
+// and refuses to change it (RTCEncodedVideoFrame metadata): forwarded frames reach the meeting
+// under the link's number, which there may mean another codec (96 is Chromium's VP8), and the
+// far end drops every one. A meeting connection whose offer comes from the page uses Chromium's
+// own numbers (the Janus VideoRoom publisher does), so the link takes Chromium's number for the
+// caller's codec: H.264 with packetization-mode=1 (the only mode forwarding uses in the
+// meeting) and the caller's profile, else Constrained Baseline, else the same profile_idc.
+// nullopt: nothing fits, or the number is the link's audio one.
+std::optional<unsigned> link_payload_type(const PassthroughVideo& video,
+                                          const std::vector<NativeVideoFormat>& native);
 
 // Audio passthrough: an Opus caller's packets go to the page as they are (the link offers
 // opus/48000/2 either way, and Opus decoders take mono or stereo packets), and the page's Opus

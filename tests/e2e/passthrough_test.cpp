@@ -5,7 +5,10 @@
 // gateway's own counters (/metrics) say it decoded and encoded no video frame while forwarding
 // them both ways. The same call with `demo --transcode` is the control: the same counters are
 // then non-zero, so they cannot pass by counting nothing. Both report the gateway process's CPU
-// over the same window.
+// over the same window. With `[browser] forward_encoded_video = true` the page also forwards the
+// caller's H.264 into the meeting as it arrives: the observer still decodes the caller while the
+// page's own counters (logged by the gateway) say frames were forwarded and the meeting sender's
+// encoder made none.
 #include "baresip_peer.hpp"
 #include "browser_fixture.hpp"
 #include "http_client.hpp"
@@ -68,19 +71,29 @@ struct CallFigures {
     double encoded = 0;  // video frames the gateway encoded (SIP side + link side)
     double forwarded_to_page = 0;
     double forwarded_from_page = 0;
+    // Encoded forwarding in the page, from the gateway's debug log: frames forwarded and frames
+    // the meeting sender's encoder made between two reports 5 s apart.
+    long page_forwarded = -1;
+    long page_encoded = -1;
 };
 
 class PassthroughCall : public browser_test::BrowserFixture {
 protected:
     // One H.264 call into room 1234 with the observer watching; fills `out`.
-    void run_call(bool transcode, CallFigures& out);
+    void run_call(bool transcode, CallFigures& out, bool forward_encoded = false);
 };
 
-void PassthroughCall::run_call(bool transcode, CallFigures& out) {
+void PassthroughCall::run_call(bool transcode, CallFigures& out, bool forward_encoded) {
     testsupport::TempDir tmp(transcode ? "transcode-call" : "passthrough-call");
     std::vector<std::string> args = {SIPMEDIAGW_BINARY,    "demo",        "--address",
                                      e2e::kMeetingAddress, "--log-level", "debug"};
     if (transcode) args.push_back("--transcode");
+    if (forward_encoded) {
+        const std::string config = (tmp.path() / "forward.toml").string();
+        std::ofstream(config) << read_file(SIPMEDIAGW_EXAMPLE_CONFIG_FILE)
+                              << "\n[browser]\nforward_encoded_video = true\n";
+        args.insert(args.end(), {"--config", config});
+    }
     auto gw = testsupport::Program::start("sipmediagw-demo", args, tmp.path());
     ASSERT_TRUE(gw.ok()) << gw.error().message;
     ASSERT_TRUE(gw->wait_for_log(std::regex("sipmediagw: ready"), 60s)) << gw->tail();
@@ -135,6 +148,30 @@ void PassthroughCall::run_call(bool transcode, CallFigures& out) {
                 obs["height"].get<int>(), obs["frames"].get<int>());
     EXPECT_GE(obs["frames"].get<int>(), 90) << obs.dump();
     EXPECT_GT(obs["width"].get<int>(), 0) << obs.dump();
+    if (forward_encoded) {
+        EXPECT_TRUE(gw->log_contains(std::regex("caller video forwarded encoded into the meeting")))
+            << gw->tail(80);
+        // Two of the page's reports: frames forwarded in between, none encoded by the page.
+        const std::regex stats("caller video forwarded frames=(\\d+) .*encoder_frames=(\\d+)");
+        const auto reports = [&] {
+            std::vector<std::pair<long, long>> r;
+            const std::string text = gw->log();
+            for (std::sregex_iterator it(text.begin(), text.end(), stats), end; it != end; ++it)
+                r.emplace_back(std::stol((*it)[1]), std::stol((*it)[2]));
+            return r;
+        };
+        ASSERT_TRUE(run_until([&] { return reports().size() >= 2; }, 60s)) << gw->tail(80);
+        const auto r = reports();
+        out.page_forwarded = r.back().first - r[r.size() - 2].first;
+        out.page_encoded = r.back().second - r[r.size() - 2].second;
+        const auto obs2 = evaluate(*page, "window.__obs");
+        ASSERT_TRUE(obs2.ok());
+        std::printf(
+            "[ measure ] forwarded in the page: %ld frames in 5 s, %ld encoded; observer "
+            "%d frames\n",
+            out.page_forwarded, out.page_encoded, (*obs2)["frames"].get<int>());
+        EXPECT_GT((*obs2)["frames"].get<int>(), obs["frames"].get<int>()) << "observer stalled";
+    }
     // Meeting → caller: baresip decodes what the page sends back.
     EXPECT_TRUE(
         (*caller)->program().wait_for_log(std::regex("video: receiving with resolution"), 60s))
@@ -211,6 +248,16 @@ TEST_F(PassthroughCall, H264CallerForwardedBothWaysWithoutDecodeOrEncode) {
     EXPECT_EQ(f.encoded, 0) << "the gateway encoded video";
     EXPECT_GE(f.forwarded_to_page, 90);
     EXPECT_GE(f.forwarded_from_page, 30);
+}
+
+// Encoded forwarding in the page (issue 13): the observer decodes the caller's frames that the
+// page forwarded without decoding or encoding them.
+TEST_F(PassthroughCall, H264CallerForwardedEncodedIntoTheMeetingByThePage) {
+    CallFigures f;
+    run_call(false, f, true);
+    if (HasFatalFailure()) return;
+    EXPECT_GE(f.page_forwarded, 30) << "frames forwarded in 5 s";
+    EXPECT_EQ(f.page_encoded, 0) << "the page's encoder ran";
 }
 
 // The control: the same call transcoded; the counters that must stay 0 above count here.

@@ -67,9 +67,12 @@
   probe.width = 32; probe.height = 18;
   const pg = probe.getContext('2d', {willReadFrequently: true});
   const watchVideo = (e) => {
-    if (e.__g2g || !e.srcObject || !e.srcObject.getVideoTracks().length) return;
+    if (!e.srcObject || !e.srcObject.getVideoTracks().length) return;
+    if (e.__g2g && e.__g2g.stream === e.srcObject) return;
     if (e.closest('#videolocal') || /^myvideo/.test(e.id)) return;
-    e.__g2g = {bright: false};
+    const watching = e.__g2g;
+    e.__g2g = {bright: false, stream: e.srcObject};
+    if (watching) return;  // its callback chain runs already
     const cb = (_now, meta) => {
       try {
         pg.drawImage(e, 0, 0, 32, 18);
@@ -117,10 +120,12 @@
   ac.audioWorklet.addModule(url).then(() => {
     worklet = new AudioWorkletNode(ac, 'beep-onset');
     worklet.port.onmessage = (m) => {
-      // Context time → wall time through the output clock: when the onset is heard.
-      const ts = ac.getOutputTimestamp();
-      const at = performance.timeOrigin + ts.performanceTime + (m.data - ts.contextTime) * 1000;
+      // Context time → wall time at the render clock (when the page has the sample, as
+      // presentationTime is when it has the frame); the output device's latency comes on top
+      // (__g2g.outputLatencyMs).
+      const at = wallNow() - (ac.currentTime - m.data) * 1000;
       g2g.beeps.push({at});
+      g2g.outputLatencyMs = (ac.baseLatency + (ac.outputLatency || 0)) * 1000;
     };
     // Keeps the worklet pulled without making a sound.
     const mute = ac.createGain();
@@ -128,12 +133,14 @@
     worklet.connect(mute).connect(ac.destination);
     for (const t of pendingTracks.splice(0)) ac.createMediaStreamSource(new MediaStream([t])).connect(worklet);
   }).catch((err) => g2g.errors.push('worklet: ' + err));
-  const seenTracks = new Set();
+  // By stream object, not id: Janus reuses track and element ids for the next feed in a slot
+  // (a track seen twice is only summed with itself, which moves no onset).
+  const seenStreams = new WeakSet();
   const watchAudio = (e) => {
-    if (!e.srcObject || e.closest('#videolocal')) return;
+    if (!e.srcObject || e.closest('#videolocal') || seenStreams.has(e.srcObject)) return;
+    if (!e.srcObject.getAudioTracks().length) return;
+    seenStreams.add(e.srcObject);
     for (const t of e.srcObject.getAudioTracks()) {
-      if (seenTracks.has(t.id + e.id)) continue;
-      seenTracks.add(t.id + e.id);
       if (worklet) ac.createMediaStreamSource(new MediaStream([t])).connect(worklet);
       else pendingTracks.push(t);
     }

@@ -24,7 +24,8 @@ using namespace std::chrono_literals;
 // A 2 s period leaves room for latencies up to 2 s before a flash could be paired with the
 // wrong send; callers (and the baseline browser) flash on even seconds, the observer on odd.
 constexpr int64_t kPeriodMs = 2000;
-constexpr int64_t kFlashMs = 200;
+// Long enough for a receiver decoding at 3 fps to catch each flash.
+constexpr int64_t kFlashMs = 400;
 constexpr int64_t kBeepMs = 100;
 constexpr int64_t kCallerPhaseMs = 0;
 constexpr int64_t kObserverPhaseMs = 1000;
@@ -68,6 +69,7 @@ std::vector<FlashSent> sent_by_page(const nlohmann::json& records) {
         if (r.contains("beep")) s.beep_ms = static_cast<int64_t>(r["beep"].get<double>());
     }
     std::vector<FlashSent> out;
+    out.reserve(by_cycle.size());
     for (const auto& [cycle, s] : by_cycle) out.push_back(s);
     return out;
 }
@@ -75,6 +77,7 @@ std::vector<FlashSent> sent_by_page(const nlohmann::json& records) {
 // Each onset seen is paired with the latest send before it (less than a period before).
 struct Paired {
     std::vector<double> video;
+    std::vector<double> video_from_wire;  // from when the flash left the sender, when known
     std::vector<double> audio;
     std::vector<double> av_offset;
 };
@@ -110,6 +113,8 @@ Paired pair_up(const std::vector<FlashSent>& sent, const nlohmann::json& flashes
         // caller's beep is timed on the wire: so is its flash then, when the tap saw it).
         const auto& s = sent[i];
         const int64_t flash_sent = s.flash_wire_ms > 0 ? s.flash_wire_ms : s.flash_ms;
+        if (s.flash_wire_ms > 0)
+            p.video_from_wire.push_back(v + static_cast<double>(s.flash_ms - s.flash_wire_ms));
         if (auto a = audio_of.find(i); a != audio_of.end()) {
             const double heard = static_cast<double>(s.beep_ms) + a->second;
             const double seen = static_cast<double>(s.flash_ms) + v;
@@ -135,6 +140,8 @@ nlohmann::json figures(const Paired& forward, const std::optional<Paired>& back)
     r["glass_to_glass_back_ms"] = back ? stats(back->video) : nlohmann::json(nullptr);
     r["av_offset_ms"] = stats(forward.av_offset);
     r["beep_ms"] = stats(forward.audio);
+    if (!forward.video_from_wire.empty())
+        r["glass_to_glass_from_caller_wire_ms"] = stats(forward.video_from_wire);
     if (back) {
         r["beep_back_ms"] = stats(back->audio);
         r["av_offset_back_ms"] = stats(back->av_offset);
@@ -199,7 +206,19 @@ core::Result<nlohmann::json> DemoRun::g2g_baseline(const BenchOptions& options) 
         "a second headless Chromium publishing the same flashes and beeps into Janus "
         "(no gateway), seen by the observer; it times the observer's flashes itself";
     r["clock_skew"] = clock_skew(**base);
+    r["audio_output_latency_ms"] = {{"observer", (*seen)["outputLatencyMs"]},
+                                    {"baseline", (*base_seen)["outputLatencyMs"]}};
+    r["onsets"] = {{"sent", (*base_seen)["sent"]},
+                   {"seen_flashes", (*seen)["flashes"]},
+                   {"heard_beeps", (*seen)["beeps"]},
+                   {"back_sent", (*seen)["sent"]},
+                   {"back_seen_flashes", (*base_seen)["flashes"]},
+                   {"back_heard_beeps", (*base_seen)["beeps"]}};
     r["page_errors"] = (*base_seen)["errors"];
+    r["observer_fps"] =
+        (*seen)["frames"].get<double>() / static_cast<double>(options.window.count());
+    r["back_receiver_fps"] =
+        (*base_seen)["frames"].get<double>() / static_cast<double>(options.window.count());
     base->reset();
     browser::Reaper::instance().drain(30s);
     // The next case starts with the observer seeing no feed.
@@ -273,6 +292,8 @@ core::Result<nlohmann::json> DemoRun::g2g_gateway(const BenchOptions& options) {
     run_for(loop_, options.window);
     auto seen = observer_->evaluate("__g2g");
     if (!seen) return core::fail("g2g: could not read the observer's records");
+    // observer.js's analysers: the loudest level at the beep's frequency now (diagnostic).
+    auto tone = observer_->evaluate("__obsToneDb(1000)");
     // Each flash's beep and wire time: what left the caller within a quarter period of it.
     const auto wire_beeps = (*tap)->beeps(false);
     const auto wire_flashes = (*tap)->flashes(false);
@@ -302,8 +323,26 @@ core::Result<nlohmann::json> DemoRun::g2g_gateway(const BenchOptions& options) {
     r["caller_feed_pipe_wait_ms"] = stats(pipe_wait);
     r["caller_flash_capture_to_wire_ms"] = stats(capture_to_wire);
     r["caller_wire"] = (*tap)->describe();
+    nlohmann::json sent_json = nlohmann::json::array();
+    for (const auto& x : sent)
+        sent_json.push_back({{"flash", x.flash_ms},
+                             {"flash_wire", x.flash_wire_ms},
+                             {"beep_wire", x.beep_ms},
+                             {"pipe_wait", x.pipe_wait_ms}});
+    r["onsets"] = {{"sent", sent_json},
+                   {"wire_beeps", wire_beeps},
+                   {"wire_flashes", wire_flashes},
+                   {"seen_flashes", (*seen)["flashes"]},
+                   {"heard_beeps", (*seen)["beeps"]},
+                   {"back_sent", (*seen)["sent"]},
+                   {"back_wire_flashes", (*tap)->flashes(true)},
+                   {"back_wire_beeps", (*tap)->beeps(true)}};
+    r["audio_output_latency_ms"] = (*seen)["outputLatencyMs"];
+    r["observer_level_at_1khz_db"] = tone ? *tone : nlohmann::json(nullptr);
     r["observer_clock_skew"] = clock_skew(*observer_);
     r["page_errors"] = (*seen)["errors"];
+    r["observer_fps"] =
+        (*seen)["frames"].get<double>() / static_cast<double>(options.window.count());
     tap->reset();
     if (auto st = hang_up(callers, from); !st) return st.error();
     return r;

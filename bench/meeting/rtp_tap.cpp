@@ -200,7 +200,7 @@ nlohmann::json RtpTap::flashes(bool inbound) const {
         std::vector<std::size_t> sorted = recent;
         std::sort(sorted.begin(), sorted.end());
         const std::size_t typical = sorted.empty() ? 0 : sorted[sorted.size() / 2];
-        const bool big = recent.size() >= 5 && f.bytes > std::max<std::size_t>(8 * typical, 3000);
+        const bool big = recent.size() >= 5 && f.bytes > std::max<std::size_t>(8 * typical, 400);
         if (big) {
             out.push_back({{"at", static_cast<double>(f.at_us) / 1000.0}, {"bytes", f.bytes}});
             recent.clear();  // the picture changed: what counts as small starts again

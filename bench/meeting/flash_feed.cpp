@@ -101,7 +101,8 @@ core::Status beep_wav(const std::filesystem::path& file, const FlashSchedule& sc
     std::vector<int16_t> samples(frames, 0);
     for (uint32_t n = 0; n < frames; ++n) {
         const int64_t ms = static_cast<int64_t>(n) * 1000 / kWavRate;
-        if (ms % schedule.period_ms < schedule.beep_ms)
+        const int64_t cycle = ms / schedule.period_ms;
+        if (ms % schedule.period_ms < schedule.beep_ms + schedule.beep_step_ms * (cycle % 4))
             samples[n] = static_cast<int16_t>(
                 std::lround(0.5 * 32767 * std::sin(2 * std::numbers::pi * kBeepHz * n / kWavRate)));
     }

@@ -26,16 +26,20 @@ struct FlashSchedule {
     int64_t phase_ms = 0;
     int64_t flash_ms = 200;
     int64_t beep_ms = 100;
+    // Beep k lasts beep_ms + beep_step_ms * (k mod 4): receivers tell cycles apart by it.
+    int64_t beep_step_ms = 40;
 };
 
 struct FlashSent {
     int64_t flash_ms = 0;       // capture time of the first bright frame (ms since the epoch)
     int64_t beep_ms = 0;        // send time of the first beep sample (see glass_to_glass.cpp)
+    double beep_len_ms = 0;     // its length (codes the cycle), 0 if unknown
     int64_t flash_wire_ms = 0;  // when the flash's frame left the sender, if known
     double pipe_wait_ms = 0;    // how long baresip took to take the bright frame from the FIFO
 };
 
-// A WAV file of `seconds` of 8 kHz mono: a 1 kHz beep of beep_ms every period_ms from its start.
+// A WAV file of `seconds` of 8 kHz mono: a 1 kHz beep every period_ms from its start, of the
+// schedule's lengths.
 core::Status beep_wav(const std::filesystem::path& file, const FlashSchedule& schedule,
                       int seconds);
 

@@ -1,7 +1,7 @@
 // Injected into the benchmark's browsers (after tests/e2e/observer.js) for glass-to-glass:
-// window.__g2gConfig = {publish, phaseMs, periodMs, flashMs, beepMs} comes first.
+// window.__g2gConfig = {publish, phaseMs, periodMs, flashMs, beepMs, beepStepMs} comes first.
 // - publish: the page's "camera" is a dark 1280x720 canvas that turns white for flashMs and its
-//   "microphone" a 1 kHz beep of beepMs, both starting at wall-clock times t with
+//   "microphone" a 1 kHz beep of beepMs + beepStepMs * (cycle mod 4), both starting at wall-clock times t with
 //   t mod periodMs == phaseMs; __g2g.sent holds when each was drawn / scheduled.
 // - always: every remote video frame is timestamped when presented (requestVideoFrameCallback)
 //   with its mean level (drawn into a small canvas), every remote audio track goes through an
@@ -53,10 +53,14 @@
         const next = Math.ceil((now - cfg.phaseMs) / cfg.periodMs) * cfg.periodMs + cfg.phaseMs;
         if (next <= scheduled || next - now > 400 || next - now < 50) return;
         const at = ac.currentTime + (next - now) / 1000;
+        // The beep's length tells cycles apart (cycle mod 4), so a latency over one period
+        // still pairs with its own send.
+        const cycle = Math.round((next - cfg.phaseMs) / cfg.periodMs);
+        const len = cfg.beepMs + cfg.beepStepMs * (cycle % 4);
         gain.gain.setValueAtTime(0.5, at);
-        gain.gain.setValueAtTime(0, at + cfg.beepMs / 1000);
+        gain.gain.setValueAtTime(0, at + len / 1000);
         scheduled = next;
-        g2g.sent.push({cycle: Math.round((next - cfg.phaseMs) / cfg.periodMs), beep: next});
+        g2g.sent.push({cycle, beep: next, len});
       }, 50);
       return new MediaStream([track, dst.stream.getAudioTracks()[0]]);
     };
@@ -98,18 +102,25 @@
   // Receiving side: audio, through one worklet that every remote track feeds.
   let worklet = null;
   const pendingTracks = [];
+  // A beep: its first sample above 0.1 after 300 ms below, and its last one before 20 ms below
+  // (reported then, with its length).
   const code = `class BeepOnset extends AudioWorkletProcessor {
-    constructor() { super(); this.quiet = 1e9; }
+    constructor() { super(); this.quiet = 1e9; this.onset = -1; this.last = 0; }
     process(inputs) {
       const ch = inputs[0] && inputs[0][0];
       if (!ch) return true;
       for (let i = 0; i < ch.length; i++) {
+        const t = currentTime + i / sampleRate;
         if (Math.abs(ch[i]) > 0.1) {
-          if (this.quiet > 0.3 * sampleRate)
-            this.port.postMessage(currentTime + i / sampleRate);
+          if (this.quiet > 0.3 * sampleRate) this.onset = t;
           this.quiet = 0;
+          this.last = t;
         } else {
           this.quiet++;
+          if (this.onset >= 0 && this.quiet > 0.02 * sampleRate) {
+            this.port.postMessage({onset: this.onset, len: (this.last - this.onset) * 1000});
+            this.onset = -1;
+          }
         }
       }
       return true;
@@ -123,8 +134,8 @@
       // Context time → wall time at the render clock (when the page has the sample, as
       // presentationTime is when it has the frame); the output device's latency comes on top
       // (__g2g.outputLatencyMs).
-      const at = wallNow() - (ac.currentTime - m.data) * 1000;
-      g2g.beeps.push({at});
+      const at = wallNow() - (ac.currentTime - m.data.onset) * 1000;
+      g2g.beeps.push({at, len: m.data.len});
       g2g.outputLatencyMs = (ac.baseLatency + (ac.outputLatency || 0)) * 1000;
     };
     // Keeps the worklet pulled without making a sound.

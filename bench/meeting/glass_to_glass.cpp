@@ -27,6 +27,9 @@ constexpr int64_t kPeriodMs = 2000;
 // Long enough for a receiver decoding at 3 fps to catch each flash.
 constexpr int64_t kFlashMs = 400;
 constexpr int64_t kBeepMs = 100;
+constexpr int64_t kBeepStepMs = 40;  // beep k lasts kBeepMs + kBeepStepMs * (k mod 4)
+// A beep pairs with the latest send of the same length up to this long before it.
+constexpr int64_t kBeepReachMs = 4 * kPeriodMs;
 constexpr int64_t kCallerPhaseMs = 0;
 constexpr int64_t kObserverPhaseMs = 1000;
 
@@ -50,7 +53,8 @@ int64_t wall_ms() {
 std::string config_script(bool publish, int64_t phase_ms) {
     return "window.__g2gConfig = {publish: " + std::string(publish ? "true" : "false") +
            ", phaseMs: " + std::to_string(phase_ms) + ", periodMs: " + std::to_string(kPeriodMs) +
-           ", flashMs: " + std::to_string(kFlashMs) + ", beepMs: " + std::to_string(kBeepMs) + "};";
+           ", flashMs: " + std::to_string(kFlashMs) + ", beepMs: " + std::to_string(kBeepMs) +
+           ", beepStepMs: " + std::to_string(kBeepStepMs) + "};";
 }
 
 nlohmann::json stats(std::vector<double> v) {
@@ -67,6 +71,7 @@ std::vector<FlashSent> sent_by_page(const nlohmann::json& records) {
         auto& s = by_cycle[r.value("cycle", int64_t{0})];
         if (r.contains("flash")) s.flash_ms = static_cast<int64_t>(r["flash"].get<double>());
         if (r.contains("beep")) s.beep_ms = static_cast<int64_t>(r["beep"].get<double>());
+        if (r.contains("len")) s.beep_len_ms = r["len"].get<double>();
     }
     std::vector<FlashSent> out;
     out.reserve(by_cycle.size());
@@ -87,24 +92,33 @@ Paired pair_up(const std::vector<FlashSent>& sent, const nlohmann::json& flashes
     Paired p;
     std::map<std::size_t, double> video_of;  // sent index → flash latency
     std::map<std::size_t, double> audio_of;
-    const auto latest = [&](double at, bool beep) -> std::optional<std::size_t> {
+    // A flash pairs with the latest send less than a period before it; a beep with the latest
+    // send of the same length (its cycle mod 4) within kBeepReachMs.
+    const auto latest = [&](double at, bool beep, double len) -> std::optional<std::size_t> {
         std::optional<std::size_t> best;
+        double best_t = 0;
         for (std::size_t i = 0; i < sent.size(); ++i) {
             const auto t = static_cast<double>(beep ? sent[i].beep_ms : sent[i].flash_ms);
-            if (t <= 0 || t > at || at - t >= static_cast<double>(kPeriodMs)) continue;
-            if (!best || t > static_cast<double>(beep ? sent[*best].beep_ms : sent[*best].flash_ms))
-                best = i;
+            const auto reach = static_cast<double>(beep ? kBeepReachMs : kPeriodMs);
+            if (t <= 0 || t > at || at - t >= reach) continue;
+            if (beep && len > 0 && sent[i].beep_len_ms > 0 &&
+                std::abs(len - sent[i].beep_len_ms) > static_cast<double>(kBeepStepMs) / 2)
+                continue;
+            if (beep && (len <= 0 || sent[i].beep_len_ms <= 0) &&
+                at - t >= static_cast<double>(kPeriodMs))
+                continue;
+            if (!best || t > best_t) best = i, best_t = t;
         }
         return best;
     };
     for (const auto& f : flashes) {
         const double at = f["at"].get<double>();
-        if (auto i = latest(at, false); i && !video_of.contains(*i))
+        if (auto i = latest(at, false, 0); i && !video_of.contains(*i))
             video_of[*i] = at - static_cast<double>(sent[*i].flash_ms);
     }
     for (const auto& b : beeps) {
         const double at = b["at"].get<double>();
-        if (auto i = latest(at, true); i && !audio_of.contains(*i))
+        if (auto i = latest(at, true, b.value("len", 0.0)); i && !audio_of.contains(*i))
             audio_of[*i] = at - static_cast<double>(sent[*i].beep_ms);
     }
     for (const auto& [i, v] : video_of) {
@@ -234,6 +248,7 @@ core::Result<nlohmann::json> DemoRun::g2g_gateway(const BenchOptions& options) {
     schedule.phase_ms = kCallerPhaseMs;
     schedule.flash_ms = kFlashMs;
     schedule.beep_ms = kBeepMs;
+    schedule.beep_step_ms = kBeepStepMs;
     const VideoSize size{"720p30", 1280, 720, 2000000};  // the latency cases' caller
     const std::string serial = std::to_string(++caller_serial_);
     const auto wav = dir_ / ("g2g-beeps-" + serial + ".wav");
@@ -297,20 +312,25 @@ core::Result<nlohmann::json> DemoRun::g2g_gateway(const BenchOptions& options) {
     // Each flash's beep and wire time: what left the caller within a quarter period of it.
     const auto wire_beeps = (*tap)->beeps(false);
     const auto wire_flashes = (*tap)->flashes(false);
-    const auto near = [](const nlohmann::json& onsets, int64_t t) -> int64_t {
+    const auto near = [](const nlohmann::json& onsets, int64_t t) -> nlohmann::json {
         for (const auto& o : onsets) {
             const auto at = static_cast<int64_t>(o["at"].get<double>());
-            if (at > t - kPeriodMs / 4 && at < t + kPeriodMs / 4) return at;
+            if (at > t - kPeriodMs / 4 && at < t + kPeriodMs / 4) return o;
         }
-        return 0;
+        return nullptr;
     };
     std::vector<FlashSent> sent;
     std::vector<double> pipe_wait;
     std::vector<double> capture_to_wire;
     for (auto s : (*feed)->sent()) {
-        if (s.flash_ms < window_start - kPeriodMs) continue;
-        s.beep_ms = near(wire_beeps, s.flash_ms);
-        s.flash_wire_ms = near(wire_flashes, s.flash_ms);
+        // Sends from before the window too: a beep may take longer than a period to arrive.
+        if (s.flash_ms < window_start - kBeepReachMs) continue;
+        if (const auto beep = near(wire_beeps, s.flash_ms); !beep.is_null()) {
+            s.beep_ms = static_cast<int64_t>(beep["at"].get<double>());
+            s.beep_len_ms = beep["len"].get<double>();
+        }
+        if (const auto flash = near(wire_flashes, s.flash_ms); !flash.is_null())
+            s.flash_wire_ms = static_cast<int64_t>(flash["at"].get<double>());
         if (s.flash_wire_ms > 0)
             capture_to_wire.push_back(static_cast<double>(s.flash_wire_ms - s.flash_ms));
         sent.push_back(s);
@@ -328,6 +348,7 @@ core::Result<nlohmann::json> DemoRun::g2g_gateway(const BenchOptions& options) {
         sent_json.push_back({{"flash", x.flash_ms},
                              {"flash_wire", x.flash_wire_ms},
                              {"beep_wire", x.beep_ms},
+                             {"beep_len", x.beep_len_ms},
                              {"pipe_wait", x.pipe_wait_ms}});
     r["onsets"] = {{"sent", sent_json},
                    {"wire_beeps", wire_beeps},
@@ -370,6 +391,7 @@ core::Result<nlohmann::json> DemoRun::glass_to_glass(const BenchOptions& options
     out["schedule"] = {{"period_ms", kPeriodMs},
                        {"flash_ms", kFlashMs},
                        {"beep_ms", kBeepMs},
+                       {"beep_step_ms", kBeepStepMs},
                        {"beep_hz", 1000},
                        {"caller_phase_ms", kCallerPhaseMs},
                        {"observer_phase_ms", kObserverPhaseMs}};

@@ -27,6 +27,7 @@ constexpr std::size_t kMaxPackets = 60000;  // ~2 min of a 720p call: bounds mem
 constexpr uint8_t kPcmu = 0;
 constexpr int kBeepThreshold = 3277;          // a tenth of full scale
 constexpr int kQuietSamples = 8000 * 3 / 10;  // 300 ms of silence before an onset counts
+constexpr int kEndSamples = 8000 / 50;        // 20 ms of silence ends a beep
 
 // G.711 µ-law to 16-bit linear (the standard expansion).
 int ulaw(uint8_t u) {
@@ -154,18 +155,21 @@ void RtpTap::run() {
 nlohmann::json RtpTap::beeps(bool inbound) const {
     const std::scoped_lock lock(mutex_);
     nlohmann::json out = nlohmann::json::array();
-    int quiet = 0;
+    int quiet = kQuietSamples + 1;
+    double onset = -1;
+    double last = 0;
     for (const auto& p : packets_) {
         if (p.payload_type != kPcmu || p.inbound != inbound) continue;
         for (std::size_t i = 0; i < p.payload.size(); ++i) {
+            // The sample as played by an endpoint that plays a packet as it arrives.
+            const double at = static_cast<double>(p.at_us) / 1000.0 + static_cast<double>(i) / 8.0;
             if (std::abs(ulaw(p.payload[i])) > kBeepThreshold) {
-                // The sample as played by an endpoint that plays a packet as it arrives.
-                if (quiet > kQuietSamples)
-                    out.push_back({{"at", static_cast<double>(p.at_us) / 1000.0 +
-                                              static_cast<double>(i) / 8.0}});
+                if (quiet > kQuietSamples) onset = at;
                 quiet = 0;
-            } else {
-                ++quiet;
+                last = at;
+            } else if (++quiet > kEndSamples && onset >= 0) {
+                out.push_back({{"at", onset}, {"len", last - onset}});
+                onset = -1;
             }
         }
     }

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -25,7 +26,8 @@ namespace {
 
 constexpr std::size_t kMaxPackets = 60000;  // ~2 min of a 720p call: bounds memory
 constexpr uint8_t kPcmu = 0;
-constexpr int kBeepThreshold = 3277;          // a tenth of full scale
+// -30 dBFS: what the gateway sends the caller is the meeting's mix, quieter than the source.
+constexpr int kBeepThreshold = 1036;
 constexpr int kQuietSamples = 8000 * 3 / 10;  // 300 ms of silence before an onset counts
 constexpr int kEndSamples = 8000 / 50;        // 20 ms of silence ends a beep
 
@@ -219,11 +221,14 @@ nlohmann::json RtpTap::flashes(bool inbound) const {
 nlohmann::json RtpTap::describe() const {
     const auto frames = video_frames(true);
     std::size_t audio = 0;
+    int peak = 0;
     {
         const std::scoped_lock lock(mutex_);
-        audio = static_cast<std::size_t>(
-            std::count_if(packets_.begin(), packets_.end(),
-                          [](const Packet& p) { return p.payload_type == kPcmu && p.inbound; }));
+        for (const auto& p : packets_) {
+            if (p.payload_type != kPcmu || !p.inbound) continue;
+            ++audio;
+            for (const uint8_t u : p.payload) peak = std::max(peak, std::abs(ulaw(u)));
+        }
     }
     std::vector<std::size_t> sizes;
     std::size_t keys = 0;
@@ -234,13 +239,15 @@ nlohmann::json RtpTap::describe() const {
     std::sort(sizes.begin(), sizes.end());
     return {{"ports", ports_},
             {"pcmu_packets_received", audio},
+            {"pcmu_received_peak_dbfs",
+             peak > 0 ? 20 * std::log10(static_cast<double>(peak) / 32768.0) : -200.0},
             {"video_frames_received", frames.size()},
             {"video_keyframes", keys},
             {"video_frame_bytes_median", sizes.empty() ? 0 : sizes[sizes.size() / 2]},
             {"video_frame_bytes_max", sizes.empty() ? 0 : sizes.back()},
             {"method",
              "kernel receive time on lo of the packet carrying the onset: a beep is the first "
-             "G.711 sample above -20 dBFS after 300 ms of silence (plus its offset in the "
+             "G.711 sample above -30 dBFS after 300 ms of silence (plus its offset in the "
              "packet), a flash the last packet of the first non-key H.264 frame 8x larger than "
              "the median of the frames before it"}};
 }

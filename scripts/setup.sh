@@ -16,6 +16,7 @@ build=(
 packages=(
   "${build[@]}"
   libgtest-dev googletest libpng-dev  # libpng: e2e tests read baresip's received-frame snapshots
+  libavformat-dev  # bench/meeting: the glass-to-glass caller's NUT stream
   # media runtime
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-tools

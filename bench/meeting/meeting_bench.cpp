@@ -2,12 +2,13 @@
 // two-way meeting call at 720p30 and 360p30 with 1 and 2 concurrent callers, next to a baseline
 // measured in the same run (the same callers on the echo room: gateway media, no browser) and
 // the reference's quoted cost; then INVITE → the caller's first frame decoded by an observer in
-// the meeting, with a cold start per call (spares = 0) and with a warm pool (spares = 1).
-// Prints JSON on stdout; progress on stderr.
+// the meeting, with a cold start per call (spares = 0) and with a warm pool (spares = 1); then
+// glass-to-glass both ways and the A/V offset, through the gateway and for a browser publishing
+// straight into Janus (glass_to_glass.cpp). Prints JSON on stdout; progress on stderr.
 //
 //   build/bench/meeting/meeting_bench [--codec H264|VP8] [--source testsrc2|fakevideo]
 //                                     [--window SECONDS] [--reps N] [--max-calls 1|2]
-//                                     [--only cpu|latency] [--size 720p30|360p30]
+//                                     [--only cpu|latency|g2g] [--size 720p30|360p30]
 //                                     [--demo-arg ARG]...  (e.g. --transcode, --config FILE)
 //
 // Everything runs in a private network namespace of its own (needs root), as the e2e tests:
@@ -24,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -43,7 +45,7 @@ double loadavg() {
 int usage() {
     std::cerr << "usage: meeting_bench [--codec H264|VP8] [--source testsrc2|fakevideo] "
                  "[--window SECONDS] [--reps N] [--max-calls 1|2] "
-                 "[--only cpu|latency] [--size 720p30|360p30] [--demo-arg ARG]...\n";
+                 "[--only cpu|latency|g2g] [--size 720p30|360p30] [--demo-arg ARG]...\n";
     return 2;
 }
 
@@ -87,7 +89,9 @@ int run(int argc, char** argv) {
     }
     if (options.codec != "H264" && options.codec != "VP8") return usage();
     if (options.source != "testsrc2" && options.source != "fakevideo") return usage();
-    if (!only.empty() && only != "cpu" && only != "latency") return usage();
+    if (!only.empty() && only != "cpu" && only != "latency" && only != "g2g") return usage();
+    // The glass-to-glass caller's FIFO writer must see EPIPE when baresip closes its end.
+    std::signal(SIGPIPE, SIG_IGN);
 
     if (auto why = e2e::enter_private_network(); !why.empty()) {
         std::cerr << "meeting_bench: " << why << "\n";
@@ -121,7 +125,7 @@ int run(int argc, char** argv) {
 
     // Cold pool first: its gateway tree holds only the calls' browsers (no idle spare), which
     // is what the CPU and memory per call should count.
-    {
+    if (only != "g2g") {
         std::cerr << "meeting_bench: demo with spares=0\n";
         auto run = bench::DemoRun::start(loop, dir.path(), 0, options.demo_args);
         if (!run) {
@@ -143,14 +147,30 @@ int run(int argc, char** argv) {
     }
     if (only != "cpu") {
         std::cerr << "meeting_bench: demo with spares=1\n";
-        auto run = bench::DemoRun::start(loop, dir.path(), 1, options.demo_args);
+        // The observer also publishes flashes (the meeting → caller direction of glass-to-glass).
+        auto run = bench::DemoRun::start(loop, dir.path(), 1, options.demo_args,
+                                         bench::g2g_observer_scripts());
         if (!run) {
             std::cerr << "meeting_bench: " << run.error().message << "\n";
             return 1;
         }
-        auto warm = (*run)->latency(options, "warm");
-        if (!warm) return (*run)->fail(warm.error());
-        out["latency"]["warm_spares_1"] = *warm;
+        if (only != "g2g") {
+            auto warm = (*run)->latency(options, "warm");
+            if (!warm) return (*run)->fail(warm.error());
+            out["latency"]["warm_spares_1"] = *warm;
+        }
+        auto g2g = (*run)->glass_to_glass(options);
+        if (!g2g) return (*run)->fail(g2g.error());
+        auto& latency = out["latency"];
+        const auto& gw = (*g2g)["gateway"];
+        latency["glass_to_glass_ms"] = gw["glass_to_glass_ms"];
+        latency["glass_to_glass_back_ms"] = gw["glass_to_glass_back_ms"];
+        latency["av_offset_ms"] = gw["av_offset_ms"];
+        const auto& base = (*g2g)["baseline"];
+        latency["baseline"] = {{"glass_to_glass_ms", base["glass_to_glass_ms"]},
+                               {"glass_to_glass_back_ms", base["glass_to_glass_back_ms"]},
+                               {"av_offset_ms", base["av_offset_ms"]}};
+        latency["glass_to_glass_details"] = *g2g;
         (*run)->stop();
     }
     out["loadavg_1min_end"] = loadavg();

@@ -36,9 +36,9 @@ using testsupport::read_file;
 
 }  // namespace
 
-core::Result<std::unique_ptr<MeetingObserver>> MeetingObserver::join(core::ControlLoop& loop,
-                                                                     const std::string& page_url,
-                                                                     const std::string& room) {
+core::Result<std::unique_ptr<MeetingObserver>> MeetingObserver::join(
+    core::ControlLoop& loop, const std::string& page_url, const std::string& room,
+    const std::vector<std::string>& extra_scripts, const std::string& display_name) {
     auto profiles = browser::TempDir::create("", "sipmediagw-meeting-bench-");
     if (!profiles) return profiles.error();
     auto self = std::make_unique<MeetingObserver>(loop, std::move(*profiles));
@@ -68,6 +68,7 @@ core::Result<std::unique_ptr<MeetingObserver>> MeetingObserver::join(core::Contr
     po.scripts = {read_file(MEETING_BENCH_OBSERVER_JS), read_file(MEETING_BENCH_FIRST_FRAME_JS),
                   read_file(assets + "/services/common.js"),
                   read_file(assets + "/services/janus.js")};
+    po.scripts.insert(po.scripts.end(), extra_scripts.begin(), extra_scripts.end());
     po.bindings = {"sipmediagwEvent"};
     std::optional<core::Status> opened;
     self->page_ = browser::Page::open(self->browser_->devtools(), std::move(po),
@@ -82,8 +83,8 @@ core::Result<std::unique_ptr<MeetingObserver>> MeetingObserver::join(core::Contr
             loop, [&] { return loaded.has_value(); }, std::chrono::seconds(60)) ||
         !*loaded)
         return core::fail("observer: demo page did not load");
-    auto joined = self->evaluate("sipmediagwAdapter.join({room: '" + room +
-                                 "', displayName: 'observer', timeoutMs: 60000})");
+    auto joined = self->evaluate("sipmediagwAdapter.join({room: '" + room + "', displayName: '" +
+                                 display_name + "', timeoutMs: 60000})");
     if (!joined) return core::fail("observer: join failed: " + joined.error().message);
     return self;
 }

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace bench {
 
@@ -28,10 +29,12 @@ void run_for(core::ControlLoop& loop, std::chrono::milliseconds duration);
 
 class MeetingObserver {
 public:
-    // Launches the browser, opens the page and joins `room` as "observer".
-    static core::Result<std::unique_ptr<MeetingObserver>> join(core::ControlLoop& loop,
-                                                               const std::string& page_url,
-                                                               const std::string& room);
+    // Launches the browser, opens the page and joins `room` as `display_name`; `extra_scripts`
+    // are injected after observer.js and first_frame.js (e.g. flash_probe.js and its config).
+    static core::Result<std::unique_ptr<MeetingObserver>> join(
+        core::ControlLoop& loop, const std::string& page_url, const std::string& room,
+        const std::vector<std::string>& extra_scripts = {},
+        const std::string& display_name = "observer");
     MeetingObserver(core::ControlLoop& loop, browser::TempDir profiles)
         : loop_(loop), profiles_(std::move(profiles)) {}
     ~MeetingObserver();

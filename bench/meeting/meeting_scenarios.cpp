@@ -20,7 +20,6 @@ using SteadyClock = std::chrono::steady_clock;
 
 const std::vector<VideoSize> kSizes = {{"720p30", 1280, 720, 2000000},
                                        {"360p30", 640, 360, 800000}};
-const char* const kMeetingUri = "sip:1234@127.0.0.1:5060";
 const char* const kEchoUri = "sip:echo@127.0.0.1:5060";
 
 void progress(const std::string& what) {
@@ -70,9 +69,9 @@ double mib(uint64_t kib) {
 
 }  // namespace
 
-core::Result<std::unique_ptr<DemoRun>> DemoRun::start(core::ControlLoop& loop,
-                                                      const std::filesystem::path& dir, int spares,
-                                                      const std::vector<std::string>& demo_args) {
+core::Result<std::unique_ptr<DemoRun>> DemoRun::start(
+    core::ControlLoop& loop, const std::filesystem::path& dir, int spares,
+    const std::vector<std::string>& demo_args, const std::vector<std::string>& observer_scripts) {
     auto run = std::make_unique<DemoRun>(loop, dir);
     run->spares_ = spares;
     const std::string n = std::to_string(spares);
@@ -90,9 +89,10 @@ core::Result<std::unique_ptr<DemoRun>> DemoRun::start(core::ControlLoop& loop,
     if (!std::regex_search(log, m, std::regex("meeting page (http://\\S+)")))
         return core::fail("demo printed no page URL\n" + run->gateway_.tail());
     const std::string page_url = m[1];
+    run->page_url_ = page_url;
     if (spares > 0 && !run->wait_log_count("browser: ready pid=", 1, 0, 120s))
         return core::fail("no warm browser\n" + run->gateway_.tail());
-    auto observer = MeetingObserver::join(loop, page_url, "1234");
+    auto observer = MeetingObserver::join(loop, page_url, "1234", observer_scripts);
     if (!observer) return core::fail(observer.error().message + "\n" + run->gateway_.tail());
     run->observer_ = std::move(*observer);
     progress("observer joined " + page_url);

@@ -24,6 +24,8 @@ namespace bench {
 inline constexpr double kReferenceCores720p = 4.0;
 inline constexpr double kReferenceCores360p = 2.5;
 
+inline constexpr const char* kMeetingUri = "sip:1234@127.0.0.1:5060";
+
 struct BenchOptions {
     std::string codec = "H264";  // the callers' video codec
     // The callers' camera: "testsrc2" (FFmpeg's moving test pattern through baresip's avformat)
@@ -38,6 +40,10 @@ struct BenchOptions {
     std::vector<std::string> demo_args;
 };
 
+// The observer's scripts for glass_to_glass(): flash_probe.js, publishing flashes half a period
+// after the callers' (the meeting → caller direction) and timestamping what it receives.
+std::vector<std::string> g2g_observer_scripts();
+
 struct VideoSize {
     std::string label;
     int width;
@@ -47,11 +53,12 @@ struct VideoSize {
 
 class DemoRun {
 public:
-    // Starts the demo with `spares` warm browsers and joins the observer to room 1234.
-    static core::Result<std::unique_ptr<DemoRun>> start(core::ControlLoop& loop,
-                                                        const std::filesystem::path& dir,
-                                                        int spares,
-                                                        const std::vector<std::string>& demo_args);
+    // Starts the demo with `spares` warm browsers and joins the observer to room 1234, with
+    // `observer_scripts` injected into its page after the usual ones.
+    static core::Result<std::unique_ptr<DemoRun>> start(
+        core::ControlLoop& loop, const std::filesystem::path& dir, int spares,
+        const std::vector<std::string>& demo_args,
+        const std::vector<std::string>& observer_scripts = {});
     DemoRun(core::ControlLoop& loop, std::filesystem::path dir)
         : loop_(loop), dir_(std::move(dir)) {}
 
@@ -59,6 +66,10 @@ public:
     core::Result<nlohmann::json> cpu(const BenchOptions& options);
     // INVITE → first frame at the observer, options.reps times, one caller at 720p30.
     core::Result<nlohmann::json> latency(const BenchOptions& options, const std::string& label);
+    // Glass-to-glass both ways and the A/V offset, through the gateway and for a browser
+    // publishing straight into Janus (glass_to_glass.cpp). Needs an observer started with
+    // g2g_observer_scripts().
+    core::Result<nlohmann::json> glass_to_glass(const BenchOptions& options);
 
     // Prints what went wrong with the gateway's log tail; returns the exit status.
     int fail(const core::Error& error);
@@ -79,6 +90,8 @@ private:
     core::Result<nlohmann::json> latency_once(const BenchOptions& options);
     // Remote video feeds the observer plays now (null-free array of first_frame.js records).
     nlohmann::json live_feeds();
+    core::Result<nlohmann::json> g2g_baseline(const BenchOptions& options);
+    core::Result<nlohmann::json> g2g_gateway(const BenchOptions& options);
     bool wait_log_count(const std::string& pattern, std::size_t count, std::size_t from,
                         std::chrono::milliseconds timeout);
 
@@ -86,6 +99,7 @@ private:
     std::filesystem::path dir_;
     int spares_ = 0;
     testsupport::Program gateway_;
+    std::string page_url_;
     std::unique_ptr<MeetingObserver> observer_;
     int caller_serial_ = 0;
 };

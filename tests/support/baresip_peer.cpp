@@ -18,13 +18,15 @@ std::string config_text(const BaresipOptions& o, const std::filesystem::path& di
       << "net_interface 127.0.0.1\n"
       << "call_local_timeout 120\n"
       << "call_max_calls 4\n"
-      << "audio_source ausine," << o.tone_hz
+      << "audio_source "
+      << (o.audio_source.empty() ? "ausine," + std::to_string(o.tone_hz) : o.audio_source)
       << "\n"
       // No sound card here: aubridge is a player that needs no device.
       << "audio_player aubridge,nil\n"
       << "audio_alert aubridge,nil\n"
       // ausine only produces 48 kHz stereo; baresip resamples to the codec from there.
-      << "ausrc_srate 48000\nausrc_channels 2\nauplay_srate 48000\n"
+      << "ausrc_srate " << o.ausrc_srate << "\nausrc_channels " << o.ausrc_channels
+      << "\nauplay_srate 48000\n"
       << "video_source " << o.video_source << "\n"
       << "video_display fakevideo,nil\n"
       << "video_size " << o.video_width << "x" << o.video_height << "\n"
@@ -37,6 +39,7 @@ std::string config_text(const BaresipOptions& o, const std::filesystem::path& di
       << "module ausine.so\nmodule aubridge.so\nmodule fakevideo.so\n"
       << "module avcodec.so\nmodule vp8.so\nmodule sndfile.so\n"
       << (o.video_source.starts_with("avformat") ? "module avformat.so\n" : "")
+      << (o.audio_source.starts_with("aufile") ? "module aufile.so\n" : "")
       // A video filter: `snapshot_recv <file>` saves the next decoded received frame as PNG.
       << "module snapshot.so\n"
       << (o.mediaenc.starts_with("srtp") ? "module srtp.so\n" : "")

@@ -31,6 +31,12 @@ struct BaresipOptions {
     std::string audio_codecs;           // e.g. "opus/48000/2,PCMU"; empty: all loaded
     std::string video_codecs;           // e.g. "H264", "VP8"; empty: all loaded
     int tone_hz = 440;                  // ausine frequency
+    // "module,device" for the microphone instead of ausine, e.g. "aufile,/tmp/x.wav" (aufile
+    // wants the file's rate and channels in ausrc_srate/ausrc_channels; ausine only does
+    // 48000/2).
+    std::string audio_source;
+    int ausrc_srate = 48000;
+    int ausrc_channels = 2;
     // fakevideo camera: what baresip encodes and sends (baresip's video_size/fps/bitrate).
     int video_width = 352;
     int video_height = 288;

@@ -1,0 +1,255 @@
+#include "rtp_tap.hpp"
+
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <linux/sockios.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace bench {
+
+namespace {
+
+constexpr std::size_t kMaxPackets = 60000;  // ~2 min of a 720p call: bounds memory
+constexpr uint8_t kPcmu = 0;
+// -30 dBFS: what the gateway sends the caller is the meeting's mix, quieter than the source.
+constexpr int kBeepThreshold = 1036;
+constexpr int kQuietSamples = 8000 * 3 / 10;  // 300 ms of silence before an onset counts
+constexpr int kEndSamples = 8000 / 50;        // 20 ms of silence ends a beep
+
+// G.711 µ-law to 16-bit linear (the standard expansion).
+int ulaw(uint8_t u) {
+    u = static_cast<uint8_t>(~u);
+    int t = ((u & 0x0f) << 3) + 0x84;
+    t <<= (u & 0x70) >> 4;
+    return (u & 0x80) ? (0x84 - t) : (t - 0x84);
+}
+
+// Socket inodes of `pid`, then the UDP ports those sockets are bound to (/proc/net/udp of the
+// namespace the bench runs in).
+std::set<uint16_t> udp_ports_of(pid_t pid) {
+    std::set<std::string> inodes;
+    std::error_code ec;
+    for (const auto& e :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+        const auto target = std::filesystem::read_symlink(e.path(), ec).string();
+        if (target.starts_with("socket:[")) inodes.insert(target.substr(8, target.size() - 9));
+    }
+    std::set<uint16_t> ports;
+    std::ifstream udp("/proc/" + std::to_string(pid) + "/net/udp");
+    std::string line;
+    std::getline(udp, line);  // header
+    while (std::getline(udp, line)) {
+        std::istringstream in(line);
+        std::string slot, local, remote, state, queues, timer, retr, uid, timeout, inode;
+        in >> slot >> local >> remote >> state >> queues >> timer >> retr >> uid >> timeout >>
+            inode;
+        const auto colon = local.find(':');
+        if (colon == std::string::npos || !inodes.contains(inode)) continue;
+        ports.insert(static_cast<uint16_t>(std::stoul(local.substr(colon + 1), nullptr, 16)));
+    }
+    return ports;
+}
+
+// An H.264 RTP payload carrying an IDR slice or parameter sets (single NAL, STAP-A, FU-A).
+bool h264_key(const std::vector<uint8_t>& p) {
+    if (p.empty()) return false;
+    const int type = p[0] & 0x1f;
+    if (type == 5 || type == 7) return true;
+    if (type == 28 && p.size() > 1) return (p[1] & 0x1f) == 5;
+    if (type == 24) {
+        for (std::size_t i = 1; i + 2 < p.size();) {
+            const std::size_t len = (static_cast<std::size_t>(p[i]) << 8) | p[i + 1];
+            const int t = p[i + 2] & 0x1f;
+            if (t == 5 || t == 7) return true;
+            i += 2 + len;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<RtpTap>> RtpTap::start(pid_t pid) {
+    auto tap = std::make_unique<RtpTap>();
+    tap->ports_ = udp_ports_of(pid);
+    if (tap->ports_.empty()) return core::fail("rtp tap: the caller has no UDP socket");
+    tap->fd_ = ::socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_IP));
+    if (tap->fd_ < 0) return core::fail(std::string("rtp tap: socket: ") + std::strerror(errno));
+    sockaddr_ll addr{};
+    addr.sll_family = AF_PACKET;
+    addr.sll_protocol = htons(ETH_P_IP);
+    addr.sll_ifindex = static_cast<int>(if_nametoindex("lo"));
+    if (::bind(tap->fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+        return core::fail(std::string("rtp tap: bind to lo: ") + std::strerror(errno));
+    tap->thread_ = std::thread([t = tap.get()] { t->run(); });
+    return tap;
+}
+
+RtpTap::~RtpTap() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void RtpTap::run() {
+    std::vector<uint8_t> buf(65536);
+    while (!stop_) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, 100) <= 0) continue;
+        sockaddr_ll from{};
+        socklen_t len = sizeof from;
+        const ssize_t n =
+            ::recvfrom(fd_, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
+        // Loopback shows each packet twice (sent and received): keep the received copy.
+        if (n < 20 || from.sll_pkttype == PACKET_OUTGOING) continue;
+        timeval tv{};
+        if (::ioctl(fd_, SIOCGSTAMP, &tv) != 0) continue;
+        const uint8_t* ip = buf.data();
+        const auto ihl = static_cast<std::size_t>(ip[0] & 0x0f) * 4;
+        if ((ip[0] >> 4) != 4 || ip[9] != IPPROTO_UDP || static_cast<std::size_t>(n) < ihl + 20)
+            continue;
+        const uint8_t* udp = ip + ihl;
+        const auto sport = static_cast<uint16_t>((udp[0] << 8) | udp[1]);
+        const auto dport = static_cast<uint16_t>((udp[2] << 8) | udp[3]);
+        const bool inbound = ports_.contains(dport);
+        if (!inbound && !ports_.contains(sport)) continue;
+        const uint8_t* rtp = udp + 8;
+        const auto rtp_len = static_cast<std::size_t>(n) - ihl - 8;
+        if ((rtp[0] >> 6) != 2) continue;  // SIP, STUN
+        const auto pt = static_cast<uint8_t>(rtp[1] & 0x7f);
+        if (pt >= 72 && pt <= 76) continue;  // RTCP
+        const std::size_t header = 12 + 4 * static_cast<std::size_t>(rtp[0] & 0x0f);
+        std::size_t ext = 0;
+        if ((rtp[0] & 0x10) && rtp_len >= header + 4)
+            ext = 4 + 4 * ((static_cast<std::size_t>(rtp[header + 2]) << 8) | rtp[header + 3]);
+        if (rtp_len < header + ext) continue;
+        const uint8_t* payload = rtp + header + ext;
+        const std::size_t size = rtp_len - header - ext;
+        Packet pkt{static_cast<int64_t>(tv.tv_sec) * 1000000 + tv.tv_usec,
+                   pt,
+                   (rtp[1] & 0x80) != 0,
+                   (static_cast<uint32_t>(rtp[4]) << 24) | (static_cast<uint32_t>(rtp[5]) << 16) |
+                       (static_cast<uint32_t>(rtp[6]) << 8) | rtp[7],
+                   inbound,
+                   std::vector<uint8_t>(
+                       payload, payload + (pt == kPcmu ? size : std::min<std::size_t>(size, 64))),
+                   size};
+        const std::scoped_lock lock(mutex_);
+        if (packets_.size() < kMaxPackets) packets_.push_back(std::move(pkt));
+    }
+}
+
+nlohmann::json RtpTap::beeps(bool inbound) const {
+    const std::scoped_lock lock(mutex_);
+    nlohmann::json out = nlohmann::json::array();
+    int quiet = kQuietSamples + 1;
+    double onset = -1;
+    double last = 0;
+    for (const auto& p : packets_) {
+        if (p.payload_type != kPcmu || p.inbound != inbound) continue;
+        for (std::size_t i = 0; i < p.payload.size(); ++i) {
+            // The sample as played by an endpoint that plays a packet as it arrives.
+            const double at = static_cast<double>(p.at_us) / 1000.0 + static_cast<double>(i) / 8.0;
+            if (std::abs(ulaw(p.payload[i])) > kBeepThreshold) {
+                if (quiet > kQuietSamples) onset = at;
+                quiet = 0;
+                last = at;
+            } else if (++quiet > kEndSamples && onset >= 0) {
+                out.push_back({{"at", onset}, {"len", last - onset}});
+                onset = -1;
+            }
+        }
+    }
+    return out;
+}
+
+std::vector<RtpTap::Frame> RtpTap::video_frames(bool inbound) const {
+    const std::scoped_lock lock(mutex_);
+    std::vector<Frame> frames;
+    bool open = false;
+    uint32_t ts = 0;
+    Frame cur{0, 0, false};
+    for (const auto& p : packets_) {
+        // Audio, telephone-event.
+        if (p.payload_type < 96 || p.size <= 4 || p.inbound != inbound) continue;
+        if (open && p.timestamp != ts) frames.push_back(cur), open = false;
+        if (!open) cur = Frame{0, 0, false}, ts = p.timestamp, open = true;
+        cur.bytes += p.size;
+        cur.key = cur.key || h264_key(p.payload);
+        cur.at_us = p.at_us;
+        if (p.marker) frames.push_back(cur), open = false;
+    }
+    return frames;
+}
+
+nlohmann::json RtpTap::flashes(bool inbound) const {
+    const auto frames = video_frames(inbound);
+    nlohmann::json out = nlohmann::json::array();
+    std::vector<std::size_t> recent;  // sizes of the last small frames
+    for (const auto& f : frames) {
+        if (f.key) continue;
+        std::vector<std::size_t> sorted = recent;
+        std::sort(sorted.begin(), sorted.end());
+        const std::size_t typical = sorted.empty() ? 0 : sorted[sorted.size() / 2];
+        const bool big = recent.size() >= 5 && f.bytes > std::max<std::size_t>(8 * typical, 400);
+        if (big) {
+            out.push_back({{"at", static_cast<double>(f.at_us) / 1000.0}, {"bytes", f.bytes}});
+            recent.clear();  // the picture changed: what counts as small starts again
+        } else {
+            recent.push_back(f.bytes);
+            if (recent.size() > 15) recent.erase(recent.begin());
+        }
+    }
+    return out;
+}
+
+nlohmann::json RtpTap::describe() const {
+    const auto frames = video_frames(true);
+    std::size_t audio = 0;
+    int peak = 0;
+    {
+        const std::scoped_lock lock(mutex_);
+        for (const auto& p : packets_) {
+            if (p.payload_type != kPcmu || !p.inbound) continue;
+            ++audio;
+            for (const uint8_t u : p.payload) peak = std::max(peak, std::abs(ulaw(u)));
+        }
+    }
+    std::vector<std::size_t> sizes;
+    std::size_t keys = 0;
+    for (const auto& f : frames) {
+        sizes.push_back(f.bytes);
+        keys += f.key ? 1 : 0;
+    }
+    std::sort(sizes.begin(), sizes.end());
+    return {{"ports", ports_},
+            {"pcmu_packets_received", audio},
+            {"pcmu_received_peak_dbfs",
+             peak > 0 ? 20 * std::log10(static_cast<double>(peak) / 32768.0) : -200.0},
+            {"video_frames_received", frames.size()},
+            {"video_keyframes", keys},
+            {"video_frame_bytes_median", sizes.empty() ? 0 : sizes[sizes.size() / 2]},
+            {"video_frame_bytes_max", sizes.empty() ? 0 : sizes.back()},
+            {"method",
+             "kernel receive time on lo of the packet carrying the onset: a beep is the first "
+             "G.711 sample above -30 dBFS after 300 ms of silence (plus its offset in the "
+             "packet), a flash the last packet of the first non-key H.264 frame 8x larger than "
+             "the median of the frames before it"}};
+}
+
+}  // namespace bench

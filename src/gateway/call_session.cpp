@@ -76,6 +76,7 @@ SessionView CallSession::view() const {
     v.service = room_.service;
     if (prompts_) v.meeting = prompts_->status();
     v.display_name = display_name_;
+    v.share = share_.value_or("");
     if (call_) {
         v.call_id = call_->call_id();
         const auto& m = call_->media();

@@ -20,7 +20,8 @@ nlohmann::json to_json(const SessionView& v) {
             {"video_codec", v.video_codec},
             {"protection", v.protection},
             {"meeting", v.meeting},
-            {"display_name", v.display_name}};
+            {"display_name", v.display_name},
+            {"share", v.share}};
 }
 
 nlohmann::json to_json(const ReservationView& v) {

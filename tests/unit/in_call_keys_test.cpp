@@ -25,7 +25,7 @@ TEST(InCallKeys, RebindAndDisable) {
     auto lines = gateway::in_call_menu_lines(keys, "en");
     ASSERT_EQ(lines.size(), 6U);
     EXPECT_EQ(lines.front(), "0  leave the meeting");
-    EXPECT_EQ(lines[3], "5  speaker view / grid");
+    EXPECT_EQ(lines[2], "5  speaker view / grid");
     EXPECT_EQ(lines.back(), "#  this menu");
     EXPECT_EQ(gateway::in_call_menu_lines(keys, "fr").front(), "0  quitter la réunion");
 }

@@ -2,22 +2,54 @@
 // elements onto a canvas, instead of capturing the whole tab ([browser] meeting_video =
 // "compositor"). It skips the page's own layout, toolbars and self-view, and costs one canvas
 // draw per tile per frame. Injected before media_bridge.js in every frame; idle until started.
-// The canvas is at most the size asked for (the caller's limits) and, with a single remote video,
-// no larger than that video: upscaling it would only give the page's encoder more pixels to
-// encode and the caller nothing more to see.
+//
+// A room looks at this all meeting long, so it is laid out for a room: "speaker" (the active
+// speaker large, the others as a strip of thumbnails below) or "grid" (equal tiles), each tile
+// with the participant's name; a share seen in the meeting is the main picture (first, large)
+// while it lasts. With one remote video both layouts are that video alone, and the canvas is no
+// larger than it: upscaling would only give the page's encoder more pixels to encode and the
+// caller nothing more to see. The canvas is at most the size asked for (the caller's limits).
+//
+// What a video is (whose, its name, a share, its audio) comes from describe(video), which the
+// media bridge takes from the service adapter (sipmediagwAdapter.describeVideo) where one runs
+// in this frame; without it a video is a nameless participant whose own stream carries its audio.
 (() => {
   'use strict';
   if (window.__smgwCompositor) return;
 
-  // Tiles of a grid as close to square as the count allows, each fitted with its aspect kept.
-  function layout(count, width, height) {
+  const LAYOUTS = ['speaker', 'grid'];
+  // Who speaks: a level (dBFS, smoothed) above SPEAKING_DB counts; another participant takes the
+  // main picture once it has been the loudest for SWITCH_MS and SWITCH_MARGIN_DB louder than the
+  // one shown. Short remarks, coughs and cross-talk then leave the picture alone (a room would
+  // otherwise see it flap).
+  const SPEAKING_DB = -50;
+  const SWITCH_MS = 1500;
+  const SWITCH_MARGIN_DB = 6;
+  const STRIP_SLOTS = 5;  // thumbnails in the speaker view's strip; more are not shown
+
+  function gridCells(count, x0, y0, width, height) {
     const cols = Math.ceil(Math.sqrt(count));
     const rows = Math.ceil(count / cols);
     const cells = [];
     for (let i = 0; i < count; i++) {
-      cells.push({x: (i % cols) * width / cols, y: Math.floor(i / cols) * height / rows,
+      cells.push({x: x0 + (i % cols) * width / cols, y: y0 + Math.floor(i / cols) * height / rows,
                   w: width / cols, h: height / rows});
     }
+    return cells;
+  }
+
+  // Cells for `count` tiles, the first being the main one (speaker or share): a grid as close to
+  // square as the count allows, or the main tile over three quarters of the height with the
+  // others in a strip of equal thumbnails below it, centred.
+  function layout(count, width, height, name) {
+    if (name !== 'speaker' || count < 2) return gridCells(count, 0, 0, width, height);
+    const stripH = height / 4;
+    const cells = [{x: 0, y: 0, w: width, h: height - stripH}];
+    const shown = Math.min(count - 1, STRIP_SLOTS);
+    const thumbW = width / Math.max(shown, 4);
+    const left = (width - thumbW * shown) / 2;
+    for (let i = 0; i < shown; i++)
+      cells.push({x: left + i * thumbW, y: height - stripH, w: thumbW, h: stripH});
     return cells;
   }
 
@@ -52,17 +84,131 @@
             height: Math.max(2, Math.floor(v.videoHeight * scale / 2) * 2)};
   }
 
-  function start({width: maxWidth, height: maxHeight, fps, isOwn}) {
+  // The active speaker from levels over time, with hysteresis. update() takes {key: dB} and the
+  // time in ms (explicit, so the rule can be checked without waiting) and returns the speaker's
+  // key, or null before anyone spoke.
+  function speakerPicker() {
+    let current = null;
+    let challenger = null;
+    let since = 0;
+    return {
+      update(levels, now) {
+        if (current !== null && !(current in levels)) current = null;  // left the meeting
+        let loudest = null;
+        for (const [key, db] of Object.entries(levels))
+          if (db > SPEAKING_DB && (loudest === null || db > levels[loudest])) loudest = key;
+        if (loudest === null || loudest === current) {
+          challenger = null;
+          return current;
+        }
+        if (current === null) {
+          current = loudest;
+          challenger = null;
+          return current;
+        }
+        if (levels[loudest] < levels[current] + SWITCH_MARGIN_DB) {
+          challenger = null;
+          return current;
+        }
+        if (challenger !== loudest) {
+          challenger = loudest;
+          since = now;
+        } else if (now - since >= SWITCH_MS) {
+          current = loudest;
+          challenger = null;
+        }
+        return current;
+      },
+      current: () => current,
+    };
+  }
+
+  // Levels of remote audio tracks through one AnalyserNode each, made on first use. The meeting's
+  // tracks are already played out by the media bridge (Chrome feeds WebAudio only then).
+  function audioMeter() {
+    let context = null;
+    const meters = new Map();  // track id → {analyser, data, db}
+    return {
+      level(track) {
+        if (!track || track.readyState !== 'live') return -200;
+        let m = meters.get(track.id);
+        if (!m) {
+          if (!context) context = new AudioContext();
+          const analyser = context.createAnalyser();
+          analyser.fftSize = 1024;
+          context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+          m = {analyser, data: new Float32Array(analyser.fftSize), db: -200};
+          meters.set(track.id, m);
+          track.addEventListener('ended', () => meters.delete(track.id));
+        }
+        if (context.state === 'suspended') context.resume().catch(() => {});
+        m.analyser.getFloatTimeDomainData(m.data);
+        let sum = 0;
+        for (const s of m.data) sum += s * s;
+        const db = 10 * Math.log10(sum / m.data.length + 1e-20);
+        // Quick to rise, slow to fall: pauses between words are not silence.
+        m.db = db > m.db ? db : Math.max(db, m.db - 3);
+        return m.db;
+      },
+    };
+  }
+
+  // A tile's label: the name on a dark band along the bottom, in a size read at the caller's
+  // resolution (the canvas is the caller's size), cut to the tile's width.
+  function drawName(g, name, r, fontPx) {
+    if (!name) return;
+    const size = Math.max(10, Math.min(fontPx, Math.floor(r.h / 5)));
+    g.font = `${size}px sans-serif`;
+    g.textAlign = 'left';
+    g.textBaseline = 'middle';
+    const pad = Math.ceil(size / 3);
+    let text = name;
+    while (text.length > 1 && g.measureText(text).width > r.w - 2 * pad) text = text.slice(0, -1);
+    if (text !== name) text = text.slice(0, -1) + '…';
+    const bandH = size + 2 * pad;
+    g.fillStyle = 'rgba(0,0,0,0.6)';
+    g.fillRect(r.x, r.y + r.h - bandH, Math.min(r.w, g.measureText(text).width + 2 * pad), bandH);
+    g.fillStyle = '#fff';
+    g.fillText(text, r.x + pad, r.y + r.h - bandH / 2);
+  }
+
+  function start({width: maxWidth, height: maxHeight, fps, isOwn, layout: initial, describe}) {
+    let current = LAYOUTS.includes(initial) ? initial : 'speaker';
     const canvas = document.createElement('canvas');
     canvas.width = maxWidth;
     canvas.height = maxHeight;
     let g = canvas.getContext('2d', {alpha: false});
-    let shown = 0;
     let width = maxWidth;
     let height = maxHeight;
+    let shown = [];  // what the last frame drew: [{key, name, share, x, y, w, h}]
+    const order = new Map();  // key → first seen: a stable order for the non-main tiles
+    let nextOrder = 0;
+    const picker = speakerPicker();
+    const meter = audioMeter();
+    const about = (v) => {
+      let d = null;
+      try { d = describe ? describe(v) : null; } catch (e) { d = null; }
+      d = d || {};
+      const track = v.srcObject.getVideoTracks()[0];
+      return {video: v, key: String(d.key || track.id), name: d.name ? String(d.name) : '',
+              share: !!d.share, hidden: !!d.hidden, talking: d.talking,
+              audio: d.audio || v.srcObject.getAudioTracks()[0] || null};
+    };
     const draw = () => {
-      const videos = remoteVideos(isOwn);
-      const size = canvasSize(videos, maxWidth, maxHeight);
+      const tiles = remoteVideos(isOwn).map(about).filter((t) => !t.hidden);
+      for (const t of tiles) if (!order.has(t.key)) order.set(t.key, nextOrder++);
+      const levels = {};
+      for (const t of tiles) {
+        if (t.share) continue;
+        levels[t.key] = typeof t.talking === 'boolean' ? (t.talking ? 0 : -200)
+                                                       : meter.level(t.audio);
+      }
+      const speaker = picker.update(levels, performance.now());
+      // Shares first, then the speaker (speaker view only: a grid keeps its places), then the
+      // others in the order they came.
+      const rank = (t) => (t.share ? 0 : (current === 'speaker' && t.key === speaker ? 1 : 2));
+      tiles.sort((a, b) => rank(a) - rank(b) || order.get(a.key) - order.get(b.key));
+      const size = canvasSize(tiles.map((t) => t.video), maxWidth, maxHeight);
       if (size.width !== width || size.height !== height) {
         width = canvas.width = size.width;
         height = canvas.height = size.height;
@@ -70,27 +216,52 @@
       }
       g.fillStyle = '#111';
       g.fillRect(0, 0, width, height);
-      if (videos.length === 0) {
+      if (tiles.length === 0) {
         // Alone in the meeting: say so rather than sending black.
         g.fillStyle = '#ddd';
         g.font = `${Math.round(height / 18)}px sans-serif`;
         g.textAlign = 'center';
+        g.textBaseline = 'alphabetic';
         g.fillText('Waiting for other participants', width / 2, height / 2);
       }
-      const cells = layout(videos.length, width, height);
-      videos.forEach((v, i) => {
-        const r = fit(v, cells[i]);
-        g.drawImage(v, r.x, r.y, r.w, r.h);
+      const cells = layout(tiles.length, width, height, current);
+      const fontPx = Math.max(12, Math.round(height / 24));
+      const drawn = [];
+      tiles.forEach((t, i) => {
+        if (!cells[i]) return;
+        const r = fit(t.video, cells[i]);
+        g.drawImage(t.video, r.x, r.y, r.w, r.h);
+        drawName(g, t.name, r, fontPx);
+        drawn.push({key: t.key, name: t.name, share: t.share, x: Math.round(r.x),
+                    y: Math.round(r.y), w: Math.round(r.w), h: Math.round(r.h)});
       });
-      shown = videos.length;
+      shown = drawn;
     };
     draw();
     const timer = setInterval(draw, Math.round(1000 / fps));
     const track = canvas.captureStream(fps).getVideoTracks()[0];
     track.addEventListener('ended', () => clearInterval(timer));
-    return {track, tiles: () => shown, size: () => ({width, height, fps}),
-            stop() { clearInterval(timer); track.stop(); }};
+    return {
+      track,
+      tiles: () => shown.length,
+      size: () => ({width, height, fps}),
+      layout: () => current,
+      setLayout(name) {
+        if (!LAYOUTS.includes(name)) throw new Error('unknown layout "' + name + '"');
+        current = name;
+        return current;
+      },
+      cycleLayout() {
+        current = LAYOUTS[(LAYOUTS.indexOf(current) + 1) % LAYOUTS.length];
+        return current;
+      },
+      // What the last frame showed, for diagnostics and tests.
+      state: () => ({layout: current, speaker: picker.current(), width, height,
+                     tiles: shown.map((t) => ({...t}))}),
+      stop() { clearInterval(timer); track.stop(); },
+    };
   }
 
-  window.__smgwCompositor = Object.freeze({start, layout, canvasSize});
+  window.__smgwCompositor = Object.freeze({start, layout, canvasSize, speakerPicker,
+                                           layouts: LAYOUTS.slice()});
 })();

@@ -34,7 +34,8 @@
       ? mediaDevices.getDisplayMedia.bind(mediaDevices) : null;
   const send = (msg) => signalBinding(JSON.stringify(msg));
   // Set by the gateway before this script: {video: "tab" | "compositor"} ([browser] meeting_video),
-  // forwardEncoded ([browser] forward_encoded_video).
+  // layout: "speaker" | "grid" ([browser] meeting_layout), forwardEncoded ([browser]
+  // forward_encoded_video).
   const config = window.__smgwBridgeConfig || {};
   const forwarder = config.forwardEncoded && window.__smgwForwarder &&
       window.__smgwForwarder.available ? window.__smgwForwarder : null;
@@ -147,8 +148,8 @@
       // At most what the caller takes (passthrough: its SDP limits), never more than the view.
       const size = compositorSize();
       composite = window.__smgwCompositor.start({
-        width: size.width, height: size.height, fps: size.fps,
-        isOwn: (t) => ownTrackIds.has(t.id)});
+        width: size.width, height: size.height, fps: size.fps, layout: config.layout,
+        isOwn: (t) => ownTrackIds.has(t.id), describe: describeVideo});
       const videoSender = senderFor('video');
       if (videoSender) {
         await videoSender.replaceTrack(composite.track);
@@ -254,6 +255,14 @@
     } else {
       done();
     }
+  }
+
+  // Whose a remote video is ({key, name, share, hidden, audio}), as the service's script says in
+  // this frame (window.sipmediagwDescribeVideo, docs/services.md); looked up on each frame: the
+  // service's script runs after this one, and in the meeting's iframe when there is one.
+  function describeVideo(video) {
+    const describe = window.sipmediagwDescribeVideo;
+    return typeof describe === 'function' ? describe(video) : null;
   }
 
   function compositorSize() {
@@ -453,6 +462,14 @@
     // The size of what tab capture produces (before the encoder scales it), for diagnostics.
     compositorTiles() { return composite ? composite.tiles() : null; },
     compositorSize() { return composite ? composite.size() : null; },
+    // The compositor's layout ([browser] meeting_layout; the in-call layout key cycles it) and
+    // what its last frame showed (tiles with their names and places, the active speaker).
+    compositorLayout(name) {
+      if (!composite) return null;
+      return name === 'next' ? composite.cycleLayout()
+                             : (name ? composite.setLayout(name) : composite.layout());
+    },
+    compositorState() { return composite ? composite.state() : null; },
     // The caller's video into the meeting: forwarded encoded or decoded and re-encoded here.
     forwardStats() { return forwarder ? forwarder.stats() : {mode: 'decoded', reason: 'off'}; },
     captureSettings() {

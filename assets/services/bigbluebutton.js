@@ -151,8 +151,37 @@
     joined = true;
     try { sessionStorage.setItem(JOINED_KEY, '1'); } catch (e) { /* storage off */ }
     watchEnd();
+    watchShare();
     kit.emit('joined', {});
     return { joined: true };
+  }
+
+  // The meeting's screen share plays in <video id="screenshareVideo"> (the client's
+  // SCREENSHARE_MEDIA_ELEMENT_NAME; docs/services.md names the upstream commit). Our own share
+  // (the presenter's local preview) is a captured track: it has a display surface, a received
+  // one has none.
+  const SHARE_VIDEO = 'screenshareVideo';
+  function receivedShare() {
+    const v = document.getElementById(SHARE_VIDEO);
+    const track = v && v.srcObject && v.srcObject.getVideoTracks ? v.srcObject.getVideoTracks()[0]
+                                                                  : null;
+    return track && track.readyState === 'live' && v.videoWidth > 0 &&
+        !track.getSettings().displaySurface ? track : null;
+  }
+  window.sipmediagwDescribeVideo = function (video) {
+    return video.id === SHARE_VIDEO ? { key: 'screenshare', share: true } : null;
+  };
+  let sharing = false;
+  let shareWatched = false;
+  function watchShare() {
+    if (shareWatched) return;
+    shareWatched = true;
+    setInterval(function () {
+      const now = joined && !!receivedShare();
+      if (now === sharing) return;
+      sharing = now;
+      kit.emit('share', { active: now, id: 'screenshare', name: '' });
+    }, 500);
   }
 
   // The ends a caller must not sit through: the meeting-ended modal (ended, or ejected on 3.0),

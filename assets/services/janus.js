@@ -59,6 +59,49 @@
     window.bootbox.__sipmediagw = true;
   }
 
+  // A share in the demo room is a publisher named "<name> (content)": the convention of the
+  // gateway's own room → meeting share (docs/content.md). Ours is not shown back to our caller.
+  const CONTENT = ' (content)';
+  let myName = '';
+  const isContent = function (display) { return display.endsWith(CONTENT); };
+  const isOwnContent = function (display) { return myName !== '' && display === myName + CONTENT; };
+  const remoteFeeds = function () {
+    return Array.isArray(window.feeds) ? window.feeds.filter(Boolean) : [];
+  };
+  const displayOf = function (feed) { return String(feed.rfdisplay || ''); };
+
+  // The compositor's question about a remote <video>: whose it is (the demo puts feed N's media
+  // in #videoremoteN, its audio in a hidden <audio> there).
+  window.sipmediagwDescribeVideo = function (video) {
+    const box = video.closest('[id^="videoremote"]');
+    const feed = box ? window.feeds && window.feeds[parseInt(box.id.slice(11), 10)] : null;
+    if (!feed) return null;
+    const display = displayOf(feed);
+    const share = isContent(display);
+    const sound = box.querySelector('audio');
+    return { key: String(feed.rfid), name: share ? display.slice(0, -CONTENT.length) : display,
+             share: share, hidden: share && isOwnContent(display),
+             audio: sound && sound.srcObject ? sound.srcObject.getAudioTracks()[0] : null };
+  };
+
+  // Reports the share the room sees (the first content publisher not ours) when it changes.
+  let shown = null;
+  function watchShares() {
+    const timer = setInterval(function () {
+      if (!joined) { clearInterval(timer); return; }
+      const feed = remoteFeeds().find(function (f) {
+        const d = displayOf(f);
+        return isContent(d) && !isOwnContent(d);
+      });
+      const now = feed ? { id: String(feed.rfid),
+                           name: displayOf(feed).slice(0, -CONTENT.length) } : null;
+      if ((now && now.id) === (shown && shown.id)) return;
+      if (shown) kit.emit('share', { active: false, id: shown.id, name: shown.name });
+      shown = now;
+      if (shown) kit.emit('share', { active: true, id: shown.id, name: shown.name });
+    }, 500);
+  }
+
   window.sipmediagwAdapter = {
     name: 'janus',
 
@@ -94,13 +137,15 @@
         return kit.visible(u) ? u : null;
       }, timeout, 'the name form');
       // The demo accepts letters and digits only in a display name.
-      kit.typeInto(input, String(opts.displayName).replace(/[^a-zA-Z0-9]/g, '') || 'sip');
+      myName = String(opts.displayName).replace(/[^a-zA-Z0-9]/g, '') || 'sip';
+      kit.typeInto(input, myName);
       document.getElementById('register').click();
       await kit.waitFor(function () {
         return window.myid && document.querySelector('#videolocal video');
       }, timeout, 'the room to accept us');
       joined = true;
       watchSession();
+      watchShares();
       kit.emit('joined', { participants: window.sipmediagwAdapter.participantCount() });
       return { joined: true };
     },
@@ -127,9 +172,10 @@
       throw new Error('the Janus demo has no "' + name + '"');
     },
 
+    // People: a share publisher is not one (it must not keep a caller from being alone).
     participantCount: function () {
-      const feeds = Array.isArray(window.feeds) ? window.feeds.filter(Boolean).length : 0;
-      return (joined ? 1 : 0) + feeds;
+      const people = remoteFeeds().filter(function (f) { return !isContent(displayOf(f)); });
+      return (joined ? 1 : 0) + people.length;
     },
   };
 })();

@@ -4,7 +4,31 @@
 // meeting iframe. Which upstream events mean what is listed in docs/services.md ("jitsi").
 (function () {
   'use strict';
-  if (window.top !== window) return;  // inside the meeting iframe only the media bridge runs
+  if (window.top !== window) {
+    // Inside the meeting iframe only the media bridge runs, with this answer to its compositor:
+    // whose a remote video is and whether it is a share (a track of videoType "desktop"), read
+    // from the Jitsi Meet app's own store (window.APP, present in every deployment's iframe).
+    window.sipmediagwDescribeVideo = function (video) {
+      const store = window.APP && window.APP.store;
+      if (!store) return null;
+      const id = video.srcObject.getVideoTracks()[0].id;
+      const s = store.getState();
+      const entry = (s['features/base/tracks'] || []).find(function (t) {
+        const track = t.jitsiTrack && t.jitsiTrack.getTrack && t.jitsiTrack.getTrack();
+        return track && track.id === id;
+      });
+      if (!entry) return null;
+      // Our own share's preview: the room sends it, it does not need it back.
+      if (entry.local) return { key: 'local', hidden: true };
+      const remote = s['features/base/participants'] && s['features/base/participants'].remote;
+      // A multi-stream share is a virtual participant "<endpoint>-v1": named after its owner.
+      const owner = String(entry.participantId || '').replace(/-v\d+$/, '');
+      const who = remote && remote.get ? remote.get(owner) : null;
+      return { key: String(entry.participantId), name: who && who.name ? who.name : '',
+               share: entry.videoType === 'desktop' };
+    };
+    return;
+  }
   const kit = window.sipmediagwKit;
 
   // lib-jitsi-meet error names as errorOccurred reports them ({error: {name, isFatal}}).
@@ -106,6 +130,24 @@
     kit.emit('error', { message: name + (err.message ? ': ' + err.message : '') });
   }
 
+  // Who shares a screen ({data: [participant ids]}): the first one not us is the share shown.
+  let sharing = null;
+  function onSharing(e) {
+    const ids = (e && Array.isArray(e.data) ? e.data : []).filter(function (id) {
+      return id !== myId;
+    });
+    const id = ids.length > 0 ? String(ids[0]) : null;
+    if (id === (sharing && sharing.id)) return;
+    if (sharing) kit.emit('share', { active: false, id: sharing.id, name: sharing.name });
+    sharing = null;
+    if (!id) return;
+    const info = (api.getParticipantsInfo() || []).find(function (p) {
+      return p.participantId === id;
+    });
+    sharing = { id: id, name: info && info.displayName ? info.displayName : '' };
+    kit.emit('share', { active: true, id: sharing.id, name: sharing.name });
+  }
+
   function onPasswordRequired() {
     if (finished) return;
     if (opts.password && passwordTries === 0) {
@@ -170,6 +212,7 @@
         if (e && e.id === myId) state.hand = !!e.handRaised;
       });
       api.addListener('tileViewChanged', function (e) { state.tile = !!e.enabled; });
+      api.addListener('contentSharingParticipantsChanged', onSharing);
       // No deadline here: the gateway bounds the join (longer while the service holds it).
       return pending;
     },

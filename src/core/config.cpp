@@ -676,6 +676,7 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
                                   {"camera", &cfg.dtmf.camera},
                                   {"hand", &cfg.dtmf.hand},
                                   {"tile", &cfg.dtmf.tile},
+                                  {"layout", &cfg.dtmf.layout},
                                   {"menu", &cfg.dtmf.menu},
                                   {"leave", &cfg.dtmf.leave}}) {
             s.str(key, *field);
@@ -705,11 +706,15 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         s.integer("heartbeat_interval_ms", cfg.browser.heartbeat_interval_ms, 0, 600000);
         s.integer("heartbeat_timeout_ms", cfg.browser.heartbeat_timeout_ms, 100, 600000);
         s.str("meeting_video", cfg.browser.meeting_video);
+        s.str("meeting_layout", cfg.browser.meeting_layout);
         s.boolean("forward_encoded_video", cfg.browser.forward_encoded_video);
         s.finish();
         if (cfg.browser.meeting_video != "tab" && cfg.browser.meeting_video != "compositor")
             errors.push_back(source_name + ": 'browser.meeting_video' must be \"tab\" or " +
                              "\"compositor\", not \"" + cfg.browser.meeting_video + "\"");
+        if (cfg.browser.meeting_layout != "speaker" && cfg.browser.meeting_layout != "grid")
+            errors.push_back(source_name + ": 'browser.meeting_layout' must be \"speaker\" or " +
+                             "\"grid\", not \"" + cfg.browser.meeting_layout + "\"");
         if (cfg.browser.executable.empty())
             errors.push_back(source_name + ": 'browser.executable' must not be empty");
         for (const auto& f : cfg.browser.extra_flags)

@@ -125,6 +125,7 @@ struct DtmfConfig {
     std::string camera = "2";
     std::string hand = "4";
     std::string tile = "6";
+    std::string layout = "5";  // the compositor's layout, speaker ↔ grid
     std::string menu = "#";
     std::string leave = "0";
 };
@@ -156,6 +157,9 @@ struct BrowserConfig {
     // drawn in a grid; assets/bridge/compositor.js) or "tab" (capture of the whole page). The
     // compositor measured cheaper (bench/meeting, docs/browser.md).
     std::string meeting_video = "compositor";
+    // How the compositor lays the meeting out for the caller: "speaker" (the active speaker
+    // large, the others in a strip) or "grid" (equal tiles); the [dtmf] layout key switches.
+    std::string meeting_layout = "speaker";
     // The caller's video into the meeting as the encoded frames received on the link, when the
     // meeting's sender negotiated the same codec (assets/bridge/forwarder.js); else the page
     // decodes and re-encodes it. Off by default: the far end does not yet decode what the page

@@ -79,6 +79,7 @@ SessionView CallSession::view() const {
     if (prompts_) v.meeting = prompts_->status();
     v.display_name = display_name_;
     if (floor_ && floor_->room_holds_floor()) v.content_floor = "room";
+    v.share = share_.value_or("");
     if (call_) {
         v.call_id = call_->call_id();
         const auto& m = call_->media();

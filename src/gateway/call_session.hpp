@@ -51,6 +51,7 @@ struct SessionView {
     std::string content_codec;
     std::string content_bfcp;
     std::string content_floor;
+    std::string share;  // who shares a screen in the meeting (its name, or its id), or empty
 };
 
 // What a call needs from the gateway process: all of it outlives every call.
@@ -134,6 +135,8 @@ private:
     MeetingPromptHooks meeting_prompt_hooks();
     MeetingLinkEvents meeting_events();
     void on_participants(size_t others);
+    void on_share(bool active, const std::string& id, const std::string& name);
+    core::Status cycle_layout();  // the [dtmf] layout key: speaker ↔ grid, with a notice
     // Text on the caller's picture for a few seconds (confirmations, the key menu).
     void show_notice(const std::string& text, uint64_t ms);
     // false (and the call hung up with `what` and the reason as its cause) on a failure.
@@ -151,6 +154,7 @@ private:
     SessionStateMachine state_;
     std::string display_name_;  // the caller's name in the meeting
     services::CallerIdentity caller_;
+    std::optional<std::string> share_;  // the meeting's share being shown (its name or id)
     // The meeting side (named rooms); destroyed last, which discards its browser.
     std::unique_ptr<MeetingLink> meeting_;
     // Declared before `call_` so the dialog (BYE) goes first, then the ports.

@@ -1,6 +1,7 @@
 // What the caller's keys do: the IVR while no room is known, the in-call actions after, and the
 // handover to the meeting-join flow.
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "gateway/call_session.hpp"
 #include "gateway/in_call_keys.hpp"
 
@@ -109,6 +110,7 @@ core::Status CallSession::in_call_action(const std::string& action) {
         show_notice(text, kMenuMs);
         return core::Ok{};
     }
+    if (action == "layout") return cycle_layout();
     if (action != "mute" && action != "camera" && action != "hand" && action != "tile")
         return core::fail("unknown action '" + action + "'", 400);
     if (room_.kind != RoomKind::Named)
@@ -123,6 +125,38 @@ core::Status CallSession::in_call_action(const std::string& action) {
     }
     show_notice(action_notice(action, config.ivr.language), kNoticeMs);
     return core::Ok{};
+}
+
+core::Status CallSession::cycle_layout() {
+    if (!meeting_) return core::fail("action 'layout' needs a meeting, this call has none", 409);
+    meeting_->layout(
+        "next", [this, alive = std::weak_ptr<bool>(alive_)](const core::Result<std::string>& r) {
+            if (alive.expired()) return;
+            if (!r) {
+                spdlog::warn("gateway: sess={} action=layout failed: {}", id_, r.error().message);
+                return;
+            }
+            spdlog::info("gateway: sess={} action=layout layout={}", id_, *r);
+            const bool fr = context_.config.ivr.language == "fr";
+            show_notice(*r == "grid" ? (fr ? "vue mosaïque" : "grid view")
+                                     : (fr ? "vue orateur" : "speaker view"),
+                        kNoticeMs);
+        });
+    return core::Ok{};
+}
+
+void CallSession::on_share(bool active, const std::string& id, const std::string& name) {
+    const std::string who = name.empty() ? id : name;
+    if (active) {
+        // A share replacing another is one change for the caller: the newest is shown.
+        share_ = who;
+        spdlog::info("gateway: sess={} share started id={} name=\"{}\"", id_, core::log_field(id),
+                     core::log_field(name));
+    } else if (share_) {
+        share_.reset();
+        spdlog::info("gateway: sess={} share ended id={} name=\"{}\"", id_, core::log_field(id),
+                     core::log_field(name));
+    }
 }
 
 void CallSession::show_notice(const std::string& text, uint64_t ms) {

@@ -66,6 +66,9 @@ MeetingLinkEvents CallSession::meeting_events() {
     events.on_reconnecting = [this](const std::string& reason) {
         if (prompts_) prompts_->reconnecting(reason);
     };
+    events.on_share = [this](bool active, const std::string& id, const std::string& name) {
+        on_share(active, id, name);
+    };
     if (service().alone_timeout_s > 0)
         events.on_participants = [this](size_t others) { on_participants(others); };
     events.passthrough = [this]() -> std::optional<media::PassthroughVideo> {
@@ -99,6 +102,7 @@ void CallSession::join_meeting() {
                                              services::JoinRequest{room_.name, display_name_, {}},
                                              context_.pool, context_.loop, meeting_events());
     meeting_->set_meeting_video(config.browser.meeting_video);
+    meeting_->set_meeting_layout(config.browser.meeting_layout);
     meeting_->set_forward_encoded_video(config.browser.forward_encoded_video);
     // The IVR has just said "joining the conference": the slate only shows it then.
     meeting_->set_joining_slate(

@@ -23,7 +23,8 @@ nlohmann::json to_json(const SessionView& v) {
             {"display_name", v.display_name},
             {"content_codec", v.content_codec},
             {"content_bfcp", v.content_bfcp},
-            {"content_floor", v.content_floor}};
+            {"content_floor", v.content_floor},
+            {"share", v.share}};
 }
 
 nlohmann::json to_json(const ReservationView& v) {

@@ -16,11 +16,13 @@ struct KeyInfo {
     const char* label_fr;
 };
 
-constexpr std::array<KeyInfo, 6> kKeys{{
+constexpr std::array<KeyInfo, 7> kKeys{{
     {InCallKey::Mute, &core::DtmfConfig::mute, "mute", "microphone on/off", "micro on/off"},
     {InCallKey::Camera, &core::DtmfConfig::camera, "camera", "camera on/off", "caméra on/off"},
     {InCallKey::Hand, &core::DtmfConfig::hand, "hand", "raise/lower hand", "lever/baisser la main"},
     {InCallKey::TileView, &core::DtmfConfig::tile, "tile", "tile view", "vue mosaïque"},
+    {InCallKey::Layout, &core::DtmfConfig::layout, "layout", "speaker view / grid",
+     "orateur / mosaïque"},
     {InCallKey::Menu, &core::DtmfConfig::menu, "menu", "this menu", "ce menu"},
     {InCallKey::Leave, &core::DtmfConfig::leave, "leave", "leave the meeting",
      "quitter la réunion"},

@@ -9,9 +9,10 @@
 
 namespace gateway {
 
-enum class InCallKey { Mute, Camera, Hand, TileView, Menu, Leave };
+enum class InCallKey { Mute, Camera, Hand, TileView, Layout, Menu, Leave };
 
-const char* in_call_key_name(InCallKey k);  // "mute", "camera", "hand", "tile", "menu", "leave"
+// "mute", "camera", "hand", "tile", "layout", "menu", "leave"
+const char* in_call_key_name(InCallKey k);
 
 std::optional<InCallKey> in_call_key_for(const core::DtmfConfig& keys, char digit);
 

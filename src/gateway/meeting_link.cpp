@@ -312,11 +312,12 @@ void MeetingLink::slate_to_page(bool show) {
 void MeetingLink::open_page() {
     browser::PageOptions options;
     // The bridge's settings come first: it reads them once, when it is injected.
-    const std::string bridge_config =
-        "window.__smgwBridgeConfig = Object.freeze(" +
-        nlohmann::json{{"video", meeting_video_}, {"forwardEncoded", forward_encoded_video_}}
-            .dump() +
-        ");";
+    const std::string bridge_config = "window.__smgwBridgeConfig = Object.freeze(" +
+                                      nlohmann::json{{"video", meeting_video_},
+                                                     {"layout", meeting_layout_},
+                                                     {"forwardEncoded", forward_encoded_video_}}
+                                          .dump() +
+                                      ");";
     options.scripts = {bridge_config,
                        read_asset(core::data_file("bridge/compositor.js")),
                        read_asset(core::data_file("bridge/forwarder.js")),
@@ -689,6 +690,9 @@ void MeetingLink::on_page_event(const std::string& payload, const browser::Frame
         reconnect_timer_.cancel();
         spdlog::info("gateway: sess={} back in the meeting", id_);
         if (events_.on_joined) events_.on_joined();
+    } else if (type == "share") {
+        if (events_.on_share)
+            events_.on_share(flag_field(detail, "active"), text("id"), text("name"));
     } else if (type == "ended" || type == "kicked") {
         std::string why = text("reason");
         if (why.empty()) why = detail.dump();
@@ -792,6 +796,25 @@ void MeetingLink::action(services::Action action,
                         }
                         done(r->dump());
                     });
+}
+
+void MeetingLink::layout(const std::string& name,
+                         std::function<void(core::Result<std::string>)> done) {
+    if (!page_ || !joined_ || !bridge_frame_ || !page_->context_alive(*bridge_frame_)) {
+        done(core::fail("not in the meeting"));
+        return;
+    }
+    page_->evaluate_in(*bridge_frame_,
+                       "__smgwBridge.compositorLayout(" + nlohmann::json(name).dump() + ")",
+                       [done = std::move(done)](core::Result<browser::Json> r) {
+                           if (!r) {
+                               done(r.error());
+                           } else if (!r->is_string()) {
+                               done(core::fail("the meeting video has no layouts (tab capture)"));
+                           } else {
+                               done(r->get<std::string>());
+                           }
+                       });
 }
 
 void MeetingLink::submit_password(const std::string& password) {

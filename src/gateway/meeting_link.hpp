@@ -55,6 +55,9 @@ struct MeetingLinkEvents {
     // Participants besides the gateway, polled from the adapter's participantCount() while
     // joined ([service] alone_timeout_s); called on every poll.
     std::function<void(size_t others)> on_participants;
+    // The meeting shows a share (or stops): the adapter's `share` event, {active, id, name}
+    // (docs/content.md, "Meeting view"). The compositor already puts it first by itself.
+    std::function<void(bool active, const std::string& id, const std::string& name)> on_share;
     // Asked each time the link is built: the video passthrough the call's SIP side runs
     // (media::CallMedia::passthrough_video()); nullopt or unset: the link transcodes.
     std::function<std::optional<media::PassthroughVideo>()> passthrough;
@@ -105,6 +108,12 @@ public:
 
     // "tab" or "compositor" ([browser] meeting_video); set before start().
     void set_meeting_video(std::string source) { meeting_video_ = std::move(source); }
+    // "speaker" or "grid" ([browser] meeting_layout), the compositor's first layout; set
+    // before start().
+    void set_meeting_layout(std::string layout) { meeting_layout_ = std::move(layout); }
+    // The compositor's layout: "next" cycles, "speaker" / "grid" set it; done gets the layout
+    // now shown (an error without a compositor: tab capture, not joined).
+    void layout(const std::string& name, std::function<void(core::Result<std::string>)> done);
     // [browser] forward_encoded_video; set before start().
     void set_forward_encoded_video(bool on) { forward_encoded_video_ = on; }
     // The "joining" slate; set before start() (none: the caller gets black until the meeting).
@@ -175,6 +184,7 @@ private:
     std::unique_ptr<media::MeetingBridge> bridge_;
     core::HttpFetch http_;  // the adapter's prepare() step
     std::string meeting_video_ = "compositor";
+    std::string meeting_layout_ = "speaker";
     bool forward_encoded_video_ = false;
     // How the page's Chromium numbers video (its hello's videoFormats), learnt once per process.
     static std::optional<nlohmann::json>& page_video_formats();

@@ -1,5 +1,5 @@
 // The compositor ([browser] meeting_video = "compositor") in a real Chromium: remote <video>
-// elements of the page end up side by side in its output, the caller's own video (self-view)
+// elements of the page end up side by side in its grid layout, the caller's own video (self-view)
 // does not, and an empty meeting says so instead of sending black.
 #include "browser_fixture.hpp"
 #include "http_server.hpp"
@@ -46,7 +46,7 @@ window.out = {empty: null, left: null, right: null, tiles: 0};
   const pg = probe.getContext('2d', {willReadFrequently: true});
   const sample = (v, x, y) => { pg.drawImage(v, 0, 0, 640, 360);
                                 return Array.from(pg.getImageData(x, y, 1, 1).data.slice(0, 3)); };
-  const comp = __smgwCompositor.start({width: 640, height: 360, fps: 25,
+  const comp = __smgwCompositor.start({width: 640, height: 360, fps: 25, layout: 'grid',
                                        isOwn: (t) => t.id === own.id});
   const view = document.createElement('video');
   view.muted = true; view.srcObject = new MediaStream([comp.track]);

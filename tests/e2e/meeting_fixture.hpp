@@ -123,6 +123,24 @@ protected:
         return last;
     }
 
+    // Asks the caller for snapshots until accept(png) holds for one; false at the deadline.
+    bool caller_picture_until(testsupport::BaresipPeer& peer, const std::filesystem::path& dir,
+                              const std::function<bool(const std::filesystem::path&)>& accept,
+                              std::chrono::milliseconds timeout = 60s) {
+        return testsupport::wait_until(
+            [&] {
+                const auto png = dir / ("picture-" + std::to_string(++pictures_) + ".png");
+                if (!peer.snapshot_received(png).ok()) return false;
+                if (!testsupport::wait_until([&] { return std::filesystem::exists(png); }, 10s))
+                    return false;
+                // The file may still be being written: read until it decodes.
+                if (!testsupport::wait_until([&] { return png_stats(png).ok(); }, 5s)) return false;
+                return accept(png);
+            },
+            timeout, 500ms);
+    }
+
+    int pictures_ = 0;
     std::unique_ptr<browser::Browser> observer_browser_;
     std::unique_ptr<browser::Page> observer_;
 };

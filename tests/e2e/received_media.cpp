@@ -2,6 +2,7 @@
 
 #include <png.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -104,6 +105,34 @@ core::Result<FrameStats> png_stats(const std::filesystem::path& png) {
     stats.luma_stddev = std::sqrt(std::max(0.0, sum2 / n - (sum / n) * (sum / n)));
     for (size_t c : histogram) stats.distinct_luma += c > 0 ? 1 : 0;
     return stats;
+}
+
+core::Result<Rgb> png_colour_at(const std::filesystem::path& png, double fx, double fy) {
+    png_image image;
+    std::memset(&image, 0, sizeof(image));
+    image.version = PNG_IMAGE_VERSION;
+    if (png_image_begin_read_from_file(&image, png.c_str()) == 0)
+        return core::fail(png.string() + ": " + image.message);
+    image.format = PNG_FORMAT_RGB;
+    std::vector<unsigned char> pixels(PNG_IMAGE_SIZE(image));
+    if (png_image_finish_read(&image, nullptr, pixels.data(), 0, nullptr) == 0)
+        return core::fail(png.string() + ": " + image.message);
+    const int w = static_cast<int>(image.width);
+    const int h = static_cast<int>(image.height);
+    const int half = std::max(1, w / 80);
+    const int cx = static_cast<int>(fx * w);
+    const int cy = static_cast<int>(fy * h);
+    long sum[3] = {0, 0, 0};
+    long n = 0;
+    for (int y = std::max(0, cy - half); y < std::min(h, cy + half); ++y) {
+        for (int x = std::max(0, cx - half); x < std::min(w, cx + half); ++x) {
+            const unsigned char* p = &pixels[(size_t(y) * w + x) * 3];
+            for (int c = 0; c < 3; ++c) sum[c] += p[c];
+            ++n;
+        }
+    }
+    if (n == 0) return core::fail(png.string() + ": point outside the picture");
+    return Rgb{int(sum[0] / n), int(sum[1] / n), int(sum[2] / n)};
 }
 
 }  // namespace e2e

@@ -29,4 +29,13 @@ struct FrameStats {
 };
 core::Result<FrameStats> png_stats(const std::filesystem::path& png);
 
+// The mean colour of a small square (1/40 of the picture's width) centred at (fx, fy), given as
+// fractions of the width and height: where a layout puts whom, told apart by their colours.
+struct Rgb {
+    int r = 0;
+    int g = 0;
+    int b = 0;
+};
+core::Result<Rgb> png_colour_at(const std::filesystem::path& png, double fx, double fy);
+
 }  // namespace e2e

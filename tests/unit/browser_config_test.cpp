@@ -62,6 +62,28 @@ TEST(BrowserConfig, MeetingVideoIsTheCompositorByDefaultAndOnlyTabOrCompositor) 
     EXPECT_NE(bad.error().message.find("grid"), std::string::npos) << bad.error().message;
 }
 
+TEST(BrowserConfig, MeetingLayoutIsSpeakerByDefaultAndOnlySpeakerOrGrid) {
+    auto cfg = parse("");
+    ASSERT_TRUE(cfg.ok());
+    EXPECT_EQ(cfg->browser.meeting_layout, "speaker");
+    EXPECT_EQ(cfg->dtmf.layout, "5");
+    auto grid = parse("[browser]\nmeeting_layout = \"grid\"\n[dtmf]\nlayout = \"*\"\n");
+    ASSERT_TRUE(grid.ok()) << grid.error().message;
+    EXPECT_EQ(grid->browser.meeting_layout, "grid");
+    EXPECT_EQ(grid->dtmf.layout, "*");
+    auto bad = parse("[browser]\nmeeting_layout = \"mosaic\"\n");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().message.find("'browser.meeting_layout' must be \"speaker\" or \"grid\""),
+              std::string::npos)
+        << bad.error().message;
+    EXPECT_NE(bad.error().message.find("mosaic"), std::string::npos) << bad.error().message;
+    auto clash = parse("[dtmf]\nlayout = \"6\"\n");
+    ASSERT_FALSE(clash.ok());
+    EXPECT_NE(clash.error().message.find("'dtmf.layout' uses key '6', already used by 'dtmf.tile'"),
+              std::string::npos)
+        << clash.error().message;
+}
+
 TEST(BrowserConfig, UnknownKeyNamesKeyAndLine) {
     auto cfg = parse("[browser]\nspares = 1\nspare = 2\n");
     ASSERT_FALSE(cfg.ok());

@@ -70,10 +70,10 @@ std::string str(const e2e::Rgb& c) {
 
 class MeetingLayoutTest : public e2e::MeetingFixture {};
 
-// Disabled: not passed yet. Its one run (a loaded machine) failed before the share, at the
-// caller's first picture (caller_sees: baresip decoded no video within 60 s, its log showing no
-// video decoder started), unlike MeetingCallTest's caller; to be looked at before enabling.
-TEST_F(MeetingLayoutTest, DISABLED_ShareIsTheMainPictureAndTheLayoutKeySwitchesToTheGrid) {
+// The share published by an independent participant becomes the main picture the caller
+// decodes, the layout key switches speaker -> grid, and the picture goes back when the share
+// ends (docs/content.md, "Meeting view").
+TEST_F(MeetingLayoutTest, ShareIsTheMainPictureAndTheLayoutKeySwitchesToTheGrid) {
     testsupport::TempDir tmp("meeting-layout");
     auto gw = e2e::DemoGateway::start(tmp.path());
     ASSERT_TRUE(gw.ok()) << gw.error().message;

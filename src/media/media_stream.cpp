@@ -98,28 +98,18 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
                  FALSE, nullptr);
     gst_bin_add_many(pipeline, rtp_src, rtp_sink_, rtcp_sink_, nullptr);
 
-    if (dtls) {
+    if (dtls || srtp) {
         GstElement* rtcp_src = nullptr;
         if (!stream.rtcp_mux) {
+            // With rtcp-mux the decryptor itself tells SRTCP from SRTP on the one socket.
             rtcp_src = make("udpsrc", k + "_rtcp_src");
             CapsPtr rtcp_caps(gst_caps_from_string("application/x-srtcp"));
             g_object_set(rtcp_src, "socket", sockets_.rtcp.get(), "close-socket", FALSE, "caps",
                          rtcp_caps.get(), nullptr);
             gst_bin_add(pipeline, rtcp_src);
         }
-        auto st = build_dtls(pipeline, rtpbin, rtp_src, rtcp_src);
-        if (!st) return st;
-    } else if (srtp) {
-        GstElement* rtcp_src = nullptr;
-        if (!stream.rtcp_mux) {
-            // With rtcp-mux srtpdec itself tells SRTCP from SRTP on the one socket.
-            rtcp_src = make("udpsrc", k + "_rtcp_src");
-            CapsPtr rtcp_caps(gst_caps_from_string("application/x-srtcp"));
-            g_object_set(rtcp_src, "socket", sockets_.rtcp.get(), "close-socket", FALSE, "caps",
-                         rtcp_caps.get(), nullptr);
-            gst_bin_add(pipeline, rtcp_src);
-        }
-        auto st = build_srtp(pipeline, rtpbin, rtp_src, rtcp_src);
+        auto st = dtls ? build_dtls(pipeline, rtpbin, rtp_src, rtcp_src)
+                       : build_srtp(pipeline, rtpbin, rtp_src, rtcp_src);
         if (!st) return st;
     } else {
         GstElement* rtcp_src = nullptr;

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 
 namespace media {
 
@@ -22,6 +23,10 @@ int64_t monotonic_ns() {
 // Lets the peer's keyframe requests through at most this often; decoders ask on every broken
 // frame, and a burst of PLIs only makes the sender produce a burst of keyframes.
 constexpr int64_t kKeyframeRequestGapNs = 500'000'000;
+// A keyframe asked for and not come (the PLI lost, or sent where the peer is not) is asked for
+// again after 1 s, then 2, 4, 8 s: a frozen picture is worth a few RTCP packets.
+constexpr int64_t kKeyframeRetryFirstNs = 1'000'000'000;
+constexpr int64_t kKeyframeRetryMaxNs = 8'000'000'000;
 
 bool is_rtcp_packet(const guint8* data, gsize size) {
     // RFC 5761 §4: with rtcp-mux, RTCP packet types 192-223 occupy what would be RTP marker
@@ -341,6 +346,8 @@ void MediaStream::remember_sdp_destinations() {
     }
     sdp_rtp_port_ = rtp_dest_port_;
     sdp_rtcp_port_ = rtcp_dest_port_;
+    learning_kept_.clear();
+    rtcp_heard_ = false;
     std::vector<uint8_t> pts{static_cast<uint8_t>(negotiated_.codec.payload_type)};
     if (negotiated_.telephone_event)
         pts.push_back(static_cast<uint8_t>(negotiated_.telephone_event->payload_type));
@@ -366,7 +373,8 @@ bool MediaStream::expects_media() const {
            negotiated_.direction == sip::Direction::RecvOnly;
 }
 
-bool MediaStream::admit(GstBuffer* buffer, const guint8* data, gsize size, bool rtcp) {
+bool MediaStream::admit(GstBuffer* buffer, const guint8* data, gsize size, bool rtcp,
+                        std::vector<BufferPtr>* release) {
     PacketSource from;
     if (GstNetAddressMeta* meta = gst_buffer_get_net_address_meta(buffer);
         meta != nullptr && G_IS_INET_SOCKET_ADDRESS(meta->addr)) {
@@ -382,11 +390,26 @@ bool MediaStream::admit(GstBuffer* buffer, const guint8* data, gsize size, bool 
     const auto verdict = rtcp ? guard_.on_rtcp(from, data, size, muxed, now_ms)
                               : guard_.on_rtp(from, data, size, now_ms);
     strays_ = guard_.strays();
+    if (rtcp && !muxed && verdict.accept) rtcp_heard_ = true;
+    if (verdict.learning && release != nullptr) {
+        if (!(from == learning_from_)) {
+            learning_kept_.clear();
+            learning_from_ = from;
+        }
+        if (learning_kept_.size() + 1 < static_cast<size_t>(RtpSourceGuard::kLearnPackets))
+            learning_kept_.emplace_back(gst_buffer_ref(buffer));
+    }
+    if (verdict.learned && release != nullptr && from == learning_from_)
+        *release = std::move(learning_kept_);
+    if (verdict.accept && !rtcp) learning_kept_.clear();
     if (!verdict.send_to) return verdict.accept;
     const auto& to = *verdict.send_to;
     const bool rtcp_dest = rtcp && !muxed;
     std::string& dest_host = rtcp_dest ? rtcp_host_ : rtp_host_;
     uint16_t& dest_port = rtcp_dest ? rtcp_dest_port_ : rtp_dest_port_;
+    // Until the peer's own RTCP says where it comes from, its SDP's RTCP address is as wrong as
+    // its RTP one: keyframe requests sent there would wait for its first report (~5 s).
+    if (!rtcp && !negotiated_.rtcp_mux && !rtcp_heard_) follow_rtp_with_rtcp(to);
     if (to.host == dest_host && to.port == dest_port) return verdict.accept;
     // The peer is behind a NAT (or its SDP is wrong): answer where its packets come from.
     spdlog::info("{} {} {} latched to {}:{} (SDP said {}:{})", log_prefix_,
@@ -403,7 +426,24 @@ bool MediaStream::admit(GstBuffer* buffer, const guint8* data, gsize size, bool 
     return verdict.accept;
 }
 
-GstPadProbeReturn MediaStream::on_rtp_in(GstPad*, GstPadProbeInfo* info, gpointer data) {
+void MediaStream::follow_rtp_with_rtcp(const PacketSource& rtp_to) {
+    // Back to the SDP's RTP address: its RTCP address again. Elsewhere (NAT): the next port
+    // on that source, where RTP/RTCP pairs sit (RFC 3550 §11) and port-preserving NATs keep them.
+    const bool sdp = rtp_to.host == sdp_host_ && rtp_to.port == sdp_rtp_port_;
+    const std::string host = sdp ? sdp_host_ : rtp_to.host;
+    const uint16_t port =
+        sdp ? sdp_rtcp_port_ : static_cast<uint16_t>(rtp_to.port == 65535 ? 0 : rtp_to.port + 1);
+    if (port == 0 || (host == rtcp_host_ && port == rtcp_dest_port_)) return;
+    spdlog::info(
+        "{} {} RTCP sent to {}:{} after RTP until the peer's RTCP arrives (SDP said {}:{})",
+        log_prefix_, kind_ == sip::MediaKind::Audio ? "audio" : "video", host, port, sdp_host_,
+        sdp_rtcp_port_);
+    rtcp_host_ = host;
+    rtcp_dest_port_ = port;
+    set_udp_destination(rtcp_sink_, host, port);
+}
+
+GstPadProbeReturn MediaStream::on_rtp_in(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
     auto* self = static_cast<MediaStream*>(data);
     GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
     GstMapInfo map;
@@ -413,9 +453,14 @@ GstPadProbeReturn MediaStream::on_rtp_in(GstPad*, GstPadProbeInfo* info, gpointe
     const gsize size = map.size;
     // Source and format are checked before anything reads the packet: strays never latch,
     // never reach rtpbin (no new SSRC) and never type DTMF.
-    const bool admitted = self->admit(buffer, map.data, map.size, rtcp);
+    std::vector<BufferPtr> kept;
+    const bool admitted = self->admit(buffer, map.data, map.size, rtcp, rtcp ? nullptr : &kept);
     gst_buffer_unmap(buffer, &map);
     if (!admitted) return GST_PAD_PROBE_DROP;
+    // The source was learned with this packet: the ones kept meanwhile go first (this probe
+    // sees them again and now admits them). Without them an H.264 peer's first keyframe would
+    // arrive without its SPS/PPS and the picture wait for the next one.
+    for (auto& k : kept) gst_pad_push(pad, k.release());
     if (rtcp) {
         if (self->rtcp_mux_src_ == nullptr) return GST_PAD_PROBE_DROP;
         gst_app_src_push_buffer(GST_APP_SRC(self->rtcp_mux_src_), gst_buffer_ref(buffer));
@@ -424,6 +469,7 @@ GstPadProbeReturn MediaStream::on_rtp_in(GstPad*, GstPadProbeInfo* info, gpointe
     self->last_rtp_ms_ = g_get_monotonic_time() / 1000;
     self->packets_in_++;
     self->bytes_in_ += size;
+    self->retry_keyframe_request();
     const auto& te = self->negotiated_.telephone_event;
     if (te && pt == te->payload_type) {
         // Handled here rather than in rtpbin: its jitter buffer would have to switch clock
@@ -494,12 +540,45 @@ GstPadProbeReturn MediaStream::on_decoder_event(GstPad*, GstPadProbeInfo* info, 
     return GST_PAD_PROBE_DROP;
 }
 
+void MediaStream::retry_keyframe_request() {
+    if (kind_ != sip::MediaKind::Video || echo_sink_ == nullptr) return;
+    const int64_t asked = pending_request_ns_.load();
+    if (asked == 0) return;
+    const int64_t now = monotonic_ns();
+    const int64_t gap = retry_gap_ns_.load() == 0 ? kKeyframeRetryFirstNs : retry_gap_ns_.load();
+    int64_t last = last_request_ns_.load();
+    if (now - last < gap) return;
+    if (!last_request_ns_.compare_exchange_strong(last, now)) return;  // another thread asked
+    retry_gap_ns_ = std::min(gap * 2, kKeyframeRetryMaxNs);
+    keyframes_requested_++;
+    spdlog::debug("{} video keyframe asked for {} ms ago has not come: asking again", log_prefix_,
+                  (now - asked) / 1'000'000);
+    request_keyframe_from_peer();
+}
+
+void MediaStream::request_keyframe_from_peer() {
+    sip::RtcpFeedback fb;
+    {
+        std::lock_guard lock(mutex_);
+        fb = negotiated_.feedback;
+    }
+    if (fb.pli || fb.fir) {
+        // Upstream from the depayloader's side, as a decoder's request goes: rtpsession sends
+        // the PLI/FIR (see on_decoder_event).
+        gst_pad_push_event(
+            echo_sink_, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+        return;
+    }
+    if (hooks_.keyframe_needed) hooks_.keyframe_needed();
+}
+
 GstPadProbeReturn MediaStream::on_depayloaded(GstPad*, GstPadProbeInfo* info, gpointer data) {
     auto* self = static_cast<MediaStream*>(data);
     if (self->kind_ != sip::MediaKind::Video) return GST_PAD_PROBE_OK;
     GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
     if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT)) return GST_PAD_PROBE_OK;
     const int64_t asked = self->pending_request_ns_.exchange(0);
+    self->retry_gap_ns_ = 0;
     if (asked != 0) {
         self->keyframe_rtt_us_ = (monotonic_ns() - asked) / 1000;
         self->update_overlay();

@@ -127,7 +127,15 @@ private:
                                  const core::MediaConfig& config);  // media_stream_ivr.cpp
     // Strict RTP (rtp_source_guard.hpp): true when the packet is the peer's; moves our send
     // destination when the guard binds to a new source.
-    bool admit(GstBuffer* buffer, const guint8* data, gsize size, bool rtcp);
+    // `release`: packets kept while their source was learned, to pass before this one.
+    bool admit(GstBuffer* buffer, const guint8* data, gsize size, bool rtcp,
+               std::vector<BufferPtr>* release = nullptr);
+    // Under mutex_: where RTCP goes before the peer's own RTCP has said (see admit()).
+    void follow_rtp_with_rtcp(const PacketSource& rtp_to);
+    // Streaming thread: asks again for a keyframe that has not come (a lost PLI, a sender
+    // that dropped it); at most every retry gap, the gap doubling up to kKeyframeRetryMaxNs.
+    void retry_keyframe_request();
+    void request_keyframe_from_peer();
     void apply_destinations();
     void remember_sdp_destinations();  // with mutex_ held
     void apply_direction();
@@ -174,7 +182,12 @@ private:
     std::string rtp_host_, rtcp_host_;
     uint16_t rtp_dest_port_ = 0, rtcp_dest_port_ = 0;
     RtpSourceGuard guard_;
-    std::string sdp_host_;  // what the SDP said, which always wins over a latched address
+    // A NATed peer's first RTP packets, kept while the guard learns its source (at most
+    // kLearnPackets - 1, all from learning_from_).
+    std::vector<BufferPtr> learning_kept_;
+    PacketSource learning_from_;
+    bool rtcp_heard_ = false;  // the peer's RTCP arrived since the last negotiation
+    std::string sdp_host_;     // what the SDP said, which always wins over a latched address
     uint16_t sdp_rtp_port_ = 0, sdp_rtcp_port_ = 0;
     DtmfDetector dtmf_;  // streaming thread of the RTP udpsrc only
 
@@ -191,6 +204,7 @@ private:
     static GstPadProbeReturn on_srtp_lifetime(GstPad*, GstPadProbeInfo*, gpointer self);
     std::atomic<int64_t> last_request_ns_{0};     // our last keyframe request (monotonic)
     std::atomic<int64_t> pending_request_ns_{0};  // awaiting the keyframe it asked for
+    std::atomic<int64_t> retry_gap_ns_{0};        // before asking again (0: the first gap)
     std::atomic<int64_t> keyframe_rtt_us_{-1};
     mutable int64_t last_stats_ns_ = 0;
     mutable uint64_t last_stats_bytes_in_ = 0, last_stats_bytes_out_ = 0;

@@ -106,8 +106,10 @@ RtpSourceGuard::Verdict RtpSourceGuard::on_rtp(const PacketSource& from, const u
     } else {
         if (!learn(from, read16(data + 2))) {
             // Not bound yet: dropped, but no stray either until another source wins.
-            return {};
+            v.learning = true;
+            return v;
         }
+        v.learned = true;
         if (rtp_bound_ != from) v.send_to = from;
         rtp_bound_ = from;
         rtcp_bound_.reset();

@@ -40,6 +40,12 @@ public:
         bool accept = false;
         // Where our packets toward the peer should go from now on, when that changed.
         std::optional<PacketSource> send_to;
+        // Not accepted yet: the source is still being learned. The caller may keep the packet
+        // (a NATed peer's first packets are its SPS/PPS) and let it through if `learned` later
+        // names this source.
+        bool learning = false;
+        // This packet bound its source by learning: packets kept from it may now pass first.
+        bool learned = false;
     };
 
     // A new negotiation (call start or re-INVITE): what the SDP said and which payload types

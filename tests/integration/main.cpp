@@ -31,9 +31,19 @@ class SuiteCheck : public ::testing::Environment {
         any_failed = unit->failed_test_count() > 0;
         if (!any_failed && !testsupport::keep_logs()) {
             // Every passed test removes its own dir; only the empty root may remain.
+            // Names what is inside too: a dir that reappears after its test removed it was
+            // written by something still running, and its files say what.
             std::string left;
             for (const auto& e : std::filesystem::directory_iterator(root)) {
-                left += " " + e.path().filename().string();
+                left += " " + e.path().filename().string() + " [";
+                std::error_code ec;
+                int shown = 0;
+                for (auto it = std::filesystem::recursive_directory_iterator(e.path(), ec);
+                     !ec && it != std::filesystem::recursive_directory_iterator() && shown < 20;
+                     it.increment(ec), ++shown) {
+                    left += " " + std::filesystem::relative(it->path(), e.path()).string();
+                }
+                left += " ]";
             }
             EXPECT_TRUE(left.empty()) << "temp dirs left under " << root << ":" << left;
             std::error_code ec;

@@ -181,6 +181,52 @@ TEST(Rtp, LatchesToThePeersRealAddress) {
     expect_tone(far.audio_samples(), 1000);
 }
 
+// A NATed H.264 peer: its SDP names ports nothing listens on, and its first packets (SPS, PPS,
+// the keyframe) arrive while the gateway is still learning its source. They must not be lost:
+// this peer sends no other keyframe unless asked, and is never asked here.
+TEST(Rtp, NatedPeersFirstKeyframeIsKeptWhileItsSourceIsLearned) {
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    FarEnd far({.video_codec = "H264", .pli = true, .single_keyframe = true});
+    ASSERT_TRUE(far.start(c.call->local_ports()).ok());
+    auto nm = far.negotiated(c.call->local_ports());
+    auto decoy = media::bind_udp("127.0.0.1", 0);
+    ASSERT_TRUE(decoy.ok());
+    nm.video->remote_rtp_port = media::local_port(decoy->get());
+    nm.video->remote_rtcp_port = static_cast<uint16_t>(nm.video->remote_rtp_port + 1);
+    ASSERT_TRUE(c.call->start(nm, media::Mode::Echo).ok());
+    EXPECT_TRUE(
+        c.loop.run_until([&] { return c.call->stats().video->frames_decoded >= 10U; }, kDeadlineMs))
+        << "decoded " << c.call->stats().video->frames_decoded << " frames";
+}
+
+// The same peer whose first keyframe is lost: our PLI must reach it before it ever sends RTCP
+// itself (it never does here), at the port after the one its RTP comes from, not at its SDP's
+// RTCP address.
+TEST(Rtp, NatedPeerGetsOurPliBeforeItsOwnRtcp) {
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    FarEnd far(
+        {.video_codec = "H264", .pli = true, .lose_first_keyframe = true, .adjacent_rtcp = true});
+    ASSERT_TRUE(far.start(c.call->local_ports()).ok());
+    auto nm = far.negotiated(c.call->local_ports());
+    auto decoy = media::bind_udp("127.0.0.1", 0);
+    ASSERT_TRUE(decoy.ok());
+    nm.video->remote_rtp_port = media::local_port(decoy->get());
+    nm.video->remote_rtcp_port = static_cast<uint16_t>(nm.video->remote_rtp_port + 1);
+    ASSERT_TRUE(c.call->start(nm, media::Mode::Echo).ok());
+    int answered = 0;
+    EXPECT_TRUE(c.loop.run_until(
+        [&] {
+            far.poll_rtcp();
+            if (far.answer_pli()) answered++;
+            return far.video_frames() >= 10;
+        },
+        kDeadlineMs));
+    EXPECT_GE(answered, 1) << "our PLI never reached the peer";
+    EXPECT_GE(c.call->stats().video->frames_decoded, 5U);
+}
+
 TEST(Rtp, RecvOnlySendsNothingUntilResumed) {
     Call c(test_config());
     ASSERT_TRUE(c.call);

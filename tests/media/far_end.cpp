@@ -52,6 +52,16 @@ FarEnd::FarEnd(FarEndOptions options) : o_(std::move(options)) {
     bind(audio_rtcp_);
     bind(video_rtp_);
     bind(video_rtcp_);
+    for (int tries = 0; o_.adjacent_rtcp && tries < 100; ++tries) {
+        const auto rtp_port = media::local_port(video_rtp_.get());
+        if (rtp_port < 65535) {
+            if (auto next = media::bind_udp("127.0.0.1", static_cast<uint16_t>(rtp_port + 1))) {
+                video_rtcp_ = std::move(next.value());
+                break;
+            }
+        }
+        bind(video_rtp_);
+    }
     audio_ssrc_ = kFarAudioSsrcBase + media::local_port(audio_rtp_.get());
     video_ssrc_ = kFarVideoSsrcBase + media::local_port(video_rtp_.get());
 }
@@ -152,9 +162,13 @@ core::Status FarEnd::start(const sip::LocalMediaPorts& gw) {
                                               : "vp8enc name=v_enc deadline=1 cpu-used=8 "
                                                 "threads=1 keyframe-max-dist={} "
                                                 "target-bitrate=400000"),
-                            o_.lose_first_keyframe ? 100000 : 30),
-                h264 ? "rtph264pay config-interval=-1" : "rtpvp8pay", pt, video_ssrc_,
-                gw.video_rtp);
+                            o_.lose_first_keyframe || o_.single_keyframe ? 100000 : 30),
+                // A single keyframe: SPS and PPS only as the encoder put them in front of it,
+                // so they are the first two packets (what a NATed peer's learning must keep).
+                h264 ? (o_.single_keyframe ? "rtph264pay config-interval=0"
+                                           : "rtph264pay config-interval=-1")
+                     : "rtpvp8pay",
+                pt, video_ssrc_, gw.video_rtp);
         }
         desc += fmt::format(
             "udpsrc name=v_in caps=\"application/x-rtp,media=video,clock-rate=90000,"

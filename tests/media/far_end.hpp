@@ -31,6 +31,11 @@ struct FarEndOptions {
     bool rtcp_mux = false;   // RTCP on the RTP port (RFC 5761)
     // Keyframes only when asked (answer_pli()), and the first one is lost on the way.
     bool lose_first_keyframe = false;
+    // Keyframes only when asked (answer_pli()); the first one arrives.
+    bool single_keyframe = false;
+    // The video RTCP socket on the port after the RTP one, as most endpoints (and the NATs
+    // that keep their ports) have it.
+    bool adjacent_rtcp = false;
 };
 
 class FarEnd {

@@ -91,12 +91,22 @@ TEST(MediaRtpSourceGuard, GarbageAndOneOffPacketsNeverLatch) {
 
 TEST(MediaRtpSourceGuard, NatedPeerIsLearnedFromPacketsInSequence) {
     auto g = guard();
-    EXPECT_FALSE(send(g, kNat, rtp(0, 100)).accept);
-    EXPECT_FALSE(send(g, kNat, rtp(0, 101)).accept);
+    // The packets before the binding are marked as learning (the stream keeps them: a NATed
+    // H.264 sender's first packets are its SPS and PPS), not as strays.
+    for (uint16_t seq : {100, 101}) {
+        const auto v = send(g, kNat, rtp(0, seq));
+        EXPECT_FALSE(v.accept);
+        EXPECT_TRUE(v.learning);
+        EXPECT_FALSE(v.learned);
+    }
+    EXPECT_EQ(g.strays(), 0u);
     const auto v = send(g, kNat, rtp(0, 102));
     EXPECT_TRUE(v.accept);
+    EXPECT_TRUE(v.learned);
+    EXPECT_FALSE(v.learning);
     ASSERT_TRUE(v.send_to.has_value());
     EXPECT_EQ(*v.send_to, kNat);
+    EXPECT_FALSE(send(g, kNat, rtp(0, 103)).learned);  // bound already
     EXPECT_TRUE(send(g, kNat, rtp(101, 103)).accept);  // telephone-event from the same peer
 }
 

@@ -11,6 +11,35 @@ namespace {
 
 constexpr int kDeadlineMs = 20000;
 
+// Plays the far end's part until it decoded `frames` of our video: it answers our PLIs with a
+// keyframe, as a real sender does. Returns how many it answered.
+int answer_plis_until_frames(Call& c, FarEnd& far, int frames) {
+    int answered = 0;
+    EXPECT_TRUE(c.loop.run_until(
+        [&] {
+            far.poll_rtcp();
+            if (far.answer_pli()) answered++;
+            return far.video_frames() >= frames;
+        },
+        kDeadlineMs));
+    return answered;
+}
+
+// Starts an echo call with a NATed far end: its SDP names ports nothing listens on (a NAT
+// rewrote the source of its packets).
+void start_nated(Call& c, FarEnd& far) {
+    ASSERT_TRUE(far.start(c.call->local_ports()).ok());
+    auto nm = far.negotiated(c.call->local_ports());
+    for (auto* stream : {&nm.audio, &nm.video}) {
+        if (!*stream) continue;
+        auto decoy = media::bind_udp("127.0.0.1", 0);
+        ASSERT_TRUE(decoy.ok());
+        (*stream)->remote_rtp_port = media::local_port(decoy->get());
+        (*stream)->remote_rtcp_port = static_cast<uint16_t>((*stream)->remote_rtp_port + 1);
+    }
+    ASSERT_TRUE(c.call->start(nm, media::Mode::Echo).ok());
+}
+
 // The peer's PLI must yield a keyframe within 500 ms; the far end's own stream has keyframes
 // only every 2 s and ours every 5 s, so three answered PLIs in a row cannot be luck.
 void expect_keyframes_answer_pli(const std::string& codec, bool rtcp_mux) {
@@ -89,15 +118,7 @@ TEST(Keyframes, LostFirstKeyframeIsRecoveredByOurPli) {
     FarEnd far({.video_codec = "H264", .pli = true, .lose_first_keyframe = true});
     ASSERT_TRUE(far.start(c.call->local_ports()).ok());
     ASSERT_TRUE(c.call->start(far.negotiated(c.call->local_ports()), media::Mode::Echo).ok());
-    int answered = 0;
-    EXPECT_TRUE(c.loop.run_until(
-        [&] {
-            far.poll_rtcp();
-            if (far.answer_pli()) answered++;
-            return far.video_frames() >= 10;
-        },
-        kDeadlineMs));
-    EXPECT_GE(answered, 1) << "we never sent a PLI";
+    EXPECT_GE(answer_plis_until_frames(c, far, 10), 1) << "we never sent a PLI";
     EXPECT_GE(c.call->stats().video->frames_decoded, 5U);
 }
 
@@ -169,13 +190,7 @@ TEST(Rtp, LatchesToThePeersRealAddress) {
     Call c(test_config());
     ASSERT_TRUE(c.call);
     FarEnd far({.audio_codec = "PCMU"});
-    ASSERT_TRUE(far.start(c.call->local_ports()).ok());
-    auto nm = far.negotiated(c.call->local_ports());
-    auto decoy = media::bind_udp("127.0.0.1", 0);
-    ASSERT_TRUE(decoy.ok());
-    nm.audio->remote_rtp_port = media::local_port(decoy->get());
-    nm.audio->remote_rtcp_port = static_cast<uint16_t>(nm.audio->remote_rtp_port + 1);
-    ASSERT_TRUE(c.call->start(nm, media::Mode::Echo).ok());
+    start_nated(c, far);
     ASSERT_TRUE(
         c.loop.run_until([&] { return far.audio_samples().size() >= 16000 * 2; }, kDeadlineMs));
     expect_tone(far.audio_samples(), 1000);
@@ -188,13 +203,7 @@ TEST(Rtp, NatedPeersFirstKeyframeIsKeptWhileItsSourceIsLearned) {
     Call c(test_config());
     ASSERT_TRUE(c.call);
     FarEnd far({.video_codec = "H264", .pli = true, .single_keyframe = true});
-    ASSERT_TRUE(far.start(c.call->local_ports()).ok());
-    auto nm = far.negotiated(c.call->local_ports());
-    auto decoy = media::bind_udp("127.0.0.1", 0);
-    ASSERT_TRUE(decoy.ok());
-    nm.video->remote_rtp_port = media::local_port(decoy->get());
-    nm.video->remote_rtcp_port = static_cast<uint16_t>(nm.video->remote_rtp_port + 1);
-    ASSERT_TRUE(c.call->start(nm, media::Mode::Echo).ok());
+    start_nated(c, far);
     EXPECT_TRUE(
         c.loop.run_until([&] { return c.call->stats().video->frames_decoded >= 10U; }, kDeadlineMs))
         << "decoded " << c.call->stats().video->frames_decoded << " frames";
@@ -208,22 +217,8 @@ TEST(Rtp, NatedPeerGetsOurPliBeforeItsOwnRtcp) {
     ASSERT_TRUE(c.call);
     FarEnd far(
         {.video_codec = "H264", .pli = true, .lose_first_keyframe = true, .adjacent_rtcp = true});
-    ASSERT_TRUE(far.start(c.call->local_ports()).ok());
-    auto nm = far.negotiated(c.call->local_ports());
-    auto decoy = media::bind_udp("127.0.0.1", 0);
-    ASSERT_TRUE(decoy.ok());
-    nm.video->remote_rtp_port = media::local_port(decoy->get());
-    nm.video->remote_rtcp_port = static_cast<uint16_t>(nm.video->remote_rtp_port + 1);
-    ASSERT_TRUE(c.call->start(nm, media::Mode::Echo).ok());
-    int answered = 0;
-    EXPECT_TRUE(c.loop.run_until(
-        [&] {
-            far.poll_rtcp();
-            if (far.answer_pli()) answered++;
-            return far.video_frames() >= 10;
-        },
-        kDeadlineMs));
-    EXPECT_GE(answered, 1) << "our PLI never reached the peer";
+    start_nated(c, far);
+    EXPECT_GE(answer_plis_until_frames(c, far, 10), 1) << "our PLI never reached the peer";
     EXPECT_GE(c.call->stats().video->frames_decoded, 5U);
 }
 

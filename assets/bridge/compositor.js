@@ -194,8 +194,10 @@
               share: !!d.share, hidden: !!d.hidden, talking: d.talking,
               audio: d.audio || v.srcObject.getAudioTracks()[0] || null};
     };
+    let watch = () => {};  // set below: draw again when a shown video has a new frame
     const draw = () => {
       const tiles = remoteVideos(isOwn).map(about).filter((t) => !t.hidden);
+      for (const t of tiles) watch(t.video);
       for (const t of tiles) if (!order.has(t.key)) order.set(t.key, nextOrder++);
       const levels = {};
       for (const t of tiles) {
@@ -237,10 +239,52 @@
       });
       shown = drawn;
     };
-    draw();
-    const timer = setInterval(draw, Math.round(1000 / fps));
-    const track = canvas.captureStream(fps).getVideoTracks()[0];
-    track.addEventListener('ended', () => clearInterval(timer));
+    // A frame leaves when it is drawn (captureStream(0) takes one on requestFrame() only), and
+    // it is drawn when a shown video presents a new picture (requestVideoFrameCallback): the
+    // meeting's picture goes on at once, not at the next tick of a timer up to a frame later
+    // (bench/meeting/README.md, glass-to-glass). No closer together than most of a frame
+    // interval, so several videos do not push the page's encoder past the caller's rate (its
+    // sender drops what comes faster). The timer keeps that rate for what presents no frames of
+    // its own: the "waiting" picture, a video whose callbacks do not run.
+    const track = canvas.captureStream(0).getVideoTracks()[0];
+    const interval = 1000 / fps;
+    let lastDraw = -Infinity;
+    let pending = null;
+    let stopped = false;
+    const frame = () => {
+      pending = null;
+      if (stopped) return;
+      lastDraw = performance.now();
+      draw();
+      track.requestFrame();
+    };
+    const soon = () => {
+      if (pending !== null || stopped) return;
+      const wait = lastDraw + interval * 0.9 - performance.now();
+      if (wait <= 0) frame();
+      else pending = setTimeout(frame, wait);
+    };
+    const watched = new WeakSet();
+    watch = (video) => {
+      if (watched.has(video) || typeof video.requestVideoFrameCallback !== 'function') return;
+      watched.add(video);
+      const presented = () => {
+        if (stopped) return;
+        soon();
+        video.requestVideoFrameCallback(presented);
+      };
+      video.requestVideoFrameCallback(presented);
+    };
+    frame();
+    const timer = setInterval(() => {
+      if (performance.now() - lastDraw >= interval) frame();
+    }, Math.round(interval));
+    const halt = () => {
+      stopped = true;
+      clearInterval(timer);
+      if (pending !== null) clearTimeout(pending);
+    };
+    track.addEventListener('ended', halt);
     return {
       track,
       tiles: () => shown.length,
@@ -258,7 +302,7 @@
       // What the last frame showed, for diagnostics and tests.
       state: () => ({layout: current, speaker: picker.current(), width, height,
                      tiles: shown.map((t) => ({...t}))}),
-      stop() { clearInterval(timer); track.stop(); },
+      stop() { halt(); track.stop(); },
     };
   }
 

@@ -5,6 +5,7 @@
 // observed by the same observer, and receiving the observer's flashes itself.
 #include "flash_feed.hpp"
 #include "meeting_scenarios.hpp"
+#include "process_tree.hpp"
 #include "rtp_tap.hpp"
 
 #include "browser/reaper.hpp"
@@ -13,7 +14,9 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
+#include <set>
 
 namespace bench {
 
@@ -280,7 +283,7 @@ core::Result<nlohmann::json> DemoRun::g2g_gateway(const BenchOptions& options) {
     if (!wait_log_count("state joining -> in_call", 1, from, 180s))
         return core::fail("g2g caller not in_call\n" + gateway_.tail(60));
     // The caller's side of the wire, both ways.
-    auto tap = RtpTap::start(callers.front()->program().pid());
+    auto tap = RtpTap::start(callers.front()->program().pid(), static_cast<double>(kFlashMs));
     if (!tap) return tap.error();
     // aufile plays from when the call's audio started, an instant only the wire shows: the
     // flashes move onto the beeps' phase once the first beep has left.
@@ -364,9 +367,55 @@ core::Result<nlohmann::json> DemoRun::g2g_gateway(const BenchOptions& options) {
     r["page_errors"] = (*seen)["errors"];
     r["observer_fps"] =
         (*seen)["frames"].get<double>() / static_cast<double>(options.window.count());
+    r["hops"] = flash_hops(**tap, callers.front()->program().pid(), sent, (*seen)["sent"]);
     tap->reset();
     if (auto st = hang_up(callers, from); !st) return st.error();
     return r;
+}
+
+nlohmann::json DemoRun::flash_hops(const RtpTap& tap, pid_t caller,
+                                   const std::vector<FlashSent>& caller_sent,
+                                   const nlohmann::json& observer_sent) {
+    // Whose each UDP port is: the gateway process (SIP media, the link's webrtcbin), its
+    // Chromiums (all but the demo's Janus below it), Janus, the observer's Chromium, the caller.
+    const ProcessTable table = snapshot_processes();
+    const std::set<pid_t> tree = descendants(table, gateway_.pid());
+    const std::set<pid_t> janus = subtrees_named(table, tree, "janus");
+    RtpTap::PortRoles roles;
+    const auto own = [&](const std::set<pid_t>& pids, const std::string& role) {
+        for (const pid_t pid : pids)
+            for (const uint16_t port : udp_ports_of(pid)) roles.emplace(port, role);
+    };
+    own({gateway_.pid()}, "gateway");
+    own(janus, "janus");
+    own(descendants(table, observer_->pid()), "observer");
+    own({caller}, "caller");
+    std::set<pid_t> chromium;
+    std::set_difference(tree.begin(), tree.end(), janus.begin(), janus.end(),
+                        std::inserter(chromium, chromium.end()));
+    chromium.erase(gateway_.pid());
+    own(chromium, "gateway_chromium");
+    std::vector<double> forward;
+    for (const auto& s : caller_sent) forward.push_back(static_cast<double>(s.flash_ms));
+    std::vector<double> back;
+    for (const auto& s : observer_sent)
+        if (s.contains("flash")) back.push_back(s["flash"].get<double>());
+    std::set<std::string> seen_roles;
+    for (const auto& [port, role] : roles) seen_roles.insert(role);
+    return {{"method",
+             "kernel time on lo of the last packet of the flash's frame on each flow (role of the "
+             "source port > role of the destination port, from /proc), following each flash sent: "
+             "the first onset after the previous hop's within 1 s; from_sent_ms counts from the "
+             "caller's capture (forward) or the observer's draw (back)"},
+            {"roles", seen_roles},
+            {"forward", tap.hops(forward,
+                                 {"caller>gateway", "gateway>gateway_chromium",
+                                  "gateway_chromium>janus", "janus>observer"},
+                                 roles)},
+            {"back", tap.hops(back,
+                              {"observer>janus", "janus>gateway_chromium",
+                               "gateway_chromium>gateway", "gateway>caller"},
+                              roles)}};
 }
 
 core::Result<nlohmann::json> DemoRun::glass_to_glass(const BenchOptions& options) {

@@ -19,6 +19,9 @@
 
 namespace bench {
 
+class RtpTap;
+struct FlashSent;
+
 // The reference (SIPMediaGW) per two-way call, as quoted in DESIGN.md §6: a constant, not
 // something this machine can run.
 inline constexpr double kReferenceCores720p = 4.0;
@@ -92,6 +95,10 @@ private:
     nlohmann::json live_feeds();
     core::Result<nlohmann::json> g2g_baseline(const BenchOptions& options);
     core::Result<nlohmann::json> g2g_gateway(const BenchOptions& options);
+    // Where a flash was on each hop of its way, both directions (the tap sees every flow on lo).
+    nlohmann::json flash_hops(const RtpTap& tap, pid_t caller,
+                              const std::vector<FlashSent>& caller_sent,
+                              const nlohmann::json& observer_sent);
     bool wait_log_count(const std::string& pattern, std::size_t count, std::size_t from,
                         std::chrono::milliseconds timeout);
 

@@ -1,6 +1,7 @@
 // Bridge-mode element descriptions: the SIP side of a call joined to a meeting page. The two
 // halves meet the page's WebRTC link (media::MeetingBridge) through inter* channels, so the
 // call's pipeline and the link's pipeline keep their own clocks and state changes.
+#include "media/bridge_channels.hpp"
 #include "media/codec_chain.hpp"
 
 #include <fmt/format.h>
@@ -46,7 +47,7 @@ std::optional<std::string> bridge_send_description(const sip::NegotiatedStream& 
     const std::string tail = " ! valve name=valve drop=false";
     // interaudiosrc plays silence until the page's mix arrives, so the caller hears no gap.
     const std::string audio_head =
-        "interaudiosrc channel=" + from_page + " ! audioconvert ! audioresample";
+        bridge_audio_source(from_page) + " ! audioconvert ! audioresample";
     if (c.name == "opus") {
         return fmt::format(
             "{} ! opusenc name=enc bitrate=32000 frame-size=20 ! rtpopuspay name=pay pt={}{}",

@@ -27,10 +27,10 @@ std::string MeetingBridge::video_send_description(const std::string& session_id,
 
 std::string MeetingBridge::audio_send_description(const std::string& session_id) {
     return fmt::format(
-        "interaudiosrc channel={} ! audioconvert ! audioresample ! "
+        "{} ! audioconvert ! audioresample ! "
         "audio/x-raw,rate=48000,channels=2 ! opusenc name=audio_enc bitrate=48000 frame-size=20 ! "
         "rtpopuspay pt=97",
-        bridge_channel(session_id, false, BridgeDirection::ToPage));
+        bridge_audio_source(bridge_channel(session_id, false, BridgeDirection::ToPage)));
 }
 
 core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(

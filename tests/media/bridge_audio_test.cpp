@@ -1,0 +1,112 @@
+// The bridge's audio channels (media/bridge_channels.hpp, issue 13): a producer that stalls and
+// then delivers what it owes in a burst (a loaded host, the link starting) must not leave that
+// burst queued as delay for the rest of the call. interaudiosrc reads one period per period and
+// never skips ahead; bridge_audio_source() bounds what the channel keeps. The delay is counted
+// in samples the reader produced, not in wall-clock time.
+#include "media/bridge_channels.hpp"
+#include "support/test_pipeline.hpp"
+
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+namespace media_test {
+namespace {
+
+using testsupport::launch;
+
+constexpr int kRate = 48000;
+constexpr int kPeriodSamples = kRate / 100;  // the 10 ms buffers an RTP depayloader gives
+constexpr int16_t kLoud = 10000;
+
+GstElement* element(GstElement* pipeline, const char* name) {
+    GstElement* e = gst_bin_get_by_name(GST_BIN(pipeline), name);
+    gst_object_unref(e);  // the pipeline keeps it
+    return e;
+}
+
+// What the reader produced: samples in total, and the count when the first loud one came.
+struct Reader {
+    std::atomic<int64_t> samples{0};
+    std::atomic<int64_t> first_loud{-1};
+};
+
+GstFlowReturn on_sample(GstAppSink* sink, gpointer data) {
+    auto* r = static_cast<Reader*>(data);
+    GstSample* sample = gst_app_sink_pull_sample(sink);
+    if (sample == nullptr) return GST_FLOW_OK;
+    GstBuffer* buf = gst_sample_get_buffer(sample);
+    GstMapInfo map;
+    if (buf != nullptr && gst_buffer_map(buf, &map, GST_MAP_READ)) {
+        const auto n = static_cast<int64_t>(map.size / sizeof(int16_t));
+        std::vector<int16_t> v(static_cast<std::size_t>(n));
+        std::memcpy(v.data(), map.data, map.size);
+        for (int64_t i = 0; i < n && r->first_loud < 0; ++i)
+            if (v[static_cast<std::size_t>(i)] > kLoud / 2) r->first_loud = r->samples + i;
+        r->samples += n;
+        gst_buffer_unmap(buf, &map);
+    }
+    gst_sample_unref(sample);
+    return GST_FLOW_OK;
+}
+
+void push(GstElement* src, int16_t value, uint64_t& offset) {
+    GstBuffer* buf = gst_buffer_new_allocate(nullptr, kPeriodSamples * sizeof(int16_t), nullptr);
+    GstMapInfo map;
+    gst_buffer_map(buf, &map, GST_MAP_WRITE);
+    auto* s = reinterpret_cast<int16_t*>(map.data);
+    for (int i = 0; i < kPeriodSamples; ++i) s[i] = value;
+    gst_buffer_unmap(buf, &map);
+    GST_BUFFER_PTS(buf) = gst_util_uint64_scale(offset, GST_SECOND, kRate);
+    GST_BUFFER_DURATION(buf) = gst_util_uint64_scale(kPeriodSamples, GST_SECOND, kRate);
+    offset += kPeriodSamples;
+    ASSERT_EQ(gst_app_src_push_buffer(GST_APP_SRC(src), buf), GST_FLOW_OK);
+}
+
+template <class Pred>
+bool wait_for(Pred pred, std::chrono::seconds timeout) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+        if (pred()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return pred();
+}
+
+TEST(BridgeAudio, BurstAfterAStallIsNotKeptAsDelay) {
+    gst_init(nullptr, nullptr);
+    const std::string channel = "smgw.test-burst.audio.to-page";
+    const std::string caps = "audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved";
+    auto reader = launch(media::bridge_audio_source(channel) + " ! " + caps +
+                         " ! appsink name=out emit-signals=true sync=false");
+    auto writer = launch("appsrc name=in format=time caps=" + caps +
+                         " ! interaudiosink sync=false channel=" + channel);
+    ASSERT_TRUE(reader && writer);
+    Reader r;
+    g_signal_connect(element(reader.get(), "out"), "new-sample", G_CALLBACK(on_sample), &r);
+    GstElement* in = element(writer.get(), "in");
+    ASSERT_NE(gst_element_set_state(reader.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+    ASSERT_NE(gst_element_set_state(writer.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+    // The reader runs (playing silence) before anything arrives, as the link does.
+    ASSERT_TRUE(wait_for([&] { return r.samples > kRate / 10; }, std::chrono::seconds(60)));
+    uint64_t offset = 0;
+    // Half a second owed at once, then the sound that must not wait behind it.
+    const int64_t before = r.samples;
+    for (int i = 0; i < 50; ++i) push(in, 0, offset);
+    for (int i = 0; i < 20; ++i) push(in, kLoud, offset);
+    ASSERT_TRUE(wait_for([&] { return r.first_loud >= 0; }, std::chrono::seconds(60)))
+        << "the loud samples never came out";
+    const double delay_ms = static_cast<double>(r.first_loud - before) * 1000.0 / kRate;
+    // Kept in full, the burst would put the sound 500 ms behind; bounded, about 60 ms.
+    EXPECT_LT(delay_ms, 250.0) << "the burst stayed in the channel as delay";
+}
+
+}  // namespace
+}  // namespace media_test

@@ -1,7 +1,11 @@
 // CPU of the echo room per call, next to a plain GStreamer pipeline doing the same
 // decode → scale/overlay → encode work, measured in the same run; prints JSON. SRTP rows
-// (gateway_echo_srtp: SDES AES_CM_128_HMAC_SHA1_80 both ways, the far ends encrypt too) say what
-// encryption costs per call next to the clear rows of the same run.
+// (gateway_echo_srtp: SDES AES_CM_128_HMAC_SHA1_80 both ways, the far ends encrypt too) and
+// DTLS rows (gateway_echo_dtls: the far ends are DTLS servers with their own certificate, the
+// gateway the client, rtcp-mux) say what encryption costs per call next to the clear rows of the
+// same run. `setup` rows time a call's start for each protection: start() → first RTP packet
+// accepted (for DTLS: the handshake, the fingerprint check and the first SRTP packet) and →
+// first decoded video frame.
 //
 // The far ends (test-pattern + tone senders) run in child processes (this binary with
 // --far-end) so that only the gateway side is counted: CPU is utime+stime of this process from
@@ -9,12 +13,17 @@
 #include "core/child_process.hpp"
 #include "core/log.hpp"
 #include "media/codec_chain.hpp"
+#include "media/dtls_identity.hpp"
 #include "media/engine.hpp"
 #include "media/rtp_sockets.hpp"
 #include "test_loop.hpp"
 
 #include <gst/gst.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
 
 #include <fmt/format.h>
 #include <cstdio>
@@ -59,17 +68,42 @@ double cpu_seconds() {
     return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-std::string far_encoder(const std::string& codec, unsigned kbps) {
+// How the far ends protect their RTP: argv[8] of the --far-end child.
+enum class Protect { Clear, Srtp, Dtls };
+
+const char* protect_name(Protect p) {
+    return p == Protect::Srtp ? "srtp" : p == Protect::Dtls ? "dtls" : "clear";
+}
+
+// The setup rows' far ends send a keyframe every 15 frames, so that the first decoded frame
+// waits at most 0.5 s for one whatever the protection; the CPU rows keep 60.
+std::string far_encoder(const std::string& codec, unsigned kbps, unsigned gop) {
     if (codec == "H264") {
         return fmt::format(
-            "x264enc tune=zerolatency speed-preset=ultrafast threads=1 key-int-max=60 bitrate={} "
+            "x264enc tune=zerolatency speed-preset=ultrafast threads=1 key-int-max={} bitrate={} "
             "! rtph264pay pt={} config-interval=-1",
-            kbps, kVideoPt);
+            gop, kbps, kVideoPt);
     }
     return fmt::format(
-        "vp8enc deadline=1 cpu-used=8 threads=1 keyframe-max-dist=60 end-usage=cbr "
+        "vp8enc deadline=1 cpu-used=8 threads=1 keyframe-max-dist={} end-usage=cbr "
         "target-bitrate={} ! rtpvp8pay pt={}",
-        kbps * 1000, kVideoPt);
+        gop, kbps * 1000, kVideoPt);
+}
+
+// DTLS far end (argv[9]: its certificate and key, PEM): one DTLS server per socket (rtcp-mux),
+// each with its own connection id; what comes back is decrypted and dropped.
+void set_up_dtls_far_end(GstElement* pipeline, const std::string& pem) {
+    for (const char* kind : {"v", "a"}) {
+        const std::string id = fmt::format("bench-far-{}-{}", kind, getpid());
+        media::GstPtr<GstElement> dec(
+            gst_bin_get_by_name(GST_BIN(pipeline), (std::string(kind) + "dec").c_str()));
+        media::GstPtr<GstElement> enc(
+            gst_bin_get_by_name(GST_BIN(pipeline), (std::string(kind) + "enc").c_str()));
+        // The certificate before the id: the decoder makes its connection when it gets the id.
+        g_object_set(dec.get(), "pem", pem.c_str(), nullptr);
+        g_object_set(dec.get(), "connection-id", id.c_str(), nullptr);
+        g_object_set(enc.get(), "connection-id", id.c_str(), "is-client", FALSE, nullptr);
+    }
 }
 
 // Child: send a test pattern at WxH@fps and a tone from the inherited sockets (fd 3 video,
@@ -78,24 +112,45 @@ int run_far_end(char** argv) {
     const std::string codec = argv[2];
     const unsigned w = std::stoul(argv[3]), h = std::stoul(argv[4]), fps = std::stoul(argv[5]);
     const unsigned gw_video = std::stoul(argv[6]), gw_audio = std::stoul(argv[7]);
-    const bool srtp = argv[8] != nullptr && std::strcmp(argv[8], "srtp") == 0;
-    // What comes back is drained undecrypted: only the gateway's side is measured.
+    const std::string mode = argv[8] != nullptr ? argv[8] : "clear";
+    const bool srtp = mode == "srtp";
+    const bool dtls = mode == "dtls";
+    const unsigned gop = argv[9] != nullptr && argv[10] != nullptr ? std::stoul(argv[10]) : 60;
+    // SDES: what comes back is drained undecrypted, only the gateway's side is measured. DTLS:
+    // the far end's dtlssrtpdec must see the handshake, so it decrypts what comes back too.
     const std::string protect =
         srtp ? fmt::format("srtpenc key={} rtp-cipher=aes-128-icm rtp-auth=hmac-sha1-80 ! ",
                            kFarKeyHex)
              : std::string();
+    auto out = [&](const char* kind) {
+        return dtls ? fmt::format("{0}enc.rtp_sink_0 dtlssrtpenc name={0}enc ! ", kind) : protect;
+    };
+    auto in = [&](const char* kind) {
+        return dtls ? fmt::format(
+                          "udpsrc name={0}i caps=application/x-srtp ! dtlssrtpdec "
+                          "name={0}dec {0}dec.rtp_src ! fakesink sync=false async=false "
+                          "{0}dec.rtcp_src ! fakesink sync=false async=false",
+                          kind)
+                    : fmt::format("udpsrc name={}i ! fakesink sync=false async=false", kind);
+    };
     gst_init(nullptr, nullptr);
     const std::string desc = fmt::format(
         "videotestsrc is-live=true pattern=smpte ! video/x-raw,width={},height={},framerate={}/1 "
         "! timeoverlay ! {} ! {}udpsink name=vo host=127.0.0.1 port={} sync=false async=false "
-        "udpsrc name=vi ! fakesink sync=false async=false "
+        "{} "
         "audiotestsrc is-live=true freq=1000 samplesperbuffer=160 ! audio/x-raw,rate=8000 ! "
         "mulawenc ! rtppcmupay ! {}udpsink name=ao host=127.0.0.1 port={} sync=false async=false "
-        "udpsrc name=ai ! fakesink sync=false async=false",
-        w, h, fps, far_encoder(codec, w >= 1280 ? 2000 : 800), protect, gw_video, protect,
-        gw_audio);
+        "{}",
+        w, h, fps, far_encoder(codec, w >= 1280 ? 2000 : 800, gop), out("v"), gw_video, in("v"),
+        out("a"), gw_audio, in("a"));
     GstElement* p = gst_parse_launch(desc.c_str(), nullptr);
     if (p == nullptr) return 2;
+    if (dtls) {
+        std::ifstream f(argv[9]);
+        const std::string pem((std::istreambuf_iterator<char>(f)),
+                              std::istreambuf_iterator<char>());
+        set_up_dtls_far_end(p, pem);
+    }
     GSocket* vs = g_socket_new_from_fd(3, nullptr);
     GSocket* as = g_socket_new_from_fd(4, nullptr);
     for (const char* n : {"vo", "vi"}) {
@@ -119,10 +174,18 @@ struct FarEndProcess {
     core::ChildProcess child;
 };
 
+// The DTLS far ends' certificate (one for every far end of the run) and where its PEM is.
+struct FarIdentity {
+    sip::DtlsFingerprint fingerprint;
+    std::string pem_path;
+};
+
 std::unique_ptr<FarEndProcess> spawn_far_end(const std::string& self, const std::string& codec,
                                              unsigned w, unsigned h, unsigned fps,
                                              uint16_t gw_video, uint16_t gw_audio,
-                                             bool srtp = false) {
+                                             Protect protect = Protect::Clear,
+                                             const FarIdentity* identity = nullptr,
+                                             unsigned gop = 60) {
     auto far = std::make_unique<FarEndProcess>();
     far->video = std::move(media::bind_udp("127.0.0.1", 0).value());
     far->audio = std::move(media::bind_udp("127.0.0.1", 0).value());
@@ -130,7 +193,8 @@ std::unique_ptr<FarEndProcess> spawn_far_end(const std::string& self, const std:
     opt.fd_map = {{3, g_socket_get_fd(far->video.get())}, {4, g_socket_get_fd(far->audio.get())}};
     auto child = core::ChildProcess::spawn(
         {self, "--far-end", codec, std::to_string(w), std::to_string(h), std::to_string(fps),
-         std::to_string(gw_video), std::to_string(gw_audio), srtp ? "srtp" : "clear"},
+         std::to_string(gw_video), std::to_string(gw_audio), protect_name(protect),
+         identity != nullptr ? identity->pem_path : std::string("-"), std::to_string(gop)},
         opt);
     if (!child) {
         std::cerr << child.error().message << "\n";
@@ -141,7 +205,8 @@ std::unique_ptr<FarEndProcess> spawn_far_end(const std::string& self, const std:
 }
 
 sip::NegotiatedMedia negotiated_for(const FarEndProcess& far, const std::string& codec,
-                                    bool srtp = false) {
+                                    Protect protect = Protect::Clear,
+                                    const FarIdentity* identity = nullptr) {
     sip::NegotiatedMedia m;
     sip::NegotiatedStream a;
     a.kind = sip::MediaKind::Audio;
@@ -163,10 +228,16 @@ sip::NegotiatedMedia negotiated_for(const FarEndProcess& far, const std::string&
     }
     v.feedback = {true, true, false};
     m.video = v;
-    if (srtp) {
-        for (auto* st : {&*m.audio, &*m.video}) {
+    for (auto* st : {&*m.audio, &*m.video}) {
+        if (protect == Protect::Srtp) {
             st->protection = sip::Protection::SdesSrtp;
             st->srtp = sip::SrtpParams{"AES_CM_128_HMAC_SHA1_80", far_key(), far_key(), 0, 0, 0};
+        } else if (protect == Protect::Dtls && identity != nullptr) {
+            // As when answering an actpass offer: we are active (the client), rtcp-mux.
+            st->protection = sip::Protection::DtlsSrtp;
+            st->dtls = sip::DtlsParams{true, identity->fingerprint};
+            st->rtcp_mux = true;
+            st->remote_rtcp_port = st->remote_rtp_port;
         }
     }
     return m;
@@ -194,6 +265,84 @@ Measure measure(media_test::TestLoop& loop, double seconds,
             static_cast<double>(frames_in() - i0) / wall};
 }
 
+// One call per protection, `kSetupRounds` times, 360p30 H.264: the far end gets its own
+// process first, then the clock runs from start() until the gateway accepted the first RTP
+// packet (audio) and decoded the first video frame. Median and all samples go to `rows`.
+bool measure_setup(const std::string& self, media_test::TestLoop& loop, const FarIdentity& identity,
+                   nlohmann::json& rows) {
+    constexpr int kSetupRounds = 5;
+    constexpr unsigned kSetupGop = 15;
+    core::MediaConfig cfg;
+    cfg.address = "127.0.0.1";
+    cfg.rtp_port_min = 30000;
+    cfg.rtp_port_max = 39999;
+    cfg.video_width = 640;
+    cfg.video_height = 360;
+    cfg.video_fps = 30;
+    cfg.video_bitrate_kbps = 800;
+    cfg.media_timeout_s = 0;
+    media::Engine engine(cfg, core::TurnConfig{}, loop.loop());
+    auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v.empty() ? -1.0 : v[v.size() / 2];
+    };
+    for (Protect protect : {Protect::Clear, Protect::Srtp, Protect::Dtls}) {
+        std::vector<double> first_packet, first_frame;
+        for (int round = 0; round < kSetupRounds; ++round) {
+            auto cm = engine.create_call("setup" + std::to_string(round), "127.0.0.1", {});
+            if (!cm) {
+                std::cerr << cm.error().message << "\n";
+                return false;
+            }
+            auto ports = cm.value()->local_ports();
+            auto far = spawn_far_end(self, "H264", 640, 360, 30, ports.video_rtp, ports.audio_rtp,
+                                     protect, &identity, kSetupGop);
+            if (!far) return false;
+            // The far end's own start (process, GStreamer, encoder) is not the call's set-up:
+            // give it time to run (its packets wait in our sockets; a DTLS far end waits for
+            // our ClientHello).
+            loop.run_until([] { return false; }, 2000);
+            const auto t0 = std::chrono::steady_clock::now();
+            auto st = cm.value()->start(negotiated_for(*far, "H264", protect, &identity),
+                                        media::Mode::Echo);
+            if (!st) {
+                std::cerr << st.error().message << "\n";
+                return false;
+            }
+            auto ms_since = [&] {
+                return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                                 t0)
+                    .count();
+            };
+            double packet_ms = -1;
+            double frame_ms = -1;
+            loop.run_until(
+                [&] {
+                    const auto stats = cm.value()->stats();
+                    if (packet_ms < 0 && stats.audio && stats.audio->packets_in > 0)
+                        packet_ms = ms_since();
+                    if (frame_ms < 0 && stats.video && stats.video->frames_decoded > 0)
+                        frame_ms = ms_since();
+                    return packet_ms >= 0 && frame_ms >= 0;
+                },
+                20000);
+            first_packet.push_back(packet_ms);
+            first_frame.push_back(frame_ms);
+            cm.value().reset();
+            far->child.terminate();
+        }
+        rows.push_back({{"what", std::string("setup_") + protect_name(protect)},
+                        {"codec", "H264"},
+                        {"resolution", "360p30"},
+                        {"far_end_keyframe_interval_frames", kSetupGop},
+                        {"ms_to_first_packet_median", median(first_packet)},
+                        {"ms_to_first_decoded_frame_median", median(first_frame)},
+                        {"ms_to_first_packet", first_packet},
+                        {"ms_to_first_decoded_frame", first_frame}});
+    }
+    return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -212,7 +361,34 @@ int main(int argc, char** argv) {
     nlohmann::json out;
     out["measure_seconds"] = seconds;
     out["cpu_cores_on_host"] = sysconf(_SC_NPROCESSORS_ONLN);
+    {
+        // The host's load when the run starts: figures taken on a busy host are inflated, and
+        // only the rows of one run compare with each other.
+        std::ifstream loadavg("/proc/loadavg");
+        double one = 0;
+        if (loadavg >> one) out["host_load_1min_at_start"] = one;
+    }
     out["results"] = nlohmann::json::array();
+
+    // The DTLS far ends' certificate, written where the children read it.
+    auto far_cert = media::make_dtls_identity();
+    if (!far_cert) {
+        std::cerr << far_cert.error().message << "\n";
+        return 1;
+    }
+    FarIdentity far_identity;
+    far_identity.fingerprint = *sip::parse_fingerprint(far_cert->fingerprint);
+    far_identity.pem_path =
+        (std::filesystem::temp_directory_path() / fmt::format("media_echo_bench-{}.pem", getpid()))
+            .string();
+    std::ofstream(far_identity.pem_path) << far_cert->pem;
+    struct RemovePem {
+        std::string path;
+        ~RemovePem() { std::filesystem::remove(path); }
+    } remove_pem{far_identity.pem_path};
+
+    out["setup"] = nlohmann::json::array();
+    if (!measure_setup(self, loop, far_identity, out["setup"])) return 1;
     struct Res {
         const char* name;
         unsigned w, h, kbps;
@@ -287,12 +463,14 @@ int main(int argc, char** argv) {
             }
             std::map<int, double> clear_per_call;
             struct Run {
-                bool srtp;
+                Protect protect;
                 int calls;
             };
             for (const Run run :
-                 {Run{false, 1}, Run{false, 2}, Run{false, 4}, Run{true, 1}, Run{true, 2}}) {
-                const bool srtp = run.srtp;
+                 {Run{Protect::Clear, 1}, Run{Protect::Clear, 2}, Run{Protect::Clear, 4},
+                  Run{Protect::Srtp, 1}, Run{Protect::Srtp, 2}, Run{Protect::Dtls, 1},
+                  Run{Protect::Dtls, 2}}) {
+                const Protect protect = run.protect;
                 const int calls = run.calls;
                 media::Engine engine(cfg, core::TurnConfig{}, loop.loop());
                 std::vector<std::unique_ptr<media::CallMedia>> cms;
@@ -305,10 +483,10 @@ int main(int argc, char** argv) {
                     }
                     auto ports = cm.value()->local_ports();
                     auto far = spawn_far_end(self, codec, r.w, r.h, 30, ports.video_rtp,
-                                             ports.audio_rtp, srtp);
+                                             ports.audio_rtp, protect, &far_identity);
                     if (!far) return 1;
-                    auto st =
-                        cm.value()->start(negotiated_for(*far, codec, srtp), media::Mode::Echo);
+                    auto st = cm.value()->start(negotiated_for(*far, codec, protect, &far_identity),
+                                                media::Mode::Echo);
                     if (!st) {
                         std::cerr << st.error().message << "\n";
                         return 1;
@@ -327,8 +505,11 @@ int main(int argc, char** argv) {
                     return total;
                 };
                 auto m = measure(loop, seconds, frames, decoded);
-                if (!srtp) clear_per_call[calls] = m.cores / calls;
-                out["results"].push_back({{"what", srtp ? "gateway_echo_srtp" : "gateway_echo"},
+                if (protect == Protect::Clear) clear_per_call[calls] = m.cores / calls;
+                const char* what = protect == Protect::Srtp   ? "gateway_echo_srtp"
+                                   : protect == Protect::Dtls ? "gateway_echo_dtls"
+                                                              : "gateway_echo";
+                out["results"].push_back({{"what", what},
                                           {"codec", codec},
                                           {"resolution", r.name},
                                           {"calls", calls},
@@ -338,9 +519,11 @@ int main(int argc, char** argv) {
                                           {"fps_decoded_per_call", m.fps_in / calls},
                                           {"ratio_to_baseline_per_call",
                                            baseline > 0 ? m.cores / calls / baseline : 0.0}});
-                if (srtp && clear_per_call.contains(calls)) {
-                    // What SDES-SRTP adds per call over the clear echo with as many calls.
-                    out["results"].back()["srtp_extra_cores_per_call"] =
+                if (protect != Protect::Clear && clear_per_call.contains(calls)) {
+                    // What SDES- or DTLS-SRTP adds per call over the clear echo with as many
+                    // calls (DTLS: the handshake is before the window; this is the steady state).
+                    out["results"].back()[protect == Protect::Srtp ? "srtp_extra_cores_per_call"
+                                                                   : "dtls_extra_cores_per_call"] =
                         m.cores / calls - clear_per_call[calls];
                 }
                 cms.clear();

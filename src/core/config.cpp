@@ -580,7 +580,12 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         s.boolean("video_passthrough", cfg.media.video_passthrough);
         s.boolean("audio_passthrough", cfg.media.audio_passthrough);
         s.str("srtp", cfg.media.srtp);
+        s.str("srtp_offer", cfg.media.srtp_offer);
         s.finish();
+        if (cfg.media.srtp_offer != "sdes" && cfg.media.srtp_offer != "dtls")
+            errors.push_back(source_name +
+                             ": 'media.srtp_offer' must be \"sdes\" or \"dtls\", not '" +
+                             cfg.media.srtp_offer + "'");
         if (cfg.media.srtp != "optional" && cfg.media.srtp != "mandatory" &&
             cfg.media.srtp != "off")
             errors.push_back(

@@ -68,6 +68,10 @@ struct MediaConfig {
     // and clear ones in the clear; "mandatory" refuses offers without usable crypto (488) and
     // offers RTP/SAVP(F) when dialling out; "off" answers and offers in the clear only.
     std::string srtp = "optional";
+    // Which key exchange our own offers use for SRTP (dial-out, INVITEs without SDP): "sdes"
+    // (a=crypto) or "dtls" (UDP/TLS/RTP/SAVPF, a=fingerprint, a=setup:actpass). Answers always
+    // follow the offer's profile.
+    std::string srtp_offer = "sdes";
 };
 
 struct TurnConfig {

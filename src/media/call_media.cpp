@@ -201,6 +201,19 @@ core::Status CallMedia::update(const sip::NegotiatedMedia& offered) {
         (audio_now && !same_codec(media.audio, std::optional(audio_.negotiated()))) ||
         (video_now && !same_codec(media.video, std::optional(video_.negotiated())));
     if (rebuild) {
+        // RFC 5763 §5: a new fingerprint (the peer's new certificate) or a new role is a new
+        // DTLS association; the rebuilt pipeline makes it, and a failure ends the call as at start.
+        for (const auto* st : {&media.audio, &media.video}) {
+            if (!*st || !(*st)->dtls) continue;
+            const auto& before =
+                (*st)->kind == sip::MediaKind::Audio ? audio_.negotiated() : video_.negotiated();
+            if (before.dtls && *before.dtls != *(*st)->dtls)
+                spdlog::info("{} {} dtls: the peer's {} changed: new handshake", log_prefix_,
+                             (*st)->kind == sip::MediaKind::Audio ? "audio" : "video",
+                             before.dtls->remote_fingerprint != (*st)->dtls->remote_fingerprint
+                                 ? "certificate"
+                                 : "role");
+        }
         spdlog::info("{} streams or codecs changed: restarting media", log_prefix_);
         return start(offered, mode_);
     }

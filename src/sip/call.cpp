@@ -250,7 +250,8 @@ int Call::on_offer(struct mbuf** descp, const struct sip_msg* msg, void* arg) {
     std::string sdp;
     if (body.empty()) {
         // An offerless re-INVITE: we offer, the answer comes in the ACK (on_answer).
-        sdp = self->current_sdp_for(build_offer(self->prefs_, self->ports_, self->origin_));
+        sdp = self->current_sdp_for(
+            build_offer(self->prefs_, self->ports_, self->origin_, &self->media_));
     } else {
         auto n = answer_offer(body, self->prefs_, self->ports_, self->origin_);
         if (!n.ok()) {

@@ -124,4 +124,15 @@ std::optional<DtlsSetup> answer_setup(DtlsSetup offered) {
     }
 }
 
+std::optional<DtlsSetup> role_from_answer(DtlsSetup answered) {
+    switch (answered) {
+        case DtlsSetup::Active:
+            return DtlsSetup::Passive;
+        case DtlsSetup::Passive:
+            return DtlsSetup::Active;
+        default:
+            return std::nullopt;
+    }
+}
+
 }  // namespace sip

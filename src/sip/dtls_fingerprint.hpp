@@ -42,5 +42,8 @@ std::string_view setup_name(DtlsSetup setup);
 // active, so the handshake starts at once without waiting for the offerer's first packet);
 // nullopt for holdconn, which asks for no connection.
 std::optional<DtlsSetup> answer_setup(DtlsSetup offered);
+// Our role once the peer answered our offer's a=setup: the complement of its answer (RFC 4145
+// §4); nullopt for actpass or holdconn, which are no answer to an offer of ours.
+std::optional<DtlsSetup> role_from_answer(DtlsSetup answered);
 
 }  // namespace sip

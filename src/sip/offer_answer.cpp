@@ -382,8 +382,8 @@ struct DtlsChoice {
 // a=fingerprint and a=setup may sit at media or session level (RFC 8122 §5, RFC 4145 §4); the
 // media level wins. Of several fingerprints the strongest hash we check is kept (RFC 8122
 // §5.1 lets an endpoint list one per hash of the same certificate).
-std::optional<DtlsChoice> choose_dtls(const SdpMedia& m, const SdpDescription& s,
-                                      std::string& why) {
+std::optional<DtlsFingerprint> best_fingerprint(const SdpMedia& m, const SdpDescription& s,
+                                                std::string& why) {
     std::optional<DtlsFingerprint> best;
     for (const auto* attrs : {&m.attributes, &s.attributes}) {
         for (const auto& a : *attrs) {
@@ -397,23 +397,32 @@ std::optional<DtlsChoice> choose_dtls(const SdpMedia& m, const SdpDescription& s
         }
         if (best) break;
     }
-    if (!best) {
-        if (why.empty()) why = "no a=fingerprint line";
-        return std::nullopt;
-    }
-    std::optional<std::string> setup_text = m.attribute("setup");
-    if (!setup_text)
+    if (!best && why.empty()) why = "no a=fingerprint line";
+    return best;
+}
+
+// The m= line's a=setup (else the session's); RFC 4145 §4: an absent a=setup means active.
+std::optional<DtlsSetup> peer_setup(const SdpMedia& m, const SdpDescription& s, std::string& why) {
+    std::optional<std::string> text = m.attribute("setup");
+    if (!text)
         for (const auto& a : s.attributes)
             if (a.name == "setup") {
-                setup_text = a.value;
+                text = a.value;
                 break;
             }
-    // RFC 4145 §4: an absent a=setup means active.
-    const auto offered = setup_text ? parse_setup(*setup_text) : DtlsSetup::Active;
-    if (!offered) {
-        why = "a=setup:" + setup_text->substr(0, 16) + " is not valid";
-        return std::nullopt;
-    }
+    if (!text) return DtlsSetup::Active;
+    auto setup = parse_setup(*text);
+    if (!setup) why = "a=setup:" + text->substr(0, 16) + " is not valid";
+    return setup;
+}
+
+// The peer offered DTLS-SRTP: its fingerprint, and the role we answer with.
+std::optional<DtlsChoice> choose_dtls(const SdpMedia& m, const SdpDescription& s,
+                                      std::string& why) {
+    auto best = best_fingerprint(m, s, why);
+    if (!best) return std::nullopt;
+    const auto offered = peer_setup(m, s, why);
+    if (!offered) return std::nullopt;
     const auto ours = answer_setup(*offered);
     if (!ours) {
         why = "a=setup:holdconn asks for no DTLS connection";
@@ -424,6 +433,22 @@ std::optional<DtlsChoice> choose_dtls(const SdpMedia& m, const SdpDescription& s
     c.params.remote_fingerprint = std::move(*best);
     c.our_setup = *ours;
     return c;
+}
+
+// The peer answered our DTLS-SRTP offer: its fingerprint, and our role as its a=setup leaves
+// it (an answer of actpass or holdconn is refused: neither side would know who starts).
+std::optional<DtlsParams> dtls_from_answer(const SdpMedia& m, const SdpDescription& s,
+                                           std::string& why) {
+    auto best = best_fingerprint(m, s, why);
+    if (!best) return std::nullopt;
+    const auto answered = peer_setup(m, s, why);
+    if (!answered) return std::nullopt;
+    const auto ours = role_from_answer(*answered);
+    if (!ours) {
+        why = "a=setup:" + std::string(setup_name(*answered)) + " is no answer to our offer";
+        return std::nullopt;
+    }
+    return DtlsParams{*ours == DtlsSetup::Active, std::move(*best)};
 }
 
 SrtpParams srtp_params(const CryptoAttribute& remote, std::span<const uint8_t> local) {
@@ -531,6 +556,7 @@ CodecPreferences CodecPreferences::from_config(const core::MediaConfig& media) {
     p.srtp = media.srtp == "mandatory" ? SrtpPolicy::Mandatory
              : media.srtp == "off"     ? SrtpPolicy::Off
                                        : SrtpPolicy::Optional;
+    p.srtp_offer = media.srtp_offer == "dtls" ? SrtpOffer::Dtls : SrtpOffer::Sdes;
     return p;
 }
 
@@ -711,18 +737,41 @@ Negotiation answer_offer(std::string_view offer_text, const CodecPreferences& pr
 }
 
 std::string build_offer(const CodecPreferences& prefs, const LocalMediaPorts& ports,
-                        const SdpOrigin& origin) {
+                        const SdpOrigin& origin, const NegotiatedMedia* current) {
     SdpDescription offer = base_description(ports, origin);
     auto codec = [&](const char* name, uint8_t pt, uint32_t clock, uint8_t ch,
                      std::map<std::string, std::string> params) {
         Format f{pt, name, clock, ch, std::move(params), {}};
         return to_codec(f, prefs);
     };
-    // Mandatory: RTP/SAVP. Optional: RTP/AVP with a=crypto ("best effort", which a peer without
-    // SDES ignores and answers in the clear). One crypto line per suite, tags 1-5.
-    const bool crypto = prefs.srtp != SrtpPolicy::Off && !ports.srtp_keys.empty();
-    const char* proto = crypto && prefs.srtp == SrtpPolicy::Mandatory ? "RTP/SAVP" : "RTP/AVP";
+    // DTLS-SRTP (srtp_offer = "dtls", or a stream that runs DTLS now): UDP/TLS/RTP/SAVPF with
+    // our fingerprint, in either policy, since DTLS has no "best effort" form that peers know.
+    // SDES: mandatory offers RTP/SAVP; optional RTP/AVP with a=crypto ("best effort", which a
+    // peer without SDES ignores and answers in the clear). One crypto line per suite, tags 1-5.
+    const bool can_dtls = prefs.srtp != SrtpPolicy::Off && !ports.dtls_fingerprint.empty();
+    auto running_dtls = [&](unsigned stream) -> const DtlsParams* {
+        if (current == nullptr) return nullptr;
+        const auto& st = stream == 0 ? current->audio : current->video;
+        return st && st->dtls ? &*st->dtls : nullptr;
+    };
+    const bool dtls = can_dtls && (prefs.srtp_offer == SrtpOffer::Dtls ||
+                                   running_dtls(0) != nullptr || running_dtls(1) != nullptr);
+    const bool crypto = !dtls && prefs.srtp != SrtpPolicy::Off && !ports.srtp_keys.empty();
+    const char* proto = dtls                                            ? "UDP/TLS/RTP/SAVPF"
+                        : crypto && prefs.srtp == SrtpPolicy::Mandatory ? "RTP/SAVP"
+                                                                        : "RTP/AVP";
     auto add_crypto = [&](SdpMedia& m, unsigned stream) {
+        if (dtls) {
+            // actpass lets the answerer choose (RFC 5763 §5); a running association keeps its
+            // roles, so the answer cannot flip them and force a new handshake.
+            const DtlsParams* running = running_dtls(stream);
+            const DtlsSetup setup = running == nullptr ? DtlsSetup::ActPass
+                                    : running->client  ? DtlsSetup::Active
+                                                       : DtlsSetup::Passive;
+            m.attributes.push_back({"setup", std::string(setup_name(setup))});
+            m.attributes.push_back({"fingerprint", ports.dtls_fingerprint});
+            return;
+        }
         if (!crypto) return;
         uint32_t tag = 1;
         for (SrtpSuite suite : kSrtpSuites)
@@ -785,6 +834,7 @@ Negotiation apply_answer(std::string_view answer_text, const CodecPreferences& p
     if (!parsed) return parse_failure(parsed.error());
     const SdpDescription& answer = *parsed;
     Negotiation result;
+    std::string why_dropped;
     for (const auto& m : answer.media) {
         const bool audio = m.media == "audio";
         if ((!audio && m.media != "video") || m.port == 0) continue;
@@ -793,19 +843,38 @@ Negotiation apply_answer(std::string_view answer_text, const CodecPreferences& p
         const MediaKind kind = audio ? MediaKind::Audio : MediaKind::Video;
         const auto formats = collect_formats(m, result.work);
         auto chosen = choose(formats, audio ? prefs.audio : prefs.video, kind, true);
-        if (!chosen) continue;
+        if (!chosen) {
+            why_dropped += " " + m.media + ": no codec we offered;";
+            continue;
+        }
+        const Profile profile = profile_of(m.proto);
+        // A DTLS-SRTP answer: its fingerprint, and our role from its a=setup.
+        std::optional<DtlsParams> dtls;
+        if (profile == Profile::DtlsSrtp && prefs.srtp != SrtpPolicy::Off &&
+            !ports.dtls_fingerprint.empty()) {
+            std::string why;
+            dtls = dtls_from_answer(m, answer, why);
+            if (!dtls) {
+                why_dropped += " " + m.media + ": DTLS-SRTP not usable (" + why + ");";
+                continue;
+            }
+        }
         // The answer's a=crypto must name a tag of our offer with the suite we gave it.
         std::optional<CryptoAttribute> crypto;
-        if (prefs.srtp != SrtpPolicy::Off && !ports.srtp_keys.empty()) {
+        if (!dtls && prefs.srtp != SrtpPolicy::Off && !ports.srtp_keys.empty()) {
             std::string why;
             crypto = choose_crypto(m, why);
             if (crypto && (crypto->tag < 1 || crypto->tag > std::size(kSrtpSuites) ||
                            kSrtpSuites[crypto->tag - 1] != crypto->suite))
                 crypto.reset();
         }
-        if (!crypto &&
-            (profile_of(m.proto) != Profile::Clear || prefs.srtp == SrtpPolicy::Mandatory))
+        if (!crypto && !dtls &&
+            (profile != Profile::Clear || prefs.srtp == SrtpPolicy::Mandatory)) {
+            why_dropped +=
+                " " + m.media + ": " + m.proto + " without usable keys" +
+                (prefs.srtp == SrtpPolicy::Mandatory ? " ([media] srtp = mandatory)" : "") + ";";
             continue;
+        }
         NegotiatedStream st =
             remote_stream(m, answer, kind, audio ? ports.audio_rtp : ports.video_rtp,
                           audio ? ports.audio_rtcp : ports.video_rtcp);
@@ -815,6 +884,10 @@ Negotiation apply_answer(std::string_view answer_text, const CodecPreferences& p
             st.protection = Protection::SdesSrtp;
             st.srtp = srtp_params(*crypto, ports.srtp_keys.key(audio ? 0 : 1, crypto->suite));
         }
+        if (dtls) {
+            st.protection = Protection::DtlsSrtp;
+            st.dtls = std::move(dtls);
+        }
         if (audio) {
             if (const Format* te = pick_telephone_event(formats, chosen->clock))
                 st.telephone_event = to_codec(*te, prefs);
@@ -822,7 +895,10 @@ Negotiation apply_answer(std::string_view answer_text, const CodecPreferences& p
         slot = std::move(st);
     }
     if (!result.media.audio && !result.media.video) {
-        auto refused = failure(488, "Not Acceptable Here", "answer accepts no stream we offered");
+        auto refused =
+            failure(488, "Not Acceptable Here",
+                    why_dropped.empty() ? "answer accepts no stream we offered"
+                                        : "answer accepts no stream we offered:" + why_dropped);
         refused.work = result.work;
         return refused;
     }

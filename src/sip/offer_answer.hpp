@@ -21,6 +21,8 @@ namespace sip {
 
 // [media] srtp: which offers we take and what we offer (docs/sip.md, "SRTP").
 enum class SrtpPolicy { Optional, Mandatory, Off };
+// [media] srtp_offer: the key exchange of our own offers (docs/sip.md, "DTLS-SRTP offers").
+enum class SrtpOffer { Sdes, Dtls };
 
 struct CodecPreferences {
     std::vector<std::string> audio{"opus", "G722", "PCMU", "PCMA"};  // most wanted first
@@ -30,6 +32,7 @@ struct CodecPreferences {
     uint32_t video_fps = 30;
     uint32_t video_bitrate_kbps = 2000;
     SrtpPolicy srtp = SrtpPolicy::Optional;
+    SrtpOffer srtp_offer = SrtpOffer::Sdes;
 
     static CodecPreferences from_config(const core::MediaConfig& media);
     // The highest H.264 level_idc our configured resolution and frame rate need (e.g. 31).
@@ -66,9 +69,11 @@ struct Negotiation {
 Negotiation answer_offer(std::string_view offer, const CodecPreferences& prefs,
                          const LocalMediaPorts& ports, const SdpOrigin& origin);
 
-// We offer (outbound calls, or an INVITE without SDP).
+// We offer (outbound calls, or an INVITE without SDP). `current` is what the dialog runs now
+// (offerless re-INVITEs): a DTLS-SRTP stream is offered again with the role it has, so that
+// the answer keeps its DTLS association, whatever [media] srtp_offer says.
 std::string build_offer(const CodecPreferences& prefs, const LocalMediaPorts& ports,
-                        const SdpOrigin& origin);
+                        const SdpOrigin& origin, const NegotiatedMedia* current = nullptr);
 
 // The peer answered our build_offer().
 Negotiation apply_answer(std::string_view answer, const CodecPreferences& prefs,

@@ -240,6 +240,80 @@ TEST_F(MeetingCallTest, SrtpCallerIsSeenAndHeardAndForwardedWithoutDecoding) {
     EXPECT_TRUE(left.empty()) << left;
 }
 
+// Issue 12: a DTLS-SRTP caller (baresip dtls_srtp, UDP/TLS/RTP/SAVPF, a=setup:actpass) in the
+// meeting, with H.264 and Opus so that both passthroughs run behind the DTLS layer. baresip's
+// default is no rtcp-mux, so each stream's RTCP port does its own handshake: the page's
+// keyframe requests reach the caller as SRTCP keyed by that second handshake, without which
+// the forwarded H.264 would never decode at the observer.
+TEST_F(MeetingCallTest, DtlsSrtpCallerIsSeenAndHeardAndForwardedWithoutDecoding) {
+    testsupport::TempDir tmp("meeting-dtls");
+    auto gw = e2e::DemoGateway::start(tmp.path());
+    ASSERT_TRUE(gw.ok()) << gw.error().message;
+    auto& log = gw->program();
+    ASSERT_TRUE(join_observer(*gw));
+    testsupport::BaresipOptions o;
+    o.tone_hz = 440;
+    o.audio_codecs = "opus/48000/2";
+    o.video_codecs = "H264";
+    o.mediaenc = "dtls_srtp";
+    auto caller = testsupport::BaresipPeer::start(tmp.path(), o);
+    ASSERT_TRUE(caller.ok()) << caller.error().message;
+    ASSERT_TRUE((*caller)->dial("sip:1234@127.0.0.1:5060").ok());
+    ASSERT_TRUE((*caller)->wait_established(30s)) << log.tail();
+    ASSERT_TRUE(log.wait_for_log(std::regex("state joining -> in_call"), 90s)) << log.tail(80);
+    for (const char* line :
+         {"audio protection=dtls-srtp setup=active peer fingerprint sha-256 components=2",
+          "video protection=dtls-srtp setup=active peer fingerprint sha-256 components=2",
+          "audio dtls RTP: the peer's certificate matches a=fingerprint",
+          "audio dtls RTCP: the peer's certificate matches a=fingerprint",
+          "video dtls RTP: the peer's certificate matches a=fingerprint",
+          "video dtls RTCP: the peer's certificate matches a=fingerprint"})
+        EXPECT_TRUE(log.wait_for_log(std::regex(line), 30s)) << line << "\n" << log.tail(80);
+    EXPECT_TRUE(
+        log.log_contains(std::regex("bridge: video passthrough H264 \\(no decode/encode\\)")))
+        << log.tail(80);
+    EXPECT_TRUE(
+        log.log_contains(std::regex("bridge: audio passthrough opus \\(no decode/encode\\)")))
+        << log.tail(80);
+
+    // Caller → meeting.
+    const auto obs = observed([](const browser::Json& o) {
+        return o.is_object() && o["frames"].get<int>() >= 90 &&
+               std::abs(o["peakHz"].get<double>() - 440) < 30 && o["levelDb"].get<double>() > -70;
+    });
+    ASSERT_TRUE(obs.is_object()) << obs.dump();
+    EXPECT_GE(obs["frames"].get<int>(), 90) << obs.dump();
+    EXPECT_GT(obs["width"].get<int>(), 0) << obs.dump();
+    EXPECT_NEAR(obs["peakHz"].get<double>(), 440, 30) << obs.dump();
+    // Meeting → caller, proven at the caller: the observer's 660 Hz and a decoded picture.
+    const auto heard = caller_hears(**caller, 660);
+    EXPECT_GT(heard.tone_db, -40) << "the meeting's audio did not reach the DTLS caller";
+    EXPECT_GT(heard.tone_db, heard.total_db - 3) << "the caller hears something else";
+    const auto seen = caller_sees(**caller, tmp.path());
+    EXPECT_GE(seen.width, 160);
+    EXPECT_GE(seen.height, 120);
+    EXPECT_GT(seen.luma_stddev, 4) << "blank or uniform frame";
+    EXPECT_TRUE(log.log_contains(
+        std::regex("receiving the meeting's audio from the page \\(opus, forwarded")))
+        << log.tail(80);
+    auto r = testsupport::http_request(8080, "GET", "/api/v1/gateways");
+    ASSERT_TRUE(r.ok());
+    EXPECT_NE(r->body.find("\"protection\":\"dtls-srtp\""), std::string::npos) << r->body;
+    std::printf(
+        "[ measure ] dtls caller: observer frames %d (%dx%d), 440 Hz %.0f dB; caller hears "
+        "660 Hz at %.1f dB, decoded %dx%d\n",
+        obs["frames"].get<int>(), obs["width"].get<int>(), obs["height"].get<int>(),
+        obs["levelDb"].get<double>(), heard.tone_db, seen.width, seen.height);
+    EXPECT_FALSE(log.log_contains(std::regex("pipeline error"))) << log.tail(80);
+    EXPECT_FALSE(log.log_contains(std::regex("handshake failed"))) << log.tail(80);
+    (void)(*caller)->ctrl().command("hangup");
+    EXPECT_TRUE(log.wait_for_log(std::regex("ended, 0 active"), 30s)) << log.tail(80);
+    leave_observer();
+    EXPECT_TRUE(gw->terminate()) << log.tail(40);
+    const std::string left = gw->browsers_left(30s);
+    EXPECT_TRUE(left.empty()) << left;
+}
+
 }  // namespace
 
 namespace {

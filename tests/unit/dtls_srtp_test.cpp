@@ -217,4 +217,131 @@ TEST(DtlsOfferAnswer, TheStrongestFingerprintIsKept) {
     EXPECT_EQ(n.media.audio->dtls->remote_fingerprint.hash, FingerprintHash::Sha512);
 }
 
+// Dial-out offering DTLS-SRTP ([media] srtp_offer = "dtls"): UDP/TLS/RTP/SAVPF, our
+// fingerprint, actpass and no a=crypto, in optional and mandatory; off offers clear RTP.
+sip::CodecPreferences dtls_offer_prefs(sip::SrtpPolicy policy = sip::SrtpPolicy::Optional) {
+    sip::CodecPreferences prefs;
+    prefs.srtp = policy;
+    prefs.srtp_offer = sip::SrtpOffer::Dtls;
+    return prefs;
+}
+
+TEST(DtlsOffer, OffersUdpTlsSavpfWithActpassAndOurFingerprint) {
+    for (auto policy : {sip::SrtpPolicy::Optional, sip::SrtpPolicy::Mandatory}) {
+        auto sdp = sip::parse_sdp(sip::build_offer(dtls_offer_prefs(policy), ports(), {7, 1}));
+        ASSERT_TRUE(sdp);
+        ASSERT_EQ(sdp->media.size(), 2U);
+        for (const auto& m : sdp->media) {
+            EXPECT_EQ(m.proto, "UDP/TLS/RTP/SAVPF") << m.media;
+            EXPECT_EQ(m.attribute("setup"), "actpass");
+            EXPECT_EQ(m.attribute("fingerprint"), kOurFingerprint);
+            EXPECT_FALSE(m.attribute("crypto"));
+        }
+    }
+    // srtp = "off" wins over srtp_offer; without a certificate the offer falls back to SDES.
+    auto off =
+        sip::parse_sdp(sip::build_offer(dtls_offer_prefs(sip::SrtpPolicy::Off), ports(), {7, 1}));
+    EXPECT_EQ(off->media.at(0).proto, "RTP/AVP");
+    EXPECT_FALSE(off->media.at(0).attribute("fingerprint"));
+    auto no_cert = sip::parse_sdp(
+        sip::build_offer(dtls_offer_prefs(sip::SrtpPolicy::Mandatory), ports(false), {7, 1}));
+    EXPECT_EQ(no_cert->media.at(0).proto, "RTP/SAVP");
+    EXPECT_TRUE(no_cert->media.at(0).attribute("crypto"));
+    // The default stays SDES.
+    sip::CodecPreferences sdes;
+    sdes.srtp = sip::SrtpPolicy::Mandatory;
+    auto d = sip::parse_sdp(sip::build_offer(sdes, ports(), {7, 1}));
+    EXPECT_EQ(d->media.at(0).proto, "RTP/SAVP");
+    EXPECT_FALSE(d->media.at(0).attribute("setup"));
+}
+
+std::string dtls_answer(const std::string& setup, const std::string& proto = "UDP/TLS/RTP/SAVPF") {
+    return "v=0\r\no=- 1 1 IN IP4 10.0.0.5\r\ns=-\r\nc=IN IP4 10.0.0.5\r\nt=0 0\r\n" +
+           dtls_audio(setup, proto);
+}
+
+TEST(DtlsOffer, TheAnswersSetupGivesOurRole) {
+    // Answered active: the peer sends the ClientHello, we are the DTLS server.
+    auto active = sip::apply_answer(dtls_answer("active"), dtls_offer_prefs(), ports());
+    ASSERT_TRUE(active.ok()) << active.failure->detail;
+    ASSERT_TRUE(active.media.audio && active.media.audio->dtls);
+    EXPECT_EQ(active.media.audio->protection, sip::Protection::DtlsSrtp);
+    EXPECT_FALSE(active.media.audio->dtls->client);
+    EXPECT_EQ(sip::format_fingerprint(active.media.audio->dtls->remote_fingerprint),
+              "sha-256 " + hex_bytes(32));
+    EXPECT_FALSE(active.media.audio->srtp);
+    auto passive = sip::apply_answer(dtls_answer("passive"), dtls_offer_prefs(), ports());
+    ASSERT_TRUE(passive.ok());
+    EXPECT_TRUE(passive.media.audio->dtls->client);
+    // RFC 4145 §4: an answer without a=setup is active.
+    auto none = sip::apply_answer(dtls_answer(""), dtls_offer_prefs(), ports());
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(none.media.audio->dtls->client);
+}
+
+TEST(DtlsOffer, UnusableAnswersAreRefusedWithTheReason) {
+    for (auto [text, reason] :
+         {std::pair{dtls_answer("actpass"), "a=setup:actpass is no answer"},
+          std::pair{dtls_answer("holdconn"), "a=setup:holdconn is no answer"},
+          std::pair{std::string("v=0\r\no=- 1 1 IN IP4 10.0.0.5\r\ns=-\r\nc=IN IP4 10.0.0.5\r\n"
+                                "t=0 0\r\nm=audio 4000 UDP/TLS/RTP/SAVPF 0\r\n"
+                                "a=rtpmap:0 PCMU/8000\r\na=setup:active\r\n"),
+                    "no a=fingerprint"}}) {
+        auto n = sip::apply_answer(text, dtls_offer_prefs(), ports());
+        ASSERT_FALSE(n.ok()) << text;
+        EXPECT_NE(n.failure->detail.find(reason), std::string::npos) << n.failure->detail;
+    }
+    // A clear answer to our DTLS offer: a clear call in optional mode, refused in mandatory.
+    const std::string clear =
+        "v=0\r\no=- 1 1 IN IP4 10.0.0.5\r\ns=-\r\nc=IN IP4 10.0.0.5\r\n"
+        "t=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+    auto optional = sip::apply_answer(clear, dtls_offer_prefs(), ports());
+    ASSERT_TRUE(optional.ok());
+    EXPECT_EQ(optional.media.audio->protection, sip::Protection::None);
+    auto mandatory =
+        sip::apply_answer(clear, dtls_offer_prefs(sip::SrtpPolicy::Mandatory), ports());
+    ASSERT_FALSE(mandatory.ok());
+    EXPECT_NE(mandatory.failure->detail.find("mandatory"), std::string::npos)
+        << mandatory.failure->detail;
+}
+
+TEST(DtlsOffer, AReOfferKeepsTheRunningRoles) {
+    // An offerless re-INVITE during a DTLS call (answered to the peer's offer, srtp_offer at its
+    // SDES default): we offer DTLS again with the role we have, not actpass and not SDES.
+    auto running = answer(dtls_audio("actpass", "UDP/TLS/RTP/SAVPF"));
+    ASSERT_TRUE(running.ok());
+    ASSERT_TRUE(running.media.audio->dtls->client);
+    sip::CodecPreferences prefs;
+    auto sdp = sip::parse_sdp(sip::build_offer(prefs, ports(), {7, 2}, &running.media));
+    ASSERT_TRUE(sdp);
+    const auto& m = sdp->media.at(0);
+    EXPECT_EQ(m.proto, "UDP/TLS/RTP/SAVPF");
+    EXPECT_EQ(m.attribute("setup"), "active");
+    EXPECT_EQ(m.attribute("fingerprint"), kOurFingerprint);
+    EXPECT_FALSE(m.attribute("crypto"));
+    // The peer's answer (passive) leaves the parameters as they are: the media keep the session.
+    auto kept = sip::apply_answer(dtls_answer("passive"), prefs, ports());
+    ASSERT_TRUE(kept.ok());
+    EXPECT_EQ(*kept.media.audio->dtls, *running.media.audio->dtls);
+    // Passive now: offered passive.
+    auto as_server = answer(dtls_audio("active", "UDP/TLS/RTP/SAVPF"));
+    auto again = sip::parse_sdp(sip::build_offer(prefs, ports(), {7, 3}, &as_server.media));
+    EXPECT_EQ(again->media.at(0).attribute("setup"), "passive");
+}
+
+TEST(DtlsOffer, SrtpOfferKeyIsCheckedAndMapped) {
+    auto cfg = core::load_config_string("", "test.toml");
+    ASSERT_TRUE(cfg.ok());
+    EXPECT_EQ(cfg->media.srtp_offer, "sdes");
+    EXPECT_EQ(sip::CodecPreferences::from_config(cfg->media).srtp_offer, sip::SrtpOffer::Sdes);
+    auto dtls = core::load_config_string("[media]\nsrtp_offer = \"dtls\"\n", "test.toml");
+    ASSERT_TRUE(dtls.ok()) << dtls.error().message;
+    EXPECT_EQ(sip::CodecPreferences::from_config(dtls->media).srtp_offer, sip::SrtpOffer::Dtls);
+    auto bad = core::load_config_string("[media]\nsrtp_offer = \"both\"\n", "test.toml");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().message.find("'media.srtp_offer' must be"), std::string::npos)
+        << bad.error().message;
+    EXPECT_NE(bad.error().message.find("both"), std::string::npos);
+}
+
 }  // namespace

@@ -165,6 +165,44 @@ TEST_F(TurnE2e, SrtpEchoThroughCoturnRelay) {
         std::chrono::seconds(10)));
 }
 
+// Issue 12: a DTLS-SRTP caller (baresip dtls_srtp, no rtcp-mux) through the relay. The
+// handshakes of all four components run through coturn (the gateway's ClientHello leaves by its
+// relay), and each certificate is checked against the SDP as on a direct path.
+TEST_F(TurnE2e, DtlsSrtpEchoThroughCoturnRelay) {
+    start_coturn("turn-test-secret");
+    GatewayOptions go;
+    go.extra_toml = turn_toml("turn-test-secret") +
+                    "[media]\nvideo_width = 320\nvideo_height = 240\nvideo_fps = 15\n"
+                    "video_bitrate_kbps = 400\n";
+    auto& gw = start_gateway(go);
+    BaresipOptions o = plain_peer("caller", "alice");
+    o.tone_hz = 1000;
+    o.audio_codecs = "PCMU";
+    o.video_codecs = "VP8";
+    o.mediaenc = "dtls_srtp";
+    auto& caller = start_peer(o);
+    ASSERT_TRUE(caller.dial(gw.uri("echo")));
+    ASSERT_TRUE(caller.wait_established(std::chrono::seconds(20)));
+    for (const char* line : {"audio dtls RTP: the peer's certificate matches a=fingerprint",
+                             "audio dtls RTCP: the peer's certificate matches a=fingerprint",
+                             "video dtls RTP: the peer's certificate matches a=fingerprint",
+                             "video dtls RTCP: the peer's certificate matches a=fingerprint"})
+        EXPECT_TRUE(gw.program().wait_for_log(std::regex(line), std::chrono::seconds(20)))
+            << line << "\n"
+            << gw.program().tail(40);
+    const auto [tail, rate] = echoed_second(caller);
+    ASSERT_FALSE(tail.empty()) << "no 4 s recording of the echoed audio";
+    EXPECT_GT(tone_share(tail, 1000, rate), 0.5) << "echo is not the 1000 Hz tone";
+    ASSERT_TRUE(caller.ctrl().command("hangup"));
+    EXPECT_TRUE(caller.wait_closed(std::chrono::seconds(10)));
+    for (const char* stream : {"audio-rtp", "audio-rtcp", "video-rtp"})
+        EXPECT_TRUE(gw.program().wait_for_log(
+            std::regex(std::string("turn released relay=127\\.0\\.0\\.1:\\d+ stream=") + stream +
+                       " sent=[1-9]\\d* received=[1-9]\\d*"),
+            std::chrono::seconds(10)))
+            << stream;
+}
+
 // A secret that coturn does not share: the allocation is refused (401), the call is rejected
 // with 503 and the log says what to check.
 TEST_F(TurnE2e, WrongSecretRejectsWith503) {

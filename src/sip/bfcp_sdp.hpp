@@ -20,8 +20,10 @@ struct BfcpAnswer {
 };
 
 // `content_label` is the a=label of our accepted content line; empty: there is none, and a
-// floor without its stream is refused.
+// floor without its stream is refused. `session_attributes`: the offer's session-level a=
+// lines, where a TCP/TLS/BFCP offer's a=fingerprint may sit (RFC 8122 §5).
 BfcpAnswer answer_bfcp(const SdpMedia& offered, const std::string& session_address,
-                       const LocalMediaPorts& ports, const std::string& content_label);
+                       const LocalMediaPorts& ports, const std::string& content_label,
+                       const std::vector<SdpAttribute>& session_attributes = {});
 
 }  // namespace sip

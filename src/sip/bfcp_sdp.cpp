@@ -190,4 +190,31 @@ BfcpAnswer answer_bfcp(const SdpMedia& offered, const std::string& session_addre
     return BfcpAnswer{std::move(out), std::move(b), {}};
 }
 
+void keep_content_and_floor(const SdpDescription& answer, const NegotiatedMedia& before,
+                            NegotiatedMedia& after) {
+    for (const auto& m : answer.media) {
+        if (m.port == 0) continue;
+        const std::string& address =
+            m.connection_address.empty() ? answer.connection_address : m.connection_address;
+        if (before.content && !after.content && m.media == "video" &&
+            m.attribute("content") == "slides") {
+            after.content = before.content;
+            auto& c = *after.content;
+            if (c.remote_rtp_port != m.port) {
+                const bool mux = c.remote_rtcp_port == c.remote_rtp_port;
+                c.remote_rtcp_port = mux ? m.port : static_cast<uint16_t>(m.port + 1);
+                c.remote_rtp_port = m.port;
+            }
+            if (!address.empty()) after.content->remote_address = address;
+        } else if (before.bfcp && !after.bfcp && is_bfcp_proto(m.proto) &&
+                   m.proto == bfcp_transport_name(before.bfcp->transport)) {
+            after.bfcp = before.bfcp;
+            after.bfcp->remote_port = m.port;
+            if (!address.empty()) after.bfcp->remote_address = address;
+        }
+    }
+    // A floor without its content line is none (as in answer_bfcp).
+    if (!after.content) after.bfcp.reset();
+}
+
 }  // namespace sip

@@ -26,4 +26,10 @@ BfcpAnswer answer_bfcp(const SdpMedia& offered, const std::string& session_addre
                        const LocalMediaPorts& ports, const std::string& content_label,
                        const std::vector<SdpAttribute>& session_attributes = {});
 
+// The answer to one of our offers (a session refresh repeats our last answer as offer): the
+// content and BFCP lines settled before stay, following the answer's ports, unless the answer
+// refuses them (port 0 or gone). apply_answer() itself only settles audio and main video.
+void keep_content_and_floor(const SdpDescription& answer, const NegotiatedMedia& before,
+                            NegotiatedMedia& after);
+
 }  // namespace sip

@@ -79,13 +79,17 @@ TEST_F(GatewayBfcp, BfcpLineMovesByReInvite) {
 // session refresh is pending gets 491; the gateway's, refused 491 by the room, is sent again
 // (libre retries after 1 s) and the floor control line survives both.
 TEST_F(GatewayBfcp, ReInviteGlareGets491AndOursIsRetried) {
-    auto& gw = start_gateway();
+    GatewayOptions o;
+    o.extra_toml = "[media]\nmedia_timeout_s = 0\n";  // sipp sends no RTP for the 45 s wait
+    auto& gw = start_gateway(o);
     auto options = scenario("reinvite_glare.xml", gw.target(), "echo");
     options.timeout = std::chrono::seconds(150);  // the refresh comes after 45 s
     const auto run = sipp(options);
     EXPECT_EQ(run.exit_code, 0) << run.log << run.errors;
     EXPECT_TRUE(gw.program().wait_for_log(
         std::regex("bfcp: sess=\\S+ floor control on UDP/BFCP port=[1-9][0-9]* floor=1 "), 10s));
+    // The answer to our refresh keeps the content and BFCP lines (it used to drop them).
+    EXPECT_EQ(gw.program().log().find("floor control off"), std::string::npos);
 }
 
 // The room requests the floor from the gateway's server, is granted, releases it; the call

@@ -29,7 +29,7 @@ public:
     };
 
     // `tls_pem`: TLS only, our certificate and key (what the room's offer named in
-    // a=fingerprint); empty: a fresh self-signed one.
+    // a=fingerprint); required for TLS.
     BfcpClient(Transport transport, const std::string& host, uint16_t port, uint32_t conference_id,
                uint16_t user_id, uint8_t version = 2, const std::string& tls_pem = {});
     ~BfcpClient();

@@ -1,6 +1,7 @@
 // Content line (RFC 4796) and BFCP line (RFC 8856) in the offer/answer (issue 14): the gateway
 // answers as floor control server, refuses with port 0 what it cannot do, and a content line
 // without BFCP stays plain video.
+#include "sip/bfcp_sdp.hpp"
 #include "sip/dtls_fingerprint.hpp"
 #include "sip/offer_answer.hpp"
 #include "sip/sdp.hpp"
@@ -343,6 +344,35 @@ TEST(ContentBfcp, OnlyOneBfcpLine) {
     ASSERT_TRUE(n.media.bfcp);
     EXPECT_EQ(n.media.bfcp->transport, sip::BfcpTransport::Udp);
     EXPECT_EQ(line(n, 4).port, 0);
+}
+
+// Our session refresh offers our last answer; the room's answer keeps the content and BFCP
+// lines as they were (apply_answer settles audio and main video only), or refuses them.
+TEST(ContentBfcp, AnswerToOurRefreshKeepsContentAndFloor) {
+    const auto first = answer(kHead + kContent + bfcp_line("UDP/BFCP", "a=floorid:1 mstrm:3\r\n"));
+    ASSERT_TRUE(first.media.content && first.media.bfcp);
+    // The room answers with the content line on another port.
+    std::string room = kHead + kContent + bfcp_line("UDP/BFCP", "a=floorctrl:c-only\r\n");
+    room.replace(room.find("m=video 4004"), 12, "m=video 4010");
+    auto parsed = sip::parse_sdp(room);
+    ASSERT_TRUE(parsed.ok());
+    sip::NegotiatedMedia after;  // what apply_answer gives: no content, no floor
+    sip::keep_content_and_floor(*parsed, first.media, after);
+    ASSERT_TRUE(after.content);
+    EXPECT_EQ(after.content->remote_rtp_port, 4010);
+    EXPECT_EQ(after.content->remote_rtcp_port, 4011);
+    ASSERT_TRUE(after.bfcp);
+    EXPECT_EQ(*after.bfcp, *first.media.bfcp);
+
+    // Content refused in the answer: the floor goes with it.
+    std::string refused = room;
+    refused.replace(refused.find("m=video 4010"), 12, "m=video 0");
+    auto p2 = sip::parse_sdp(refused);
+    ASSERT_TRUE(p2.ok());
+    sip::NegotiatedMedia none;
+    sip::keep_content_and_floor(*p2, first.media, none);
+    EXPECT_FALSE(none.content);
+    EXPECT_FALSE(none.bfcp);
 }
 
 }  // namespace

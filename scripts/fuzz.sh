@@ -13,7 +13,7 @@ build_dir="${FUZZ_BUILD_DIR:-build-fuzz}"
 jobs="${FUZZ_JOBS:-$(nproc)}"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(fuzz_sdp fuzz_info_body fuzz_http_request fuzz_devtools fuzz_config fuzz_names)
+  targets=(fuzz_sdp fuzz_info_body fuzz_bfcp fuzz_http_request fuzz_devtools fuzz_config fuzz_names)
 fi
 
 launcher=()

@@ -20,6 +20,10 @@ std::unique_ptr<sip::FloorServer> CallSession::open_floor_server(const std::stri
                      floor.error().message);
         return nullptr;
     }
+    if (const auto* identity = media.dtls_identity()) {
+        if (auto tls = (*floor)->enable_tls(identity->pem); !tls.ok())
+            spdlog::warn("gateway: sess={} no TCP/TLS/BFCP: {}", session_id, tls.error().message);
+    }
     (*floor)->describe(ports);
     return std::move(*floor);
 }

@@ -48,6 +48,7 @@ CallMedia::CallMedia(Key, std::string session_id, const core::MediaConfig& confi
 }
 
 void CallMedia::set_dtls_identity(std::shared_ptr<const DtlsIdentity> identity) {
+    dtls_identity_ = identity;
     ports_.dtls_fingerprint = identity ? identity->fingerprint : std::string();
     audio_.set_dtls_identity(identity);
     video_.set_dtls_identity(std::move(identity));

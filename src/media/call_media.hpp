@@ -45,6 +45,8 @@ public:
     [[nodiscard]] const sip::LocalMediaPorts& local_ports() const { return ports_; }
     // DTLS-SRTP: the process's certificate; without one, DTLS-SRTP offers are refused.
     void set_dtls_identity(std::shared_ptr<const DtlsIdentity> identity);
+    // The same certificate serves TCP/TLS/BFCP (sip::FloorServer::enable_tls).
+    [[nodiscard]] const DtlsIdentity* dtls_identity() const { return dtls_identity_.get(); }
     // Puts a TURN relay in front of every socket; once `done` says Ok, local_ports() holds the
     // relayed addresses and media goes through the relay. Used by Engine::allocate_relays.
     core::Status use_relays(const TurnAccount& account, uint32_t timeout_ms,
@@ -74,6 +76,7 @@ private:
     // Runs fn on the control thread unless this call is gone by then.
     void post(std::function<void(CallEvents&)> fn);
 
+    std::shared_ptr<const DtlsIdentity> dtls_identity_;
     std::string session_id_;
     std::string log_prefix_;
     core::MediaConfig config_;

@@ -1,5 +1,7 @@
 #include "sip/bfcp_sdp.hpp"
 
+#include "sip/dtls_fingerprint.hpp"
+
 #include <charconv>
 #include <string_view>
 #include <vector>
@@ -50,16 +52,63 @@ bool offerer_can_be_client(const SdpMedia& m) {
     return false;
 }
 
-// The first floor id offered ("a=floorid:2 mstrm:3", or RFC 4583's "m-stream:3"); 1 when the
-// offer names none, which several endpoints omit and then use floor 1.
-uint16_t offered_floor_id(const SdpMedia& m) {
+// The floor of our content line: the a=floorid whose stream list ("a=floorid:2 mstrm:3 4", or
+// RFC 4583's "m-stream:3") names the content line's label, else the first floor id offered
+// (an offer may list floors for streams we refused, or name none), else 1, which several
+// endpoints use when they omit a=floorid.
+uint16_t offered_floor_id(const SdpMedia& m, const std::string& content_label) {
+    std::optional<uint16_t> first;
     for (const auto& a : m.attributes) {
         if (a.name != "floorid") continue;
         const auto w = words(a.value);
         if (w.empty()) continue;
-        if (auto id = to_u16(w.front())) return *id;
+        const auto id = to_u16(w.front());
+        if (!id) continue;
+        if (!first) first = id;
+        bool streams = false;
+        for (size_t i = 1; i < w.size(); ++i) {
+            std::string_view s = w[i];
+            for (std::string_view prefix : {"mstrm:", "m-stream:"}) {
+                if (s.starts_with(prefix)) {
+                    s.remove_prefix(prefix.size());
+                    streams = true;
+                }
+            }
+            // After the prefix, labels follow as words of their own ("mstrm:3 4").
+            if (streams && s == content_label) return *id;
+        }
     }
-    return 1;
+    return first.value_or(1);
+}
+
+// The room's certificate fingerprint for TCP/TLS/BFCP: media level first, then session level
+// (RFC 8122 §5). libre hashes a TLS peer's certificate with sha-256 or sha-1 only, so those
+// are the ones we can check; sha-256 is preferred when both are offered.
+std::optional<DtlsFingerprint> offered_tls_fingerprint(
+    const SdpMedia& m, const std::vector<SdpAttribute>& session_attributes, std::string& why) {
+    for (const auto* attrs : {&m.attributes, &session_attributes}) {
+        std::optional<DtlsFingerprint> best;
+        bool any = false;
+        for (const auto& a : *attrs) {
+            if (a.name != "fingerprint") continue;
+            any = true;
+            auto f = parse_fingerprint(a.value);
+            if (!f) {
+                why = f.error().message;
+                continue;
+            }
+            if (f->hash != FingerprintHash::Sha256 && f->hash != FingerprintHash::Sha1) {
+                why = "a=fingerprint:" + std::string(fingerprint_hash_name(f->hash)) +
+                      " (we check sha-256 or sha-1)";
+                continue;
+            }
+            if (!best || f->hash == FingerprintHash::Sha256) best = std::move(*f);
+        }
+        if (best) return best;
+        if (any) return std::nullopt;  // the media level's bad lines are not overridden
+    }
+    why = "no a=fingerprint line";
+    return std::nullopt;
 }
 
 }  // namespace
@@ -70,11 +119,24 @@ bool is_bfcp_proto(const std::string& proto) {
 }
 
 BfcpAnswer answer_bfcp(const SdpMedia& offered, const std::string& session_address,
-                       const LocalMediaPorts& ports, const std::string& content_label) {
+                       const LocalMediaPorts& ports, const std::string& content_label,
+                       const std::vector<SdpAttribute>& session_attributes) {
     if (offered.port == 0) return refuse(offered, "bfcp: port 0 in the offer");
     const bool udp = offered.proto == "UDP/BFCP";
-    const bool tcp = offered.proto == "TCP/BFCP";
+    const bool tls = offered.proto == "TCP/TLS/BFCP";
+    // TLS runs over the same TCP framing; "tcp" below covers both.
+    const bool tcp = offered.proto == "TCP/BFCP" || tls;
+    // UDP/TLS/BFCP (DTLS) is not answered: no endpoint family we know offers it, and libre's
+    // DTLS would need its own socket per call.
     if (!udp && !tcp) return refuse(offered, "bfcp: " + offered.proto + " not supported");
+    if (tls && (!ports.bfcp_tls || ports.dtls_fingerprint.empty()))
+        return refuse(offered, "bfcp: TCP/TLS/BFCP without a local certificate");
+    std::optional<DtlsFingerprint> remote_fingerprint;
+    if (tls) {
+        std::string why;
+        remote_fingerprint = offered_tls_fingerprint(offered, session_attributes, why);
+        if (!remote_fingerprint) return refuse(offered, "bfcp: TCP/TLS/BFCP with " + why);
+    }
     const uint16_t local_port = udp ? ports.bfcp_udp : ports.bfcp_tcp;
     if (local_port == 0) return refuse(offered, "bfcp: no local " + offered.proto + " port");
     if (content_label.empty()) return refuse(offered, "bfcp: no content line to control");
@@ -99,14 +161,15 @@ BfcpAnswer answer_bfcp(const SdpMedia& offered, const std::string& session_addre
     }
 
     NegotiatedBfcp b;
-    b.transport = udp ? BfcpTransport::Udp : BfcpTransport::Tcp;
+    b.transport = udp ? BfcpTransport::Udp : (tls ? BfcpTransport::Tls : BfcpTransport::Tcp);
+    b.remote_fingerprint = std::move(remote_fingerprint);
     b.remote_address =
         offered.connection_address.empty() ? session_address : offered.connection_address;
     b.remote_port = offered.port;
     b.local_port = local_port;
     b.conference_id = ports.bfcp_conference_id;
     b.user_id = ports.bfcp_user_id;
-    b.floor_id = offered_floor_id(offered);
+    b.floor_id = offered_floor_id(offered, content_label);
     b.content_label = content_label;
 
     SdpMedia out;
@@ -123,7 +186,35 @@ BfcpAnswer answer_bfcp(const SdpMedia& offered, const std::string& session_addre
         out.attributes.push_back({"setup", "passive"});
         out.attributes.push_back({"connection", "new"});
     }
+    if (tls) out.attributes.push_back({"fingerprint", ports.dtls_fingerprint});
     return BfcpAnswer{std::move(out), std::move(b), {}};
+}
+
+void keep_content_and_floor(const SdpDescription& answer, const NegotiatedMedia& before,
+                            NegotiatedMedia& after) {
+    for (const auto& m : answer.media) {
+        if (m.port == 0) continue;
+        const std::string& address =
+            m.connection_address.empty() ? answer.connection_address : m.connection_address;
+        if (before.content && !after.content && m.media == "video" &&
+            m.attribute("content") == "slides") {
+            after.content = before.content;
+            auto& c = *after.content;
+            if (c.remote_rtp_port != m.port) {
+                const bool mux = c.remote_rtcp_port == c.remote_rtp_port;
+                c.remote_rtcp_port = mux ? m.port : static_cast<uint16_t>(m.port + 1);
+                c.remote_rtp_port = m.port;
+            }
+            if (!address.empty()) after.content->remote_address = address;
+        } else if (before.bfcp && !after.bfcp && is_bfcp_proto(m.proto) &&
+                   m.proto == bfcp_transport_name(before.bfcp->transport)) {
+            after.bfcp = before.bfcp;
+            after.bfcp->remote_port = m.port;
+            if (!address.empty()) after.bfcp->remote_address = address;
+        }
+    }
+    // A floor without its content line is none (as in answer_bfcp).
+    if (!after.content) after.bfcp.reset();
 }
 
 }  // namespace sip

@@ -20,8 +20,16 @@ struct BfcpAnswer {
 };
 
 // `content_label` is the a=label of our accepted content line; empty: there is none, and a
-// floor without its stream is refused.
+// floor without its stream is refused. `session_attributes`: the offer's session-level a=
+// lines, where a TCP/TLS/BFCP offer's a=fingerprint may sit (RFC 8122 §5).
 BfcpAnswer answer_bfcp(const SdpMedia& offered, const std::string& session_address,
-                       const LocalMediaPorts& ports, const std::string& content_label);
+                       const LocalMediaPorts& ports, const std::string& content_label,
+                       const std::vector<SdpAttribute>& session_attributes = {});
+
+// The answer to one of our offers (a session refresh repeats our last answer as offer): the
+// content and BFCP lines settled before stay, following the answer's ports, unless the answer
+// refuses them (port 0 or gone). apply_answer() itself only settles audio and main video.
+void keep_content_and_floor(const SdpDescription& answer, const NegotiatedMedia& before,
+                            NegotiatedMedia& after);
 
 }  // namespace sip

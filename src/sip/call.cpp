@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "core/text.hpp"
+#include "sip/bfcp_sdp.hpp"
 #include "sip/tls_target.hpp"
 #include "sip/tls_verifier.hpp"
 #include "sip/user_agent.hpp"
@@ -291,6 +292,8 @@ int Call::on_answer(const struct sip_msg* msg, void* arg) {
         spdlog::warn("sip: sess={} answer refused reason=\"{}\"", self->log_id_, n.failure->detail);
         return EPROTO;
     }
+    // Our re-INVITE repeats our last answer: what it settled for content and BFCP stays.
+    if (auto parsed = parse_sdp(body)) keep_content_and_floor(*parsed, self->media_, n.media);
     self->media_ = n.media;
     if (self->events_.on_media) self->events_.on_media(self->media_);
     return 0;

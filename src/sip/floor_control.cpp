@@ -31,13 +31,46 @@ FloorAnswer FloorControl::request(std::span<const uint16_t> floors) {
         a.error = FloorError::InvalidFloorId;
         return a;
     }
-    a.request_id = next_request_id_++;
-    if (next_request_id_ == 0) next_request_id_ = 1;  // 0 is no request id
+    a.request_id = next_id();
     // Pending first, then Granted: endpoints (Poly, Cisco) show "sharing" on the grant only,
     // and some wait for a Pending before they accept a Granted.
     a.states = {FloorRequestState::Pending, FloorRequestState::Granted};
     granted_ = a.request_id;
+    // The latest sharer wins: the meeting's share leaves the content line to the room, and
+    // comes back when the room stops (gateway_wants_ stays).
+    gateway_granted_.reset();
     return a;
+}
+
+uint16_t FloorControl::next_id() {
+    // Ids of the room's requests and the gateway's share one counter: a FloorStatus names
+    // either, and a room must never see one id for two requests.
+    const uint16_t id = next_request_id_++;
+    if (next_request_id_ == 0) next_request_id_ = 1;  // 0 is no request id
+    return id;
+}
+
+void FloorControl::gateway_resume() {
+    if (gateway_wants_ && !granted_ && !gateway_granted_) gateway_granted_ = next_id();
+}
+
+std::optional<FloorAnswer> FloorControl::gateway_take() {
+    gateway_wants_ = true;
+    if (gateway_granted_) return std::nullopt;
+    std::optional<FloorAnswer> ended;
+    if (granted_) {
+        ended.emplace();
+        ended->request_id = *granted_;
+        ended->states = {FloorRequestState::Revoked};
+        granted_.reset();
+    }
+    gateway_granted_ = next_id();
+    return ended;
+}
+
+void FloorControl::gateway_release() {
+    gateway_wants_ = false;
+    gateway_granted_.reset();
 }
 
 FloorAnswer FloorControl::release(uint16_t request_id) {
@@ -49,6 +82,7 @@ FloorAnswer FloorControl::release(uint16_t request_id) {
     a.request_id = request_id;
     a.states = {FloorRequestState::Released};
     granted_.reset();
+    gateway_resume();
     return a;
 }
 
@@ -58,6 +92,7 @@ std::optional<FloorAnswer> FloorControl::revoke() {
     a.request_id = *granted_;
     a.states = {FloorRequestState::Revoked};
     granted_.reset();
+    gateway_resume();
     return a;
 }
 

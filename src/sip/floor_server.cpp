@@ -10,10 +10,9 @@ namespace sip {
 
 namespace {
 
-// A message bigger than this is not one a client of ours sends (a FloorRequest with every
-// optional attribute is under 200 bytes); over TCP it would make us buffer without bound.
-constexpr size_t kMaxTcpMessage = 4096;
-constexpr size_t kHeaderSize = 12;  // RFC 8855 §5.1 common header
+// refused(): every one of the first ones is logged, then one in kRefusalLogEvery.
+constexpr uint64_t kRefusalLogFirst = 20;
+constexpr uint64_t kRefusalLogEvery = 100;
 
 std::string peer_text(const struct sa& a) {
     char buf[64];
@@ -60,20 +59,36 @@ FloorServer::FloorServer(Key, std::string log_id, FloorServerEvents events)
     : log_id_(std::move(log_id)), events_(std::move(events)) {}
 
 FloorServer::~FloorServer() {
+    tls_conn_.reset();
     tcp_.reset();
     tcp_listener_.reset();
     udp_.reset();
 }
 
+core::Status FloorServer::enable_tls(const std::string& pem) {
+    struct tls* t = nullptr;
+    if (int err = tls_alloc(&t, TLS_METHOD_SSLV23, nullptr, nullptr); err != 0)
+        return core::fail(std::string("bfcp: TLS context: ") + std::strerror(err));
+    core::ReHandle<struct tls> owned(t);
+    if (int err = tls_set_certificate(t, pem.data(), pem.size()); err != 0)
+        return core::fail(std::string("bfcp: TLS certificate: ") + std::strerror(err));
+    // The room's certificate is self-signed like ours (RFC 8856 §4 after RFC 4572): asked
+    // for, taken whatever signed it, and judged by its fingerprint once the handshake ends.
+    tls_set_verify_client(t);
+    tls_ = std::move(owned);
+    return core::Ok{};
+}
+
 void FloorServer::describe(LocalMediaPorts& ports) const {
     ports.bfcp_udp = udp_port_;
     ports.bfcp_tcp = tcp_port_;
+    ports.bfcp_tls = tls_ != nullptr;
     ports.bfcp_conference_id = conference_id_;
     ports.bfcp_user_id = user_id_;
 }
 
 void FloorServer::apply(const std::optional<NegotiatedBfcp>& negotiated) {
-    const bool before = room_holds_floor();
+    const Holders before = holders();
     if (!negotiated) {
         if (negotiated_)
             spdlog::info("bfcp: sess={} floor control off (no BFCP line in the offer)", log_id_);
@@ -81,7 +96,16 @@ void FloorServer::apply(const std::optional<NegotiatedBfcp>& negotiated) {
         return;
     }
     if (negotiated_ && negotiated_->transport != negotiated->transport) close();
-    if (!floor_) floor_.emplace(negotiated->floor_id);
+    // A BFCP line that moved: notifications go to the new port until the room speaks from it.
+    if (negotiated_ && (negotiated_->remote_address != negotiated->remote_address ||
+                        negotiated_->remote_port != negotiated->remote_port))
+        udp_peer_.reset();
+    if (!floor_) {
+        floor_.emplace(negotiated->floor_id);
+        // A meeting share that started before the BFCP line (or a re-INVITE that brought it
+        // back) holds the new floor.
+        if (gateway_wants_) (void)floor_->gateway_take();
+    }
     if (auto ended = floor_->set_floor_id(negotiated->floor_id)) notify_states(*ended, 0);
     if (!negotiated_ || !(*negotiated_ == *negotiated))
         spdlog::info(
@@ -90,27 +114,78 @@ void FloorServer::apply(const std::optional<NegotiatedBfcp>& negotiated) {
             negotiated->floor_id, negotiated->conference_id, negotiated->user_id,
             core::log_field(negotiated->content_label));
     negotiated_ = negotiated;
-    if (negotiated_->transport == BfcpTransport::Tcp) version_ = 1;
+    if (negotiated_->transport != BfcpTransport::Udp) version_ = 1;
     report_floor(before);
 }
 
 void FloorServer::close() {
-    const bool before = room_holds_floor();
+    const Holders before = holders();
     if (floor_) {
         if (auto ended = floor_->revoke()) notify_states(*ended, 0);
+        if (floor_queried_) notify_floor_status();
     }
     floor_.reset();
     negotiated_.reset();
-    tcp_.reset();
-    tcp_buffer_.clear();
+    drop_connection();
     udp_peer_.reset();
     floor_queried_ = false;
     report_floor(before);
 }
 
-void FloorServer::report_floor(bool before) {
-    const bool now = room_holds_floor();
-    if (now != before && events_.on_floor) events_.on_floor(now);
+void FloorServer::hold_for_gateway() {
+    const Holders before = holders();
+    gateway_wants_ = true;
+    if (floor_) {
+        if (auto ended = floor_->gateway_take()) {
+            spdlog::info("bfcp: sess={} floor={} the meeting shares: the room's grant ends",
+                         log_id_, floor_->floor_id());
+            notify_states(*ended, 0);
+        }
+    }
+    report_floor(before);
+}
+
+void FloorServer::release_for_gateway() {
+    const Holders before = holders();
+    gateway_wants_ = false;
+    if (floor_) floor_->gateway_release();
+    report_floor(before);
+}
+
+void FloorServer::report_floor(Holders before) {
+    const Holders now = holders();
+    if (!floor_ && now.gateway != before.gateway)
+        spdlog::info("bfcp: sess={} the gateway {} the content line (no floor control)", log_id_,
+                     now.gateway ? "shares on" : "stops sharing on");
+    if (floor_ && now.gateway_request && now.gateway_request != before.gateway_request)
+        spdlog::info("bfcp: sess={} floor={} request={} state=granted holder=gateway userid={}",
+                     log_id_, floor_->floor_id(), *now.gateway_request, gateway_user_id());
+    if (floor_ && before.gateway_request && !now.gateway_request)
+        spdlog::info("bfcp: sess={} floor={} request={} state={} holder=gateway{}", log_id_,
+                     floor_->floor_id(), *before.gateway_request, now.room ? "revoked" : "released",
+                     now.room ? " (the room shares: the latest sharer wins)" : "");
+    // Rooms show the far end's content on the grant they are told of: unlike the room's own
+    // changes (its FloorRequestStatus says them), the gateway's go to the room whether or not
+    // it queried the floor.
+    const bool room_changed = now.room_request != before.room_request;
+    const bool gateway_changed = now.gateway_request != before.gateway_request;
+    if (floor_ && (gateway_changed || (floor_queried_ && room_changed))) notify_floor_status();
+    // Losses first, so that the content line has one sender at a time.
+    if (before.room && !now.room && events_.on_floor) events_.on_floor(false);
+    if (before.gateway && !now.gateway && events_.on_gateway_floor) events_.on_gateway_floor(false);
+    if (!before.room && now.room && events_.on_floor) events_.on_floor(true);
+    if (!before.gateway && now.gateway && events_.on_gateway_floor) events_.on_gateway_floor(true);
+}
+
+FloorServer::Holders FloorServer::holders() const {
+    Holders h;
+    h.room = room_holds_floor();
+    h.gateway = gateway_holds_floor();
+    if (floor_) {
+        h.room_request = floor_->holder();
+        h.gateway_request = floor_->gateway_request();
+    }
+    return h;
 }
 
 template <class... Attrs>
@@ -130,11 +205,19 @@ int FloorServer::reply(const struct bfcp_msg& req, bool tcp, int prim, unsigned 
 
 template <class... Attrs>
 int FloorServer::notify(int prim, unsigned attrc, Attrs... attrs) {
-    if (!negotiated_) return ENOTCONN;
+    if (!negotiated_ || room_left_) return ENOTCONN;
     if (negotiated_->transport == BfcpTransport::Udp) {
-        if (!udp_peer_) return ENOTCONN;  // the client has not spoken yet
+        // Before the client spoke, the port its m-line named: a meeting share may start
+        // before the room ever sends a BFCP message.
+        struct sa dst {};
+        if (udp_peer_)
+            dst = *udp_peer_;
+        else if (negotiated_->remote_port == 0 ||
+                 sa_set_str(&dst, negotiated_->remote_address.c_str(), negotiated_->remote_port) !=
+                     0)
+            return ENOTCONN;
         // libre retransmits until the client's acknowledgement (T1 = 500 ms, doubling).
-        return bfcp_notify(udp_.get(), &*udp_peer_, version_, static_cast<enum bfcp_prim>(prim),
+        return bfcp_notify(udp_.get(), &dst, version_, static_cast<enum bfcp_prim>(prim),
                            conference_id_, user_id_, attrc, attrs...);
     }
     if (!tcp_) return ENOTCONN;
@@ -154,71 +237,140 @@ void FloorServer::on_udp(const struct bfcp_msg* msg, void* arg) {
     self->handle(*msg, false);
 }
 
+void FloorServer::drop_connection() {
+    // The TLS layer holds a reference to the TCP connection: it goes first.
+    drop_timer_.cancel();
+    tls_conn_.reset();
+    tcp_.reset();
+    framer_.clear();
+    tls_verified_ = false;
+}
+
 void FloorServer::on_tcp_connect(const struct sa* peer, void* arg) {
     auto* self = static_cast<FloorServer*>(arg);
-    if (!self->negotiated_ || self->negotiated_->transport != BfcpTransport::Tcp) {
+    const bool tls = self->negotiated_ && self->negotiated_->transport == BfcpTransport::Tls;
+    if (!self->stream_transport() || (tls && !self->tls_)) {
         tcp_reject(self->tcp_listener_.get());
         return;
     }
     // a=connection:new: a client that connects again replaces its old connection.
-    self->tcp_.reset();
-    self->tcp_buffer_.clear();
+    self->drop_connection();
     struct tcp_conn* tc = nullptr;
-    if (tcp_accept(&tc, self->tcp_listener_.get(), nullptr, &FloorServer::on_tcp_recv,
-                   &FloorServer::on_tcp_close, self) != 0) {
+    if (tcp_accept(&tc, self->tcp_listener_.get(), tls ? &FloorServer::on_tls_established : nullptr,
+                   &FloorServer::on_tcp_recv, &FloorServer::on_tcp_close, self) != 0) {
         tcp_reject(self->tcp_listener_.get());
         return;
     }
     self->tcp_.reset(tc);
-    spdlog::info("bfcp: sess={} TCP client connected from {}", self->log_id_, peer_text(*peer));
+    if (tls) {
+        struct tls_conn* sc = nullptr;
+        if (int err = tls_start_tcp(&sc, self->tls_.get(), tc, 0); err != 0) {
+            spdlog::warn("bfcp: sess={} TLS on the connection from {} failed: {}", self->log_id_,
+                         peer_text(*peer), std::strerror(err));
+            self->drop_connection();
+            return;
+        }
+        self->tls_conn_.reset(sc);
+    }
+    self->room_left_ = false;
+    spdlog::info("bfcp: sess={} {} client connected from {}", self->log_id_, tls ? "TLS" : "TCP",
+                 peer_text(*peer));
+    // Over TLS the room hears of a meeting share once its certificate is checked.
+    if (!tls && self->floor_ && self->floor_->gateway_holds()) self->notify_floor_status();
+}
+
+void FloorServer::on_tls_established(void* arg) {
+    auto* self = static_cast<FloorServer*>(arg);
+    if (!self->tls_conn_ || !self->negotiated_ || !self->negotiated_->remote_fingerprint) return;
+    const DtlsFingerprint& want = *self->negotiated_->remote_fingerprint;
+    const bool sha1 = want.hash == FingerprintHash::Sha1;
+    std::vector<uint8_t> md(sha1 ? 20 : 32);
+    const int err = tls_peer_fingerprint(self->tls_conn_.get(),
+                                         sha1 ? TLS_FINGERPRINT_SHA1 : TLS_FINGERPRINT_SHA256,
+                                         md.data(), md.size());
+    if (err != 0 || md != want.digest) {
+        // RFC 8122 §5: the certificate is the one the signalling named, or the peer is not
+        // the room that sent the offer.
+        spdlog::warn("bfcp: sess={} TLS client certificate {}: connection closed", self->log_id_,
+                     err != 0 ? "missing" : "does not match the a=fingerprint of the offer");
+        // Not from inside libre's TLS handler, which still uses the connection.
+        self->drop_timer_.start(0, [self] { self->drop_connection(); });
+        return;
+    }
+    self->tls_verified_ = true;
+    spdlog::info("bfcp: sess={} TLS client certificate matches the offer's fingerprint ({})",
+                 self->log_id_, tls_cipher_name(self->tls_conn_.get()));
+    if (self->floor_ && self->floor_->gateway_holds()) self->notify_floor_status();
 }
 
 void FloorServer::on_tcp_close(int err, void* arg) {
     auto* self = static_cast<FloorServer*>(arg);
-    spdlog::info("bfcp: sess={} TCP client gone ({})", self->log_id_,
-                 err != 0 ? std::strerror(err) : "closed");
-    self->tcp_.reset();
-    self->tcp_buffer_.clear();
+    spdlog::info("bfcp: sess={} {} client gone ({})", self->log_id_,
+                 self->tls_conn_ ? "TLS" : "TCP", err != 0 ? std::strerror(err) : "closed");
+    self->drop_connection();
+    // A room whose connection died cannot release what it holds: its share is over.
+    self->room_gone("connection lost");
+}
+
+void FloorServer::room_gone(const char* why) {
+    if (!floor_) return;
+    const Holders before = holders();
+    if (auto ended = floor_->revoke())
+        spdlog::info("bfcp: sess={} floor={} request={} state=revoked ({})", log_id_,
+                     floor_->floor_id(), ended->request_id, why);
+    floor_queried_ = false;
+    room_left_ = true;
+    report_floor(before);
 }
 
 void FloorServer::on_tcp_recv(struct mbuf* mb, void* arg) {
     auto* self = static_cast<FloorServer*>(arg);
-    self->tcp_buffer_.insert(self->tcp_buffer_.end(), mbuf_buf(mb),
-                             mbuf_buf(mb) + mbuf_get_left(mb));
-    // RFC 8855 §5.1: the header's Payload Length counts 4-octet words after the 12 octets.
-    while (self->tcp_buffer_.size() >= kHeaderSize && self->tcp_) {
-        const size_t len =
-            kHeaderSize + 4 * ((size_t{self->tcp_buffer_[2]} << 8) | self->tcp_buffer_[3]);
-        const unsigned ver = self->tcp_buffer_[0] >> 5;
-        if (len > kMaxTcpMessage || (ver != 1 && ver != 2)) {
-            spdlog::warn(
-                "bfcp: sess={} TCP message refused (version {}, {} bytes): connection closed",
-                self->log_id_, ver, len);
-            self->tcp_.reset();
-            self->tcp_buffer_.clear();
-            return;
+    // Over TLS nothing counts before the room's certificate matched its fingerprint.
+    if (self->tls_conn_ && !self->tls_verified_) return;
+    self->receive_stream({mbuf_buf(mb), mbuf_get_left(mb)});
+}
+
+void FloorServer::receive_stream(std::span<const uint8_t> bytes) {
+    framer_.append(bytes);
+    std::vector<uint8_t> frame;
+    for (;;) {
+        switch (framer_.next(frame)) {
+            case BfcpStreamFramer::Status::NeedMore:
+                return;
+            case BfcpStreamFramer::Status::Invalid:
+                spdlog::warn("bfcp: sess={} {} message refused ({}): connection closed", log_id_,
+                             tls_conn_ ? "TLS" : "TCP", framer_.why());
+                drop_connection();
+                return;
+            case BfcpStreamFramer::Status::Frame:
+                break;
         }
-        if (self->tcp_buffer_.size() < len) return;
-        core::ReHandle<struct mbuf> one(mbuf_alloc(len));
+        core::ReHandle<struct mbuf> one(mbuf_alloc(frame.size()));
         if (!one) return;
-        (void)mbuf_write_mem(one.get(), self->tcp_buffer_.data(), len);
+        (void)mbuf_write_mem(one.get(), frame.data(), frame.size());
         one->pos = 0;
-        self->tcp_buffer_.erase(self->tcp_buffer_.begin(),
-                                self->tcp_buffer_.begin() + static_cast<std::ptrdiff_t>(len));
         struct bfcp_msg* raw = nullptr;
         if (bfcp_msg_decode(&raw, one.get()) != 0) {
-            spdlog::warn("bfcp: sess={} malformed TCP message ({} bytes) ignored", self->log_id_,
-                         len);
+            refused("malformed stream message (" + std::to_string(frame.size()) +
+                    " bytes) ignored");
             continue;
         }
         core::ReHandle<struct bfcp_msg> msg(raw);
-        self->handle(*msg, true);
+        handle(*msg, true);
     }
+}
+
+void FloorServer::refused(const std::string& why) {
+    ++refusals_;
+    if (refusals_ <= kRefusalLogFirst)
+        spdlog::warn("bfcp: sess={} {}", log_id_, why);
+    else if (refusals_ % kRefusalLogEvery == 0)
+        spdlog::warn("bfcp: sess={} {} ({} refused or ignored so far)", log_id_, why, refusals_);
 }
 
 void FloorServer::send_error(const struct bfcp_msg& msg, bool tcp, FloorError code,
                              const char* why) {
-    spdlog::warn("bfcp: sess={} {} refused: {}", log_id_, bfcp_prim_name(msg.prim), why);
+    refused(std::string(bfcp_prim_name(msg.prim)) + " refused: " + why);
     struct bfcp_errcode ec {};
     ec.code = static_cast<enum bfcp_err>(code);
     (void)reply(msg, tcp, BFCP_ERROR, 1u, BFCP_ERROR_CODE, 0u, &ec);
@@ -237,12 +389,12 @@ void FloorServer::handle(const struct bfcp_msg& msg, bool tcp) {
     if (msg.uma.typec > 0) {
         struct bfcp_errcode ec {};
         ec.code = BFCP_UNKNOWN_MAND_ATTR;
-        spdlog::warn("bfcp: sess={} {} refused: unknown mandatory attribute", log_id_,
-                     bfcp_prim_name(msg.prim));
+        refused(std::string(bfcp_prim_name(msg.prim)) + " refused: unknown mandatory attribute");
         (void)reply(msg, tcp, BFCP_ERROR, 1u, BFCP_ERROR_CODE, 0u, &ec);
         return;
     }
     version_ = msg.ver;
+    room_left_ = false;
     if (!tcp) udp_peer_ = msg.src;
     switch (msg.prim) {
         case BFCP_HELLO: {
@@ -267,6 +419,8 @@ void FloorServer::handle(const struct bfcp_msg& msg, bool tcp) {
             (void)reply(msg, tcp, BFCP_HELLO_ACK, 2u, BFCP_SUPPORTED_PRIMS, 0u, &supprim,
                         BFCP_SUPPORTED_ATTRS, 0u, &supattr);
             spdlog::info("bfcp: sess={} hello from the room (version {})", log_id_, msg.ver);
+            // A room that (re)connects while the meeting shares learns who holds the floor.
+            if (floor_->gateway_holds()) notify_floor_status();
             return;
         }
         case BFCP_FLOOR_REQUEST:
@@ -297,12 +451,7 @@ void FloorServer::handle(const struct bfcp_msg& msg, bool tcp) {
         case BFCP_GOODBYE: {
             (void)reply(msg, tcp, BFCP_GOODBYE_ACK, 0u);
             spdlog::info("bfcp: sess={} goodbye from the room", log_id_);
-            const bool before = room_holds_floor();
-            if (auto ended = floor_->revoke())
-                spdlog::info("bfcp: sess={} floor={} request={} state=revoked", log_id_,
-                             floor_->floor_id(), ended->request_id);
-            floor_queried_ = false;
-            report_floor(before);
+            room_gone("goodbye");
             return;
         }
         default:
@@ -314,7 +463,7 @@ void FloorServer::handle(const struct bfcp_msg& msg, bool tcp) {
 void FloorServer::on_floor_request(const struct bfcp_msg& msg, bool tcp) {
     std::vector<uint16_t> floors;
     (void)bfcp_msg_attr_apply(&msg, &collect_floor_id, &floors);
-    const bool before = room_holds_floor();
+    const Holders before = holders();
     const FloorAnswer a = floor_->request(floors);
     if (a.error) {
         send_error(msg, tcp, *a.error, floors.empty() ? "no floor id" : "unknown floor id");
@@ -340,7 +489,7 @@ void FloorServer::on_floor_release(const struct bfcp_msg& msg, bool tcp) {
         send_error(msg, tcp, FloorError::FloorRequestIdDoesNotExist, "no floor request id");
         return;
     }
-    const bool before = room_holds_floor();
+    const Holders before = holders();
     const FloorAnswer a = floor_->release(attr->v.floorreqid);
     if (a.error) {
         send_error(msg, tcp, *a.error, "no such floor request");
@@ -355,13 +504,23 @@ void FloorServer::on_floor_release(const struct bfcp_msg& msg, bool tcp) {
                 BFCP_OVERALL_REQ_STATUS, 1u, &rid, BFCP_REQUEST_STATUS, 0u, &rs,
                 BFCP_FLOOR_REQ_STATUS, 0u, &fid);
     spdlog::info("bfcp: sess={} floor={} request={} state=released", log_id_, fid, rid);
-    if (floor_queried_) notify_floor_status();
     report_floor(before);
 }
 
 void FloorServer::on_floor_query(const struct bfcp_msg& msg, bool tcp) {
     uint16_t fid = floor_->floor_id();
     floor_queried_ = true;
+    if (auto own = floor_->gateway_request()) {
+        uint16_t rid = *own;
+        uint16_t uid = gateway_user_id();
+        struct bfcp_reqstatus rs {
+            BFCP_GRANTED, 0
+        };
+        (void)reply(msg, tcp, BFCP_FLOOR_STATUS, 2u, BFCP_FLOOR_ID, 0u, &fid, BFCP_FLOOR_REQ_INFO,
+                    3u, &rid, BFCP_BENEFICIARY_INFO, 0u, &uid, BFCP_OVERALL_REQ_STATUS, 1u, &rid,
+                    BFCP_REQUEST_STATUS, 0u, &rs, BFCP_FLOOR_REQ_STATUS, 0u, &fid);
+        return;
+    }
     if (auto holder = floor_->holder()) {
         uint16_t rid = *holder;
         struct bfcp_reqstatus rs {
@@ -389,12 +548,24 @@ void FloorServer::notify_states(const FloorAnswer& answer, size_t from) {
                      floor_request_state_name(answer.states[i]),
                      err != 0 ? std::string(" (not sent: ") + std::strerror(err) + ")" : "");
     }
-    if (floor_queried_) notify_floor_status();
 }
 
 void FloorServer::notify_floor_status() {
     if (!floor_) return;
     uint16_t fid = floor_->floor_id();
+    if (auto own = floor_->gateway_request()) {
+        // The beneficiary is the gateway's user, not the room's: the room must not take the
+        // grant for its own.
+        uint16_t rid = *own;
+        uint16_t uid = gateway_user_id();
+        struct bfcp_reqstatus rs {
+            BFCP_GRANTED, 0
+        };
+        (void)notify(BFCP_FLOOR_STATUS, 2u, BFCP_FLOOR_ID, 0u, &fid, BFCP_FLOOR_REQ_INFO, 3u, &rid,
+                     BFCP_BENEFICIARY_INFO, 0u, &uid, BFCP_OVERALL_REQ_STATUS, 1u, &rid,
+                     BFCP_REQUEST_STATUS, 0u, &rs, BFCP_FLOOR_REQ_STATUS, 0u, &fid);
+        return;
+    }
     if (auto holder = floor_->holder()) {
         uint16_t rid = *holder;
         struct bfcp_reqstatus rs {

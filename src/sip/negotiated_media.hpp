@@ -90,11 +90,20 @@ struct NegotiatedStream {
     std::optional<DtlsParams> dtls;  // set when protection is DtlsSrtp
 };
 
-// BFCP (RFC 8855) over which transport: libre's bfcp_conn for UDP, our framing for TCP.
-enum class BfcpTransport { Udp, Tcp };
+// BFCP (RFC 8855) over which transport: libre's bfcp_conn for UDP, our framing for TCP, the
+// same framing inside libre's TLS for TCP/TLS/BFCP (RFC 8856 §4).
+enum class BfcpTransport { Udp, Tcp, Tls };
 
 inline const char* bfcp_transport_name(BfcpTransport t) {
-    return t == BfcpTransport::Tcp ? "TCP/BFCP" : "UDP/BFCP";
+    switch (t) {
+        case BfcpTransport::Tcp:
+            return "TCP/BFCP";
+        case BfcpTransport::Tls:
+            return "TCP/TLS/BFCP";
+        case BfcpTransport::Udp:
+            break;
+    }
+    return "UDP/BFCP";
 }
 
 // The BFCP m= line settled (RFC 8856). The gateway is always the floor control server: the
@@ -108,6 +117,9 @@ struct NegotiatedBfcp {
     uint16_t user_id = 0;
     uint16_t floor_id = 1;
     std::string content_label;  // a=label of our content line, named by floorid ... mstrm
+    // TCP/TLS/BFCP: the room's certificate must have this a=fingerprint (RFC 8122); sha-256
+    // or sha-1, the hashes libre can take of a TLS peer's certificate.
+    std::optional<DtlsFingerprint> remote_fingerprint;
     bool operator==(const NegotiatedBfcp&) const = default;
 };
 
@@ -138,6 +150,9 @@ struct LocalMediaPorts {
     uint16_t bfcp_tcp = 0;
     uint32_t bfcp_conference_id = 0;
     uint16_t bfcp_user_id = 0;
+    // The floor control server can speak TLS (TCP/TLS/BFCP) with the certificate whose
+    // fingerprint is dtls_fingerprint.
+    bool bfcp_tls = false;
     // Our DTLS certificate's a=fingerprint value ("sha-256 AB:..."); empty: no DTLS-SRTP.
     std::string dtls_fingerprint{};
 };

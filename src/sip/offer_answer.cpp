@@ -720,7 +720,7 @@ Negotiation answer_offer(std::string_view offer_text, const CodecPreferences& pr
             answer.media[i] = rejected(m);
             continue;
         }
-        auto b = answer_bfcp(m, offer.connection_address, ports, content_label);
+        auto b = answer_bfcp(m, offer.connection_address, ports, content_label, offer.attributes);
         if (!b.refused.empty()) result.bfcp_refused = b.refused;
         answer.media[i] = std::move(b.line);
         result.media.bfcp = std::move(b.bfcp);

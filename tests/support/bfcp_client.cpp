@@ -7,6 +7,7 @@ namespace {
 struct Found {
     uint16_t request_id = 0;
     int state = 0;
+    uint16_t beneficiary = 0;
 };
 
 bool find_status(const struct bfcp_attr* attr, void* arg) {
@@ -17,13 +18,16 @@ bool find_status(const struct bfcp_attr* attr, void* arg) {
         if (const struct bfcp_attr* s = bfcp_attr_subattr(o, BFCP_REQUEST_STATUS))
             f->state = s->v.reqstatus.status;
     }
+    if (const struct bfcp_attr* b = bfcp_attr_subattr(attr, BFCP_BENEFICIARY_INFO))
+        f->beneficiary = b->v.beneficiaryid;
     return true;
 }
 
 }  // namespace
 
 BfcpClient::BfcpClient(Transport transport, const std::string& host, uint16_t port,
-                       uint32_t conference_id, uint16_t user_id, uint8_t version)
+                       uint32_t conference_id, uint16_t user_id, uint8_t version,
+                       const std::string& tls_pem)
     : transport_(transport), conference_id_(conference_id), user_id_(user_id), version_(version) {
     if (sa_set_str(&server_, host.c_str(), port) != 0) return;
     if (transport_ == Transport::Udp) {
@@ -34,16 +38,31 @@ BfcpClient::BfcpClient(Transport transport, const std::string& host, uint16_t po
         udp_.reset(conn);
         connected_ = true;
     } else {
+        if (transport_ == Transport::Tls) {
+            struct tls* t = nullptr;
+            if (tls_alloc(&t, TLS_METHOD_SSLV23, nullptr, nullptr) != 0) return;
+            tls_.reset(t);
+            // Self-signed, as room systems' are: the server judges it by its fingerprint.
+            // (libre 1.1.0's tls_set_selfsigned fails with this OpenSSL: the test gives one.)
+            if (tls_pem.empty() || tls_set_certificate(t, tls_pem.data(), tls_pem.size()) != 0)
+                return;
+        }
         struct tcp_conn* tc = nullptr;
         if (tcp_connect(&tc, &server_, &BfcpClient::on_tcp_estab, &BfcpClient::on_tcp_recv,
                         &BfcpClient::on_tcp_close, this) != 0)
             return;
         tcp_.reset(tc);
+        if (tls_) {
+            struct tls_conn* sc = nullptr;
+            if (tls_start_tcp(&sc, tls_.get(), tc, 0) != 0) return;
+            tls_conn_.reset(sc);
+        }
     }
     ok_ = true;
 }
 
 BfcpClient::~BfcpClient() {
+    tls_conn_.reset();
     tcp_.reset();
     udp_.reset();
 }
@@ -96,11 +115,50 @@ void BfcpClient::send_raw(const std::vector<uint8_t>& bytes) {
         (void)tcp_send(tcp_.get(), mb.get());
 }
 
+void BfcpClient::request_with_tid(int prim, uint16_t tid, uint16_t value) {
+    core::ReHandle<struct mbuf> mb(mbuf_alloc(64));
+    const enum bfcp_attrib attr =
+        prim == BFCP_FLOOR_RELEASE ? BFCP_FLOOR_REQUEST_ID : BFCP_FLOOR_ID;
+    if (bfcp_msg_encode(mb.get(), version_, false, static_cast<enum bfcp_prim>(prim),
+                        conference_id_, tid, user_id_, 1u, attr, 0u, &value) != 0)
+        return;
+    send_raw({mb->buf, mb->buf + mb->end});
+}
+
 std::optional<int> BfcpClient::state_of(uint16_t request_id) const {
     std::optional<int> state;
     for (const auto& s : seen_)
         if (s.request_id == request_id && s.state != 0) state = s.state;
     return state;
+}
+
+std::vector<uint8_t> BfcpClient::certificate_sha256() const {
+    std::vector<uint8_t> md(32);
+    if (!tls_ || tls_fingerprint(tls_.get(), TLS_FINGERPRINT_SHA256, md.data(), md.size()) != 0)
+        return {};
+    return md;
+}
+
+std::vector<uint8_t> BfcpClient::server_certificate_sha256() const {
+    std::vector<uint8_t> md(32);
+    if (!tls_conn_ ||
+        tls_peer_fingerprint(tls_conn_.get(), TLS_FINGERPRINT_SHA256, md.data(), md.size()) != 0)
+        return {};
+    return md;
+}
+
+uint16_t BfcpClient::local_port() const {
+    if (!udp_) return 0;
+    struct sa local {};
+    if (udp_local_get(static_cast<const struct udp_sock*>(bfcp_sock(udp_.get())), &local) != 0)
+        return 0;
+    return sa_port(&local);
+}
+
+std::optional<BfcpClient::Seen> BfcpClient::last_floor_status() const {
+    for (auto it = seen_.rbegin(); it != seen_.rend(); ++it)
+        if (it->prim == BFCP_FLOOR_STATUS) return *it;
+    return std::nullopt;
 }
 
 size_t BfcpClient::count(int prim, bool response) const {
@@ -118,6 +176,8 @@ void BfcpClient::record(const struct bfcp_msg& msg, bool response) {
     (void)bfcp_msg_attr_apply(&msg, &find_status, &f);
     s.request_id = f.request_id;
     s.state = f.state;
+    s.beneficiary = f.beneficiary;
+    s.tid = msg.tid;
     if (const struct bfcp_attr* e = bfcp_msg_attr(&msg, BFCP_ERROR_CODE))
         s.error = e->v.errcode.code;
     if (const struct bfcp_attr* fl = bfcp_msg_attr(&msg, BFCP_FLOOR_ID)) s.floor_id = fl->v.floorid;
@@ -132,7 +192,7 @@ void BfcpClient::on_response(int err, const struct bfcp_msg* msg, void* arg) {
 
 // A server-initiated message (FloorRequestStatus, FloorStatus), or over TCP also a response.
 void BfcpClient::received(const struct bfcp_msg& msg) {
-    const bool response = transport_ == Transport::Tcp && msg.r;
+    const bool response = transport_ != Transport::Udp && msg.r;
     record(msg, response);
     if (response || !acknowledge_) return;
     const enum bfcp_prim ack =
@@ -161,6 +221,7 @@ void BfcpClient::on_tcp_close(int, void* arg) {
     auto* self = static_cast<BfcpClient*>(arg);
     self->tcp_closed_ = true;
     self->connected_ = false;
+    self->tls_conn_.reset();
     self->tcp_.reset();
 }
 

@@ -1,5 +1,6 @@
 // A BFCP floor control client (RFC 8855) standing in for a room system's content button:
-// libre's bfcp_conn over UDP (its retransmissions), libre's codec over our own TCP framing.
+// libre's bfcp_conn over UDP (its retransmissions), libre's codec over our own TCP framing,
+// and that framing inside libre's TLS with a self-signed certificate (TCP/TLS/BFCP).
 // Runs on the test's control loop; tests read what it saw and poll for what they expect.
 #pragma once
 
@@ -14,26 +15,36 @@ namespace testsupport {
 
 class BfcpClient {
 public:
-    enum class Transport { Udp, Tcp };
+    enum class Transport { Udp, Tcp, Tls };
 
     struct Seen {
-        int prim = 0;             // enum bfcp_prim
-        bool response = false;    // an answer to our request (else a notification)
-        uint16_t request_id = 0;  // FLOOR-REQUEST-INFORMATION's id, when present
-        int state = 0;            // its OVERALL-REQUEST-STATUS, when present
-        int error = 0;            // ERROR-CODE, when present
-        uint16_t floor_id = 0;    // FLOOR-ID (FloorStatus), when present
+        int prim = 0;              // enum bfcp_prim
+        bool response = false;     // an answer to our request (else a notification)
+        uint16_t request_id = 0;   // FLOOR-REQUEST-INFORMATION's id, when present
+        int state = 0;             // its OVERALL-REQUEST-STATUS, when present
+        int error = 0;             // ERROR-CODE, when present
+        uint16_t floor_id = 0;     // FLOOR-ID (FloorStatus), when present
+        uint16_t beneficiary = 0;  // BENEFICIARY-INFORMATION's user id, when present
+        uint16_t tid = 0;          // the transaction id
     };
 
+    // `tls_pem`: TLS only, our certificate and key (what the room's offer named in
+    // a=fingerprint); required for TLS.
     BfcpClient(Transport transport, const std::string& host, uint16_t port, uint32_t conference_id,
-               uint16_t user_id, uint8_t version = 2);
+               uint16_t user_id, uint8_t version = 2, const std::string& tls_pem = {});
     ~BfcpClient();
     BfcpClient(const BfcpClient&) = delete;
     BfcpClient& operator=(const BfcpClient&) = delete;
 
     [[nodiscard]] bool ok() const { return ok_; }
-    // TCP: the connection is up.
+    // TCP: the connection is up (TLS: the TCP connection; the handshake follows).
     [[nodiscard]] bool connected() const { return connected_; }
+    // TLS: the sha-256 digest of our certificate (what a room's a=fingerprint names).
+    [[nodiscard]] std::vector<uint8_t> certificate_sha256() const;
+    // TLS: the sha-256 digest of the server's certificate, once the handshake is done.
+    [[nodiscard]] std::vector<uint8_t> server_certificate_sha256() const;
+    // UDP: the port we send from and listen on (what a room's m-line would name).
+    [[nodiscard]] uint16_t local_port() const;
 
     void hello();
     void request_floor(uint16_t floor_id);
@@ -42,6 +53,10 @@ public:
     void goodbye();
     // Sends raw bytes (hostile-input tests).
     void send_raw(const std::vector<uint8_t>& bytes);
+    // A request with a transaction id of our choosing (collision tests), carrying FLOOR-ID
+    // (FloorRequest, FloorQuery) or FLOOR-REQUEST-ID (FloorRelease) = `value`. Over UDP the
+    // response bypasses libre's matching and is not recorded.
+    void request_with_tid(int prim, uint16_t tid, uint16_t value);
     // Notifications are acknowledged unless told not to (to watch the server retransmit).
     void set_acknowledge(bool ack) { acknowledge_ = ack; }
     void set_ids(uint32_t conference_id, uint16_t user_id) {
@@ -50,6 +65,8 @@ public:
     }
 
     [[nodiscard]] const std::vector<Seen>& seen() const { return seen_; }
+    // The latest FloorStatus the server sent (response or notification).
+    [[nodiscard]] std::optional<Seen> last_floor_status() const;
     // The latest request state the server told (response or notification) for `request_id`.
     [[nodiscard]] std::optional<int> state_of(uint16_t request_id) const;
     [[nodiscard]] size_t count(int prim, bool response) const;
@@ -79,6 +96,8 @@ private:
     uint16_t tcp_tid_ = 0;
     core::ReHandle<struct bfcp_conn> udp_;
     core::ReHandle<struct tcp_conn> tcp_;
+    core::ReHandle<struct tls> tls_;
+    core::ReHandle<struct tls_conn> tls_conn_;
     std::vector<uint8_t> tcp_buffer_;
     std::vector<Seen> seen_;
 };

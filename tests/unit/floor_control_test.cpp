@@ -1,5 +1,6 @@
 // The BFCP floor state machine (issue 14): grant at once (Pending, then Granted), release,
-// revoke, errors for unknown floors and requests, a re-request replacing the old grant.
+// revoke, errors for unknown floors and requests, a re-request replacing the old grant, and
+// the gateway's own hold for a meeting share (the latest sharer wins).
 #include "sip/floor_control.hpp"
 
 #include <gtest/gtest.h>
@@ -84,6 +85,76 @@ TEST(FloorControl, AnotherFloorIdRevokesTheOldGrant) {
     EXPECT_EQ(f.floor_id(), 4);
     const std::array<uint16_t, 1> old{1};
     EXPECT_EQ(f.request(old).error, FloorError::InvalidFloorId);
+}
+
+TEST(FloorControl, GatewayTakesAFreeFloor) {
+    FloorControl f(2);
+    EXPECT_FALSE(f.gateway_take());  // nobody to revoke
+    EXPECT_TRUE(f.gateway_holds());
+    EXPECT_FALSE(f.room_holds());
+    const auto own = f.gateway_request();
+    ASSERT_TRUE(own);
+    EXPECT_FALSE(f.gateway_take());  // taking it again changes nothing
+    EXPECT_EQ(f.gateway_request(), own);
+    f.gateway_release();
+    EXPECT_FALSE(f.gateway_holds());
+    EXPECT_FALSE(f.gateway_wants());
+}
+
+TEST(FloorControl, GatewayTakingTheFloorRevokesTheRoom) {
+    FloorControl f(2);
+    const std::array<uint16_t, 1> floors{2};
+    const auto room = f.request(floors).request_id;
+    auto ended = f.gateway_take();
+    ASSERT_TRUE(ended);
+    EXPECT_EQ(ended->request_id, room);
+    EXPECT_EQ(ended->states, std::vector<FloorRequestState>{FloorRequestState::Revoked});
+    EXPECT_FALSE(f.room_holds());
+    EXPECT_TRUE(f.gateway_holds());
+    // One counter for both sharers: the room never sees an id twice.
+    EXPECT_NE(f.gateway_request(), room);
+    // The room's revoked request is gone.
+    EXPECT_EQ(f.release(room).error, FloorError::FloorRequestIdDoesNotExist);
+}
+
+TEST(FloorControl, RoomTakingTheFloorFromTheGatewayWinsAndGivesItBack) {
+    FloorControl f(2);
+    (void)f.gateway_take();
+    const auto first_own = f.gateway_request();
+    const std::array<uint16_t, 1> floors{2};
+    auto a = f.request(floors);
+    ASSERT_FALSE(a.error);
+    EXPECT_EQ(a.states.back(), FloorRequestState::Granted);
+    EXPECT_TRUE(f.room_holds());
+    EXPECT_FALSE(f.gateway_holds());
+    EXPECT_TRUE(f.gateway_wants());
+    // The room stops: the meeting's share, still running, is back on the content line.
+    EXPECT_FALSE(f.release(a.request_id).error);
+    EXPECT_TRUE(f.gateway_holds());
+    EXPECT_NE(f.gateway_request(), first_own);
+    EXPECT_NE(f.gateway_request(), a.request_id);
+}
+
+TEST(FloorControl, GatewayResumesAfterARevokedRoomButNotAfterItsOwnRelease) {
+    FloorControl f(1);
+    (void)f.gateway_take();
+    const std::array<uint16_t, 1> floors{1};
+    (void)f.request(floors);
+    ASSERT_TRUE(f.revoke());  // the room said Goodbye
+    EXPECT_TRUE(f.gateway_holds());
+    f.gateway_release();
+    const auto id = f.request(floors).request_id;
+    EXPECT_FALSE(f.release(id).error);
+    EXPECT_FALSE(f.gateway_holds());  // the share ended: nothing to resume
+    EXPECT_FALSE(f.room_holds());
+}
+
+TEST(FloorControl, GatewayKeepsItsFloorAcrossAFloorIdChange) {
+    FloorControl f(1);
+    (void)f.gateway_take();
+    EXPECT_FALSE(f.set_floor_id(3));  // nothing of the room's to revoke
+    EXPECT_TRUE(f.gateway_holds());
+    EXPECT_EQ(f.floor_id(), 3);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Content line (RFC 4796) and BFCP line (RFC 8856) in the offer/answer (issue 14): the gateway
 // answers as floor control server, refuses with port 0 what it cannot do, and a content line
 // without BFCP stays plain video.
+#include "sip/bfcp_sdp.hpp"
+#include "sip/dtls_fingerprint.hpp"
 #include "sip/offer_answer.hpp"
 #include "sip/sdp.hpp"
 
@@ -139,6 +141,39 @@ TEST(ContentBfcp, OldMStreamSyntaxAndNoLabel) {
     EXPECT_EQ(line(n, 3).attribute("floorid"), "5 mstrm:2");
 }
 
+// Several floors (one per stream an endpoint can share): ours is the one naming our content
+// line, wherever it sits and whatever the syntax.
+TEST(ContentBfcp, TheFloorNamingTheContentLineIsTaken) {
+    for (const std::string floors :
+         {"a=floorid:1 mstrm:1\r\na=floorid:4 mstrm:3\r\n", "a=floorid:7 mstrm:9 3\r\n",
+          "a=floorid:2 m-stream:1\r\na=floorid:4 m-stream:5 3\r\n",
+          "a=floorid:x mstrm:3\r\na=floorid:4 mstrm:3\r\n"}) {
+        auto n = answer(kHead + kContent + bfcp_line("UDP/BFCP", floors));
+        ASSERT_TRUE(n.media.bfcp) << floors;
+        const uint16_t want = floors.find("a=floorid:7") != std::string::npos ? 7 : 4;
+        EXPECT_EQ(n.media.bfcp->floor_id, want) << floors;
+        EXPECT_EQ(line(n, 3).attribute("floorid"), std::to_string(want) + " mstrm:3");
+    }
+    // No floor names our line: the first offered.
+    auto n = answer(kHead + kContent +
+                    bfcp_line("UDP/BFCP",
+                              "a=floorid:6 mstrm:8\r\n"
+                              "a=floorid:9 mstrm:10\r\n"));
+    ASSERT_TRUE(n.media.bfcp);
+    EXPECT_EQ(n.media.bfcp->floor_id, 6);
+}
+
+// A c-s endpoint may put its own confid/userid in the offer; the server's ids are ours.
+TEST(ContentBfcp, OfferedIdsAreReplacedByOurs) {
+    auto n = answer(kHead + kContent +
+                    bfcp_line("UDP/BFCP", "a=floorctrl:c-s\r\na=confid:99\r\na=userid:5\r\n"));
+    ASSERT_TRUE(n.media.bfcp);
+    EXPECT_EQ(n.media.bfcp->conference_id, 4321u);
+    EXPECT_EQ(n.media.bfcp->user_id, 7);
+    EXPECT_EQ(line(n, 3).attribute("confid"), "4321");
+    EXPECT_EQ(line(n, 3).attribute("userid"), "7");
+}
+
 TEST(ContentBfcp, TcpActiveOrActpassWeListen) {
     for (const std::string setup : {"a=setup:actpass\r\n", "a=setup:active\r\n", ""}) {
         auto n = answer(kHead + kContent +
@@ -163,16 +198,85 @@ TEST(ContentBfcp, TcpPassiveIsRefused) {
     EXPECT_NE(n.bfcp_refused.find("setup:passive"), std::string::npos);
 }
 
-TEST(ContentBfcp, TlsIsRefusedWithPortZero) {
-    for (const std::string proto : {"TCP/TLS/BFCP", "UDP/TLS/BFCP"}) {
-        auto n = answer(kHead + kContent + bfcp_line(proto, "a=setup:actpass\r\n"));
+const std::string kOurFingerprint =
+    "sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:"
+    "CC:DD:EE:FF";
+const std::string kRoomFingerprint =
+    "sha-256 AB:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:"
+    "CC:DD:EE:01";
+
+sip::LocalMediaPorts tls_ports() {
+    auto p = ports();
+    p.bfcp_tls = true;
+    p.dtls_fingerprint = kOurFingerprint;
+    return p;
+}
+
+TEST(ContentBfcp, TcpTlsIsAnsweredWithOurFingerprint) {
+    auto n = answer(kHead + kContent +
+                        bfcp_line("TCP/TLS/BFCP",
+                                  "a=setup:actpass\r\na=connection:new\r\n"
+                                  "a=floorctrl:c-s\r\na=fingerprint:" +
+                                      kRoomFingerprint + "\r\n"),
+                    tls_ports());
+    ASSERT_TRUE(n.ok());
+    ASSERT_TRUE(n.media.bfcp) << n.bfcp_refused;
+    EXPECT_EQ(n.media.bfcp->transport, sip::BfcpTransport::Tls);
+    ASSERT_TRUE(n.media.bfcp->remote_fingerprint);
+    EXPECT_EQ(sip::format_fingerprint(*n.media.bfcp->remote_fingerprint), kRoomFingerprint);
+    const auto b = line(n, 3);
+    EXPECT_EQ(b.proto, "TCP/TLS/BFCP");
+    EXPECT_EQ(b.port, 20007);  // the TCP listener: TLS starts on the accepted connection
+    EXPECT_EQ(b.attribute("setup"), "passive");
+    EXPECT_EQ(b.attribute("connection"), "new");
+    EXPECT_EQ(b.attribute("fingerprint"), kOurFingerprint);
+    EXPECT_EQ(b.attribute("floorctrl"), "s-only");
+}
+
+TEST(ContentBfcp, TcpTlsTakesTheSessionLevelFingerprint) {
+    std::string head = kHead;
+    head.insert(head.find("m=audio"), "a=fingerprint:" + kRoomFingerprint + "\r\n");
+    auto n = answer(head + kContent + bfcp_line("TCP/TLS/BFCP", "a=setup:active\r\n"), tls_ports());
+    ASSERT_TRUE(n.media.bfcp) << n.bfcp_refused;
+    EXPECT_EQ(sip::format_fingerprint(*n.media.bfcp->remote_fingerprint), kRoomFingerprint);
+}
+
+TEST(ContentBfcp, TcpTlsRefusals) {
+    std::string sha512 = "AA";
+    for (int i = 1; i < 64; ++i) sha512 += ":AA";
+    struct Case {
+        std::string extra;
+        sip::LocalMediaPorts ports;
+        std::string why;
+    };
+    const std::vector<Case> cases{
+        // No certificate of ours (no DTLS identity in this process).
+        {"a=fingerprint:" + kRoomFingerprint + "\r\n", ports(), "without a local certificate"},
+        {"a=setup:actpass\r\n", tls_ports(), "no a=fingerprint"},
+        // A hash libre cannot take of a TLS peer's certificate.
+        {"a=fingerprint:sha-512 " + sha512 + "\r\n", tls_ports(), "sha-512"},
+        {"a=fingerprint:md5 00:11\r\n", tls_ports(), "fingerprint"},
+        {"a=fingerprint:" + kRoomFingerprint + "\r\na=setup:passive\r\n", tls_ports(),
+         "setup:passive"},
+    };
+    for (const auto& c : cases) {
+        auto n = answer(kHead + kContent + bfcp_line("TCP/TLS/BFCP", c.extra), c.ports);
         ASSERT_TRUE(n.ok());
-        EXPECT_FALSE(n.media.bfcp);
-        const auto b = line(n, 3);
-        EXPECT_EQ(b.port, 0);
-        EXPECT_EQ(b.proto, proto);
-        EXPECT_NE(n.bfcp_refused.find("not supported"), std::string::npos);
+        EXPECT_FALSE(n.media.bfcp) << c.extra;
+        EXPECT_EQ(line(n, 3).port, 0) << c.extra;
+        EXPECT_EQ(line(n, 3).proto, "TCP/TLS/BFCP");
+        EXPECT_NE(n.bfcp_refused.find(c.why), std::string::npos) << n.bfcp_refused;
     }
+}
+
+TEST(ContentBfcp, UdpTlsIsRefusedWithPortZero) {
+    auto n = answer(
+        kHead + kContent + bfcp_line("UDP/TLS/BFCP", "a=fingerprint:" + kRoomFingerprint + "\r\n"),
+        tls_ports());
+    ASSERT_TRUE(n.ok());
+    EXPECT_FALSE(n.media.bfcp);
+    EXPECT_EQ(line(n, 3).port, 0);
+    EXPECT_NE(n.bfcp_refused.find("not supported"), std::string::npos);
 }
 
 TEST(ContentBfcp, UdpWithoutVersionTwoIsRefused) {
@@ -240,6 +344,35 @@ TEST(ContentBfcp, OnlyOneBfcpLine) {
     ASSERT_TRUE(n.media.bfcp);
     EXPECT_EQ(n.media.bfcp->transport, sip::BfcpTransport::Udp);
     EXPECT_EQ(line(n, 4).port, 0);
+}
+
+// Our session refresh offers our last answer; the room's answer keeps the content and BFCP
+// lines as they were (apply_answer settles audio and main video only), or refuses them.
+TEST(ContentBfcp, AnswerToOurRefreshKeepsContentAndFloor) {
+    const auto first = answer(kHead + kContent + bfcp_line("UDP/BFCP", "a=floorid:1 mstrm:3\r\n"));
+    ASSERT_TRUE(first.media.content && first.media.bfcp);
+    // The room answers with the content line on another port.
+    std::string room = kHead + kContent + bfcp_line("UDP/BFCP", "a=floorctrl:c-only\r\n");
+    room.replace(room.find("m=video 4004"), 12, "m=video 4010");
+    auto parsed = sip::parse_sdp(room);
+    ASSERT_TRUE(parsed.ok());
+    sip::NegotiatedMedia after;  // what apply_answer gives: no content, no floor
+    sip::keep_content_and_floor(*parsed, first.media, after);
+    ASSERT_TRUE(after.content);
+    EXPECT_EQ(after.content->remote_rtp_port, 4010);
+    EXPECT_EQ(after.content->remote_rtcp_port, 4011);
+    ASSERT_TRUE(after.bfcp);
+    EXPECT_EQ(*after.bfcp, *first.media.bfcp);
+
+    // Content refused in the answer: the floor goes with it.
+    std::string refused = room;
+    refused.replace(refused.find("m=video 4010"), 12, "m=video 0");
+    auto p2 = sip::parse_sdp(refused);
+    ASSERT_TRUE(p2.ok());
+    sip::NegotiatedMedia none;
+    sip::keep_content_and_floor(*p2, first.media, none);
+    EXPECT_FALSE(none.content);
+    EXPECT_FALSE(none.bfcp);
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ packages=(
   janus janus-demos
   gstreamer1.0-x fonts-dejavu-core  # textoverlay (pango) for the echo room overlay, and a font
   # test peers and tools (real programs, no mocks)
-  kamailio kamailio-autheph-modules kamailio-tls-modules sip-tester baresip baresip-ffmpeg coturn sox iproute2 procps curl tcpdump
+  kamailio kamailio-autheph-modules kamailio-tls-modules dnsmasq-base sip-tester baresip baresip-ffmpeg coturn sox iproute2 procps curl tcpdump
 )
 case "${1:-}" in
   fuzz) packages+=(clang libclang-rt-14-dev) ;;  # tests/fuzz: clang++, libFuzzer, ASan/UBSan runtimes

@@ -484,6 +484,17 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         s.str("tls_certificate", cfg.sip.tls_certificate);
         s.str("tls_ca_file", cfg.sip.tls_ca_file);
         s.boolean("tls_verify", cfg.sip.tls_verify);
+        std::vector<std::string> dns_servers;
+        s.strings("dns_servers", dns_servers);
+        for (const auto& d : dns_servers) {
+            auto server = parse_listen_address("udp:" + d);
+            if (!server || !is_ip_address(server->host)) {
+                errors.push_back(source_name + ": 'sip.dns_servers' entry '" + d +
+                                 "' must be ip:port (e.g. \"127.0.0.1:53\", \"[::1]:53\")");
+            } else {
+                cfg.sip.dns_servers.push_back(*server);
+            }
+        }
         if (!cfg.sip.tls_ca_file.empty() && !std::ifstream(cfg.sip.tls_ca_file).good())
             errors.push_back(source_name + ": 'sip.tls_ca_file' \"" + cfg.sip.tls_ca_file +
                              "\" cannot be read");
@@ -540,18 +551,6 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
                 errors.push_back(
                     source_name +
                     ": a TLS 'registrar.server' needs a 'tls:' address in 'sip.listen'");
-            // The verifier learns a connection's host only for IP addresses (docs/sip.md).
-            std::string_view host = cfg.registrar.server;
-            host = host.substr(host.find(':') + 1);
-            host = host.substr(0, host.find_first_of(";?"));
-            if (const auto at = host.rfind('@'); at != std::string_view::npos)
-                host = host.substr(at + 1);
-            host = !host.empty() && host.front() == '[' ? host.substr(1, host.find(']') - 1)
-                                                        : host.substr(0, host.find(':'));
-            if (tls_registrar && cfg.sip.tls_verify && !is_ip_address(host))
-                errors.push_back(source_name + ": 'registrar.server' host '" + std::string(host) +
-                                 "' must be an IP address over TLS (its certificate is checked "
-                                 "against it; docs/sip.md), or set 'sip.tls_verify = false'");
             if (!cfg.registrar.secret.empty() && !cfg.registrar.password.empty())
                 errors.push_back(source_name +
                                  ": set 'registrar.secret' or 'registrar.password', not both");

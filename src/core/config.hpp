@@ -21,7 +21,9 @@ struct SipConfig {
     std::string tls_certificate;  // PEM with certificate and key; needed by "tls:" listeners
     std::string tls_ca_file;      // CAs that outgoing TLS peers must chain to; empty: system store
     bool tls_verify = true;       // false: outgoing TLS peers are not verified (warned at start)
-    std::string public_address;   // advertised in Contact/SDP instead of the listen address
+    // "ip:port" of the DNS servers for SIP TLS targets' names; empty: /etc/resolv.conf
+    std::vector<ListenAddress> dns_servers;
+    std::string public_address;  // advertised in Contact/SDP instead of the listen address
     std::string user_agent = "sipmediagw";
     uint32_t session_expires = 1800;  // RFC 4028; 0 disables session timers
     uint16_t busy_status = 486;       // 486 Busy Here or 503 Service Unavailable

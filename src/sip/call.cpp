@@ -144,33 +144,61 @@ core::Result<std::unique_ptr<Call>> Call::dial(UserAgent& ua, const std::string&
     call->local_sdp_ = build_offer(call->prefs_, call->ports_, call->origin_);
     call->last_sdp_body_ = without_origin(call->local_sdp_);
     call->plan_.contact_user = "sipmediagw";  // our Contact in the INVITE and UPDATE answers
-    auto desc = to_mbuf(call->local_sdp_);
+    const auto tls = tls_target_of(to_uri);
+    if (tls && !ua.has_tls_listener())
+        return core::fail("dial-out over TLS needs a 'tls:' address in sip.listen", 400);
+    if (!tls || tls->ip_literal) {
+        auto st = call->connect(to_uri, from_uri, std::nullopt);
+        if (!st) return st.error();
+        return call;
+    }
+    // A name: we resolve it, then connect to the address with the name to verify (and to send
+    // as SNI) attached to the connection (sip/next_hop.hpp).
+    Call* self = call.get();
+    spdlog::info("sip: sess={} resolving {} for {}", call->log_id_, tls->host, to_uri);
+    call->lookup_ = NextHopLookup::start(ua.dns(), *tls, [self, to_uri, from_uri](auto hops) {
+        if (self->closed_) return;
+        if (!hops) {
+            self->close_with(hops.error().message);
+            return;
+        }
+        auto st = self->connect(to_uri, from_uri, hops->front());
+        if (!st) self->close_with(st.error().message);
+    });
+    return call;
+}
+
+core::Status Call::connect(const std::string& to_uri, const std::string& from_uri,
+                           const std::optional<NextHop>& via) {
+    auto desc = to_mbuf(local_sdp_);
     struct sipsess* sess = nullptr;
     // Outbound calls do not ask for session timers: the far end may still impose them and
     // refresh itself; our re-INVITE handling answers its refreshes.
     const std::string next_hop = sendable_uri(to_uri);
     const auto tls = tls_target_of(to_uri);
-    // Only a connection made synchronously, to an IP address, carries its host to the
-    // verifier (sip/tls_verifier.hpp); libre would resolve a name later and be refused.
-    if (tls && !tls->ip_literal && ua.config().tls_verify)
-        return core::fail("dial-out over TLS needs an IP address in the target URI, not '" +
-                              tls->host + "' (its certificate is checked against it)",
-                          400);
+    // The connection libre opens inside sipsess_connect is for this host; the request URI and
+    // To keep it, the Route names the address it was resolved to.
     const TlsVerifier::ExpectPeer expect(tls ? tls->host : std::string());
+    const std::string route = via ? via->route() : std::string();
+    const char* routev[] = {route.c_str()};
     const int err = sipsess_connect(
-        &sess, ua.sessions(), next_hop.c_str(), nullptr, from_uri.c_str(),
-        call->plan_.contact_user.c_str(), nullptr, 0, "application/sdp", desc.get(),
-        call->auth_ ? &digest_source_auth : nullptr, call->auth_.get(), true, &Call::on_offer,
+        &sess, ua_.sessions(), next_hop.c_str(), nullptr, from_uri.c_str(),
+        plan_.contact_user.c_str(), via ? routev : nullptr, via ? 1 : 0, "application/sdp",
+        desc.get(), auth_ ? &digest_source_auth : nullptr, auth_.get(), true, &Call::on_offer,
         &Call::on_answer, &Call::on_progress, &Call::on_established, &Call::on_info, nullptr,
-        &Call::on_close, call.get(), "Allow: %s\r\n", kAllow);
+        &Call::on_close, this, "Allow: %s\r\n", kAllow);
     if (err == EPROTONOSUPPORT && tls)
-        return core::fail("dial-out over TLS needs a 'tls:' address in sip.listen");
+        return core::fail("dial-out over TLS needs a 'tls:' address in sip.listen", 400);
     if (err != 0) return core::fail(std::string("sipsess_connect: ") + std::strerror(err));
-    call->sess_.reset(sess);
+    sess_.reset(sess);
     if (const struct sip_dialog* dlg = sipsess_dialog(sess); dlg != nullptr)
-        call->call_id_ = sip_dialog_callid(dlg);
-    spdlog::info("sip: sess={} dialing {}", call->log_id_, to_uri);
-    return call;
+        call_id_ = sip_dialog_callid(dlg);
+    if (via) {
+        spdlog::info("sip: sess={} dialing {} via {}", log_id_, to_uri, via->text());
+    } else {
+        spdlog::info("sip: sess={} dialing {}", log_id_, to_uri);
+    }
+    return core::Ok{};
 }
 
 void Call::hangup(const std::string& cause) {

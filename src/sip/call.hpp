@@ -11,6 +11,7 @@
 #include "sip/ephemeral_credentials.hpp"
 #include "sip/info_body.hpp"
 #include "sip/negotiated_media.hpp"
+#include "sip/next_hop.hpp"
 #include "sip/offer_answer.hpp"
 #include "sip/session_timer.hpp"
 
@@ -51,8 +52,9 @@ public:
                                                       std::string log_id, CodecPreferences prefs,
                                                       LocalMediaPorts ports, SdpOrigin origin,
                                                       AnswerPlan plan, CallEvents events);
-    // Places a call to `to_uri` (sip:user@host[:port][;transport=tcp]). `credentials` answer
-    // a 401/407 only when its realm is `auth_realm` (sip/digest_source.hpp).
+    // Places a call to `to_uri` (sip:user@host[:port][;transport=tcp]). A TLS target named by a
+    // host name is resolved first: the INVITE leaves later, and a failure arrives as on_closed.
+    // `credentials` answer a 401/407 only when its realm is `auth_realm` (sip/digest_source.hpp).
     static core::Result<std::unique_ptr<Call>> dial(UserAgent& ua, const std::string& to_uri,
                                                     const std::string& from_uri,
                                                     std::optional<Credentials> credentials,
@@ -93,6 +95,9 @@ private:
     static void on_close(int err, const struct sip_msg* msg, void* arg);
 
     void send_answer();
+    // Sends the INVITE (through `via` when the target's name was resolved by us).
+    core::Status connect(const std::string& to_uri, const std::string& from_uri,
+                         const std::optional<NextHop>& via);
     void apply_timer(const SessionTimerDecision& d);
     void refresh();
     // Our SDP for the current state; bumps the o= version only when the content changed.
@@ -118,6 +123,7 @@ private:
     core::Timer ring_timer_;
     core::Timer refresh_timer_;
     core::Timer expire_timer_;
+    std::unique_ptr<NextHopLookup> lookup_;  // a dial-out target's name being resolved
 };
 
 }  // namespace sip

@@ -72,10 +72,13 @@ RegistrationSlot::RegistrationSlot(UserAgent& ua, const core::RegistrarConfig& c
     // Placement new into libre's refcounted memory: mem_deref runs the destructor, link_ owns it.
     // NOLINTNEXTLINE(cppcoreguidelines-owning-memory)
     if (mem != nullptr) link_.reset(new (mem) RegistrationLink{cfg_, user_, this});
+    tls_ = tls_target_of(cfg_.server);
 }
 
 RegistrationSlot::~RegistrationSlot() {
     retry_.cancel();
+    recheck_.cancel();
+    lookup_.reset();
     if (link_) link_->slot = nullptr;
     if (reg_) spdlog::info("sip: registration slot={} state=unregistering", user_);
     // The un-REGISTER may need a new connection: it goes to the same registrar.
@@ -84,28 +87,82 @@ RegistrationSlot::~RegistrationSlot() {
 }
 
 std::string RegistrationSlot::registrar_tls_host() const {
-    const auto tls = tls_target_of(cfg_.server);
-    return tls ? tls->host : std::string();
+    return tls_ ? tls_->host : std::string();
 }
 
 void RegistrationSlot::start() {
+    retry_.cancel();
+    recheck_.cancel();
+    if (!tls_ || tls_->ip_literal) {
+        register_via(std::nullopt);
+        return;
+    }
+    // A name: every start resolves it again, so a registrar that moved or failed is found at
+    // its current address.
+    lookup_ =
+        NextHopLookup::start(ua_.dns(), *tls_, [this](auto hops) { on_resolved(std::move(hops)); });
+}
+
+void RegistrationSlot::fail_and_retry(const std::string& detail) {
+    set_state(RegistrationState::Failed, detail);
+    if (!retry_.active()) retry_.start(uint64_t{kRetrySeconds} * 1000, [this] { start(); });
+}
+
+void RegistrationSlot::on_resolved(core::Result<std::vector<NextHop>> hops) {
+    if (!hops) {
+        // The old binding stays until it expires or a later start replaces it.
+        fail_and_retry("error=\"" + core::log_field(hops.error().message) + "\"");
+        return;
+    }
+    const NextHop& first = hops->front();
+    if (!via_ || *via_ != first)
+        spdlog::info("sip: registration slot={} registrar {} resolved to {}", user_, tls_->host,
+                     first.text());
+    register_via(first);
+}
+
+void RegistrationSlot::on_rechecked(core::Result<std::vector<NextHop>> hops) {
+    const bool still_listed =
+        !hops || !via_ || std::find(hops->begin(), hops->end(), *via_) != hops->end();
+    if (still_listed) {
+        // A failed look-up changes nothing: the registrar we reach is still verified.
+        recheck_.start(uint64_t{kResolveSeconds} * 1000, [this] {
+            lookup_ = NextHopLookup::start(ua_.dns(), *tls_,
+                                           [this](auto h) { on_rechecked(std::move(h)); });
+        });
+        return;
+    }
+    spdlog::info("sip: registration slot={} registrar {} moved from {} to {}", user_, tls_->host,
+                 via_->text(), hops->front().text());
+    on_resolved(std::move(hops));
+}
+
+void RegistrationSlot::register_via(const std::optional<NextHop>& via) {
     // Connections opened from here on (the old binding's un-REGISTER, the new REGISTER) are for
     // the registrar; one libre re-opens later by itself is refused and we start over.
     const TlsVerifier::ExpectPeer expect(registrar_tls_host());
     if (reg_) spdlog::debug("sip: registration slot={} starting over", user_);
     reg_.reset();
+    via_ = via;
     struct sipreg* reg = nullptr;
     const std::string server = sendable_uri(cfg_.server);
-    const int err = sipreg_register(&reg, ua_.stack(), server.c_str(), aor_.c_str(), nullptr,
-                                    aor_.c_str(), cfg_.expires, user_.c_str(), nullptr, 0, 0,
-                                    &RegistrationLink::on_auth, link_.get(), true,
-                                    &RegistrationLink::on_response, link_.get(), nullptr, nullptr);
+    // The request URI keeps the registrar's name; libre sends to the first Route, the address.
+    const std::string route = via ? via->route() : std::string();
+    const char* routev[] = {route.c_str()};
+    const int err = sipreg_register(
+        &reg, ua_.stack(), server.c_str(), aor_.c_str(), nullptr, aor_.c_str(), cfg_.expires,
+        user_.c_str(), via ? routev : nullptr, via ? 1 : 0, 0, &RegistrationLink::on_auth,
+        link_.get(), true, &RegistrationLink::on_response, link_.get(), nullptr, nullptr);
     if (err != 0) {
-        set_state(RegistrationState::Failed, std::string("cannot send: ") + std::strerror(err));
-        retry_.start(uint64_t{kRetrySeconds} * 1000, [this] { start(); });
+        fail_and_retry(std::string("cannot send: ") + std::strerror(err));
         return;
     }
     reg_.reset(reg);
+    if (via)
+        recheck_.start(uint64_t{kResolveSeconds} * 1000, [this] {
+            lookup_ = NextHopLookup::start(ua_.dns(), *tls_,
+                                           [this](auto h) { on_rechecked(std::move(h)); });
+        });
     // A registrar restarted without persistent bindings (Kamailio db_mode=0) only learns ours
     // again at our next refresh, so refresh about every kRefreshSeconds instead of at 90 % of
     // a possibly long expiry. libre takes the refresh point as a percentage (5-95) of it.

@@ -2,14 +2,19 @@
 // registrar, with digest credentials from the shared secret (ephemeral) or a static password.
 // libre refreshes before expiry; on failure we start over every few seconds so a restarted
 // registrar gets the binding back promptly. Destroying the slot unregisters (Expires: 0).
+// A TLS registrar named by a host name is resolved by us (sip/next_hop.hpp) at every start and
+// again every kResolveSeconds; the slot starts over when its address is no longer listed.
 #pragma once
 
 #include "core/config.hpp"
 #include "core/control_loop.hpp"
 #include "core/re_handle.hpp"
 #include "core/result.hpp"
+#include "sip/next_hop.hpp"
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 
 struct sipreg;
@@ -42,6 +47,7 @@ public:
 
     static constexpr uint32_t kRetrySeconds = 3;
     static constexpr uint32_t kRefreshSeconds = 10;
+    static constexpr uint32_t kResolveSeconds = 60;
 
 private:
     friend struct RegistrationLink;
@@ -49,6 +55,11 @@ private:
     void set_state(RegistrationState s, const std::string& detail);
     // The registrar's host when it is reached over TLS, else empty.
     [[nodiscard]] std::string registrar_tls_host() const;
+    void on_resolved(core::Result<std::vector<NextHop>> hops);
+    void on_rechecked(core::Result<std::vector<NextHop>> hops);
+    // Sends the REGISTER, through `via` when the registrar's name was resolved by us.
+    void register_via(const std::optional<NextHop>& via);
+    void fail_and_retry(const std::string& detail);
 
     UserAgent& ua_;
     core::RegistrarConfig cfg_;
@@ -62,6 +73,10 @@ private:
     bool busy_ = false;
     bool first_ = true;
     core::Timer retry_;
+    std::optional<TlsTarget> tls_;  // the registrar, when reached over TLS
+    std::optional<NextHop> via_;    // where the current registration goes (names only)
+    std::unique_ptr<NextHopLookup> lookup_;
+    core::Timer recheck_;
 };
 
 }  // namespace sip

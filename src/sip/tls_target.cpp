@@ -67,15 +67,43 @@ bool is_ip_literal(const std::string& host) {
            inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
+// The port after the host of "scheme:user@host:port"; 0 when absent or not a port.
+uint16_t port_of(std::string_view head) {
+    if (const auto at = head.rfind('@'); at != std::string_view::npos) {
+        head = head.substr(at + 1);
+    } else {
+        head = head.substr(head.find(':') + 1);
+    }
+    if (!head.empty() && head.front() == '[') {
+        const auto close = head.find(']');
+        head = close == std::string_view::npos ? std::string_view{} : head.substr(close + 1);
+    } else if (const auto colon = head.find(':'); colon != std::string_view::npos) {
+        head = head.substr(colon);
+    } else {
+        head = {};
+    }
+    if (head.size() < 2 || head.front() != ':') return 0;
+    uint32_t port = 0;
+    for (char c : head.substr(1)) {
+        if (c < '0' || c > '9') return 0;
+        port = port * 10 + static_cast<uint32_t>(c - '0');
+        if (port > 65535) return 0;
+    }
+    return static_cast<uint16_t>(port);
+}
+
 }  // namespace
 
 std::optional<TlsTarget> tls_target_of(std::string_view uri) {
     const bool sips = starts_with_nocase(uri, "sips:");
     if (!sips && !starts_with_nocase(uri, "sip:")) return std::nullopt;
     if (!sips && transport_param(split(uri).params) != "tls") return std::nullopt;
+    const UriParts parts = split(uri);
     TlsTarget t;
     t.host = uri_host(uri);
     t.ip_literal = is_ip_literal(t.host);
+    t.transport_given = !transport_param(parts.params).empty();
+    t.port = port_of(parts.head);
     return t;
 }
 

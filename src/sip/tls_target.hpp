@@ -5,6 +5,7 @@
 // URI asks of its first hop (RFC 3261 section 26.2.2); the hops after it are the proxies' part.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,9 @@ namespace sip {
 struct TlsTarget {
     std::string host;  // as written in the URI, brackets of an IPv6 literal removed
     bool ip_literal = false;
+    uint16_t port = 0;  // 0: none in the URI (RFC 3263: SRV, or 5061)
+    // A "sips:" URI without ";transport=": RFC 3263 asks NAPTR first when no port is given.
+    bool transport_given = false;
 };
 
 // The TLS peer a request to `uri` goes to: a "sips:" URI or one with ";transport=tls" (any

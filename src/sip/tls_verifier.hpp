@@ -5,9 +5,11 @@
 // libre 1.1.0 opens a connection deep inside a request, never passes it the host name it was
 // for, and has no per-connection verify hook. What it does guarantee: for a request to an IP
 // address, SSL_new() runs synchronously inside the call that sends it (sipreg_register,
-// sipsess_connect). So:
-//  - an ExpectPeer scope around that call names the peer; an OpenSSL ex_data constructor, which
-//    SSL_new runs, stores the name on the connection being made;
+// sipsess_connect). A target named by a host name is resolved by us first (sip/next_hop.hpp)
+// and the request routed to the address, so this holds for names too. So:
+//  - an ExpectPeer scope around that call names the peer (the host of the URI, a name or an
+//    address); an OpenSSL ex_data constructor, which SSL_new runs, stores it on the connection
+//    being made;
 //  - an info callback on the context, at handshake start (before the ClientHello is written),
 //    turns verification on for client connections: the chain against the CA bundle, the name
 //    (or IP) against the certificate's subjectAltName, SNI for names;

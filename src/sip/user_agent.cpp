@@ -61,13 +61,20 @@ core::Result<std::unique_ptr<UserAgent>> UserAgent::create(const core::SipConfig
     auto ua = std::make_unique<UserAgent>(Key{}, config);
     ua->invite_handler_ = std::move(on_invite);
 
-    // A resolver only matters for registrar/dial-out URIs with host names; with none
-    // configured on the host we still run (IP URIs need no DNS).
+    // The resolver serves TLS registrars and dial-out targets named by host name (sip/next_hop),
+    // and libre for other names; with no server we still run (IP URIs need no DNS).
     {
         struct sa nsv[8];
-        uint32_t nsc = 8;
-        char domain[64] = "";
-        if (dns_srv_get(domain, sizeof domain, nsv, &nsc) != 0) nsc = 0;
+        uint32_t nsc = 0;
+        if (!config.dns_servers.empty()) {
+            for (const auto& d : config.dns_servers) {
+                if (nsc < 8 && sa_set_str(&nsv[nsc], d.host.c_str(), d.port) == 0) ++nsc;
+            }
+        } else {
+            nsc = 8;
+            char domain[64] = "";
+            if (dns_srv_get(domain, sizeof domain, nsv, &nsc) != 0) nsc = 0;
+        }
         struct dnsc* dns = nullptr;
         if (dnsc_alloc(&dns, nullptr, nsv, nsc) == 0) ua->dns_.reset(dns);
     }
@@ -119,6 +126,11 @@ core::Status UserAgent::add_transport(const core::ListenAddress& la) {
                           std::to_string(la.port) + ": " + std::strerror(err));
     listening_.push_back(la.transport + ":" + la.host + ":" + std::to_string(la.port));
     return core::Ok{};
+}
+
+bool UserAgent::has_tls_listener() const {
+    return std::any_of(config_.listen.begin(), config_.listen.end(),
+                       [](const core::ListenAddress& la) { return la.transport == "tls"; });
 }
 
 void UserAgent::reply(const struct sip_msg& msg, uint16_t status, const std::string& reason,

@@ -41,6 +41,9 @@ public:
     [[nodiscard]] struct libre_sip* stack() const { return sip_.get(); }
     [[nodiscard]] struct sipsess_sock* sessions() const { return sessions_.get(); }
     [[nodiscard]] const core::SipConfig& config() const { return config_; }
+    // Null when the resolver could not be made.
+    [[nodiscard]] struct dnsc* dns() const { return dns_.get(); }
+    [[nodiscard]] bool has_tls_listener() const;
     // "udp:127.0.0.1:5060", one per listener, as bound.
     [[nodiscard]] const std::vector<std::string>& listening() const { return listening_; }
 

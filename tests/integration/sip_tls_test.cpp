@@ -225,20 +225,5 @@ TEST_F(SipTls, DialOutRefusesAnUnverifiedTarget) {
     EXPECT_FALSE(callee.program().log_contains(kCalleeRang)) << callee.program().tail();
 }
 
-TEST_F(SipTls, DialOutByNameIsRefusedWhileVerifying) {
-    GatewayOptions o;
-    o.tls_certificate = gateway_cert_.combined.string();
-    o.tls_ca_file = ca_->certificate().string();
-    auto& gw = start_gateway(o);
-    auto created =
-        http_request(gw.api_port(), "POST", "/api/v1/gateways",
-                     nlohmann::json{{"dial", "sips:bob@proxy.test"}, {"room", "echo"}}.dump(),
-                     "Content-Type: application/json\r\n");
-    ASSERT_TRUE(created) << created.error().message;
-    EXPECT_EQ(created->status, 400) << created->body;
-    EXPECT_NE(created->body.find("dial-out over TLS needs an IP address"), std::string::npos)
-        << created->body;
-}
-
 }  // namespace
 }  // namespace testsupport

@@ -31,6 +31,7 @@ std::string Gateway::config_toml(const GatewayOptions& o, uint16_t port, uint16_
     if (!o.tls_certificate.empty()) t << "tls_certificate = \"" << o.tls_certificate << "\"\n";
     if (!o.tls_ca_file.empty()) t << "tls_ca_file = \"" << o.tls_ca_file << "\"\n";
     if (!o.tls_verify) t << "tls_verify = false\n";
+    if (!o.dns_server.empty()) t << "dns_servers = [\"" << o.dns_server << "\"]\n";
     t << "ring_ms = " << o.ring_ms << "\n"
       << "busy_status = " << o.busy_status << "\n\n"
       << "[capacity]\n"

@@ -34,6 +34,7 @@ struct GatewayOptions {
     std::string tls_certificate;
     std::string tls_ca_file;  // sip.tls_ca_file; empty: the system store
     bool tls_verify = true;   // sip.tls_verify
+    std::string dns_server;   // sip.dns_servers = ["<this>"] ("127.0.0.1:<port>"); empty: none
     std::string extra_toml;   // appended verbatim
     // Added to the daemon's environment ("NAME=value"), e.g. GStreamer's plugin path to
     // provoke a missing element.

@@ -73,7 +73,9 @@ core::Status Kamailio::launch() {
         const auto tls_cfg = write_tls_config(dir_, options_);
         argv.insert(argv.end(),
                     {"-A", "SMGW_WITH_TLS", "-A", "SMGW_TLS_PORT=" + std::to_string(tls_port_),
-                     "-A", "SMGW_TLS_CONFIG=\"" + tls_cfg.string() + "\""});
+                     "-A", "SMGW_TLS_CONFIG=\"" + tls_cfg.string() + "\"",
+                     // Tests reach the TLS side by name as localhost (RFC 6761, no DNS).
+                     "-A", "SMGW_TLS_NAME=localhost"});
     }
     auto prog = Program::start("kamailio-" + std::to_string(++generation_), argv, dir_);
     if (!prog) return prog.error();

@@ -201,6 +201,7 @@ core::Result<nlohmann::json> DemoRun::measure(const Callers& callers, std::chron
         by_role[role] = {{"processes", pids.size()},
                          {"pss_mib", mib(m.pss_kib)},
                          {"pss_anon_mib", mib(m.pss_anon_kib)},
+                         {"pss_shmem_mib", mib(m.pss_shmem_kib)},
                          {"cores", cores(pids)}};
     }
     r["gateway_chromium_by_role"] = by_role;

@@ -100,6 +100,9 @@ Memory memory_of(const std::set<pid_t>& pids) {
             } else if (key == "Pss_Anon:") {
                 smaps >> kib;
                 m.pss_anon_kib += kib;
+            } else if (key == "Pss_Shmem:") {
+                smaps >> kib;
+                m.pss_shmem_kib += kib;
             }
             smaps.ignore(4096, '\n');
         }

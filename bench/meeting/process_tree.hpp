@@ -40,6 +40,9 @@ struct Memory {
     uint64_t rss_kib = 0;       // counts shared pages once per process: an upper bound
     uint64_t pss_kib = 0;       // shared pages split between their users: the fair share
     uint64_t pss_anon_kib = 0;  // the part of PSS that is heap and stacks, not mapped files
+    // Shared memory (memfd, /dev/shm): in Chromium mostly video frames and canvases passed
+    // between the renderer, the GPU process and the media stack.
+    uint64_t pss_shmem_kib = 0;
 };
 Memory memory_of(const std::set<pid_t>& pids);
 

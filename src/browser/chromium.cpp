@@ -102,6 +102,11 @@ std::vector<std::string> chromium_command_line(const LaunchOptions& options,
         // No start tab: every page is one the gateway opens (Target.createTarget), and an idle
         // about:blank tab costs a renderer of its own (docs/browser.md, "Process model").
         "--no-startup-window",
+        // A page that draws video into a 2D canvas (the compositor toward the caller) leaves one
+        // decoded picture per frame in discardable shared memory, which Chromium purges only past
+        // its limit: 512 MiB per browser, 64 MiB in low-end mode (measured in a call's renderer:
+        // 458 MiB of shared memory, 62 with the flag; docs/browser.md, "Process model").
+        "--enable-low-end-device-mode",
     };
     // mDNS-hidden host candidates would never resolve on the loopback link. The omnibox popup
     // WebUI is preloaded into a renderer of its own even headless (58 MiB PSS measured). A spare
@@ -112,15 +117,23 @@ std::vector<std::string> chromium_command_line(const LaunchOptions& options,
         "WebRtcHideLocalIpsWithMdns,WebUIOmniboxPopup,WebUIOmniboxAimPopup,"
         "WebUIOmniboxFullPopup,PreloadTopChromeWebUI,SpareRendererForSitePerProcess";
     const std::string disable_prefix = "--disable-features=";
+    // Low-end mode also caps a page's JavaScript heap at 286 MB; a big meeting client must not
+    // run out, so V8 gets its usual room back. Chromium honours only the last --js-flags, and
+    // V8 the last of each flag: configured V8 flags are appended to ours.
+    std::string js_flags = "--max-old-space-size=1024";
+    const std::string js_prefix = "--js-flags=";
     std::vector<std::string> extra;
     for (const auto& f : options.extra_flags) {
         if (f.rfind(disable_prefix, 0) == 0) {
             disabled += "," + f.substr(disable_prefix.size());
+        } else if (f.rfind(js_prefix, 0) == 0) {
+            js_flags += " " + f.substr(js_prefix.size());
         } else {
             extra.push_back(f);
         }
     }
     args.push_back(disable_prefix + disabled);
+    args.push_back(js_prefix + js_flags);
     if (!options.language.empty()) {
         // --lang sets the UI locale (navigator.language); headless takes Accept-Language from
         // --accept-lang, not from the locale.

@@ -168,9 +168,9 @@ struct BrowserConfig {
     std::string meeting_layout = "speaker";
     // The caller's video into the meeting as the encoded frames received on the link, when the
     // meeting's sender negotiated the same codec (assets/bridge/forwarder.js); else the page
-    // decodes and re-encodes it. Off by default: the far end does not yet decode what the page
-    // forwards from the gateway's H.264 (docs/browser.md, "Encoded forwarding").
-    bool forward_encoded_video = false;
+    // decodes and re-encodes it. On by default: the meeting then gets the caller's own size and
+    // rate for one 720p decode and encode less per call (docs/browser.md, "Encoded forwarding").
+    bool forward_encoded_video = true;
 };
 
 struct PathsConfig {

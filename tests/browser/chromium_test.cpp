@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 
 #include <unistd.h>
 #include <optional>
@@ -210,6 +211,20 @@ TEST(ChromiumCommandLine, ConfiguredDisabledFeaturesAreMergedWithOurs) {
     // Configured flags come last; no start URL (--no-startup-window).
     EXPECT_EQ(args.back(), "--lang=fr");
     EXPECT_NE(std::find(args.begin(), args.end(), "--no-startup-window"), args.end());
+}
+
+// Low-end mode (the discardable memory limit) with V8's heap limit given back; a configured
+// --js-flags goes after ours, in the one --js-flags Chromium reads.
+TEST(ChromiumCommandLine, LowEndModeAndConfiguredJsFlagsMergedWithOurs) {
+    browser::LaunchOptions o;
+    o.extra_flags = {"--js-flags=--max-old-space-size=4096 --expose-gc"};
+    const auto args = browser::chromium_command_line(o, "/tmp/profile");
+    EXPECT_NE(std::find(args.begin(), args.end(), "--enable-low-end-device-mode"), args.end());
+    std::vector<std::string> js;
+    std::ranges::copy_if(args, std::back_inserter(js),
+                         [](const std::string& a) { return a.rfind("--js-flags=", 0) == 0; });
+    ASSERT_EQ(js.size(), 1U);
+    EXPECT_EQ(js[0], "--js-flags=--max-old-space-size=1024 --max-old-space-size=4096 --expose-gc");
 }
 
 // Finding 10 of the 2026-12 review: the sandbox is dropped only where Chromium cannot have one.

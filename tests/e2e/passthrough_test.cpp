@@ -5,10 +5,11 @@
 // gateway's own counters (/metrics) say it decoded and encoded no video frame while forwarding
 // them both ways. The same call with `demo --transcode` is the control: the same counters are
 // then non-zero, so they cannot pass by counting nothing. Both report the gateway process's CPU
-// over the same window. With `[browser] forward_encoded_video = true` the page also forwards the
-// caller's H.264 into the meeting as it arrives: the observer still decodes the caller while the
-// page's own counters (logged by the gateway) say frames were forwarded and the meeting sender's
-// encoder made none.
+// over the same window. With `[browser] forward_encoded_video` (on by default) the page also
+// forwards the caller's H.264 into the meeting as it arrives: the observer still decodes the
+// caller while the page's own counters (logged by the gateway) say frames were forwarded and the
+// meeting sender's encoder made none; with it off the page decodes and re-encodes, and the
+// observer decodes the caller all the same.
 #include "baresip_peer.hpp"
 #include "browser_fixture.hpp"
 #include "http_client.hpp"
@@ -77,21 +78,29 @@ struct CallFigures {
     long page_encoded = -1;
 };
 
+// What the test checks of the page's path for the caller's video into the meeting.
+enum class PageVideo {
+    Unchecked,  // the default configuration, not looked at
+    Forwarded,  // the default configuration: the page forwards the encoded frames
+    ReEncoded,  // `forward_encoded_video = false`: the page decodes and re-encodes
+};
+
 class PassthroughCall : public browser_test::BrowserFixture {
 protected:
     // One H.264 call into room 1234 with the observer watching; fills `out`.
-    void run_call(bool transcode, CallFigures& out, bool forward_encoded = false);
+    void run_call(bool transcode, CallFigures& out, PageVideo page_video = PageVideo::Unchecked);
 };
 
-void PassthroughCall::run_call(bool transcode, CallFigures& out, bool forward_encoded) {
+void PassthroughCall::run_call(bool transcode, CallFigures& out, PageVideo page_video) {
     testsupport::TempDir tmp(transcode ? "transcode-call" : "passthrough-call");
     std::vector<std::string> args = {SIPMEDIAGW_BINARY,    "demo",        "--address",
                                      e2e::kMeetingAddress, "--log-level", "debug"};
     if (transcode) args.push_back("--transcode");
-    if (forward_encoded) {
-        const std::string config = (tmp.path() / "forward.toml").string();
+    const bool forward_encoded = page_video == PageVideo::Forwarded;
+    if (page_video == PageVideo::ReEncoded) {
+        const std::string config = (tmp.path() / "reencode.toml").string();
         std::ofstream(config) << read_file(SIPMEDIAGW_EXAMPLE_CONFIG_FILE)
-                              << "\n[browser]\nforward_encoded_video = true\n";
+                              << "\n[browser]\nforward_encoded_video = false\n";
         args.insert(args.end(), {"--config", config});
     }
     auto gw = testsupport::Program::start("sipmediagw-demo", args, tmp.path());
@@ -172,6 +181,10 @@ void PassthroughCall::run_call(bool transcode, CallFigures& out, bool forward_en
             out.page_forwarded, out.page_encoded, (*obs2)["frames"].get<int>());
         EXPECT_GT((*obs2)["frames"].get<int>(), obs["frames"].get<int>()) << "observer stalled";
     }
+    if (page_video == PageVideo::ReEncoded) {
+        // The observer decoded the caller above; nothing of it went through the forwarder.
+        EXPECT_FALSE(gw->log_contains(std::regex("caller video forwarded"))) << gw->tail(80);
+    }
     // Meeting → caller: baresip decodes what the page sends back.
     EXPECT_TRUE(
         (*caller)->program().wait_for_log(std::regex("video: receiving with resolution"), 60s))
@@ -250,14 +263,23 @@ TEST_F(PassthroughCall, H264CallerForwardedBothWaysWithoutDecodeOrEncode) {
     EXPECT_GE(f.forwarded_from_page, 30);
 }
 
-// Encoded forwarding in the page (issue 13): the observer decodes the caller's frames that the
-// page forwarded without decoding or encoding them.
+// Encoded forwarding in the page (issue 13), on by default: the observer decodes the caller's
+// frames that the page forwarded without decoding or encoding them.
 TEST_F(PassthroughCall, H264CallerForwardedEncodedIntoTheMeetingByThePage) {
     CallFigures f;
-    run_call(false, f, true);
+    run_call(false, f, PageVideo::Forwarded);
     if (HasFatalFailure()) return;
     EXPECT_GE(f.page_forwarded, 30) << "frames forwarded in 5 s";
     EXPECT_EQ(f.page_encoded, 0) << "the page's encoder ran";
+}
+
+// The other setting, `forward_encoded_video = false`: the page decodes the caller's video and
+// encodes it again, and the meeting still sees the caller.
+TEST_F(PassthroughCall, H264CallerReEncodedByThePageWhenForwardingIsOff) {
+    CallFigures f;
+    run_call(false, f, PageVideo::ReEncoded);
+    if (HasFatalFailure()) return;
+    EXPECT_GE(f.forwarded_to_page, 90);
 }
 
 // The control: the same call transcoded; the counters that must stay 0 above count here.

@@ -32,7 +32,7 @@ start_timeout_ms = 5000
 heartbeat_interval_ms = 0
 heartbeat_timeout_ms = 2000
 meeting_video = "tab"
-forward_encoded_video = true
+forward_encoded_video = false
 )");
     ASSERT_TRUE(cfg.ok()) << cfg.error().message;
     EXPECT_EQ(cfg->browser.executable, "/opt/chromium/chrome");
@@ -47,14 +47,14 @@ forward_encoded_video = true
     EXPECT_EQ(cfg->browser.heartbeat_interval_ms, 0U);
     EXPECT_EQ(cfg->browser.heartbeat_timeout_ms, 2000U);
     EXPECT_EQ(cfg->browser.meeting_video, "tab");
-    EXPECT_TRUE(cfg->browser.forward_encoded_video);
+    EXPECT_FALSE(cfg->browser.forward_encoded_video);
 }
 
 TEST(BrowserConfig, MeetingVideoIsTheCompositorByDefaultAndOnlyTabOrCompositor) {
     auto cfg = parse("");
     ASSERT_TRUE(cfg.ok());
     EXPECT_EQ(cfg->browser.meeting_video, "compositor");
-    EXPECT_FALSE(cfg->browser.forward_encoded_video);
+    EXPECT_TRUE(cfg->browser.forward_encoded_video);
     auto bad = parse("[browser]\nmeeting_video = \"grid\"\n");
     ASSERT_FALSE(bad.ok());
     EXPECT_NE(bad.error().message.find("browser.meeting_video"), std::string::npos)

@@ -165,6 +165,9 @@ struct BrowserConfig {
     // decodes and re-encodes it. Off by default: the far end does not yet decode what the page
     // forwards from the gateway's H.264 (docs/browser.md, "Encoded forwarding").
     bool forward_encoded_video = false;
+    // Spares open the default service's page before any call (docs/browser.md, "Pre-loaded
+    // spares"), so a call only joins.
+    bool preload = true;
 };
 
 struct PathsConfig {

@@ -64,6 +64,15 @@ window.sipmediagwAdapter = {
 </script></body></html>)HTML";
 }
 
+// The page with the number of its load (the pool's replacement spare loads it too, so a count
+// alone does not tell whose document the call joined in).
+std::string numbered(const std::string& page, int n) {
+    std::string out = page;
+    out.insert(out.find("<body>") + 6,
+               "<script>window.__serial = " + std::to_string(n) + ";</script>");
+    return out;
+}
+
 class PreloadedSpareTest : public browser_test::MeetingLinkFixture {
 protected:
     // Replaces the fixture's pool by one with a spare pre-loaded for `preload_for`.
@@ -95,6 +104,14 @@ protected:
               {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
     }
 
+    // Which load of its page the call's document is.
+    int call_page_serial() {
+        if (!link_ || link_->page() == nullptr) return -1;
+        const Json n = poll_evaluate(*link_->page(), "window.__serial",
+                                     [](const Json& v) { return v.is_number_integer(); });
+        return n.is_number_integer() ? n.get<int>() : -1;
+    }
+
     bool joined_with_media() {
         return wait_for([&] { return seen_.joined > 0 || seen_.end; }) && !seen_.end &&
                wait_for([&] {
@@ -108,9 +125,9 @@ std::string origin(const browser_test::HttpServer& http, const std::string& host
     return "http://" + host + ":" + std::to_string(http.port());
 }
 
-// The call joins in the page the spare loaded and brought to its pre-join step: the page is
-// fetched once (by the spare), join() runs where prejoin() ran and gets the room, and the
-// link's media flows there.
+// The call joins in the page the spare loaded and brought to its pre-join step: its document
+// is the spare's (the first load of the page), join() runs where prejoin() ran and gets the
+// room, and the link's media flows there.
 TEST_F(PreloadedSpareTest, PreloadedSpareJoinsInPlaceWithoutLoadingThePageAgain) {
     std::atomic<int> loads{0};
     const std::string page =
@@ -119,12 +136,7 @@ TEST_F(PreloadedSpareTest, PreloadedSpareJoinsInPlaceWithoutLoadingThePageAgain)
                      "if (o.room !== '1234') throw new Error('room ' + o.room);"
                      "await media(); return {joined: true};");
     http_.handle(
-        "/m.html",
-        [&](const std::string&) {
-            ++loads;
-            return page;
-        },
-        "text/html");
+        "/m.html", [&](const std::string&) { return numbered(page, ++loads); }, "text/html");
     const std::string url = http_.url("127.0.0.1", "/m.html");
     PageAdapter adapter(url, origin(http_, "127.0.0.1"), url);
     pool_preloading_for(adapter);
@@ -133,7 +145,7 @@ TEST_F(PreloadedSpareTest, PreloadedSpareJoinsInPlaceWithoutLoadingThePageAgain)
     start_call(adapter);
     EXPECT_TRUE(joined_with_media()) << seen_.cause;
     EXPECT_EQ(seen_.joined, 1);
-    EXPECT_EQ(loads.load(), 1) << "the call loaded the page again";
+    EXPECT_EQ(call_page_serial(), 1) << "the call did not join in the spare's document";
     ASSERT_NE(link_->page(), nullptr);
     EXPECT_EQ(link_->page()->url(), url);
 }
@@ -150,19 +162,9 @@ TEST_F(PreloadedSpareTest, SparePreloadedForAnotherServiceStillJoins) {
         "if (location.pathname !== '/b.html') throw new Error('join() in ' + location.href);"
         "await media(); return {joined: true};");
     http_.handle(
-        "/a.html",
-        [&](const std::string&) {
-            ++a_loads;
-            return a_page;
-        },
-        "text/html");
+        "/a.html", [&](const std::string&) { return numbered(a_page, ++a_loads); }, "text/html");
     http_.handle(
-        "/b.html",
-        [&](const std::string&) {
-            ++b_loads;
-            return b_page;
-        },
-        "text/html");
+        "/b.html", [&](const std::string&) { return numbered(b_page, ++b_loads); }, "text/html");
     const std::string a_url = http_.url("127.0.0.1", "/a.html");
     const std::string b_url = http_.url("localhost", "/b.html");
     PageAdapter service_a(a_url, origin(http_, "127.0.0.1"), a_url);
@@ -173,8 +175,7 @@ TEST_F(PreloadedSpareTest, SparePreloadedForAnotherServiceStillJoins) {
     start_call(service_b);
     EXPECT_TRUE(joined_with_media()) << seen_.cause;
     EXPECT_EQ(seen_.joined, 1);
-    EXPECT_EQ(b_loads.load(), 1);
-    EXPECT_EQ(a_loads.load(), 1);
+    EXPECT_EQ(b_loads.load(), 1);  // B is loaded by the call only (spares pre-load A)
     ASSERT_NE(link_->page(), nullptr);
     EXPECT_EQ(link_->page()->url(), b_url);
 }
@@ -186,12 +187,7 @@ TEST_F(PreloadedSpareTest, SpareWhosePreloadFailedStillJoins) {
     const std::string page = meeting_page("throw new Error('the service is not ready');",
                                           "await media(); return {joined: true};");
     http_.handle(
-        "/m.html",
-        [&](const std::string&) {
-            ++loads;
-            return page;
-        },
-        "text/html");
+        "/m.html", [&](const std::string&) { return numbered(page, ++loads); }, "text/html");
     const std::string url = http_.url("127.0.0.1", "/m.html");
     PageAdapter adapter(url, origin(http_, "127.0.0.1"), url);
     pool_preloading_for(adapter);
@@ -199,7 +195,7 @@ TEST_F(PreloadedSpareTest, SpareWhosePreloadFailedStillJoins) {
     start_call(adapter);
     EXPECT_TRUE(joined_with_media()) << seen_.cause;
     EXPECT_EQ(seen_.joined, 1);
-    EXPECT_EQ(loads.load(), 2) << "the call did not open its own page";
+    EXPECT_GT(call_page_serial(), 1) << "the call joined in the failed pre-load's document";
 }
 
 }  // namespace

@@ -101,6 +101,7 @@ private:
         core::Timer deadline;
         uint64_t serial = 0;
         std::chrono::steady_clock::time_point started;
+        const char* step = "permissions";  // what it waits for, for the timeout's cause
     };
     void preload(Browser* b);
     void preload_loaded(Browser* b, uint64_t serial);

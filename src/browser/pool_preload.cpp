@@ -27,10 +27,12 @@ void Pool::preload(Browser* b) {
     entry->started = std::chrono::steady_clock::now();
     std::weak_ptr<bool> alive = alive_;
     entry->deadline.start(p.timeout_ms, [this, alive, b, serial] {
-        if (!alive.expired())
-            preload_failed(
-                b, serial,
-                "not done within " + std::to_string(options_.preload.timeout_ms) + " ms");
+        if (alive.expired()) return;
+        const auto it = preloading_.find(b);
+        const std::string step = it != preloading_.end() ? it->second->step : "";
+        preload_failed(b, serial,
+                       "not done within " + std::to_string(options_.preload.timeout_ms) + " ms (" +
+                           step + ")");
     });
     preloading_[b] = std::move(entry);
     // Every permission before the page loads: the page's own scripts may ask for media at once,
@@ -43,6 +45,7 @@ void Pool::preload(Browser* b) {
             preload_failed(b, serial, "permissions: " + st.error().message);
             return;
         }
+        it->second->step = "opening the tab";
         PageOptions page = options_.preload.page;
         page.browser_context_id = b->context_id();
         it->second->page = Page::open(
@@ -61,6 +64,7 @@ void Pool::preload_loaded(Browser* b, uint64_t serial) {
     auto it = preloading_.find(b);
     if (it == preloading_.end() || it->second->serial != serial) return;
     std::weak_ptr<bool> alive = alive_;
+    it->second->step = "loading the page";
     it->second->page->navigate(
         options_.preload.url, [this, alive, b, serial](const core::Status& st) {
             if (alive.expired()) return;
@@ -74,6 +78,7 @@ void Pool::preload_loaded(Browser* b, uint64_t serial) {
                 preload_done(b, serial, false);
                 return;
             }
+            found->second->step = "the adapter's prejoin()";
             found->second->page->evaluate(
                 options_.preload.prepare, [this, alive, b, serial](const core::Result<Json>& r) {
                     if (alive.expired()) return;

@@ -6,6 +6,7 @@
   if (window.top !== window) return;  // the demo has no meeting iframes
   const kit = window.sipmediagwKit;
   let joined = false;
+  let prejoined = false;  // prejoin() made the session: join() goes on from the name form
   let sessionLost = false;
 
   // Janus restarted or unreachable: our session on it is gone and the page cannot get it back
@@ -102,40 +103,62 @@
     }, 500);
   }
 
+  // The demo's Start: a Janus session and a VideoRoom handle; resolves with the name form.
+  async function startSession(timeout) {
+    try {
+      await kit.waitFor(function () {
+        const b = document.getElementById('start');
+        // Enabled is not enough: the demo binds its click handler only in Janus.init's callback.
+        const events = window.jQuery && b && window.jQuery._data(b, 'events');
+        return window.Janus && window.bootbox && b && !b.disabled && events && events.click;
+      }, timeout, 'the demo page to load');
+    } catch (e) {
+      // Say what the page lacks, and which of its files arrived with which status.
+      const files = performance.getEntriesByType('resource').map(function (r) {
+        return r.name.replace(location.origin, '') + '=' + (r.responseStatus || 0);
+      });
+      throw new Error(e.message + ' (readyState=' + document.readyState + ' jQuery=' +
+                      !!window.jQuery + ' Janus=' + !!window.Janus + ' bootbox=' +
+                      !!window.bootbox + ' files: ' + files.join(' ') + ')');
+    }
+    hookAlerts();
+    hookSessionErrors();
+    // settings.js leaves iceServers null, which makes janus.js add a public STUN server;
+    // the meeting is reached directly, so no STUN.
+    window.iceServers = [];
+    document.getElementById('start').click();
+    return kit.waitFor(function () {
+      const u = document.getElementById('username');
+      return kit.visible(u) ? u : null;
+    }, timeout, 'the name form');
+  }
+
   window.sipmediagwAdapter = {
     name: 'janus',
+
+    // A warm spare's step before any call (docs/browser.md, "Pre-loaded spares"): the demo's
+    // Janus session and VideoRoom handle are made, the name form is up, no room is joined.
+    prejoin: async function (opts) {
+      await startSession(opts.timeoutMs || 30000);
+      prejoined = true;
+      return { joinsInPlace: true };
+    },
 
     join: async function (opts) {
       const timeout = opts.timeoutMs || 30000;
       // The gateway's link up now, not once the room has accepted us and the demo asks for the
       // camera: its negotiation then runs alongside Janus's (the demo runs in the top frame).
       if (window.__smgwBridge) window.__smgwBridge.connect();
-      try {
-        await kit.waitFor(function () {
-          const b = document.getElementById('start');
-          // Enabled is not enough: the demo binds its click handler only in Janus.init's callback.
-          const events = window.jQuery && b && window.jQuery._data(b, 'events');
-          return window.Janus && window.bootbox && b && !b.disabled && events && events.click;
-        }, timeout, 'the demo page to load');
-      } catch (e) {
-        // Say what the page lacks, and which of its files arrived with which status.
-        const files = performance.getEntriesByType('resource').map(function (r) {
-          return r.name.replace(location.origin, '') + '=' + (r.responseStatus || 0);
-        });
-        throw new Error(e.message + ' (readyState=' + document.readyState + ' jQuery=' +
-                        !!window.jQuery + ' Janus=' + !!window.Janus + ' bootbox=' +
-                        !!window.bootbox + ' files: ' + files.join(' ') + ')');
-      }
-      hookAlerts();
-      hookSessionErrors();
-      // settings.js leaves iceServers null, which makes janus.js add a public STUN server;
-      // the meeting is reached directly, so no STUN.
-      window.iceServers = [];
-      document.getElementById('start').click();
-      const input = await kit.waitFor(function () {
-        const u = document.getElementById('username');
-        return kit.visible(u) ? u : null;
-      }, timeout, 'the name form');
+      // A pre-loaded page's session must still be alive: a spare can wait for hours, and a Janus
+      // restarted meanwhile forgot it (the gateway then retries the join in a fresh browser).
+      if (prejoined && !(window.janus && window.janus.isConnected() && window.sfutest))
+        throw new Error('the pre-loaded page lost its Janus session');
+      // The demo reads its room from the URL when it loads; a pre-loaded page was loaded
+      // without one ('myroom' is the demo's global).
+      if (opts.room !== undefined && /^[0-9]+$/.test(String(opts.room)))
+        window.myroom = parseInt(opts.room, 10);
+      const input = prejoined ? document.getElementById('username')
+                              : await startSession(timeout);
       // The demo accepts letters and digits only in a display name.
       myName = String(opts.displayName).replace(/[^a-zA-Z0-9]/g, '') || 'sip';
       kit.typeInto(input, myName);

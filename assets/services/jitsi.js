@@ -161,6 +161,13 @@
   window.sipmediagwAdapter = {
     name: 'jitsi',
 
+    // A warm spare's step before any call (docs/browser.md, "Pre-loaded spares"): the host page
+    // is the join page of every room; the IFrame API's script is fetched and compiled now.
+    prejoin: async function (options) {
+      await loadScript(location.origin + '/external_api.js', (options && options.timeoutMs) || 30000);
+      return { joinsInPlace: true };
+    },
+
     join: async function (options) {
       opts = options || {};
       const timeout = opts.timeoutMs || 30000;

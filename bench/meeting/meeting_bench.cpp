@@ -8,7 +8,7 @@
 //
 //   build/bench/meeting/meeting_bench [--codec H264|VP8] [--source testsrc2|fakevideo]
 //                                     [--window SECONDS] [--reps N] [--max-calls 1|2]
-//                                     [--only cpu|latency|g2g] [--size 720p30|360p30]
+//                                     [--only cpu|latency|join|g2g] [--size 720p30|360p30]
 //                                     [--demo-arg ARG]...  (e.g. --transcode, --config FILE)
 //
 // Everything runs in a private network namespace of its own (needs root), as the e2e tests:
@@ -45,7 +45,7 @@ double loadavg() {
 int usage() {
     std::cerr << "usage: meeting_bench [--codec H264|VP8] [--source testsrc2|fakevideo] "
                  "[--window SECONDS] [--reps N] [--max-calls 1|2] "
-                 "[--only cpu|latency|g2g] [--size 720p30|360p30] [--demo-arg ARG]...\n";
+                 "[--only cpu|latency|join|g2g] [--size 720p30|360p30] [--demo-arg ARG]...\n";
     return 2;
 }
 
@@ -89,7 +89,11 @@ int run(int argc, char** argv) {
     }
     if (options.codec != "H264" && options.codec != "VP8") return usage();
     if (options.source != "testsrc2" && options.source != "fakevideo") return usage();
-    if (!only.empty() && only != "cpu" && only != "latency" && only != "g2g") return usage();
+    if (!only.empty() && only != "cpu" && only != "latency" && only != "g2g" && only != "join")
+        return usage();
+    // "join": the join latencies alone (latency without glass-to-glass).
+    const bool join_only = only == "join";
+    if (join_only) only = "latency";
     // The glass-to-glass caller's FIFO writer must see EPIPE when baresip closes its end.
     std::signal(SIGPIPE, SIG_IGN);
 
@@ -158,6 +162,12 @@ int run(int argc, char** argv) {
             auto warm = (*run)->latency(options, "warm");
             if (!warm) return (*run)->fail(warm.error());
             out["latency"]["warm_spares_1"] = *warm;
+        }
+        if (join_only) {
+            (*run)->stop();
+            out["loadavg_1min_end"] = loadavg();
+            std::cout << out.dump(2) << std::endl;
+            return 0;
         }
         auto g2g = (*run)->glass_to_glass(options);
         if (!g2g) return (*run)->fail(g2g.error());

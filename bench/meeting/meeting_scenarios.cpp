@@ -330,7 +330,7 @@ core::Result<nlohmann::json> DemoRun::cpu(const BenchOptions& options) {
     return out;
 }
 
-core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options) {
+core::Status DemoRun::pool_refilled() {
     // A warm pool is ready again when it started more browsers than it handed out.
     if (spares_ > 0 &&
         !run_until(
@@ -340,10 +340,34 @@ core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options) 
                 // With calls_per_browser > 1 a spare is a context, not a browser.
                 auto ready = count_matches(log, std::regex("browser: context ready"));
                 if (ready == 0) ready = count_matches(log, std::regex("browser: ready pid="));
+                // Pre-loaded spares ([browser] preload): ready once the page is (or failed).
+                if (log.find("browser: spares pre-load ") != std::string::npos)
+                    ready =
+                        count_matches(log, std::regex("browser: spare pre-load(ed| failed) pid="));
                 return ready > count_matches(log, std::regex("browser: handed out pid="));
             },
             120s, 200ms))
         return core::fail("the pool did not refill\n" + gateway_.tail(40));
+    return core::Ok{};
+}
+
+nlohmann::json DemoRun::idle_spare_memory() {
+    const ProcessTable table = snapshot_processes();
+    const pid_t gw_pid = gateway_.pid();
+    const std::set<pid_t> tree = descendants(table, gw_pid);
+    const std::set<pid_t> janus = subtrees_named(table, tree, "janus");
+    std::set<pid_t> chromium;
+    std::set_difference(tree.begin(), tree.end(), janus.begin(), janus.end(),
+                        std::inserter(chromium, chromium.end()));
+    chromium.erase(gw_pid);
+    const Memory m = memory_of(chromium);
+    return {{"processes", chromium.size()},
+            {"pss_mib", mib(m.pss_kib)},
+            {"pss_anon_mib", mib(m.pss_anon_kib)}};
+}
+
+core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options) {
+    if (auto st = pool_refilled(); !st) return st.error();
     auto callers = start_callers(1, kSizes.front(), options);
     if (!callers) return callers.error();
     std::set<int> known;
@@ -378,7 +402,10 @@ core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options) 
     r["invite_to_browser_handed_out_ms"] = since("browser: handed out pid=");
     r["invite_to_in_call_ms"] = since("state joining -> in_call");
     // The join's steps, in order (docs/browser.md, "Where a join's time goes").
-    r["invite_to_page_loaded_ms"] = since("gateway: sess=\\S+ page loaded in");
+    // A spare's pre-loaded page is there at hand-out (docs/browser.md, "Pre-loaded spares").
+    r["invite_to_page_loaded_ms"] =
+        since("gateway: sess=\\S+ (page loaded in|page pre-loaded by the spare)");
+    r["preloaded"] = log.find("(pre-loaded)", from) != std::string::npos;
     r["invite_to_media_requested_ms"] = since("gateway: sess=\\S+ media bridge in frame=");
     r["invite_to_link_connected_ms"] = since("gateway: sess=\\S+ media link connected");
     r["invite_to_joined_ms"] = since("gateway: sess=\\S+ joined room=");
@@ -400,6 +427,12 @@ core::Result<nlohmann::json> DemoRun::latency(const BenchOptions& options,
                                   "invite_to_link_connected_ms", "invite_to_joined_ms",
                                   "invite_to_in_call_ms",        "invite_to_forwarding_ms",
                                   "invite_to_first_frame_ms"};
+    // What a waiting spare costs (with [browser] preload: its page too), before any call.
+    nlohmann::json idle = nullptr;
+    if (spares_ > 0) {
+        if (auto st = pool_refilled(); !st) return st.error();
+        idle = idle_spare_memory();
+    }
     for (int i = 0; i < options.reps; ++i) {
         progress("latency " + label + " " + std::to_string(i + 1) + "/" +
                  std::to_string(options.reps));
@@ -418,6 +451,7 @@ core::Result<nlohmann::json> DemoRun::latency(const BenchOptions& options,
         if (!s.is_null()) medians[step] = s["median"];
     }
     return nlohmann::json{{"spares", spares_},
+                          {"idle_spare_memory", idle},
                           {"size", kSizes.front().label},
                           {"invite_to_first_frame_ms", summary(first_frame)},
                           {"invite_to_in_call_ms", summary(in_call)},

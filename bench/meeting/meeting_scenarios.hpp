@@ -91,6 +91,10 @@ private:
     core::Result<nlohmann::json> echo_case(const VideoSize& size, int calls,
                                            const BenchOptions& options);
     core::Result<nlohmann::json> latency_once(const BenchOptions& options);
+    // Waits until the warm pool has a spare ready (pre-loaded, with [browser] preload).
+    core::Status pool_refilled();
+    // PSS of the gateway's Chromium processes with no call: the idle spare(s).
+    nlohmann::json idle_spare_memory();
     // Remote video feeds the observer plays now (null-free array of first_frame.js records).
     nlohmann::json live_feeds();
     core::Result<nlohmann::json> g2g_baseline(const BenchOptions& options);

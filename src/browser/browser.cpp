@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 namespace browser {
@@ -98,7 +99,15 @@ void Browser::target_crashed(const Json& params) {
     }
 }
 
+std::optional<PreloadedPage> Browser::take_preloaded(const std::string& url) {
+    auto kept = std::exchange(preloaded_, std::nullopt);
+    if (!kept || url.empty() || kept->url != url) return std::nullopt;
+    return kept;
+}
+
 Browser::~Browser() {
+    // Its tab first, while the DevTools pipe it closes through is still there.
+    preloaded_.reset();
     if (host_) {
         std::erase(host_->leases_, this);
         // Closes the context's pages and frees its storage; the host lives on for other calls.

@@ -11,6 +11,7 @@
 
 #include "browser/chromium.hpp"
 #include "browser/devtools_pipe.hpp"
+#include "browser/page.hpp"
 #include "core/control_loop.hpp"
 
 #include <chrono>
@@ -18,10 +19,19 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace browser {
+
+// A meeting page a spare opened before any call (Pool, PoolOptions::preload): the call that
+// takes the spare joins in it, or navigates it, instead of opening a tab from nothing.
+struct PreloadedPage {
+    std::unique_ptr<Page> page;
+    std::string url;              // what was loaded (PoolOptions::preload.url)
+    bool joins_in_place = false;  // the adapter brought it to its pre-join step
+};
 
 struct HealthOptions {
     uint32_t start_timeout_ms = 20000;      // spawn → first DevTools answer
@@ -62,6 +72,15 @@ public:
     // Grants every permission a meeting page needs, for one origin ("http://host:port"), in one
     // call: a second Browser.grantPermissions replaces the first set.
     void grant_permissions(const std::string& origin, std::function<void(core::Status)> done);
+
+    // The pool keeps a spare's pre-loaded page here until a call takes the browser.
+    void keep_preloaded(PreloadedPage page) { preloaded_ = std::move(page); }
+    // The page pre-loaded for `url`; nothing when there is none or it is for another URL (then
+    // it is closed: the call opens its own tab, as without a pre-load).
+    std::optional<PreloadedPage> take_preloaded(const std::string& url);
+    [[nodiscard]] bool has_preloaded() const noexcept {
+        return preloaded_ && !preloaded_->url.empty();
+    }
 
     [[nodiscard]] DevToolsPipe& devtools() noexcept { return host_ ? host_->devtools() : *pipe_; }
     [[nodiscard]] pid_t pid() const noexcept { return host_ ? host_->pid() : chromium_->pid(); }
@@ -114,6 +133,8 @@ private:
     std::map<std::string, std::string> target_contexts_;
     uint32_t contexts_opened_ = 0;
     std::function<void()> on_lease_ended_;
+    // Last: its tab is closed while the pipe (ours or the host's) is still there.
+    std::optional<PreloadedPage> preloaded_;
 };
 
 }  // namespace browser

@@ -34,6 +34,8 @@ Pool::~Pool() {
 
 void Pool::start() {
     started_ = true;
+    if (!options_.preload.url.empty())
+        spdlog::info("browser: spares pre-load {}", options_.preload.url);
     refill();
 }
 
@@ -55,7 +57,11 @@ std::unique_ptr<Browser> Pool::take() {
     auto b = std::move(ready_.front());
     ready_.erase(ready_.begin());
     b->on_failure(nullptr);
-    spdlog::info("browser: handed out pid={} spares_left={}", b->pid(), ready_.size());
+    const bool pending = abandon_preload(b.get());
+    spdlog::info("browser: handed out pid={} spares_left={}{}", b->pid(), ready_.size(),
+                 b->has_preloaded() ? " (pre-loaded)"
+                 : pending          ? " (its pre-load had not finished)"
+                                    : "");
     return b;
 }
 
@@ -143,11 +149,13 @@ void Pool::started(Browser* b, const core::Status& status) {
     }
     owned->on_failure([this, b](const std::string& cause) { spare_failed(b, cause); });
     ready_.push_back(std::move(owned));
+    preload(b);
 }
 
 void Pool::spare_failed(Browser* b, const std::string& cause) {
     auto owned = extract(ready_, b);
     if (!owned) return;
+    abandon_preload(b);
     const pid_t pid = owned->pid();
     bury(std::move(owned));
     spdlog::warn("browser: spare lost pid={} cause=\"{}\"", pid, cause);

@@ -7,6 +7,7 @@
 #include "core/config.hpp"
 #include "core/control_loop.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -17,6 +18,22 @@
 
 namespace browser {
 
+// A meeting page every spare opens before any call, so that the call finds the service's
+// scripts fetched and compiled, its origin's renderer running and, where the adapter can, the
+// page at its pre-join step (docs/browser.md, "Pre-loaded spares"). Empty url: none.
+struct SparePreload {
+    std::string url;
+    // Granted every permission before the page loads (Browser::grant_permissions).
+    std::string origin;
+    // The scripts and bindings the call's own page would get (the spare serves exactly one
+    // call, so nothing in them is another call's).
+    PageOptions page;
+    // Evaluated (and awaited) once the page loaded; an object with `joinsInPlace: true` says
+    // the call can join without navigating. Empty: nothing to evaluate.
+    std::string prepare;
+    uint32_t timeout_ms = 30000;  // the whole pre-load; then the spare is handed out without
+};
+
 struct PoolOptions {
     LaunchOptions launch;
     HealthOptions health;
@@ -26,6 +43,7 @@ struct PoolOptions {
     // 1: one browser per call. N > 1: up to N calls (at once and over its life) share a browser,
     // each in a browser context of its own; a spare is then a context opened in advance.
     uint32_t calls_per_browser = 1;
+    SparePreload preload;
 };
 
 // The pool's settings from the [browser] table of the configuration.
@@ -55,6 +73,8 @@ public:
 
     [[nodiscard]] size_t ready_count() const noexcept { return ready_.size(); }
     [[nodiscard]] size_t starting_count() const noexcept { return starting_.size(); }
+    // Ready spares whose page is still being pre-loaded (PoolOptions::preload).
+    [[nodiscard]] size_t preloading_count() const noexcept { return preloading_.size(); }
     // Process ids of every browser the pool holds (ready or starting).
     [[nodiscard]] std::vector<pid_t> pids() const;
 
@@ -75,6 +95,21 @@ private:
     void host_failed(const Browser* host, const std::string& cause);
     [[nodiscard]] size_t contexts_opening() const;
 
+    // Pre-loading a ready spare's page (PoolOptions::preload), in pool_preload.cpp.
+    struct Preloading {
+        std::unique_ptr<Page> page;
+        core::Timer deadline;
+        uint64_t serial = 0;
+        std::chrono::steady_clock::time_point started;
+        const char* step = "permissions";  // what it waits for, for the timeout's cause
+    };
+    void preload(Browser* b);
+    void preload_loaded(Browser* b, uint64_t serial);
+    void preload_done(Browser* b, uint64_t serial, bool joins_in_place);
+    void preload_failed(Browser* b, uint64_t serial, const std::string& cause);
+    // Abandons a pre-load still running for `b` (handed out, failed); says whether there was one.
+    bool abandon_preload(Browser* b);
+
     PoolOptions options_;
     std::vector<std::unique_ptr<Browser>> starting_;
     std::vector<std::unique_ptr<Browser>> ready_;
@@ -92,6 +127,9 @@ private:
     bool started_ = false;
     SpareFailure on_spare_failure_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    uint64_t preload_serial_ = 0;
+    // Last: their tabs close through browsers that the members above still hold.
+    std::map<const Browser*, std::unique_ptr<Preloading>> preloading_;
 };
 
 }  // namespace browser

@@ -106,6 +106,7 @@ void Pool::context_opened(const Browser* host, core::Result<std::unique_ptr<Brow
     Browser* b = lease->get();
     b->on_failure([this, b](const std::string& cause) { spare_failed(b, cause); });
     ready_.push_back(std::move(*lease));
+    preload(b);
     schedule_refill(0);
 }
 

@@ -171,6 +171,9 @@ struct BrowserConfig {
     // decodes and re-encodes it. On by default: the meeting then gets the caller's own size and
     // rate for one 720p decode and encode less per call (docs/browser.md, "Encoded forwarding").
     bool forward_encoded_video = true;
+    // Spares open the default service's page before any call (docs/browser.md, "Pre-loaded
+    // spares"), so a call only joins.
+    bool preload = true;
 };
 
 struct PathsConfig {

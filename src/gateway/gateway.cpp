@@ -5,6 +5,7 @@
 
 #include "core/libre.hpp"
 #include "core/text.hpp"
+#include "gateway/meeting_page.hpp"
 #include "services/display_name.hpp"
 #include "sip/digest_source.hpp"
 
@@ -61,6 +62,8 @@ core::Result<std::unique_ptr<Gateway>> Gateway::create(const core::Config& confi
     // Warm spares from the start: a call to a room never waits for a Chromium start.
     auto pool_options = browser::pool_options(config.browser);
     pool_options.launch.language = config.ivr.language;  // the service's texts in that language
+    if (const auto a = gw->adapters_.find(config.service.name); a != gw->adapters_.end())
+        if (auto preload = spare_preload(config, *a->second)) pool_options.preload = *preload;
     gw->pool_ = std::make_unique<browser::Pool>(pool_options);
     gw->pool_->start();
     gw->call_context_ = std::make_unique<CallContext>(

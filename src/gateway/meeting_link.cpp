@@ -1,8 +1,8 @@
 #include "gateway/meeting_link.hpp"
 
-#include "core/data_dir.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
+#include "gateway/meeting_page.hpp"
 
 #include <fmt/format.h>
 
@@ -22,10 +22,8 @@ std::string read_asset(const std::string& path) {
     return ss.str();
 }
 
-// The caller's video as the meeting sees it; the page's viewport is what tab capture sends
-// back to the caller.
-constexpr uint32_t kViewWidth = 1280;
-constexpr uint32_t kViewHeight = 720;
+constexpr uint32_t kViewWidth = kMeetingViewWidth;
+constexpr uint32_t kViewHeight = kMeetingViewHeight;
 // How long leave() waits for the page before the browser is discarded anyway.
 constexpr uint64_t kLeaveTimeoutMs = 1500;
 // Adapters have no common "participant left" event (the Janus demo only edits its DOM), so
@@ -137,6 +135,7 @@ void MeetingLink::teardown() {
     forward_mode_.clear();
     forward_off_logged_ = false;
     granted_origins_.clear();
+    join_in_place_ = false;
     awaiting_next_document_ = false;
     reconnecting_ = false;
     held_ = false;
@@ -310,33 +309,28 @@ void MeetingLink::slate_to_page(bool show) {
 }
 
 void MeetingLink::open_page() {
-    browser::PageOptions options;
-    // The bridge's settings come first: it reads them once, when it is injected.
-    const std::string bridge_config = "window.__smgwBridgeConfig = Object.freeze(" +
-                                      nlohmann::json{{"video", meeting_video_},
-                                                     {"layout", meeting_layout_},
-                                                     {"forwardEncoded", forward_encoded_video_}}
-                                          .dump() +
-                                      ");";
-    options.scripts = {bridge_config,
-                       read_asset(core::data_file("bridge/compositor.js")),
-                       read_asset(core::data_file("bridge/forwarder.js")),
-                       read_asset(core::data_file("bridge/media_bridge.js")),
-                       read_asset(core::data_file("services/common.js")),
-                       read_asset(adapter_.script_path())};
-    for (const auto& s : options.scripts) {
-        if (s.empty()) {
-            lost("a page script is missing under " + core::data_dirs().scripts.string());
-            return;
-        }
+    // A spare that pre-loaded this service's page: the call joins there (or navigates it, with
+    // the caches and renderer warm) instead of opening a tab from nothing. A page pre-loaded
+    // for another service is closed by take_preloaded().
+    if (auto pre = browser_->take_preloaded(adapter_.preload_url())) {
+        page_ = std::move(pre->page);
+        join_in_place_ = pre->joins_in_place;
+        spdlog::info("gateway: sess={} page pre-loaded by the spare ({}){}", id_, pre->url,
+                     join_in_place_ ? ", joining in place" : "");
+        watch_page();
+        navigate();
+        return;
     }
-    options.bindings = {"__smgwSignal", "sipmediagwEvent"};
-    options.browser_context_id = browser_->context_id();
-    options.viewport_width = kViewWidth;
-    options.viewport_height = kViewHeight;
+    auto options =
+        meeting_page_options({meeting_video_, meeting_layout_, forward_encoded_video_}, adapter_);
+    if (!options) {
+        lost(options.error().message);
+        return;
+    }
+    options->browser_context_id = browser_->context_id();
     const uint32_t gen = generation_;
     std::weak_ptr<bool> alive = alive_;
-    page_ = browser::Page::open(browser_->devtools(), std::move(options),
+    page_ = browser::Page::open(browser_->devtools(), std::move(*options),
                                 [this, alive, gen](const core::Status& st) {
                                     if (alive.expired() || gen != generation_) return;
                                     if (!st) {
@@ -345,6 +339,12 @@ void MeetingLink::open_page() {
                                     }
                                     navigate();
                                 });
+    watch_page();
+}
+
+void MeetingLink::watch_page() {
+    const uint32_t gen = generation_;
+    std::weak_ptr<bool> alive = alive_;
     page_->on_crash([this, alive, gen](const std::string& cause) {
         if (alive.expired() || gen != generation_) return;
         lost("page: " + cause);
@@ -392,6 +392,14 @@ void MeetingLink::open_join_url() {
     auto url = adapter_.join_url(request_);
     if (!url) {
         lost("join URL: " + url.error().message);
+        return;
+    }
+    if (join_in_place_) {
+        // The pre-loaded page is at its pre-join step: the adapter's join() takes the room
+        // from its options. Same step for bench/meeting as a load.
+        stage_ = "join() in the pre-loaded page";
+        if (events_.on_progress) events_.on_progress("page_loaded");
+        join();
         return;
     }
     const uint32_t gen = generation_;

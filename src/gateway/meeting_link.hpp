@@ -142,7 +142,8 @@ private:
     void attempt();
     void with_browser(std::unique_ptr<browser::Browser> b);
     void open_page();
-    void navigate();  // the adapter's prepare() step, then open_join_url()
+    void watch_page();  // the page's events to this link
+    void navigate();    // the adapter's prepare() step, then open_join_url()
     void open_join_url();
     void join();
     void joined_meeting();
@@ -199,6 +200,8 @@ private:
     std::vector<nlohmann::json> held_link_messages_;
     bool link_bound_ = false;  // bridge_ serves a frame (a later hello needs a fresh link)
     std::set<std::string> granted_origins_;
+    // The spare's pre-loaded page is at the adapter's pre-join step: join() without navigating.
+    bool join_in_place_ = false;
     std::string stage_;                    // what the join waits for, for the timeout's cause
     uint64_t join_load_ = 0;               // the page's load count when join() was called
     bool awaiting_next_document_ = false;  // join() said redirected: run it again after load

@@ -49,6 +49,11 @@ public:
     }
     // The page the browser opens for this room.
     [[nodiscard]] virtual core::Result<std::string> join_url(const JoinRequest& request) const = 0;
+    // The page a warm spare opens before any call ([browser] preload, docs/browser.md
+    // "Pre-loaded spares"): the service's scripts fetched and compiled, and, where the script's
+    // sipmediagwAdapter.prejoin() brings it to its pre-join step, the page the call joins in
+    // without navigating. "": nothing to pre-load (the default).
+    [[nodiscard]] virtual std::string preload_url() const { return {}; }
     // Origin(s) that must be granted camera/microphone/capture permission before navigation.
     [[nodiscard]] virtual std::string permission_origin() const = 0;
     [[nodiscard]] virtual std::set<Action> actions() const = 0;

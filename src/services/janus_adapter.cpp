@@ -29,6 +29,10 @@ public:
         return config_.base_url + sep + "room=" + r.room;
     }
 
+    // The demo page without a room: its room is read from the URL only when its script loads,
+    // so the script's join() sets it instead (assets/services/janus.js).
+    [[nodiscard]] std::string preload_url() const override { return config_.base_url; }
+
     [[nodiscard]] std::string permission_origin() const override {
         return url_origin(config_.base_url);
     }

@@ -48,6 +48,12 @@ public:
         return location_.host_page();
     }
 
+    // The join page is the same for every room (the IFrame API's host page): a spare that
+    // loaded it joins there (assets/services/jitsi.js prejoin()).
+    [[nodiscard]] std::string preload_url() const override {
+        return location_.origin.empty() ? std::string() : location_.host_page();
+    }
+
     [[nodiscard]] std::string permission_origin() const override { return location_.origin; }
 
     [[nodiscard]] std::set<Action> actions() const override {

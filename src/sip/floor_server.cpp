@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cstring>
+#include <string>
+#include <type_traits>
 
 namespace sip {
 
@@ -18,6 +20,24 @@ std::string peer_text(const struct sa& a) {
     char buf[64];
     (void)re_snprintf(buf, sizeof buf, "%J", &a);
     return buf;
+}
+
+// libre keeps the wire's primitive byte in an enum; a value no enumerator covers may not even
+// be loaded as that enum in C++ (UBSan: invalid enum load), so it is read as the integer it is.
+unsigned primitive_of(const struct bfcp_msg& msg) {
+    std::underlying_type_t<enum bfcp_prim> raw{};
+    static_assert(sizeof raw == sizeof msg.prim);
+    std::memcpy(&raw, &msg.prim, sizeof raw);
+    return static_cast<unsigned>(raw);
+}
+
+bool known_primitive(unsigned prim) {
+    return prim >= BFCP_FLOOR_REQUEST && prim <= BFCP_GOODBYE_ACK;  // RFC 8855 §5.1: 1-17
+}
+
+std::string primitive_name(unsigned prim) {
+    if (known_primitive(prim)) return bfcp_prim_name(static_cast<enum bfcp_prim>(prim));
+    return "primitive " + std::to_string(prim);
 }
 
 bool collect_floor_id(const struct bfcp_attr* attr, void* arg) {
@@ -370,7 +390,7 @@ void FloorServer::refused(const std::string& why) {
 
 void FloorServer::send_error(const struct bfcp_msg& msg, bool tcp, FloorError code,
                              const char* why) {
-    refused(std::string(bfcp_prim_name(msg.prim)) + " refused: " + why);
+    refused(primitive_name(primitive_of(msg)) + " refused: " + why);
     struct bfcp_errcode ec {};
     ec.code = static_cast<enum bfcp_err>(code);
     (void)reply(msg, tcp, BFCP_ERROR, 1u, BFCP_ERROR_CODE, 0u, &ec);
@@ -389,14 +409,19 @@ void FloorServer::handle(const struct bfcp_msg& msg, bool tcp) {
     if (msg.uma.typec > 0) {
         struct bfcp_errcode ec {};
         ec.code = BFCP_UNKNOWN_MAND_ATTR;
-        refused(std::string(bfcp_prim_name(msg.prim)) + " refused: unknown mandatory attribute");
+        refused(primitive_name(primitive_of(msg)) + " refused: unknown mandatory attribute");
         (void)reply(msg, tcp, BFCP_ERROR, 1u, BFCP_ERROR_CODE, 0u, &ec);
+        return;
+    }
+    const unsigned prim = primitive_of(msg);
+    if (!known_primitive(prim)) {
+        send_error(msg, tcp, FloorError::UnknownPrimitive, "unknown primitive");
         return;
     }
     version_ = msg.ver;
     room_left_ = false;
     if (!tcp) udp_peer_ = msg.src;
-    switch (msg.prim) {
+    switch (static_cast<enum bfcp_prim>(prim)) {
         case BFCP_HELLO: {
             static std::array<enum bfcp_prim, 13> prims{BFCP_ERROR,
                                                         BFCP_GOODBYE_ACK,

@@ -14,4 +14,10 @@ inline std::string bridge_channel(const std::string& session_id, bool video,
            (direction == BridgeDirection::ToPage ? "to-page" : "from-page");
 }
 
+// The content line's channels (docs/content.md) are the main video's under this session name,
+// so both ends derive every content channel (raw and encoded) the same way.
+inline std::string content_bridge_session(const std::string& session_id) {
+    return session_id + ".content";
+}
+
 }  // namespace media

@@ -43,11 +43,9 @@ core::Result<std::unique_ptr<CallMedia>> Engine::create_call(const std::string& 
     if (!keys) return keys.error();
     auto call =
         std::make_unique<CallMedia>(CallMedia::Key{}, session_id, config_, loop_, std::move(events),
-                                    bind, std::move(audio.value()), std::move(video.value()));
+                                    bind, std::move(audio.value()), std::move(video.value()),
+                                    std::move(content.value()));
     call->ports_.srtp_keys = std::move(*keys);
-    call->content_ = std::move(*content);
-    call->ports_.content_rtp = call->content_.rtp_port;
-    call->ports_.content_rtcp = call->content_.rtcp_port;
     call->set_dtls_identity(dtls_identity_);
     return call;
 }

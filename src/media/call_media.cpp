@@ -213,6 +213,12 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
                  video_active_ ? media.video->codec.name : "-",
                  content_active_ ? media.content->codec.name : "-",
                  sip::protection_name(protection));
+    if (content_active_) {
+        // Where the room's slides are expected, for operators matching a capture to the call.
+        spdlog::info("{} content line port={} peer={}:{} codec={} (main video port={})",
+                     log_prefix_, content_.rtp_port(), media.content->remote_address,
+                     media.content->remote_rtp_port, media.content->codec.name, video_.rtp_port());
+    }
     timeout_since_ms_ = now_ms();
     timed_out_ = false;
     if (config_.media_timeout_s > 0) {

@@ -1,4 +1,5 @@
-// The media of one SIP call: one GStreamer pipeline with an rtpbin and up to two streams.
+// The media of one SIP call: one GStreamer pipeline with an rtpbin and up to three streams
+// (audio, video, and the content line of docs/content.md).
 // Created by media::Engine; lives on the control thread; its destructor stops the pipeline and
 // releases the ports.
 #pragma once

@@ -41,10 +41,9 @@ core::Result<std::unique_ptr<CallMedia>> Engine::create_call(const std::string& 
     // Drawn per call even when it ends up clear: the SDP answer needs them before media exists.
     auto keys = sip::generate_srtp_keys();
     if (!keys) return keys.error();
-    auto call =
-        std::make_unique<CallMedia>(CallMedia::Key{}, session_id, config_, loop_, std::move(events),
-                                    bind, std::move(audio.value()), std::move(video.value()),
-                                    std::move(content.value()));
+    auto call = std::make_unique<CallMedia>(CallMedia::Key{}, session_id, config_, loop_,
+                                            std::move(events), bind, std::move(audio.value()),
+                                            std::move(video.value()), std::move(content.value()));
     call->ports_.srtp_keys = std::move(*keys);
     call->set_dtls_identity(dtls_identity_);
     return call;

@@ -399,8 +399,8 @@ bool MediaStream::admit(GstBuffer* buffer, const guint8* data, gsize size, bool 
     if (to.host == dest_host && to.port == dest_port) return verdict.accept;
     // The peer is behind a NAT (or its SDP is wrong): answer where its packets come from.
     spdlog::info("{} {} {} latched to {}:{} (SDP said {}:{})", log_prefix_, name(),
-                 rtcp_dest ? "RTCP" : "RTP",
-                 to.host, to.port, sdp_host_, rtcp_dest ? sdp_rtcp_port_ : sdp_rtp_port_);
+                 rtcp_dest ? "RTCP" : "RTP", to.host, to.port, sdp_host_,
+                 rtcp_dest ? sdp_rtcp_port_ : sdp_rtp_port_);
     dest_host = to.host;
     dest_port = to.port;
     set_udp_destination(rtcp_dest ? rtcp_sink_ : rtp_sink_, to.host, to.port);

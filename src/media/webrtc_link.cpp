@@ -150,14 +150,13 @@ core::Result<std::unique_ptr<WebRtcLink>> WebRtcLink::create(const WebRtcLinkOpt
     link->signal_ = std::move(signal);
     link->incoming_ = std::move(incoming);
 
-    const std::string description = "webrtcbin name=webrtc bundle-policy=max-bundle latency=" +
-                                    std::to_string(options.latency_ms) + " " + options.video_send +
-                                    " ! " + options.video_caps + " ! webrtc. " +
-                                    options.audio_send + " ! " + options.audio_caps + " ! webrtc." +
-                                    (options.content_send.empty()
-                                         ? std::string()
-                                         : " " + options.content_send + " ! " +
-                                               options.content_caps + " ! webrtc.");
+    const std::string description =
+        "webrtcbin name=webrtc bundle-policy=max-bundle latency=" +
+        std::to_string(options.latency_ms) + " " + options.video_send + " ! " + options.video_caps +
+        " ! webrtc. " + options.audio_send + " ! " + options.audio_caps + " ! webrtc." +
+        (options.content_send.empty()
+             ? std::string()
+             : " " + options.content_send + " ! " + options.content_caps + " ! webrtc.");
     GError* error = nullptr;
     GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
     if (error != nullptr) {

@@ -215,9 +215,10 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
                  sip::protection_name(protection));
     if (content_active_) {
         // Where the room's slides are expected, for operators matching a capture to the call.
-        spdlog::info("{} content line port={} peer={}:{} codec={} (main video port={})",
-                     log_prefix_, content_.rtp_port(), media.content->remote_address,
-                     media.content->remote_rtp_port, media.content->codec.name, video_.rtp_port());
+        spdlog::info("{} content line local={}:{} peer={}:{} codec={} (main video local={}:{})",
+                     log_prefix_, ports_.address, content_.rtp_port(),
+                     media.content->remote_address, media.content->remote_rtp_port,
+                     media.content->codec.name, ports_.address, video_.rtp_port());
     }
     timeout_since_ms_ = now_ms();
     timed_out_ = false;

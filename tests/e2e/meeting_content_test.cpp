@@ -74,23 +74,34 @@ TEST_F(MeetingContentTest, RoomContentIsASecondFeedAndTheMeetingShareReachesTheC
                                "-key", "content_port", std::to_string(slides.port())};
     auto call = std::async(std::launch::async,
                            [&] { return testsupport::run_sipp(tmp.path(), call_options); });
+    // A test that stops early ends the gateway first (its BYE ends sipp), or the future would
+    // wait for sipp's own timeout.
+    struct StopFirst {
+        e2e::DemoGateway& gw;
+        bool stopped = false;
+        ~StopFirst() {
+            if (!stopped) (void)gw.terminate();
+        }
+    } stop_first{*gw};
 
     const std::regex ports(
-        R"(media: sess=(\S+) content line port=(\d+) peer=\S+ codec=VP8 \(main video port=(\d+)\))");
+        R"(media: sess=(\S+) content line local=([0-9.]+):(\d+) peer=\S+ codec=VP8 \(main video local=[0-9.]+:(\d+)\))");
     ASSERT_TRUE(log.wait_for_log(ports, 60s)) << log.tail(40);
     std::smatch m;
     const std::string text = log.log();
     ASSERT_TRUE(std::regex_search(text, m, ports));
     const std::string id = m[1];
-    const auto content_port = static_cast<uint16_t>(std::stoul(m[2]));
-    const auto video_port = static_cast<uint16_t>(std::stoul(m[3]));
-    camera.start(video_port, "green");
-    const std::regex floor_line("bfcp: sess=" + id +
-                                R"( floor control on UDP/BFCP port=(\d+) floor=1 confid=(\d+) userid=(\d+))");
+    const std::string gw_address = m[2];
+    const auto content_port = static_cast<uint16_t>(std::stoul(m[3]));
+    const auto video_port = static_cast<uint16_t>(std::stoul(m[4]));
+    camera.start(gw_address, video_port, "green");
+    const std::regex floor_line(
+        "bfcp: sess=" + id +
+        R"( floor control on UDP/BFCP port=(\d+) floor=1 confid=(\d+) userid=(\d+))");
     ASSERT_TRUE(log.wait_for_log(floor_line, 30s)) << log.tail(40);
     const std::string floor_text = log.log();
     ASSERT_TRUE(std::regex_search(floor_text, m, floor_line));
-    testsupport::BfcpClient button(testsupport::BfcpClient::Transport::Udp, "127.0.0.1",
+    testsupport::BfcpClient button(testsupport::BfcpClient::Transport::Udp, gw_address,
                                    static_cast<uint16_t>(std::stoul(m[1])),
                                    static_cast<uint32_t>(std::stoul(m[2])),
                                    static_cast<uint16_t>(std::stoul(m[3])));
@@ -100,7 +111,7 @@ TEST_F(MeetingContentTest, RoomContentIsASecondFeedAndTheMeetingShareReachesTheC
 
     // Room → meeting: the room takes the floor and sends its slides; the page shares them as
     // "Room (content)".
-    slides.start(content_port, "blue");
+    slides.start(gw_address, content_port, "blue");
     button.hello();
     button.request_floor(1);
     ASSERT_TRUE(run_until([&] { return button.state_of(1) == BFCP_GRANTED; }, 30s));
@@ -134,7 +145,7 @@ TEST_F(MeetingContentTest, RoomContentIsASecondFeedAndTheMeetingShareReachesTheC
     EXPECT_FALSE(has_feed(feeds, true, blue)) << "still shared: " << feeds_text(feeds);
 
     // Meeting → room: another participant shares (magenta); the room's content line decodes it.
-    slides.start(content_port, "");
+    slides.start(gw_address, content_port, "");
     const int before = slides.frames();
     browser::PageOptions po;
     auto share_page = open_page(*observer_browser_, po);
@@ -163,6 +174,7 @@ TEST_F(MeetingContentTest, RoomContentIsASecondFeedAndTheMeetingShareReachesTheC
     share_page.reset();
     leave_observer();
     EXPECT_TRUE(gw->terminate()) << log.tail(40);
+    stop_first.stopped = true;
     auto r = call.get();
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r->exit_code, 0) << r->messages;

@@ -44,7 +44,7 @@ TEST(ContentLine, EchoedOnItsOwnLineNextToTheMainVideo) {
     auto media = far.negotiated(ports);
     media.content = content_line(room, ports);
     // Slides: a pattern unlike the far end's camera.
-    room.start(ports.content_rtp, "checkers-8", kContentPt);
+    room.start("127.0.0.1", ports.content_rtp, "checkers-8", kContentPt);
     auto st = c.call->start(media, media::Mode::Echo);
     ASSERT_TRUE(st.ok()) << st.error().message;
     EXPECT_TRUE(c.call->content_active());
@@ -75,7 +75,7 @@ TEST(ContentLine, BridgeSendsOnlyWhileTheGatewayHoldsTheFloor) {
     auto media = far.negotiated(ports);
     media.content = content_line(room, ports);
     // Slides: a pattern unlike the far end's camera.
-    room.start(ports.content_rtp, "checkers-8", kContentPt);
+    room.start("127.0.0.1", ports.content_rtp, "checkers-8", kContentPt);
     auto st = c.call->start(media, media::Mode::Bridge);
     ASSERT_TRUE(st.ok()) << st.error().message;
 

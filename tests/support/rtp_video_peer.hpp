@@ -54,8 +54,10 @@ public:
     [[nodiscard]] uint16_t port() const { return port_; }
 
     // Sends `pattern` (videotestsrc's, e.g. "green", "blue", "checkers-8") to the gateway's
-    // port unless empty, and decodes what the gateway sends back (payload type `pt`).
-    void start(uint16_t gateway_port, const std::string& pattern, unsigned pt = kPayloadType) {
+    // address and port unless empty, and decodes what the gateway sends back (payload type
+    // `pt`).
+    void start(const std::string& gateway_address, uint16_t gateway_port,
+               const std::string& pattern, unsigned pt = kPayloadType) {
         stop();
         const std::string caps =
             "application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000,payload=" +
@@ -69,8 +71,8 @@ public:
                     " ! video/x-raw,width=320,height=240,framerate=15/1 ! "
                     "vp8enc deadline=1 keyframe-max-dist=15 ! rtpvp8pay pt=" +
                     std::to_string(pt) +
-                    " ! udpsink name=out sync=false async=false host=127.0.0.1 port=" +
-                    std::to_string(gateway_port);
+                    " ! udpsink name=out sync=false async=false host=" + gateway_address +
+                    " port=" + std::to_string(gateway_port);
         }
         pipeline_ = launch(desc);
         if (!pipeline_) return;

@@ -25,18 +25,25 @@ std::string MeetingBridge::video_send_description(const std::string& session_id,
         o.bitrate_kbps * 1000, o.fps * 5);
 }
 
-std::string MeetingBridge::content_send_description(const std::string& session_id) {
-    // The channel's own format (the SIP side writes 1280x720 at 30 fps): intervideosrc shows
-    // black when a negotiated format does not match what arrives. Black frames between shares
-    // cost next to nothing to encode.
+namespace {
+
+std::string content_send(const std::string& session_id, uint32_t ssrc) {
+    // The channel's own format (the SIP side writes 1280x720 at 30 fps), as the main video's
+    // branch reads its channel. Black frames between shares cost next to nothing to encode.
     return fmt::format(
         "intervideosrc channel={} ! videoconvert ! videoscale add-borders=true ! videorate ! "
         "video/x-raw,format=I420,width=1280,height=720,framerate=30/1,pixel-aspect-ratio=1/1 ! "
         "vp8enc name=content_enc deadline=1 threads=1 cpu-used=8 end-usage=cbr lag-in-frames=0 "
         "target-bitrate=1000000 keyframe-max-dist=150 error-resilient=default ! "
-        "rtpvp8pay pt={} picture-id-mode=15-bit",
+        "rtpvp8pay pt={} ssrc={} picture-id-mode=15-bit",
         bridge_channel(content_bridge_session(session_id), true, BridgeDirection::ToPage),
-        kLinkContentPayloadType);
+        kLinkContentPayloadType, ssrc);
+}
+
+}  // namespace
+
+std::string MeetingBridge::content_send_description(const std::string& session_id) {
+    return content_send(session_id, g_random_int_range(1, G_MAXINT32));
 }
 
 std::string MeetingBridge::audio_send_description(const std::string& session_id) {
@@ -73,10 +80,15 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
     }
     MeetingBridge* self = bridge.get();
     if (options.content) {
-        link_options.content_send = content_send_description(session_id);
+        // A signalled SSRC (a=ssrc in the offer): Chromium does not demultiplex a second
+        // unsignalled video stream of the bundle into its own m-line, and the content track
+        // would stay muted (black in the meeting).
+        const uint32_t ssrc = g_random_int_range(1, G_MAXINT32);
+        link_options.content_send = content_send(session_id, ssrc);
         link_options.content_caps = fmt::format(
-            "application/x-rtp,media=video,encoding-name=VP8,payload={},clock-rate=90000",
-            kLinkContentPayloadType);
+            "application/x-rtp,media=video,encoding-name=VP8,payload={},clock-rate=90000,"
+            "ssrc=(uint){}",
+            kLinkContentPayloadType, ssrc);
         link_options.content_incoming = [self](GstPad* pad) { self->on_content_incoming(pad); };
     }
     auto link =

@@ -61,8 +61,9 @@ class MeetingContentTest : public e2e::MeetingFixture {};
 // but that feed's picture is black (0,0,0) instead of the slides' blue. /metrics (printed with
 // the failure) says why: the gateway received ~1400 content packets but decoded 2 frames, so
 // the link's content track carries the channel's black. The same stream started before the
-// call's pipeline decodes fine (media_tests ContentLine.*); here the slides start seconds
-// after it. The meeting → room half has not run in the demo yet. Run it with
+// call's pipeline decodes fine in media_tests ContentLine.* (also started seconds into the
+// call), and a moving pattern decodes 2 frames here too: the cause is in the demo's set-up. The
+// meeting → room half has not run in the demo yet. Run it with
 // --gtest_also_run_disabled_tests.
 TEST_F(MeetingContentTest,
        DISABLED_RoomContentIsASecondFeedAndTheMeetingShareReachesTheContentLine) {

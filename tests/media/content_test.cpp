@@ -74,10 +74,11 @@ TEST(ContentLine, BridgeSendsOnlyWhileTheGatewayHoldsTheFloor) {
     ASSERT_TRUE(far.start(ports).ok());
     auto media = far.negotiated(ports);
     media.content = content_line(room, ports);
-    // Slides: a pattern unlike the far end's camera.
-    room.start("127.0.0.1", ports.content_rtp, "checkers-8", kContentPt);
     auto st = c.call->start(media, media::Mode::Bridge);
     ASSERT_TRUE(st.ok()) << st.error().message;
+    // A room presents some time into the call, not from its first packet.
+    ASSERT_TRUE(c.loop.run_until([&] { return c.call->stats().video->packets_in >= 60; }, 60000));
+    room.start("127.0.0.1", ports.content_rtp, "checkers-8", kContentPt);
 
     // The room's content is received (toward the page) while nothing goes back on its line.
     EXPECT_TRUE(c.loop.run_until(

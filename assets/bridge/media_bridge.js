@@ -56,6 +56,19 @@
   let mixDestination = null;
   let tabCapture = null;
   let composite = null;                        // compositor output (meeting_video = compositor)
+  // The SIP call's content line (docs/content.md), the link's third transceiver when the call
+  // has one: the room's content as a track (contentTrack), and our sender that carries the
+  // meeting's share to the room (sendContent).
+  const CONTENT_MLINE = 2;
+  let contentTrack = null;
+  let contentSink = null;
+  let contentArmed = false;      // getDisplayMedia answers with the room's content
+  let contentSending = false;    // the meeting's share goes out on the content line
+  let contentSent = null;        // the share track we sent last
+  let contentTimer = null;
+  // What getDisplayMedia handed out of the room's content: like the camera, never drawn back
+  // (but not the camera: encoded forwarding must leave these tracks alone).
+  const contentClones = new Set();
   const ownTrackIds = new Set();               // what getUserMedia handed out (the self-view)
   const mixedTracks = new Set();
   let captureSize = null;  // {width, height} from the gateway, else the view's size
@@ -68,6 +81,16 @@
     tracksReady = new Promise((resolve) => { resolveTracks = resolve; });
     pc = new NativePeerConnection({iceServers: []});
     pc.ontrack = (ev) => {
+      if (ev.track.kind === 'video' &&
+          pc.getTransceivers().indexOf(ev.transceiver) === CONTENT_MLINE) {
+        // Not a camera: kept out of `incoming`, decoded (played muted) for getDisplayMedia.
+        contentTrack = ev.track;
+        contentSink = document.createElement('video');
+        contentSink.muted = true;
+        contentSink.srcObject = new NativeMediaStream([ev.track]);
+        contentSink.play().catch(() => {});
+        return;
+      }
       incoming.addTrack(ev.track);
       // Here, not later: a transform set after the first frame never sees one.
       if (ev.track.kind === 'video' && forwarder) forwarder.attachLinkReceiver(ev.receiver);
@@ -149,7 +172,7 @@
       const size = compositorSize();
       composite = window.__smgwCompositor.start({
         width: size.width, height: size.height, fps: size.fps, layout: config.layout,
-        isOwn: (t) => ownTrackIds.has(t.id), describe: describeVideo});
+        isOwn: (t) => ownTrackIds.has(t.id) || contentClones.has(t.id), describe: describeVideo});
       const videoSender = senderFor('video');
       if (videoSender) {
         await videoSender.replaceTrack(composite.track);
@@ -262,7 +285,48 @@
   // service's script runs after this one, and in the meeting's iframe when there is one.
   function describeVideo(video) {
     const describe = window.sipmediagwDescribeVideo;
-    return typeof describe === 'function' ? describe(video) : null;
+    const d = typeof describe === 'function' ? describe(video) : null;
+    // A share that goes to the room's content line is not drawn in the main picture too.
+    if (d && d.share && contentSending) return Object.assign({}, d, {hidden: true});
+    return d;
+  }
+
+  // The meeting's share as the service shows it: the first remote <video> its script calls a
+  // share (and not hidden: our own content publisher), with a live video track.
+  function findShareTrack() {
+    for (const v of document.querySelectorAll('video')) {
+      const describe = window.sipmediagwDescribeVideo;
+      const d = typeof describe === 'function' ? describe(v) : null;
+      if (!d || !d.share || d.hidden || !v.srcObject || !v.srcObject.getVideoTracks) continue;
+      const t = v.srcObject.getVideoTracks()[0];
+      if (t && t.readyState === 'live' && !ownTrackIds.has(t.id) && !contentClones.has(t.id))
+        return t;
+    }
+    return null;
+  }
+
+  function contentSender() {
+    const t = pc && pc.getTransceivers()[CONTENT_MLINE];
+    return t ? t.sender : null;
+  }
+
+  // Meeting → room: while on, keeps the content sender on the current share's track (a share
+  // element may appear after the service reported the share, or be replaced).
+  function sendContent(on) {
+    contentSending = !!on;
+    const sender = contentSender();
+    if (!sender) return false;
+    const follow = () => {
+      const t = contentSending ? findShareTrack() : null;
+      if (t === contentSent) return;
+      contentSent = t;
+      sender.replaceTrack(t).catch((e) => send({type: 'error', message: 'content: ' + e}));
+      send({type: 'content', sending: !!t});
+    };
+    clearInterval(contentTimer);
+    contentTimer = contentSending ? setInterval(follow, 500) : null;
+    follow();
+    return true;
   }
 
   function compositorSize() {
@@ -354,6 +418,18 @@
     value: fn, writable: true, configurable: true});
   replace(mediaDevices, 'getUserMedia', getUserMedia);
   replace(mediaDevices, 'enumerateDevices', async () => DEVICES.slice());
+  // Room → meeting: while the gateway arms it (the room holds the floor and sends content), a
+  // screen share the service starts (its share control, or the adapter's share_start) gets the
+  // room's content instead of a picker; otherwise the browser's own.
+  replace(mediaDevices, 'getDisplayMedia', async (constraints) => {
+    if (contentArmed && contentTrack && contentTrack.readyState === 'live') {
+      const t = contentTrack.clone();
+      contentClones.add(t.id);
+      return new NativeMediaStream([t]);
+    }
+    if (!nativeGetDisplayMedia) throw new DOMException('no screen to share', 'NotAllowedError');
+    return nativeGetDisplayMedia(constraints);
+  });
   if (navigator.getUserMedia) {
     replace(navigator, 'getUserMedia', (c, ok, err) => getUserMedia(c).then(ok, err));
   }
@@ -377,6 +453,12 @@
     },
     // Starts the link before the meeting asks for media (the gateway may call this at load).
     connect() { start(); return true; },
+    // Content line (docs/content.md): whether the link has a content track from the room; arm
+    // getDisplayMedia with it (room → meeting); send the meeting's share on it (meeting → room).
+    hasContent() { return contentTrack !== null; },
+    armContent(on) { contentArmed = !!on && contentTrack !== null; return contentArmed; },
+    sendContent(on) { return sendContent(on); },
+    isOwnContent(track) { return !!track && contentClones.has(track.id); },
     // The gateway's "joining" slate ({text, audio: base64 WAV}), shown once the link is up...
     joining(what) {
       if (slateOver || !what) return false;

@@ -165,8 +165,13 @@
     const v = document.getElementById(SHARE_VIDEO);
     const track = v && v.srcObject && v.srcObject.getVideoTracks ? v.srcObject.getVideoTracks()[0]
                                                                   : null;
+    // The room's content we share (docs/content.md) is no captured screen either: the media
+    // bridge knows it.
+    const bridge = window.__smgwBridge;
+    const ours = bridge && typeof bridge.isOwnContent === 'function' && track &&
+        bridge.isOwnContent(track);
     return track && track.readyState === 'live' && v.videoWidth > 0 &&
-        !track.getSettings().displaySurface ? track : null;
+        !track.getSettings().displaySurface && !ours ? track : null;
   }
   window.sipmediagwDescribeVideo = function (video) {
     return video.id === SHARE_VIDEO ? { key: 'screenshare', share: true } : null;
@@ -322,6 +327,18 @@
         return { hand: up };
       }
       if (name === 'leave') return window.sipmediagwAdapter.leave();
+      // Room → meeting (docs/content.md): the client's screen-share control; its
+      // getDisplayMedia is answered by the media bridge with the room's content track.
+      if (name === 'share_start' || name === 'share_stop') {
+        const want = name === 'share_start';
+        const b = dt(want ? 'startScreenShare' : 'stopScreenShare');
+        if (!b) {
+          if (dt(want ? 'stopScreenShare' : 'startScreenShare')) return { sharing: want };
+          throw new Error('no screen-share button');
+        }
+        b.click();
+        return { sharing: want };
+      }
       throw new Error('BigBlueButton adapter has no "' + name + '"');
     },
 

@@ -133,6 +133,59 @@
     }, timeout, 'the name form');
   }
 
+  // Room → meeting (docs/content.md): the room's content as a second publisher of ours,
+  // "<name> (content)", in the same room, on a handle of its own; the screen it publishes is
+  // what getDisplayMedia gives (the media bridge answers with the room's content track).
+  let contentHandle = null;
+  async function shareStart() {
+    if (contentHandle) return { sharing: true };
+    if (!window.janus || !window.Janus) throw new Error('not in the room');
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const track = stream.getVideoTracks()[0];
+    if (!track) throw new Error('no content track');
+    return new Promise(function (resolve, reject) {
+      let settled = false;
+      const settle = function (fn, v) { if (!settled) { settled = true; fn(v); } };
+      window.janus.attach({
+        plugin: 'janus.plugin.videoroom',
+        opaqueId: 'sipmediagw-content-' + window.Janus.randomString(8),
+        success: function (handle) {
+          contentHandle = handle;
+          handle.send({ message: { request: 'join', room: window.myroom, ptype: 'publisher',
+                                   display: myName + CONTENT } });
+        },
+        error: function (e) { contentHandle = null; settle(reject, new Error(String(e))); },
+        onmessage: function (msg, jsep) {
+          const handle = contentHandle;
+          if (!handle) return;
+          if (msg.videoroom === 'joined') {
+            handle.createOffer({
+              tracks: [{ type: 'video', capture: track, recv: false }],
+              success: function (offer) {
+                handle.send({ message: { request: 'configure', audio: false, video: true },
+                              jsep: offer });
+              },
+              error: function (e) { settle(reject, new Error('content offer: ' + e)); },
+            });
+          } else if (msg.error) {
+            settle(reject, new Error(String(msg.error)));
+          }
+          if (jsep) {
+            handle.handleRemoteJsep({ jsep: jsep });
+            settle(resolve, { sharing: true });
+          }
+        },
+      });
+    });
+  }
+
+  function shareStop() {
+    const handle = contentHandle;
+    contentHandle = null;
+    if (handle) handle.detach();
+    return { sharing: false };
+  }
+
   window.sipmediagwAdapter = {
     name: 'janus',
 
@@ -192,6 +245,8 @@
         return { camera_off: handle.isVideoMuted() };
       }
       if (name === 'leave') return window.sipmediagwAdapter.leave();
+      if (name === 'share_start') return shareStart();
+      if (name === 'share_stop') return shareStop();
       throw new Error('the Janus demo has no "' + name + '"');
     },
 

@@ -48,6 +48,7 @@
   let api = null;
   let opts = {};
   let myId = null;
+  let ownShare = false;  // our screen share (screenSharingStatusChanged)
   let state = { muted: false, camera_off: false, hand: false, tile: false };
   let joinedOnce = false;  // the join() promise has resolved
   let inRoom = false;
@@ -215,6 +216,7 @@
       api.addListener('errorOccurred', onError);
       api.addListener('audioMuteStatusChanged', function (e) { state.muted = !!e.muted; });
       api.addListener('videoMuteStatusChanged', function (e) { state.camera_off = !!e.muted; });
+      api.addListener('screenSharingStatusChanged', function (e) { ownShare = !!e.on; });
       api.addListener('raiseHandUpdated', function (e) {
         if (e && e.id === myId) state.hand = !!e.handRaised;
       });
@@ -245,6 +247,13 @@
       const commands = { mute: 'toggleAudio', camera: 'toggleVideo', hand: 'toggleRaiseHand',
                          tile: 'toggleTileView' };
       if (name === 'leave') return window.sipmediagwAdapter.leave();
+      // Room → meeting (docs/content.md): Jitsi's own screen share, whose getDisplayMedia in
+      // the meeting's frame the media bridge answers with the room's content track.
+      if (name === 'share_start' || name === 'share_stop') {
+        const want = name === 'share_start';
+        if (ownShare !== want) api.executeCommand('toggleShareScreen');
+        return { sharing: want };
+      }
       if (!commands[name]) throw new Error('unknown action ' + name);
       api.executeCommand(commands[name]);
       if (name === 'hand') state.hand = !state.hand;

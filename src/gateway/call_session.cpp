@@ -37,6 +37,7 @@ CallSession::~CallSession() {
     prompts_.reset();
     notice_timer_.cancel();
     alone_timer_.cancel();
+    content_timer_.cancel();
     call_.reset();
     floor_.reset();
     media_.reset();

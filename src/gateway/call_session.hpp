@@ -144,6 +144,15 @@ private:
     // The content line and the BFCP line of the latest offer/answer.
     void apply_content(const sip::NegotiatedMedia& media);
     void on_content_floor(bool room_holds);
+    // Room → meeting: every second while the call has a content line, whether the room's
+    // content is to be shared in the meeting (floor held, or no BFCP; RTP flowing).
+    void watch_content();
+    void check_content();
+    void share_to_meeting(bool start, const std::string& why);
+    // Meeting → room: the meeting's share on the content line, with the floor held by us.
+    void on_share_content(bool active);
+    void send_share_to_room(bool on, const std::string& why);
+    void hold_content_floor(bool hold);
     // Runs fn from the loop if this call still exists then (never inside the caller's stack).
     void post(std::function<void()> fn);
 
@@ -165,8 +174,12 @@ private:
     std::unique_ptr<IvrSession> ivr_;          // while the caller is in the IVR
     // While the meeting holds or refuses the join: the caller's picture, prompts and password.
     std::unique_ptr<MeetingPrompts> prompts_;
-    core::Timer notice_timer_;  // clears an on-screen confirmation
-    core::Timer alone_timer_;   // [service] alone_timeout_s
+    core::Timer notice_timer_;           // clears an on-screen confirmation
+    core::Timer alone_timer_;            // [service] alone_timeout_s
+    core::Timer content_timer_;          // watch_content()
+    bool content_to_meeting_ = false;    // share_start asked of the page
+    bool content_share_failed_ = false;  // not asked again until the floor changes hands
+    bool content_from_meeting_ = false;  // the meeting's share goes to the room
     bool ended_reported_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -157,6 +157,7 @@ void CallSession::on_share(bool active, const std::string& id, const std::string
         spdlog::info("gateway: sess={} share ended id={} name=\"{}\"", id_, core::log_field(id),
                      core::log_field(name));
     }
+    on_share_content(active);
 }
 
 void CallSession::show_notice(const std::string& text, uint64_t ms) {

@@ -77,6 +77,7 @@ MeetingLinkEvents CallSession::meeting_events() {
         if (prompts_) prompts_->link_rebuilt();
         return media_->passthrough_video();
     };
+    events.content = [this] { return media_ && media_->content_active(); };
     events.audio_passthrough = [this] {
         if (!media_) return false;
         if (prompts_) prompts_->link_rebuilt();

@@ -191,7 +191,9 @@ std::string GatewayControl::metrics() const {
     m.add("sipmediagw_browser_pool_starting", "gauge", "Pool browsers still starting",
           static_cast<double>(pool.starting));
     for (const auto& [id, stats] : gateway_.media_stats()) {
-        for (const auto& [kind, s] : {std::pair{"audio", stats.audio}, {"video", stats.video}}) {
+        for (const auto& [kind, s] : {std::pair{"audio", stats.audio},
+                                      {"video", stats.video},
+                                      {"content", stats.content}}) {
             if (!s) continue;
             const api::PrometheusText::Labels l{{"session", id}, {"media", kind}};
             m.add("sipmediagw_media_packets_received_total", "counter",

@@ -236,6 +236,7 @@ core::Status MeetingLink::make_bridge() {
     bridge_options.height = kViewHeight;
     if (events_.passthrough) bridge_options.passthrough = events_.passthrough();
     if (events_.audio_passthrough) bridge_options.audio_passthrough = events_.audio_passthrough();
+    if (events_.content) bridge_options.content = events_.content();
     const uint32_t gen = generation_;
     std::weak_ptr<bool> alive = alive_;
     bridge_.reset();  // one link per session: its channels are released before the next one
@@ -823,6 +824,46 @@ void MeetingLink::layout(const std::string& name,
                                done(r->get<std::string>());
                            }
                        });
+}
+
+void MeetingLink::content_share(bool start, std::function<void(core::Result<std::string>)> done) {
+    if (!page_ || !joined_ || !bridge_frame_ || !page_->context_alive(*bridge_frame_)) {
+        done(core::fail("not in the meeting"));
+        return;
+    }
+    const std::string name = start ? "share_start" : "share_stop";
+    spdlog::info("gateway: sess={} action={}", id_, name);
+    // Armed in the link's frame first (where the service's getDisplayMedia runs), then the
+    // adapter's action in the main frame, where the adapter lives.
+    std::weak_ptr<bool> alive = alive_;
+    page_->evaluate_in(
+        *bridge_frame_, fmt::format("__smgwBridge.armContent({})", start ? "true" : "false"),
+        [this, alive, name, done = std::move(done)](core::Result<browser::Json> armed) mutable {
+            if (alive.expired()) return;
+            if (!armed) {
+                done(armed.error());
+                return;
+            }
+            if (!page_) {
+                done(core::fail("not in the meeting"));
+                return;
+            }
+            page_->evaluate("window.sipmediagwAdapter.action(" + nlohmann::json(name).dump() + ")",
+                            [done = std::move(done)](core::Result<browser::Json> r) {
+                                if (!r) {
+                                    done(r.error());
+                                    return;
+                                }
+                                done(r->dump());
+                            });
+        });
+}
+
+void MeetingLink::send_content(bool on) {
+    if (!page_ || !bridge_frame_ || !page_->context_alive(*bridge_frame_)) return;
+    page_->evaluate_in(*bridge_frame_,
+                       fmt::format("__smgwBridge.sendContent({})", on ? "true" : "false"),
+                       [](const core::Result<browser::Json>&) {});
 }
 
 void MeetingLink::submit_password(const std::string& password) {

@@ -63,6 +63,9 @@ struct MeetingLinkEvents {
     std::function<std::optional<media::PassthroughVideo>()> passthrough;
     // Likewise for audio (media::CallMedia::passthrough_audio()); unset or false: transcode.
     std::function<bool()> audio_passthrough;
+    // Likewise: the call has a content line (media::CallMedia::content_active()), so the link
+    // carries a content track (docs/content.md); unset or false: the link has two tracks.
+    std::function<bool()> content;
     // Milestones of a join, for `sipmediagw probe-meeting`: "browser" (one acquired),
     // "page_loaded" (the join URL's load event), "media_requested" (the page asked for the
     // camera and microphone: the media bridge said hello).
@@ -123,6 +126,11 @@ public:
     void start();
     // sipmediagwAdapter.action(name) in the page; done gets the action's JSON result.
     void action(services::Action action, std::function<void(core::Result<std::string>)> done);
+    // Content sharing (docs/content.md). Room → meeting: the page's getDisplayMedia answers with
+    // the room's content track, and the adapter's share_start / share_stop runs; done gets the
+    // page's answer. Meeting → room: the page sends the meeting's share on the content track.
+    void content_share(bool start, std::function<void(core::Result<std::string>)> done);
+    void send_content(bool on);
     // A password the caller typed, for the page (sipmediagwAdapter.submitPassword).
     void submit_password(const std::string& password);
     // sipmediagwAdapter.leave(), then done (also when the page does not answer in time).

@@ -26,4 +26,10 @@ inline std::string bridge_audio_source(const std::string& channel) {
            " period-time=20000000 buffer-time=60000000 latency-time=20000000";
 }
 
+// The content line's channels (docs/content.md) are the main video's under this session name,
+// so both ends derive every content channel (raw and encoded) the same way.
+inline std::string content_bridge_session(const std::string& session_id) {
+    return session_id + ".content";
+}
+
 }  // namespace media

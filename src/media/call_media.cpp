@@ -1,5 +1,7 @@
 #include "media/call_media.hpp"
 
+#include "media/bridge_channels.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <fmt/format.h>
@@ -30,28 +32,33 @@ bool same_codec(const std::optional<sip::NegotiatedStream>& a,
 
 CallMedia::CallMedia(Key, std::string session_id, const core::MediaConfig& config,
                      core::ControlLoop& loop, CallEvents events, std::string address,
-                     RtpSocketPair audio, RtpSocketPair video)
+                     RtpSocketPair audio, RtpSocketPair video, RtpSocketPair content)
     : session_id_(std::move(session_id)),
       log_prefix_("media: sess=" + session_id_),
       config_(config),
       loop_(loop),
       events_(std::make_shared<CallEvents>(std::move(events))),
       audio_(sip::MediaKind::Audio, std::move(audio), log_prefix_),
-      video_(sip::MediaKind::Video, std::move(video), log_prefix_) {
+      video_(sip::MediaKind::Video, std::move(video), log_prefix_),
+      content_(sip::MediaKind::Video, std::move(content), log_prefix_, true) {
     ports_.address = std::move(address);
     ports_.audio_rtp = audio_.rtp_port();
     ports_.audio_rtcp = audio_.rtcp_port();
     ports_.video_rtp = video_.rtp_port();
     ports_.video_rtcp = video_.rtcp_port();
+    ports_.content_rtp = content_.rtp_port();
+    ports_.content_rtcp = content_.rtcp_port();
     audio_.set_bridge_session(session_id_);
     video_.set_bridge_session(session_id_);
+    content_.set_bridge_session(content_bridge_session(session_id_));
 }
 
 void CallMedia::set_dtls_identity(std::shared_ptr<const DtlsIdentity> identity) {
     dtls_identity_ = identity;
     ports_.dtls_fingerprint = identity ? identity->fingerprint : std::string();
     audio_.set_dtls_identity(identity);
-    video_.set_dtls_identity(std::move(identity));
+    video_.set_dtls_identity(identity);
+    content_.set_dtls_identity(std::move(identity));
 }
 
 CallMedia::~CallMedia() {
@@ -79,6 +86,7 @@ void CallMedia::stop() {
     rtpbin_ = nullptr;
     audio_.clear();
     video_.clear();
+    content_.clear();
 }
 
 core::Status CallMedia::use_relays(const TurnAccount& account, uint32_t timeout_ms,
@@ -106,6 +114,7 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
     mode_ = mode;
     audio_active_ = media.audio.has_value() && media.audio->remote_rtp_port != 0;
     video_active_ = media.video.has_value() && media.video->remote_rtp_port != 0;
+    content_active_ = !relays_ && media.content.has_value() && media.content->remote_rtp_port != 0;
     if (!audio_active_ && !video_active_) return core::fail("media: no stream to start");
 
     pipeline_.reset(gst_pipeline_new(("call-" + session_id_).c_str()));
@@ -113,7 +122,7 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
     rtpbin_ = gst_element_factory_make("rtpbin", "rtpbin");
     if (rtpbin_ == nullptr) return core::fail("media: rtpbin is missing (gst-plugins-good)");
     bool feedback = false;
-    for (const auto* s : {&media.audio, &media.video}) {
+    for (const auto* s : {&media.audio, &media.video, &media.content}) {
         if (*s && ((*s)->avpf || (*s)->feedback.pli || (*s)->feedback.fir)) feedback = true;
     }
     // AVPF lets rtpsession send a PLI/FIR at once instead of at the next regular RTCP
@@ -168,6 +177,25 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
             return st;
         }
     }
+    if (content_active_) {
+        // The IVR's picture and prompts are for the main line: the content line stays idle
+        // (received and dropped) until the call is bridged or echoed.
+        const Mode content_mode = mode == Mode::Ivr ? Mode::Idle : mode;
+        // The link's content track is offered before the room sends any: it must carry frames
+        // from the start (webrtcbin offers only once every track has caps), which the raw
+        // channels do (black until content comes) and encoded forwarding cannot.
+        core::MediaConfig content_config = config_;
+        content_config.video_passthrough = false;
+        auto st = content_.build(GST_BIN(pipeline_.get()), rtpbin_, *media.content, content_mode,
+                                 content_config, hooks("content"));
+        if (!st) {
+            stop();
+            return st;
+        }
+        // Echo mode answers the room's content on its own line; in bridge mode only the
+        // meeting's share goes out, while the gateway holds the floor.
+        content_.set_sending(mode != Mode::Bridge || content_sending_);
+    }
     if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
         stop();
         return core::fail("media: the pipeline does not start");
@@ -177,13 +205,22 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
     for (const auto* s : {&media.audio, &media.video})
         if (*s && (*s)->remote_rtp_port != 0 && protection == sip::Protection::None)
             protection = (*s)->protection;
-    spdlog::info("{} started mode={} audio={} video={} protection={}", log_prefix_,
+    spdlog::info("{} started mode={} audio={} video={} content={} protection={}", log_prefix_,
                  mode == Mode::Echo     ? "echo"
                  : mode == Mode::Ivr    ? "ivr"
                  : mode == Mode::Bridge ? "bridge"
                                         : "idle",
                  audio_active_ ? media.audio->codec.name : "-",
-                 video_active_ ? media.video->codec.name : "-", sip::protection_name(protection));
+                 video_active_ ? media.video->codec.name : "-",
+                 content_active_ ? media.content->codec.name : "-",
+                 sip::protection_name(protection));
+    if (content_active_) {
+        // Where the room's slides are expected, for operators matching a capture to the call.
+        spdlog::info("{} content line local={}:{} peer={}:{} codec={} (main video local={}:{})",
+                     log_prefix_, ports_.address, content_.rtp_port(),
+                     media.content->remote_address, media.content->remote_rtp_port,
+                     media.content->codec.name, ports_.address, video_.rtp_port());
+    }
     timeout_since_ms_ = now_ms();
     timed_out_ = false;
     if (config_.media_timeout_s > 0) {
@@ -197,10 +234,14 @@ core::Status CallMedia::update(const sip::NegotiatedMedia& offered) {
     const sip::NegotiatedMedia media = relays_ ? relays_->route(offered) : offered;
     const bool audio_now = media.audio.has_value() && media.audio->remote_rtp_port != 0;
     const bool video_now = media.video.has_value() && media.video->remote_rtp_port != 0;
+    const bool content_now =
+        !relays_ && media.content.has_value() && media.content->remote_rtp_port != 0;
     const bool rebuild =
         audio_now != audio_active_ || video_now != video_active_ ||
+        content_now != content_active_ ||
         (audio_now && !same_codec(media.audio, std::optional(audio_.negotiated()))) ||
-        (video_now && !same_codec(media.video, std::optional(video_.negotiated())));
+        (video_now && !same_codec(media.video, std::optional(video_.negotiated()))) ||
+        (content_now && !same_codec(media.content, std::optional(content_.negotiated())));
     if (rebuild) {
         // RFC 5763 §5: a new fingerprint (the peer's new certificate) or a new role is a new
         // DTLS association; the rebuilt pipeline makes it, and a failure ends the call as at start.
@@ -220,10 +261,15 @@ core::Status CallMedia::update(const sip::NegotiatedMedia& offered) {
     }
     if (audio_now) audio_.set_remote(*media.audio);
     if (video_now) video_.set_remote(*media.video);
+    if (content_now) content_.set_remote(*media.content);
     // Hold/resume restarts the timeout clock: the peer may have been silent on purpose.
     timeout_since_ms_ = now_ms();
     timed_out_ = false;
     return core::Ok{};
+}
+
+MediaStream& CallMedia::stream_of(unsigned rtp_session) {
+    return rtp_session == 0 ? audio_ : rtp_session == 1 ? video_ : content_;
 }
 
 void CallMedia::send_keyframe() {
@@ -243,6 +289,11 @@ std::optional<PassthroughVideo> CallMedia::passthrough_video() const {
     return video_.passthrough();
 }
 
+void CallMedia::send_content(bool on) {
+    content_sending_ = on;
+    if (pipeline_ && content_active_ && mode_ == Mode::Bridge) content_.set_sending(on);
+}
+
 bool CallMedia::passthrough_audio() const {
     if (!pipeline_ || !audio_active_ || mode_ != Mode::Bridge) return false;
     return audio_.audio_passthrough();
@@ -252,6 +303,7 @@ CallMedia::Stats CallMedia::stats() const {
     Stats s;
     if (audio_active_) s.audio = audio_.stats(rtpbin_);
     if (video_active_) s.video = video_.stats(rtpbin_);
+    if (content_active_) s.content = content_.stats(rtpbin_);
     if (relays_) {
         if (s.audio) s.audio->relay = relays_->relay_of(sip::MediaKind::Audio);
         if (s.video) s.video->relay = relays_->relay_of(sip::MediaKind::Video);
@@ -311,8 +363,7 @@ GstBusSyncReply CallMedia::on_bus(GstBus*, GstMessage* msg, gpointer data) {
 
 GstCaps* CallMedia::on_request_pt_map(GstElement*, guint session, guint pt, gpointer data) {
     auto* self = static_cast<CallMedia*>(data);
-    MediaStream& s = session == 0 ? self->audio_ : self->video_;
-    return s.caps_for_pt(pt);
+    return self->stream_of(session).caps_for_pt(pt);
 }
 
 void CallMedia::on_pad_added(GstElement*, GstPad* pad, gpointer data) {
@@ -322,8 +373,7 @@ void CallMedia::on_pad_added(GstElement*, GstPad* pad, gpointer data) {
     const int n = std::sscanf(name, "recv_rtp_src_%u_%u_%u", &session, &ssrc, &pt);
     g_free(name);
     if (n != 3) return;
-    MediaStream& s = session == 0 ? self->audio_ : self->video_;
-    s.on_recv_pad(GST_BIN(self->pipeline_.get()), pad, pt);
+    self->stream_of(session).on_recv_pad(GST_BIN(self->pipeline_.get()), pad, pt);
 }
 
 }  // namespace media

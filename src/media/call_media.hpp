@@ -1,4 +1,5 @@
-// The media of one SIP call: one GStreamer pipeline with an rtpbin and up to two streams.
+// The media of one SIP call: one GStreamer pipeline with an rtpbin and up to three streams
+// (audio, video, and the content line of docs/content.md).
 // Created by media::Engine; lives on the control thread; its destructor stops the pipeline and
 // releases the ports.
 #pragma once
@@ -34,10 +35,12 @@ public:
     struct Stats {
         std::optional<StreamStats> audio;
         std::optional<StreamStats> video;
+        std::optional<StreamStats> content;  // the a=content:slides line (docs/content.md)
     };
 
     CallMedia(Key, std::string session_id, const core::MediaConfig& config, core::ControlLoop& loop,
-              CallEvents events, std::string address, RtpSocketPair audio, RtpSocketPair video);
+              CallEvents events, std::string address, RtpSocketPair audio, RtpSocketPair video,
+              RtpSocketPair content);
     ~CallMedia();
     CallMedia(const CallMedia&) = delete;
     CallMedia& operator=(const CallMedia&) = delete;
@@ -63,6 +66,14 @@ public:
     [[nodiscard]] std::optional<PassthroughVideo> passthrough_video() const;
     // Bridge mode: the caller's Opus goes to the page as is (the link must forward it too).
     [[nodiscard]] bool passthrough_audio() const;
+    // The content line (docs/content.md) runs: negotiated with a port, not relayed.
+    [[nodiscard]] bool content_active() const { return pipeline_ != nullptr && content_active_; }
+    // Monotonic ms of the room's last content RTP packet (0: none yet).
+    [[nodiscard]] int64_t content_last_rtp_ms() const { return content_.last_rtp_ms(); }
+    // Bridge mode: send what the page gives on the content track (the gateway holds the
+    // floor: the meeting shares); off by default, so the room gets no content otherwise.
+    void send_content(bool on);
+    void send_content_keyframe() { content_.send_keyframe(); }
     [[nodiscard]] bool running() const { return pipeline_ != nullptr; }
     [[nodiscard]] Mode mode() const { return mode_; }
 
@@ -73,6 +84,7 @@ private:
 
     void stop();
     void check_media_timeout();
+    MediaStream& stream_of(unsigned rtp_session);  // rtpbin's session number
     // Runs fn on the control thread unless this call is gone by then.
     void post(std::function<void(CallEvents&)> fn);
 
@@ -85,12 +97,12 @@ private:
     sip::LocalMediaPorts ports_;
     MediaStream audio_;
     MediaStream video_;
-    // The content line's ports (docs/content.md): bound so that the SDP can offer them and the
-    // room's slides meet an open port, not ICMP errors; not read yet (forwarding the content
-    // to the meeting is the next slice of issue 14). Relayed calls have no content line.
-    RtpSocketPair content_;
+    // The content line (docs/content.md): rtpbin session 2, its own bridge channels
+    // ("<session>.content"). Relayed calls have no content line.
+    MediaStream content_;
     std::unique_ptr<CallRelays> relays_;  // with [turn]: one allocation per socket
-    bool audio_active_ = false, video_active_ = false;
+    bool audio_active_ = false, video_active_ = false, content_active_ = false;
+    bool content_sending_ = false;  // send_content()
     Mode mode_ = Mode::Idle;
     GstPtr<GstElement> pipeline_;
     GstElement* rtpbin_ = nullptr;

@@ -41,13 +41,10 @@ core::Result<std::unique_ptr<CallMedia>> Engine::create_call(const std::string& 
     // Drawn per call even when it ends up clear: the SDP answer needs them before media exists.
     auto keys = sip::generate_srtp_keys();
     if (!keys) return keys.error();
-    auto call =
-        std::make_unique<CallMedia>(CallMedia::Key{}, session_id, config_, loop_, std::move(events),
-                                    bind, std::move(audio.value()), std::move(video.value()));
+    auto call = std::make_unique<CallMedia>(CallMedia::Key{}, session_id, config_, loop_,
+                                            std::move(events), bind, std::move(audio.value()),
+                                            std::move(video.value()), std::move(content.value()));
     call->ports_.srtp_keys = std::move(*keys);
-    call->content_ = std::move(*content);
-    call->ports_.content_rtp = call->content_.rtp_port;
-    call->ports_.content_rtcp = call->content_.rtcp_port;
     call->set_dtls_identity(dtls_identity_);
     return call;
 }

@@ -50,8 +50,12 @@ GstElement* make(const char* factory, const std::string& name) {
 
 }  // namespace
 
-MediaStream::MediaStream(sip::MediaKind kind, RtpSocketPair sockets, std::string log_prefix)
-    : kind_(kind), sockets_(std::move(sockets)), log_prefix_(std::move(log_prefix)) {}
+MediaStream::MediaStream(sip::MediaKind kind, RtpSocketPair sockets, std::string log_prefix,
+                         bool content)
+    : kind_(kind),
+      content_(content),
+      sockets_(std::move(sockets)),
+      log_prefix_(std::move(log_prefix)) {}
 
 MediaStream::~MediaStream() = default;
 
@@ -78,7 +82,7 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
     if (!rtp_encoding_name(stream.codec.name)) {
         return core::fail("media: unsupported codec " + stream.codec.name);
     }
-    const std::string k = kind_ == sip::MediaKind::Audio ? "audio" : "video";
+    const std::string k = name();
     const unsigned sid = session_id();
 
     GstElement* rtp_src = make("udpsrc", k + "_rtp_src");
@@ -190,8 +194,7 @@ core::Status MediaStream::build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
         return core::fail("media: cannot build the echo chain: " + msg);
     }
     g_clear_error(&err);  // a non-fatal warning (e.g. an unused property) may still be set
-    gst_object_set_name(GST_OBJECT(bin),
-                        kind_ == sip::MediaKind::Audio ? "audio_echo" : "video_echo");
+    gst_object_set_name(GST_OBJECT(bin), (std::string(name()) + "_echo").c_str());
     gst_bin_add(pipeline, bin);
     echo_bin_ = bin;
     GstPtr<GstElement> depay(gst_bin_get_by_name(GST_BIN(bin), "depay"));
@@ -230,7 +233,7 @@ core::Status MediaStream::build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
     // The chain's output re-enters rtpbin through appsink → appsrc rather than a pad link:
     // rtpbin → chain → rtpbin would be a cycle, which GStreamer's bins cannot order for state
     // changes (they warn "loop detected" on every change).
-    const std::string k = kind_ == sip::MediaKind::Audio ? "audio" : "video";
+    const std::string k = name();
     GstElement* chain_out = make("appsink", k + "_echo_out");
     GstElement* in = make("appsrc", k + "_echo_in");
     if (chain_out == nullptr || in == nullptr) return core::fail("media: appsink/appsrc missing");
@@ -261,7 +264,7 @@ core::Status MediaStream::build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
     gst_pad_add_probe(out.get(), GST_PAD_PROBE_TYPE_BUFFER, &MediaStream::on_rtp_out, this,
                       nullptr);
     if (kind_ == sip::MediaKind::Video) {
-        spdlog::info("{} video echo {} {}x{}@{} {} kb/s", log_prefix_, negotiated_.codec.name,
+        spdlog::info("{} {} echo {} {}x{}@{} {} kb/s", log_prefix_, name(), negotiated_.codec.name,
                      video_format_.width, video_format_.height, video_format_.fps,
                      video_format_.bitrate_kbps);
     }
@@ -360,9 +363,15 @@ void MediaStream::apply_destinations() {
     set_udp_destination(rtcp_sink_, rtcp_host_, rtcp_dest_port_);
 }
 
+void MediaStream::set_sending(bool on) {
+    sending_ = on;
+    apply_direction();
+}
+
 void MediaStream::apply_direction() {
     if (valve_ == nullptr) return;
-    const bool drop = mode_ == Mode::Idle || !our_direction_sends(negotiated_.direction);
+    const bool drop =
+        mode_ == Mode::Idle || !sending_ || !our_direction_sends(negotiated_.direction);
     g_object_set(valve_, "drop", drop ? TRUE : FALSE, nullptr);
 }
 
@@ -412,9 +421,9 @@ bool MediaStream::admit(GstBuffer* buffer, const guint8* data, gsize size, bool 
     if (!rtcp && !negotiated_.rtcp_mux && !rtcp_heard_) follow_rtp_with_rtcp(to);
     if (to.host == dest_host && to.port == dest_port) return verdict.accept;
     // The peer is behind a NAT (or its SDP is wrong): answer where its packets come from.
-    spdlog::info("{} {} {} latched to {}:{} (SDP said {}:{})", log_prefix_,
-                 kind_ == sip::MediaKind::Audio ? "audio" : "video", rtcp_dest ? "RTCP" : "RTP",
-                 to.host, to.port, sdp_host_, rtcp_dest ? sdp_rtcp_port_ : sdp_rtp_port_);
+    spdlog::info("{} {} {} latched to {}:{} (SDP said {}:{})", log_prefix_, name(),
+                 rtcp_dest ? "RTCP" : "RTP", to.host, to.port, sdp_host_,
+                 rtcp_dest ? sdp_rtcp_port_ : sdp_rtp_port_);
     dest_host = to.host;
     dest_port = to.port;
     set_udp_destination(rtcp_dest ? rtcp_sink_ : rtp_sink_, to.host, to.port);

@@ -41,14 +41,23 @@ struct StreamHooks {
 
 class MediaStream {
 public:
-    MediaStream(sip::MediaKind kind, RtpSocketPair sockets, std::string log_prefix);
+    // `content`: the call's second video line (a=content:slides, docs/content.md), rtpbin
+    // session 2, its own bridge channels and element names.
+    MediaStream(sip::MediaKind kind, RtpSocketPair sockets, std::string log_prefix,
+                bool content = false);
     ~MediaStream();
     MediaStream(const MediaStream&) = delete;
     MediaStream& operator=(const MediaStream&) = delete;
 
     [[nodiscard]] uint16_t rtp_port() const { return sockets_.rtp_port; }
     [[nodiscard]] uint16_t rtcp_port() const { return sockets_.rtcp_port; }
-    [[nodiscard]] unsigned session_id() const { return kind_ == sip::MediaKind::Audio ? 0 : 1; }
+    [[nodiscard]] unsigned session_id() const {
+        return content_ ? 2 : kind_ == sip::MediaKind::Audio ? 0 : 1;
+    }
+    // "audio", "video" or "content": element names and log lines.
+    [[nodiscard]] const char* name() const {
+        return content_ ? "content" : kind_ == sip::MediaKind::Audio ? "audio" : "video";
+    }
 
     // Adds this stream's elements to `pipeline` (not yet playing) and links them to rtpbin.
     core::Status build(GstBin* pipeline, GstElement* rtpbin, const sip::NegotiatedStream& stream,
@@ -63,6 +72,9 @@ public:
 
     // re-INVITE without a codec change: new destination and/or direction.
     void set_remote(const sip::NegotiatedStream& stream);
+    // Bridge mode: whether what comes from the page goes out at all (content: only while the
+    // gateway holds the floor), on top of the SDP direction.
+    void set_sending(bool on);
     [[nodiscard]] const sip::NegotiatedStream& negotiated() const { return negotiated_; }
 
     void send_keyframe();
@@ -142,6 +154,8 @@ private:
     void update_overlay();
 
     sip::MediaKind kind_;
+    bool content_ = false;
+    bool sending_ = true;  // set_sending()
     RtpSocketPair sockets_;
     std::string log_prefix_;
     std::string bridge_session_;

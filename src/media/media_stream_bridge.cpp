@@ -42,7 +42,7 @@ void MediaStream::watch_chain(GstElement* bin) {
 core::Status MediaStream::build_bridge_chain(GstBin* pipeline, GstElement* rtpbin,
                                              const core::MediaConfig& config) {
     const bool video = kind_ == sip::MediaKind::Video;
-    const std::string k = video ? "video" : "audio";
+    const std::string k = name();
     const unsigned sid = session_id();
     if (video) {
         video_format_ = choose_video_format(config, negotiated_.codec, negotiated_.bandwidth_kbps);

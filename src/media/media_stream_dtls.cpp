@@ -59,7 +59,7 @@ core::Status MediaStream::build_dtls(GstBin* pipeline, GstElement* rtpbin, GstEl
                                      GstElement* rtcp_src) {
     if (!dtls_identity_) return core::fail("media: DTLS-SRTP without a local certificate");
     const auto& params = *negotiated_.dtls;
-    const std::string k = kind_ == sip::MediaKind::Audio ? "audio" : "video";
+    const std::string k = name();
     const unsigned sid = session_id();
     dtls_state_[0] = dtls_state_[1] = 0;
     // Each probe or handler owns its DtlsProbe; GLib frees it with the probe or handler.
@@ -157,7 +157,7 @@ core::Status MediaStream::build_dtls(GstBin* pipeline, GstElement* rtpbin, GstEl
 void MediaStream::on_dtls_peer_pem(GObject* dec, GParamSpec*, gpointer data) {
     const auto* probe = static_cast<DtlsProbe*>(data);
     MediaStream* self = probe->self;
-    const char* kind = self->kind_ == sip::MediaKind::Audio ? "audio" : "video";
+    const char* kind = self->name();
     gchar* pem = nullptr;
     g_object_get(dec, "peer-pem", &pem, nullptr);
     const std::string text = pem != nullptr ? pem : "";
@@ -184,7 +184,7 @@ void MediaStream::on_dtls_peer_pem(GObject* dec, GParamSpec*, gpointer data) {
 void MediaStream::on_dtls_state(GObject* dec, GParamSpec*, gpointer data) {
     const auto* probe = static_cast<DtlsProbe*>(data);
     MediaStream* self = probe->self;
-    const char* kind = self->kind_ == sip::MediaKind::Audio ? "audio" : "video";
+    const char* kind = self->name();
     gint state = 0;
     g_object_get(dec, "connection-state", &state, nullptr);
     if (state == kDtlsConnected) {

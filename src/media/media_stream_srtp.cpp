@@ -56,7 +56,7 @@ core::Status MediaStream::build_srtp(GstBin* pipeline, GstElement* rtpbin, GstEl
     const auto& srtp = *negotiated_.srtp;
     const auto c = ciphers_for(srtp.suite);
     if (!c) return core::fail("media: unsupported SRTP suite " + srtp.suite);
-    const std::string k = kind_ == sip::MediaKind::Audio ? "audio" : "video";
+    const std::string k = name();
     const unsigned sid = session_id();
     srtpdec_ = gst_element_factory_make("srtpdec", (k + "_srtpdec").c_str());
     srtpenc_ = gst_element_factory_make("srtpenc", (k + "_srtpenc").c_str());
@@ -148,7 +148,7 @@ GstPadProbeReturn MediaStream::on_srtp_lifetime(GstPad*, GstPadProbeInfo*, gpoin
     self->stream_failed(
         fmt::format("srtp {}: the peer's key lifetime of {} packets is used up "
                     "and it did not re-key",
-                    self->kind_ == sip::MediaKind::Audio ? "audio" : "video", lifetime));
+                    self->name(), lifetime));
     return GST_PAD_PROBE_DROP;
 }
 

@@ -25,6 +25,27 @@ std::string MeetingBridge::video_send_description(const std::string& session_id,
         o.bitrate_kbps * 1000, o.fps * 5);
 }
 
+namespace {
+
+std::string content_send(const std::string& session_id, uint32_t ssrc) {
+    // The channel's own format (the SIP side writes 1280x720 at 30 fps), as the main video's
+    // branch reads its channel. Black frames between shares cost next to nothing to encode.
+    return fmt::format(
+        "intervideosrc channel={} ! videoconvert ! videoscale add-borders=true ! videorate ! "
+        "video/x-raw,format=I420,width=1280,height=720,framerate=30/1,pixel-aspect-ratio=1/1 ! "
+        "vp8enc name=content_enc deadline=1 threads=1 cpu-used=8 end-usage=cbr lag-in-frames=0 "
+        "target-bitrate=1000000 keyframe-max-dist=150 error-resilient=default ! "
+        "rtpvp8pay pt={} ssrc={} picture-id-mode=15-bit",
+        bridge_channel(content_bridge_session(session_id), true, BridgeDirection::ToPage),
+        kLinkContentPayloadType, ssrc);
+}
+
+}  // namespace
+
+std::string MeetingBridge::content_send_description(const std::string& session_id) {
+    return content_send(session_id, g_random_int_range(1, G_MAXINT32));
+}
+
 std::string MeetingBridge::audio_send_description(const std::string& session_id) {
     return fmt::format(
         "{} ! audioconvert ! audioresample ! "
@@ -58,6 +79,18 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
                                                    {"bitrateKbps", p->limits.bitrate_kbps}};
     }
     MeetingBridge* self = bridge.get();
+    if (options.content) {
+        // A signalled SSRC (a=ssrc in the offer): Chromium does not demultiplex a second
+        // unsignalled video stream of the bundle into its own m-line, and the content track
+        // would stay muted (black in the meeting).
+        const uint32_t ssrc = g_random_int_range(1, G_MAXINT32);
+        link_options.content_send = content_send(session_id, ssrc);
+        link_options.content_caps = fmt::format(
+            "application/x-rtp,media=video,encoding-name=VP8,payload={},clock-rate=90000,"
+            "ssrc=(uint){}",
+            kLinkContentPayloadType, ssrc);
+        link_options.content_incoming = [self](GstPad* pad) { self->on_content_incoming(pad); };
+    }
     auto link =
         WebRtcLink::create(link_options, std::move(post), std::move(signal),
                            [self](GstPad* pad, bool video) { self->on_incoming(pad, video); });
@@ -91,6 +124,11 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
                      session_id);
     } else {
         bridge->count_encoded("audio_enc", bridge->audio_encoded_);
+    }
+    if (options.content) {
+        bridge->count_encoded("content_enc", bridge->content_encoded_);
+        spdlog::info("media: sess={} bridge: content track on the link (VP8 both ways)",
+                     session_id);
     }
     return bridge;
 }
@@ -172,6 +210,8 @@ MeetingBridge::Stats MeetingBridge::stats() const {
     if (audio_to_page_) s.audio_frames_to_page = audio_to_page_->frames();
     s.audio_frames_decoded = audio_decoded_.load();
     s.audio_frames_encoded = audio_encoded_.load();
+    s.content_frames_encoded = content_encoded_.load();
+    s.content_frames_decoded = content_decoded_.load();
     return s;
 }
 
@@ -211,6 +251,32 @@ void MeetingBridge::forward_incoming(GstPad* pad, bool video) {
         "media: sess={} bridge: receiving the meeting's {} from the page ({}, forwarded without "
         "decoding)",
         session_id_, video ? "video" : "audio", video ? passthrough_->codec : "opus");
+}
+
+void MeetingBridge::on_content_incoming(GstPad* pad) {
+    // The meeting's share as the page sends it: decoded here, encoded for the content line by
+    // the call's SIP side at that line's codec and size.
+    const std::string desc =
+        "queue ! rtpvp8depay request-keyframe=true wait-for-keyframe=true ! vp8dec name=dec "
+        "threads=1 ! videoconvert ! videoscale add-borders=true ! videorate ! "
+        "video/x-raw,format=I420,width=1280,height=720,framerate=30/1,pixel-aspect-ratio=1/1 ! "
+        "intervideosink sync=false channel=" +
+        bridge_channel(content_bridge_session(session_id_), true, BridgeDirection::FromPage);
+    std::atomic<uint64_t>* decoded = &content_decoded_;
+    const bool linked = attach_incoming(pad, desc, true, "decode", [decoded](GstBin* bin) {
+        GstPtr<GstElement> dec(gst_bin_get_by_name(bin, "dec"));
+        GstPtr<GstPad> dec_src(gst_element_get_static_pad(dec.get(), "src"));
+        gst_pad_add_probe(
+            dec_src.get(), GST_PAD_PROBE_TYPE_BUFFER,
+            [](GstPad*, GstPadProbeInfo*, gpointer data) -> GstPadProbeReturn {
+                ++*static_cast<std::atomic<uint64_t>*>(data);
+                return GST_PAD_PROBE_OK;
+            },
+            decoded, nullptr);
+    });
+    if (!linked) return;
+    spdlog::info("media: sess={} bridge: receiving the meeting's content track from the page",
+                 session_id_);
 }
 
 void MeetingBridge::on_incoming(GstPad* pad, bool video) {

@@ -28,6 +28,9 @@ struct MeetingBridgeOptions {
     std::optional<PassthroughVideo> passthrough;
     // The call's SIP side forwards Opus (CallMedia::passthrough_audio()).
     bool audio_passthrough = false;
+    // The call has a content line (CallMedia::content_active()): a third track, VP8 both ways
+    // through the content channels (docs/content.md).
+    bool content = false;
 };
 
 class MeetingBridge {
@@ -49,6 +52,9 @@ public:
         uint64_t audio_frames_encoded = 0;
         uint64_t audio_frames_to_page = 0;
         bool audio_passthrough = false;
+        // The content track: frames encoded toward the page, decoded from it.
+        uint64_t content_frames_encoded = 0;
+        uint64_t content_frames_decoded = 0;
     };
 
     static core::Result<std::unique_ptr<MeetingBridge>> create(const std::string& session_id,
@@ -73,9 +79,11 @@ public:
     static std::string video_send_description(const std::string& session_id,
                                               const MeetingBridgeOptions& options);
     static std::string audio_send_description(const std::string& session_id);
+    static std::string content_send_description(const std::string& session_id);
 
 private:
     void on_incoming(GstPad* pad, bool video);  // GStreamer thread
+    void on_content_incoming(GstPad* pad);      // GStreamer thread
     // Passthrough: the page's encoded stream into its channel; GStreamer thread.
     void forward_incoming(GstPad* pad, bool video);
     // Parses `description` into a bin, lets `prepare` hook its named elements, adds it to the
@@ -90,6 +98,8 @@ private:
     std::atomic<uint64_t> video_encoded_{0};
     std::atomic<uint64_t> audio_encoded_{0};
     std::atomic<uint64_t> audio_decoded_{0};
+    std::atomic<uint64_t> content_encoded_{0};
+    std::atomic<uint64_t> content_decoded_{0};
     bool audio_passthrough_ = false;
     std::shared_ptr<EncodedChannel> audio_to_page_;
     std::shared_ptr<EncodedChannel> audio_from_page_;

@@ -178,7 +178,8 @@ std::optional<unsigned> link_payload_type(const PassthroughVideo& video,
     // Dynamic numbers: 96-127, and 35-63 that Chromium takes once those run out.
     const auto usable = [](const NativeVideoFormat& n) {
         const unsigned pt = n.payload_type;
-        return ((pt >= 35 && pt <= 63) || (pt >= 96 && pt <= 127)) && pt != kLinkAudioPayloadType;
+        return ((pt >= 35 && pt <= 63) || (pt >= 96 && pt <= 127)) && pt != kLinkAudioPayloadType &&
+               pt != kLinkContentPayloadType;
     };
     const auto pick = [&](const auto& wanted) -> std::optional<unsigned> {
         for (const auto& n : native)

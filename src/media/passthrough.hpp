@@ -52,6 +52,9 @@ std::string passthrough_link_receive_description(const PassthroughVideo& video);
 // The link's video payload type unless the page asks for another (link_payload_type).
 inline constexpr unsigned kLinkVideoPayloadType = 96;
 inline constexpr unsigned kLinkAudioPayloadType = 97;
+// The link's content track (VP8, docs/content.md): its own number, so that the bundled m-lines
+// never give one payload type two codecs.
+inline constexpr unsigned kLinkContentPayloadType = 98;
 
 // A video format as the page's Chromium numbers it in offers of its own (the bridge's hello
 // lists them: forwarder.js nativeVideoFormats()).

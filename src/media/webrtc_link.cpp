@@ -68,6 +68,14 @@ std::string WebRtcLink::keep_loopback_candidates(const std::string& sdp) {
 }
 
 std::string WebRtcLink::with_start_bitrate(const std::string& sdp) const {
+    std::string out = with_fmtp(sdp, 0, options_.video_fmtp, options_.start_bitrate_kbps);
+    if (options_.content_send.empty()) return out;
+    return with_fmtp(out, 1, options_.content_fmtp, options_.start_bitrate_kbps);
+}
+
+std::string WebRtcLink::with_fmtp(const std::string& sdp, size_t index,
+                                  const std::map<std::string, std::string>& forced,
+                                  uint32_t bitrate_kbps) {
     // On the fmtp of our video payload type (one payload type must not have two fmtp lines):
     // the forced parameters, then x-google-*-bitrate, which Chrome reads from the remote
     // description for its own sender.
@@ -82,8 +90,11 @@ std::string WebRtcLink::with_start_bitrate(const std::string& sdp) const {
     }
     std::string video_pt;
     bool video = false;
+    size_t video_lines = 0;
     for (const auto& line : lines) {
-        if (line.rfind("m=", 0) == 0) video = line.rfind("m=video", 0) == 0;
+        if (line.rfind("m=", 0) == 0) {
+            video = line.rfind("m=video", 0) == 0 && video_lines++ == index;
+        }
         if (video && video_pt.empty() && line.rfind("a=rtpmap:", 0) == 0 &&
             (line.find(" VP8/") != std::string::npos || line.find(" H264/") != std::string::npos))
             video_pt = line.substr(9, line.find(' ') - 9);
@@ -97,12 +108,12 @@ std::string WebRtcLink::with_start_bitrate(const std::string& sdp) const {
         while (std::getline(in, item, ';')) {
             const auto eq = item.find('=');
             const std::string key = item.substr(0, eq);
-            if (key.empty() || options_.video_fmtp.contains(key)) continue;
+            if (key.empty() || forced.contains(key)) continue;
             params.emplace_back(key, eq == std::string::npos ? "" : item.substr(eq + 1));
         }
-        for (const auto& [k, v] : options_.video_fmtp) params.emplace_back(k, v);
-        if (options_.start_bitrate_kbps != 0) {
-            const std::string kbps = std::to_string(options_.start_bitrate_kbps);
+        for (const auto& [k, v] : forced) params.emplace_back(k, v);
+        if (bitrate_kbps != 0) {
+            const std::string kbps = std::to_string(bitrate_kbps);
             for (const char* k :
                  {"x-google-start-bitrate", "x-google-min-bitrate", "x-google-max-bitrate"})
                 params.emplace_back(k, kbps);
@@ -139,10 +150,13 @@ core::Result<std::unique_ptr<WebRtcLink>> WebRtcLink::create(const WebRtcLinkOpt
     link->signal_ = std::move(signal);
     link->incoming_ = std::move(incoming);
 
-    const std::string description = "webrtcbin name=webrtc bundle-policy=max-bundle latency=" +
-                                    std::to_string(options.latency_ms) + " " + options.video_send +
-                                    " ! " + options.video_caps + " ! webrtc. " +
-                                    options.audio_send + " ! " + options.audio_caps + " ! webrtc.";
+    const std::string description =
+        "webrtcbin name=webrtc bundle-policy=max-bundle latency=" +
+        std::to_string(options.latency_ms) + " " + options.video_send + " ! " + options.video_caps +
+        " ! webrtc. " + options.audio_send + " ! " + options.audio_caps + " ! webrtc." +
+        (options.content_send.empty()
+             ? std::string()
+             : " " + options.content_send + " ! " + options.content_caps + " ! webrtc.");
     GError* error = nullptr;
     GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
     if (error != nullptr) {
@@ -304,7 +318,22 @@ void WebRtcLink::on_pad_added(GstElement*, GstPad* pad, gpointer data) {
     if (!caps) caps.reset(gst_pad_query_caps(pad, nullptr));
     const GstStructure* s = caps ? gst_caps_get_structure(caps.get(), 0) : nullptr;
     const gchar* kind = s != nullptr ? gst_structure_get_string(s, "media") : nullptr;
-    self->incoming_(pad, kind != nullptr && std::string(kind) == "video");
+    const bool video = kind != nullptr && std::string(kind) == "video";
+    if (video && self->options_.content_incoming) {
+        // The content line is the third transceiver (m-line 2) of our offer.
+        GstWebRTCRTPTransceiver* trans = nullptr;
+        g_object_get(pad, "transceiver", &trans, nullptr);
+        guint mline = 0;
+        if (trans != nullptr) {
+            g_object_get(trans, "mlineindex", &mline, nullptr);
+            gst_object_unref(trans);
+        }
+        if (mline == kContentMLine) {
+            self->options_.content_incoming(pad);
+            return;
+        }
+    }
+    self->incoming_(pad, video);
 }
 
 GstBusSyncReply WebRtcLink::on_bus(GstBus*, GstMessage* msg, gpointer data) {

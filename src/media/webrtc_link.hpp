@@ -18,6 +18,9 @@
 
 namespace media {
 
+// Our offer's m-lines: video, audio, then the content line when the call has one.
+inline constexpr unsigned kContentMLine = 2;
+
 struct WebRtcLinkOptions {
     // gst-launch descriptions of what we send, each ending in payloaded RTP.
     std::string video_send;
@@ -37,6 +40,13 @@ struct WebRtcLinkOptions {
     nlohmann::json offer_extra = nlohmann::json::object();
     // fmtp parameters forced on the offered video payload type (replacing the payloader's).
     std::map<std::string, std::string> video_fmtp;
+    // A third m-line, after audio: the SIP call's content line (docs/content.md). Empty for
+    // calls without one, whose offer stays the two lines it always was.
+    std::string content_send;
+    std::string content_caps;
+    std::map<std::string, std::string> content_fmtp;
+    // The page's stream on that line (GStreamer thread, like Incoming).
+    std::function<void(GstPad* pad)> content_incoming;
 };
 
 class WebRtcLink {
@@ -81,6 +91,10 @@ private:
     void post_failure(std::string cause);
     // Our offer as the page must see it: forced video fmtp and x-google bitrates.
     std::string with_start_bitrate(const std::string& sdp) const;
+    // The same on the video payload type of the `index`th m=video line.
+    static std::string with_fmtp(const std::string& sdp, size_t index,
+                                 const std::map<std::string, std::string>& forced,
+                                 uint32_t bitrate_kbps);
 
     static void on_negotiation_needed(GstElement* webrtc, gpointer self);
     static void on_offer_created(GstPromise* promise, gpointer self);

@@ -17,47 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Publishes a solid magenta canvas (a small white square moves along its bottom so frames
-// differ) into room 1234 as "Slides (content)" through the demo page's own janus.js, as another
-// meeting client would share a screen; window.__share.state says how far it got.
-const char* kSharePublisher = R"JS((() => {
-  window.__share = {state: 'starting'};
-  const fail = (e) => { __share.state = 'error: ' + (e && e.message ? e.message : e); };
-  const c = document.createElement('canvas');
-  c.width = 640; c.height = 360;
-  const g = c.getContext('2d');
-  let n = 0;
-  setInterval(() => { g.fillStyle = '#ff00ff'; g.fillRect(0, 0, 640, 360);
-                      g.fillStyle = '#fff'; g.fillRect((n++ * 8) % 600, 320, 40, 30); }, 33);
-  const track = c.captureStream(30).getVideoTracks()[0];
-  Janus.init({debug: false, callback: () => {
-    const janus = new Janus({server: server, iceServers: [], error: fail, success: () => {
-      __share.janus = janus;
-      janus.attach({plugin: 'janus.plugin.videoroom', error: fail,
-        success: (h) => {
-          __share.handle = h;
-          h.send({message: {request: 'join', room: 1234, ptype: 'publisher',
-                            display: 'Slides (content)'}});
-        },
-        onmessage: (msg, jsep) => {
-          const h = __share.handle;
-          if (msg.videoroom === 'joined') {
-            h.createOffer({tracks: [{type: 'video', capture: track, recv: false}], error: fail,
-                           success: (offer) => h.send({message: {request: 'publish',
-                                                                 audio: false, video: true},
-                                                       jsep: offer})});
-          }
-          if (jsep) h.handleRemoteJsep({jsep: jsep});
-          if (msg.error) fail(msg.error);
-        },
-        webrtcState: (up) => { if (up) __share.state = 'up'; }});
-    }});
-  }});
-  window.__shareStop = () => { __share.handle.send({message: {request: 'unpublish'}});
-                               __share.state = 'stopped'; return true; };
-  return true;
-})())JS";
-
 bool dark(const e2e::Rgb& c) {
     return c.r < 45 && c.g < 45 && c.b < 45;
 }
@@ -95,7 +54,7 @@ TEST_F(MeetingLayoutTest, ShareIsTheMainPictureAndTheLayoutKeySwitchesToTheGrid)
     auto share_page = open_page(*observer_browser_, po);
     ASSERT_TRUE(share_page);
     ASSERT_TRUE(navigate(*share_page, gw->page_url()).ok());
-    ASSERT_TRUE(evaluate(*share_page, kSharePublisher).ok());
+    ASSERT_TRUE(evaluate(*share_page, e2e::kSharePublisher).ok());
     const auto state = poll_evaluate(
         *share_page, "__share.state", [](const browser::Json& s) { return s != "starting"; }, 90s);
     ASSERT_EQ(state, "up") << state.dump();

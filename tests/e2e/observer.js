@@ -1,7 +1,9 @@
 // Injected into the e2e observer browser before the demo page loads: its "camera" is an animated
 // canvas and its "microphone" a 660 Hz oscillator; window.__obs measures every remote stream the
 // page plays (frames, size, loudest frequency and its level); __obsToneDb(hz) is the loudest
-// level at one frequency over every remote stream (to see one participant fall silent).
+// level at one frequency over every remote stream (to see one participant fall silent);
+// __obsFeeds() lists the remote videos playing now with whose they are (the adapter's
+// sipmediagwDescribeVideo: name, share) and their mean colour.
 (() => {
   const ac = new AudioContext();
   const analysers = [];
@@ -57,6 +59,24 @@
     }
     __obs.peakHz = bestHz; __obs.levelDb = bestDb;
   }, 200);
+  const probe = document.createElement('canvas');
+  probe.width = 16; probe.height = 16;
+  window.__obsFeeds = () => {
+    const g = probe.getContext('2d', {willReadFrequently: true});
+    const out = [];
+    for (const v of document.querySelectorAll('video')) {
+      if (!v.srcObject || v.closest('#videolocal') || v.videoWidth === 0 || v.paused) continue;
+      const d = window.sipmediagwDescribeVideo ? window.sipmediagwDescribeVideo(v) : null;
+      g.drawImage(v, 0, 0, 16, 16);
+      const px = g.getImageData(0, 0, 16, 16).data;
+      let r = 0, gr = 0, b = 0;
+      for (let i = 0; i < px.length; i += 4) { r += px[i]; gr += px[i + 1]; b += px[i + 2]; }
+      const n = px.length / 4;
+      out.push({name: d ? d.name : '', share: !!(d && d.share), r: Math.round(r / n),
+                g: Math.round(gr / n), b: Math.round(b / n)});
+    }
+    return out;
+  };
   window.__obsToneDb = (hz) => {
     let best = -200;
     for (const an of analysers) {

@@ -64,6 +64,9 @@ TEST(MediaLinkPayloadType, NothingFitsOrTheNumberIsTaken) {
         h264("42e01f"), {{97, "H264", "packetization-mode=1;profile-level-id=42e01f"}}));
     EXPECT_FALSE(media::link_payload_type(
         h264("42e01f"), {{26, "H264", "packetization-mode=1;profile-level-id=42e01f"}}));
+    // 98 is the link's content track (docs/content.md): bundled, one number, one codec.
+    EXPECT_FALSE(media::link_payload_type(
+        h264("42e01f"), {{98, "H264", "packetization-mode=1;profile-level-id=42e01f"}}));
     // Mode 0 only: forwarding needs mode 1 in the meeting.
     EXPECT_FALSE(media::link_payload_type(
         h264("42e01f"), {{114, "H264", "packetization-mode=0;profile-level-id=42e01f"}}));

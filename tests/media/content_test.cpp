@@ -1,0 +1,118 @@
+// The content line (issue 14, docs/content.md) as a real RTP stream of its own: a room's
+// slides, sent by a GStreamer far end on the a=content:slides line next to the main video,
+// come back on that line in the echo room (decoded and encoded again, counted under the
+// content stats); in bridge mode nothing goes out on it until the gateway holds the floor.
+#include "far_end.hpp"
+#include "media/engine.hpp"
+#include "support/rtp_video_peer.hpp"
+#include "test_call.hpp"
+#include "test_loop.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace media_test {
+namespace {
+
+constexpr uint8_t kContentPt = 100;
+
+// What the gateway's SDP answer would settle for the room's content line.
+sip::NegotiatedStream content_line(const testsupport::RtpVideoPeer& room,
+                                   const sip::LocalMediaPorts& gw) {
+    sip::NegotiatedStream s;
+    s.kind = sip::MediaKind::Video;
+    s.remote_address = "127.0.0.1";
+    s.remote_rtp_port = room.port();
+    s.remote_rtcp_port = static_cast<uint16_t>(room.port() + 1);
+    s.local_rtp_port = gw.content_rtp;
+    s.local_rtcp_port = gw.content_rtcp;
+    s.codec = {.name = "VP8", .payload_type = kContentPt, .clock_rate = 90000};
+    s.feedback.pli = true;
+    s.avpf = true;
+    return s;
+}
+
+TEST(ContentLine, EchoedOnItsOwnLineNextToTheMainVideo) {
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    FarEnd far({.audio_codec = "PCMU", .video_codec = "VP8"});
+    testsupport::RtpVideoPeer room;
+    const auto ports = c.call->local_ports();
+    ASSERT_NE(ports.content_rtp, 0);
+    ASSERT_TRUE(far.start(ports).ok());
+    auto media = far.negotiated(ports);
+    media.content = content_line(room, ports);
+    // Slides: a pattern unlike the far end's camera.
+    room.start("127.0.0.1", ports.content_rtp, "checkers-8", kContentPt);
+    auto st = c.call->start(media, media::Mode::Echo);
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    EXPECT_TRUE(c.call->content_active());
+
+    const bool done =
+        c.loop.run_until([&] { return room.frames() >= 15 && far.video_frames() >= 15; }, 60000);
+    EXPECT_TRUE(done) << "content frames back " << room.frames() << ", main video frames back "
+                      << far.video_frames();
+    EXPECT_TRUE(c.errors.empty()) << c.errors.front();
+    const auto s = c.call->stats();
+    ASSERT_TRUE(s.video && s.content);
+    EXPECT_GT(s.content->packets_in, 15U);
+    EXPECT_GT(s.content->packets_out, 15U);
+    EXPECT_GE(s.content->frames_decoded, 15U);
+    EXPECT_GE(s.content->frames_encoded, 15U);
+    EXPECT_GT(c.call->content_last_rtp_ms(), 0);
+    // The main video is the far end's own, not the content.
+    EXPECT_GE(s.video->frames_decoded, 15U);
+}
+
+TEST(ContentLine, BridgeSendsOnlyWhileTheGatewayHoldsTheFloor) {
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    FarEnd far({.audio_codec = "PCMU", .video_codec = "VP8"});
+    testsupport::RtpVideoPeer room;
+    const auto ports = c.call->local_ports();
+    ASSERT_TRUE(far.start(ports).ok());
+    auto media = far.negotiated(ports);
+    media.content = content_line(room, ports);
+    auto st = c.call->start(media, media::Mode::Bridge);
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    // A room presents some time into the call, not from its first packet.
+    ASSERT_TRUE(c.loop.run_until([&] { return c.call->stats().video->packets_in >= 60; }, 60000));
+    room.start("127.0.0.1", ports.content_rtp, "checkers-8", kContentPt);
+
+    // The room's content is received (toward the page) while nothing goes back on its line.
+    EXPECT_TRUE(c.loop.run_until(
+        [&] {
+            const auto s = c.call->stats();
+            return s.content && s.content->frames_decoded >= 15;
+        },
+        60000));
+    auto s = c.call->stats();
+    ASSERT_TRUE(s.content);
+    EXPECT_EQ(s.content->packets_out, 0U) << "content sent without the floor";
+    EXPECT_EQ(room.frames(), 0);
+
+    // The meeting shares: the content line carries the page's (here: the empty channel's)
+    // picture, decodable by the room.
+    c.call->send_content(true);
+    EXPECT_TRUE(c.loop.run_until([&] { return room.frames() >= 10; }, 60000))
+        << "frames on the content line: " << room.frames();
+    c.call->send_content(false);
+    // Let what is in flight arrive, then nothing more goes out.
+    uint64_t before = 0;
+    c.loop.run_until(
+        [&] {
+            const uint64_t now = c.call->stats().content->packets_out;
+            const bool still = now == before;
+            before = now;
+            return still;
+        },
+        10000);
+    EXPECT_FALSE(
+        c.loop.run_until([&] { return c.call->stats().content->packets_out > before; }, 2000))
+        << "content still sent after the floor was given up";
+    EXPECT_TRUE(c.errors.empty()) << c.errors.front();
+}
+
+}  // namespace
+}  // namespace media_test

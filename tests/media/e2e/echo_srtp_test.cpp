@@ -193,9 +193,10 @@ void expect_dtls_call(const WireFacts& wire, Gateway& gw, bool rtcp_mux) {
     EXPECT_NE(wire.answer_sdp.find("a=fingerprint:sha-256 "), std::string::npos);
     EXPECT_EQ(wire.answer_sdp.find("a=crypto"), std::string::npos);
     EXPECT_GT(wire.pcmu_packets, 100U) << "the capture saw no call";
-    std::vector<std::string> lines{"audio dtls RTP: the peer's certificate matches a=fingerprint",
-                                   "video dtls RTP: the peer's certificate matches a=fingerprint",
-                                   "started mode=echo audio=PCMU video=H264 protection=dtls-srtp"};
+    std::vector<std::string> lines{
+        "audio dtls RTP: the peer's certificate matches a=fingerprint",
+        "video dtls RTP: the peer's certificate matches a=fingerprint",
+        "started mode=echo audio=PCMU video=H264 content=- protection=dtls-srtp"};
     if (!rtcp_mux) lines.push_back("audio dtls RTCP: the peer's certificate matches a=fingerprint");
     for (const auto& line : lines)
         EXPECT_TRUE(gw.program().wait_for_log(std::regex(line), std::chrono::seconds(5))) << line;
@@ -350,7 +351,7 @@ TEST_F(SrtpEchoE2e, DialOutOffersDtlsSrtpAndGetsTheEchoBack) {
           "audio dtls RTCP: the peer's certificate matches a=fingerprint",
           "video dtls RTP: the peer's certificate matches a=fingerprint",
           "video dtls RTCP: the peer's certificate matches a=fingerprint",
-          "started mode=echo audio=PCMU video=H264 protection=dtls-srtp"})
+          "started mode=echo audio=PCMU video=H264 content=- protection=dtls-srtp"})
         EXPECT_TRUE(gw.program().wait_for_log(std::regex(line), std::chrono::seconds(30)))
             << line << "\n"
             << gw.program().tail(60);

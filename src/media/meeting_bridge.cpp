@@ -40,6 +40,31 @@ std::string content_send(const std::string& session_id, uint32_t ssrc) {
         kLinkContentPayloadType, ssrc);
 }
 
+// What the page sends on a video track (VP8, as we offered), decoded into a raw channel in the
+// SIP side's format.
+std::string video_decode_into(const std::string& channel) {
+    return "queue ! rtpvp8depay request-keyframe=true wait-for-keyframe=true ! vp8dec name=dec "
+           "threads=1 ! videoconvert ! videoscale add-borders=true ! videorate ! "
+           "video/x-raw,format=I420,width=1280,height=720,framerate=30/1,pixel-aspect-ratio=1/1 ! "
+           "intervideosink sync=false channel=" +
+           channel;
+}
+
+// For attach_incoming(): counts what the bin's "dec" element outputs into `decoded`.
+std::function<void(GstBin*)> count_decoded(std::atomic<uint64_t>* decoded) {
+    return [decoded](GstBin* bin) {
+        GstPtr<GstElement> dec(gst_bin_get_by_name(bin, "dec"));
+        GstPtr<GstPad> dec_src(gst_element_get_static_pad(dec.get(), "src"));
+        gst_pad_add_probe(
+            dec_src.get(), GST_PAD_PROBE_TYPE_BUFFER,
+            [](GstPad*, GstPadProbeInfo*, gpointer data) -> GstPadProbeReturn {
+                ++*static_cast<std::atomic<uint64_t>*>(data);
+                return GST_PAD_PROBE_OK;
+            },
+            decoded, nullptr);
+    };
+}
+
 }  // namespace
 
 std::string MeetingBridge::content_send_description(const std::string& session_id) {
@@ -256,24 +281,10 @@ void MeetingBridge::forward_incoming(GstPad* pad, bool video) {
 void MeetingBridge::on_content_incoming(GstPad* pad) {
     // The meeting's share as the page sends it: decoded here, encoded for the content line by
     // the call's SIP side at that line's codec and size.
-    const std::string desc =
-        "queue ! rtpvp8depay request-keyframe=true wait-for-keyframe=true ! vp8dec name=dec "
-        "threads=1 ! videoconvert ! videoscale add-borders=true ! videorate ! "
-        "video/x-raw,format=I420,width=1280,height=720,framerate=30/1,pixel-aspect-ratio=1/1 ! "
-        "intervideosink sync=false channel=" +
-        bridge_channel(content_bridge_session(session_id_), true, BridgeDirection::FromPage);
-    std::atomic<uint64_t>* decoded = &content_decoded_;
-    const bool linked = attach_incoming(pad, desc, true, "decode", [decoded](GstBin* bin) {
-        GstPtr<GstElement> dec(gst_bin_get_by_name(bin, "dec"));
-        GstPtr<GstPad> dec_src(gst_element_get_static_pad(dec.get(), "src"));
-        gst_pad_add_probe(
-            dec_src.get(), GST_PAD_PROBE_TYPE_BUFFER,
-            [](GstPad*, GstPadProbeInfo*, gpointer data) -> GstPadProbeReturn {
-                ++*static_cast<std::atomic<uint64_t>*>(data);
-                return GST_PAD_PROBE_OK;
-            },
-            decoded, nullptr);
-    });
+    const std::string desc = video_decode_into(
+        bridge_channel(content_bridge_session(session_id_), true, BridgeDirection::FromPage));
+    const bool linked =
+        attach_incoming(pad, desc, true, "decode", count_decoded(&content_decoded_));
     if (!linked) return;
     spdlog::info("media: sess={} bridge: receiving the meeting's content track from the page",
                  session_id_);
@@ -287,28 +298,12 @@ void MeetingBridge::on_incoming(GstPad* pad, bool video) {
     // The page sends what we offered: VP8 and Opus.
     const std::string channel = bridge_channel(session_id_, video, BridgeDirection::FromPage);
     const std::string desc =
-        video ? "queue ! rtpvp8depay request-keyframe=true wait-for-keyframe=true ! vp8dec "
-                "name=dec threads=1 ! videoconvert ! videoscale add-borders=true ! videorate ! "
-                "video/x-raw,format=I420,width=1280,height=720,framerate=30/1,"
-                "pixel-aspect-ratio=1/1 ! "
-                "intervideosink "
-                "sync=false channel=" +
-                    channel
+        video ? video_decode_into(channel)
               : "queue ! rtpopusdepay ! opusdec name=dec plc=true ! audioconvert ! audioresample "
                 "! audio/x-raw,rate=48000,channels=1 ! interaudiosink sync=false channel=" +
                     channel;
-    std::atomic<uint64_t>* decoded = video ? &video_frames_ : &audio_decoded_;
-    const bool linked = attach_incoming(pad, desc, video, "decode", [decoded](GstBin* bin) {
-        GstPtr<GstElement> dec(gst_bin_get_by_name(bin, "dec"));
-        GstPtr<GstPad> dec_src(gst_element_get_static_pad(dec.get(), "src"));
-        gst_pad_add_probe(
-            dec_src.get(), GST_PAD_PROBE_TYPE_BUFFER,
-            [](GstPad*, GstPadProbeInfo*, gpointer data) -> GstPadProbeReturn {
-                ++*static_cast<std::atomic<uint64_t>*>(data);
-                return GST_PAD_PROBE_OK;
-            },
-            decoded, nullptr);
-    });
+    const bool linked = attach_incoming(pad, desc, video, "decode",
+                                        count_decoded(video ? &video_frames_ : &audio_decoded_));
     if (!linked) return;
     spdlog::info("media: sess={} bridge: receiving the meeting's {} from the page", session_id_,
                  video ? "video" : "audio");

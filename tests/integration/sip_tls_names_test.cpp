@@ -4,7 +4,7 @@
 // /etc/hosts: "localhost" (RFC 6761, never sent to DNS), and for SRV/NAPTR a dnsmasq bound to
 // 127.0.0.1 on a free port that the gateway is pointed at (sip.dns_servers). Peers: Kamailio
 // (registrar and proxy) and openssl s_server (which prints the SNI it received).
-#include "gateway_fixture.hpp"
+#include "sip_tls_fixture.hpp"
 #include "support/ephemeral_credentials.hpp"
 #include "support/http_client.hpp"
 #include "support/ports.hpp"
@@ -19,46 +19,8 @@ const std::regex kRegistered("registration slot=sipmediagw\\.1 state=registered"
 const std::regex kProxySawRegister("smgw: REGISTER .* not authorized");
 const std::regex kCalleeRang("answering call");
 
-class SipTlsNames : public GatewayTest {
+class SipTlsNames : public SipTlsFixture {
 protected:
-    void SetUp() override {
-        auto ca = TestCa::create(dir_.path());
-        ASSERT_TRUE(ca) << ca.error().message;
-        ca_.emplace(std::move(*ca));
-        auto gw = ca_->issue("gateway", "IP:127.0.0.1");
-        ASSERT_TRUE(gw) << gw.error().message;
-        gateway_cert_ = *gw;
-    }
-
-    IssuedCertificate issue(const std::string& name, const std::string& san) {
-        auto c = ca_->issue(name, san);
-        if (!c) {
-            ADD_FAILURE() << c.error().message;
-            throw std::runtime_error("no certificate");
-        }
-        return *c;
-    }
-
-    Kamailio& start_tls_kamailio(const std::string& san) {
-        const auto proxy = issue("proxy", san);
-        KamailioOptions k;
-        k.tls_certificate = proxy.certificate;
-        k.tls_key = proxy.key;
-        k.tls_ca = ca_->certificate();
-        return start_kamailio(k);
-    }
-
-    GatewayOptions tls_gateway(const std::string& server) {
-        GatewayOptions o;
-        o.tls_certificate = gateway_cert_.combined.string();
-        o.tls_ca_file = ca_->certificate().string();
-        o.registrar_server = server;
-        o.registrar_secret = kamailio_ ? kamailio_->secret() : "s";
-        o.slots = 1;
-        o.max_calls = 1;
-        return o;
-    }
-
     // dnsmasq answering only from its command line: sip.test and its SRV/NAPTR records point at
     // 127.0.0.1:<sip_port>; every other name is unknown. Returns "127.0.0.1:<dns port>".
     std::string start_dns(uint16_t sip_port) {
@@ -123,8 +85,6 @@ protected:
                             "Content-Type: application/json\r\n");
     }
 
-    std::optional<TestCa> ca_;
-    IssuedCertificate gateway_cert_;
     std::optional<Program> dns_;
     std::optional<Program> s_server_;
 };

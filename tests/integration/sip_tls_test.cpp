@@ -5,7 +5,7 @@
 // host; tls_verify = false connects anyway and says so at start. A caller over TLS reaches a
 // registered slot through Kamailio (which verifies the gateway's certificate), and a dial-out to
 // a sips: target goes over a verified connection.
-#include "gateway_fixture.hpp"
+#include "sip_tls_fixture.hpp"
 #include "support/ephemeral_credentials.hpp"
 #include "support/http_client.hpp"
 #include "support/test_ca.hpp"
@@ -21,50 +21,12 @@ const std::regex kProxySawRegister("smgw: REGISTER .* not authorized");
 // baresip's line for a call it answers (auto answer).
 const std::regex kCalleeRang("answering call");
 
-class SipTls : public GatewayTest {
+class SipTls : public SipTlsFixture {
 protected:
-    void SetUp() override {
-        auto ca = TestCa::create(dir_.path());
-        ASSERT_TRUE(ca) << ca.error().message;
-        ca_.emplace(std::move(*ca));
-        auto gw = ca_->issue("gateway", "IP:127.0.0.1");
-        ASSERT_TRUE(gw) << gw.error().message;
-        gateway_cert_ = *gw;
-    }
-
-    // Kamailio with TLS; its certificate names `san`.
-    Kamailio& start_tls_kamailio(const std::string& san = "IP:127.0.0.1,DNS:proxy.test") {
-        auto proxy = ca_->issue("proxy", san);
-        if (!proxy) {
-            ADD_FAILURE() << proxy.error().message;
-            throw std::runtime_error("no proxy certificate");
-        }
-        KamailioOptions k;
-        k.tls_certificate = proxy->certificate;
-        k.tls_key = proxy->key;
-        k.tls_ca = ca_->certificate();
-        return start_kamailio(k);
-    }
-
-    // A gateway with a TLS listener, trusting the test's CA, registering one slot at `server`.
-    GatewayOptions tls_gateway(const std::string& server) {
-        GatewayOptions o;
-        o.tls_certificate = gateway_cert_.combined.string();
-        o.tls_ca_file = ca_->certificate().string();
-        o.registrar_server = server;
-        o.registrar_secret = kamailio_->secret();
-        o.slots = 1;
-        o.max_calls = 1;
-        return o;
-    }
-
     std::string sips_uri(const std::string& user = {}) const {
         return "sips:" + (user.empty() ? "" : user + "@") +
                "127.0.0.1:" + std::to_string(kamailio_->tls_port());
     }
-
-    std::optional<TestCa> ca_;
-    IssuedCertificate gateway_cert_;
 };
 
 TEST_F(SipTls, RegistersOverTlsVerifiedWithTheCaFile) {

@@ -8,19 +8,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
-#include <sstream>
 
 namespace gateway {
 
 namespace {
-
-std::string read_asset(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 constexpr uint32_t kViewWidth = kMeetingViewWidth;
 constexpr uint32_t kViewHeight = kMeetingViewHeight;

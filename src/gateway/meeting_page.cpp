@@ -10,16 +10,12 @@
 
 namespace gateway {
 
-namespace {
-
 std::string read_asset(const std::string& path) {
     std::ifstream in(path);
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
 }
-
-}  // namespace
 
 MeetingPageSettings meeting_page_settings(const core::BrowserConfig& config) {
     return {config.meeting_video, config.meeting_layout, config.forward_encoded_video};

@@ -25,6 +25,9 @@ struct MeetingPageSettings {
     bool forward_encoded_video = false;
 };
 
+// The text of a file the gateway ships (a script, a WAV), empty when it cannot be read.
+std::string read_asset(const std::string& path);
+
 MeetingPageSettings meeting_page_settings(const core::BrowserConfig& config);
 
 // The page's scripts (in injection order) and bindings; an error names a missing script.

@@ -53,6 +53,25 @@ protected:
               std::move(on_password), std::move(slate));
     }
 
+    // The settings most tests join with, and `grace_s` to reconnect.
+    static gateway::MeetingJoinSettings with_reconnect_grace(uint32_t grace_s) {
+        auto s = test_join_settings();
+        s.reconnect_grace_s = grace_s;
+        return s;
+    }
+
+    // The link joined `times` times, or the call ended.
+    bool joined_or_ended(int times = 1) {
+        return wait_for([&] { return seen_.joined >= times || seen_.end; });
+    }
+    bool ended() {
+        return wait_for([&] { return seen_.end.has_value(); });
+    }
+    // The link gave its browser back.
+    bool browser_freed() {
+        return wait_for([&] { return link_->browser_pid() == 0; });
+    }
+
     Json join_options_ = Json::object();
     std::optional<PageAdapter> adapter_;
 };
@@ -72,8 +91,7 @@ TEST_F(MeetingLinkTest, RedirectedJoinRunsAgainInTheNextOriginWhichGetsMedia) {
                            "JSON.stringify(o)); await media(); return {joined: true};"));
     start_page("/greenlight.html",
                {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "pw", .language = "fr"});
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }))
-        << "neither joined nor ended";
+    ASSERT_TRUE(joined_or_ended()) << "neither joined nor ended";
     ASSERT_FALSE(seen_.end) << seen_.cause;
     EXPECT_EQ(seen_.joined, 1);
     // Both ways: the page decodes the gateway's video, the gateway receives the page's.
@@ -99,8 +117,7 @@ TEST_F(MeetingLinkTest, JoiningSlateIsSentUntilTheJoinThenTheMeeting) {
                            "const kit = window.sipmediagwKit;"));
     start_page("/slate.html", test_join_settings(), {},
                gateway::JoiningSlate{"Joining the meeting\nPlease wait", ""});
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }))
-        << "neither joined nor ended";
+    ASSERT_TRUE(joined_or_ended()) << "neither joined nor ended";
     ASSERT_FALSE(seen_.end) << seen_.cause;
     ASSERT_NE(link_->page(), nullptr);
     const Json during = poll_evaluate(
@@ -121,21 +138,21 @@ TEST_F(MeetingLinkTest, PendingJoinEndsAtTheJoinDeadlineAndFreesTheBrowser) {
     http_.add("/m.html", meeting_page("return new Promise(() => {});"));
     start_page("/m.html",
                {.join_timeout_s = 3, .wait_timeout_s = 300, .password = "", .language = "en"});
-    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    ASSERT_TRUE(ended());
     EXPECT_EQ(*seen_.end, MeetingEnd::JoinTimedOut) << seen_.cause;
     EXPECT_NE(seen_.cause.find("join_timeout_s=3"), std::string::npos) << seen_.cause;
     EXPECT_EQ(seen_.joined, 0);
-    EXPECT_TRUE(wait_for([&] { return link_->browser_pid() == 0; }));
+    EXPECT_TRUE(browser_freed());
 }
 
 // A rejected join() is a failed join with the adapter's reason.
 TEST_F(MeetingLinkTest, RejectedJoinFailsWithTheAdaptersReason) {
     http_.add("/m.html", meeting_page("throw new Error('room is locked');"));
     start_page("/m.html");
-    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    ASSERT_TRUE(ended());
     EXPECT_EQ(*seen_.end, MeetingEnd::JoinFailed) << seen_.cause;
     EXPECT_NE(seen_.cause.find("room is locked"), std::string::npos) << seen_.cause;
-    EXPECT_TRUE(wait_for([&] { return link_->browser_pid() == 0; }));
+    EXPECT_TRUE(browser_freed());
 }
 
 // A first join that fails is tried once more in a fresh browser (issue 11): the first load of
@@ -171,11 +188,11 @@ TEST_F(MeetingLinkTest, JoinThatFailsTwiceEndsAfterOneRetry) {
         },
         "text/html");
     start_page("/m.html");
-    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    ASSERT_TRUE(ended());
     EXPECT_EQ(*seen_.end, MeetingEnd::JoinFailed) << seen_.cause;
     EXPECT_NE(seen_.cause.find("refusal 2"), std::string::npos) << seen_.cause;
     EXPECT_EQ(loads.load(), 2);
-    EXPECT_TRUE(wait_for([&] { return link_->browser_pid() == 0; }));
+    EXPECT_TRUE(browser_freed());
 }
 
 // "waiting" makes the deadline wait_timeout_s: a lobby that admits us after join_timeout_s is a
@@ -187,7 +204,7 @@ TEST_F(MeetingLinkTest, WaitingExtendsTheDeadlineBeyondTheJoinTimeout) {
     join_options_ = Json{{"holdMs", 9000}};
     start_page("/m.html",
                {.join_timeout_s = 3, .wait_timeout_s = 600, .password = "", .language = "en"});
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }));
+    ASSERT_TRUE(joined_or_ended());
     EXPECT_FALSE(seen_.end) << seen_.cause;
     EXPECT_EQ(seen_.joined, 1);
     ASSERT_EQ(seen_.waiting.size(), 1U);
@@ -200,10 +217,10 @@ TEST_F(MeetingLinkTest, WaitingLongerThanTheWaitTimeoutEndsTheCall) {
                                       "return new Promise(() => {});"));
     start_page("/m.html",
                {.join_timeout_s = 60, .wait_timeout_s = 3, .password = "", .language = "en"});
-    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    ASSERT_TRUE(ended());
     EXPECT_EQ(*seen_.end, MeetingEnd::WaitTimedOut) << seen_.cause;
     EXPECT_NE(seen_.cause.find("moderator"), std::string::npos) << seen_.cause;
-    EXPECT_TRUE(wait_for([&] { return link_->browser_pid() == 0; }));
+    EXPECT_TRUE(browser_freed());
 }
 
 // password_required: the call is asked, the password goes to submitPassword(), the join ends.
@@ -213,7 +230,7 @@ TEST_F(MeetingLinkTest, PasswordRequiredIsAskedAndTheSubmittedPasswordReachesThe
                                       "r; }); if (p !== '4321') throw new Error('got ' + p); "
                                       "return {joined: true};"));
     start_page("/m.html", test_join_settings(), [this](bool) { link_->submit_password("4321"); });
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }));
+    ASSERT_TRUE(joined_or_ended());
     EXPECT_FALSE(seen_.end) << seen_.cause;
     ASSERT_EQ(seen_.password.size(), 1U);
     EXPECT_FALSE(seen_.password[0]);
@@ -228,7 +245,7 @@ TEST_F(MeetingLinkTest, ReconnectingThenJoinedKeepsTheCallAndEndedEndsIt) {
                            "emit('ended', {reason: 'meeting over'}), 500); }, 500); }, 500); "
                            "return {joined: true};"));
     start_page("/m.html");
-    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    ASSERT_TRUE(ended());
     EXPECT_EQ(*seen_.end, MeetingEnd::Ended) << seen_.cause;
     EXPECT_NE(seen_.cause.find("meeting over"), std::string::npos) << seen_.cause;
     EXPECT_EQ(seen_.joined, 2);
@@ -248,7 +265,7 @@ TEST_F(MeetingLinkTest, EventsFromAnotherFrameAreDropped) {
                            "addEventListener('message', () => emit('kicked', {reason: 'by the "
                            "top frame'}));"));
     start_page("/m.html");
-    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    ASSERT_TRUE(ended());
     EXPECT_EQ(*seen_.end, MeetingEnd::Kicked) << seen_.cause;
     EXPECT_NE(seen_.cause.find("by the top frame"), std::string::npos) << seen_.cause;
 }
@@ -282,16 +299,12 @@ TEST_F(MeetingLinkTest, ReconnectingWithoutJoinedIsRejoinedWithAFreshBrowser) {
     http_.add("/m.html",
               meeting_page("setTimeout(() => emit('reconnecting', {reason: 'ice failed'}), 300); "
                            "return {joined: true};"));
-    start_page("/m.html", {.join_timeout_s = 60,
-                           .wait_timeout_s = 300,
-                           .password = "",
-                           .language = "en",
-                           .reconnect_grace_s = 2});
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }));
+    start_page("/m.html", with_reconnect_grace(2));
+    ASSERT_TRUE(joined_or_ended());
     const pid_t first = link_->browser_pid();
     // The page the rejoin opens stays in the meeting.
     http_.add("/m.html", meeting_page("return {joined: true};"));
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 1 || seen_.end; }));
+    ASSERT_TRUE(joined_or_ended(2));
     EXPECT_FALSE(seen_.end) << seen_.cause;
     ASSERT_EQ(seen_.reconnecting.size(), 1U);
     EXPECT_EQ(seen_.reconnecting[0], "ice failed");
@@ -305,16 +318,12 @@ TEST_F(MeetingLinkTest, ReconnectingWithoutJoinedIsRejoinedWithAFreshBrowser) {
 TEST_F(MeetingLinkTest, ReconnectingWithRejoinIsRejoinedAtOnce) {
     http_.add("/m.html", meeting_page("setTimeout(() => emit('reconnecting', {reason: 'session "
                                       "gone', rejoin: true}), 300); return {joined: true};"));
-    start_page("/m.html", {.join_timeout_s = 60,
-                           .wait_timeout_s = 300,
-                           .password = "",
-                           .language = "en",
-                           .reconnect_grace_s = 600});
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }));
+    start_page("/m.html", with_reconnect_grace(600));
+    ASSERT_TRUE(joined_or_ended());
     const pid_t first = link_->browser_pid();
     http_.add("/m.html", meeting_page("return {joined: true};"));
     // Well within the grace period: only the immediate rejoin can pass.
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 1 || seen_.end; }, std::chrono::seconds(90)));
+    ASSERT_TRUE(joined_or_ended(2));
     EXPECT_FALSE(seen_.end) << seen_.cause;
     EXPECT_TRUE(seen_.reconnecting.empty());
     EXPECT_NE(link_->browser_pid(), first);
@@ -331,12 +340,12 @@ TEST_F(MeetingLinkTest, FailedRejoinIsRetriedUntilTheServiceAnswers) {
         "/service", [&](const std::string&) { return ++checks >= 2 ? "up" : "down"; },
         "text/plain");
     start_page("/m.html");
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }));
+    ASSERT_TRUE(joined_or_ended());
     // Pages from now on join only when the service answers "up": the first rejoin fails.
     http_.add("/m.html", meeting_page("const r = await fetch('/service'); "
                                       "if ((await r.text()) !== 'up') throw new Error('service "
                                       "down'); return {joined: true};"));
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 1 || seen_.end; }, std::chrono::seconds(90)));
+    ASSERT_TRUE(joined_or_ended(2));
     EXPECT_FALSE(seen_.end) << seen_.cause;
     EXPECT_GE(checks.load(), 2) << "no rejoin failed, so none was retried";
 }
@@ -356,7 +365,7 @@ TEST_F(MeetingLinkTest, EventFieldsOfTheWrongTypeReadAsAbsent) {
                      "emit('ended', {reason: 'meeting over'}), 500); }, 500); }, 500); "
                      "return {joined: true};"));
     start_page("/m.html");
-    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    ASSERT_TRUE(ended());
     EXPECT_EQ(*seen_.end, MeetingEnd::Ended) << seen_.cause;
     ASSERT_EQ(seen_.reconnecting.size(), 1U);
     EXPECT_EQ(seen_.reconnecting[0], "");

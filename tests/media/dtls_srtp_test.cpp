@@ -3,6 +3,7 @@
 // handshake in either role, the tone back through SRTP, and fail closed when the peer's
 // certificate is not the one the SDP fingerprint names (the call is told to end and not one
 // SRTP packet reaches the peer).
+#include "far_end_pipeline.hpp"
 #include "media/dtls_identity.hpp"
 #include "media/engine.hpp"
 #include "media/rtp_sockets.hpp"
@@ -68,15 +69,10 @@ public:
             "audioresample ! audio/x-raw,format=S16LE,rate=16000,channels=1 ! "
             "appsink name=sink sync=false emit-signals=true "
             "dec.rtcp_src ! fakesink sync=false async=false";
-        GError* err = nullptr;
-        GstElement* p = gst_parse_launch(desc.c_str(), &err);
-        if (p == nullptr) {
-            std::string msg = err ? err->message : "?";
-            g_clear_error(&err);
-            return core::fail("far end: " + msg);
-        }
-        g_clear_error(&err);
-        pipeline_.reset(p);
+        auto parsed = parse_pipeline(desc);
+        if (!parsed) return core::fail("far end: " + parsed.error().message);
+        pipeline_ = std::move(*parsed);
+        GstElement* p = pipeline_.get();
         auto by_name = [&](const char* n) {
             return media::GstPtr<GstElement>(gst_bin_get_by_name(GST_BIN(p), n));
         };
@@ -152,7 +148,7 @@ private:
     bool client_;
     media::GObjectPtr<GSocket> socket_;
     media::DtlsIdentity identity_;
-    media::GstPtr<GstElement> pipeline_;
+    testsupport::Pipeline pipeline_;
     mutable std::mutex mutex_;
     std::vector<int16_t> samples_;
     std::atomic<int> srtp_{0}, dtls_{0}, clear_tone_{0};

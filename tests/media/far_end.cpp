@@ -176,15 +176,10 @@ core::Status FarEnd::start(const sip::LocalMediaPorts& gw) {
             "video/x-raw,format=I420 ! appsink name=v_sink sync=false emit-signals=true ",
             o_.video_codec, pt, h264 ? "rtph264depay ! avdec_h264" : "rtpvp8depay ! vp8dec");
     }
-    GError* err = nullptr;
-    GstElement* p = gst_parse_launch(desc.c_str(), &err);
-    if (p == nullptr) {
-        std::string msg = err ? err->message : "?";
-        g_clear_error(&err);
-        return core::fail("far end: " + msg);
-    }
-    g_clear_error(&err);
-    pipeline_.reset(p);
+    auto parsed = parse_pipeline(desc);
+    if (!parsed) return core::fail("far end: " + parsed.error().message);
+    pipeline_ = std::move(*parsed);
+    GstElement* p = pipeline_.get();
     auto by_name = [&](const char* n) {
         return media::GstPtr<GstElement>(gst_bin_get_by_name(GST_BIN(p), n));
     };

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/result.hpp"
+#include "far_end_pipeline.hpp"
 #include "media/gst_ptr.hpp"
 #include "sip/negotiated_media.hpp"
 
@@ -83,7 +84,7 @@ private:
 
     FarEndOptions o_;
     media::GObjectPtr<GSocket> audio_rtp_, audio_rtcp_, video_rtp_, video_rtcp_;
-    media::GstPtr<GstElement> pipeline_;
+    testsupport::Pipeline pipeline_;
     sip::LocalMediaPorts gw_;
     mutable std::mutex mutex_;
     std::vector<int16_t> samples_;

@@ -2,6 +2,7 @@
 // (srtpenc/srtpdec, libsrtp) sending a PCMU tone, rtcp-mux: a live re-key (the old key is
 // refused, media goes on under the new one), a peer that puts an MKI in its packets, and a
 // peer that goes past its key's lifetime without re-keying.
+#include "far_end_pipeline.hpp"
 #include "media/engine.hpp"
 #include "media/gst_ptr.hpp"
 #include "media/rtp_sockets.hpp"
@@ -74,15 +75,10 @@ public:
             "audioresample ! audio/x-raw,format=S16LE,rate=16000,channels=1 ! "
             "appsink name=sink sync=false emit-signals=true "
             "dec.rtcp_src ! fakesink sync=false async=false";
-        GError* err = nullptr;
-        GstElement* p = gst_parse_launch(desc.c_str(), &err);
-        if (p == nullptr) {
-            std::string msg = err ? err->message : "?";
-            g_clear_error(&err);
-            return core::fail("far end: " + msg);
-        }
-        g_clear_error(&err);
-        pipeline_.reset(p);
+        auto parsed = parse_pipeline(desc);
+        if (!parsed) return core::fail("far end: " + parsed.error().message);
+        pipeline_ = std::move(*parsed);
+        GstElement* p = pipeline_.get();
         enc_.reset(gst_bin_get_by_name(GST_BIN(p), "enc"));
         set_key(key, mki);
         const auto gw_key = gw.srtp_keys.key(0, kSuite);
@@ -145,7 +141,7 @@ private:
     }
 
     media::GObjectPtr<GSocket> socket_;
-    media::GstPtr<GstElement> pipeline_;
+    testsupport::Pipeline pipeline_;
     media::GstPtr<GstElement> enc_;
     media::CapsPtr decrypt_caps_;
     mutable std::mutex mutex_;

@@ -4,6 +4,7 @@
 // can craft RTCP PLI and RFC 4733 packets.
 #pragma once
 
+#include "audio_collector.hpp"
 #include "core/result.hpp"
 #include "far_end_pipeline.hpp"
 #include "media/gst_ptr.hpp"
@@ -78,7 +79,6 @@ public:
 
 private:
     static GstPadProbeReturn on_video_rtp(GstPad*, GstPadProbeInfo*, gpointer self);
-    static GstFlowReturn on_audio_sample(GstElement* sink, gpointer self);
     static GstFlowReturn on_video_sample(GstElement* sink, gpointer self);
     void send_to(GSocket* socket, uint16_t port, const std::vector<uint8_t>& packet);
 
@@ -86,8 +86,8 @@ private:
     media::GObjectPtr<GSocket> audio_rtp_, audio_rtcp_, video_rtp_, video_rtcp_;
     testsupport::Pipeline pipeline_;
     sip::LocalMediaPorts gw_;
+    AudioCollector audio_;
     mutable std::mutex mutex_;
-    std::vector<int16_t> samples_;
     int luma_range_ = 0;
     int frames_ = 0, width_ = 0, height_ = 0, fu_a_ = 0, stap_a_ = 0, keyframes_ = 0;
     int64_t last_keyframe_us_ = 0;

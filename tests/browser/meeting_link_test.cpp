@@ -4,6 +4,7 @@
 // join deadline and wait deadline, multi-page joins across origins, the media link in the frame
 // that asked for media, and which frames may raise events.
 #include "meeting_link_fixture.hpp"
+#include "page_adapter.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,45 +17,15 @@
 namespace {
 
 using browser::Json;
+using browser_test::PageAdapter;
+using browser_test::test_join_settings;
 using gateway::MeetingEnd;
-
-// Opens whatever page the test serves; the injected script (janus.js) is replaced by the page's
-// own adapter.
-class PageAdapter final : public services::Adapter {
-public:
-    PageAdapter(std::string url, std::string origin, Json options)
-        : url_(std::move(url)), origin_(std::move(origin)), options_(std::move(options)) {}
-    [[nodiscard]] std::string_view name() const override { return "janus"; }
-    [[nodiscard]] core::Result<std::string> join_url(
-        const services::JoinRequest& /*request*/) const override {
-        return url_;
-    }
-    [[nodiscard]] std::string permission_origin() const override { return origin_; }
-    [[nodiscard]] std::set<services::Action> actions() const override { return {}; }
-    [[nodiscard]] std::string join_options(const services::JoinRequest& r) const override {
-        Json o = options_;
-        o["displayName"] = r.display_name;
-        return o.dump();
-    }
-
-private:
-    std::string url_;
-    std::string origin_;
-    Json options_;
-};
 
 // The adapter every test page starts with; `join` is the body of its join(o) (async).
 std::string meeting_page(const std::string& join, const std::string& extra = {}) {
-    return R"HTML(<!doctype html><html><body><script>
+    return std::string("<!doctype html><html><body><script>") + browser_test::kPageMediaScript +
+           R"HTML(
 const emit = (type, detail) => window.sipmediagwKit.emit(type, detail);
-window.__frames = 0;
-async function media() {
-  const s = await navigator.mediaDevices.getUserMedia({audio: true, video: true});
-  const v = document.createElement('video');
-  v.muted = true; v.autoplay = true; v.srcObject = s; document.body.appendChild(v);
-  const count = () => { window.__frames++; v.requestVideoFrameCallback(count); };
-  v.requestVideoFrameCallback(count);
-}
 window.sipmediagwAdapter = {
   join: async (o) => { )HTML" +
            join + R"HTML( },
@@ -70,18 +41,40 @@ window.sipmediagwAdapter = {
 
 class MeetingLinkTest : public browser_test::MeetingLinkFixture {
 protected:
-    // Every test page here joins one room as the same caller.
-    void start(const services::Adapter& adapter, gateway::MeetingJoinSettings settings,
-               std::function<void(bool)> on_password = {},
-               std::optional<gateway::JoiningSlate> slate = std::nullopt) {
-        MeetingLinkFixture::start(adapter, services::JoinRequest{"room", "Caller (SIP)", {}},
-                                  std::move(settings), std::move(on_password), std::move(slate));
+    // Starts the link on the page served at `path` on 127.0.0.1, whose join() gets
+    // join_options_; every test page here joins one room as the same caller.
+    void start_page(const std::string& path,
+                    gateway::MeetingJoinSettings settings = test_join_settings(),
+                    std::function<void(bool)> on_password = {},
+                    std::optional<gateway::JoiningSlate> slate = std::nullopt) {
+        adapter_.emplace(http_.url("127.0.0.1", path),
+                         browser_test::page_origin(http_, "127.0.0.1"), join_options_);
+        start(*adapter_, services::JoinRequest{"room", "Caller (SIP)", {}}, std::move(settings),
+              std::move(on_password), std::move(slate));
     }
-};
 
-std::string origin(const browser_test::HttpServer& http, const std::string& host) {
-    return "http://" + host + ":" + std::to_string(http.port());
-}
+    // The settings most tests join with, and `grace_s` to reconnect.
+    static gateway::MeetingJoinSettings with_reconnect_grace(uint32_t grace_s) {
+        auto s = test_join_settings();
+        s.reconnect_grace_s = grace_s;
+        return s;
+    }
+
+    // The link joined `times` times, or the call ended.
+    bool joined_or_ended(int times = 1) {
+        return wait_for([&] { return seen_.joined >= times || seen_.end; });
+    }
+    bool ended() {
+        return wait_for([&] { return seen_.end.has_value(); });
+    }
+    // The link gave its browser back.
+    bool browser_freed() {
+        return wait_for([&] { return link_->browser_pid() == 0; });
+    }
+
+    Json join_options_ = Json::object();
+    std::optional<PageAdapter> adapter_;
+};
 
 // Greenlight → BigBlueButton client: join() in the first page answers "redirected" and the page
 // moves to another origin; join() runs again there, with the same options, and only that
@@ -96,12 +89,9 @@ TEST_F(MeetingLinkTest, RedirectedJoinRunsAgainInTheNextOriginWhichGetsMedia) {
               meeting_page("if (o.password !== 'pw' || o.language !== 'fr' || "
                            "o.displayName !== 'Caller (SIP)') throw new Error('options ' + "
                            "JSON.stringify(o)); await media(); return {joined: true};"));
-    PageAdapter adapter(http_.url("127.0.0.1", "/greenlight.html"), origin(http_, "127.0.0.1"),
-                        Json::object());
-    start(adapter,
-          {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "pw", .language = "fr"});
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }))
-        << "neither joined nor ended";
+    start_page("/greenlight.html",
+               {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "pw", .language = "fr"});
+    ASSERT_TRUE(joined_or_ended()) << "neither joined nor ended";
     ASSERT_FALSE(seen_.end) << seen_.cause;
     EXPECT_EQ(seen_.joined, 1);
     // Both ways: the page decodes the gateway's video, the gateway receives the page's.
@@ -125,12 +115,9 @@ TEST_F(MeetingLinkTest, JoiningSlateIsSentUntilTheJoinThenTheMeeting) {
                            "slateShown(), 30000, 'the slate'); window.__duringJoin = "
                            "window.__smgwBridge.slateShown(); return {joined: true};",
                            "const kit = window.sipmediagwKit;"));
-    PageAdapter adapter(http_.url("127.0.0.1", "/slate.html"), origin(http_, "127.0.0.1"),
-                        Json::object());
-    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"},
-          {}, gateway::JoiningSlate{"Joining the meeting\nPlease wait", ""});
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }))
-        << "neither joined nor ended";
+    start_page("/slate.html", test_join_settings(), {},
+               gateway::JoiningSlate{"Joining the meeting\nPlease wait", ""});
+    ASSERT_TRUE(joined_or_ended()) << "neither joined nor ended";
     ASSERT_FALSE(seen_.end) << seen_.cause;
     ASSERT_NE(link_->page(), nullptr);
     const Json during = poll_evaluate(
@@ -149,26 +136,23 @@ TEST_F(MeetingLinkTest, JoiningSlateIsSentUntilTheJoinThenTheMeeting) {
 // A join() that never settles ends at join_timeout_s, and the browser goes at once.
 TEST_F(MeetingLinkTest, PendingJoinEndsAtTheJoinDeadlineAndFreesTheBrowser) {
     http_.add("/m.html", meeting_page("return new Promise(() => {});"));
-    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
-                        Json::object());
-    start(adapter, {.join_timeout_s = 3, .wait_timeout_s = 300, .password = "", .language = "en"});
-    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    start_page("/m.html",
+               {.join_timeout_s = 3, .wait_timeout_s = 300, .password = "", .language = "en"});
+    ASSERT_TRUE(ended());
     EXPECT_EQ(*seen_.end, MeetingEnd::JoinTimedOut) << seen_.cause;
     EXPECT_NE(seen_.cause.find("join_timeout_s=3"), std::string::npos) << seen_.cause;
     EXPECT_EQ(seen_.joined, 0);
-    EXPECT_TRUE(wait_for([&] { return link_->browser_pid() == 0; }));
+    EXPECT_TRUE(browser_freed());
 }
 
 // A rejected join() is a failed join with the adapter's reason.
 TEST_F(MeetingLinkTest, RejectedJoinFailsWithTheAdaptersReason) {
     http_.add("/m.html", meeting_page("throw new Error('room is locked');"));
-    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
-                        Json::object());
-    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
-    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    start_page("/m.html");
+    ASSERT_TRUE(ended());
     EXPECT_EQ(*seen_.end, MeetingEnd::JoinFailed) << seen_.cause;
     EXPECT_NE(seen_.cause.find("room is locked"), std::string::npos) << seen_.cause;
-    EXPECT_TRUE(wait_for([&] { return link_->browser_pid() == 0; }));
+    EXPECT_TRUE(browser_freed());
 }
 
 // A first join that fails is tried once more in a fresh browser (issue 11): the first load of
@@ -179,9 +163,7 @@ TEST_F(MeetingLinkTest, FailedFirstJoinIsRetriedOnceInAFreshBrowser) {
     const std::string admit = meeting_page("await media(); return {joined: true};");
     http_.handle(
         "/m.html", [&](const std::string&) { return ++loads == 1 ? refuse : admit; }, "text/html");
-    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
-                        Json::object());
-    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
+    start_page("/m.html");
     std::set<pid_t> browsers;
     ASSERT_TRUE(wait_for([&] {
         if (link_->browser_pid() != 0) browsers.insert(link_->browser_pid());
@@ -205,14 +187,12 @@ TEST_F(MeetingLinkTest, JoinThatFailsTwiceEndsAfterOneRetry) {
             return meeting_page("throw new Error('refusal " + std::to_string(++loads) + "');");
         },
         "text/html");
-    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
-                        Json::object());
-    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
-    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    start_page("/m.html");
+    ASSERT_TRUE(ended());
     EXPECT_EQ(*seen_.end, MeetingEnd::JoinFailed) << seen_.cause;
     EXPECT_NE(seen_.cause.find("refusal 2"), std::string::npos) << seen_.cause;
     EXPECT_EQ(loads.load(), 2);
-    EXPECT_TRUE(wait_for([&] { return link_->browser_pid() == 0; }));
+    EXPECT_TRUE(browser_freed());
 }
 
 // "waiting" makes the deadline wait_timeout_s: a lobby that admits us after join_timeout_s is a
@@ -221,10 +201,10 @@ TEST_F(MeetingLinkTest, WaitingExtendsTheDeadlineBeyondTheJoinTimeout) {
     http_.add("/m.html", meeting_page("emit('waiting', {reason: 'lobby'}); "
                                       "await new Promise((r) => setTimeout(r, o.holdMs)); "
                                       "return {joined: true};"));
-    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
-                        Json{{"holdMs", 9000}});
-    start(adapter, {.join_timeout_s = 3, .wait_timeout_s = 600, .password = "", .language = "en"});
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }));
+    join_options_ = Json{{"holdMs", 9000}};
+    start_page("/m.html",
+               {.join_timeout_s = 3, .wait_timeout_s = 600, .password = "", .language = "en"});
+    ASSERT_TRUE(joined_or_ended());
     EXPECT_FALSE(seen_.end) << seen_.cause;
     EXPECT_EQ(seen_.joined, 1);
     ASSERT_EQ(seen_.waiting.size(), 1U);
@@ -235,13 +215,12 @@ TEST_F(MeetingLinkTest, WaitingExtendsTheDeadlineBeyondTheJoinTimeout) {
 TEST_F(MeetingLinkTest, WaitingLongerThanTheWaitTimeoutEndsTheCall) {
     http_.add("/m.html", meeting_page("emit('waiting', {reason: 'moderator'}); "
                                       "return new Promise(() => {});"));
-    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
-                        Json::object());
-    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 3, .password = "", .language = "en"});
-    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    start_page("/m.html",
+               {.join_timeout_s = 60, .wait_timeout_s = 3, .password = "", .language = "en"});
+    ASSERT_TRUE(ended());
     EXPECT_EQ(*seen_.end, MeetingEnd::WaitTimedOut) << seen_.cause;
     EXPECT_NE(seen_.cause.find("moderator"), std::string::npos) << seen_.cause;
-    EXPECT_TRUE(wait_for([&] { return link_->browser_pid() == 0; }));
+    EXPECT_TRUE(browser_freed());
 }
 
 // password_required: the call is asked, the password goes to submitPassword(), the join ends.
@@ -250,11 +229,8 @@ TEST_F(MeetingLinkTest, PasswordRequiredIsAskedAndTheSubmittedPasswordReachesThe
                                       "const p = await new Promise((r) => { window.__onPassword = "
                                       "r; }); if (p !== '4321') throw new Error('got ' + p); "
                                       "return {joined: true};"));
-    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
-                        Json::object());
-    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"},
-          [this](bool) { link_->submit_password("4321"); });
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }));
+    start_page("/m.html", test_join_settings(), [this](bool) { link_->submit_password("4321"); });
+    ASSERT_TRUE(joined_or_ended());
     EXPECT_FALSE(seen_.end) << seen_.cause;
     ASSERT_EQ(seen_.password.size(), 1U);
     EXPECT_FALSE(seen_.password[0]);
@@ -268,10 +244,8 @@ TEST_F(MeetingLinkTest, ReconnectingThenJoinedKeepsTheCallAndEndedEndsIt) {
                            "setTimeout(() => { emit('joined', {}); setTimeout(() => "
                            "emit('ended', {reason: 'meeting over'}), 500); }, 500); }, 500); "
                            "return {joined: true};"));
-    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
-                        Json::object());
-    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
-    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    start_page("/m.html");
+    ASSERT_TRUE(ended());
     EXPECT_EQ(*seen_.end, MeetingEnd::Ended) << seen_.cause;
     EXPECT_NE(seen_.cause.find("meeting over"), std::string::npos) << seen_.cause;
     EXPECT_EQ(seen_.joined, 2);
@@ -290,10 +264,8 @@ TEST_F(MeetingLinkTest, EventsFromAnotherFrameAreDropped) {
                            "document.body.appendChild(f); return {joined: true};",
                            "addEventListener('message', () => emit('kicked', {reason: 'by the "
                            "top frame'}));"));
-    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
-                        Json::object());
-    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
-    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    start_page("/m.html");
+    ASSERT_TRUE(ended());
     EXPECT_EQ(*seen_.end, MeetingEnd::Kicked) << seen_.cause;
     EXPECT_NE(seen_.cause.find("by the top frame"), std::string::npos) << seen_.cause;
 }
@@ -310,9 +282,7 @@ TEST_F(MeetingLinkTest, ReloadedMeetingFrameGetsANewLink) {
                            "const count = window.sipmediagwAdapter.participantCount; "
                            "window.sipmediagwAdapter.participantCount = () => "
                            "window.__second ? count() : 1;"));
-    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
-                        Json::object());
-    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
+    start_page("/m.html");
     // others == 1 only from the reloaded document, once it decoded the gateway's video.
     EXPECT_TRUE(wait_for([&] {
         return seen_.end.has_value() || (seen_.others == 1 && link_->bridge() != nullptr &&
@@ -329,18 +299,12 @@ TEST_F(MeetingLinkTest, ReconnectingWithoutJoinedIsRejoinedWithAFreshBrowser) {
     http_.add("/m.html",
               meeting_page("setTimeout(() => emit('reconnecting', {reason: 'ice failed'}), 300); "
                            "return {joined: true};"));
-    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
-                        Json::object());
-    start(adapter, {.join_timeout_s = 60,
-                    .wait_timeout_s = 300,
-                    .password = "",
-                    .language = "en",
-                    .reconnect_grace_s = 2});
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }));
+    start_page("/m.html", with_reconnect_grace(2));
+    ASSERT_TRUE(joined_or_ended());
     const pid_t first = link_->browser_pid();
     // The page the rejoin opens stays in the meeting.
     http_.add("/m.html", meeting_page("return {joined: true};"));
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 1 || seen_.end; }));
+    ASSERT_TRUE(joined_or_ended(2));
     EXPECT_FALSE(seen_.end) << seen_.cause;
     ASSERT_EQ(seen_.reconnecting.size(), 1U);
     EXPECT_EQ(seen_.reconnecting[0], "ice failed");
@@ -354,18 +318,12 @@ TEST_F(MeetingLinkTest, ReconnectingWithoutJoinedIsRejoinedWithAFreshBrowser) {
 TEST_F(MeetingLinkTest, ReconnectingWithRejoinIsRejoinedAtOnce) {
     http_.add("/m.html", meeting_page("setTimeout(() => emit('reconnecting', {reason: 'session "
                                       "gone', rejoin: true}), 300); return {joined: true};"));
-    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
-                        Json::object());
-    start(adapter, {.join_timeout_s = 60,
-                    .wait_timeout_s = 300,
-                    .password = "",
-                    .language = "en",
-                    .reconnect_grace_s = 600});
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }));
+    start_page("/m.html", with_reconnect_grace(600));
+    ASSERT_TRUE(joined_or_ended());
     const pid_t first = link_->browser_pid();
     http_.add("/m.html", meeting_page("return {joined: true};"));
     // Well within the grace period: only the immediate rejoin can pass.
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 1 || seen_.end; }, std::chrono::seconds(90)));
+    ASSERT_TRUE(joined_or_ended(2));
     EXPECT_FALSE(seen_.end) << seen_.cause;
     EXPECT_TRUE(seen_.reconnecting.empty());
     EXPECT_NE(link_->browser_pid(), first);
@@ -381,15 +339,13 @@ TEST_F(MeetingLinkTest, FailedRejoinIsRetriedUntilTheServiceAnswers) {
     http_.handle(
         "/service", [&](const std::string&) { return ++checks >= 2 ? "up" : "down"; },
         "text/plain");
-    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
-                        Json::object());
-    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }));
+    start_page("/m.html");
+    ASSERT_TRUE(joined_or_ended());
     // Pages from now on join only when the service answers "up": the first rejoin fails.
     http_.add("/m.html", meeting_page("const r = await fetch('/service'); "
                                       "if ((await r.text()) !== 'up') throw new Error('service "
                                       "down'); return {joined: true};"));
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 1 || seen_.end; }, std::chrono::seconds(90)));
+    ASSERT_TRUE(joined_or_ended(2));
     EXPECT_FALSE(seen_.end) << seen_.cause;
     EXPECT_GE(checks.load(), 2) << "no rejoin failed, so none was retried";
 }
@@ -408,10 +364,8 @@ TEST_F(MeetingLinkTest, EventFieldsOfTheWrongTypeReadAsAbsent) {
                      "setTimeout(() => { emit('joined', {}); setTimeout(() => "
                      "emit('ended', {reason: 'meeting over'}), 500); }, 500); }, 500); "
                      "return {joined: true};"));
-    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
-                        Json::object());
-    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
-    ASSERT_TRUE(wait_for([&] { return seen_.end.has_value(); }));
+    start_page("/m.html");
+    ASSERT_TRUE(ended());
     EXPECT_EQ(*seen_.end, MeetingEnd::Ended) << seen_.cause;
     ASSERT_EQ(seen_.reconnecting.size(), 1U);
     EXPECT_EQ(seen_.reconnecting[0], "");

@@ -6,6 +6,7 @@
 // and local pages that play the adapter contract (docs/services.md).
 #include "gateway/meeting_page.hpp"
 #include "meeting_link_fixture.hpp"
+#include "page_adapter.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,43 +16,13 @@
 namespace {
 
 using browser::Json;
-
-// Opens whatever page the test serves and pre-loads the given page (empty: nothing); the page
-// defines its own window.sipmediagwAdapter after the injected one.
-class PageAdapter final : public services::Adapter {
-public:
-    PageAdapter(std::string url, std::string origin, std::string preload)
-        : url_(std::move(url)), origin_(std::move(origin)), preload_(std::move(preload)) {}
-    [[nodiscard]] std::string_view name() const override { return "janus"; }
-    [[nodiscard]] core::Result<std::string> join_url(
-        const services::JoinRequest& /*request*/) const override {
-        return url_;
-    }
-    [[nodiscard]] std::string preload_url() const override { return preload_; }
-    [[nodiscard]] std::string permission_origin() const override { return origin_; }
-    [[nodiscard]] std::set<services::Action> actions() const override { return {}; }
-    [[nodiscard]] std::string join_options(const services::JoinRequest& r) const override {
-        return Json{{"displayName", r.display_name}, {"room", r.room}}.dump();
-    }
-
-private:
-    std::string url_;
-    std::string origin_;
-    std::string preload_;
-};
+using browser_test::PageAdapter;
 
 // A meeting page: `prejoin` and `join` are the bodies of its async prejoin(o) and join(o).
 // join() asks for media, so a joined call also proves the link works in that page.
 std::string meeting_page(const std::string& prejoin, const std::string& join) {
-    return R"HTML(<!doctype html><html><body><script>
-window.__frames = 0;
-async function media() {
-  const s = await navigator.mediaDevices.getUserMedia({audio: true, video: true});
-  const v = document.createElement('video');
-  v.muted = true; v.autoplay = true; v.srcObject = s; document.body.appendChild(v);
-  const count = () => { window.__frames++; v.requestVideoFrameCallback(count); };
-  v.requestVideoFrameCallback(count);
-}
+    return std::string("<!doctype html><html><body><script>") + browser_test::kPageMediaScript +
+           R"HTML(
 window.sipmediagwAdapter = {
   prejoin: async (o) => { )HTML" +
            prejoin + R"HTML( },
@@ -101,7 +72,20 @@ protected:
 
     void start_call(const services::Adapter& adapter) {
         start(adapter, services::JoinRequest{"1234", "Caller (SIP)", {}},
-              {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
+              browser_test::test_join_settings());
+    }
+
+    // Serves `page` at `path`, each load numbered (numbered()) and counted in `loads`.
+    void serve_numbered(const std::string& path, const std::string& page, std::atomic<int>& loads) {
+        http_.handle(
+            path, [&loads, page](const std::string&) { return numbered(page, ++loads); },
+            "text/html");
+    }
+
+    // A service whose page, also the one its spares pre-load, is `path` on `host`.
+    PageAdapter service_at(const std::string& host, const std::string& path) {
+        const std::string url = http_.url(host, path);
+        return {url, browser_test::page_origin(http_, host), Json::object(), url};
     }
 
     // Which load of its page the call's document is.
@@ -121,10 +105,6 @@ protected:
     }
 };
 
-std::string origin(const browser_test::HttpServer& http, const std::string& host) {
-    return "http://" + host + ":" + std::to_string(http.port());
-}
-
 // The call joins in the page the spare loaded and brought to its pre-join step: its document
 // is the spare's (the first load of the page), join() runs where prejoin() ran and gets the
 // room, and the link's media flows there.
@@ -135,10 +115,8 @@ TEST_F(PreloadedSpareTest, PreloadedSpareJoinsInPlaceWithoutLoadingThePageAgain)
                      "if (!window.__prejoined) throw new Error('join() in a page not pre-joined');"
                      "if (o.room !== '1234') throw new Error('room ' + o.room);"
                      "await media(); return {joined: true};");
-    http_.handle(
-        "/m.html", [&](const std::string&) { return numbered(page, ++loads); }, "text/html");
-    const std::string url = http_.url("127.0.0.1", "/m.html");
-    PageAdapter adapter(url, origin(http_, "127.0.0.1"), url);
+    serve_numbered("/m.html", page, loads);
+    const PageAdapter adapter = service_at("127.0.0.1", "/m.html");
     pool_preloading_for(adapter);
     ASSERT_TRUE(spare_settled());
     EXPECT_EQ(loads.load(), 1);
@@ -147,7 +125,7 @@ TEST_F(PreloadedSpareTest, PreloadedSpareJoinsInPlaceWithoutLoadingThePageAgain)
     EXPECT_EQ(seen_.joined, 1);
     EXPECT_EQ(call_page_serial(), 1) << "the call did not join in the spare's document";
     ASSERT_NE(link_->page(), nullptr);
-    EXPECT_EQ(link_->page()->url(), url);
+    EXPECT_EQ(link_->page()->url(), http_.url("127.0.0.1", "/m.html"));
 }
 
 // A spare pre-loaded for service A serves a call for service B: A's page is closed unused
@@ -161,14 +139,10 @@ TEST_F(PreloadedSpareTest, SparePreloadedForAnotherServiceStillJoins) {
         "throw new Error('B was never to be pre-loaded');",
         "if (location.pathname !== '/b.html') throw new Error('join() in ' + location.href);"
         "await media(); return {joined: true};");
-    http_.handle(
-        "/a.html", [&](const std::string&) { return numbered(a_page, ++a_loads); }, "text/html");
-    http_.handle(
-        "/b.html", [&](const std::string&) { return numbered(b_page, ++b_loads); }, "text/html");
-    const std::string a_url = http_.url("127.0.0.1", "/a.html");
-    const std::string b_url = http_.url("localhost", "/b.html");
-    PageAdapter service_a(a_url, origin(http_, "127.0.0.1"), a_url);
-    PageAdapter service_b(b_url, origin(http_, "localhost"), b_url);
+    serve_numbered("/a.html", a_page, a_loads);
+    serve_numbered("/b.html", b_page, b_loads);
+    const PageAdapter service_a = service_at("127.0.0.1", "/a.html");
+    const PageAdapter service_b = service_at("localhost", "/b.html");
     pool_preloading_for(service_a);
     ASSERT_TRUE(spare_settled());
     EXPECT_EQ(a_loads.load(), 1);
@@ -177,7 +151,7 @@ TEST_F(PreloadedSpareTest, SparePreloadedForAnotherServiceStillJoins) {
     EXPECT_EQ(seen_.joined, 1);
     EXPECT_EQ(b_loads.load(), 1);  // B is loaded by the call only (spares pre-load A)
     ASSERT_NE(link_->page(), nullptr);
-    EXPECT_EQ(link_->page()->url(), b_url);
+    EXPECT_EQ(link_->page()->url(), http_.url("localhost", "/b.html"));
 }
 
 // A pre-load whose pre-join step fails leaves a spare that is still handed out: the call opens
@@ -186,10 +160,8 @@ TEST_F(PreloadedSpareTest, SpareWhosePreloadFailedStillJoins) {
     std::atomic<int> loads{0};
     const std::string page = meeting_page("throw new Error('the service is not ready');",
                                           "await media(); return {joined: true};");
-    http_.handle(
-        "/m.html", [&](const std::string&) { return numbered(page, ++loads); }, "text/html");
-    const std::string url = http_.url("127.0.0.1", "/m.html");
-    PageAdapter adapter(url, origin(http_, "127.0.0.1"), url);
+    serve_numbered("/m.html", page, loads);
+    const PageAdapter adapter = service_at("127.0.0.1", "/m.html");
     pool_preloading_for(adapter);
     ASSERT_TRUE(spare_settled());
     start_call(adapter);

@@ -6,7 +6,7 @@
 // `1` mutes the caller in the meeting (the observer's 440 Hz goes silent), `1` again brings it
 // back, `#` shows the menu, `0` leaves and hangs up. Everything runs in the test's private
 // network namespace (e2e_main.cpp); no browser may be left behind.
-#include "meeting_fixture.hpp"
+#include "meeting_caller.hpp"
 #include "private_network.hpp"
 #include "support/http_client.hpp"
 #include "support/program.hpp"
@@ -26,7 +26,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class MeetingCallTest : public e2e::MeetingFixture {};
+class MeetingCallTest : public e2e::MeetingCallFixture {};
 
 // RFC 4733 events must share the audio codec's clock: baresip offers telephone-event/8000
 // only, so a caller that types keys uses PCMU.
@@ -35,6 +35,25 @@ testsupport::BaresipOptions keypad_caller() {
     o.tone_hz = 440;
     o.audio_codecs = "PCMU";
     return o;
+}
+
+// A caller sending 440 Hz with `audio` and H.264 (forwarded to the page without decoding),
+// its media protected as baresip's `mediaenc` module does.
+testsupport::BaresipOptions protected_caller(const std::string& audio,
+                                             const std::string& mediaenc) {
+    testsupport::BaresipOptions o;
+    o.tone_hz = 440;
+    o.audio_codecs = audio;
+    o.video_codecs = "H264";
+    o.mediaenc = mediaenc;
+    return o;
+}
+
+// The demo's API lists the call with `protection`.
+void expect_api_protection(const std::string& protection) {
+    auto r = testsupport::http_request(8080, "GET", "/api/v1/gateways");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_NE(r->body.find("\"protection\":\"" + protection + "\""), std::string::npos) << r->body;
 }
 
 void type(testsupport::BaresipPeer& peer, const std::string& keys) {
@@ -50,18 +69,11 @@ TEST_F(MeetingCallTest, CallerAndObserverSeeAndHearEachOtherThenKeysMuteAndLeave
     ASSERT_TRUE(log.log_contains(std::regex("janus api http://")));
     ASSERT_TRUE(join_observer(*gw));
 
-    auto caller = testsupport::BaresipPeer::start(tmp.path(), keypad_caller());
-    ASSERT_TRUE(caller.ok()) << caller.error().message;
-    ASSERT_TRUE((*caller)->dial("sip:1234@127.0.0.1:5060").ok());
-    ASSERT_TRUE((*caller)->wait_established(30s)) << log.tail();
-    ASSERT_TRUE(log.wait_for_log(std::regex("state joining -> in_call"), 90s)) << log.tail(80);
+    auto caller = caller_in_meeting(*gw, tmp.path(), keypad_caller());
+    ASSERT_TRUE(caller);
 
     // Caller → meeting: video frames with a size, and the caller's tone (not silence).
-    const auto obs = observed([](const browser::Json& o) {
-        // Several seconds of video: a bridge that stalls or ends the call cannot pass.
-        return o.is_object() && o["frames"].get<int>() >= 90 &&
-               std::abs(o["peakHz"].get<double>() - 440) < 30 && o["levelDb"].get<double>() > -70;
-    });
+    const auto obs = observed_caller();
     ASSERT_TRUE(obs.is_object()) << obs.dump();
     std::printf("[ measure ] observer received %dx%d, %d frames, tone %.0f Hz at %.0f dB\n",
                 obs["width"].get<int>(), obs["height"].get<int>(), obs["frames"].get<int>(),
@@ -73,12 +85,12 @@ TEST_F(MeetingCallTest, CallerAndObserverSeeAndHearEachOtherThenKeysMuteAndLeave
 
     // Meeting → caller, proven at the caller: its recording carries the observer's 660 Hz, and
     // a frame it decoded is a real picture.
-    const auto heard = caller_hears(**caller, 660);
+    const auto heard = caller_hears(*caller, 660);
     std::printf("[ measure ] caller hears 660 Hz at %.1f dB (all: %.1f dB) after %.1f s\n",
                 heard.tone_db, heard.total_db, heard.seconds);
     EXPECT_GT(heard.tone_db, -40) << "the meeting's audio did not reach the caller";
     EXPECT_GT(heard.tone_db, heard.total_db - 3) << "the caller hears something else";
-    const auto seen = caller_sees(**caller, tmp.path());
+    const auto seen = caller_sees(*caller, tmp.path());
     std::printf("[ measure ] caller decoded %dx%d, luma stddev %.1f, %d levels\n", seen.width,
                 seen.height, seen.luma_stddev, seen.distinct_luma);
     EXPECT_GE(seen.width, 160);
@@ -96,31 +108,28 @@ TEST_F(MeetingCallTest, CallerAndObserverSeeAndHearEachOtherThenKeysMuteAndLeave
     // what the observer hears before, so the check does not depend on the codec's loudness.
     const double before = observer_tone(440, [](double db) { return db > -70; });
     ASSERT_GT(before, -70) << "the observer does not hear the caller's tone";
-    type(**caller, "1");
+    type(*caller, "1");
     EXPECT_TRUE(log.wait_for_log(std::regex("action=mute room=\"1234\""), 20s)) << log.tail(40);
     const double muted = observer_tone(440, [&](double db) { return db < before - 40; });
     EXPECT_LT(muted, before - 40) << "the caller's tone is still heard in the meeting after `1`";
-    type(**caller, "1");
+    type(*caller, "1");
     const double unmuted = observer_tone(440, [&](double db) { return db > before - 10; });
     EXPECT_GT(unmuted, before - 10) << "the caller's tone did not come back after `1` again";
     std::printf("[ measure ] observer's 440 Hz: %.0f dB, muted %.0f dB, unmuted %.0f dB\n", before,
                 muted, unmuted);
 
     // `#` shows the key menu; `0` leaves the meeting and hangs up.
-    type(**caller, "#");
+    type(*caller, "#");
     EXPECT_TRUE(log.wait_for_log(std::regex("menu \"1  microphone on/off\""), 20s));
     EXPECT_TRUE(log.wait_for_log(std::regex("menu \"0  leave the meeting\""), 20s));
-    type(**caller, "0");
+    type(*caller, "0");
     EXPECT_TRUE(log.wait_for_log(std::regex("action=leave"), 20s)) << log.tail(40);
-    EXPECT_TRUE((*caller)->wait_closed(30s)) << "`0` did not hang up";
+    EXPECT_TRUE(caller->wait_closed(30s)) << "`0` did not hang up";
     EXPECT_TRUE(log.wait_for_log(std::regex("browser pid=\\d+ discarded"), 30s)) << log.tail(80);
     EXPECT_TRUE(log.wait_for_log(std::regex("ended, 0 active"), 30s)) << log.tail(80);
     EXPECT_FALSE(log.log_contains(std::regex("pipeline error"))) << log.tail(80);
 
-    leave_observer();
-    EXPECT_TRUE(gw->terminate()) << log.tail(40);
-    const std::string left = gw->browsers_left(30s);
-    EXPECT_TRUE(left.empty()) << left;
+    leave_and_stop(*gw);
 }
 
 // An Opus caller (baresip then offers no telephone-event it can use, so no keys): its Opus is
@@ -136,11 +145,8 @@ TEST_F(MeetingCallTest, OpusCallerForwardedWithoutTranscodingAndMutedInTheMeetin
     testsupport::BaresipOptions o;
     o.tone_hz = 440;
     o.audio_codecs = "opus/48000/2";
-    auto caller = testsupport::BaresipPeer::start(tmp.path(), o);
-    ASSERT_TRUE(caller.ok()) << caller.error().message;
-    ASSERT_TRUE((*caller)->dial("sip:1234@127.0.0.1:5060").ok());
-    ASSERT_TRUE((*caller)->wait_established(30s)) << log.tail();
-    ASSERT_TRUE(log.wait_for_log(std::regex("state joining -> in_call"), 90s)) << log.tail(80);
+    auto caller = caller_in_meeting(*gw, tmp.path(), o);
+    ASSERT_TRUE(caller);
     EXPECT_TRUE(
         log.log_contains(std::regex("bridge: audio passthrough opus \\(no decode/encode\\)")))
         << log.tail(80);
@@ -150,15 +156,12 @@ TEST_F(MeetingCallTest, OpusCallerForwardedWithoutTranscodingAndMutedInTheMeetin
     const std::string id = m[1];
 
     // The caller's tone reaches the meeting (several seconds of it, as in the test above).
-    const auto obs = observed([](const browser::Json& o) {
-        return o.is_object() && o["frames"].get<int>() >= 90 &&
-               std::abs(o["peakHz"].get<double>() - 440) < 30 && o["levelDb"].get<double>() > -70;
-    });
+    const auto obs = observed_caller();
     ASSERT_TRUE(obs.is_object()) << obs.dump();
     EXPECT_NEAR(obs["peakHz"].get<double>(), 440, 30) << obs.dump();
     const double before = observer_tone(440, [](double db) { return db > -70; });
     ASSERT_GT(before, -70) << "the observer does not hear the caller's tone";
-    const auto heard = caller_hears(**caller, 660);
+    const auto heard = caller_hears(*caller, 660);
     EXPECT_GT(heard.tone_db, -40) << "the meeting's audio did not reach the caller";
     EXPECT_GT(heard.tone_db, heard.total_db - 3) << "the caller hears something else";
     EXPECT_TRUE(log.wait_for_log(
@@ -183,12 +186,7 @@ TEST_F(MeetingCallTest, OpusCallerForwardedWithoutTranscodingAndMutedInTheMeetin
         before, muted, unmuted, heard.tone_db);
     EXPECT_FALSE(log.log_contains(std::regex("pipeline error"))) << log.tail(80);
 
-    (void)(*caller)->ctrl().command("hangup");
-    EXPECT_TRUE(log.wait_for_log(std::regex("ended, 0 active"), 30s)) << log.tail(80);
-    leave_observer();
-    EXPECT_TRUE(gw->terminate()) << log.tail(40);
-    const std::string left = gw->browsers_left(30s);
-    EXPECT_TRUE(left.empty()) << left;
+    hang_up_and_stop(*caller, *gw);
 }
 
 // Issue 12: an SDES-SRTP caller (baresip srtp-mand, RTP/SAVP) in the meeting. Encryption is
@@ -200,44 +198,26 @@ TEST_F(MeetingCallTest, SrtpCallerIsSeenAndHeardAndForwardedWithoutDecoding) {
     ASSERT_TRUE(gw.ok()) << gw.error().message;
     auto& log = gw->program();
     ASSERT_TRUE(join_observer(*gw));
-    testsupport::BaresipOptions o;
-    o.tone_hz = 440;
-    o.audio_codecs = "PCMU";
-    o.video_codecs = "H264";
-    o.mediaenc = "srtp-mand";
-    auto caller = testsupport::BaresipPeer::start(tmp.path(), o);
-    ASSERT_TRUE(caller.ok()) << caller.error().message;
-    ASSERT_TRUE((*caller)->dial("sip:1234@127.0.0.1:5060").ok());
-    ASSERT_TRUE((*caller)->wait_established(30s)) << log.tail();
-    ASSERT_TRUE(log.wait_for_log(std::regex("state joining -> in_call"), 90s)) << log.tail(80);
+    auto caller = caller_in_meeting(*gw, tmp.path(), protected_caller("PCMU", "srtp-mand"));
+    ASSERT_TRUE(caller);
     EXPECT_TRUE(log.log_contains(std::regex("audio protection=sdes-srtp suite="))) << log.tail(80);
     EXPECT_TRUE(log.log_contains(std::regex("video protection=sdes-srtp suite="))) << log.tail(80);
     EXPECT_TRUE(
         log.log_contains(std::regex("bridge: video passthrough H264 \\(no decode/encode\\)")))
         << log.tail(80);
-    const auto obs = observed([](const browser::Json& o) {
-        return o.is_object() && o["frames"].get<int>() >= 90 &&
-               std::abs(o["peakHz"].get<double>() - 440) < 30 && o["levelDb"].get<double>() > -70;
-    });
+    const auto obs = observed_caller();
     ASSERT_TRUE(obs.is_object()) << obs.dump();
     EXPECT_GE(obs["frames"].get<int>(), 90) << obs.dump();
     EXPECT_NEAR(obs["peakHz"].get<double>(), 440, 30) << obs.dump();
-    const auto heard = caller_hears(**caller, 660);
+    const auto heard = caller_hears(*caller, 660);
     EXPECT_GT(heard.tone_db, -40) << "the meeting's audio did not reach the SRTP caller";
-    auto r = testsupport::http_request(8080, "GET", "/api/v1/gateways");
-    ASSERT_TRUE(r.ok());
-    EXPECT_NE(r->body.find("\"protection\":\"sdes-srtp\""), std::string::npos) << r->body;
+    expect_api_protection("sdes-srtp");
     std::printf(
         "[ measure ] srtp caller: observer frames %d, 440 Hz %.0f dB; caller hears 660 Hz "
         "at %.1f dB\n",
         obs["frames"].get<int>(), obs["levelDb"].get<double>(), heard.tone_db);
     EXPECT_FALSE(log.log_contains(std::regex("pipeline error"))) << log.tail(80);
-    (void)(*caller)->ctrl().command("hangup");
-    EXPECT_TRUE(log.wait_for_log(std::regex("ended, 0 active"), 30s)) << log.tail(80);
-    leave_observer();
-    EXPECT_TRUE(gw->terminate()) << log.tail(40);
-    const std::string left = gw->browsers_left(30s);
-    EXPECT_TRUE(left.empty()) << left;
+    hang_up_and_stop(*caller, *gw);
 }
 
 // Issue 12: a DTLS-SRTP caller (baresip dtls_srtp, UDP/TLS/RTP/SAVPF, a=setup:actpass) in the
@@ -251,16 +231,8 @@ TEST_F(MeetingCallTest, DtlsSrtpCallerIsSeenAndHeardAndForwardedWithoutDecoding)
     ASSERT_TRUE(gw.ok()) << gw.error().message;
     auto& log = gw->program();
     ASSERT_TRUE(join_observer(*gw));
-    testsupport::BaresipOptions o;
-    o.tone_hz = 440;
-    o.audio_codecs = "opus/48000/2";
-    o.video_codecs = "H264";
-    o.mediaenc = "dtls_srtp";
-    auto caller = testsupport::BaresipPeer::start(tmp.path(), o);
-    ASSERT_TRUE(caller.ok()) << caller.error().message;
-    ASSERT_TRUE((*caller)->dial("sip:1234@127.0.0.1:5060").ok());
-    ASSERT_TRUE((*caller)->wait_established(30s)) << log.tail();
-    ASSERT_TRUE(log.wait_for_log(std::regex("state joining -> in_call"), 90s)) << log.tail(80);
+    auto caller = caller_in_meeting(*gw, tmp.path(), protected_caller("opus/48000/2", "dtls_srtp"));
+    ASSERT_TRUE(caller);
     for (const char* line :
          {"audio protection=dtls-srtp setup=active peer fingerprint sha-256 components=2",
           "video protection=dtls-srtp setup=active peer fingerprint sha-256 components=2",
@@ -277,28 +249,23 @@ TEST_F(MeetingCallTest, DtlsSrtpCallerIsSeenAndHeardAndForwardedWithoutDecoding)
         << log.tail(80);
 
     // Caller → meeting.
-    const auto obs = observed([](const browser::Json& o) {
-        return o.is_object() && o["frames"].get<int>() >= 90 &&
-               std::abs(o["peakHz"].get<double>() - 440) < 30 && o["levelDb"].get<double>() > -70;
-    });
+    const auto obs = observed_caller();
     ASSERT_TRUE(obs.is_object()) << obs.dump();
     EXPECT_GE(obs["frames"].get<int>(), 90) << obs.dump();
     EXPECT_GT(obs["width"].get<int>(), 0) << obs.dump();
     EXPECT_NEAR(obs["peakHz"].get<double>(), 440, 30) << obs.dump();
     // Meeting → caller, proven at the caller: the observer's 660 Hz and a decoded picture.
-    const auto heard = caller_hears(**caller, 660);
+    const auto heard = caller_hears(*caller, 660);
     EXPECT_GT(heard.tone_db, -40) << "the meeting's audio did not reach the DTLS caller";
     EXPECT_GT(heard.tone_db, heard.total_db - 3) << "the caller hears something else";
-    const auto seen = caller_sees(**caller, tmp.path());
+    const auto seen = caller_sees(*caller, tmp.path());
     EXPECT_GE(seen.width, 160);
     EXPECT_GE(seen.height, 120);
     EXPECT_GT(seen.luma_stddev, 4) << "blank or uniform frame";
     EXPECT_TRUE(log.log_contains(
         std::regex("receiving the meeting's audio from the page \\(opus, forwarded")))
         << log.tail(80);
-    auto r = testsupport::http_request(8080, "GET", "/api/v1/gateways");
-    ASSERT_TRUE(r.ok());
-    EXPECT_NE(r->body.find("\"protection\":\"dtls-srtp\""), std::string::npos) << r->body;
+    expect_api_protection("dtls-srtp");
     std::printf(
         "[ measure ] dtls caller: observer frames %d (%dx%d), 440 Hz %.0f dB; caller hears "
         "660 Hz at %.1f dB, decoded %dx%d\n",
@@ -306,17 +273,40 @@ TEST_F(MeetingCallTest, DtlsSrtpCallerIsSeenAndHeardAndForwardedWithoutDecoding)
         obs["levelDb"].get<double>(), heard.tone_db, seen.width, seen.height);
     EXPECT_FALSE(log.log_contains(std::regex("pipeline error"))) << log.tail(80);
     EXPECT_FALSE(log.log_contains(std::regex("handshake failed"))) << log.tail(80);
-    (void)(*caller)->ctrl().command("hangup");
-    EXPECT_TRUE(log.wait_for_log(std::regex("ended, 0 active"), 30s)) << log.tail(80);
-    leave_observer();
-    EXPECT_TRUE(gw->terminate()) << log.tail(40);
-    const std::string left = gw->browsers_left(30s);
-    EXPECT_TRUE(left.empty()) << left;
+    hang_up_and_stop(*caller, *gw);
 }
 
 }  // namespace
 
 namespace {
+
+// A default caller dialled into room 1234 of `demo`, once the gateway has it in the meeting;
+// returns the pid of the browser the call joined in (0, with a test failure, when none).
+pid_t call_in_meeting(e2e::DemoGateway& demo, const std::filesystem::path& dir,
+                      std::unique_ptr<testsupport::BaresipPeer>& caller) {
+    auto& gw = demo.program();
+    auto started = testsupport::BaresipPeer::start(dir, testsupport::BaresipOptions{});
+    if (!started) {
+        ADD_FAILURE() << started.error().message;
+        return 0;
+    }
+    caller = std::move(*started);
+    if (auto st = caller->dial("sip:1234@127.0.0.1:5060"); !st) {
+        ADD_FAILURE() << "dial: " << st.error().message;
+        return 0;
+    }
+    if (!gw.wait_for_log(std::regex("state joining -> in_call"), 90s)) {
+        ADD_FAILURE() << "the call did not get into the meeting\n" << gw.tail(80);
+        return 0;
+    }
+    std::smatch m;
+    const std::string log = gw.log();
+    if (!std::regex_search(log, m, std::regex("browser pid=(\\d+) joining"))) {
+        ADD_FAILURE() << "no browser joining\n" << gw.tail(80);
+        return 0;
+    }
+    return std::stoi(m[1]);
+}
 
 // The gateway's browser is killed mid-call: the session rejoins once with a fresh browser (or
 // ends with BYE and the cause); the killed browser's process is gone either way.
@@ -325,14 +315,9 @@ void killed_browser_rejoins_or_hangs_up(const std::string& browser_toml) {
     auto demo = e2e::DemoGateway::start(tmp.path(), browser_toml);
     ASSERT_TRUE(demo.ok()) << demo.error().message;
     auto* gw = &demo->program();
-    auto caller = testsupport::BaresipPeer::start(tmp.path(), testsupport::BaresipOptions{});
-    ASSERT_TRUE(caller.ok()) << caller.error().message;
-    ASSERT_TRUE((*caller)->dial("sip:1234@127.0.0.1:5060").ok());
-    ASSERT_TRUE(gw->wait_for_log(std::regex("state joining -> in_call"), 90s)) << gw->tail(80);
-    std::smatch m;
-    const std::string log = gw->log();
-    ASSERT_TRUE(std::regex_search(log, m, std::regex("browser pid=(\\d+) joining")));
-    const pid_t pid = std::stoi(m[1]);
+    std::unique_ptr<testsupport::BaresipPeer> caller;
+    const pid_t pid = call_in_meeting(*demo, tmp.path(), caller);
+    ASSERT_NE(pid, 0);
     ASSERT_EQ(::kill(pid, SIGKILL), 0);
     const bool rejoined = gw->wait_for_log(std::regex("joined room=\"1234\" .*attempt=2"), 60s);
     const bool hung_up = gw->log_contains(std::regex("meeting ended the call"));
@@ -341,11 +326,8 @@ void killed_browser_rejoins_or_hangs_up(const std::string& browser_toml) {
     EXPECT_TRUE(gw->log_contains(std::regex("meeting lost \\(browser: ")) || hung_up)
         << gw->tail(80);
     EXPECT_NE(::kill(pid, 0), 0) << "killed browser " << pid << " still there";
-    (void)(*caller)->ctrl().command("hangup");
-    EXPECT_TRUE(gw->wait_for_log(std::regex("ended, 0 active"), 30s)) << gw->tail(80);
-    EXPECT_TRUE(demo->terminate()) << gw->tail(40);
-    const std::string left = demo->browsers_left(30s);
-    EXPECT_TRUE(left.empty()) << left;
+    e2e::hang_up(*caller, *demo);
+    e2e::expect_clean_stop(*demo);
 }
 
 TEST(MeetingCallCrash, KilledBrowserRejoinsOrHangsUpCleanly) {
@@ -382,14 +364,9 @@ TEST(MeetingCallCrash, SharedBrowserKilledRendererRejoinsInTheSameBrowser) {
     auto demo = e2e::DemoGateway::start(tmp.path(), "calls_per_browser = 2\n");
     ASSERT_TRUE(demo.ok()) << demo.error().message;
     auto* gw = &demo->program();
-    auto caller = testsupport::BaresipPeer::start(tmp.path(), testsupport::BaresipOptions{});
-    ASSERT_TRUE(caller.ok()) << caller.error().message;
-    ASSERT_TRUE((*caller)->dial("sip:1234@127.0.0.1:5060").ok());
-    ASSERT_TRUE(gw->wait_for_log(std::regex("state joining -> in_call"), 90s)) << gw->tail(80);
-    std::smatch m;
-    const std::string log = gw->log();
-    ASSERT_TRUE(std::regex_search(log, m, std::regex("browser pid=(\\d+) joining")));
-    const pid_t pid = std::stoi(m[1]);
+    std::unique_ptr<testsupport::BaresipPeer> caller;
+    const pid_t pid = call_in_meeting(*demo, tmp.path(), caller);
+    ASSERT_NE(pid, 0);
     ASSERT_TRUE(gw->log_contains(std::regex("context ready pid=" + std::to_string(pid))))
         << gw->tail(80);
     const auto renderers = renderers_of(pid);
@@ -406,11 +383,8 @@ TEST(MeetingCallCrash, SharedBrowserKilledRendererRejoinsInTheSameBrowser) {
                             std::sregex_iterator()),
               2)
         << gw->tail(80);
-    (void)(*caller)->ctrl().command("hangup");
-    EXPECT_TRUE(gw->wait_for_log(std::regex("ended, 0 active"), 30s)) << gw->tail(80);
-    EXPECT_TRUE(demo->terminate()) << gw->tail(40);
-    const std::string left = demo->browsers_left(30s);
-    EXPECT_TRUE(left.empty()) << left;
+    e2e::hang_up(*caller, *demo);
+    e2e::expect_clean_stop(*demo);
 }
 
 }  // namespace

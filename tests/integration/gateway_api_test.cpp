@@ -2,6 +2,7 @@
 // call and the call it announces, capacity (HTTP and SIP), bad requests, dial-out to an
 // auto-answering baresip, metrics.
 #include "gateway_fixture.hpp"
+#include "registered_gateway.hpp"
 #include "support/http_client.hpp"
 #include "support/ports.hpp"
 
@@ -274,20 +275,10 @@ TEST_F(GatewayApiTest, MetricsHaveTheFamilies) {
 // the reservation's slot URI, dialled through Kamailio, reaches gwa and its reserved room.
 TEST_F(GatewayApiTest, ThroughKamailioAReservedInstanceIsSkipped) {
     auto& kam = start_kamailio();
-    auto options = [&](const std::string& name) {
-        GatewayOptions o;
-        o.name = name;
-        o.ua_name = name;
-        o.registrar_server = kam.uri() + ";transport=udp";
-        o.registrar_secret = kam.secret();
-        o.slots = 1;
-        o.max_calls = 1;
-        return o;
-    };
-    auto gwa_options = options("gwa");
+    auto gwa_options = registered_to(kam, 1, "gwa");
     gwa_options.api_token = token_ = "launcher-token";
     auto& gwa = start_gateway(gwa_options);
-    auto gwb = Gateway::start(dir_.path(), options("gwb"));
+    auto gwb = Gateway::start(dir_.path(), registered_to(kam, 1, "gwb"));
     ASSERT_TRUE(gwb) << gwb.error().message;
     ASSERT_TRUE(wait_until([&] { return has_aor("gwa.1") && has_aor("gwb.1"); }, 30s));
 

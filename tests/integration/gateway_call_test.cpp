@@ -1,6 +1,7 @@
 // Issue 2, calls from baresip: through Kamailio (to a registered slot) and directly; answered,
 // held, hung up from either side.
 #include "gateway_fixture.hpp"
+#include "registered_gateway.hpp"
 
 namespace testsupport {
 namespace {
@@ -47,12 +48,7 @@ TEST_F(GatewayCall, GatewayShutdownHangsUpActiveCall) {
 
 TEST_F(GatewayCall, CallThroughKamailioReachesARegisteredSlot) {
     auto& kam = start_kamailio();
-    GatewayOptions o;
-    o.registrar_server = kam.uri() + ";transport=udp";
-    o.registrar_secret = kam.secret();
-    o.slots = 2;
-    o.max_calls = 2;
-    auto& gw = start_gateway(o);
+    auto& gw = start_gateway(registered_to(kam, 2));
     ASSERT_TRUE(wait_until([&] { return has_aor("sipmediagw.1"); }, 30s));
 
     auto& caller = start_peer(plain_peer("caller", "alice"));
@@ -69,12 +65,7 @@ TEST_F(GatewayCall, CallThroughKamailioReachesARegisteredSlot) {
 
 TEST_F(GatewayCall, CallThroughKamailioHungUpByGateway) {
     auto& kam = start_kamailio();
-    GatewayOptions o;
-    o.registrar_server = kam.uri() + ";transport=udp";
-    o.registrar_secret = kam.secret();
-    o.slots = 1;
-    o.max_calls = 1;
-    auto& gw = start_gateway(o);
+    auto& gw = start_gateway(registered_to(kam, 1));
     ASSERT_TRUE(wait_until([&] { return has_aor("sipmediagw.1"); }, 30s));
     auto& caller = start_peer(plain_peer("caller", "alice"));
     ASSERT_TRUE(caller.dial("sip:echo@127.0.0.1:" + std::to_string(kam.port())));
@@ -94,18 +85,8 @@ namespace {
 // for the second call is busy (486), and Kamailio must fail over to the other gateway.
 TEST_F(GatewayCall, KamailioFailsOverToAnotherGatewayWhenBusy) {
     auto& kam = start_kamailio();
-    auto options = [&](const std::string& name) {
-        GatewayOptions o;
-        o.name = name;
-        o.ua_name = name;
-        o.registrar_server = kam.uri() + ";transport=udp";
-        o.registrar_secret = kam.secret();
-        o.slots = 1;
-        o.max_calls = 1;
-        return o;
-    };
-    start_gateway(options("gwa"));
-    auto gwb = Gateway::start(dir_.path(), options("gwb"));
+    start_gateway(registered_to(kam, 1, "gwa"));
+    auto gwb = Gateway::start(dir_.path(), registered_to(kam, 1, "gwb"));
     ASSERT_TRUE(gwb) << gwb.error().message;
     ASSERT_TRUE(wait_until([&] { return has_aor("gwa.1") && has_aor("gwb.1"); }, 30s));
 

@@ -2,6 +2,7 @@
 // RFC 4733; a conference mapper (python3's http.server serving JSON files) turns numbers into
 // rooms; wrong numbers use up the tries, then goodbye and BYE; the prompts have energy in
 // what baresip recorded.
+#include "file_server.hpp"
 #include "gateway_fixture.hpp"
 #include "support/http_client.hpp"
 #include "support/ports.hpp"
@@ -55,20 +56,8 @@ class GatewayIvr : public GatewayTest {
 protected:
     // A mapper on 127.0.0.1: GET /<number> answers the JSON file of that name, or 404.
     std::string start_mapper(const std::map<std::string, std::string>& numbers) {
-        const auto root = dir_.path() / "mapper";
-        std::filesystem::create_directories(root);
-        for (const auto& [number, json] : numbers) write_file(root / number, json);
-        const uint16_t port = free_port();
-        auto p = Program::start("mapper",
-                                {"python3", "-m", "http.server", std::to_string(port), "--bind",
-                                 "127.0.0.1", "--directory", root.string()},
-                                dir_.path());
-        if (!p) {
-            ADD_FAILURE() << p.error().message;
-            return {};
-        }
-        mapper_.emplace(std::move(p.value()));
-        EXPECT_TRUE(mapper_->wait_for_log(std::regex("Serving HTTP"), 20s)) << mapper_->tail();
+        const uint16_t port = start_file_server(mapper_, dir_.path(), numbers);
+        if (port == 0) return {};
         return "http://127.0.0.1:" + std::to_string(port) + "/{number}";
     }
     static void type(BaresipPeer& peer, const std::string& keys) {

@@ -3,6 +3,7 @@
 // prefix and service, and the IVR's service menu typed by RFC 4733. The services point at a
 // loopback port that accepts and never answers: these tests prove the choice (the gateway's
 // "join ... service=" line and the API view), not a meeting.
+#include "file_server.hpp"
 #include "gateway_fixture.hpp"
 #include "support/http_client.hpp"
 #include "support/ports.hpp"
@@ -83,22 +84,8 @@ protected:
     // A conference mapper on 127.0.0.1 (python3's http.server): GET /<service>/<number>
     // answers the JSON file at that path, or 404.
     std::string start_mapper(const std::map<std::string, std::string>& files) {
-        const auto root = dir_.path() / "mapper";
-        for (const auto& [path, json] : files) {
-            std::filesystem::create_directories((root / path).parent_path());
-            write_file(root / path, json);
-        }
-        const uint16_t port = free_port();
-        auto p = Program::start("mapper",
-                                {"python3", "-m", "http.server", std::to_string(port), "--bind",
-                                 "127.0.0.1", "--directory", root.string()},
-                                dir_.path());
-        if (!p) {
-            ADD_FAILURE() << p.error().message;
-            return {};
-        }
-        mapper_.emplace(std::move(p.value()));
-        EXPECT_TRUE(mapper_->wait_for_log(std::regex("Serving HTTP"), 20s)) << mapper_->tail();
+        const uint16_t port = start_file_server(mapper_, dir_.path(), files);
+        if (port == 0) return {};
         return "http://127.0.0.1:" + std::to_string(port) + "/{service}/{number}";
     }
     void TearDown() override {

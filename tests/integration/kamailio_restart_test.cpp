@@ -4,6 +4,7 @@
 // in-dialog requests follow the Record-Route), and the gateway's next REGISTER refresh (libre's
 // sipreg, before `expires` runs out) makes the slot reachable again for new calls.
 #include "gateway_fixture.hpp"
+#include "registered_gateway.hpp"
 
 #include <cstdio>
 
@@ -29,11 +30,7 @@ bool media_grows(const BaresipPeer& peer) {
 
 TEST_F(KamailioRestart, CallGoesOnAndSlotsReRegisterForNewCalls) {
     auto& kam = start_kamailio();
-    GatewayOptions o;
-    o.registrar_server = kam.uri() + ";transport=udp";
-    o.registrar_secret = kam.secret();
-    o.slots = 2;
-    o.max_calls = 2;
+    GatewayOptions o = registered_to(kam, 2);
     o.expires = 60;  // the smallest the gateway accepts: bounds how long a restart is felt
     auto& gw = start_gateway(o);
     ASSERT_TRUE(

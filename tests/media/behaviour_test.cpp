@@ -25,6 +25,13 @@ int answer_plis_until_frames(Call& c, FarEnd& far, int frames) {
     return answered;
 }
 
+// Starts the far end, then the call with the far end's SDP, in `mode`.
+void start_call(Call& c, FarEnd& far, media::Mode mode = media::Mode::Echo) {
+    ASSERT_TRUE(c.call);
+    ASSERT_TRUE(far.start(c.call->local_ports()).ok());
+    ASSERT_TRUE(c.call->start(far.negotiated(c.call->local_ports()), mode).ok());
+}
+
 // Starts an echo call with a NATed far end: its SDP names ports nothing listens on (a NAT
 // rewrote the source of its packets).
 void start_nated(Call& c, FarEnd& far) {
@@ -44,10 +51,8 @@ void start_nated(Call& c, FarEnd& far) {
 // only every 2 s and ours every 5 s, so three answered PLIs in a row cannot be luck.
 void expect_keyframes_answer_pli(const std::string& codec, bool rtcp_mux) {
     Call c(test_config());
-    ASSERT_TRUE(c.call);
     FarEnd far({.video_codec = codec, .h264_mode1 = true, .rtcp_mux = rtcp_mux});
-    ASSERT_TRUE(far.start(c.call->local_ports()).ok());
-    ASSERT_TRUE(c.call->start(far.negotiated(c.call->local_ports()), media::Mode::Echo).ok());
+    ASSERT_NO_FATAL_FAILURE(start_call(c, far));
     ASSERT_TRUE(c.loop.run_until(
         [&] { return far.video_frames() >= 20 && far.keyframes_received() >= 1; }, kDeadlineMs));
     for (int i = 0; i < 3; ++i) {
@@ -77,10 +82,8 @@ TEST(Keyframes, PliOverRtcpMuxYieldsKeyframe) {
 
 TEST(Keyframes, SendKeyframeForSipInfo) {
     Call c(test_config());
-    ASSERT_TRUE(c.call);
     FarEnd far({.video_codec = "VP8"});
-    ASSERT_TRUE(far.start(c.call->local_ports()).ok());
-    ASSERT_TRUE(c.call->start(far.negotiated(c.call->local_ports()), media::Mode::Echo).ok());
+    ASSERT_NO_FATAL_FAILURE(start_call(c, far));
     ASSERT_TRUE(c.loop.run_until([&] { return far.video_frames() >= 20; }, kDeadlineMs));
     for (int i = 0; i < 3; ++i) {
         const int before = far.keyframes_received();
@@ -94,10 +97,8 @@ TEST(Keyframes, SendKeyframeForSipInfo) {
 // At start our decoder has no keyframe: we must ask the way the peer understands.
 TEST(Keyframes, WeAskWithPliWhenOffered) {
     Call c(test_config());
-    ASSERT_TRUE(c.call);
     FarEnd far({.video_codec = "H264", .pli = true, .fir = true});
-    ASSERT_TRUE(far.start(c.call->local_ports()).ok());
-    ASSERT_TRUE(c.call->start(far.negotiated(c.call->local_ports()), media::Mode::Echo).ok());
+    ASSERT_NO_FATAL_FAILURE(start_call(c, far));
     EXPECT_TRUE(c.loop.run_until(
         [&] {
             far.poll_rtcp();
@@ -114,20 +115,16 @@ TEST(Keyframes, WeAskWithPliWhenOffered) {
 // The peer's only keyframe is lost: our decoder cannot start until our PLI gets a new one.
 TEST(Keyframes, LostFirstKeyframeIsRecoveredByOurPli) {
     Call c(test_config());
-    ASSERT_TRUE(c.call);
     FarEnd far({.video_codec = "H264", .pli = true, .lose_first_keyframe = true});
-    ASSERT_TRUE(far.start(c.call->local_ports()).ok());
-    ASSERT_TRUE(c.call->start(far.negotiated(c.call->local_ports()), media::Mode::Echo).ok());
+    ASSERT_NO_FATAL_FAILURE(start_call(c, far));
     EXPECT_GE(answer_plis_until_frames(c, far, 10), 1) << "we never sent a PLI";
     EXPECT_GE(c.call->stats().video->frames_decoded, 5U);
 }
 
 TEST(Keyframes, WeAskWithFirWhenOnlyFirOffered) {
     Call c(test_config());
-    ASSERT_TRUE(c.call);
     FarEnd far({.video_codec = "H264", .pli = false, .fir = true});
-    ASSERT_TRUE(far.start(c.call->local_ports()).ok());
-    ASSERT_TRUE(c.call->start(far.negotiated(c.call->local_ports()), media::Mode::Echo).ok());
+    ASSERT_NO_FATAL_FAILURE(start_call(c, far));
     EXPECT_TRUE(c.loop.run_until(
         [&] {
             far.poll_rtcp();
@@ -139,10 +136,8 @@ TEST(Keyframes, WeAskWithFirWhenOnlyFirOffered) {
 
 TEST(Keyframes, WithoutFeedbackTheGatewayIsToldToUseSipInfo) {
     Call c(test_config());
-    ASSERT_TRUE(c.call);
     FarEnd far({.video_codec = "H264", .pli = false, .fir = false});
-    ASSERT_TRUE(far.start(c.call->local_ports()).ok());
-    ASSERT_TRUE(c.call->start(far.negotiated(c.call->local_ports()), media::Mode::Echo).ok());
+    ASSERT_NO_FATAL_FAILURE(start_call(c, far));
     EXPECT_TRUE(c.loop.run_until([&] { return c.keyframe_needed >= 1; }, kDeadlineMs));
     // Wait until video flowed for a while: still no PLI/FIR on the wire.
     EXPECT_TRUE(c.loop.run_until([&] { return far.video_frames() >= 20; }, kDeadlineMs));
@@ -156,10 +151,8 @@ TEST(Keyframes, WithoutFeedbackTheGatewayIsToldToUseSipInfo) {
 // is sent three times and a repeated key is two presses.
 void expect_dtmf(const std::string& codec, uint32_t event_rate) {
     Call c(test_config());
-    ASSERT_TRUE(c.call);
     FarEnd far({.audio_codec = codec, .telephone_event_rate = event_rate});
-    ASSERT_TRUE(far.start(c.call->local_ports()).ok());
-    ASSERT_TRUE(c.call->start(far.negotiated(c.call->local_ports()), media::Mode::Echo).ok());
+    ASSERT_NO_FATAL_FAILURE(start_call(c, far));
     ASSERT_TRUE(c.loop.run_until([&] { return far.audio_samples().size() >= 8000; }, kDeadlineMs));
     const std::string keys = "122#*9";
     uint32_t ts = 123456;
@@ -242,10 +235,8 @@ TEST(Rtp, RecvOnlySendsNothingUntilResumed) {
 
 TEST(Rtp, IdleModeKeepsRtcpButSendsNoMedia) {
     Call c(test_config());
-    ASSERT_TRUE(c.call);
     FarEnd far({.video_codec = "H264"});
-    ASSERT_TRUE(far.start(c.call->local_ports()).ok());
-    ASSERT_TRUE(c.call->start(far.negotiated(c.call->local_ports()), media::Mode::Idle).ok());
+    ASSERT_NO_FATAL_FAILURE(start_call(c, far, media::Mode::Idle));
     EXPECT_TRUE(c.loop.run_until(
         [&] {
             far.poll_rtcp();
@@ -260,10 +251,8 @@ TEST(MediaTimeout, SilentPeerTimesOut) {
     auto cfg = test_config();
     cfg.media_timeout_s = 1;
     Call c(cfg);
-    ASSERT_TRUE(c.call);
     FarEnd far({.audio_codec = "PCMU", .send_media = false});
-    ASSERT_TRUE(far.start(c.call->local_ports()).ok());
-    ASSERT_TRUE(c.call->start(far.negotiated(c.call->local_ports()), media::Mode::Echo).ok());
+    ASSERT_NO_FATAL_FAILURE(start_call(c, far));
     EXPECT_TRUE(c.loop.run_until([&] { return !c.timeouts.empty(); }, kDeadlineMs));
     ASSERT_EQ(c.timeouts.size(), 1U);
     EXPECT_NE(c.timeouts[0].find("no RTP"), std::string::npos);

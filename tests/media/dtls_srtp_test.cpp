@@ -3,6 +3,8 @@
 // handshake in either role, the tone back through SRTP, and fail closed when the peer's
 // certificate is not the one the SDP fingerprint names (the call is told to end and not one
 // SRTP packet reaches the peer).
+#include "audio_collector.hpp"
+#include "far_end_pipeline.hpp"
 #include "media/dtls_identity.hpp"
 #include "media/engine.hpp"
 #include "media/rtp_sockets.hpp"
@@ -68,15 +70,10 @@ public:
             "audioresample ! audio/x-raw,format=S16LE,rate=16000,channels=1 ! "
             "appsink name=sink sync=false emit-signals=true "
             "dec.rtcp_src ! fakesink sync=false async=false";
-        GError* err = nullptr;
-        GstElement* p = gst_parse_launch(desc.c_str(), &err);
-        if (p == nullptr) {
-            std::string msg = err ? err->message : "?";
-            g_clear_error(&err);
-            return core::fail("far end: " + msg);
-        }
-        g_clear_error(&err);
-        pipeline_.reset(p);
+        auto parsed = parse_pipeline(desc);
+        if (!parsed) return core::fail("far end: " + parsed.error().message);
+        pipeline_ = std::move(*parsed);
+        GstElement* p = pipeline_.get();
         auto by_name = [&](const char* n) {
             return media::GstPtr<GstElement>(gst_bin_get_by_name(GST_BIN(p), n));
         };
@@ -96,17 +93,13 @@ public:
         media::GstPtr<GstPad> pad(gst_element_get_static_pad(in.get(), "src"));
         gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER, &DtlsFarEnd::on_datagram, this,
                           nullptr);
-        g_signal_connect(by_name("sink").get(), "new-sample", G_CALLBACK(&DtlsFarEnd::on_sample),
-                         this);
+        audio_.attach(by_name("sink").get());
         if (gst_element_set_state(p, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
             return core::fail("far end: pipeline does not start");
         return core::Ok{};
     }
 
-    std::vector<int16_t> samples() const {
-        std::lock_guard lock(mutex_);
-        return samples_;
-    }
+    std::vector<int16_t> samples() const { return audio_.samples(); }
     int srtp_received() const { return srtp_.load(); }
     int dtls_received() const { return dtls_.load(); }
     int clear_tone_received() const { return clear_tone_.load(); }
@@ -134,27 +127,12 @@ private:
         }
         return GST_PAD_PROBE_OK;
     }
-    static GstFlowReturn on_sample(GstElement* sink, gpointer data) {
-        auto* self = static_cast<DtlsFarEnd*>(data);
-        GstSample* s = gst_app_sink_pull_sample(GST_APP_SINK(sink));
-        if (s == nullptr) return GST_FLOW_OK;
-        GstMapInfo map;
-        if (gst_buffer_map(gst_sample_get_buffer(s), &map, GST_MAP_READ)) {
-            std::lock_guard lock(self->mutex_);
-            const auto* v = reinterpret_cast<const int16_t*>(map.data);
-            self->samples_.insert(self->samples_.end(), v, v + map.size / 2);
-            gst_buffer_unmap(gst_sample_get_buffer(s), &map);
-        }
-        gst_sample_unref(s);
-        return GST_FLOW_OK;
-    }
 
     bool client_;
     media::GObjectPtr<GSocket> socket_;
     media::DtlsIdentity identity_;
-    media::GstPtr<GstElement> pipeline_;
-    mutable std::mutex mutex_;
-    std::vector<int16_t> samples_;
+    testsupport::Pipeline pipeline_;
+    AudioCollector audio_;
     std::atomic<int> srtp_{0}, dtls_{0}, clear_tone_{0};
 };
 

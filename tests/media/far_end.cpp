@@ -176,15 +176,10 @@ core::Status FarEnd::start(const sip::LocalMediaPorts& gw) {
             "video/x-raw,format=I420 ! appsink name=v_sink sync=false emit-signals=true ",
             o_.video_codec, pt, h264 ? "rtph264depay ! avdec_h264" : "rtpvp8depay ! vp8dec");
     }
-    GError* err = nullptr;
-    GstElement* p = gst_parse_launch(desc.c_str(), &err);
-    if (p == nullptr) {
-        std::string msg = err ? err->message : "?";
-        g_clear_error(&err);
-        return core::fail("far end: " + msg);
-    }
-    g_clear_error(&err);
-    pipeline_.reset(p);
+    auto parsed = parse_pipeline(desc);
+    if (!parsed) return core::fail("far end: " + parsed.error().message);
+    pipeline_ = std::move(*parsed);
+    GstElement* p = pipeline_.get();
     auto by_name = [&](const char* n) {
         return media::GstPtr<GstElement>(gst_bin_get_by_name(GST_BIN(p), n));
     };
@@ -206,30 +201,13 @@ core::Status FarEnd::start(const sip::LocalMediaPorts& gw) {
         gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER, &FarEnd::on_video_rtp, this,
                           nullptr);
     }
-    if (auto e = by_name("a_sink"))
-        g_signal_connect(e.get(), "new-sample", G_CALLBACK(&FarEnd::on_audio_sample), this);
+    if (auto e = by_name("a_sink")) audio_.attach(e.get());
     if (auto e = by_name("v_sink"))
         g_signal_connect(e.get(), "new-sample", G_CALLBACK(&FarEnd::on_video_sample), this);
     if (gst_element_set_state(p, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
         return core::fail("far end: pipeline does not start");
     }
     return core::Ok{};
-}
-
-GstFlowReturn FarEnd::on_audio_sample(GstElement* sink, gpointer data) {
-    auto* self = static_cast<FarEnd*>(data);
-    GstSample* sample = gst_app_sink_pull_sample(GST_APP_SINK(sink));
-    if (sample == nullptr) return GST_FLOW_OK;
-    GstBuffer* buf = gst_sample_get_buffer(sample);
-    GstMapInfo map;
-    if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
-        const auto* s = reinterpret_cast<const int16_t*>(map.data);
-        std::lock_guard lock(self->mutex_);
-        self->samples_.insert(self->samples_.end(), s, s + map.size / 2);
-        gst_buffer_unmap(buf, &map);
-    }
-    gst_sample_unref(sample);
-    return GST_FLOW_OK;
 }
 
 GstFlowReturn FarEnd::on_video_sample(GstElement* sink, gpointer data) {
@@ -332,8 +310,7 @@ bool FarEnd::answer_pli() {
 }
 
 std::vector<int16_t> FarEnd::audio_samples() const {
-    std::lock_guard lock(mutex_);
-    return samples_;
+    return audio_.samples();
 }
 int FarEnd::video_frames() const {
     std::lock_guard lock(mutex_);

@@ -4,7 +4,9 @@
 // can craft RTCP PLI and RFC 4733 packets.
 #pragma once
 
+#include "audio_collector.hpp"
 #include "core/result.hpp"
+#include "far_end_pipeline.hpp"
 #include "media/gst_ptr.hpp"
 #include "sip/negotiated_media.hpp"
 
@@ -77,16 +79,15 @@ public:
 
 private:
     static GstPadProbeReturn on_video_rtp(GstPad*, GstPadProbeInfo*, gpointer self);
-    static GstFlowReturn on_audio_sample(GstElement* sink, gpointer self);
     static GstFlowReturn on_video_sample(GstElement* sink, gpointer self);
     void send_to(GSocket* socket, uint16_t port, const std::vector<uint8_t>& packet);
 
     FarEndOptions o_;
     media::GObjectPtr<GSocket> audio_rtp_, audio_rtcp_, video_rtp_, video_rtcp_;
-    media::GstPtr<GstElement> pipeline_;
+    testsupport::Pipeline pipeline_;
     sip::LocalMediaPorts gw_;
+    AudioCollector audio_;
     mutable std::mutex mutex_;
-    std::vector<int16_t> samples_;
     int luma_range_ = 0;
     int frames_ = 0, width_ = 0, height_ = 0, fu_a_ = 0, stap_a_ = 0, keyframes_ = 0;
     int64_t last_keyframe_us_ = 0;

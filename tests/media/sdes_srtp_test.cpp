@@ -2,6 +2,8 @@
 // (srtpenc/srtpdec, libsrtp) sending a PCMU tone, rtcp-mux: a live re-key (the old key is
 // refused, media goes on under the new one), a peer that puts an MKI in its packets, and a
 // peer that goes past its key's lifetime without re-keying.
+#include "audio_collector.hpp"
+#include "far_end_pipeline.hpp"
 #include "media/engine.hpp"
 #include "media/gst_ptr.hpp"
 #include "media/rtp_sockets.hpp"
@@ -74,15 +76,10 @@ public:
             "audioresample ! audio/x-raw,format=S16LE,rate=16000,channels=1 ! "
             "appsink name=sink sync=false emit-signals=true "
             "dec.rtcp_src ! fakesink sync=false async=false";
-        GError* err = nullptr;
-        GstElement* p = gst_parse_launch(desc.c_str(), &err);
-        if (p == nullptr) {
-            std::string msg = err ? err->message : "?";
-            g_clear_error(&err);
-            return core::fail("far end: " + msg);
-        }
-        g_clear_error(&err);
-        pipeline_.reset(p);
+        auto parsed = parse_pipeline(desc);
+        if (!parsed) return core::fail("far end: " + parsed.error().message);
+        pipeline_ = std::move(*parsed);
+        GstElement* p = pipeline_.get();
         enc_.reset(gst_bin_get_by_name(GST_BIN(p), "enc"));
         set_key(key, mki);
         const auto gw_key = gw.srtp_keys.key(0, kSuite);
@@ -100,7 +97,7 @@ public:
         media::GstPtr<GstElement> in(gst_bin_get_by_name(GST_BIN(p), "in"));
         g_object_set(in.get(), "socket", socket_.get(), "close-socket", FALSE, nullptr);
         media::GstPtr<GstElement> sink(gst_bin_get_by_name(GST_BIN(p), "sink"));
-        g_signal_connect(sink.get(), "new-sample", G_CALLBACK(&SdesFarEnd::on_sample), this);
+        audio_.attach(sink.get());
         if (gst_element_set_state(p, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
             return core::fail("far end: pipeline does not start");
         return core::Ok{};
@@ -116,40 +113,19 @@ public:
         }
     }
 
-    size_t sample_count() const {
-        std::lock_guard lock(mutex_);
-        return samples_.size();
-    }
-    std::vector<int16_t> samples() const {
-        std::lock_guard lock(mutex_);
-        return samples_;
-    }
+    size_t sample_count() const { return audio_.size(); }
+    std::vector<int16_t> samples() const { return audio_.samples(); }
 
 private:
     static GstCaps* on_request_key(GstElement*, guint, gpointer data) {
         return gst_caps_ref(static_cast<SdesFarEnd*>(data)->decrypt_caps_.get());
     }
-    static GstFlowReturn on_sample(GstElement* sink, gpointer data) {
-        auto* self = static_cast<SdesFarEnd*>(data);
-        GstSample* s = gst_app_sink_pull_sample(GST_APP_SINK(sink));
-        if (s == nullptr) return GST_FLOW_OK;
-        GstMapInfo map;
-        if (gst_buffer_map(gst_sample_get_buffer(s), &map, GST_MAP_READ)) {
-            std::lock_guard lock(self->mutex_);
-            const auto* v = reinterpret_cast<const int16_t*>(map.data);
-            self->samples_.insert(self->samples_.end(), v, v + map.size / 2);
-            gst_buffer_unmap(gst_sample_get_buffer(s), &map);
-        }
-        gst_sample_unref(s);
-        return GST_FLOW_OK;
-    }
 
     media::GObjectPtr<GSocket> socket_;
-    media::GstPtr<GstElement> pipeline_;
+    testsupport::Pipeline pipeline_;
     media::GstPtr<GstElement> enc_;
     media::CapsPtr decrypt_caps_;
-    mutable std::mutex mutex_;
-    std::vector<int16_t> samples_;
+    AudioCollector audio_;
 };
 
 uint64_t auth_failures(media::CallMedia& call) {

@@ -17,9 +17,7 @@ protected:
 
 void EchoRoomE2e::call_echo(const std::string& audio, const std::string& video) {
     GatewayOptions go;
-    go.extra_toml =
-        "[media]\nvideo_width = 320\nvideo_height = 240\nvideo_fps = 15\n"
-        "video_bitrate_kbps = 400\n";
+    go.extra_toml = kEchoMediaToml;
     auto& gw = start_gateway(go);
     BaresipOptions o = plain_peer("caller", "alice");
     o.tone_hz = 1000;
@@ -28,22 +26,7 @@ void EchoRoomE2e::call_echo(const std::string& audio, const std::string& video) 
     auto& caller = start_peer(o);
     ASSERT_TRUE(caller.dial(gw.uri("echo")));
     ASSERT_TRUE(caller.wait_established(std::chrono::seconds(20)));
-    std::optional<Wav> wav;
-    const bool enough = wait_until(
-        [&] {
-            auto path = find_recording(caller.config_dir());
-            if (!path) return false;
-            wav = read_wav(*path);
-            return wav && wav->rate > 0 && wav->mono.size() >= wav->rate * 4;
-        },
-        std::chrono::seconds(30), std::chrono::milliseconds(250));
-    ASSERT_TRUE(enough) << "no 4 s recording of the echoed audio";
-    // The last second: the tone we sent, loud enough that silence fails.
-    std::vector<int16_t> tail(wav->mono.end() - wav->rate, wav->mono.end());
-    double e = 0;
-    for (int16_t v : tail) e += static_cast<double>(v) * v;
-    EXPECT_GT(std::sqrt(e / static_cast<double>(tail.size())), 300.0) << "echo is silent";
-    EXPECT_GT(tone_share(tail, 1000, wav->rate), 0.5) << "echo is not the 1000 Hz tone";
+    expect_echoed_tone(caller.config_dir());
     // baresip decoded our video: at the size we encode (its camera sends 352x288).
     EXPECT_TRUE(caller.program().wait_for_log(
         std::regex("video: receiving with resolution 320 x 240"), std::chrono::seconds(10)));

@@ -2,7 +2,12 @@
 // shared by the echo tests over clear RTP, SRTP and a TURN relay.
 #pragma once
 
+#include "support/wait.hpp"
+
+#include <gtest/gtest.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -73,6 +78,33 @@ inline std::optional<std::filesystem::path> find_recording(const std::filesystem
     return std::nullopt;
 }
 
+// The caller's recording once it holds `min_seconds` (within 30 s); nothing if it never does.
+inline std::optional<Wav> wait_for_recording(const std::filesystem::path& config_dir,
+                                             uint32_t min_seconds = 4) {
+    std::optional<Wav> wav;
+    const bool enough = wait_until(
+        [&] {
+            auto path = find_recording(config_dir);
+            if (!path) return false;
+            wav = read_wav(*path);
+            return wav && !last_second(*wav, min_seconds).empty();
+        },
+        std::chrono::seconds(30), std::chrono::milliseconds(250));
+    if (!enough) return std::nullopt;
+    return wav;
+}
+
+inline double rms(const std::vector<int16_t>& x) {
+    if (x.empty()) return 0;
+    double e = 0;
+    for (int16_t v : x) e += static_cast<double>(v) * v;
+    return std::sqrt(e / static_cast<double>(x.size()));
+}
+
+// The echo tests' [media] picture: baresip reports receiving 320 x 240.
+inline constexpr const char* kEchoMediaToml =
+    "[media]\nvideo_width = 320\nvideo_height = 240\nvideo_fps = 15\nvideo_bitrate_kbps = 400\n";
+
 inline double tone_share(const std::vector<int16_t>& x, double hz, double rate) {
     const double c = 2 * std::cos(2 * M_PI * hz / rate);
     double s1 = 0, s2 = 0, energy = 0;
@@ -84,6 +116,17 @@ inline double tone_share(const std::vector<int16_t>& x, double hz, double rate) 
     }
     if (energy <= 0) return 0;
     return (s1 * s1 + s2 * s2 - c * s1 * s2) / (energy * static_cast<double>(x.size()) / 2);
+}
+
+// The last second of the caller's recording is its 1000 Hz tone back from the echo room, loud
+// enough that silence fails.
+inline void expect_echoed_tone(const std::filesystem::path& config_dir) {
+    const auto wav = wait_for_recording(config_dir);
+    EXPECT_TRUE(wav) << "no 4 s recording of the echoed audio";
+    if (!wav) return;
+    const auto tail = last_second(*wav);
+    EXPECT_GT(rms(tail), 300.0) << "echo is silent";
+    EXPECT_GT(tone_share(tail, 1000, wav->rate), 0.5) << "echo is not the 1000 Hz tone";
 }
 
 }  // namespace testsupport

@@ -48,6 +48,14 @@ std::vector<std::vector<uint8_t>> UdpCapture::payloads() const {
     return payloads_;
 }
 
+std::vector<std::vector<uint8_t>> UdpCapture::payloads_sent() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::vector<uint8_t>> sent;
+    for (size_t i = 0; i < payloads_.size(); ++i)
+        if (sent_from_range_[i]) sent.push_back(payloads_[i]);
+    return sent;
+}
+
 void UdpCapture::run() {
     std::vector<uint8_t> buf(65536);
     while (!stop_) {
@@ -65,12 +73,14 @@ void UdpCapture::run() {
         const uint8_t* udp = ip + ihl;
         const uint16_t sport = static_cast<uint16_t>((udp[0] << 8) | udp[1]);
         const uint16_t dport = static_cast<uint16_t>((udp[2] << 8) | udp[3]);
-        const bool ours = (sport >= port_min_ && sport <= port_max_) ||
-                          (dport >= port_min_ && dport <= port_max_);
-        if (!ours) continue;
+        const bool from_range = sport >= port_min_ && sport <= port_max_;
+        if (!from_range && !(dport >= port_min_ && dport <= port_max_)) continue;
         std::lock_guard lock(mutex_);
         const uint8_t* end = buf.data() + n;
-        if (payloads_.size() < kMaxPackets) payloads_.emplace_back(udp + 8, end);
+        if (payloads_.size() < kMaxPackets) {
+            payloads_.emplace_back(udp + 8, end);
+            sent_from_range_.push_back(from_range);
+        }
     }
 }
 

@@ -24,6 +24,8 @@ public:
     [[nodiscard]] const std::string& error() const { return error_; }
     // The UDP payloads seen so far (each datagram once, as it left its sender).
     [[nodiscard]] std::vector<std::vector<uint8_t>> payloads() const;
+    // The same, only those sent from a port in the range (what the range's owner sent).
+    [[nodiscard]] std::vector<std::vector<uint8_t>> payloads_sent() const;
 
 private:
     void run();
@@ -34,6 +36,7 @@ private:
     std::atomic<bool> stop_{false};
     mutable std::mutex mutex_;
     std::vector<std::vector<uint8_t>> payloads_;
+    std::vector<bool> sent_from_range_;  // per payload
     std::thread thread_;
 };
 

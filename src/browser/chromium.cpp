@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -46,6 +47,28 @@ core::Result<PipeEnds> make_pipe(bool parent_reads) {
     if (!r) return r.error();
     if (!w) return w.error();
     return PipeEnds{std::move(*r), std::move(*w)};
+}
+
+// Chromium honours only the last --enable-features and the last --disable-features, and a
+// feature in both stays disabled: a configured list is merged into ours, and a feature it names
+// leaves our other list, so configuration can undo any of our choices.
+void move_features(const std::string& list, std::vector<std::string>& from,
+                   std::vector<std::string>& to) {
+    size_t start = 0;
+    while (start <= list.size()) {
+        const size_t comma = std::min(list.find(',', start), list.size());
+        const std::string name = list.substr(start, comma - start);
+        start = comma + 1;
+        if (name.empty()) continue;
+        std::erase(from, name);
+        if (std::ranges::find(to, name) == to.end()) to.push_back(name);
+    }
+}
+
+std::string join_features(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+    return out;
 }
 
 }  // namespace
@@ -111,12 +134,23 @@ std::vector<std::string> chromium_command_line(const LaunchOptions& options,
     // mDNS-hidden host candidates would never resolve on the loopback link. The omnibox popup
     // WebUI is preloaded into a renderer of its own even headless (58 MiB PSS measured). A spare
     // renderer is kept launched for the next navigation, in every browser (measured: one
-    // process, 8 MiB of heap and about 20 MiB PSS). Chromium honours only the last
-    // --disable-features, so the configured ones are merged in.
-    std::string disabled =
-        "WebRtcHideLocalIpsWithMdns,WebUIOmniboxPopup,WebUIOmniboxAimPopup,"
-        "WebUIOmniboxFullPopup,PreloadTopChromeWebUI,SpareRendererForSitePerProcess";
+    // process, 8 MiB of heap and about 20 MiB PSS). Configured feature lists are merged in
+    // (move_features).
+    //
+    // The network and audio services run in the browser process instead of a utility process
+    // each. In this Chromium on Linux both run unsandboxed anyway (`--service-sandbox-type=none`,
+    // no seccomp filter, measured as an ordinary user), so no sandbox is given up; a crash of
+    // either now ends the browser, which the gateway handles as any browser crash (the call
+    // rejoins). Measured per 720p call, back to back on a loaded host: utility:network 28 MiB PSS
+    // (18 of heap) and utility:audio 22 (16) gone, the browser process 4-6 MiB bigger
+    // (docs/browser.md, "Process model").
+    std::vector<std::string> disabled{
+        "WebRtcHideLocalIpsWithMdns", "WebUIOmniboxPopup",     "WebUIOmniboxAimPopup",
+        "WebUIOmniboxFullPopup",      "PreloadTopChromeWebUI", "SpareRendererForSitePerProcess",
+        "AudioServiceOutOfProcess"};
+    std::vector<std::string> enabled{"NetworkServiceInProcess2"};
     const std::string disable_prefix = "--disable-features=";
+    const std::string enable_prefix = "--enable-features=";
     // Low-end mode also caps a page's JavaScript heap at 286 MB; a big meeting client must not
     // run out, so V8 gets its usual room back. Chromium honours only the last --js-flags, and
     // V8 the last of each flag: configured V8 flags are appended to ours.
@@ -125,14 +159,17 @@ std::vector<std::string> chromium_command_line(const LaunchOptions& options,
     std::vector<std::string> extra;
     for (const auto& f : options.extra_flags) {
         if (f.rfind(disable_prefix, 0) == 0) {
-            disabled += "," + f.substr(disable_prefix.size());
+            move_features(f.substr(disable_prefix.size()), enabled, disabled);
+        } else if (f.rfind(enable_prefix, 0) == 0) {
+            move_features(f.substr(enable_prefix.size()), disabled, enabled);
         } else if (f.rfind(js_prefix, 0) == 0) {
             js_flags += " " + f.substr(js_prefix.size());
         } else {
             extra.push_back(f);
         }
     }
-    args.push_back(disable_prefix + disabled);
+    if (!enabled.empty()) args.push_back(enable_prefix + join_features(enabled));
+    args.push_back(disable_prefix + join_features(disabled));
     args.push_back(js_prefix + js_flags);
     if (!options.language.empty()) {
         // --lang sets the UI locale (navigator.language); headless takes Accept-Language from

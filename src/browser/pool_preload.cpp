@@ -21,10 +21,10 @@ bool joins_in_place(const Json& answer) {
 
 void Pool::preload(Browser* b) {
     const SparePreload& p = options_.preload;
-    // One call per browser only: a spare context's page shares the browser (and, same site,
-    // possibly the renderer) with live calls, so a crash of theirs took the spare and the
-    // browser with it (MeetingCallCrash.SharedBrowserKilledRendererRejoinsInTheSameBrowser).
-    if (p.url.empty() || options_.calls_per_browser > 1) return;
+    // In a shared browser too: a spare context's page has a renderer of its own (Chromium never
+    // shares one between contexts), which a live call's crashed renderer leaves alone
+    // (MeetingCallCrash.SharedBrowserKilledRendererRejoinsInTheSameBrowser).
+    if (p.url.empty()) return;
     auto entry = std::make_unique<Preloading>();
     const uint64_t serial = entry->serial = ++preload_serial_;
     entry->started = std::chrono::steady_clock::now();

@@ -213,6 +213,37 @@ TEST(ChromiumCommandLine, ConfiguredDisabledFeaturesAreMergedWithOurs) {
     EXPECT_NE(std::find(args.begin(), args.end(), "--no-startup-window"), args.end());
 }
 
+// The network and audio services run in the browser process by default; a configured feature
+// list can undo that (Chromium keeps a feature in both lists disabled, so ours must let go).
+TEST(ChromiumCommandLine, ServicesInProcessUnlessConfiguredOtherwise) {
+    const auto features = [](const std::vector<std::string>& args, const std::string& prefix) {
+        std::vector<std::string> found;
+        std::ranges::copy_if(args, std::back_inserter(found),
+                             [&](const std::string& a) { return a.rfind(prefix, 0) == 0; });
+        return found;
+    };
+    browser::LaunchOptions o;
+    auto args = browser::chromium_command_line(o, "/tmp/profile");
+    ASSERT_EQ(features(args, "--enable-features=").size(), 1U);
+    EXPECT_EQ(features(args, "--enable-features=")[0],
+              "--enable-features=NetworkServiceInProcess2");
+    ASSERT_EQ(features(args, "--disable-features=").size(), 1U);
+    EXPECT_NE(features(args, "--disable-features=")[0].find(",AudioServiceOutOfProcess"),
+              std::string::npos);
+
+    o.extra_flags = {"--enable-features=AudioServiceOutOfProcess,Foo",
+                     "--disable-features=NetworkServiceInProcess2"};
+    args = browser::chromium_command_line(o, "/tmp/profile");
+    ASSERT_EQ(features(args, "--enable-features=").size(), 1U);
+    EXPECT_EQ(features(args, "--enable-features=")[0],
+              "--enable-features=AudioServiceOutOfProcess,Foo");
+    ASSERT_EQ(features(args, "--disable-features=").size(), 1U);
+    const std::string disabled = features(args, "--disable-features=")[0];
+    EXPECT_EQ(disabled.find("AudioServiceOutOfProcess"), std::string::npos) << disabled;
+    EXPECT_NE(disabled.find("NetworkServiceInProcess2"), std::string::npos) << disabled;
+    EXPECT_NE(disabled.find("WebRtcHideLocalIpsWithMdns"), std::string::npos) << disabled;
+}
+
 // Low-end mode (the discardable memory limit) with V8's heap limit given back; a configured
 // --js-flags goes after ours, in the one --js-flags Chromium reads.
 TEST(ChromiumCommandLine, LowEndModeAndConfiguredJsFlagsMergedWithOurs) {

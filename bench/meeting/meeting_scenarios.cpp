@@ -472,6 +472,12 @@ core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options) 
         pub < 0 || sub < 0
             ? nlohmann::json(nullptr)
             : nlohmann::json(r["invite_to_first_frame_ms"].get<int64_t>() - std::max(pub, sub));
+    // The caller's answer to that keyframe request, through the gateway and back (with a SIP
+    // caller that answers PLI slowly, this and not the join bounds the first frame).
+    const int64_t asked = num("invite_to_keyframe_requested_ms");
+    const int64_t answered = num("invite_to_keyframe_forwarded_ms");
+    r["keyframe_wait_ms"] =
+        asked < 0 || answered < 0 ? nlohmann::json(nullptr) : nlohmann::json(answered - asked);
     if (auto st = hang_up(*callers, from); !st) return st.error();
     return r;
 }

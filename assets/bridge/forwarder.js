@@ -476,9 +476,9 @@ onmessage = (e) => {
 
   function start() {
     if (timer) return;
-    // The meeting's keyframe requests are seen only by polling its sender's stats: every 50 ms
-    // (a new subscriber waits for that keyframe; at 250 ms the poll alone cost 125 ms on
-    // average), the rest less often.
+    // The meeting's keyframe requests are seen only by polling its sender's stats. Every 50 ms
+    // instead of 250 was tried for the new subscriber's keyframe (issue 13): no faster first
+    // frame in the Janus demo (the SIP caller's answer dominates, docs/browser.md), so not kept.
     timer = setInterval(() => {
       tick++;
       // One poll at a time: on a loaded host getStats can take longer than the period.
@@ -487,12 +487,12 @@ onmessage = (e) => {
         relayKeyframeRequests().catch(() => {}).finally(() => { polling = false; });
       }
       // Every second, or every 250 ms with an audio lane: back to forwarding soon after unmute.
-      if (tick % 20 === 0 || (audio.receiver && tick % 5 === 0)) evaluate();
-      if (tick % 100 === 0 && worker) {
+      if (tick % 4 === 0 || audio.receiver) evaluate();
+      if (tick % 20 === 0 && worker) {
         worker.postMessage({stats: true});
         if (mode === 'encoded') report({type: 'forward_stats', ...stats()});
       }
-    }, 50);
+    }, 250);
   }
 
   function stats() {

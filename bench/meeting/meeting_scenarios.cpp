@@ -436,7 +436,7 @@ core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options) 
     r["invite_to_observer_offer_ms"] = rel(at("offerAt"));
     r["invite_to_observer_subscription_connected_ms"] = rel(connected);
     // The first keyframe request the page saw once the observer's subscription was up (the
-    // page polls its sender's stats every 50 ms), and when the caller's keyframe left the page.
+    // page polls its sender's stats every 250 ms), and when the caller's keyframe left the page.
     r["invite_to_keyframe_requested_ms"] = nullptr;
     r["invite_to_keyframe_forwarded_ms"] = nullptr;
     const std::regex key_re(

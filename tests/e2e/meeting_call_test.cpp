@@ -4,8 +4,9 @@
 // observer publishes its own 660 Hz tone and moving canvas; the caller's own recording and a
 // snapshot of its decoded video prove the meeting reaches the caller. Then the in-call keys:
 // `1` mutes the caller in the meeting (the observer's 440 Hz goes silent, although the page
-// forwards the caller's Opus as it is), `1` again brings it back, `#` shows the menu, `0` leaves and hangs up. Everything runs in the test's private
-// network namespace (e2e_main.cpp); no browser may be left behind.
+// forwards the caller's Opus as it is), `1` again brings it back, `#` shows the menu, `0` leaves
+// and hangs up. Everything runs in the test's private network namespace (e2e_main.cpp); no browser
+// may be left behind.
 #include "meeting_fixture.hpp"
 #include "private_network.hpp"
 #include "support/http_client.hpp"

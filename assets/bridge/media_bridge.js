@@ -12,8 +12,11 @@
 // forwarding, [{payloadType, codec, fmtp}] as this Chromium numbers video in its offers), {type:"answer", sdp}, {type:"candidate", candidate,
 // sdpMLineIndex}, {type:"state", state}, {type:"error", message}, {type:"capture", width, height,
 // innerWidth, innerHeight} (tab capture size), {type:"output", video:"compositor", width, height,
-// fps}, {type:"forward", mode:"encoded"|"decoded", reason, codec} (the caller's video into the
-// meeting, forwarder.js), {type:"forward_stats", frames, keyframeRequests, ...}.
+// fps}, {type:"forward", kind?:"audio", mode:"encoded"|"decoded", reason, codec} (the caller's
+// video, or audio, into the meeting, forwarder.js), {type:"forward_stats", frames,
+// keyframeRequests, ...}, {type:"forward_keyframe", waitedMs} (the meeting asked for a keyframe,
+// the caller's was forwarded waitedMs later), {type:"meeting_connection", state:"connected",
+// publishing} (one of the meeting's own connections is up; publishing: it sends the caller).
 // Gateway → page: {type:"offer", sdp, capture?: {width, height}, videoLimits?: {width, height,
 // fps, bitrateKbps}}, {type:"candidate", candidate, sdpMLineIndex}.
 //
@@ -35,7 +38,7 @@
   const send = (msg) => signalBinding(JSON.stringify(msg));
   // Set by the gateway before this script: {video: "tab" | "compositor"} ([browser] meeting_video),
   // layout: "speaker" | "grid" ([browser] meeting_layout), forwardEncoded ([browser]
-  // forward_encoded_video).
+  // forward_encoded_video: the caller's video and audio).
   const config = window.__smgwBridgeConfig || {};
   const forwarder = config.forwardEncoded && window.__smgwForwarder &&
       window.__smgwForwarder.available ? window.__smgwForwarder : null;
@@ -94,6 +97,7 @@
       incoming.addTrack(ev.track);
       // Here, not later: a transform set after the first frame never sees one.
       if (ev.track.kind === 'video' && forwarder) forwarder.attachLinkReceiver(ev.receiver);
+      if (ev.track.kind === 'audio' && forwarder) forwarder.attachLinkAudioReceiver(ev.receiver);
       // Chrome decodes a remote audio track only while something plays it out: without this,
       // the caller's audio reaches the meeting only once the meeting's own audio starts the
       // page's output (found by probe-meeting alone in a room: no audio packets sent).
@@ -386,8 +390,16 @@
     if (forwarder) forwarder.adopt(conn, asked);
     conn.addEventListener('track', (ev) => mixAudio(ev.track));
     meetingConnections.add(conn);
+    let reported = false;
     conn.addEventListener('connectionstatechange', () => {
       if (conn.connectionState === 'closed') meetingConnections.delete(conn);
+      // When the meeting's connection carrying the caller is up: a step of the join, before the
+      // meeting's other participants can subscribe (docs/browser.md, "Where a join's time goes").
+      if (conn.connectionState === 'connected' && !reported) {
+        reported = true;
+        const publishing = conn.getSenders().some((s) => s.track && ownTrackIds.has(s.track.id));
+        send({type: 'meeting_connection', state: 'connected', publishing});
+      }
     });
     return conn;
   }

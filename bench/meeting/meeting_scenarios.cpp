@@ -412,6 +412,72 @@ core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options) 
     r["invite_to_forwarding_ms"] = since("caller video forwarded encoded into the meeting");
     r["observer_attached_to_first_frame_ms"] =
         first["firstFrameAt"].get<int64_t>() - first["attachedAt"].get<int64_t>();
+    // After the join (issue 13): the gateway page's connection publishing the caller, the
+    // observer's Janus event and subscription (bench/meeting/first_frame.js), the keyframe that
+    // subscription waits for (Janus asks the publisher; forwarded, the page relays it to the
+    // caller through the gateway and forwards the caller's answer).
+    r["invite_to_publisher_connected_ms"] =
+        since("gateway: sess=\\S+ meeting connection connected \\(publishing the caller\\)");
+    nlohmann::json steps = nullptr;
+    if (auto s =
+            observer_->evaluate("__benchSteps(" + std::to_string(first["serial"].get<int>()) + ")");
+        s && s->is_object())
+        steps = *s;
+    const auto at = [&](const char* key) -> int64_t {
+        return steps.is_object() && steps.value(key, int64_t{0}) > 0 ? steps.value(key, int64_t{0})
+                                                                     : -1;
+    };
+    const auto rel = [&](int64_t t) {
+        return t < 0 ? nlohmann::json(nullptr) : nlohmann::json(t - t0);
+    };
+    const int64_t connected = at("connectedAt");
+    r["invite_to_observer_janus_event_ms"] = rel(at("janusEventAt"));
+    r["invite_to_observer_subscription_created_ms"] = rel(at("pcCreatedAt"));
+    r["invite_to_observer_offer_ms"] = rel(at("offerAt"));
+    r["invite_to_observer_subscription_connected_ms"] = rel(connected);
+    // The first keyframe request the page saw once the observer's subscription was up (the
+    // page polls its sender's stats every 250 ms), and when the caller's keyframe left the page.
+    r["invite_to_keyframe_requested_ms"] = nullptr;
+    r["invite_to_keyframe_forwarded_ms"] = nullptr;
+    const std::regex key_re(
+        "gateway: sess=\\S+ meeting asked for a keyframe; the caller's was forwarded (\\d+) ms "
+        "later");
+    for (auto it = std::sregex_iterator(
+             log.begin() + static_cast<std::ptrdiff_t>(std::min(from, log.size())), log.end(),
+             key_re);
+         connected > 0 && it != std::sregex_iterator(); ++it) {
+        const auto line_start =
+            log.rfind('\n', static_cast<std::size_t>(it->position(0)) + std::min(from, log.size()));
+        const int64_t sent =
+            log_line_ms(log, key_re, line_start == std::string::npos ? 0 : line_start);
+        const int64_t requested = sent - std::stoll((*it)[1].str());
+        if (sent < 0 || requested + 50 < connected) continue;
+        r["invite_to_keyframe_requested_ms"] = requested - t0;
+        r["invite_to_keyframe_forwarded_ms"] = sent - t0;
+        break;
+    }
+    // What bounded the time after the join: the observer can get a picture once both the
+    // gateway page's publisher and its own subscription are up, and then waits for a keyframe.
+    // `after_join_bound` names the later of the two ("publisher": ours; "observer_subscription":
+    // the observer's Janus signalling and ICE/DTLS, not the gateway's), or null when unknown.
+    const auto num = [&](const char* key) -> int64_t {
+        return r[key].is_number() ? r[key].get<int64_t>() : -1;
+    };
+    const int64_t pub = num("invite_to_publisher_connected_ms");
+    const int64_t sub = num("invite_to_observer_subscription_connected_ms");
+    r["after_join_bound"] = pub < 0 || sub < 0
+                                ? nlohmann::json(nullptr)
+                                : nlohmann::json(pub > sub ? "publisher" : "observer_subscription");
+    r["both_up_to_first_frame_ms"] =
+        pub < 0 || sub < 0
+            ? nlohmann::json(nullptr)
+            : nlohmann::json(r["invite_to_first_frame_ms"].get<int64_t>() - std::max(pub, sub));
+    // The caller's answer to that keyframe request, through the gateway and back (with a SIP
+    // caller that answers PLI slowly, this and not the join bounds the first frame).
+    const int64_t asked = num("invite_to_keyframe_requested_ms");
+    const int64_t answered = num("invite_to_keyframe_forwarded_ms");
+    r["keyframe_wait_ms"] =
+        asked < 0 || answered < 0 ? nlohmann::json(nullptr) : nlohmann::json(answered - asked);
     if (auto st = hang_up(*callers, from); !st) return st.error();
     return r;
 }
@@ -422,10 +488,21 @@ core::Result<nlohmann::json> DemoRun::latency(const BenchOptions& options,
     std::vector<double> first_frame;
     std::vector<double> in_call;
     std::map<std::string, std::vector<double>> steps;
-    const char* const kSteps[] = {"invite_to_answering_ms",      "invite_to_browser_handed_out_ms",
-                                  "invite_to_page_loaded_ms",    "invite_to_media_requested_ms",
-                                  "invite_to_link_connected_ms", "invite_to_joined_ms",
-                                  "invite_to_in_call_ms",        "invite_to_forwarding_ms",
+    const char* const kSteps[] = {"invite_to_answering_ms",
+                                  "invite_to_browser_handed_out_ms",
+                                  "invite_to_page_loaded_ms",
+                                  "invite_to_media_requested_ms",
+                                  "invite_to_link_connected_ms",
+                                  "invite_to_joined_ms",
+                                  "invite_to_in_call_ms",
+                                  "invite_to_forwarding_ms",
+                                  "invite_to_publisher_connected_ms",
+                                  "invite_to_observer_janus_event_ms",
+                                  "invite_to_observer_subscription_created_ms",
+                                  "invite_to_observer_offer_ms",
+                                  "invite_to_observer_subscription_connected_ms",
+                                  "invite_to_keyframe_requested_ms",
+                                  "invite_to_keyframe_forwarded_ms",
                                   "invite_to_first_frame_ms"};
     // What a waiting spare costs (with [browser] preload: its page too), before any call.
     nlohmann::json idle = nullptr;
@@ -446,6 +523,11 @@ core::Result<nlohmann::json> DemoRun::latency(const BenchOptions& options,
         runs.push_back(*r);
     }
     nlohmann::json medians = nlohmann::json::object();
+    nlohmann::json bounds = nlohmann::json::object();
+    for (const auto& r : runs)
+        if (r["after_join_bound"].is_string())
+            bounds[r["after_join_bound"].get<std::string>()] =
+                bounds.value(r["after_join_bound"].get<std::string>(), 0) + 1;
     for (const char* step : kSteps) {
         const auto s = summary(steps[step]);
         if (!s.is_null()) medians[step] = s["median"];
@@ -456,6 +538,7 @@ core::Result<nlohmann::json> DemoRun::latency(const BenchOptions& options,
                           {"invite_to_first_frame_ms", summary(first_frame)},
                           {"invite_to_in_call_ms", summary(in_call)},
                           {"steps_median_ms", medians},
+                          {"after_join_bound_runs", bounds},
                           {"runs", runs}};
 }
 

@@ -52,7 +52,14 @@ core::Result<std::unique_ptr<DemoEnvironment>> DemoEnvironment::start(const Demo
     env->site_ = std::make_unique<api::StaticSite>(options.demos_dir);
     env->site_->override_file("/settings.js", settings_js(env->janus_->api_url()),
                               "application/javascript");
-    env->server_ = std::make_unique<api::HttpServer>();
+    // Every browser of the demo (the gateway's, its spares', a user's, a benchmark's observers)
+    // comes from the one interface address, and each Chromium keeps up to 6 connections open:
+    // the API's per-peer limit (16) refused the third browser's requests, whose page then never
+    // loaded (meeting_bench's baseline browser: "timed out waiting for the demo page to load").
+    api::HttpLimits limits;
+    limits.max_connections = 256;
+    limits.max_connections_per_peer = limits.max_connections;
+    env->server_ = std::make_unique<api::HttpServer>(limits);
     const std::string listen = iface->address + ":" + std::to_string(options.page_port);
     // The demo pages load jQuery, bootbox, janus.js, ... from /javascript/, which Debian's web
     // server configuration aliases to /usr/share/javascript (libjs-* packages).

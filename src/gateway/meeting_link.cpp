@@ -125,6 +125,8 @@ void MeetingLink::teardown() {
     link_bound_ = false;
     forward_mode_.clear();
     forward_off_logged_ = false;
+    forward_audio_mode_.clear();
+    forward_audio_logged_ = false;
     granted_origins_.clear();
     join_in_place_ = false;
     awaiting_next_document_ = false;
@@ -566,6 +568,29 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
         spdlog::info("gateway: sess={} meeting video from the {} ({}x{}@{})", id_,
                      core::log_field(text_field(msg, "video")), int_field(msg, "width"),
                      int_field(msg, "height"), int_field(msg, "fps"));
+    } else if (type == "forward" && text_field(msg, "kind") == "audio") {
+        // Muting sends the audio back through the page's encoder (silence) and unmuting forwards
+        // it again: the first settled mode at info, every change after it at debug.
+        const std::string mode = text_field(msg, "mode");
+        const std::string reason = text_field(msg, "reason");
+        if (mode + reason == forward_audio_mode_) return;
+        forward_audio_mode_ = mode + reason;
+        if (forward_audio_logged_ || msg.value("pending", false)) {
+            spdlog::debug("gateway: sess={} audio forwarding: {}{}", id_, core::log_field(mode),
+                          reason.empty() ? "" : " (" + core::log_field(reason) + ")");
+        } else if (mode == "encoded") {
+            forward_audio_logged_ = true;
+            spdlog::info(
+                "gateway: sess={} caller audio forwarded encoded into the meeting ({}, no decode "
+                "or encode in the page)",
+                id_, core::log_field(text_field(msg, "codec")));
+        } else {
+            forward_audio_logged_ = true;
+            spdlog::info(
+                "gateway: sess={} audio forwarding: off ({}): caller audio re-encoded "
+                "by the page",
+                id_, core::log_field(reason));
+        }
     } else if (type == "forward") {
         // The page re-decides when the meeting renegotiates or mutes; log changes only.
         const std::string mode = text_field(msg, "mode");
@@ -590,6 +615,16 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
                 "page",
                 id_, core::log_field(reason));
         }
+    } else if (type == "meeting_connection") {
+        // Steps of the join that bound when the meeting's participants see the caller
+        // (docs/browser.md, "Where a join's time goes"; meeting_bench reads these lines).
+        spdlog::info("gateway: sess={} meeting connection {} ({})", id_,
+                     core::log_field(text_field(msg, "state")),
+                     msg.value("publishing", false) ? "publishing the caller" : "receiving");
+    } else if (type == "forward_keyframe") {
+        spdlog::info(
+            "gateway: sess={} meeting asked for a keyframe; the caller's was forwarded {} ms later",
+            id_, int_field(msg, "waitedMs"));
     } else if (type == "forward_stats") {
         spdlog::debug(
             "gateway: sess={} caller video forwarded frames={} keyframe_requests={} "

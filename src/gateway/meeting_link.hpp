@@ -198,7 +198,9 @@ private:
     // How the page's Chromium numbers video (its hello's videoFormats), learnt once per process.
     static std::optional<nlohmann::json>& page_video_formats();
     std::string forward_mode_;  // "encoded" | "decoded" as the page last said (logged on change)
-    bool forward_off_logged_ = false;  // "forwarding: off" at info once per call
+    bool forward_off_logged_ = false;    // "forwarding: off" at info once per call
+    std::string forward_audio_mode_;     // the same for the caller's audio (forwarder.js)
+    bool forward_audio_logged_ = false;  // its first settled mode at info, once per call
     MeetingJoinSettings settings_;
     JoiningSlate slate_;
     std::string slate_message_;  // its JSON for the page (with the WAV), made once

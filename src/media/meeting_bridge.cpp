@@ -75,8 +75,9 @@ std::string MeetingBridge::audio_send_description(const std::string& session_id)
     return fmt::format(
         "{} ! audioconvert ! audioresample ! "
         "audio/x-raw,rate=48000,channels=2 ! opusenc name=audio_enc bitrate=48000 frame-size=20 ! "
-        "rtpopuspay pt=97",
-        bridge_audio_source(bridge_channel(session_id, false, BridgeDirection::ToPage)));
+        "rtpopuspay pt={}",
+        bridge_audio_source(bridge_channel(session_id, false, BridgeDirection::ToPage)),
+        kLinkAudioPayloadType);
 }
 
 core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
@@ -91,6 +92,10 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
     link_options.audio_send = options.audio_passthrough
                                   ? audio_passthrough_link_send_description(kLinkAudioPayloadType)
                                   : audio_send_description(session_id);
+    link_options.audio_caps = fmt::format(
+        "application/x-rtp,media=audio,encoding-name=OPUS,payload={},clock-rate=48000,"
+        "encoding-params=(string)2",
+        kLinkAudioPayloadType);
     link_options.start_bitrate_kbps = options.bitrate_kbps;
     if (const auto& p = options.passthrough) {
         link_options.video_send = passthrough_link_send_description(*p, kLinkVideoPayloadType);

@@ -51,7 +51,10 @@ std::string passthrough_link_receive_description(const PassthroughVideo& video);
 
 // The link's video payload type unless the page asks for another (link_payload_type).
 inline constexpr unsigned kLinkVideoPayloadType = 96;
-inline constexpr unsigned kLinkAudioPayloadType = 97;
+// Opus as Chromium numbers it in its own offers, so a meeting whose offers come from the page
+// negotiates the same number and the page can forward the link's Opus frames into the meeting's
+// sender as they are (forwarder.js: Chromium keeps a received frame's payload type).
+inline constexpr unsigned kLinkAudioPayloadType = 111;
 // The link's content track (VP8, docs/content.md): its own number, so that the bundled m-lines
 // never give one payload type two codecs.
 inline constexpr unsigned kLinkContentPayloadType = 98;

@@ -10,9 +10,13 @@
 // so D dropped every frame with a keyframe request each (docs/browser.md, "Encoded forwarding").
 // The caller's encoder makes a keyframe only when asked, so D decoding anything also proves
 // that the page's switch to forwarding asked the caller for one through the link (PLI).
+// The caller's audio (a tone, Opus on the link) is forwarded the same way into C's audio sender:
+// D hears it under the link's payload type, the meeting's mute (C's track disabled) silences it
+// and unmuting forwards it again.
 #include "browser_fixture.hpp"
 #include "http_server.hpp"
 #include "loopback_guard.hpp"
+#include "media/bridge_channels.hpp"
 #include "media/encoded_channel.hpp"
 #include "media/meeting_bridge.hpp"
 #include "media/passthrough.hpp"
@@ -53,8 +57,34 @@ window.__result = {decoded: 0, width: 0, height: 0, error: null};
                                     /profile-level-id=42e01f/.test(c.sdpFmtpLine));
   video.setCodecPreferences(h264.concat(codecs.filter((c) => !h264.includes(c))));
   const got = new Promise((resolve) => {
-    D.ontrack = (e) => { if (e.track.kind === 'video') resolve(e.track); };
+    D.ontrack = (e) => {
+      if (e.track.kind === 'video') resolve(e.track);
+      // D's audio level as a listener's page would measure it: WebAudio, fed while a (muted)
+      // element plays the track, which Chrome needs to decode a remote track.
+      if (e.track.kind === 'audio') {
+        const a = new Audio();
+        a.muted = true;
+        a.srcObject = new MediaStream([e.track]);
+        a.play().catch(() => {});
+        const ac = new AudioContext();
+        const an = ac.createAnalyser();
+        an.fftSize = 2048;
+        ac.createMediaStreamSource(new MediaStream([e.track])).connect(an);
+        ac.resume().catch(() => {});
+        window.__dLevel = () => {
+          const b = new Float32Array(an.fftSize);
+          an.getFloatTimeDomainData(b);
+          let sum = 0;
+          for (const x of b) sum += x * x;
+          return Math.sqrt(sum / b.length);
+        };
+        window.__dAudio = a;
+      }
+    };
   });
+  // The meeting's mute, as janus.js and the other services do it: the sender's track disabled.
+  window.__mute = (on) => { C.getSenders().find((x) => x.track && x.track.kind === 'audio')
+                                .track.enabled = !on; return true; };
   await C.setLocalDescription();
   await D.setRemoteDescription(C.localDescription);
   await D.setLocalDescription();
@@ -77,7 +107,12 @@ window.__result = {decoded: 0, width: 0, height: 0, error: null};
     });
     let d = null;
     const ds = await D.getStats();
+    let audio = null;
     ds.forEach((x) => {
+      if (x.type === 'inbound-rtp' && x.kind === 'audio')
+        audio = {packets: x.packetsReceived, level: window.__dLevel ? __dLevel() : 0,
+                 codec: x.codecId && ds.get(x.codecId) ?
+                     ds.get(x.codecId).mimeType + '/' + ds.get(x.codecId).payloadType : ''};
       if (x.type === 'inbound-rtp' && x.kind === 'video')
         d = {received: x.framesReceived, decoded: x.framesDecoded, dropped: x.framesDropped,
              keys: x.keyFramesDecoded, pli: x.pliCount, packets: x.packetsReceived,
@@ -87,7 +122,7 @@ window.__result = {decoded: 0, width: 0, height: 0, error: null};
     });
     const link = await __smgwBridge.videoStats();
     return {encoded, linkDecoded: link && link.received ? link.received.framesDecoded || 0 : 0,
-            decoded: r.decoded, width: r.width, forward: __smgwBridge.forwardStats(), d};
+            decoded: r.decoded, width: r.width, forward: __smgwBridge.forwardStats(), d, audio};
   };
 })().catch((e) => { window.__result.error = String(e); });
 </script></body></html>)HTML";
@@ -137,6 +172,13 @@ TEST_P(ForwardingLinkTest, CallerFramesGoIntoTheMeetingSenderWithoutDecodeOrEnco
         gst_object_unref(out);
     }
     ASSERT_NE(gst_element_set_state(caller.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+    // The caller's tone, decoded as the call's SIP side writes it; the link encodes it to Opus.
+    auto tone = testsupport::launch(
+        "audiotestsrc is-live=true wave=sine freq=440 volume=0.5 ! audioconvert ! audioresample "
+        "! audio/x-raw,rate=48000,channels=1 ! interaudiosink channel=" +
+        media::bridge_channel(session, false, media::BridgeDirection::ToPage));
+    ASSERT_TRUE(tone);
+    ASSERT_NE(gst_element_set_state(tone.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
 
     media::PassthroughVideo pt;
     pt.codec = "H264";
@@ -169,7 +211,7 @@ TEST_P(ForwardingLinkTest, CallerFramesGoIntoTheMeetingSenderWithoutDecodeOrEnco
         } else if (type == "error") {
             errors.push_back(msg.value("message", ""));
         } else if (type == "forward") {
-            reports.push_back(msg);
+            if (msg.value("kind", "") != "audio") reports.push_back(msg);
         } else if (type != "capture" && type != "state" && type != "output" &&
                    type != "forward_stats") {
             (*bridge)->link().receive(msg);
@@ -214,11 +256,61 @@ TEST_P(ForwardingLinkTest, CallerFramesGoIntoTheMeetingSenderWithoutDecodeOrEnco
         EXPECT_GE(later.value("encoded", 0), first.value("encoded", 0) + 30) << later.dump();
         EXPECT_TRUE(reports.empty()) << reports.front().dump();
     }
+
+    // The caller's audio: D hears the tone (RMS level, the tone's is about 0.3); forwarded, under
+    // the link's Opus number (the page's own, so the meeting negotiated the same) with the link's
+    // decoder and the meeting's encoder out of its way.
+    const auto hears = [](const Json& w) {
+        return w.is_object() && w["audio"].is_object() && w["audio"].value("level", 0.0) > 0.05;
+    };
+    const Json heard = poll_evaluate(
+        *page, "__work()",
+        [&](const Json& w) {
+            return hears(w) && (!forward || w["forward"]["audio"].value("frames", 0) >= 50);
+        },
+        60s);
+    ASSERT_TRUE(hears(heard)) << heard.dump();
+    std::printf("[ measure ] forward=%d audio: %s %s\n", forward, heard["audio"].dump().c_str(),
+                heard["forward"].dump().c_str());
+    if (forward) {
+        EXPECT_EQ(heard["forward"]["audio"].value("mode", ""), "encoded") << heard.dump();
+        EXPECT_EQ(heard["audio"].value("codec", ""),
+                  "audio/opus/" + std::to_string(media::kLinkAudioPayloadType))
+            << heard.dump();
+        EXPECT_EQ(heard["forward"]["audio"].value("writeErrors", -1), 0) << heard.dump();
+    } else {
+        // Without forwarding the bridge has no audio lane: decoded and re-encoded by the page.
+        EXPECT_FALSE(heard["forward"].contains("audio")) << heard.dump();
+    }
+    // The meeting's mute silences the caller, forwarded or not, and unmuting brings it back
+    // (forwarded again).
+    ASSERT_TRUE(evaluate(*page, "__mute(true)").ok());
+    const auto silent = [](const Json& w) {
+        return w.is_object() && w["audio"].is_object() && w["audio"].value("level", 1.0) < 0.001;
+    };
+    const Json muted = poll_evaluate(*page, "__work()", silent, 30s);
+    EXPECT_TRUE(silent(muted)) << "the tone is still heard while muted: " << muted.dump();
+    if (forward) {
+        EXPECT_EQ(muted["forward"]["audio"].value("mode", ""), "decoded") << muted.dump();
+    }
+    ASSERT_TRUE(evaluate(*page, "__mute(false)").ok());
+    const Json unmuted = poll_evaluate(
+        *page, "__work()",
+        [&](const Json& w) {
+            return hears(w) && (!forward || w["forward"]["audio"].value("mode", "") == "encoded");
+        },
+        30s);
+    EXPECT_TRUE(hears(unmuted)) << "no tone after unmuting: " << unmuted.dump();
+    if (forward) {
+        EXPECT_EQ(unmuted["forward"]["audio"].value("mode", ""), "encoded") << unmuted.dump();
+    }
+
     for (const auto& e : errors) ADD_FAILURE() << "bridge error: " << e;
 
     page.reset();
     bridge->reset();
     caller.reset();
+    tone.reset();
     const auto leaked = guard.stop();
     for (const auto& line : leaked) ADD_FAILURE() << "left loopback: " << line;
 }

@@ -3,9 +3,10 @@
 // meeting gets from the caller: video frames (with a size) and the caller's 440 Hz tone. The
 // observer publishes its own 660 Hz tone and moving canvas; the caller's own recording and a
 // snapshot of its decoded video prove the meeting reaches the caller. Then the in-call keys:
-// `1` mutes the caller in the meeting (the observer's 440 Hz goes silent), `1` again brings it
-// back, `#` shows the menu, `0` leaves and hangs up. Everything runs in the test's private
-// network namespace (e2e_main.cpp); no browser may be left behind.
+// `1` mutes the caller in the meeting (the observer's 440 Hz goes silent, although the page
+// forwards the caller's Opus as it is), `1` again brings it back, `#` shows the menu, `0` leaves
+// and hangs up. Everything runs in the test's private network namespace (e2e_main.cpp); no browser
+// may be left behind.
 #include "meeting_caller.hpp"
 #include "private_network.hpp"
 #include "support/http_client.hpp"
@@ -103,6 +104,11 @@ TEST_F(MeetingCallTest, CallerAndObserverSeeAndHearEachOtherThenKeysMuteAndLeave
         log.log_contains(std::regex("bridge: receiving the meeting's video from the page")));
     EXPECT_TRUE(
         log.log_contains(std::regex("bridge: receiving the meeting's audio from the page")));
+    // The caller's Opus from the link goes into the meeting as it is (forwarder.js): the tone
+    // above, and the mute below, went that way.
+    EXPECT_TRUE(log.log_contains(
+        std::regex("caller audio forwarded encoded into the meeting \\(audio/OPUS")))
+        << log.tail(40);
     // The default [browser] meeting_video: the remote videos drawn by the compositor.
     EXPECT_TRUE(log.log_contains(std::regex("meeting video from the compositor"))) << log.tail(40);
 

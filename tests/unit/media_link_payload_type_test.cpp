@@ -59,9 +59,9 @@ TEST(MediaLinkPayloadType, NothingFitsOrTheNumberIsTaken) {
     EXPECT_FALSE(media::link_payload_type(h264("42e01f"), {}));
     EXPECT_FALSE(media::link_payload_type(h264("640c1f"), chromium156()));
     EXPECT_FALSE(media::link_payload_type(h264("42e0"), chromium156()));
-    // The link's audio is 97; a static payload type is never a codec's dynamic number.
+    // The link's audio is 111; a static payload type is never a codec's dynamic number.
     EXPECT_FALSE(media::link_payload_type(
-        h264("42e01f"), {{97, "H264", "packetization-mode=1;profile-level-id=42e01f"}}));
+        h264("42e01f"), {{111, "H264", "packetization-mode=1;profile-level-id=42e01f"}}));
     EXPECT_FALSE(media::link_payload_type(
         h264("42e01f"), {{26, "H264", "packetization-mode=1;profile-level-id=42e01f"}}));
     // 98 is the link's content track (docs/content.md): bundled, one number, one codec.

@@ -300,7 +300,8 @@ void MeetingBridge::on_incoming(GstPad* pad, bool video) {
     const std::string desc =
         video ? video_decode_into(channel)
               : "queue ! rtpopusdepay ! opusdec name=dec plc=true ! audioconvert ! audioresample "
-                "! audio/x-raw,rate=48000,channels=1 ! interaudiosink sync=false async=false channel=" +
+                "! audio/x-raw,rate=48000,channels=1 ! interaudiosink sync=false async=false "
+                "channel=" +
                     channel;
     const bool linked = attach_incoming(pad, desc, video, "decode",
                                         count_decoded(video ? &video_frames_ : &audio_decoded_));

@@ -162,7 +162,9 @@ TEST_F(MeetingContentTest, RoomContentIsASecondFeedAndTheMeetingShareReachesTheC
     browser::PageOptions po;
     auto share_page = open_page(*observer_browser_, po);
     ASSERT_TRUE(share_page);
-    ASSERT_TRUE(navigate(*share_page, gw->page_url()).ok());
+    // A loaded host may take longer than the default 30 s to load the demo page.
+    const auto loaded = navigate(*share_page, gw->page_url(), 90s);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
     ASSERT_TRUE(evaluate(*share_page, e2e::kSharePublisher).ok());
     const auto state = poll_evaluate(
         *share_page, "__share.state", [](const browser::Json& s) { return s != "starting"; }, 90s);
@@ -276,7 +278,9 @@ TEST_F(MeetingContentTest, WithoutAContentLineTheMeetingShareIsTheMainPicture) {
     browser::PageOptions po;
     auto share_page = open_page(*observer_browser_, po);
     ASSERT_TRUE(share_page);
-    ASSERT_TRUE(navigate(*share_page, gw->page_url()).ok());
+    // A loaded host may take longer than the default 30 s to load the demo page.
+    const auto loaded = navigate(*share_page, gw->page_url(), 90s);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
     ASSERT_TRUE(evaluate(*share_page, e2e::kSharePublisher).ok());
     const auto state = poll_evaluate(
         *share_page, "__share.state", [](const browser::Json& s) { return s != "starting"; }, 90s);

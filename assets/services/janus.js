@@ -42,6 +42,14 @@
     }, 1000);
   }
 
+  // Our own publisher's PeerConnection is up (the demo's global handle `sfutest`).
+  function ownPublisherUp() {
+    const h = window.sfutest;
+    const pc = h && h.webrtcStuff && h.webrtcStuff.pc;
+    return !!pc && (pc.iceConnectionState === 'connected' ||
+                    pc.iceConnectionState === 'completed');
+  }
+
   // The demo reports fatal conditions with bootbox.alert and then reloads the page.
   function hookAlerts() {
     if (!window.bootbox || window.bootbox.__sipmediagw) return;
@@ -51,6 +59,13 @@
       if (joined && /lost connection|server down|no such session/i.test(text)) {
         reportSessionLost(text);
         return undefined;  // no modal: the gateway discards this page
+      }
+      // The demo says "WebRTC error..." as well when subscribing to a feed fails, e.g. a
+      // publisher that left while we answered its offer (a share stopped as soon as it
+      // started): one feed less, not the end of our meeting while our own publisher is up.
+      if (joined && /^WebRTC error/i.test(text) && ownPublisherUp()) {
+        kit.emit('feed_failed', { reason: text });
+        return undefined;  // no modal: the meeting goes on
       }
       if (/destroyed/i.test(text)) kit.emit('ended', { reason: text });
       else if (/kicked/i.test(text)) kit.emit('kicked', { reason: text });

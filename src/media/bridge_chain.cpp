@@ -11,9 +11,13 @@ namespace media {
 std::optional<std::string> bridge_receive_description(const sip::NegotiatedStream& stream,
                                                       const std::string& to_page) {
     const auto& c = stream.codec;
+    // The channels' sinks never preroll (async=false): in the call's pipeline, a sink still
+    // waiting for its first buffer (a room that sends no audio, a content line before the room
+    // presents) would, once another sink prerolls, hold the whole pipeline in PAUSED: every
+    // stream stops after its first frames (the content line's picture was black in the meeting).
     const std::string audio_tail =
         " ! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 ! "
-        "interaudiosink sync=false channel=" +
+        "interaudiosink sync=false async=false channel=" +
         to_page;
     if (c.name == "opus") return "rtpopusdepay name=depay ! opusdec name=dec plc=true" + audio_tail;
     if (c.name == "G722") return "rtpg722depay name=depay ! avdec_g722 name=dec" + audio_tail;
@@ -24,7 +28,7 @@ std::optional<std::string> bridge_receive_description(const sip::NegotiatedStrea
     const std::string video_tail =
         " ! videoconvert ! videoscale add-borders=true ! videorate ! "
         "video/x-raw,format=I420,width=1280,height=720,framerate=30/1,pixel-aspect-ratio=1/1 ! "
-        "intervideosink sync=false channel=" +
+        "intervideosink sync=false async=false channel=" +
         to_page;
     if (c.name == "H264") {
         return "rtph264depay name=depay request-keyframe=true wait-for-keyframe=true ! "

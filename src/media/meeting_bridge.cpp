@@ -41,12 +41,12 @@ std::string content_send(const std::string& session_id, uint32_t ssrc) {
 }
 
 // What the page sends on a video track (VP8, as we offered), decoded into a raw channel in the
-// SIP side's format.
+// SIP side's format. The sink never prerolls, as the SIP side's (bridge_chain.cpp).
 std::string video_decode_into(const std::string& channel) {
     return "queue ! rtpvp8depay request-keyframe=true wait-for-keyframe=true ! vp8dec name=dec "
            "threads=1 ! videoconvert ! videoscale add-borders=true ! videorate ! "
            "video/x-raw,format=I420,width=1280,height=720,framerate=30/1,pixel-aspect-ratio=1/1 ! "
-           "intervideosink sync=false channel=" +
+           "intervideosink sync=false async=false channel=" +
            channel;
 }
 
@@ -305,7 +305,8 @@ void MeetingBridge::on_incoming(GstPad* pad, bool video) {
     const std::string desc =
         video ? video_decode_into(channel)
               : "queue ! rtpopusdepay ! opusdec name=dec plc=true ! audioconvert ! audioresample "
-                "! audio/x-raw,rate=48000,channels=1 ! interaudiosink sync=false channel=" +
+                "! audio/x-raw,rate=48000,channels=1 ! interaudiosink sync=false async=false "
+                "channel=" +
                     channel;
     const bool linked = attach_incoming(pad, desc, video, "decode",
                                         count_decoded(video ? &video_frames_ : &audio_decoded_));

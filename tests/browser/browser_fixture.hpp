@@ -120,10 +120,12 @@ protected:
     std::vector<std::string> extra_flags_;  // for the next launches
     std::string language_;                  // LaunchOptions::language of the next launches
 
-    core::Status navigate(browser::Page& page, const std::string& url) {
+    core::Status navigate(browser::Page& page, const std::string& url,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
         std::optional<core::Status> done;
         page.navigate(url, [&done](core::Status st) { done = std::move(st); });
-        if (!run_until([&] { return done.has_value(); })) return core::fail("navigation timed out");
+        if (!run_until([&] { return done.has_value(); }, timeout))
+            return core::fail("navigation timed out");
         return std::move(*done);
     }
 

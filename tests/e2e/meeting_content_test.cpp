@@ -1,10 +1,13 @@
 // Content sharing's media both ways in the demo (issue 14, docs/content.md): a room (sipp's
 // signalling, GStreamer media on the test's own sockets, libre's BFCP client for its content
-// button) calls with a content line and UDP/BFCP. Its camera is green and its slides blue.
-// Room → meeting: granted the floor and sending slides, the room is seen by the independent
-// observer as its camera and, as a second feed, a share of the slides' colour; releasing the
-// floor removes the share (the slides still flow). Meeting → room: a share published by another
-// participant (magenta) arrives on the room's content line as decoded frames of that colour.
+// button) calls with a content line and UDP/BFCP. Its camera is green and its slides blue; sipp
+// sends no audio, as a muted room. Room → meeting: granted the floor and sending slides, the
+// room is seen by the independent observer as its camera and, as a second feed, a share of the
+// slides' colour; releasing the floor removes the share (the slides still flow). Meeting → room:
+// a share published by another participant (magenta) arrives on the room's content line as
+// decoded frames of that colour, the room told by FloorStatus that the gateway holds the floor,
+// then that the floor is free when the share ends. A caller without a content line sees the
+// share as its main picture instead.
 #include "meeting_fixture.hpp"
 #include "private_network.hpp"
 #include "support/bfcp_client.hpp"
@@ -14,6 +17,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <future>
 #include <regex>
 #include <sstream>
@@ -56,17 +60,7 @@ bool has_feed(const browser::Json& feeds, bool share, bool (*colour)(int, int, i
 
 class MeetingContentTest : public e2e::MeetingFixture {};
 
-// Disabled: it fails at its first picture check. The room's share is published and removed
-// by the floor as it should (logs, and a second feed "Room" that is a share at the observer),
-// but that feed's picture is black (0,0,0) instead of the slides' blue. /metrics (printed with
-// the failure) says why: the gateway received ~1400 content packets but decoded 2 frames, so
-// the link's content track carries the channel's black. The same stream started before the
-// call's pipeline decodes fine in media_tests ContentLine.* (also started seconds into the
-// call), and a moving pattern decodes 2 frames here too: the cause is in the demo's set-up. The
-// meeting → room half has not run in the demo yet. Run it with
-// --gtest_also_run_disabled_tests.
-TEST_F(MeetingContentTest,
-       DISABLED_RoomContentIsASecondFeedAndTheMeetingShareReachesTheContentLine) {
+TEST_F(MeetingContentTest, RoomContentIsASecondFeedAndTheMeetingShareReachesTheContentLine) {
     testsupport::TempDir tmp("meeting-content");
     auto gw = e2e::DemoGateway::start(tmp.path());
     ASSERT_TRUE(gw.ok()) << gw.error().message;
@@ -113,10 +107,10 @@ TEST_F(MeetingContentTest,
     ASSERT_TRUE(log.wait_for_log(floor_line, 30s)) << log.tail(40);
     const std::string floor_text = log.log();
     ASSERT_TRUE(std::regex_search(floor_text, m, floor_line));
+    const auto room_user = static_cast<uint16_t>(std::stoul(m[3]));
     testsupport::BfcpClient button(testsupport::BfcpClient::Transport::Udp, gw_address,
                                    static_cast<uint16_t>(std::stoul(m[1])),
-                                   static_cast<uint32_t>(std::stoul(m[2])),
-                                   static_cast<uint16_t>(std::stoul(m[3])));
+                                   static_cast<uint32_t>(std::stoul(m[2])), room_user);
     ASSERT_TRUE(button.ok());
     ASSERT_TRUE(log.wait_for_log(std::regex("sess=" + id + " state joining -> in_call"), 90s))
         << log.tail(80);
@@ -168,7 +162,9 @@ TEST_F(MeetingContentTest,
     browser::PageOptions po;
     auto share_page = open_page(*observer_browser_, po);
     ASSERT_TRUE(share_page);
-    ASSERT_TRUE(navigate(*share_page, gw->page_url()).ok());
+    // A loaded host may take longer than the default 30 s to load the demo page.
+    const auto loaded = navigate(*share_page, gw->page_url(), 90s);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
     ASSERT_TRUE(evaluate(*share_page, e2e::kSharePublisher).ok());
     const auto state = poll_evaluate(
         *share_page, "__share.state", [](const browser::Json& s) { return s != "starting"; }, 90s);
@@ -177,6 +173,15 @@ TEST_F(MeetingContentTest,
         std::regex("sess=" + id + R"( content to the room started \(a share in the meeting\))"),
         60s))
         << log.tail(60);
+    // The room is told who presents: the gateway's own user (the room's plus one) holds floor 1.
+    EXPECT_TRUE(run_until(
+        [&] {
+            const auto st = button.last_floor_status();
+            return st && st->floor_id == 1 && st->state == BFCP_GRANTED &&
+                   st->beneficiary == room_user + 1;
+        },
+        60s))
+        << log.tail(40);
     EXPECT_TRUE(testsupport::wait_until(
         [&] { return slides.frames() >= before + 15 && magenta(slides.last_colour()); }, 90s))
         << "content line: " << slides.frames() - before << " frames, last colour ("
@@ -188,6 +193,115 @@ TEST_F(MeetingContentTest,
         std::regex("sess=" + id + R"( content to the room stopped \(the meeting's share ended\))"),
         60s))
         << log.tail(60);
+    // The floor is free again (a FloorStatus without request information).
+    EXPECT_TRUE(run_until(
+        [&] {
+            const auto st = button.last_floor_status();
+            return st && st->floor_id == 1 && st->request_id == 0;
+        },
+        60s))
+        << log.tail(40);
+
+    share_page.reset();
+    leave_observer();
+    EXPECT_TRUE(gw->terminate()) << log.tail(40);
+    stop_first.stopped = true;
+    auto r = call.get();
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->exit_code, 0) << r->messages;
+    const std::string left = gw->browsers_left(30s);
+    EXPECT_TRUE(left.empty()) << left;
+}
+
+// A caller without a content line (docs/content.md, "Meeting → room"): a share in the meeting
+// becomes its main picture (the large tile of the speaker layout) while it lasts, and nothing
+// is sent for a content line. The observer's own picture changes colour all the time, so only
+// a held magenta centre (many consecutive frames) is the share.
+TEST_F(MeetingContentTest, WithoutAContentLineTheMeetingShareIsTheMainPicture) {
+    testsupport::TempDir tmp("meeting-share-main");
+    auto gw = e2e::DemoGateway::start(tmp.path());
+    ASSERT_TRUE(gw.ok()) << gw.error().message;
+    auto& log = gw->program();
+    ASSERT_TRUE(join_observer(*gw));
+
+    testsupport::RtpVideoPeer camera;
+    const auto gwport_file = tmp.path() / "gateway-video-port";
+    testsupport::SippOptions call_options;
+    call_options.scenario = "video_until_bye.xml";
+    call_options.target = "127.0.0.1:5060";
+    call_options.service = "1234";
+    call_options.timeout = 280s;
+    call_options.extra_args = {"-key", "main_port",   std::to_string(camera.port()),
+                               "-key", "gwport_file", gwport_file.string()};
+    auto call = std::async(std::launch::async,
+                           [&] { return testsupport::run_sipp(tmp.path(), call_options); });
+    struct StopFirst {
+        e2e::DemoGateway& gw;
+        bool stopped = false;
+        ~StopFirst() {
+            if (!stopped) (void)gw.terminate();
+        }
+    } stop_first{*gw};
+
+    std::string gw_address;
+    uint16_t gw_video_port = 0;
+    ASSERT_TRUE(testsupport::wait_until(
+        [&] {
+            std::ifstream in(gwport_file);
+            int port = 0;
+            if (!(in >> gw_address >> port) || port <= 0) return false;
+            gw_video_port = static_cast<uint16_t>(port);
+            return true;
+        },
+        60s))
+        << log.tail(40);
+    camera.start(gw_address, gw_video_port, "green");
+    const std::regex joined(R"(sess=(\S+) state joining -> in_call)");
+    ASSERT_TRUE(log.wait_for_log(joined, 90s)) << log.tail(80);
+    std::smatch m;
+    const std::string text = log.log();
+    ASSERT_TRUE(std::regex_search(text, m, joined));
+    const std::string id = m[1];
+    EXPECT_TRUE(log.wait_for_log(
+        std::regex("media: sess=" + id + " started mode=bridge .* content=- "), 30s))
+        << log.tail(40);
+    // The meeting reaches the caller before anyone shares.
+    ASSERT_TRUE(testsupport::wait_until([&] { return camera.frames() >= 30; }, 90s))
+        << "frames at the caller: " << camera.frames() << "\n"
+        << log.tail(40);
+
+    // The control: before the share, the centre is not held magenta (2 s of frames).
+    camera.watch_centre(magenta);
+    const int before = camera.frames();
+    ASSERT_TRUE(testsupport::wait_until([&] { return camera.frames() >= before + 60; }, 90s));
+    EXPECT_LT(camera.centre_run(), 45);
+    browser::PageOptions po;
+    auto share_page = open_page(*observer_browser_, po);
+    ASSERT_TRUE(share_page);
+    // A loaded host may take longer than the default 30 s to load the demo page.
+    const auto loaded = navigate(*share_page, gw->page_url(), 90s);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    ASSERT_TRUE(evaluate(*share_page, e2e::kSharePublisher).ok());
+    const auto state = poll_evaluate(
+        *share_page, "__share.state", [](const browser::Json& s) { return s != "starting"; }, 90s);
+    ASSERT_EQ(state, "up") << state.dump();
+    EXPECT_TRUE(
+        log.wait_for_log(std::regex("sess=" + id + R"( share started id=\S+ name="Slides")"), 60s))
+        << log.tail(60);
+    // 45 frames in a row: 1.5 s at 30 fps, where the observer's hue stays magenta for 0.2 s.
+    EXPECT_TRUE(testsupport::wait_until([&] { return camera.centre_run() >= 45; }, 90s))
+        << "the caller's picture centre: (" << camera.last_centre_colour().r << ","
+        << camera.last_centre_colour().g << "," << camera.last_centre_colour().b << ")\n"
+        << log.tail(40);
+    EXPECT_EQ(log.log().find("sess=" + id + " content to the room started"), std::string::npos);
+
+    // The share ends: the main picture is the observer's again.
+    ASSERT_TRUE(evaluate(*share_page, "__shareStop()").ok());
+    EXPECT_TRUE(
+        log.wait_for_log(std::regex("sess=" + id + R"( share ended id=\S+ name="Slides")"), 60s))
+        << log.tail(60);
+    EXPECT_TRUE(testsupport::wait_until(
+        [&] { return camera.centre_run() == 0 && !magenta(camera.last_centre_colour()); }, 60s));
 
     share_page.reset();
     leave_observer();

@@ -114,5 +114,40 @@ TEST(ContentLine, BridgeSendsOnlyWhileTheGatewayHoldsTheFloor) {
     EXPECT_TRUE(c.errors.empty()) << c.errors.front();
 }
 
+// A room that sends no audio (muted, or audio on hold while it presents): its content is still
+// decoded toward the page for as long as it flows. The bridge's sinks once took part in preroll,
+// and the audio one, never fed, held the call's pipeline in PAUSED as soon as the content sink
+// prerolled: two content frames were decoded, then none (the meeting saw black).
+TEST(ContentLine, BridgeDecodesTheContentOfARoomThatSendsNoAudio) {
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    FarEnd far({.audio_codec = "PCMU", .video_codec = "VP8", .send_media = false});
+    testsupport::RtpVideoPeer camera;
+    testsupport::RtpVideoPeer room;
+    const auto ports = c.call->local_ports();
+    ASSERT_TRUE(far.start(ports).ok());
+    auto media = far.negotiated(ports);
+    ASSERT_TRUE(media.video);
+    media.video->remote_rtp_port = camera.port();
+    media.video->remote_rtcp_port = static_cast<uint16_t>(camera.port() + 1);
+    media.content = content_line(room, ports);
+    camera.start("127.0.0.1", ports.video_rtp, "green", media.video->codec.payload_type);
+    auto st = c.call->start(media, media::Mode::Bridge);
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    ASSERT_TRUE(c.loop.run_until([&] { return c.call->stats().video->packets_in >= 30; }, 60000));
+    room.start("127.0.0.1", ports.content_rtp, "blue", kContentPt);
+
+    EXPECT_TRUE(c.loop.run_until(
+        [&] {
+            const auto s = c.call->stats();
+            return s.content && s.content->frames_decoded >= 60;
+        },
+        90000))
+        << "content frames decoded: " << c.call->stats().content->frames_decoded
+        << ", packets in: " << c.call->stats().content->packets_in;
+    EXPECT_EQ(c.call->stats().audio->packets_in, 0U);
+    EXPECT_TRUE(c.errors.empty()) << c.errors.front();
+}
+
 }  // namespace
 }  // namespace media_test

@@ -15,6 +15,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -97,6 +98,20 @@ public:
         std::lock_guard lock(mutex_);
         return colour_;
     }
+    // The mean colour of the last frame's upper middle (x 40-60 %, y 25-45 %): the large tile
+    // of a speaker layout, the whole of a full-frame picture.
+    [[nodiscard]] MeanColour last_centre_colour() const {
+        std::lock_guard lock(mutex_);
+        return centre_;
+    }
+    // Counts the consecutive frames whose centre colour satisfies `accept` (0 after a frame
+    // that does not): a picture held for a while, not a colour a changing one passes through.
+    void watch_centre(std::function<bool(const MeanColour&)> accept) {
+        std::lock_guard lock(mutex_);
+        accept_ = std::move(accept);
+        run_ = 0;
+    }
+    [[nodiscard]] int centre_run() const { return run_.load(); }
 
 private:
     static GstFlowReturn on_sample(GstElement* sink, gpointer data) {
@@ -104,8 +119,16 @@ private:
         GstSample* sample = gst_app_sink_pull_sample(GST_APP_SINK(sink));
         if (sample == nullptr) return GST_FLOW_OK;
         GstBuffer* buffer = gst_sample_get_buffer(sample);
+        int width = 0;
+        int height = 0;
+        if (GstCaps* caps = gst_sample_get_caps(sample)) {
+            const GstStructure* st = gst_caps_get_structure(caps, 0);
+            gst_structure_get_int(st, "width", &width);
+            gst_structure_get_int(st, "height", &height);
+        }
         GstMapInfo map;
         if (buffer != nullptr && gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+            const MeanColour centre = centre_mean(map, width, height);
             std::array<uint64_t, 3> sum{};
             // Every 7th pixel is plenty for a mean; RGB rows may be padded, which a mean of
             // many pixels does not notice.
@@ -121,11 +144,34 @@ private:
                 std::lock_guard lock(self->mutex_);
                 self->colour_ = {static_cast<int>(sum[0] / n), static_cast<int>(sum[1] / n),
                                  static_cast<int>(sum[2] / n)};
+                self->centre_ = centre;
+                if (self->accept_) self->run_ = self->accept_(centre) ? self->run_ + 1 : 0;
             }
             ++self->frames_;
         }
         gst_sample_unref(sample);
         return GST_FLOW_OK;
+    }
+
+    static MeanColour centre_mean(const GstMapInfo& map, int width, int height) {
+        if (width <= 0 || height <= 0) return {};
+        // RGB rows are padded to 4 bytes.
+        const gsize stride = (static_cast<gsize>(width) * 3 + 3) & ~static_cast<gsize>(3);
+        std::array<uint64_t, 3> sum{};
+        uint64_t n = 0;
+        for (int y = height * 25 / 100; y < height * 45 / 100; y += 2) {
+            for (int x = width * 40 / 100; x < width * 60 / 100; x += 2) {
+                const gsize i = static_cast<gsize>(y) * stride + static_cast<gsize>(x) * 3;
+                if (i + 2 >= map.size) continue;
+                sum[0] += map.data[i];
+                sum[1] += map.data[i + 1];
+                sum[2] += map.data[i + 2];
+                ++n;
+            }
+        }
+        if (n == 0) return {};
+        return {static_cast<int>(sum[0] / n), static_cast<int>(sum[1] / n),
+                static_cast<int>(sum[2] / n)};
     }
 
     struct SocketUnref {
@@ -139,6 +185,9 @@ private:
     std::atomic<int> frames_{0};
     mutable std::mutex mutex_;
     MeanColour colour_;
+    MeanColour centre_;
+    std::function<bool(const MeanColour&)> accept_;
+    std::atomic<int> run_{0};
 };
 
 }  // namespace testsupport

@@ -117,7 +117,11 @@ void CallSession::on_media(const sip::NegotiatedMedia& m) {
     apply_content(m);
     auto st = first ? media_->start(m, media_mode_for(room_.kind)) : media_->update(m);
     media_started_ = true;
-    (void)media_ok(st, first ? "media start failed" : "media update failed");
+    if (!media_ok(st, first ? "media start failed" : "media update failed")) return;
+    // A content line that came by re-INVITE reaches the meeting only on a link made with it.
+    if (meeting_ && media_ && media_->content_active() && meeting_->bridge() != nullptr &&
+        !meeting_->has_content_track())
+        meeting_->relink("a content line came by re-INVITE");
 }
 
 void CallSession::on_info(const sip::InfoEvent& ev) {

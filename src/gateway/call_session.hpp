@@ -81,10 +81,11 @@ public:
     // The dialog, once sip::Call accepted or dialled it.
     void attach_call(std::unique_ptr<sip::Call> call) { call_ = std::move(call); }
     // Content sharing (docs/content.md): a floor control server for the call, opened before
-    // the answer so that its ports and ids are in it; nullptr when the call has no content
-    // line (relayed media). Its events come to this call.
+    // the answer so that its ports and ids are in it (behind TURN: UDP/BFCP through the
+    // call's BFCP relay); nullptr when the call has no content line. Its events come to this
+    // call.
     static std::unique_ptr<sip::FloorServer> open_floor_server(const std::string& session_id,
-                                                               const media::CallMedia& media,
+                                                               media::CallMedia& media,
                                                                sip::LocalMediaPorts& ports);
     void attach_floor(std::unique_ptr<sip::FloorServer> floor);
     // The first media of an answered INVITE with an offer: false (and the call ended with BYE)

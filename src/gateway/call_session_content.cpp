@@ -30,23 +30,30 @@ int64_t monotonic_ms() {
 }  // namespace
 
 std::unique_ptr<sip::FloorServer> CallSession::open_floor_server(const std::string& session_id,
-                                                                 const media::CallMedia& media,
+                                                                 media::CallMedia& media,
                                                                  sip::LocalMediaPorts& ports) {
-    // No content line, no floor: relayed calls have none (the relay carries three streams'
-    // worth of allocations already; content through TURN is for later).
-    if (media.relayed() || media.local_ports().content_rtp == 0) return nullptr;
-    // Bound where the media are (the public address, when set, is not ours to bind).
-    auto floor = sip::FloorServer::open(media.local_ports().address, session_id, {});
+    if (media.local_ports().content_rtp == 0) return nullptr;  // no content line, no floor
+    // Bound where the media are (the public address, when set, is not ours to bind; behind
+    // TURN the relay's is not either).
+    auto floor = sip::FloorServer::open(media.bind_address(), session_id, {});
     if (!floor) {
         spdlog::warn("gateway: sess={} no floor control server: {}", session_id,
                      floor.error().message);
         return nullptr;
     }
-    if (const auto* identity = media.dtls_identity()) {
+    const auto* identity = media.dtls_identity();
+    if (identity && !media.relayed()) {
         if (auto tls = (*floor)->enable_tls(identity->pem); !tls.ok())
             spdlog::warn("gateway: sess={} no TCP/TLS/BFCP: {}", session_id, tls.error().message);
     }
     (*floor)->describe(ports);
+    if (media.relayed()) {
+        // Behind TURN the room reaches us only through UDP allocations: UDP/BFCP gets its
+        // relay, TCP/BFCP and TCP/TLS/BFCP get port 0 (RFC 6062 TCP allocations: not done).
+        ports.bfcp_udp = media.relay_bfcp(ports.bfcp_udp);
+        ports.bfcp_tcp = 0;
+        ports.bfcp_tls = false;
+    }
     return std::move(*floor);
 }
 
@@ -56,7 +63,7 @@ void CallSession::attach_floor(std::unique_ptr<sip::FloorServer> floor) {
 }
 
 void CallSession::apply_content(const sip::NegotiatedMedia& media) {
-    if (floor_) floor_->apply(media.bfcp);
+    if (floor_) floor_->apply(media_ ? media_->route_bfcp(media.bfcp) : media.bfcp);
     const bool content = media.content && media.content->remote_rtp_port != 0;
     if (!content) {
         content_timer_.cancel();

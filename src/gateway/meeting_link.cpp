@@ -230,6 +230,7 @@ core::Status MeetingLink::make_bridge() {
     if (events_.passthrough) bridge_options.passthrough = events_.passthrough();
     if (events_.audio_passthrough) bridge_options.audio_passthrough = events_.audio_passthrough();
     if (events_.content) bridge_options.content = events_.content();
+    link_content_ = bridge_options.content;
     const uint32_t gen = generation_;
     std::weak_ptr<bool> alive = alive_;
     bridge_.reset();  // one link per session: its channels are released before the next one
@@ -898,6 +899,41 @@ void MeetingLink::submit_password(const std::string& password) {
     page_->evaluate(
         "window.sipmediagwAdapter.submitPassword(" + nlohmann::json(password).dump() + ")",
         [](const core::Result<browser::Json>&) {});
+}
+
+void MeetingLink::relink(const std::string& why) {
+    if (ended_ || relinking_ || !bridge_) return;
+    spdlog::info("gateway: sess={} meeting link rebuilt ({}): leaving and joining again", id_,
+                 core::log_field(why));
+    relinking_ = true;
+    // What the old page says from here (its leave's events, the link closing) is not news.
+    ++generation_;
+    participants_timer_.cancel();
+    reconnect_timer_.cancel();
+    std::weak_ptr<bool> alive = alive_;
+    auto again = [this, alive] {
+        if (alive.expired() || ended_ || !relinking_) return;
+        relinking_ = false;
+        leave_timer_.cancel();
+        // A join that fails from here is retried like a rejoin's, until the join deadline.
+        rejoining_ = true;
+        arm_deadline(settings_.join_timeout_s, MeetingEnd::JoinTimedOut);
+        teardown();
+        attempt();
+    };
+    // The old participant leaves first, so that the meeting does not show it twice; a page
+    // that does not answer is discarded all the same. Never torn down from inside the page's
+    // own callback.
+    if (!page_ || !joined_) {
+        loop_.post(again);
+        return;
+    }
+    page_->evaluate("window.sipmediagwAdapter.leave()",
+                    [this, alive, again](const core::Result<browser::Json>&) {
+                        if (alive.expired()) return;
+                        loop_.post(again);
+                    });
+    leave_timer_.start(kLeaveTimeoutMs, again);
 }
 
 void MeetingLink::leave(std::function<void()> done) {

@@ -131,6 +131,13 @@ public:
     // page's answer. Meeting → room: the page sends the meeting's share on the content track.
     void content_share(bool start, std::function<void(core::Result<std::string>)> done);
     void send_content(bool on);
+    // The link carries a content track (events.content() said so when it was made).
+    [[nodiscard]] bool has_content_track() const noexcept { return bridge_ && link_content_; }
+    // A fresh link for tracks the current one lacks (a content line added by re-INVITE): the
+    // link's tracks are fixed when it is made, so the page leaves the meeting and joins again
+    // in a fresh browser, like a rejoin but not counted against kMaxRejoins. Nothing happens
+    // before the first link is made (it will have what the call has by then) or after the end.
+    void relink(const std::string& why);
     // A password the caller typed, for the page (sipmediagwAdapter.submitPassword).
     void submit_password(const std::string& password);
     // sipmediagwAdapter.leave(), then done (also when the page does not answer in time).
@@ -208,7 +215,9 @@ private:
     std::optional<browser::FrameContext> bridge_frame_;
     // The link started ahead of the page: its offer and candidates wait here for the hello.
     std::vector<nlohmann::json> held_link_messages_;
-    bool link_bound_ = false;  // bridge_ serves a frame (a later hello needs a fresh link)
+    bool link_bound_ = false;    // bridge_ serves a frame (a later hello needs a fresh link)
+    bool link_content_ = false;  // bridge_ was made with a content track
+    bool relinking_ = false;     // relink(): leaving the meeting before joining again
     std::set<std::string> granted_origins_;
     // The spare's pre-loaded page is at the adapter's pre-join step: join() without navigating.
     bool join_in_place_ = false;

@@ -41,6 +41,7 @@ CallMedia::CallMedia(Key, std::string session_id, const core::MediaConfig& confi
       audio_(sip::MediaKind::Audio, std::move(audio), log_prefix_),
       video_(sip::MediaKind::Video, std::move(video), log_prefix_),
       content_(sip::MediaKind::Video, std::move(content), log_prefix_, true) {
+    bind_address_ = address;
     ports_.address = std::move(address);
     ports_.audio_rtp = audio_.rtp_port();
     ports_.audio_rtcp = audio_.rtcp_port();
@@ -114,7 +115,7 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
     mode_ = mode;
     audio_active_ = media.audio.has_value() && media.audio->remote_rtp_port != 0;
     video_active_ = media.video.has_value() && media.video->remote_rtp_port != 0;
-    content_active_ = !relays_ && media.content.has_value() && media.content->remote_rtp_port != 0;
+    content_active_ = media.content.has_value() && media.content->remote_rtp_port != 0;
     if (!audio_active_ && !video_active_) return core::fail("media: no stream to start");
 
     pipeline_.reset(gst_pipeline_new(("call-" + session_id_).c_str()));
@@ -215,11 +216,12 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
                  content_active_ ? media.content->codec.name : "-",
                  sip::protection_name(protection));
     if (content_active_) {
-        // Where the room's slides are expected, for operators matching a capture to the call.
+        // Where the room's slides are expected, for operators matching a capture to the call
+        // (behind TURN: the relayed address the room sends to).
         spdlog::info("{} content line local={}:{} peer={}:{} codec={} (main video local={}:{})",
-                     log_prefix_, ports_.address, content_.rtp_port(),
-                     media.content->remote_address, media.content->remote_rtp_port,
-                     media.content->codec.name, ports_.address, video_.rtp_port());
+                     log_prefix_, ports_.address, ports_.content_rtp,
+                     offered.content->remote_address, offered.content->remote_rtp_port,
+                     media.content->codec.name, ports_.address, ports_.video_rtp);
     }
     timeout_since_ms_ = now_ms();
     timed_out_ = false;
@@ -234,8 +236,7 @@ core::Status CallMedia::update(const sip::NegotiatedMedia& offered) {
     const sip::NegotiatedMedia media = relays_ ? relays_->route(offered) : offered;
     const bool audio_now = media.audio.has_value() && media.audio->remote_rtp_port != 0;
     const bool video_now = media.video.has_value() && media.video->remote_rtp_port != 0;
-    const bool content_now =
-        !relays_ && media.content.has_value() && media.content->remote_rtp_port != 0;
+    const bool content_now = media.content.has_value() && media.content->remote_rtp_port != 0;
     const bool rebuild =
         audio_now != audio_active_ || video_now != video_active_ ||
         content_now != content_active_ ||
@@ -307,6 +308,7 @@ CallMedia::Stats CallMedia::stats() const {
     if (relays_) {
         if (s.audio) s.audio->relay = relays_->relay_of(sip::MediaKind::Audio);
         if (s.video) s.video->relay = relays_->relay_of(sip::MediaKind::Video);
+        if (s.content) s.content->relay = relays_->content_relay();
     }
     return s;
 }

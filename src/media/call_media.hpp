@@ -55,6 +55,17 @@ public:
     core::Status use_relays(const TurnAccount& account, uint32_t timeout_ms,
                             std::function<void(core::Status)> done);
     [[nodiscard]] bool relayed() const { return relays_ != nullptr; }
+    // Where the sockets are bound (local_ports().address is the relay's once relayed).
+    [[nodiscard]] const std::string& bind_address() const { return bind_address_; }
+    // Relayed calls: the floor control server's UDP port gets the call's BFCP relay; returns
+    // the relayed port (0: none), and the BFCP line's peer as the server must address it.
+    uint16_t relay_bfcp(uint16_t local_port) {
+        return relays_ ? relays_->serve_bfcp(local_port) : 0;
+    }
+    [[nodiscard]] std::optional<sip::NegotiatedBfcp> route_bfcp(
+        const std::optional<sip::NegotiatedBfcp>& bfcp) {
+        return relays_ ? relays_->route_bfcp(bfcp) : bfcp;
+    }
     core::Status start(const sip::NegotiatedMedia& media, Mode mode);  // after the SDP answer
     core::Status update(const sip::NegotiatedMedia& media);            // re-INVITE
     void send_keyframe();  // the peer asked (SIP INFO picture_fast_update)
@@ -66,7 +77,7 @@ public:
     [[nodiscard]] std::optional<PassthroughVideo> passthrough_video() const;
     // Bridge mode: the caller's Opus goes to the page as is (the link must forward it too).
     [[nodiscard]] bool passthrough_audio() const;
-    // The content line (docs/content.md) runs: negotiated with a port, not relayed.
+    // The content line (docs/content.md) runs: negotiated with a port.
     [[nodiscard]] bool content_active() const { return pipeline_ != nullptr && content_active_; }
     // Monotonic ms of the room's last content RTP packet (0: none yet).
     [[nodiscard]] int64_t content_last_rtp_ms() const { return content_.last_rtp_ms(); }
@@ -95,10 +106,11 @@ private:
     core::ControlLoop& loop_;
     std::shared_ptr<CallEvents> events_;  // posted closures hold a weak_ptr
     sip::LocalMediaPorts ports_;
+    std::string bind_address_;
     MediaStream audio_;
     MediaStream video_;
     // The content line (docs/content.md): rtpbin session 2, its own bridge channels
-    // ("<session>.content"). Relayed calls have no content line.
+    // ("<session>.content").
     MediaStream content_;
     std::unique_ptr<CallRelays> relays_;  // with [turn]: one allocation per socket
     bool audio_active_ = false, video_active_ = false, content_active_ = false;

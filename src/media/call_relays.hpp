@@ -1,6 +1,6 @@
-// The TURN relays of one call: one allocation per media socket (audio and video, RTP and RTCP)
-// made before the SDP answer, so that the answer can carry the relayed address and ports.
-// Control thread only.
+// The TURN relays of one call: one allocation per media socket (audio, video and the content
+// line, RTP and RTCP) and one for the UDP/BFCP floor control server, made before the SDP
+// answer, so that the answer can carry the relayed address and ports. Control thread only.
 #pragma once
 
 #include "core/control_loop.hpp"
@@ -19,7 +19,7 @@ class CallRelays {
 public:
     using Done = std::function<void(core::Status)>;
 
-    // Starts the four allocations; `done` runs once, from the control loop (never from inside
+    // Starts the allocations; `done` runs once, from the control loop (never from inside
     // a libre callback, so it may destroy this object), when all are allocated, when one
     // fails, or after `timeout_ms` without an answer.
     static core::Result<std::unique_ptr<CallRelays>> create(const TurnAccount& account,
@@ -38,9 +38,16 @@ public:
     sip::NegotiatedMedia route(const sip::NegotiatedMedia& media);
     // "host:port" of the stream's RTP relay, or empty.
     [[nodiscard]] std::string relay_of(sip::MediaKind kind) const;
+    [[nodiscard]] std::string content_relay() const;
+
+    // The floor control server's UDP socket (bound after the relays were asked for) gets the
+    // BFCP relay; returns the relayed port for the SDP answer, 0 without one.
+    uint16_t serve_bfcp(uint16_t local_port);
+    // As route(), for the BFCP line: a UDP/BFCP peer is reached through the relay.
+    std::optional<sip::NegotiatedBfcp> route_bfcp(const std::optional<sip::NegotiatedBfcp>& bfcp);
 
 private:
-    enum Slot { AudioRtp, AudioRtcp, VideoRtp, VideoRtcp, Count };
+    enum Slot { AudioRtp, AudioRtcp, VideoRtp, VideoRtcp, ContentRtp, ContentRtcp, Bfcp, Count };
     void on_relay_done(core::Status status);
     void finish(core::Status status);
     void route_stream(std::optional<sip::NegotiatedStream>& stream, Slot rtp, Slot rtcp);
@@ -48,7 +55,7 @@ private:
     std::string log_prefix_;
     Done done_;
     std::array<std::unique_ptr<TurnRelay>, Count> relays_;
-    size_t waiting_ = Count;
+    size_t waiting_ = 0;
     core::Timer timeout_;
     core::Timer finish_;  // defers `done` out of libre's callbacks
 };

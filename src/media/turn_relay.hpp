@@ -55,6 +55,9 @@ public:
 
     // The peer's address from SDP: installs a permission and sends there from now on.
     void set_peer(const std::string& host, uint16_t port);
+    // The local socket this relay stands in for, when it was not known at create() (port 0
+    // there): the floor control server's, bound after the relays were allocated.
+    void set_media_port(uint16_t port) { sa_set_port(&media_addr_, port); }
 
     struct Key {  // only create() makes one
         explicit Key() = default;

@@ -15,6 +15,8 @@ namespace {
 // refused(): every one of the first ones is logged, then one in kRefusalLogEvery.
 constexpr uint64_t kRefusalLogFirst = 20;
 constexpr uint64_t kRefusalLogEvery = 100;
+// RFC 8855 §6.2.2 (T2): how long a response is kept for a retransmitted request.
+constexpr uint64_t kUdpAnswerKeepMs = 10000;
 
 std::string peer_text(const struct sa& a) {
     char buf[64];
@@ -33,6 +35,26 @@ unsigned primitive_of(const struct bfcp_msg& msg) {
 
 bool known_primitive(unsigned prim) {
     return prim >= BFCP_FLOOR_REQUEST && prim <= BFCP_GOODBYE_ACK;  // RFC 8855 §5.1: 1-17
+}
+
+// What a client sends to open a transaction (RFC 8855 §5.1, client to server), or a primitive
+// nobody knows (answered with an Error). Version 1 has no R bit, so acknowledgements are told
+// apart by primitive, not by the bit alone.
+bool client_request(const struct bfcp_msg& msg) {
+    if (msg.r) return false;
+    switch (primitive_of(msg)) {
+        case BFCP_FLOOR_REQUEST:
+        case BFCP_FLOOR_RELEASE:
+        case BFCP_FLOOR_REQUEST_QUERY:
+        case BFCP_USER_QUERY:
+        case BFCP_FLOOR_QUERY:
+        case BFCP_CHAIR_ACTION:
+        case BFCP_HELLO:
+        case BFCP_GOODBYE:
+            return true;
+        default:
+            return !known_primitive(primitive_of(msg));
+    }
 }
 
 std::string primitive_name(unsigned prim) {
@@ -61,6 +83,12 @@ core::Result<std::unique_ptr<FloorServer>> FloorServer::open(const std::string& 
         return core::fail(std::string("bfcp: UDP listen: ") + std::strerror(err));
     s->udp_.reset(conn);
     s->udp_port_ = sa_port(&laddr);
+    struct udp_helper* uh = nullptr;
+    if (int err = udp_register_helper(&uh, static_cast<struct udp_sock*>(bfcp_sock(conn)), 0,
+                                      nullptr, &FloorServer::on_udp_datagram, s.get());
+        err != 0)
+        return core::fail(std::string("bfcp: UDP helper: ") + std::strerror(err));
+    s->udp_helper_.reset(uh);
     (void)sa_set_str(&laddr, address.c_str(), 0);
     struct tcp_sock* ts = nullptr;
     if (int err = tcp_listen(&ts, &laddr, &FloorServer::on_tcp_connect, s.get()); err != 0)
@@ -82,6 +110,7 @@ FloorServer::~FloorServer() {
     tls_conn_.reset();
     tcp_.reset();
     tcp_listener_.reset();
+    udp_helper_.reset();  // first: a socket frees the helpers still registered on it
     udp_.reset();
 }
 
@@ -211,16 +240,19 @@ FloorServer::Holders FloorServer::holders() const {
 template <class... Attrs>
 int FloorServer::reply(const struct bfcp_msg& req, bool tcp, int prim, unsigned attrc,
                        Attrs... attrs) {
-    if (!tcp)
-        return bfcp_reply(udp_.get(), &req, static_cast<enum bfcp_prim>(prim), attrc, attrs...);
-    if (!tcp_) return ENOTCONN;
+    if (tcp && !tcp_) return ENOTCONN;
     core::ReHandle<struct mbuf> mb(mbuf_alloc(128));
     if (!mb) return ENOMEM;
     int err = bfcp_msg_encode(mb.get(), req.ver, true, static_cast<enum bfcp_prim>(prim),
                               req.confid, req.tid, req.userid, attrc, attrs...);
     if (err != 0) return err;
     mb->pos = 0;
-    return tcp_send(tcp_.get(), mb.get());
+    if (tcp) return tcp_send(tcp_.get(), mb.get());
+    err = udp_send(static_cast<struct udp_sock*>(bfcp_sock(udp_.get())), &req.src, mb.get());
+    if (err != 0) return err;
+    udp_answer_ =
+        UdpAnswer{primitive_of(req), req.confid, req.tid, req.userid, tmr_jiffies(), std::move(mb)};
+    return 0;
 }
 
 template <class... Attrs>
@@ -249,6 +281,35 @@ int FloorServer::notify(int prim, unsigned attrc, Attrs... attrs) {
     if (err != 0) return err;
     mb->pos = 0;
     return tcp_send(tcp_.get(), mb.get());
+}
+
+bool FloorServer::on_udp_datagram(struct sa* src, struct mbuf* mb, void* arg) {
+    auto* self = static_cast<FloorServer*>(arg);
+    const size_t start = mb->pos;
+    struct bfcp_msg* decoded = nullptr;
+    const int err = bfcp_msg_decode(&decoded, mb);
+    mb->pos = start;
+    if (err != 0) return false;  // libre drops it as well
+    core::ReHandle<struct bfcp_msg> msg(decoded);
+    // Acknowledgements of our notifications are libre's transactions.
+    if (!client_request(*msg)) return false;
+    msg->src = *src;
+    self->on_udp_request(*msg);
+    return true;
+}
+
+void FloorServer::on_udp_request(const struct bfcp_msg& msg) {
+    if (!negotiated_ || negotiated_->transport != BfcpTransport::Udp) return;
+    const UdpAnswer& last = udp_answer_;
+    if (last.mb && tmr_jiffies() - last.sent_ms < kUdpAnswerKeepMs && last.tid == msg.tid &&
+        last.prim == primitive_of(msg) && last.confid == msg.confid && last.userid == msg.userid) {
+        // A retransmission: its answer again, without acting on it twice.
+        last.mb->pos = 0;
+        (void)udp_send(static_cast<struct udp_sock*>(bfcp_sock(udp_.get())), &msg.src,
+                       last.mb.get());
+        return;
+    }
+    handle(msg, false);
 }
 
 void FloorServer::on_udp(const struct bfcp_msg* msg, void* arg) {

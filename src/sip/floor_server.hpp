@@ -1,6 +1,6 @@
 // One call's BFCP floor control server (RFC 8855) on the wire: UDP through libre's bfcp_conn
-// (which keeps the last response for a retransmitted request and retransmits our
-// notifications until acknowledged, RFC 8855 §6.2), TCP through our own framing of libre's
+// for our notifications (retransmitted until acknowledged, RFC 8855 §6.2) and our own answers
+// to the room's requests (see on_udp_datagram()), TCP through our own framing of libre's
 // message codec (libre 1.1.0 has no BFCP over TCP), TCP/TLS the same framing inside libre's
 // TLS on the accepted connection (RFC 8856 §4). Both sockets are open from the start so
 // that any answer, and any re-INVITE, can name their ports; messages count only once
@@ -83,6 +83,13 @@ public:
 
 private:
     static void on_udp(const struct bfcp_msg* msg, void* arg);
+    // Sees every datagram before libre's bfcp_conn and takes the room's requests (R bit clear,
+    // a client's primitive). libre 1.1.0 matches an incoming message to our pending
+    // notification by transaction id, conference and user id alone, so a room request whose
+    // id happened to equal our notification's was swallowed as its acknowledgement: the two
+    // sides number their transactions independently (RFC 8855 §8), so this is routine.
+    static bool on_udp_datagram(struct sa* src, struct mbuf* mb, void* arg);
+    void on_udp_request(const struct bfcp_msg& msg);
     static void on_tcp_connect(const struct sa* peer, void* arg);
     static void on_tls_established(void* arg);
     static void on_tcp_recv(struct mbuf* mb, void* arg);
@@ -127,6 +134,18 @@ private:
     std::string log_id_;
     FloorServerEvents events_;
     core::ReHandle<struct bfcp_conn> udp_;
+    core::ReHandle<struct udp_helper> udp_helper_;  // on_udp_datagram() on udp_'s socket
+    // Our latest UDP response, sent again for a retransmission of its request (RFC 8855
+    // §6.2.2) until kUdpAnswerKeepMs after it went out.
+    struct UdpAnswer {
+        unsigned prim = 0;
+        uint32_t confid = 0;
+        uint16_t tid = 0;
+        uint16_t userid = 0;
+        uint64_t sent_ms = 0;
+        core::ReHandle<struct mbuf> mb;
+    };
+    UdpAnswer udp_answer_;
     core::ReHandle<struct tcp_sock> tcp_listener_;
     core::ReHandle<struct tcp_conn> tcp_;
     core::ReHandle<struct tls> tls_;            // set by enable_tls()

@@ -71,6 +71,7 @@ protected:
         };
         ev.on_reconnecting = [this](const std::string& r) { seen_.reconnecting.push_back(r); };
         ev.on_participants = [this](size_t others) { seen_.others = others; };
+        ev.content = [this] { return content_; };
         link_ = std::make_unique<gateway::MeetingLink>("t1", adapter, std::move(request), *pool_,
                                                        *loop_, std::move(ev));
         link_->set_join_settings(std::move(settings));
@@ -93,6 +94,7 @@ protected:
     std::unique_ptr<browser::Pool> pool_;
     std::unique_ptr<gateway::MeetingLink> link_;
     MeetingLinkSeen seen_;
+    bool content_ = false;  // the call has a content line: links are made with a content track
 };
 
 }  // namespace browser_test

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -293,6 +294,43 @@ TEST_F(MeetingLinkTest, ReloadedMeetingFrameGetsANewLink) {
         << seen_.others;
     EXPECT_FALSE(seen_.end) << seen_.cause;
     EXPECT_EQ(seen_.joined, 1);
+}
+
+// A content line added by re-INVITE after the link was made (its tracks are fixed then):
+// relink() leaves the meeting and joins again on a link that has the content track, which the
+// page's bridge then holds for getDisplayMedia; the call stays joined, and media flows again.
+TEST_F(MeetingLinkTest, RelinkGivesThePageTheContentTrackAndStaysJoined) {
+    http_.add("/m.html", meeting_page("await media(); return {joined: true};"));
+    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
+                        Json::object());
+    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
+    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }));
+    ASSERT_FALSE(seen_.end) << seen_.cause;
+    EXPECT_FALSE(link_->has_content_track());
+    const pid_t first = link_->browser_pid();
+
+    content_ = true;
+    link_->relink("a content line came by re-INVITE");
+    ASSERT_TRUE(wait_for([&] {
+        return seen_.end || (seen_.joined > 1 && link_->bridge() != nullptr &&
+                             link_->bridge()->stats().video_frames_from_page >= 10);
+    }));
+    EXPECT_FALSE(seen_.end) << seen_.cause;
+    EXPECT_TRUE(link_->has_content_track());
+    EXPECT_NE(link_->browser_pid(), first);
+    // The page received the content track (the link's third m-line).
+    auto has_content = std::make_shared<bool>(false);
+    auto asking = std::make_shared<bool>(false);
+    EXPECT_TRUE(wait_for([&] {
+        if (link_->page() == nullptr || *asking) return *has_content;
+        *asking = true;
+        link_->page()->evaluate_in(link_->bridge_frame(), "__smgwBridge.hasContent()",
+                                   [has_content, asking](const core::Result<Json>& r) {
+                                       *asking = false;
+                                       if (r && r->is_boolean()) *has_content = r->get<bool>();
+                                   });
+        return *has_content;
+    }));
 }
 
 // "reconnecting" without "joined" within the grace period: the gateway rejoins with a fresh

@@ -65,6 +65,36 @@ TEST(ContentLine, EchoedOnItsOwnLineNextToTheMainVideo) {
     EXPECT_GE(s.video->frames_decoded, 15U);
 }
 
+// A content line that a re-INVITE adds to a call that had none (endpoints that add it when
+// they start presenting): update() brings it up, and the room's slides flow on it.
+TEST(ContentLine, AddedByReInviteFlows) {
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    FarEnd far({.audio_codec = "PCMU", .video_codec = "VP8"});
+    testsupport::RtpVideoPeer room;
+    const auto ports = c.call->local_ports();
+    ASSERT_TRUE(far.start(ports).ok());
+    auto media = far.negotiated(ports);
+    auto st = c.call->start(media, media::Mode::Echo);
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    EXPECT_FALSE(c.call->content_active());
+    ASSERT_TRUE(c.loop.run_until([&] { return far.video_frames() >= 5; }, 60000));
+
+    media.content = content_line(room, ports);
+    room.start("127.0.0.1", ports.content_rtp, "checkers-8", kContentPt);
+    st = c.call->update(media);
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    EXPECT_TRUE(c.call->content_active());
+    EXPECT_TRUE(c.loop.run_until(
+        [&] {
+            const auto s = c.call->stats();
+            return room.frames() >= 15 && s.content && s.content->frames_decoded >= 15;
+        },
+        60000))
+        << "content frames back " << room.frames();
+    EXPECT_TRUE(c.errors.empty()) << c.errors.front();
+}
+
 TEST(ContentLine, BridgeSendsOnlyWhileTheGatewayHoldsTheFloor) {
     Call c(test_config());
     ASSERT_TRUE(c.call);

@@ -36,6 +36,11 @@ BfcpClient::BfcpClient(Transport transport, const std::string& host, uint16_t po
         struct bfcp_conn* conn = nullptr;
         if (bfcp_listen(&conn, BFCP_UDP, &local, nullptr, &BfcpClient::on_udp, this) != 0) return;
         udp_.reset(conn);
+        struct udp_helper* uh = nullptr;
+        if (udp_register_helper(&uh, static_cast<struct udp_sock*>(bfcp_sock(conn)), 0, nullptr,
+                                &BfcpClient::on_udp_datagram, this) != 0)
+            return;
+        udp_helper_.reset(uh);
         connected_ = true;
     } else {
         if (transport_ == Transport::Tls) {
@@ -64,6 +69,8 @@ BfcpClient::BfcpClient(Transport transport, const std::string& host, uint16_t po
 BfcpClient::~BfcpClient() {
     tls_conn_.reset();
     tcp_.reset();
+    // The helper first: a socket frees the helpers still registered on it.
+    udp_helper_.reset();
     udp_.reset();
 }
 
@@ -198,15 +205,28 @@ void BfcpClient::received(const struct bfcp_msg& msg) {
     const enum bfcp_prim ack =
         msg.prim == BFCP_FLOOR_STATUS ? BFCP_FLOOR_STATUS_ACK : BFCP_FLOOR_REQ_STATUS_ACK;
     if (msg.prim != BFCP_FLOOR_STATUS && msg.prim != BFCP_FLOOR_REQUEST_STATUS) return;
-    if (transport_ == Transport::Udp) {
-        (void)bfcp_reply(udp_.get(), &msg, ack, 0u);
-        return;
-    }
     core::ReHandle<struct mbuf> mb(mbuf_alloc(32));
     if (bfcp_msg_encode(mb.get(), msg.ver, true, ack, msg.confid, msg.tid, msg.userid, 0u) != 0)
         return;
     mb->pos = 0;
+    if (transport_ == Transport::Udp) {
+        (void)udp_send(static_cast<struct udp_sock*>(bfcp_sock(udp_.get())), &msg.src, mb.get());
+        return;
+    }
     (void)tcp_send(tcp_.get(), mb.get());
+}
+
+bool BfcpClient::on_udp_datagram(struct sa* src, struct mbuf* mb, void* arg) {
+    const size_t start = mb->pos;
+    struct bfcp_msg* decoded = nullptr;
+    const int err = bfcp_msg_decode(&decoded, mb);
+    mb->pos = start;
+    if (err != 0) return false;
+    core::ReHandle<struct bfcp_msg> msg(decoded);
+    if (msg->r) return false;  // a response to our request: libre's transaction
+    msg->src = *src;
+    static_cast<BfcpClient*>(arg)->received(*msg);
+    return true;
 }
 
 void BfcpClient::on_udp(const struct bfcp_msg* msg, void* arg) {

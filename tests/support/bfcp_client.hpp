@@ -74,6 +74,10 @@ public:
 
 private:
     static void on_udp(const struct bfcp_msg* msg, void* arg);
+    // The server's notifications (R bit clear) are taken before libre's bfcp_conn, which
+    // would take one whose transaction id equals our pending request's for its response
+    // (libre 1.1.0 matches ids only; the server numbers its own, RFC 8855 §8).
+    static bool on_udp_datagram(struct sa* src, struct mbuf* mb, void* arg);
     static void on_response(int err, const struct bfcp_msg* msg, void* arg);
     static void on_tcp_estab(void* arg);
     static void on_tcp_recv(struct mbuf* mb, void* arg);
@@ -95,6 +99,7 @@ private:
     bool acknowledge_ = true;
     uint16_t tcp_tid_ = 0;
     core::ReHandle<struct bfcp_conn> udp_;
+    core::ReHandle<struct udp_helper> udp_helper_;
     core::ReHandle<struct tcp_conn> tcp_;
     core::ReHandle<struct tls> tls_;
     core::ReHandle<struct tls_conn> tls_conn_;

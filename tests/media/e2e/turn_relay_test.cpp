@@ -1,12 +1,18 @@
 // End to end through a TURN relay: coturn (started here on 127.0.0.1, use-auth-secret) relays
 // every media socket of the gateway; baresip calls sip:echo and must get its tone back, which it
 // can only do by sending to the relayed address it read in our SDP answer.
+#include "core/control_loop.hpp"
 #include "integration/gateway_fixture.hpp"
 #include "recording.hpp"
+#include "support/bfcp_client.hpp"
+#include "support/http_client.hpp"
 #include "support/ports.hpp"
+#include "support/rtp_video_peer.hpp"
 #include "support/test_ca.hpp"
 
 #include <fmt/format.h>
+
+#include <future>
 
 namespace testsupport {
 namespace {
@@ -16,7 +22,8 @@ protected:
     // coturn with its own config, ports probed free, log on stdout (Program's log file).
     Program& start_coturn(const std::string& secret) {
         turn_port_ = free_port();
-        const uint16_t relay_min = free_port_block(8);
+        // Seven allocations per call (audio, video and content, RTP and RTCP, and BFCP).
+        const uint16_t relay_min = free_port_block(16);
         const auto conf = dir_ / "turnserver.conf";
         write_file(conf,
                    fmt::format("listening-ip=127.0.0.1\nlistening-port={}\n"
@@ -26,7 +33,7 @@ protected:
                                "no-multicast-peers\nallow-loopback-peers\n"
                                "log-file=stdout\nsimple-log\nverbose\npidfile={}\n"
                                "userdb={}\n",
-                               turn_port_, relay_min, relay_min + 7, secret,
+                               turn_port_, relay_min, relay_min + 15, secret,
                                (dir_ / "turnserver.pid").string(), (dir_ / "turndb").string()));
         auto p =
             Program::start("coturn", {"/usr/bin/turnserver", "-c", conf.string()}, dir_.path());
@@ -91,11 +98,13 @@ TEST_F(TurnE2e, EchoThroughCoturnRelay) {
     ASSERT_TRUE(caller.dial(gw.uri("echo")));
     ASSERT_TRUE(caller.wait_established(std::chrono::seconds(20)));
 
-    // Four allocations (audio and video, RTP and RTCP) before the answer went out.
+    // One allocation per socket (audio, video, content: RTP and RTCP; BFCP) before the answer
+    // went out.
     const std::regex allocated(
         "media: sess=\\S+ turn allocated relay=127\\.0\\.0\\.1:(\\d+) stream=audio-rtp");
     ASSERT_TRUE(gw.program().wait_for_log(allocated, std::chrono::seconds(5)));
-    for (const char* s : {"audio-rtcp", "video-rtp", "video-rtcp"}) {
+    for (const char* s :
+         {"audio-rtcp", "video-rtp", "video-rtcp", "content-rtp", "content-rtcp", "bfcp"}) {
         EXPECT_TRUE(gw.program().log_contains(
             std::regex(std::string("turn allocated relay=127\\.0\\.0\\.1:\\d+ stream=") + s)));
     }
@@ -119,16 +128,110 @@ TEST_F(TurnE2e, EchoThroughCoturnRelay) {
                                     std::chrono::seconds(10)));
     EXPECT_TRUE(
         coturn.wait_for_log(std::regex("REFRESH processed, success"), std::chrono::seconds(10)));
-    // All four allocations are gone, not left to expire.
+    // All seven allocations are gone, not left to expire.
     const std::regex closed("closed \\(2nd stage\\)");
     EXPECT_TRUE(wait_until(
         [&] {
             const std::string text = coturn.log();
             return std::distance(std::sregex_iterator(text.begin(), text.end(), closed),
-                                 std::sregex_iterator()) == 4;
+                                 std::sregex_iterator()) == 7;
         },
         std::chrono::seconds(10), std::chrono::milliseconds(100)))
-        << "coturn did not close the four allocations";
+        << "coturn did not close the seven allocations";
+}
+
+// Issue 14: a room's content line and its UDP/BFCP line go through relays too. The room
+// (sipp's offer naming the test's own sockets for main video and slides, and a BFCP client
+// from libre) calls the echo room through coturn: its slides come back on the content line,
+// its floor request is granted, and the gateway relayed both both ways.
+TEST_F(TurnE2e, ContentAndBfcpThroughCoturnRelay) {
+    start_coturn("turn-test-secret");
+    GatewayOptions go;
+    go.extra_toml = turn_toml("turn-test-secret") +
+                    "[media]\nvideo_width = 320\nvideo_height = 240\nvideo_fps = 15\n"
+                    "video_bitrate_kbps = 400\n";
+    auto& gw = start_gateway(go);
+    RtpVideoPeer camera;
+    RtpVideoPeer slides;
+    auto call = std::async(std::launch::async, [&] {
+        return run_sipp(gw.program().log_path().parent_path(),
+                        scenario("content_bfcp_until_bye.xml", gw.target(), "echo", "u1",
+                                 {"-key", "main_port", std::to_string(camera.port()), "-key",
+                                  "content_port", std::to_string(slides.port())}));
+    });
+    // The answer's ports are the relays' (what the log names is what the SDP said).
+    const std::regex lines(
+        R"(media: sess=(\S+) content line local=127\.0\.0\.1:(\d+) peer=\S+ codec=VP8 \(main video local=127\.0\.0\.1:(\d+)\))");
+    const std::regex bfcp(
+        "bfcp: sess=\\S+ floor control on UDP/BFCP port=(\\d+) floor=1 "
+        "confid=(\\d+) userid=(\\d+)");
+    const bool up = gw.program().wait_for_log(lines, std::chrono::seconds(30)) &&
+                    gw.program().wait_for_log(bfcp, std::chrono::seconds(10));
+    const std::string log = gw.program().log();
+    std::smatch m;
+    std::smatch b;
+    if (up && std::regex_search(log, m, lines) && std::regex_search(log, b, bfcp)) {
+        const std::string session = m[1];
+        const auto content_port = static_cast<uint16_t>(std::stoul(m[2]));
+        const auto main_port = static_cast<uint16_t>(std::stoul(m[3]));
+        const auto bfcp_port = static_cast<uint16_t>(std::stoul(b[1]));
+        for (const auto& [port, stream] :
+             {std::pair{content_port, "content-rtp"}, std::pair{main_port, "video-rtp"},
+              std::pair{bfcp_port, "bfcp"}}) {
+            EXPECT_TRUE(gw.program().log_contains(std::regex(
+                fmt::format("turn allocated relay=127\\.0\\.0\\.1:{} stream={}", port, stream))))
+                << stream << " is not on its relay";
+        }
+        camera.start("127.0.0.1", main_port, "green");
+        slides.start("127.0.0.1", content_port, "checkers-8");
+        EXPECT_TRUE(wait_until([&] { return slides.frames() >= 15 && camera.frames() >= 15; },
+                               std::chrono::seconds(60), std::chrono::milliseconds(100)))
+            << "slides back: " << slides.frames() << ", camera back: " << camera.frames();
+        {
+            core::LibreRuntime libre;
+            core::ControlLoop loop;
+            BfcpClient room(BfcpClient::Transport::Udp, "127.0.0.1", bfcp_port,
+                            static_cast<uint32_t>(std::stoul(b[2])),
+                            static_cast<uint16_t>(std::stoul(b[3])), 2, "");
+            EXPECT_TRUE(room.ok());
+            auto run_until = [&](const std::function<bool()>& pred) {
+                const auto deadline = std::chrono::steady_clock::now() + 30s;
+                core::Timer poll;
+                std::function<void()> check = [&] {
+                    if (pred() || std::chrono::steady_clock::now() >= deadline) {
+                        loop.stop();
+                        return;
+                    }
+                    poll.start(10, check);
+                };
+                poll.start(0, check);
+                loop.run();
+                return pred();
+            };
+            room.request_floor(1);
+            EXPECT_TRUE(run_until([&] { return room.state_of(1) == BFCP_GRANTED; }));
+            EXPECT_TRUE(gw.program().wait_for_log(
+                std::regex("gateway: sess=" + session + " content floor taken by the room"), 10s));
+            room.release_floor(1);
+            EXPECT_TRUE(run_until([&] { return room.state_of(1) == BFCP_RELEASED; }));
+        }
+        const auto hangup = http_request(gw.api_port(), "DELETE", "/api/v1/gateways/" + session);
+        EXPECT_TRUE(hangup.ok() && hangup->status == 200);
+        for (const char* stream : {"content-rtp", "bfcp"}) {
+            EXPECT_TRUE(gw.program().wait_for_log(
+                std::regex(fmt::format("turn released relay=127\\.0\\.0\\.1:\\d+ stream={} "
+                                       "sent=[1-9]\\d* received=[1-9]\\d*",
+                                       stream)),
+                std::chrono::seconds(10)))
+                << stream << " did not go through its relay both ways";
+        }
+    } else {
+        ADD_FAILURE() << "no relayed content or BFCP line: " << gw.program().tail();
+        gw.program().stop();  // its end ends sipp
+    }
+    auto r = call.get();
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->exit_code, 0);
 }
 
 // Issue 12: an SDES-SRTP caller through the relay. The relay carries the SRTP datagrams as

@@ -274,7 +274,10 @@ TEST_P(MeetingForwardingLinkTest, OneRemoteVideoGoesToTheCallerEncodedThenCompos
     ASSERT_TRUE(run_until([&] { return got.frames >= 30 && red(); }, 90s))
         << "frames=" << got.frames << " rgb=" << got.r << "," << got.g << "," << got.b
         << " result=" << evaluate(*page, "window.__result")->dump();
-    const auto work = [&] { return evaluate(*page, "__work()").value_or(Json()); };
+    const auto work = [&] {
+        auto w = evaluate(*page, "__work()");
+        return w ? *w : Json();
+    };
     if (forward) {
         const Json encoded = poll_evaluate(
             *page, "__work()",

@@ -407,7 +407,7 @@
     if (forwarder) args[0] = forwarder.configure(asked);
     const conn = new NativePeerConnection(...args);
     // First: its track listener gives video receivers their transform before anyone else.
-    if (meetingForwarder) meetingForwarder.adopt(conn);
+    if (meetingForwarder) meetingForwarder.adopt(conn, asked);
     if (forwarder) forwarder.adopt(conn, asked);
     conn.addEventListener('track', (ev) => mixAudio(ev.track));
     meetingConnections.add(conn);

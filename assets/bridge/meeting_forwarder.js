@@ -176,7 +176,10 @@ onmessage = (e) => {
     });
   }
 
-  function adopt(conn) {
+  function adopt(conn, config) {
+    // A meeting that asked for encoded streams itself (its own end-to-end encryption) pipes its
+    // receivers itself: that connection is left alone.
+    if (config && config.encodedInsertableStreams !== undefined) return;
     // Before the meeting's own listeners, which may show the track at once.
     conn.addEventListener('track', (ev) => attachReceiver(ev.receiver, ev.track));
   }

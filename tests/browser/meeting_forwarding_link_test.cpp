@@ -332,7 +332,7 @@ TEST_P(MeetingForwardingLinkTest, OneRemoteVideoGoesToTheCallerEncodedThenCompos
         *page, "__work()",
         [](const Json& w) {
             return w.is_object() && w["fwd"].value("mode", "") == "composited" &&
-                   w["fwd"].value("state", "") == "composited";
+                   w["fwd"].value("state", "composited") == "composited";
         },
         60s);
     ASSERT_TRUE(composited.is_object()) << work().dump();

@@ -125,7 +125,7 @@ onmessage = (e) => {
   let writeErrors = 0;
   let ownDropped = 0;
   let switches = 0;
-  let wantActive = true;      // the link encoder's wanted state
+  let wantActive = true;      // the link encoder's wanted state (applied at every tick)
   let timer = null;
   let tick = 0;
 
@@ -226,6 +226,7 @@ onmessage = (e) => {
       setEncoderActive(false);
       if (host) host.pause(true);
       enter('encoded');
+      switches++;
       announce();
     }
     if (state !== 'encoded') return;
@@ -429,7 +430,7 @@ onmessage = (e) => {
     if (timer) return;
     timer = setInterval(() => {
       tick++;
-      if (wantActive !== undefined) applyEncoderActive();
+      applyEncoderActive();  // a setParameters that lost a race is applied again
       relayKeyframeRequests().catch(() => {});
       if (tick % 2 === 0 || state === 'stopping') evaluate();
       if (tick % 20 === 0 && mode === 'encoded')

@@ -195,8 +195,9 @@
               audio: d.audio || v.srcObject.getAudioTracks()[0] || null};
     };
     let watch = () => {};  // set below: draw again when a shown video has a new frame
+    const visible = () => remoteVideos(isOwn).map(about).filter((t) => !t.hidden);
     const draw = () => {
-      const tiles = remoteVideos(isOwn).map(about).filter((t) => !t.hidden);
+      const tiles = visible();
       for (const t of tiles) watch(t.video);
       for (const t of tiles) if (!order.has(t.key)) order.set(t.key, nextOrder++);
       const levels = {};
@@ -251,9 +252,12 @@
     let lastDraw = -Infinity;
     let pending = null;
     let stopped = false;
+    // While the meeting's one video goes to the caller as encoded frames (meeting_forwarder.js)
+    // nothing is drawn: its picture is not decoded, and the link's encoder is idle.
+    let paused = false;
     const frame = () => {
       pending = null;
-      if (stopped) return;
+      if (stopped || paused) return;
       lastDraw = performance.now();
       draw();
       track.requestFrame();
@@ -302,6 +306,15 @@
       // What the last frame showed, for diagnostics and tests.
       state: () => ({layout: current, speaker: picker.current(), width, height,
                      tiles: shown.map((t) => ({...t}))}),
+      // What a frame drawn now would show ([{video, track, share}]), drawn or not.
+      visible: () => visible().map((t) => ({video: t.video,
+                                            track: t.video.srcObject.getVideoTracks()[0],
+                                            share: t.share})),
+      pause(on) {
+        paused = !!on;
+        if (!paused) frame();
+      },
+      paused: () => paused,
       stop() { halt(); track.stop(); },
     };
   }

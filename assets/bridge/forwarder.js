@@ -248,6 +248,8 @@ onmessage = (e) => {
   function pipeReceiver(receiver) {
     if (pipedReceivers.has(receiver)) return;
     pipedReceivers.add(receiver);
+    // Already transformed (meeting_forwarder.js takes video receivers first): frames flow.
+    if (receiver.transform) return;
     try {
       const {readable, writable} = receiver.createEncodedStreams();
       readable.pipeTo(writable).catch(() => {});

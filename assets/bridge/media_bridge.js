@@ -16,7 +16,9 @@
 // video, or audio, into the meeting, forwarder.js), {type:"forward_stats", frames,
 // keyframeRequests, ...}, {type:"forward_keyframe", waitedMs} (the meeting asked for a keyframe,
 // the caller's was forwarded waitedMs later), {type:"meeting_connection", state:"connected",
-// publishing} (one of the meeting's own connections is up; publishing: it sends the caller).
+// publishing} (one of the meeting's own connections is up; publishing: it sends the caller),
+// {type:"meeting_forward", mode:"encoded"|"composited", reason, codec, width, height} (the
+// meeting's video to the caller, meeting_forwarder.js), {type:"meeting_forward_stats", ...}.
 // Gateway → page: {type:"offer", sdp, capture?: {width, height}, videoLimits?: {width, height,
 // fps, bitrateKbps}}, {type:"candidate", candidate, sdpMLineIndex}.
 //
@@ -38,10 +40,17 @@
   const send = (msg) => signalBinding(JSON.stringify(msg));
   // Set by the gateway before this script: {video: "tab" | "compositor"} ([browser] meeting_video),
   // layout: "speaker" | "grid" ([browser] meeting_layout), forwardEncoded ([browser]
-  // forward_encoded_video: the caller's video and audio).
+  // forward_encoded_video: the caller's video and audio), forwardMeetingEncoded ([browser]
+  // forward_encoded_meeting_video).
   const config = window.__smgwBridgeConfig || {};
   const forwarder = config.forwardEncoded && window.__smgwForwarder &&
       window.__smgwForwarder.available ? window.__smgwForwarder : null;
+  // The meeting's one video to the caller as encoded frames ([browser]
+  // forward_encoded_meeting_video, meeting_forwarder.js); only with the compositor, which knows
+  // what the caller would see.
+  const meetingForwarder = config.forwardMeetingEncoded && config.video === 'compositor' &&
+      window.__smgwMeetingForwarder && window.__smgwMeetingForwarder.available
+      ? window.__smgwMeetingForwarder : null;
 
   const DEVICES = [
     {deviceId: 'sipmediagw-camera', kind: 'videoinput', label: 'sipmediagw camera'},
@@ -120,8 +129,10 @@
       if (pc.connectionState === 'connected') startOutput().finally(showSlate);
     };
     // With forwarding, the gateway numbers the link's video as this Chromium does (forwarder.js).
-    if (forwarder) {
-      forwarder.nativeVideoFormats().then(
+    const formats = window.__smgwForwarder && window.__smgwForwarder.available &&
+        (forwarder || meetingForwarder) ? window.__smgwForwarder : null;
+    if (formats) {
+      formats.nativeVideoFormats().then(
           (videoFormats) => send({type: 'hello', url: location.href, videoFormats}));
     } else {
       send({type: 'hello', url: location.href});
@@ -134,6 +145,8 @@
     // Our senders on the gateway's transceivers carry the meeting's output; tracks are
     // attached later with replaceTrack, which needs no renegotiation.
     for (const t of pc.getTransceivers()) t.direction = 'sendrecv';
+    // Before the sender has a track: its encoded stream must exist before its first frame.
+    if (meetingForwarder) meetingForwarder.attachLinkSender(senderFor('video'));
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
     send({type: 'answer', sdp: pc.localDescription.sdp});
@@ -184,6 +197,17 @@
       }
       send({type: 'output', video: 'compositor', width: size.width, height: size.height,
             fps: size.fps});
+      if (meetingForwarder) {
+        const c = composite;
+        meetingForwarder.start({
+          tiles: () => c.visible(),
+          pause: (on) => c.pause(on),
+          limits: () => videoLimits,
+          // Not during the joining slate, nor once something else feeds the link.
+          active: () => !slateOutput && !!senderFor('video') &&
+                        senderFor('video').track === c.track,
+        });
+      }
       return;
     }
     // The frame that holds the link captures the whole tab (preferCurrentTab), also from an
@@ -387,6 +411,8 @@
     const asked = args[0];
     if (forwarder) args[0] = forwarder.configure(asked);
     const conn = new NativePeerConnection(...args);
+    // First: its track listener gives video receivers their transform before anyone else.
+    if (meetingForwarder) meetingForwarder.adopt(conn, asked);
     if (forwarder) forwarder.adopt(conn, asked);
     conn.addEventListener('track', (ev) => mixAudio(ev.track));
     meetingConnections.add(conn);
@@ -425,6 +451,7 @@
     forwarder.setOwn((t) => ownTrackIds.has(t.id));
     forwarder.onReport(send);
   }
+  if (meetingForwarder) meetingForwarder.onReport(send);
 
   const replace = (obj, name, fn) => Object.defineProperty(obj, name, {
     value: fn, writable: true, configurable: true});
@@ -566,6 +593,10 @@
     compositorState() { return composite ? composite.state() : null; },
     // The caller's video into the meeting: forwarded encoded or decoded and re-encoded here.
     forwardStats() { return forwarder ? forwarder.stats() : {mode: 'decoded', reason: 'off'}; },
+    // The meeting's video to the caller: forwarded encoded or drawn by the compositor.
+    meetingForwardStats() {
+      return meetingForwarder ? meetingForwarder.stats() : {mode: 'composited', reason: 'off'};
+    },
     captureSettings() {
       const t = tabCapture && tabCapture.getVideoTracks()[0];
       return t ? t.getSettings() : null;

@@ -712,6 +712,7 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         s.str("meeting_video", cfg.browser.meeting_video);
         s.str("meeting_layout", cfg.browser.meeting_layout);
         s.boolean("forward_encoded_video", cfg.browser.forward_encoded_video);
+        s.boolean("forward_encoded_meeting_video", cfg.browser.forward_encoded_meeting_video);
         s.boolean("preload", cfg.browser.preload);
         s.finish();
         if (cfg.browser.meeting_video != "tab" && cfg.browser.meeting_video != "compositor")

@@ -171,6 +171,10 @@ struct BrowserConfig {
     // decodes and re-encodes it. On by default: the meeting then gets the caller's own size and
     // rate for one 720p decode and encode less per call (docs/browser.md, "Encoded forwarding").
     bool forward_encoded_video = true;
+    // The meeting's video toward the caller as the encoded frames the page receives, when the
+    // compositor would show one remote video alone and its codec, payload type and size suit
+    // the caller (assets/bridge/meeting_forwarder.js); else the compositor draws and encodes it.
+    bool forward_encoded_meeting_video = true;
     // Spares open the default service's page before any call (docs/browser.md, "Pre-loaded
     // spares"), so a call only joins.
     bool preload = true;

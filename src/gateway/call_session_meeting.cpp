@@ -105,6 +105,7 @@ void CallSession::join_meeting() {
     meeting_->set_meeting_video(config.browser.meeting_video);
     meeting_->set_meeting_layout(config.browser.meeting_layout);
     meeting_->set_forward_encoded_video(config.browser.forward_encoded_video);
+    meeting_->set_forward_encoded_meeting_video(config.browser.forward_encoded_meeting_video);
     // The IVR has just said "joining the conference": the slate only shows it then.
     meeting_->set_joining_slate(
         {joining_slate_text(config.ivr.language),

@@ -169,7 +169,7 @@ void MeetingLink::attempt() {
     // Before the browser: the link does not need the page until the page asks for media. With
     // encoded forwarding the link must number its video as the page's Chromium does, which the
     // first page of this process tells at its hello: until then the link waits for the hello.
-    if (!forward_encoded_video_ || page_video_formats()) {
+    if (!numbers_like_page() || page_video_formats()) {
         if (auto st = start_link(); !st) {
             lost("media link: " + st.error().message);
             return;
@@ -262,7 +262,7 @@ core::Status MeetingLink::make_bridge() {
 core::Status MeetingLink::start_link() {
     if (auto st = make_bridge(); !st) return st;
     // Forwarded frames keep the link's payload type: number it as the page does.
-    if (forward_encoded_video_ && page_video_formats())
+    if (numbers_like_page() && page_video_formats())
         bridge_->match_page_payload_type(*page_video_formats());
     return bridge_->link().start();
 }
@@ -316,8 +316,9 @@ void MeetingLink::open_page() {
         navigate();
         return;
     }
-    auto options =
-        meeting_page_options({meeting_video_, meeting_layout_, forward_encoded_video_}, adapter_);
+    auto options = meeting_page_options(
+        {meeting_video_, meeting_layout_, forward_encoded_video_, forward_encoded_meeting_video_},
+        adapter_);
     if (!options) {
         lost(options.error().message);
         return;
@@ -626,6 +627,12 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
         spdlog::info(
             "gateway: sess={} meeting asked for a keyframe; the caller's was forwarded {} ms later",
             id_, int_field(msg, "waitedMs"));
+    } else if (type == "meeting_forward") {
+        log_meeting_forward(msg);
+    } else if (type == "meeting_forward_stats") {
+        spdlog::debug(
+            "gateway: sess={} meeting video forwarded frames={} write_errors={} switches={}", id_,
+            int_field(msg, "frames"), int_field(msg, "writeErrors"), int_field(msg, "switches"));
     } else if (type == "forward_stats") {
         spdlog::debug(
             "gateway: sess={} caller video forwarded frames={} keyframe_requests={} "
@@ -647,6 +654,30 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
     } else {
         bridge_->link().receive(msg);
     }
+}
+
+void MeetingLink::log_meeting_forward(const nlohmann::json& msg) {
+    const std::string mode = text_field(msg, "mode");
+    const std::string reason = text_field(msg, "reason");
+    if (mode == "encoded") {
+        meeting_forward_mode_ = mode;
+        spdlog::info(
+            "gateway: sess={} meeting video forwarded encoded to the caller ({} {}x{}, no decode "
+            "or encode in the page)",
+            id_, core::log_field(text_field(msg, "codec")), int_field(msg, "width"),
+            int_field(msg, "height"));
+        return;
+    }
+    // A switch back, and the first reason once the compositor feeds the caller, are news; the
+    // reasons changing while composited (participants coming and going) are not.
+    if (meeting_forward_mode_ == mode || msg.value("pending", false)) {
+        spdlog::debug("gateway: sess={} meeting video composited for the caller ({})", id_,
+                      core::log_field(reason));
+        return;
+    }
+    meeting_forward_mode_ = mode;
+    spdlog::info("gateway: sess={} meeting video composited for the caller ({})", id_,
+                 core::log_field(reason));
 }
 
 void MeetingLink::on_context_gone(const browser::FrameContext& context) {

@@ -119,6 +119,8 @@ public:
     void layout(const std::string& name, std::function<void(core::Result<std::string>)> done);
     // [browser] forward_encoded_video; set before start().
     void set_forward_encoded_video(bool on) { forward_encoded_video_ = on; }
+    // [browser] forward_encoded_meeting_video; set before start().
+    void set_forward_encoded_meeting_video(bool on) { forward_encoded_meeting_video_ = on; }
     // The "joining" slate; set before start() (none: the caller gets black until the meeting).
     void set_joining_slate(JoiningSlate slate) { slate_ = std::move(slate); }
     // Deadlines and the join options every adapter gets; set before start().
@@ -177,6 +179,13 @@ private:
     void on_signal(const std::string& payload, const browser::FrameContext& from);
     void on_page_event(const std::string& payload, const browser::FrameContext& from);
     void on_context_gone(const browser::FrameContext& context);
+    // The page's "meeting_forward" report: the meeting's video to the caller, forwarded or not.
+    void log_meeting_forward(const nlohmann::json& msg);
+    // Encoded frames keep the link's payload type, either way: the link numbers its video as
+    // the page's Chromium does.
+    [[nodiscard]] bool numbers_like_page() const {
+        return forward_encoded_video_ || forward_encoded_meeting_video_;
+    }
     void hold_join(const std::string& what);  // waiting / password: the longer deadline
     void arm_deadline(uint32_t seconds, MeetingEnd end);
     void deadline_passed(MeetingEnd end);
@@ -202,6 +211,8 @@ private:
     std::string meeting_video_ = "compositor";
     std::string meeting_layout_ = "speaker";
     bool forward_encoded_video_ = false;
+    bool forward_encoded_meeting_video_ = false;
+    std::string meeting_forward_mode_;  // the last "meeting_forward" mode logged
     // How the page's Chromium numbers video (its hello's videoFormats), learnt once per process.
     static std::optional<nlohmann::json>& page_video_formats();
     std::string forward_mode_;  // "encoded" | "decoded" as the page last said (logged on change)

@@ -18,7 +18,8 @@ std::string read_asset(const std::string& path) {
 }
 
 MeetingPageSettings meeting_page_settings(const core::BrowserConfig& config) {
-    return {config.meeting_video, config.meeting_layout, config.forward_encoded_video};
+    return {config.meeting_video, config.meeting_layout, config.forward_encoded_video,
+            config.forward_encoded_meeting_video};
 }
 
 core::Result<browser::PageOptions> meeting_page_options(const MeetingPageSettings& settings,
@@ -29,12 +30,14 @@ core::Result<browser::PageOptions> meeting_page_options(const MeetingPageSetting
         "window.__smgwBridgeConfig = Object.freeze(" +
         nlohmann::json{{"video", settings.video},
                        {"layout", settings.layout},
-                       {"forwardEncoded", settings.forward_encoded_video}}
+                       {"forwardEncoded", settings.forward_encoded_video},
+                       {"forwardMeetingEncoded", settings.forward_encoded_meeting_video}}
             .dump() +
         ");";
     options.scripts = {bridge_config,
                        read_asset(core::data_file("bridge/compositor.js")),
                        read_asset(core::data_file("bridge/forwarder.js")),
+                       read_asset(core::data_file("bridge/meeting_forwarder.js")),
                        read_asset(core::data_file("bridge/media_bridge.js")),
                        read_asset(core::data_file("services/common.js")),
                        read_asset(adapter.script_path())};

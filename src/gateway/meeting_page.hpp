@@ -23,6 +23,7 @@ struct MeetingPageSettings {
     std::string video = "compositor";  // [browser] meeting_video
     std::string layout = "speaker";    // [browser] meeting_layout
     bool forward_encoded_video = false;
+    bool forward_encoded_meeting_video = false;  // [browser] forward_encoded_meeting_video
 };
 
 // The text of a file the gateway ships (a script, a WAV), empty when it cannot be read.

@@ -224,6 +224,7 @@ void MeetingProbe::start(std::function<void()> done) {
                                           loop_, std::move(events));
     link_->set_meeting_video(options_.config.browser.meeting_video);
     link_->set_forward_encoded_video(options_.config.browser.forward_encoded_video);
+    link_->set_forward_encoded_meeting_video(options_.config.browser.forward_encoded_meeting_video);
     // The adapters wait join_timeout_s for each page milestone; a browser start comes first.
     const uint64_t join_ms = uint64_t(options_.config.browser.start_timeout_ms) +
                              uint64_t(options_.config.service.join_timeout_s) * 3000 + 10000;

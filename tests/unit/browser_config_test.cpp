@@ -33,6 +33,7 @@ heartbeat_interval_ms = 0
 heartbeat_timeout_ms = 2000
 meeting_video = "tab"
 forward_encoded_video = false
+forward_encoded_meeting_video = false
 )");
     ASSERT_TRUE(cfg.ok()) << cfg.error().message;
     EXPECT_EQ(cfg->browser.executable, "/opt/chromium/chrome");
@@ -48,6 +49,7 @@ forward_encoded_video = false
     EXPECT_EQ(cfg->browser.heartbeat_timeout_ms, 2000U);
     EXPECT_EQ(cfg->browser.meeting_video, "tab");
     EXPECT_FALSE(cfg->browser.forward_encoded_video);
+    EXPECT_FALSE(cfg->browser.forward_encoded_meeting_video);
 }
 
 TEST(BrowserConfig, MeetingVideoIsTheCompositorByDefaultAndOnlyTabOrCompositor) {
@@ -55,6 +57,7 @@ TEST(BrowserConfig, MeetingVideoIsTheCompositorByDefaultAndOnlyTabOrCompositor) 
     ASSERT_TRUE(cfg.ok());
     EXPECT_EQ(cfg->browser.meeting_video, "compositor");
     EXPECT_TRUE(cfg->browser.forward_encoded_video);
+    EXPECT_TRUE(cfg->browser.forward_encoded_meeting_video);
     auto bad = parse("[browser]\nmeeting_video = \"grid\"\n");
     ASSERT_FALSE(bad.ok());
     EXPECT_NE(bad.error().message.find("browser.meeting_video"), std::string::npos)

@@ -1,0 +1,365 @@
+// The meeting's video forwarded encoded to the caller (issue 13,
+// assets/bridge/meeting_forwarder.js): the real link (media::MeetingBridge with H.264 passthrough
+// in packetization-mode=1, the caller's side fed by x264 as the call's SIP side would be) and a
+// "meeting" of connections in the page: participant P1 sends a red 640x360 picture to the meeting
+// connection M1, shown in a <video> the way a meeting shows a remote participant. What leaves the
+// page for the caller is decoded here, as the caller would (avdec_h264), and its colour says whose
+// picture it is. With one remote video the page forwards M1's frames as they are: the caller
+// decodes P1's red while M1 decodes no frame and the link's encoder encodes none; the caller's
+// keyframe request (PLI on the link) reaches P1's encoder. When a second participant (green)
+// arrives the page goes back to the compositor: the caller keeps decoding, M1 decodes again and the
+// link's encoder runs. The control (`forwardMeetingEncoded` off) decodes and encodes throughout, so
+// the counters can fail.
+#include "browser_fixture.hpp"
+#include "http_server.hpp"
+#include "loopback_guard.hpp"
+#include "media/encoded_channel.hpp"
+#include "media/meeting_bridge.hpp"
+#include "media/passthrough.hpp"
+#include "process_probe.hpp"
+#include "support/temp_dir.hpp"
+#include "support/test_pipeline.hpp"
+
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+using browser::Json;
+using namespace std::chrono_literals;
+
+using testsupport::read_file;
+
+// Participants are plain connections (the native constructor, not the bridge's: they stand for
+// other browsers); the meeting's connections go through the bridge like a meeting's own code.
+const char* kMeeting = R"HTML(<!doctype html><html><body>
+<script>
+window.__result = {error: null, participants: 0};
+const Native = Object.getPrototypeOf(RTCPeerConnection);
+function source(colour) {
+  const c = document.createElement('canvas');
+  c.width = 640;
+  c.height = 360;
+  const g = c.getContext('2d');
+  let i = 0;
+  setInterval(() => {
+    g.fillStyle = colour;
+    g.fillRect(0, 0, 640, 360);
+    g.fillStyle = '#fff';
+    g.fillRect((i++ * 8) % 600, 20, 40, 40);
+  }, 33);
+  return c.captureStream(30).getVideoTracks()[0];
+}
+// One participant: its connection P, the meeting's connection M receiving it, a <video> for it.
+async function participant(colour) {
+  const P = new Native({iceServers: []});
+  const M = new RTCPeerConnection({iceServers: []});
+  const trickle = (from, to) => {
+    from.onicecandidate = (e) => {
+      if (e.candidate && / 127\.0\.0\.1 /.test(e.candidate.candidate)) to.addIceCandidate(e.candidate);
+    };
+  };
+  trickle(P, M);
+  trickle(M, P);
+  const stream = new MediaStream([source(colour)]);
+  const t = P.addTransceiver(stream.getVideoTracks()[0], {direction: 'sendonly', streams: [stream]});
+  const codecs = RTCRtpSender.getCapabilities('video').codecs;
+  const h264 = codecs.filter((c) => c.mimeType === 'video/H264' &&
+                                    /packetization-mode=1/.test(c.sdpFmtpLine) &&
+                                    /profile-level-id=42e01f/.test(c.sdpFmtpLine));
+  t.setCodecPreferences(h264.concat(codecs.filter((c) => !h264.includes(c))));
+  const v = document.createElement('video');
+  v.muted = true;
+  document.body.appendChild(v);
+  M.ontrack = (e) => { v.srcObject = e.streams[0]; v.play().catch(() => {}); };
+  await P.setLocalDescription();
+  await M.setRemoteDescription(P.localDescription);
+  await M.setLocalDescription();
+  await P.setRemoteDescription(M.localDescription);
+  window.__result.participants++;
+  return {P, M};
+}
+const video = async (pc, type, field) => {
+  let n = 0;
+  (await pc.getStats()).forEach((x) => {
+    if (x.type === type && x.kind === 'video') n += x[field] || 0;
+  });
+  return n;
+};
+(async () => {
+  __smgwBridge.connect();
+  const first = await participant('#d00000');
+  window.__addSecond = () => { participant('#00c000').catch((e) => { window.__result.error = String(e); }); return true; };
+  window.__work = async () => {
+    const link = await __smgwBridge.videoStats();
+    return {m1Decoded: await video(first.M, 'inbound-rtp', 'framesDecoded'),
+            p1KeyFrames: await video(first.P, 'outbound-rtp', 'keyFramesEncoded'),
+            linkEncoded: link && link.sent ? link.sent.framesEncoded || 0 : 0,
+            fwd: __smgwBridge.meetingForwardStats()};
+  };
+})().catch((e) => { window.__result.error = String(e); });
+</script></body></html>)HTML";
+
+// What the caller would decode: frames, size and the mean colour of the last one.
+struct Decoded {
+    std::atomic<int> frames{0};
+    std::atomic<int> width{0};
+    std::atomic<int> r{0};
+    std::atomic<int> g{0};
+    std::atomic<int> b{0};
+};
+
+GstFlowReturn on_decoded(GstAppSink* sink, gpointer data) {
+    auto* d = static_cast<Decoded*>(data);
+    GstSample* sample = gst_app_sink_pull_sample(sink);
+    if (sample == nullptr) return GST_FLOW_OK;
+    int w = 0;
+    if (const GstCaps* caps = gst_sample_get_caps(sample))
+        gst_structure_get_int(gst_caps_get_structure(caps, 0), "width", &w);
+    GstBuffer* buf = gst_sample_get_buffer(sample);
+    GstMapInfo map;
+    if (buf != nullptr && gst_buffer_map(buf, &map, GST_MAP_READ)) {
+        uint64_t sum[3] = {0, 0, 0};
+        const size_t pixels = map.size / 3;
+        for (size_t i = 0; i < pixels; ++i)
+            for (int c = 0; c < 3; ++c) sum[c] += map.data[i * 3 + c];
+        if (pixels > 0) {
+            d->r = int(sum[0] / pixels);
+            d->g = int(sum[1] / pixels);
+            d->b = int(sum[2] / pixels);
+        }
+        gst_buffer_unmap(buf, &map);
+    }
+    d->width = w;
+    ++d->frames;
+    gst_sample_unref(sample);
+    return GST_FLOW_OK;
+}
+
+// CPU seconds used so far by the processes of one process group (the test's Chromium).
+double group_cpu_seconds(pid_t pgid) {
+    double total = 0;
+    for (const pid_t pid : browser_test::process_group_members(pgid)) {
+        std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+        std::string line;
+        if (!std::getline(in, line)) continue;
+        const auto close = line.rfind(')');
+        if (close == std::string::npos) continue;
+        std::istringstream fields(line.substr(close + 2));
+        std::string f;
+        unsigned long long ticks = 0;
+        for (int i = 3; fields >> f && i <= 15; ++i)  // field 3 is the state
+            if (i == 14 || i == 15) ticks += std::stoull(f);
+        total += double(ticks) / double(sysconf(_SC_CLK_TCK));
+    }
+    return total;
+}
+
+class MeetingForwardingLinkTest : public browser_test::BrowserFixture,
+                                  public ::testing::WithParamInterface<bool> {};
+
+TEST_P(MeetingForwardingLinkTest, OneRemoteVideoGoesToTheCallerEncodedThenComposited) {
+    if (!gst_is_initialized()) gst_init(nullptr, nullptr);
+    const bool forward = GetParam();
+    browser_test::LoopbackGuard guard;
+    ASSERT_TRUE(guard.ok()) << guard.error();
+    browser_test::HttpServer http;
+    http.add("/meeting.html", kMeeting);
+    const std::string origin = "http://127.0.0.1:" + std::to_string(http.port());
+    auto b = launch_ready();
+    ASSERT_TRUE(b);
+    std::optional<core::Status> granted;
+    b->grant_permissions(origin, [&](core::Status st) { granted = std::move(st); });
+    ASSERT_TRUE(run_until([&] { return granted.has_value(); }));
+    ASSERT_TRUE(granted->ok()) << granted->error().message;
+    browser::PageOptions options;
+    const std::string assets = SIPMEDIAGW_ASSETS_DIR;
+    options.scripts = {std::string("window.__smgwBridgeConfig = {video: 'compositor', "
+                                   "forwardEncoded: true, forwardMeetingEncoded: ") +
+                           (forward ? "true" : "false") + "};",
+                       read_file(assets + "/bridge/compositor.js"),
+                       read_file(assets + "/bridge/forwarder.js"),
+                       read_file(assets + "/bridge/meeting_forwarder.js"),
+                       read_file(assets + "/bridge/media_bridge.js")};
+    options.bindings = {"__smgwSignal"};
+    auto page = open_page(*b, options);
+    ASSERT_TRUE(page);
+
+    // The caller's own video toward the page (the link offers once it has the caller's SPS).
+    const std::string session = forward ? "mfwd-on" : "mfwd-off";
+    auto caller = testsupport::launch(
+        "videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=30/1 "
+        "! x264enc tune=zerolatency speed-preset=ultrafast threads=1 bitrate=500 key-int-max=60 "
+        "! video/x-h264,profile=constrained-baseline ! h264parse ! "
+        "video/x-h264,stream-format=byte-stream,alignment=au ! " +
+        media::EncodedChannel::sink_description("out"));
+    ASSERT_TRUE(caller);
+    auto to_page = media::EncodedChannel::get(media::passthrough_channel(session, true));
+    auto from_page = media::EncodedChannel::get(media::passthrough_channel(session, false));
+    {
+        GstElement* out = gst_bin_get_by_name(GST_BIN(caller.get()), "out");
+        to_page->attach_producer(out);
+        gst_object_unref(out);
+    }
+    ASSERT_NE(gst_element_set_state(caller.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+
+    // The caller's decoder, fed what the gateway's SIP side would send on.
+    Decoded got;
+    auto decoder = testsupport::launch(
+        media::EncodedChannel::src_description("in") +
+        " ! h264parse ! avdec_h264 ! videoconvert ! video/x-raw,format=RGB ! appsink name=s "
+        "sync=false");
+    ASSERT_TRUE(decoder);
+    {
+        GstElement* in = gst_bin_get_by_name(GST_BIN(decoder.get()), "in");
+        from_page->attach_consumer(in);
+        gst_object_unref(in);
+        GstElement* s = gst_bin_get_by_name(GST_BIN(decoder.get()), "s");
+        GstAppSinkCallbacks cb{};
+        cb.new_sample = on_decoded;
+        gst_app_sink_set_callbacks(GST_APP_SINK(s), &cb, &got, nullptr);
+        gst_object_unref(s);
+    }
+    ASSERT_NE(gst_element_set_state(decoder.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+
+    media::PassthroughVideo pt;
+    pt.codec = "H264";
+    pt.profile_level_id = "42e01f";
+    pt.single_nal = false;
+    pt.limits = media::VideoFormat{1280, 720, 30, 2000};
+    media::MeetingBridgeOptions bo;
+    bo.passthrough = pt;
+    browser::FrameContext frame;
+    browser::Page* p = page.get();
+    auto bridge = media::MeetingBridge::create(
+        session, bo, [this](std::function<void()> fn) { loop_->post(std::move(fn)); },
+        [&](const Json& msg) {
+            p->evaluate_in(frame, "__smgwBridge.receive(" + msg.dump() + ")",
+                           [](core::Result<Json>) {});
+        });
+    ASSERT_TRUE(bridge.ok()) << bridge.error().message;
+    std::vector<std::string> errors;
+    std::vector<Json> reports;
+    page->on_binding([&](const std::string& name, const std::string& payload,
+                         const browser::FrameContext& from) {
+        if (name != "__smgwSignal") return;
+        const Json msg = Json::parse(payload);
+        const std::string type = msg.value("type", "");
+        if (type == "hello") {
+            frame = from;
+            if (msg.contains("videoFormats"))
+                (*bridge)->match_page_payload_type(msg["videoFormats"]);
+            ASSERT_TRUE((*bridge)->link().start().ok());
+        } else if (type == "error") {
+            errors.push_back(msg.value("message", ""));
+        } else if (type == "meeting_forward") {
+            reports.push_back(msg);
+        } else if (type == "answer" || type == "candidate") {
+            (*bridge)->link().receive(msg);
+        }
+    });
+    ASSERT_TRUE(navigate(*page, http.url("127.0.0.1", "/meeting.html")).ok());
+
+    // The caller decodes the participant's red picture, whichever way it left the page.
+    const auto red = [&] { return got.r > 150 && got.g < 90 && got.b < 90; };
+    ASSERT_TRUE(run_until([&] { return got.frames >= 30 && red(); }, 90s))
+        << "frames=" << got.frames << " rgb=" << got.r << "," << got.g << "," << got.b
+        << " result=" << evaluate(*page, "window.__result")->dump();
+    const auto work = [&] {
+        auto w = evaluate(*page, "__work()");
+        return w ? *w : Json();
+    };
+    if (forward) {
+        const Json encoded = poll_evaluate(
+            *page, "__work()",
+            [](const Json& w) { return w.is_object() && w["fwd"].value("mode", "") == "encoded"; },
+            60s);
+        ASSERT_TRUE(encoded.is_object()) << work().dump();
+    }
+    // Over the next 60 pictures the caller decodes: who decoded and encoded them in the page.
+    const Json before = work();
+    const int frames0 = got.frames;
+    const double cpu0 = group_cpu_seconds(b->pid());
+    const auto t0 = std::chrono::steady_clock::now();
+    ASSERT_TRUE(run_until([&] { return got.frames >= frames0 + 60; }, 60s)) << got.frames;
+    const Json after = work();
+    // Indicative only (the participant's encoder runs in the same Chromium; a shared host).
+    std::printf("[ measure ] forward=%d: Chromium %.3f cores for 60 frames to the caller\n",
+                forward,
+                (group_cpu_seconds(b->pid()) - cpu0) /
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    std::printf("[ measure ] forward=%d one participant: %s -> %s, caller %dpx wide rgb=%d,%d,%d\n",
+                forward, before.dump().c_str(), after.dump().c_str(), got.width.load(),
+                got.r.load(), got.g.load(), got.b.load());
+    EXPECT_TRUE(red()) << got.r << "," << got.g << "," << got.b;
+    EXPECT_EQ(got.width, 640);
+    if (forward) {
+        EXPECT_EQ(after.value("m1Decoded", -1), before.value("m1Decoded", -2))
+            << "the page decoded the forwarded video";
+        EXPECT_EQ(after.value("linkEncoded", -1), before.value("linkEncoded", -2))
+            << "the link's encoder ran";
+        EXPECT_GE(after["fwd"].value("frames", 0) - before["fwd"].value("frames", 0), 60);
+        ASSERT_FALSE(reports.empty());
+        EXPECT_EQ(reports.back().value("mode", ""), "encoded") << reports.back().dump();
+        EXPECT_EQ(reports.back().value("width", 0), 640) << reports.back().dump();
+        // The caller's keyframe request reaches the participant's encoder.
+        const int keys0 = after.value("p1KeyFrames", 0);
+        from_page->request_keyframe();
+        const Json asked = poll_evaluate(
+            *page, "__work()",
+            [&](const Json& w) { return w.is_object() && w.value("p1KeyFrames", 0) > keys0; }, 30s);
+        EXPECT_TRUE(asked.is_object()) << work().dump();
+    } else {
+        EXPECT_GE(after.value("m1Decoded", 0), before.value("m1Decoded", 0) + 30) << after.dump();
+        EXPECT_GE(after.value("linkEncoded", 0), before.value("linkEncoded", 0) + 30)
+            << after.dump();
+        EXPECT_EQ(after["fwd"].value("mode", ""), "composited");
+        EXPECT_TRUE(reports.empty()) << reports.front().dump();
+    }
+
+    // A second participant: the compositor draws both, the caller keeps decoding.
+    ASSERT_TRUE(evaluate(*page, "__addSecond()").ok());
+    const Json composited = poll_evaluate(
+        *page, "__work()",
+        [](const Json& w) {
+            return w.is_object() && w["fwd"].value("mode", "") == "composited" &&
+                   w["fwd"].value("state", "composited") == "composited";
+        },
+        60s);
+    ASSERT_TRUE(composited.is_object()) << work().dump();
+    const int frames1 = got.frames;
+    ASSERT_TRUE(run_until([&] { return got.frames >= frames1 + 60 && got.g > 40; }, 60s))
+        << "frames=" << got.frames - frames1 << " rgb=" << got.r << "," << got.g << "," << got.b;
+    const Json both = work();
+    std::printf("[ measure ] forward=%d two participants: %s -> %s, caller rgb=%d,%d,%d\n", forward,
+                composited.dump().c_str(), both.dump().c_str(), got.r.load(), got.g.load(),
+                got.b.load());
+    EXPECT_GE(both.value("m1Decoded", 0), composited.value("m1Decoded", 0) + 15) << both.dump();
+    EXPECT_GE(both.value("linkEncoded", 0), composited.value("linkEncoded", 0) + 15) << both.dump();
+    if (forward) {
+        EXPECT_EQ(both["fwd"].value("reason", ""), "2 remote videos are shown") << both.dump();
+        EXPECT_EQ(reports.back().value("mode", ""), "composited") << reports.back().dump();
+    }
+    for (const auto& e : errors) ADD_FAILURE() << "bridge error: " << e;
+
+    page.reset();
+    bridge->reset();
+    caller.reset();
+    decoder.reset();
+    const auto leaked = guard.stop();
+    for (const auto& line : leaked) ADD_FAILURE() << "left loopback: " << line;
+}
+
+INSTANTIATE_TEST_SUITE_P(Bridge, MeetingForwardingLinkTest, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "Forward" : "Composite"; });
+
+}  // namespace

@@ -301,10 +301,9 @@ TEST_F(MeetingLinkTest, ReloadedMeetingFrameGetsANewLink) {
 // page's bridge then holds for getDisplayMedia; the call stays joined, and media flows again.
 TEST_F(MeetingLinkTest, RelinkGivesThePageTheContentTrackAndStaysJoined) {
     http_.add("/m.html", meeting_page("await media(); return {joined: true};"));
-    PageAdapter adapter(http_.url("127.0.0.1", "/m.html"), origin(http_, "127.0.0.1"),
-                        Json::object());
-    start(adapter, {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
-    ASSERT_TRUE(wait_for([&] { return seen_.joined > 0 || seen_.end; }));
+    start_page("/m.html",
+               {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
+    ASSERT_TRUE(joined_or_ended());
     ASSERT_FALSE(seen_.end) << seen_.cause;
     EXPECT_FALSE(link_->has_content_track());
     const pid_t first = link_->browser_pid();

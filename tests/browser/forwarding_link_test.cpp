@@ -13,7 +13,7 @@
 // The caller's audio (a tone, Opus on the link) is forwarded the same way into C's audio sender:
 // D hears it under the link's payload type, the meeting's mute (C's track disabled) silences it
 // and unmuting forwards it again.
-#include "browser_fixture.hpp"
+#include "bridge_page_fixture.hpp"
 #include "http_server.hpp"
 #include "loopback_guard.hpp"
 #include "media/bridge_channels.hpp"
@@ -30,8 +30,6 @@ namespace {
 
 using browser::Json;
 using namespace std::chrono_literals;
-
-using testsupport::read_file;
 
 // The meeting: C sends the camera (H.264 preferred, as the Janus demo room negotiates) to D in
 // the same page, over loopback candidates only; D's video is counted as an observer would.
@@ -127,7 +125,7 @@ window.__result = {decoded: 0, width: 0, height: 0, error: null};
 })().catch((e) => { window.__result.error = String(e); });
 </script></body></html>)HTML";
 
-class ForwardingLinkTest : public browser_test::BrowserFixture,
+class ForwardingLinkTest : public browser_test::BridgePageFixture,
                            public ::testing::WithParamInterface<bool> {};
 
 TEST_P(ForwardingLinkTest, CallerFramesGoIntoTheMeetingSenderWithoutDecodeOrEncode) {
@@ -137,24 +135,12 @@ TEST_P(ForwardingLinkTest, CallerFramesGoIntoTheMeetingSenderWithoutDecodeOrEnco
     ASSERT_TRUE(guard.ok()) << guard.error();
     browser_test::HttpServer http;
     http.add("/meeting.html", kMeeting);
-    const std::string origin = "http://127.0.0.1:" + std::to_string(http.port());
-    auto b = launch_ready();
-    ASSERT_TRUE(b);
-    std::optional<core::Status> granted;
-    b->grant_permissions(origin, [&](core::Status st) { granted = std::move(st); });
-    ASSERT_TRUE(run_until([&] { return granted.has_value(); }));
-    ASSERT_TRUE(granted->ok()) << granted->error().message;
-    browser::PageOptions options;
-    const std::string assets = SIPMEDIAGW_ASSETS_DIR;
-    options.scripts = {std::string("window.__smgwBridgeConfig = {video: 'compositor', "
-                                   "forwardEncoded: ") +
-                           (forward ? "true" : "false") + "};",
-                       read_file(assets + "/bridge/compositor.js"),
-                       read_file(assets + "/bridge/forwarder.js"),
-                       read_file(assets + "/bridge/media_bridge.js")};
-    options.bindings = {"__smgwSignal"};
-    auto page = open_page(*b, options);
-    ASSERT_TRUE(page);
+    auto opened = open_bridge_page(
+        http,
+        std::string("{video: 'compositor', forwardEncoded: ") + (forward ? "true" : "false") + "}",
+        false);
+    ASSERT_TRUE(opened.browser && opened.page);
+    auto& page = opened.page;
 
     // The caller: one keyframe at the start, then only when asked.
     const std::string session = forward ? "fwd-on" : "fwd-off";
@@ -186,37 +172,13 @@ TEST_P(ForwardingLinkTest, CallerFramesGoIntoTheMeetingSenderWithoutDecodeOrEnco
     pt.limits = media::VideoFormat{640, 360, 30, 800};
     media::MeetingBridgeOptions bo;
     bo.passthrough = pt;
-    browser::FrameContext frame;
-    browser::Page* p = page.get();
-    auto bridge = media::MeetingBridge::create(
-        session, bo, [this](std::function<void()> fn) { loop_->post(std::move(fn)); },
-        [&](const Json& msg) {
-            p->evaluate_in(frame, "__smgwBridge.receive(" + msg.dump() + ")",
-                           [](core::Result<Json>) {});
-        });
-    ASSERT_TRUE(bridge.ok()) << bridge.error().message;
     std::vector<std::string> errors;
     std::vector<Json> reports;
-    page->on_binding([&](const std::string& name, const std::string& payload,
-                         const browser::FrameContext& from) {
-        if (name != "__smgwSignal") return;
-        const Json msg = Json::parse(payload);
-        const std::string type = msg.value("type", "");
-        if (type == "hello") {
-            frame = from;
-            // As MeetingLink does: the link's video numbered as the page numbers H.264.
-            if (msg.contains("videoFormats"))
-                (*bridge)->match_page_payload_type(msg["videoFormats"]);
-            ASSERT_TRUE((*bridge)->link().start().ok());
-        } else if (type == "error") {
-            errors.push_back(msg.value("message", ""));
-        } else if (type == "forward") {
-            if (msg.value("kind", "") != "audio") reports.push_back(msg);
-        } else if (type != "capture" && type != "state" && type != "output" &&
-                   type != "forward_stats") {
-            (*bridge)->link().receive(msg);
-        }
+    auto bridge = connect_bridge(*page, session, bo, [&](const std::string& type, const Json& msg) {
+        if (type == "error") errors.push_back(msg.value("message", ""));
+        if (type == "forward" && msg.value("kind", "") != "audio") reports.push_back(msg);
     });
+    ASSERT_TRUE(bridge.ok()) << bridge.error().message;
     ASSERT_TRUE(navigate(*page, http.url("127.0.0.1", "/meeting.html")).ok());
 
     // D decodes the caller's pictures (640x360), forwarded or re-encoded.

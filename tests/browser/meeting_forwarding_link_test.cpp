@@ -10,7 +10,7 @@
 // arrives the page goes back to the compositor: the caller keeps decoding, M1 decodes again and the
 // link's encoder runs. The control (`forwardMeetingEncoded` off) decodes and encodes throughout, so
 // the counters can fail.
-#include "browser_fixture.hpp"
+#include "bridge_page_fixture.hpp"
 #include "http_server.hpp"
 #include "loopback_guard.hpp"
 #include "media/encoded_channel.hpp"
@@ -36,8 +36,6 @@ namespace {
 
 using browser::Json;
 using namespace std::chrono_literals;
-
-using testsupport::read_file;
 
 // Participants are plain connections (the native constructor, not the bridge's: they stand for
 // other browsers); the meeting's connections go through the bridge like a meeting's own code.
@@ -164,7 +162,7 @@ double group_cpu_seconds(pid_t pgid) {
     return total;
 }
 
-class MeetingForwardingLinkTest : public browser_test::BrowserFixture,
+class MeetingForwardingLinkTest : public browser_test::BridgePageFixture,
                                   public ::testing::WithParamInterface<bool> {};
 
 TEST_P(MeetingForwardingLinkTest, OneRemoteVideoGoesToTheCallerEncodedThenComposited) {
@@ -174,25 +172,14 @@ TEST_P(MeetingForwardingLinkTest, OneRemoteVideoGoesToTheCallerEncodedThenCompos
     ASSERT_TRUE(guard.ok()) << guard.error();
     browser_test::HttpServer http;
     http.add("/meeting.html", kMeeting);
-    const std::string origin = "http://127.0.0.1:" + std::to_string(http.port());
-    auto b = launch_ready();
-    ASSERT_TRUE(b);
-    std::optional<core::Status> granted;
-    b->grant_permissions(origin, [&](core::Status st) { granted = std::move(st); });
-    ASSERT_TRUE(run_until([&] { return granted.has_value(); }));
-    ASSERT_TRUE(granted->ok()) << granted->error().message;
-    browser::PageOptions options;
-    const std::string assets = SIPMEDIAGW_ASSETS_DIR;
-    options.scripts = {std::string("window.__smgwBridgeConfig = {video: 'compositor', "
-                                   "forwardEncoded: true, forwardMeetingEncoded: ") +
-                           (forward ? "true" : "false") + "};",
-                       read_file(assets + "/bridge/compositor.js"),
-                       read_file(assets + "/bridge/forwarder.js"),
-                       read_file(assets + "/bridge/meeting_forwarder.js"),
-                       read_file(assets + "/bridge/media_bridge.js")};
-    options.bindings = {"__smgwSignal"};
-    auto page = open_page(*b, options);
-    ASSERT_TRUE(page);
+    auto opened = open_bridge_page(
+        http,
+        std::string("{video: 'compositor', forwardEncoded: true, forwardMeetingEncoded: ") +
+            (forward ? "true" : "false") + "}",
+        true);
+    ASSERT_TRUE(opened.browser && opened.page);
+    auto& b = opened.browser;
+    auto& page = opened.page;
 
     // The caller's own video toward the page (the link offers once it has the caller's SPS).
     const std::string session = forward ? "mfwd-on" : "mfwd-off";
@@ -238,35 +225,13 @@ TEST_P(MeetingForwardingLinkTest, OneRemoteVideoGoesToTheCallerEncodedThenCompos
     pt.limits = media::VideoFormat{1280, 720, 30, 2000};
     media::MeetingBridgeOptions bo;
     bo.passthrough = pt;
-    browser::FrameContext frame;
-    browser::Page* p = page.get();
-    auto bridge = media::MeetingBridge::create(
-        session, bo, [this](std::function<void()> fn) { loop_->post(std::move(fn)); },
-        [&](const Json& msg) {
-            p->evaluate_in(frame, "__smgwBridge.receive(" + msg.dump() + ")",
-                           [](core::Result<Json>) {});
-        });
-    ASSERT_TRUE(bridge.ok()) << bridge.error().message;
     std::vector<std::string> errors;
     std::vector<Json> reports;
-    page->on_binding([&](const std::string& name, const std::string& payload,
-                         const browser::FrameContext& from) {
-        if (name != "__smgwSignal") return;
-        const Json msg = Json::parse(payload);
-        const std::string type = msg.value("type", "");
-        if (type == "hello") {
-            frame = from;
-            if (msg.contains("videoFormats"))
-                (*bridge)->match_page_payload_type(msg["videoFormats"]);
-            ASSERT_TRUE((*bridge)->link().start().ok());
-        } else if (type == "error") {
-            errors.push_back(msg.value("message", ""));
-        } else if (type == "meeting_forward") {
-            reports.push_back(msg);
-        } else if (type == "answer" || type == "candidate") {
-            (*bridge)->link().receive(msg);
-        }
+    auto bridge = connect_bridge(*page, session, bo, [&](const std::string& type, const Json& msg) {
+        if (type == "error") errors.push_back(msg.value("message", ""));
+        if (type == "meeting_forward") reports.push_back(msg);
     });
+    ASSERT_TRUE(bridge.ok()) << bridge.error().message;
     ASSERT_TRUE(navigate(*page, http.url("127.0.0.1", "/meeting.html")).ok());
 
     // The caller decodes the participant's red picture, whichever way it left the page.

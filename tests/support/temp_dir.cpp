@@ -15,12 +15,17 @@
 namespace testsupport {
 
 std::filesystem::path temp_root() {
-    // One root per test binary run (PID), so helpers testing in parallel never see each other.
+    // One new root per test binary run, so runs in parallel never see each other. Named after
+    // the PID but made by mkdtemp: a PID comes round again, and the root of an earlier run with
+    // that PID (a failed test's kept logs, a stopped bench's files) once failed the suite's
+    // check that nothing is left behind.
     static const std::filesystem::path root = [] {
-        auto p = std::filesystem::temp_directory_path() /
-                 ("sipmediagw-it-" + std::to_string(::getpid()));
-        std::filesystem::create_directories(p);
-        return p;
+        std::string templ = (std::filesystem::temp_directory_path() /
+                             ("sipmediagw-it-" + std::to_string(::getpid()) + "-XXXXXX"))
+                                .string();
+        if (::mkdtemp(templ.data()) == nullptr)
+            throw std::runtime_error("mkdtemp failed: " + templ);
+        return std::filesystem::path(templ);
     }();
     return root;
 }

@@ -8,6 +8,7 @@
 #include "gateway/meeting_page.hpp"
 #include "services/display_name.hpp"
 #include "sip/digest_source.hpp"
+#include "sip/sdp.hpp"
 
 #include <fmt/format.h>
 
@@ -231,8 +232,14 @@ void Gateway::on_invite(const struct sip_msg& msg) {
         // The answer must carry the relayed addresses: wait for the allocations. Without them
         // a peer behind NAT would get a call with no media, so failure rejects with 503 (a
         // proxy in front can try another gateway).
+        // Content and floor control relays only for an offer with those lines; one that is
+        // unparsable gets none (its answer refuses it anyway). A content line added later by
+        // re-INVITE then gets port 0 (docs/content.md, "Behind TURN").
+        const auto offer = sip::parse_sdp(sip::body_of(msg));
+        const bool with_content = offer && sip::has_content_or_floor(*offer);
         auto st = engine_->allocate_relays(
-            **media, [this, id](const core::Status& done) { on_relays_ready(id, done); });
+            **media, with_content,
+            [this, id](const core::Status& done) { on_relays_ready(id, done); });
         if (!st) {
             spdlog::warn("media: sess={} turn failed {}", id, st.error().message);
             reject_unavailable(msg, id, st.error().message);

@@ -90,9 +90,9 @@ void CallMedia::stop() {
     content_.clear();
 }
 
-core::Status CallMedia::use_relays(const TurnAccount& account, uint32_t timeout_ms,
-                                   std::function<void(core::Status)> done) {
-    auto relays = CallRelays::create(account, ports_, log_prefix_, timeout_ms,
+core::Status CallMedia::use_relays(const TurnAccount& account, bool with_content,
+                                   uint32_t timeout_ms, std::function<void(core::Status)> done) {
+    auto relays = CallRelays::create(account, ports_, with_content, log_prefix_, timeout_ms,
                                      [this, done = std::move(done)](const core::Status& st) {
                                          if (st) {
                                              auto keys = std::move(ports_.srtp_keys);

@@ -52,7 +52,7 @@ public:
     [[nodiscard]] const DtlsIdentity* dtls_identity() const { return dtls_identity_.get(); }
     // Puts a TURN relay in front of every socket; once `done` says Ok, local_ports() holds the
     // relayed addresses and media goes through the relay. Used by Engine::allocate_relays.
-    core::Status use_relays(const TurnAccount& account, uint32_t timeout_ms,
+    core::Status use_relays(const TurnAccount& account, bool with_content, uint32_t timeout_ms,
                             std::function<void(core::Status)> done);
     [[nodiscard]] bool relayed() const { return relays_ != nullptr; }
     // Where the sockets are bound (local_ports().address is the relay's once relayed).

@@ -6,6 +6,7 @@ namespace media {
 
 core::Result<std::unique_ptr<CallRelays>> CallRelays::create(const TurnAccount& account,
                                                              const sip::LocalMediaPorts& local,
+                                                             bool with_content,
                                                              const std::string& log_prefix,
                                                              uint32_t timeout_ms, Done done) {
     auto group = std::make_unique<CallRelays>(Key{}, log_prefix, std::move(done));
@@ -23,6 +24,7 @@ core::Result<std::unique_ptr<CallRelays>> CallRelays::create(const TurnAccount& 
     CallRelays* self = group.get();
     for (size_t i = 0; i < Count; ++i) {
         if (sockets[i].first == 0 && i != Bfcp) continue;  // no content line socket
+        if (!with_content && (i == ContentRtp || i == ContentRtcp || i == Bfcp)) continue;
         auto relay = TurnRelay::create(account, local.address, sockets[i].first, log_prefix,
                                        sockets[i].second,
                                        [self](const core::Status& st) { self->on_relay_done(st); });

@@ -21,9 +21,12 @@ public:
 
     // Starts the allocations; `done` runs once, from the control loop (never from inside
     // a libre callback, so it may destroy this object), when all are allocated, when one
-    // fails, or after `timeout_ms` without an answer.
+    // fails, or after `timeout_ms` without an answer. The content line's and the floor control
+    // server's relays are asked for only `with_content` (the offer has such lines): a call
+    // without them must not hold three allocations of the TURN server's quota for nothing.
     static core::Result<std::unique_ptr<CallRelays>> create(const TurnAccount& account,
                                                             const sip::LocalMediaPorts& local,
+                                                            bool with_content,
                                                             const std::string& log_prefix,
                                                             uint32_t timeout_ms, Done done);
     struct Key {

@@ -49,11 +49,12 @@ core::Result<std::unique_ptr<CallMedia>> Engine::create_call(const std::string& 
     return call;
 }
 
-core::Status Engine::allocate_relays(CallMedia& call, std::function<void(core::Status)> done) {
+core::Status Engine::allocate_relays(CallMedia& call, bool with_content,
+                                     std::function<void(core::Status)> done) {
     // Credentials are derived per call: secret-based ones expire after [turn] ttl.
     auto account = make_turn_account(turn_);
     if (!account) return account.error();
-    return call.use_relays(*account, kTurnTimeoutMs, std::move(done));
+    return call.use_relays(*account, with_content, kTurnTimeoutMs, std::move(done));
 }
 
 }  // namespace media

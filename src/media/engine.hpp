@@ -23,10 +23,12 @@ public:
                                                          CallEvents events);
 
     [[nodiscard]] bool uses_turn() const { return turn_.enabled(); }
-    // With [turn] server set: allocates a relay for each socket of `call`. `done` runs later on
-    // the control loop: Ok once call.local_ports() carries the relayed addresses, else why not
-    // (bad credentials, no answer within kTurnTimeoutMs). An error here means nothing started.
-    core::Status allocate_relays(CallMedia& call, std::function<void(core::Status)> done);
+    // With [turn] server set: allocates a relay for each socket of `call` (the content line's
+    // and the floor control server's only `with_content`). `done` runs later on the control
+    // loop: Ok once call.local_ports() carries the relayed addresses, else why not (bad
+    // credentials, no answer within kTurnTimeoutMs). An error here means nothing started.
+    core::Status allocate_relays(CallMedia& call, bool with_content,
+                                 std::function<void(core::Status)> done);
     static constexpr uint32_t kTurnTimeoutMs = 5000;
 
 private:

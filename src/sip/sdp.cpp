@@ -210,4 +210,12 @@ std::string format_sdp(const SdpDescription& sdp) {
     return os.str();
 }
 
+bool has_content_or_floor(const SdpDescription& sdp) {
+    for (const auto& m : sdp.media) {
+        if (m.media == "video" && m.attribute("content") == "slides") return true;
+        if (m.media == "application" && m.proto.find("BFCP") != std::string::npos) return true;
+    }
+    return false;
+}
+
 }  // namespace sip

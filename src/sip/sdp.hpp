@@ -66,6 +66,10 @@ inline constexpr int kSdpHostName = 2;    // c= names a host instead of an IP li
 // thread further down (GStreamer's udpsink), so it is refused here (kSdpHostName).
 core::Result<SdpDescription> parse_sdp(std::string_view text);
 
+// Whether a description has a content line (RFC 4796 a=content:slides on a video line) or a
+// BFCP line (RFC 8856): a relayed call gets TURN relays for those only then.
+bool has_content_or_floor(const SdpDescription& sdp);
+
 // True for a numeric IPv4 (type "IP4") or IPv6 ("IP6") address; never resolves anything.
 bool is_ip_literal(std::string_view address, std::string_view type);
 std::string format_sdp(const SdpDescription& sdp);

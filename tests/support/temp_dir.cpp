@@ -15,16 +15,22 @@
 namespace testsupport {
 
 std::filesystem::path temp_root() {
-    // One new root per test binary run, so runs in parallel never see each other. Named after
-    // the PID but made by mkdtemp: a PID comes round again, and the root of an earlier run with
-    // that PID (a failed test's kept logs, a stopped bench's files) once failed the suite's
-    // check that nothing is left behind.
+    // One new root per test binary run, so runs in parallel never see each other. Made by
+    // mkdtemp, not named after the PID: a PID comes round again, and the root of an earlier run
+    // with that PID (a failed test's kept logs, a stopped bench's files) once failed the
+    // suite's check that nothing is left behind. Kept short: baresip leaves the .wav off a
+    // recording whose path passes about 125 characters (seen: the dial-out SRTP test's
+    // recording was not found), and the test dirs below are named after long test names.
     static const std::filesystem::path root = [] {
-        std::string templ = (std::filesystem::temp_directory_path() /
-                             ("sipmediagw-it-" + std::to_string(::getpid()) + "-XXXXXX"))
-                                .string();
+        std::string templ = (std::filesystem::temp_directory_path() / "sipmediagw-XXXXXX").string();
         if (::mkdtemp(templ.data()) == nullptr)
             throw std::runtime_error("mkdtemp failed: " + templ);
+        // mkdtemp makes it 0700; the tests that run the installed daemon as another user
+        // (InstalledTree.AsNobody*) need to pass through it, as through /tmp.
+        std::filesystem::permissions(
+            templ, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                       std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                       std::filesystem::perms::others_exec);
         return std::filesystem::path(templ);
     }();
     return root;

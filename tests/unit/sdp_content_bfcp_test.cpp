@@ -57,6 +57,20 @@ sip::SdpMedia line(const sip::Negotiation& n, size_t index) {
     return parsed->media[index];
 }
 
+// What decides whether a relayed call gets content and BFCP relays.
+TEST(ContentBfcp, ContentOrFloorIsToldFromTheOffer) {
+    const auto has = [](const std::string& sdp) {
+        auto parsed = sip::parse_sdp(sdp);
+        EXPECT_TRUE(parsed.ok()) << sdp;
+        return parsed && sip::has_content_or_floor(*parsed);
+    };
+    EXPECT_FALSE(has(kHead));  // a=content:main is the main picture
+    EXPECT_TRUE(has(kHead + kContent));
+    EXPECT_TRUE(has(kHead + bfcp_line("UDP/BFCP", "a=floorctrl:c-only\r\n")));
+    EXPECT_TRUE(has(kHead + bfcp_line("TCP/TLS/BFCP", "a=floorctrl:c-only\r\n")));
+    EXPECT_FALSE(has(kHead + bfcp_line("UDP/TLS/RTP/SAVPF", "")));
+}
+
 TEST(ContentBfcp, ContentWithoutBfcpIsPlainVideo) {
     auto n = answer(kHead + kContent);
     ASSERT_TRUE(n.ok()) << n.failure->detail;

@@ -109,7 +109,7 @@ std::vector<std::string> chromium_command_line(const LaunchOptions& options,
             std::to_string(options.window_height),
         "--disable-gpu",
         // Without it the GPU process still loads SwiftShader (software Vulkan and GL) for the
-        // pages' WebGL: 9-10 MiB of heap and 14-16 MiB PSS per browser, measured in a 720p call
+        // pages' WebGL: about 10 MiB of heap and 10-16 MiB PSS per browser, measured in a 720p call
         // (docs/browser.md, "Process model"). No page of ours draws with WebGL (the compositor
         // uses a 2D canvas, drawn by the renderer); a meeting client that needs it can have it
         // back with `--use-gl=angle --use-angle=swiftshader` in extra_flags (the last value of a

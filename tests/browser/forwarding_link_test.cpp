@@ -412,7 +412,7 @@ TEST_P(ForwardingLinkTest, RoomContentGoesIntoTheShareSenderWithoutDecodeOrEncod
         *page, "__share.state", [](const Json& s) { return s != "starting" && s != "idle"; }, 60s);
     ASSERT_EQ(state, "up") << evaluate(*page, "__share")->dump();
 
-    // F decodes the slides (1280x720), forwarded or re-encoded by E.
+    // F decodes the slides, forwarded or re-encoded by E.
     const Json first = poll_evaluate(
         *page, "__shareWork()",
         [](const Json& w) { return w.is_object() && w.value("decoded", 0) >= 30; }, 90s);
@@ -433,10 +433,12 @@ TEST_P(ForwardingLinkTest, RoomContentGoesIntoTheShareSenderWithoutDecodeOrEncod
                 (later.value("decoded", 0) - decoded0) / seconds);
     std::printf("[ measure ] content forward=%d: %s -> %s\n", forward, first.dump().c_str(),
                 later.dump().c_str());
-    EXPECT_EQ(later.value("width", 0), 1280) << later.dump();
     if (forward) {
+        // The slides' size as they are; the page's encoder (the control) scales them down on a
+        // loaded host (480 wide seen), the forwarded frames cannot be.
+        EXPECT_EQ(later.value("width", 0), 1280) << later.dump();
         EXPECT_NE((*bridge)->content_payload_type(), media::kLinkContentPayloadType);
-        const Json& fw = later["forward"]["content"];
+        const Json fw = later["forward"].value("content", Json::object());
         EXPECT_EQ(fw.value("mode", ""), "encoded") << later.dump();
         EXPECT_EQ(fw.value("codec", ""), "video/VP8") << later.dump();
         EXPECT_GE(fw.value("frames", 0), 60) << later.dump();

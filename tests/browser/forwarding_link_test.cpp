@@ -307,12 +307,18 @@ window.__startShare = async () => {
     };
     trickle(E, F);
     trickle(F, E);
-    E.addTransceiver(s.getVideoTracks()[0], {direction: 'sendonly', streams: [s]});
+    const sender = E.addTransceiver(s.getVideoTracks()[0], {direction: 'sendonly', streams: [s]}).sender;
     const got = new Promise((resolve) => { F.ontrack = (e) => resolve(e.track); });
     await E.setLocalDescription();
     await F.setRemoteDescription(E.localDescription);
     await F.setLocalDescription();
     await E.setRemoteDescription(F.localDescription);
+    // As the bridge tunes a share sender it forwards into (forwarder.js): the control then
+    // encodes the slides at their size, not scaled down as a loaded host makes Chromium do.
+    const p = sender.getParameters();
+    p.degradationPreference = 'maintain-resolution';
+    p.encodings[0].maxBitrate = 2500000;
+    await sender.setParameters(p);
     const track = await got;
     const v = document.createElement('video');
     v.muted = true;

@@ -127,6 +127,14 @@ onmessage = (e) => {
   // meeting's Opus encoder, about 100 ms behind the forwarded picture (bench/meeting/README.md).
   const audio = {worker: null, error: '', receiver: null, codec: null, mode: '', reason: '',
                  target: null, frames: 0, writeErrors: 0, mutedDrops: 0};
+  // The room's content (docs/content.md): the link's content track arrives encoded (VP8 from
+  // the gateway) and goes the same way into the meeting sender that carries the screen share
+  // of it (a clone getDisplayMedia handed out), so the page neither decodes nor re-encodes the
+  // slides. The share sender's keyframe requests go back on the link's content line.
+  const content = {worker: null, error: '', receiver: null, codec: null, mode: '', reason: '',
+                   target: null, frames: 0, writeErrors: 0, keyframeRelays: 0,
+                   lastKeyRequests: -1, polling: false};
+  let isOwnContent = () => false;  // set by the bridge: a content clone getDisplayMedia gave
   const pipedReceivers = new WeakSet();
 
   function spawnWorker() {
@@ -238,6 +246,49 @@ onmessage = (e) => {
     start();
   }
 
+  function ensureContentWorker() {
+    if (content.worker || content.error) return content.worker;
+    try {
+      content.worker = spawnWorker();
+    } catch (e) {
+      content.error = 'no worker: ' + e;
+      return null;
+    }
+    content.worker.onmessage = (e) => {
+      const m = e.data;
+      if (m.frame) {
+        const pipe = content.target;
+        if (!pipe) return;
+        content.frames++;
+        pipe.writer.write(m.frame).catch(() => { content.writeErrors++; });
+      } else if (m.codec) {
+        content.codec = {mimeType: m.codec, payloadType: m.payloadType};
+        evaluate();
+      } else if (m.error) {
+        content.error = 'link content transform: ' + m.error;
+        evaluate();
+      }
+    };
+    content.worker.onerror = (e) => {
+      content.error = 'content worker: ' + (e.message || 'error');
+      if (content.receiver) content.receiver.transform = null;
+      evaluate();
+    };
+    return content.worker;
+  }
+
+  // The link's content receiver, from the bridge's ontrack, as attachLinkReceiver for video.
+  function attachLinkContentReceiver(receiver) {
+    if (!ensureContentWorker()) return;
+    try {
+      receiver.transform = new RTCRtpScriptTransform(content.worker, {kind: 'content'});
+      content.receiver = receiver;
+    } catch (e) {
+      content.error = 'link content transform: ' + e;
+    }
+    start();
+  }
+
   // Meeting connections: encoded streams on, unless the meeting asked for them itself (its own
   // end-to-end encryption): then it pipes them, and this connection is left alone.
   function configure(config) {
@@ -321,12 +372,18 @@ onmessage = (e) => {
     return m ? m[1].trim().toLowerCase() : '';
   }
 
-  // Why `sender` cannot take the link's frames as they are, or '' when it can.
-  function refusal(sender) {
-    if (!worker || workerError) return workerError || 'no worker';
-    if (!linkReceiver) return 'no link receiver';
-    if (!linkCodec) return 'no video from the link yet';
-    if (!sender.track.enabled) return 'camera off in the meeting';
+  // Why `sender` cannot take the link's frames as they are, or '' when it can. `lane`: the
+  // link's video ({worker, error, receiver, codec}) or its content.
+  function refusal(sender, lane) {
+    const isContent = lane === content;
+    if (!lane.worker || lane.error) return lane.error || 'no worker';
+    if (!lane.receiver) return 'no link receiver';
+    if (!lane.codec)
+      return isContent ? 'no content from the link yet' : 'no video from the link yet';
+    if (!sender.track.enabled)
+      return isContent ? 'share paused in the meeting' : 'camera off in the meeting';
+    const linkCodec = lane.codec;
+    const linkReceiver = lane.receiver;
     const p = sender.getParameters();
     if (p.encodings && p.encodings.length > 1) return 'the meeting sends simulcast';
     const codec = p.codecs && p.codecs[0];
@@ -388,7 +445,8 @@ onmessage = (e) => {
                            'no audio from the link yet',
                            'no codec negotiated with the meeting yet',
                            'the meeting sends no caller video yet',
-                           'the meeting sends no caller audio yet']);
+                           'the meeting sends no caller audio yet',
+                           'no content from the link yet', 'the meeting shares no room content']);
 
   // The audio lane's choice: the one meeting sender carrying the caller's microphone, or null.
   function chooseAudio() {
@@ -420,13 +478,18 @@ onmessage = (e) => {
     } else if (candidates.length > 1) {
       why = 'the caller video goes to ' + candidates.length + ' meeting senders';
     } else {
-      why = refusal(candidates[0].sender);
+      why = refusal(candidates[0].sender,
+                    {worker, error: workerError, receiver: linkReceiver, codec: linkCodec});
       if (!why) next = candidates[0];
     }
     for (const c of candidates) tune(c.sender);
     const a = audio.receiver ? chooseAudio() : {next: null, why: ''};
-    for (const pipe of pipes.values()) if (pipe) pipe.forwarding = pipe === next || pipe === a.next;
+    const s = content.receiver ? chooseContent() : {next: null, why: ''};
+    for (const pipe of pipes.values()) {
+      if (pipe) pipe.forwarding = pipe === next || pipe === a.next || pipe === s.next;
+    }
     if (audio.receiver) decideAudio(a.next, a.why);
+    if (content.receiver) decideContent(s.next, s.why);
     if (next !== target) {
       lastKeyRequests = -1;
       encoderFramesAtStart = -1;
@@ -441,6 +504,55 @@ onmessage = (e) => {
       report({type: 'forward', mode, reason, codec: linkCodec ? linkCodec.mimeType : '',
               pending: PENDING.has(reason)});
     }
+  }
+
+  // The content lane's choice: the one meeting sender carrying a share of the room's content.
+  function chooseContent() {
+    const candidates = [];
+    for (const pipe of pipes.values()) {
+      if (!pipe) continue;
+      const t = pipe.sender.track;
+      if (t && t.kind === 'video' && t.readyState === 'live' && isOwnContent(t))
+        candidates.push(pipe);
+    }
+    if (candidates.length === 0) return {next: null, why: 'the meeting shares no room content'};
+    if (candidates.length > 1)
+      return {next: null,
+              why: 'the room content goes to ' + candidates.length + ' meeting senders'};
+    tune(candidates[0].sender);
+    const why = refusal(candidates[0].sender, content);
+    return {next: why ? null : candidates[0], why};
+  }
+
+  function decideContent(next, why) {
+    if (next !== content.target) content.lastKeyRequests = -1;
+    content.target = next;
+    const nextMode = next ? 'encoded' : 'decoded';
+    if (content.worker) content.worker.postMessage({mode: nextMode});
+    if (nextMode === content.mode && (nextMode === 'encoded' || why === content.reason)) return;
+    content.mode = nextMode;
+    content.reason = next ? '' : why;
+    report({type: 'forward', kind: 'content', mode: nextMode, reason: content.reason,
+            codec: content.codec ? content.codec.mimeType : '',
+            pending: PENDING.has(content.reason)});
+  }
+
+  // The share sender's keyframe requests (PLI/FIR from the meeting's SFU), as for the caller's
+  // video: to the link's content line, where the gateway's content encoder answers them.
+  async function relayContentKeyframeRequests() {
+    const pipe = content.target;
+    if (!pipe) return;
+    const stats = await pipe.sender.getStats();
+    let count = 0;
+    stats.forEach((s) => {
+      if (s.type === 'outbound-rtp') count += (s.pliCount || 0) + (s.firCount || 0);
+    });
+    if (pipe !== content.target) return;
+    if (content.lastKeyRequests >= 0 && count > content.lastKeyRequests) {
+      content.keyframeRelays++;
+      content.worker.postMessage({keyframe: true});
+    }
+    content.lastKeyRequests = count;
   }
 
   function decideAudio(next, why) {
@@ -488,12 +600,19 @@ onmessage = (e) => {
         polling = true;
         relayKeyframeRequests().catch(() => {}).finally(() => { polling = false; });
       }
+      if (content.target && !content.polling) {
+        content.polling = true;
+        relayContentKeyframeRequests().catch(() => {})
+            .finally(() => { content.polling = false; });
+      }
       // Every second, or every 250 ms with an audio lane: back to forwarding soon after unmute.
       if (tick % 4 === 0 || audio.receiver) evaluate();
       if (tick % 20 === 0 && worker) {
         worker.postMessage({stats: true});
         if (mode === 'encoded') report({type: 'forward_stats', ...stats()});
       }
+      if (tick % 20 === 0 && content.mode === 'encoded')
+        report({type: 'forward_stats', kind: 'content', ...stats().content});
     }, 250);
   }
 
@@ -506,7 +625,10 @@ onmessage = (e) => {
             encoderFrames: encoderFramesAtStart >= 0 ? encoderFrames - encoderFramesAtStart : 0,
             audio: {mode: audio.mode || 'decoded', reason: audio.reason,
                     codec: audio.codec ? audio.codec.mimeType : '', frames: audio.frames,
-                    writeErrors: audio.writeErrors, mutedDrops: audio.mutedDrops}};
+                    writeErrors: audio.writeErrors, mutedDrops: audio.mutedDrops},
+            content: {mode: content.mode || 'decoded', reason: content.reason,
+                      codec: content.codec ? content.codec.mimeType : '', frames: content.frames,
+                      writeErrors: content.writeErrors, keyframeRelays: content.keyframeRelays}};
   }
 
   // Video formats as this Chromium numbers them in an offer of its own:
@@ -543,7 +665,9 @@ onmessage = (e) => {
     adopt,
     attachLinkReceiver,
     attachLinkAudioReceiver,
+    attachLinkContentReceiver,
     setOwn(fn) { isOwn = fn; },
+    setOwnContent(fn) { isOwnContent = fn; },
     onReport(fn) { report = fn; },
     nativeVideoFormats,
     stats,

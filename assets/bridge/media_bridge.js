@@ -12,9 +12,9 @@
 // forwarding, [{payloadType, codec, fmtp}] as this Chromium numbers video in its offers), {type:"answer", sdp}, {type:"candidate", candidate,
 // sdpMLineIndex}, {type:"state", state}, {type:"error", message}, {type:"capture", width, height,
 // innerWidth, innerHeight} (tab capture size), {type:"output", video:"compositor", width, height,
-// fps}, {type:"forward", kind?:"audio", mode:"encoded"|"decoded", reason, codec} (the caller's
-// video, or audio, into the meeting, forwarder.js), {type:"forward_stats", frames,
-// keyframeRequests, ...}, {type:"forward_keyframe", waitedMs} (the meeting asked for a keyframe,
+// fps}, {type:"forward", kind?:"audio"|"content", mode:"encoded"|"decoded", reason, codec} (the
+// caller's video, or audio, or the room's content into the meeting's share, forwarder.js),
+// {type:"forward_stats", kind?:"content", frames, keyframeRequests, ...}, {type:"forward_keyframe", waitedMs} (the meeting asked for a keyframe,
 // the caller's was forwarded waitedMs later), {type:"meeting_connection", state:"connected",
 // publishing} (one of the meeting's own connections is up; publishing: it sends the caller),
 // {type:"meeting_forward", mode:"encoded"|"composited", reason, codec, width, height} (the
@@ -97,6 +97,9 @@
           pc.getTransceivers().indexOf(ev.transceiver) === CONTENT_MLINE) {
         // Not a camera: kept out of `incoming`, decoded (played muted) for getDisplayMedia.
         contentTrack = ev.track;
+        // Forwarded encoded into the meeting's share of it (forwarder.js): set here, before the
+        // first frame.
+        if (forwarder) forwarder.attachLinkContentReceiver(ev.receiver);
         contentSink = document.createElement('video');
         contentSink.muted = true;
         contentSink.srcObject = new NativeMediaStream([ev.track]);
@@ -449,6 +452,7 @@
 
   if (forwarder) {
     forwarder.setOwn((t) => ownTrackIds.has(t.id));
+    forwarder.setOwnContent((t) => contentClones.has(t.id));
     forwarder.onReport(send);
   }
   if (meetingForwarder) meetingForwarder.onReport(send);
@@ -498,6 +502,14 @@
     armContent(on) { contentArmed = !!on && contentTrack !== null; return contentArmed; },
     sendContent(on) { return sendContent(on); },
     isOwnContent(track) { return !!track && contentClones.has(track.id); },
+    // The codec the link carries the room's content in ("vp8"), or '' before it flows: a
+    // service whose server picks the share's codec can ask for this one, which lets the page
+    // forward the content without decoding it (forwarder.js).
+    contentCodec() {
+      const t = pc && pc.getTransceivers()[CONTENT_MLINE];
+      const codecs = t ? t.receiver.getParameters().codecs || [] : [];
+      return codecs.length ? codecs[0].mimeType.replace(/^video\//i, '').toLowerCase() : '';
+    },
     // The gateway's "joining" slate ({text, audio: base64 WAV}), shown once the link is up...
     joining(what) {
       if (slateOver || !what) return false;

@@ -158,6 +158,19 @@
     const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
     const track = stream.getVideoTracks()[0];
     if (!track) throw new Error('no content track');
+    // The codec the link carries the content in: with the room's choice instead (its first
+    // codec that the offer has, H.264 in the demo room), the page would decode the content and
+    // encode it again; in the link's codec it forwards the frames as they are (docs/content.md).
+    const bridge = window.__smgwBridge;
+    const linkCodec = bridge && bridge.contentCodec ? bridge.contentCodec() : '';
+    const codec = linkCodec === 'vp8' || linkCodec === 'h264' ? linkCodec : '';
+    let askedCodec = codec;
+    let lastOffer = null;
+    const publish = function (offer, videocodec) {
+      const message = { request: 'publish', audio: false, video: true };
+      if (videocodec) message.videocodec = videocodec;
+      contentHandle.send({ message: message, jsep: offer });
+    };
     return new Promise(function (resolve, reject) {
       let settled = false;
       const settle = function (fn, v) { if (!settled) { settled = true; fn(v); } };
@@ -177,11 +190,16 @@
             handle.createOffer({
               tracks: [{ type: 'video', capture: track, recv: false }],
               success: function (offer) {
-                handle.send({ message: { request: 'configure', audio: false, video: true },
-                              jsep: offer });
+                lastOffer = offer;
+                publish(offer, codec);
               },
               error: function (e) { settle(reject, new Error('content offer: ' + e)); },
             });
+          } else if (msg.error && askedCodec) {
+            // A room whose codecs leave out the link's: publish with the room's choice (the
+            // page then re-encodes the content).
+            askedCodec = '';
+            publish(lastOffer, '');
           } else if (msg.error) {
             settle(reject, new Error(String(msg.error)));
           }

@@ -570,6 +570,8 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
         spdlog::info("gateway: sess={} meeting video from the {} ({}x{}@{})", id_,
                      core::log_field(text_field(msg, "video")), int_field(msg, "width"),
                      int_field(msg, "height"), int_field(msg, "fps"));
+    } else if (type == "forward" && text_field(msg, "kind") == "content") {
+        log_content_forward(msg);
     } else if (type == "forward" && text_field(msg, "kind") == "audio") {
         // Muting sends the audio back through the page's encoder (silence) and unmuting forwards
         // it again: the first settled mode at info, every change after it at debug.
@@ -633,6 +635,12 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
         spdlog::debug(
             "gateway: sess={} meeting video forwarded frames={} write_errors={} switches={}", id_,
             int_field(msg, "frames"), int_field(msg, "writeErrors"), int_field(msg, "switches"));
+    } else if (type == "forward_stats" && text_field(msg, "kind") == "content") {
+        spdlog::debug(
+            "gateway: sess={} room content forwarded frames={} write_errors={} "
+            "keyframe_relays={}",
+            id_, int_field(msg, "frames"), int_field(msg, "writeErrors"),
+            int_field(msg, "keyframeRelays"));
     } else if (type == "forward_stats") {
         spdlog::debug(
             "gateway: sess={} caller video forwarded frames={} keyframe_requests={} "
@@ -653,6 +661,29 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
                      core::log_field(text_field(msg, "state")));
     } else {
         bridge_->link().receive(msg);
+    }
+}
+
+void MeetingLink::log_content_forward(const nlohmann::json& msg) {
+    // Each share of the room's content decides again: a change is news, unless it only says
+    // that no share is going on yet.
+    const std::string mode = text_field(msg, "mode");
+    const std::string reason = text_field(msg, "reason");
+    if (mode + reason == forward_content_mode_) return;
+    forward_content_mode_ = mode + reason;
+    if (mode == "encoded") {
+        spdlog::info(
+            "gateway: sess={} room content forwarded encoded into the meeting ({}, no decode or "
+            "encode in the page)",
+            id_, core::log_field(text_field(msg, "codec")));
+    } else if (msg.value("pending", false)) {
+        spdlog::debug("gateway: sess={} content forwarding: off ({})", id_,
+                      core::log_field(reason));
+    } else {
+        spdlog::info(
+            "gateway: sess={} content forwarding: off ({}): room content re-encoded by "
+            "the page",
+            id_, core::log_field(reason));
     }
 }
 

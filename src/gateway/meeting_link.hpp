@@ -181,6 +181,8 @@ private:
     void on_context_gone(const browser::FrameContext& context);
     // The page's "meeting_forward" report: the meeting's video to the caller, forwarded or not.
     void log_meeting_forward(const nlohmann::json& msg);
+    // Its "forward" report of kind "content": the room's content into the meeting's share.
+    void log_content_forward(const nlohmann::json& msg);
     // Encoded frames keep the link's payload type, either way: the link numbers its video as
     // the page's Chromium does.
     [[nodiscard]] bool numbers_like_page() const {
@@ -219,6 +221,7 @@ private:
     bool forward_off_logged_ = false;    // "forwarding: off" at info once per call
     std::string forward_audio_mode_;     // the same for the caller's audio (forwarder.js)
     bool forward_audio_logged_ = false;  // its first settled mode at info, once per call
+    std::string forward_content_mode_;   // the same for the room's content (forwarder.js)
     MeetingJoinSettings settings_;
     JoiningSlate slate_;
     std::string slate_message_;  // its JSON for the page (with the WAV), made once

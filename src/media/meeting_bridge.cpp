@@ -35,7 +35,7 @@ std::string content_send(const std::string& session_id, uint32_t ssrc) {
         "video/x-raw,format=I420,width=1280,height=720,framerate=30/1,pixel-aspect-ratio=1/1 ! "
         "vp8enc name=content_enc deadline=1 threads=1 cpu-used=8 end-usage=cbr lag-in-frames=0 "
         "target-bitrate=1000000 keyframe-max-dist=150 error-resilient=default ! "
-        "rtpvp8pay pt={} ssrc={} picture-id-mode=15-bit",
+        "rtpvp8pay name=content_pay pt={} ssrc={} picture-id-mode=15-bit",
         bridge_channel(content_bridge_session(session_id), true, BridgeDirection::ToPage),
         kLinkContentPayloadType, ssrc);
 }
@@ -87,6 +87,7 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
     bridge->session_id_ = session_id;
     bridge->passthrough_ = options.passthrough;
     bridge->audio_passthrough_ = options.audio_passthrough;
+    bridge->content_ = options.content;
     WebRtcLinkOptions link_options;
     link_options.video_send = video_send_description(session_id, options);
     link_options.audio_send = options.audio_passthrough
@@ -165,9 +166,22 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
 
 core::Status MeetingBridge::set_video_payload_type(unsigned pt) {
     if (!passthrough_) return core::fail("no video passthrough on the link");
+    if (auto st = renumber("pt_pay", pt); !st) return st;
+    video_payload_type_ = pt;
+    return core::Ok{};
+}
+
+core::Status MeetingBridge::set_content_payload_type(unsigned pt) {
+    if (!content_) return core::fail("no content track on the link");
+    if (auto st = renumber("content_pay", pt); !st) return st;
+    content_payload_type_ = pt;
+    return core::Ok{};
+}
+
+core::Status MeetingBridge::renumber(const char* payloader, unsigned pt) {
     if (link_->offered()) return core::fail("the link was offered already");
-    GstPtr<GstElement> pay(gst_bin_get_by_name(GST_BIN(link_->pipeline()), "pt_pay"));
-    if (!pay) return core::fail("webrtc link: passthrough payloader missing");
+    GstPtr<GstElement> pay(gst_bin_get_by_name(GST_BIN(link_->pipeline()), payloader));
+    if (!pay) return core::fail(std::string("webrtc link: payloader ") + payloader + " missing");
     // webrtcbin offers the payload type of the caps on its sink pad: the filter after the
     // payloader holds them.
     GstPtr<GstPad> src(gst_element_get_static_pad(pay.get(), "src"));
@@ -175,22 +189,29 @@ core::Status MeetingBridge::set_video_payload_type(unsigned pt) {
     GstPtr<GstElement> filter(peer ? gst_pad_get_parent_element(peer.get()) : nullptr);
     if (!filter ||
         g_object_class_find_property(G_OBJECT_GET_CLASS(filter.get()), "caps") == nullptr)
-        return core::fail("webrtc link: passthrough caps filter missing");
+        return core::fail("webrtc link: caps filter after the payloader missing");
     GstCaps* caps = nullptr;
     g_object_get(filter.get(), "caps", &caps, nullptr);
-    if (caps == nullptr) return core::fail("webrtc link: passthrough caps missing");
+    if (caps == nullptr) return core::fail("webrtc link: payloader caps missing");
     caps = gst_caps_make_writable(caps);
     gst_caps_set_simple(caps, "payload", G_TYPE_INT, static_cast<int>(pt), nullptr);
     g_object_set(filter.get(), "caps", caps, nullptr);
     gst_caps_unref(caps);
     g_object_set(pay.get(), "pt", pt, nullptr);
-    video_payload_type_ = pt;
     return core::Ok{};
 }
 
 void MeetingBridge::match_page_payload_type(const nlohmann::json& video_formats) {
-    if (!passthrough_ || !video_formats.is_array()) return;
-    const auto pt = link_payload_type(*passthrough_, parse_native_video_formats(video_formats));
+    if (!video_formats.is_array()) return;
+    const auto native = parse_native_video_formats(video_formats);
+    match_page_video_payload_type(native);
+    // After the main video: its number decides which the content track may take.
+    match_page_content_payload_type(native);
+}
+
+void MeetingBridge::match_page_video_payload_type(const std::vector<NativeVideoFormat>& native) {
+    if (!passthrough_) return;
+    const auto pt = link_payload_type(*passthrough_, native);
     if (!pt) {
         spdlog::info(
             "media: sess={} bridge: the page has no payload type of its own for {} {}; the link "
@@ -206,6 +227,31 @@ void MeetingBridge::match_page_payload_type(const nlohmann::json& video_formats)
     }
     spdlog::info("media: sess={} bridge: link video payload type {} (the page's own for {})",
                  session_id_, *pt, passthrough_->codec);
+}
+
+void MeetingBridge::match_page_content_payload_type(const std::vector<NativeVideoFormat>& native) {
+    if (!content_) return;
+    // The room's content leaves the page as the link's frames when the meeting's share sender
+    // numbers VP8 as the link does (forwarder.js), and a share whose offer comes from the page
+    // uses the page's own number. Two bundled m-lines must not share a number (the page would
+    // not know which line an unsignalled stream belongs to): with the main video already on it
+    // (VP8 from or toward a caller) the content keeps its own and the page re-encodes it.
+    const auto pt = content_link_payload_type(native, video_payload_type_);
+    if (!pt) {
+        spdlog::info(
+            "media: sess={} bridge: link content payload type {} (the page's own for VP8 is "
+            "taken or unknown: the content is re-encoded by the page)",
+            session_id_, content_payload_type_);
+        return;
+    }
+    if (*pt == content_payload_type_) return;
+    if (auto st = set_content_payload_type(*pt); !st) {
+        spdlog::warn("media: sess={} bridge: cannot renumber the link's content: {}", session_id_,
+                     st.error().message);
+        return;
+    }
+    spdlog::info("media: sess={} bridge: link content payload type {} (the page's own for VP8)",
+                 session_id_, *pt);
 }
 
 void MeetingBridge::count_encoded(const char* element, std::atomic<uint64_t>& counter) {

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace media {
 
@@ -71,8 +72,12 @@ public:
     // (link_payload_type(): the number the page's meeting connection gives the same codec).
     core::Status set_video_payload_type(unsigned pt);
     [[nodiscard]] unsigned video_payload_type() const noexcept { return video_payload_type_; }
-    // The same from the hello's `videoFormats` (the page's own numbering); logs what it chose.
-    // Nothing to do without video passthrough or without a fitting format.
+    // With a content track, before the link is offered: carry it under `pt`.
+    core::Status set_content_payload_type(unsigned pt);
+    [[nodiscard]] unsigned content_payload_type() const noexcept { return content_payload_type_; }
+    // The same from the hello's `videoFormats` (the page's own numbering) for the main video
+    // (with video passthrough) and the content track (content_link_payload_type()); logs what
+    // it chose. Nothing to do for a track without a fitting format.
     void match_page_payload_type(const nlohmann::json& video_formats);
 
     // Gateway → page description of what we send (for tests and the docs).
@@ -91,6 +96,10 @@ private:
     bool attach_incoming(GstPad* pad, const std::string& description, bool video, const char* verb,
                          const std::function<void(GstBin*)>& prepare);
     void count_encoded(const char* element, std::atomic<uint64_t>& counter);
+    // The payload type of `payloader` and of the caps filter after it, before the offer.
+    core::Status renumber(const char* payloader, unsigned pt);
+    void match_page_video_payload_type(const std::vector<NativeVideoFormat>& native);
+    void match_page_content_payload_type(const std::vector<NativeVideoFormat>& native);
 
     std::string session_id_;
     std::unique_ptr<WebRtcLink> link_;
@@ -105,6 +114,8 @@ private:
     std::shared_ptr<EncodedChannel> audio_from_page_;
     std::optional<PassthroughVideo> passthrough_;
     unsigned video_payload_type_ = kLinkVideoPayloadType;
+    bool content_ = false;
+    unsigned content_payload_type_ = kLinkContentPayloadType;
     std::shared_ptr<EncodedChannel> to_page_;
     std::shared_ptr<EncodedChannel> from_page_;
 };

@@ -203,6 +203,18 @@ std::optional<unsigned> link_payload_type(const PassthroughVideo& video,
     return pick(profile(caller.substr(0, 2)));
 }
 
+std::optional<unsigned> content_link_payload_type(const std::vector<NativeVideoFormat>& native,
+                                                  unsigned video_pt) {
+    for (const auto& n : native) {
+        if (lower(n.codec) != "vp8") continue;
+        const unsigned pt = n.payload_type;
+        const bool dynamic = (pt >= 35 && pt <= 63) || (pt >= 96 && pt <= 127);
+        if (!dynamic || pt == video_pt || pt == kLinkAudioPayloadType) return std::nullopt;
+        return pt;
+    }
+    return std::nullopt;
+}
+
 bool choose_audio_passthrough(const core::MediaConfig& config, const sip::NegotiatedStream& audio) {
     return config.audio_passthrough && audio.codec.name == "opus";
 }

@@ -81,6 +81,14 @@ std::vector<NativeVideoFormat> parse_native_video_formats(const nlohmann::json& 
 std::optional<unsigned> link_payload_type(const PassthroughVideo& video,
                                           const std::vector<NativeVideoFormat>& native);
 
+// The payload type under which the link should carry the content track (VP8, encoded by the
+// gateway): the page's own number for VP8, so that the page can forward the link's content
+// frames into a meeting's share sender whose offer the page made (forwarder.js), unless that
+// number is the main video's on the link (`video_pt`: VP8 toward or from the caller) or the
+// audio's. nullopt: keep kLinkContentPayloadType.
+std::optional<unsigned> content_link_payload_type(const std::vector<NativeVideoFormat>& native,
+                                                  unsigned video_pt);
+
 // Audio passthrough: an Opus caller's packets go to the page as they are (the link offers
 // opus/48000/2 either way, and Opus decoders take mono or stereo packets), and the page's Opus
 // packets go back to the caller. Other codecs, or `[media] audio_passthrough = false`: false.

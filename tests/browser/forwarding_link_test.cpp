@@ -13,6 +13,11 @@
 // The caller's audio (a tone, Opus on the link) is forwarded the same way into C's audio sender:
 // D hears it under the link's payload type, the meeting's mute (C's track disabled) silences it
 // and unmuting forwards it again.
+// The room's content (docs/content.md) takes the same way into a meeting's share sender
+// (RoomContentGoesIntoTheShareSender...): the link's content track, VP8 that the gateway
+// encodes, is handed out by getDisplayMedia and published by a third connection E to F; with
+// forwarding E's encoder makes no frame and F decodes the link's frames under the link's
+// content payload type, which the gateway took from the page's own VP8 number.
 #include "bridge_page_fixture.hpp"
 #include "http_server.hpp"
 #include "loopback_guard.hpp"
@@ -20,11 +25,15 @@
 #include "media/encoded_channel.hpp"
 #include "media/meeting_bridge.hpp"
 #include "media/passthrough.hpp"
+#include "process_probe.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_pipeline.hpp"
 
 #include <gst/gst.h>
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
 
 namespace {
 
@@ -273,6 +282,190 @@ TEST_P(ForwardingLinkTest, CallerFramesGoIntoTheMeetingSenderWithoutDecodeOrEnco
     bridge->reset();
     caller.reset();
     tone.reset();
+    const auto leaked = guard.stop();
+    for (const auto& line : leaked) ADD_FAILURE() << "left loopback: " << line;
+}
+
+// The room's content: the link's content track (1280x720 VP8 that the gateway encodes from the
+// room's slides) shared as a screen through getDisplayMedia, published by E to F in the page the
+// way a service's share publisher would (its offer made by the page).
+const char* kShareMeeting = R"HTML(<!doctype html><html><body>
+<script>
+window.__share = {decoded: 0, width: 0, error: null, state: 'idle'};
+window.__startShare = async () => {
+  const r = window.__share;
+  r.state = 'starting';
+  try {
+    __smgwBridge.armContent(true);
+    const s = await navigator.mediaDevices.getDisplayMedia({video: true, audio: false});
+    const E = new RTCPeerConnection({iceServers: []});
+    const F = new RTCPeerConnection({iceServers: []});
+    const trickle = (from, to) => {
+      from.onicecandidate = (e) => {
+        if (e.candidate && / 127\.0\.0\.1 /.test(e.candidate.candidate)) to.addIceCandidate(e.candidate);
+      };
+    };
+    trickle(E, F);
+    trickle(F, E);
+    const sender = E.addTransceiver(s.getVideoTracks()[0], {direction: 'sendonly', streams: [s]}).sender;
+    const got = new Promise((resolve) => { F.ontrack = (e) => resolve(e.track); });
+    await E.setLocalDescription();
+    await F.setRemoteDescription(E.localDescription);
+    await F.setLocalDescription();
+    await E.setRemoteDescription(F.localDescription);
+    // As the bridge tunes a share sender it forwards into (forwarder.js): the control then
+    // encodes the slides at their size, not scaled down as a loaded host makes Chromium do.
+    const p = sender.getParameters();
+    p.degradationPreference = 'maintain-resolution';
+    p.encodings[0].maxBitrate = 2500000;
+    await sender.setParameters(p);
+    const track = await got;
+    const v = document.createElement('video');
+    v.muted = true;
+    v.srcObject = new MediaStream([track]);
+    document.body.appendChild(v);
+    v.play().catch(() => {});
+    const count = (_now, meta) => { r.decoded++; r.width = meta.width;
+                                    v.requestVideoFrameCallback(count); };
+    v.requestVideoFrameCallback(count);
+    window.__shareWork = async () => {
+      let encoded = 0;
+      (await E.getStats()).forEach((x) => {
+        if (x.type === 'outbound-rtp' && x.kind === 'video') encoded += x.framesEncoded || 0;
+      });
+      let f = null;
+      const fs = await F.getStats();
+      fs.forEach((x) => {
+        if (x.type === 'inbound-rtp' && x.kind === 'video')
+          f = {decoded: x.framesDecoded, keys: x.keyFramesDecoded, pli: x.pliCount,
+               codec: x.codecId && fs.get(x.codecId) ?
+                   fs.get(x.codecId).mimeType + '/' + fs.get(x.codecId).payloadType : ''};
+      });
+      return {encoded, decoded: r.decoded, width: r.width, f,
+              forward: __smgwBridge.forwardStats()};
+    };
+    r.state = 'up';
+  } catch (e) {
+    r.error = String(e);
+    r.state = 'failed';
+  }
+};
+</script></body></html>)HTML";
+
+TEST_P(ForwardingLinkTest, RoomContentGoesIntoTheShareSenderWithoutDecodeOrEncode) {
+    if (!gst_is_initialized()) gst_init(nullptr, nullptr);
+    const bool forward = GetParam();
+    browser_test::LoopbackGuard guard;
+    ASSERT_TRUE(guard.ok()) << guard.error();
+    browser_test::HttpServer http;
+    http.add("/share.html", kShareMeeting);
+    auto opened = open_bridge_page(
+        http,
+        std::string("{video: 'compositor', forwardEncoded: ") + (forward ? "true" : "false") + "}",
+        false);
+    ASSERT_TRUE(opened.browser && opened.page);
+    auto& page = opened.page;
+
+    // The caller's H.264 (forwarded: the link's main video takes the page's H.264 number and
+    // leaves the page's VP8 number to the content track) and the room's slides, raw as the
+    // call's SIP side writes them into the content channel.
+    const std::string session = forward ? "content-fwd-on" : "content-fwd-off";
+    auto caller = testsupport::launch(
+        "videotestsrc is-live=true pattern=ball ! video/x-raw,width=320,height=180,framerate=15/1 "
+        "! x264enc tune=zerolatency speed-preset=ultrafast threads=1 bitrate=300 "
+        "key-int-max=30 ! video/x-h264,profile=constrained-baseline ! h264parse ! "
+        "video/x-h264,stream-format=byte-stream,alignment=au ! " +
+        media::EncodedChannel::sink_description("out"));
+    ASSERT_TRUE(caller);
+    auto to_page = media::EncodedChannel::get(media::passthrough_channel(session, true));
+    {
+        GstElement* out = gst_bin_get_by_name(GST_BIN(caller.get()), "out");
+        to_page->attach_producer(out);
+        gst_object_unref(out);
+    }
+    ASSERT_NE(gst_element_set_state(caller.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+    auto slides = testsupport::launch(
+        "videotestsrc is-live=true pattern=ball background-color=0xff0000ff ! "
+        "video/x-raw,format=I420,width=1280,height=720,framerate=30/1 ! "
+        "intervideosink sync=false async=false channel=" +
+        media::bridge_channel(media::content_bridge_session(session), true,
+                              media::BridgeDirection::ToPage));
+    ASSERT_TRUE(slides);
+    ASSERT_NE(gst_element_set_state(slides.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+
+    media::PassthroughVideo pt;
+    pt.codec = "H264";
+    pt.profile_level_id = "42e01f";
+    pt.limits = media::VideoFormat{320, 180, 15, 300};
+    media::MeetingBridgeOptions bo;
+    bo.passthrough = pt;
+    bo.content = true;
+    std::vector<std::string> errors;
+    std::vector<Json> reports;
+    auto bridge = connect_bridge(*page, session, bo, [&](const std::string& type, const Json& msg) {
+        if (type == "error") errors.push_back(msg.value("message", ""));
+        if (type == "forward" && msg.value("kind", "") == "content") reports.push_back(msg);
+    });
+    ASSERT_TRUE(bridge.ok()) << bridge.error().message;
+    ASSERT_TRUE(navigate(*page, http.url("127.0.0.1", "/share.html")).ok());
+    ASSERT_TRUE(evaluate(*page, "__smgwBridge.connect()").ok());
+    // The content track reached the page: share it.
+    const Json has = poll_evaluate(
+        *page, "__smgwBridge.hasContent()", [](const Json& h) { return h == true; }, 90s);
+    ASSERT_EQ(has, true);
+    ASSERT_TRUE(evaluate(*page, "__startShare()").ok());
+    const Json state = poll_evaluate(
+        *page, "__share.state", [](const Json& s) { return s != "starting" && s != "idle"; }, 60s);
+    ASSERT_EQ(state, "up") << evaluate(*page, "__share")->dump();
+
+    // F decodes the slides, forwarded or re-encoded by E.
+    const Json first = poll_evaluate(
+        *page, "__shareWork()",
+        [](const Json& w) { return w.is_object() && w.value("decoded", 0) >= 30; }, 90s);
+    ASSERT_TRUE(first.is_object()) << first.dump();
+    const int decoded0 = first.value("decoded", 0);
+    const double cpu0 = browser_test::group_cpu_seconds(opened.browser->pid());
+    const auto t0 = std::chrono::steady_clock::now();
+    const Json later = poll_evaluate(
+        *page, "__shareWork()",
+        [&](const Json& w) { return w.is_object() && w.value("decoded", 0) >= decoded0 + 60; },
+        60s);
+    ASSERT_TRUE(later.is_object()) << later.dump();
+    // Indicative only: F's decoder runs in the same Chromium, and the host is shared.
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("[ measure ] content forward=%d: Chromium %.3f cores, %.1f frames/s at F\n",
+                forward, (browser_test::group_cpu_seconds(opened.browser->pid()) - cpu0) / seconds,
+                (later.value("decoded", 0) - decoded0) / seconds);
+    std::printf("[ measure ] content forward=%d: %s -> %s\n", forward, first.dump().c_str(),
+                later.dump().c_str());
+    if (forward) {
+        // The slides' size as they are; the page's encoder (the control) scales them down on a
+        // loaded host (480 wide seen), the forwarded frames cannot be.
+        EXPECT_EQ(later.value("width", 0), 1280) << later.dump();
+        EXPECT_NE((*bridge)->content_payload_type(), media::kLinkContentPayloadType);
+        const Json fw = later["forward"].value("content", Json::object());
+        EXPECT_EQ(fw.value("mode", ""), "encoded") << later.dump();
+        EXPECT_EQ(fw.value("codec", ""), "video/VP8") << later.dump();
+        EXPECT_GE(fw.value("frames", 0), 60) << later.dump();
+        EXPECT_EQ(fw.value("writeErrors", -1), 0) << later.dump();
+        EXPECT_EQ(later["f"].value("codec", ""),
+                  "video/VP8/" + std::to_string((*bridge)->content_payload_type()))
+            << later.dump();
+        EXPECT_EQ(later.value("encoded", -1), first.value("encoded", -2)) << "E encoded frames";
+        ASSERT_FALSE(reports.empty());
+        EXPECT_EQ(reports.back().value("mode", ""), "encoded") << reports.back().dump();
+    } else {
+        EXPECT_FALSE(later["forward"].contains("content")) << later.dump();
+        EXPECT_GE(later.value("encoded", 0), first.value("encoded", 0) + 30) << later.dump();
+        EXPECT_TRUE(reports.empty()) << reports.front().dump();
+    }
+    for (const auto& e : errors) ADD_FAILURE() << "bridge error: " << e;
+
+    page.reset();
+    bridge->reset();
+    caller.reset();
+    slides.reset();
     const auto leaked = guard.stop();
     for (const auto& line : leaked) ADD_FAILURE() << "left loopback: " << line;
 }

@@ -143,24 +143,7 @@ GstFlowReturn on_decoded(GstAppSink* sink, gpointer data) {
     return GST_FLOW_OK;
 }
 
-// CPU seconds used so far by the processes of one process group (the test's Chromium).
-double group_cpu_seconds(pid_t pgid) {
-    double total = 0;
-    for (const pid_t pid : browser_test::process_group_members(pgid)) {
-        std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-        std::string line;
-        if (!std::getline(in, line)) continue;
-        const auto close = line.rfind(')');
-        if (close == std::string::npos) continue;
-        std::istringstream fields(line.substr(close + 2));
-        std::string f;
-        unsigned long long ticks = 0;
-        for (int i = 3; fields >> f && i <= 15; ++i)  // field 3 is the state
-            if (i == 14 || i == 15) ticks += std::stoull(f);
-        total += double(ticks) / double(sysconf(_SC_CLK_TCK));
-    }
-    return total;
-}
+using browser_test::group_cpu_seconds;
 
 class MeetingForwardingLinkTest : public browser_test::BridgePageFixture,
                                   public ::testing::WithParamInterface<bool> {};

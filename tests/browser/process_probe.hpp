@@ -2,6 +2,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -71,6 +72,25 @@ inline uint64_t pss_kib_of(pid_t pid) {
         in.ignore(4096, '\n');
     }
     return 0;
+}
+
+// CPU seconds used so far by the processes of one process group (the test's Chromium).
+inline double group_cpu_seconds(pid_t pgid) {
+    double total = 0;
+    for (const pid_t pid : process_group_members(pgid)) {
+        std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+        std::string line;
+        if (!std::getline(in, line)) continue;
+        const auto close = line.rfind(')');
+        if (close == std::string::npos) continue;
+        std::istringstream fields(line.substr(close + 2));
+        std::string f;
+        unsigned long long ticks = 0;
+        for (int i = 3; fields >> f && i <= 15; ++i)  // field 3 is the state
+            if (i == 14 || i == 15) ticks += std::stoull(f);
+        total += double(ticks) / double(sysconf(_SC_CLK_TCK));
+    }
+    return total;
 }
 
 }  // namespace browser_test

@@ -129,6 +129,15 @@ TEST_F(MeetingContentTest, RoomContentIsASecondFeedAndTheMeetingShareReachesTheC
         *observer_, "__obsFeeds()",
         [](const browser::Json& f) { return has_feed(f, true, blue) && has_feed(f, false, green); },
         90s);
+    // The page chose between forwarding the slides encoded into the share and re-encoding them
+    // (docs/content.md, "Content media"), and said which: with this room's VP8 camera holding
+    // the page's VP8 number on the link, it re-encodes and says why.
+    EXPECT_TRUE(log.wait_for_log(
+        std::regex(
+            "sess=" + id +
+            R"( (room content forwarded encoded into the meeting \(video/VP8|content forwarding: off \(.+\): room content re-encoded by the page))"),
+        30s))
+        << log.tail(60);
     std::string content_metrics;
     if (const auto metrics = testsupport::http_request(8080, "GET", "/metrics"); metrics.ok()) {
         std::istringstream lines(metrics->body);

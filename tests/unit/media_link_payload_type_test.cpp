@@ -98,3 +98,21 @@ TEST(MediaLinkPayloadType, ParsesTheHelloAndSkipsWhatIsMalformed) {
 }
 
 }  // namespace
+
+namespace {
+
+// The content track takes the page's VP8 number (forwarder.js forwards it into a share sender
+// the page numbered), unless the main video holds it on the link.
+TEST(MediaLinkPayloadType, ContentTakesThePagesVp8NumberWhenTheMainVideoLeavesItFree) {
+    // An H.264 caller forwarded: the main video is 108, the content VP8 96.
+    EXPECT_EQ(media::content_link_payload_type(chromium156(), 108), 96U);
+    // VP8 toward the caller (passthrough or encoded here) is 96 too: the content keeps 98.
+    EXPECT_FALSE(media::content_link_payload_type(chromium156(), 96));
+    // No VP8 in the page, or a number the link's audio has, or a static one.
+    EXPECT_FALSE(media::content_link_payload_type({{108, "H264", ""}}, 96));
+    EXPECT_FALSE(media::content_link_payload_type({{111, "VP8", ""}}, 108));
+    EXPECT_FALSE(media::content_link_payload_type({{26, "VP8", ""}}, 108));
+    EXPECT_EQ(media::content_link_payload_type({{120, "vp8", ""}}, 108), 120U);
+}
+
+}  // namespace

@@ -20,13 +20,21 @@ int64_t monotonic_ns() {
     return g_get_monotonic_time() * 1000;
 }
 
-// Lets the peer's keyframe requests through at most this often; decoders ask on every broken
-// frame, and a burst of PLIs only makes the sender produce a burst of keyframes.
+// While a keyframe request is unanswered, further ones wait this long (the retry covers them):
+// decoders ask on every broken frame, and a burst of PLIs only makes the sender produce a burst
+// of keyframes. Once its keyframe has come, a new request is a new need and leaves at once: the
+// meeting's subscriber often asks just after the keyframe our own request brought.
 constexpr int64_t kKeyframeRequestGapNs = 500'000'000;
-// A keyframe asked for and not come (the PLI lost, or sent where the peer is not) is asked for
-// again after 1 s, then 2, 4, 8 s: a frozen picture is worth a few RTCP packets.
+// A keyframe asked for and not come (the PLI lost, or sent where the peer is not; baresip 1.0
+// sets its picture-update flag from RTCP without the encoder's lock and clears it after each
+// encode, so a PLI that lands mid-encode is lost, most of them when its encoder is busy) is
+// asked for again after three times what this peer took to answer before (250 ms to 1 s; 1 s
+// until measured), a few times at that pace, then with the gap doubling up to 8 s: a frozen
+// picture is worth a few RTCP packets, a peer that never answers is not worth a stream.
 constexpr int64_t kKeyframeRetryFirstNs = 1'000'000'000;
+constexpr int64_t kKeyframeRetryMinNs = 250'000'000;
 constexpr int64_t kKeyframeRetryMaxNs = 8'000'000'000;
+constexpr int kKeyframeQuickRetries = 4;
 
 bool is_rtcp_packet(const guint8* data, gsize size) {
     // RFC 5761 §4: with rtcp-mux, RTCP packet types 192-223 occupy what would be RTP marker
@@ -526,7 +534,8 @@ GstPadProbeReturn MediaStream::on_decoder_event(GstPad*, GstPadProbeInfo* info, 
     if (self->kind_ != sip::MediaKind::Video) return GST_PAD_PROBE_DROP;
     const int64_t now = monotonic_ns();
     const int64_t last = self->last_request_ns_.load();
-    if (last != 0 && now - last < kKeyframeRequestGapNs) return GST_PAD_PROBE_DROP;
+    const bool unanswered = self->pending_request_ns_.load() != 0;
+    if (unanswered && now - last < kKeyframeRequestGapNs) return GST_PAD_PROBE_DROP;
     self->last_request_ns_ = now;
     self->keyframes_requested_++;
     int64_t expected = 0;
@@ -554,11 +563,17 @@ void MediaStream::retry_keyframe_request() {
     const int64_t asked = pending_request_ns_.load();
     if (asked == 0) return;
     const int64_t now = monotonic_ns();
-    const int64_t gap = retry_gap_ns_.load() == 0 ? kKeyframeRetryFirstNs : retry_gap_ns_.load();
+    const int64_t rtt_ns = keyframe_rtt_us_.load() * 1000;
+    int64_t gap = rtt_ns < 0 ? kKeyframeRetryFirstNs
+                             : std::clamp(3 * rtt_ns, kKeyframeRetryMinNs, kKeyframeRetryFirstNs);
+    const int retries = retries_.load();
+    if (retries >= kKeyframeQuickRetries)
+        gap =
+            std::min(gap << std::min(retries - kKeyframeQuickRetries + 1, 6), kKeyframeRetryMaxNs);
     int64_t last = last_request_ns_.load();
     if (now - last < gap) return;
     if (!last_request_ns_.compare_exchange_strong(last, now)) return;  // another thread asked
-    retry_gap_ns_ = std::min(gap * 2, kKeyframeRetryMaxNs);
+    retries_++;
     keyframes_requested_++;
     spdlog::debug("{} video keyframe asked for {} ms ago has not come: asking again", log_prefix_,
                   (now - asked) / 1'000'000);
@@ -587,9 +602,11 @@ GstPadProbeReturn MediaStream::on_depayloaded(GstPad*, GstPadProbeInfo* info, gp
     GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
     if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT)) return GST_PAD_PROBE_OK;
     const int64_t asked = self->pending_request_ns_.exchange(0);
-    self->retry_gap_ns_ = 0;
+    self->retries_ = 0;
     if (asked != 0) {
-        self->keyframe_rtt_us_ = (monotonic_ns() - asked) / 1000;
+        // From the last request, not the first: a retry's answer says how fast this peer
+        // answers (the retry gap is based on it), not how long a lost request froze the picture.
+        self->keyframe_rtt_us_ = (monotonic_ns() - self->last_request_ns_.load()) / 1000;
         self->update_overlay();
     }
     return GST_PAD_PROBE_OK;

@@ -145,7 +145,7 @@ private:
     // Under mutex_: where RTCP goes before the peer's own RTCP has said (see admit()).
     void follow_rtp_with_rtcp(const PacketSource& rtp_to);
     // Streaming thread: asks again for a keyframe that has not come (a lost PLI, a sender
-    // that dropped it); at most every retry gap, the gap doubling up to kKeyframeRetryMaxNs.
+    // that dropped it); at most every retry gap (see kKeyframeRetryFirstNs).
     void retry_keyframe_request();
     void request_keyframe_from_peer();
     void apply_destinations();
@@ -218,7 +218,7 @@ private:
     static GstPadProbeReturn on_srtp_lifetime(GstPad*, GstPadProbeInfo*, gpointer self);
     std::atomic<int64_t> last_request_ns_{0};     // our last keyframe request (monotonic)
     std::atomic<int64_t> pending_request_ns_{0};  // awaiting the keyframe it asked for
-    std::atomic<int64_t> retry_gap_ns_{0};        // before asking again (0: the first gap)
+    std::atomic<int> retries_{0};                 // since the last keyframe came
     std::atomic<int64_t> keyframe_rtt_us_{-1};
     mutable int64_t last_stats_ns_ = 0;
     mutable uint64_t last_stats_bytes_in_ = 0, last_stats_bytes_out_ = 0;

@@ -136,6 +136,52 @@ TEST_P(SipPassthrough, ForwardedBothWaysWithoutTranscodingAndKeyframeRequestsRel
     c.call.reset();  // stops the pipeline before the stand-in goes
 }
 
+// Issue 13's warm join: the meeting's new subscriber asks for a keyframe right after the one a
+// request of ours brought (the page's switch to forwarding asked first). That request must
+// reach the caller, not be swallowed by the spacing meant for requests still unanswered: the
+// retry only covers those, so a swallowed one was asked again only when the meeting asked again.
+// The caller here sends a keyframe only when asked; each round asks once from the page side.
+TEST(SipPassthroughKeyframes, RequestRightAfterAnAnsweredOneReachesTheCaller) {
+    auto cfg = test_config();
+    cfg.video_passthrough = true;
+    Call c(cfg);
+    ASSERT_TRUE(c.call);
+    FarEnd far({.video_codec = "H264", .pli = true, .single_keyframe = true});
+    const auto ports = c.call->local_ports();
+    ASSERT_TRUE(far.start(ports).ok());
+    auto st = c.call->start(far.negotiated(ports), media::Mode::Bridge);
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    PageStandIn page("t1", "H264", true);
+    // The page side's first keyframe: the one its channel asked for when it attached.
+    ASSERT_TRUE(c.loop.run_until(
+        [&] {
+            far.poll_rtcp();
+            far.answer_pli();
+            return page.to_page->frames() >= 10;
+        },
+        kDeadlineMs))
+        << "to page " << page.to_page->frames();
+
+    for (int round = 0; round < 3; ++round) {
+        far.poll_rtcp();
+        const int plis = far.pli_received();
+        const uint64_t keys = page.to_page->keyframes();
+        page.to_page->request_keyframe();
+        ASSERT_TRUE(c.loop.run_until(
+            [&] {
+                far.poll_rtcp();
+                return far.pli_received() > plis;
+            },
+            kDeadlineMs))
+            << "round " << round << ": the page's request never reached the caller";
+        ASSERT_TRUE(far.answer_pli());
+        ASSERT_TRUE(c.loop.run_until([&] { return page.to_page->keyframes() > keys; }, kDeadlineMs))
+            << "round " << round << ": the caller's keyframe never reached the page side";
+    }
+    EXPECT_TRUE(c.errors.empty()) << c.errors.front();
+    c.call.reset();  // stops the pipeline before the stand-in goes
+}
+
 std::string param_name(const ::testing::TestParamInfo<Param>& info) {
     const std::string& codec = std::get<0>(info.param);
     const bool mode1 = std::get<1>(info.param);

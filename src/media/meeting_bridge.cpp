@@ -124,6 +124,7 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
         link_options.content_send = content_send(session_id, ssrc);
         link_options.content_caps = content_caps(ssrc);
         link_options.content_incoming = [self](GstPad* pad) { self->on_content_incoming(pad); };
+        link_options.content_payload_type = kLinkContentPayloadType;
     }
     auto link =
         WebRtcLink::create(link_options, std::move(post), std::move(signal),
@@ -172,6 +173,7 @@ core::Status MeetingBridge::add_content() {
     if (content_) return core::Ok{};
     const uint32_t ssrc = g_random_int_range(1, G_MAXINT32);
     if (auto st = link_->add_content(content_send(session_id_, ssrc), content_caps(ssrc),
+                                     kLinkContentPayloadType,
                                      [this](GstPad* pad) { on_content_incoming(pad); });
         !st)
         return st;

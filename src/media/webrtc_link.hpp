@@ -47,6 +47,8 @@ struct WebRtcLinkOptions {
     std::map<std::string, std::string> content_fmtp;
     // The page's stream on that line (GStreamer thread, like Incoming).
     std::function<void(GstPad* pad)> content_incoming;
+    // Its payload type (in content_caps), unique on the link.
+    unsigned content_payload_type = 0;
 };
 
 class WebRtcLink {
@@ -80,7 +82,7 @@ public:
     // page's main tracks keep flowing (docs/content.md, "A content line added by re-INVITE").
     // Fails, changing nothing, while the first offer is unanswered or the link has one already.
     core::Status add_content(const std::string& send, const std::string& caps,
-                             std::function<void(GstPad* pad)> incoming);
+                             unsigned payload_type, std::function<void(GstPad* pad)> incoming);
     // The page answered our latest offer (false while a re-offer waits for its answer).
     [[nodiscard]] bool answered() const noexcept { return answered_; }
 

@@ -4,7 +4,8 @@
 // UDP/BFCP, as Poly and Cisco rooms do when a laptop is plugged in, takes the floor (libre's
 // BFCP client) and sends blue slides. The gateway renegotiates its link to the page in place:
 // the independent observer keeps seeing the room's camera as the same Janus feed (a leave and
-// rejoin would publish a new feed id) and gets the slides as a second feed.
+// rejoin would publish a new feed id) and gets the slides as a second feed; a share in the
+// meeting then reaches the room's content line over the renegotiated track.
 #include "meeting_fixture.hpp"
 #include "private_network.hpp"
 #include "support/bfcp_client.hpp"
@@ -178,6 +179,36 @@ TEST_F(MeetingContentReinviteTest, ContentAddedByReInviteStaysInTheMeeting) {
                             std::sregex_iterator()),
               1)
         << log.tail(80);
+
+    // Meeting → room on the renegotiated track: the room releases the floor, a participant
+    // shares (magenta), and the room's content line decodes it.
+    button.release_floor(1);
+    ASSERT_TRUE(run_until([&] { return button.state_of(1) == BFCP_RELEASED; }, 30s));
+    slides.start(gw_address, content_port, "");
+    const int before_share = slides.frames();
+    browser::PageOptions po;
+    auto share_page = open_page(*observer_browser_, po);
+    ASSERT_TRUE(share_page);
+    // A loaded host may take longer than the default 30 s to load the demo page.
+    const auto loaded = navigate(*share_page, gw->page_url(), 90s);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    ASSERT_TRUE(evaluate(*share_page, e2e::kSharePublisher).ok());
+    EXPECT_TRUE(log.wait_for_log(
+        std::regex("sess=" + id + R"( content to the room started \(a share in the meeting\))"),
+        90s))
+        << log.tail(60);
+    EXPECT_TRUE(testsupport::wait_until(
+        [&] {
+            const auto c = slides.last_colour();
+            return slides.frames() >= before_share + 15 && c.r > 150 && c.g < 110 && c.b > 150;
+        },
+        90s))
+        << "content line: " << slides.frames() - before_share << " frames, last colour ("
+        << slides.last_colour().r << "," << slides.last_colour().g << "," << slides.last_colour().b
+        << ")\n"
+        << log.tail(40);
+    ASSERT_TRUE(evaluate(*share_page, "__shareStop()").ok());
+    share_page.reset();
 
     leave_observer();
     EXPECT_TRUE(gw->terminate()) << log.tail(40);

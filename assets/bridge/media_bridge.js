@@ -322,18 +322,29 @@
     return d;
   }
 
-  // The meeting's share as the service shows it: the first remote <video> its script calls a
-  // share (and not hidden: our own content publisher), with a live video track.
+  // The meeting's share as the service shows it: of the remote <video>s its script calls a
+  // share (and not hidden: our own content publisher) with a live video track, the one that
+  // appeared last (the latest sharer wins, docs/content.md; when it goes, the one before it).
+  // Keyed by the track itself: track ids are not unique across the meeting's connections
+  // (Janus labels each subscription's tracks janus<mid>).
+  const shareOrder = new Map();  // track → when first seen here
+  let shareSeq = 0;
   function findShareTrack() {
+    let latest = null;
+    const live = new Set();
     for (const v of document.querySelectorAll('video')) {
       const describe = window.sipmediagwDescribeVideo;
       const d = typeof describe === 'function' ? describe(v) : null;
       if (!d || !d.share || d.hidden || !v.srcObject || !v.srcObject.getVideoTracks) continue;
       const t = v.srcObject.getVideoTracks()[0];
-      if (t && t.readyState === 'live' && !ownTrackIds.has(t.id) && !contentClones.has(t.id))
-        return t;
+      if (!t || t.readyState !== 'live' || ownTrackIds.has(t.id) || contentClones.has(t.id))
+        continue;
+      live.add(t);
+      if (!shareOrder.has(t)) shareOrder.set(t, ++shareSeq);
+      if (!latest || shareOrder.get(t) > shareOrder.get(latest)) latest = t;
     }
-    return null;
+    for (const t of shareOrder.keys()) if (!live.has(t)) shareOrder.delete(t);
+    return latest;
   }
 
   function contentSender() {

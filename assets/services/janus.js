@@ -100,19 +100,31 @@
              audio: sound && sound.srcObject ? sound.srcObject.getAudioTracks()[0] : null };
   };
 
-  // Reports the share the room sees (the first content publisher not ours) when it changes.
+  // Reports the share the room sees when it changes: the latest content publisher not ours
+  // (the latest sharer wins, docs/content.md); when it stops, the one before it if still on.
+  // The demo fills the first free slot of window.feeds, so arrival order is kept here.
   let shown = null;
+  const shareOrder = new Map();  // rfid → when this page first saw it
+  let shareSeq = 0;
   function watchShares() {
     const timer = setInterval(function () {
       if (!joined) { clearInterval(timer); return; }
-      const feed = remoteFeeds().find(function (f) {
+      const shares = remoteFeeds().filter(function (f) {
         const d = displayOf(f);
         return isContent(d) && !isOwnContent(d);
       });
+      const ids = new Set(shares.map(function (f) { return String(f.rfid); }));
+      for (const id of shareOrder.keys()) if (!ids.has(id)) shareOrder.delete(id);
+      for (const id of ids) if (!shareOrder.has(id)) shareOrder.set(id, ++shareSeq);
+      let feed = null;
+      for (const f of shares)
+        if (!feed || shareOrder.get(String(f.rfid)) > shareOrder.get(String(feed.rfid))) feed = f;
       const now = feed ? { id: String(feed.rfid),
                            name: displayOf(feed).slice(0, -CONTENT.length) } : null;
       if ((now && now.id) === (shown && shown.id)) return;
-      if (shown) kit.emit('share', { active: false, id: shown.id, name: shown.name });
+      // One share replacing another is one change (active with the new one): the room keeps
+      // its content display, the floor stays with the gateway.
+      if (shown && !now) kit.emit('share', { active: false, id: shown.id, name: shown.name });
       shown = now;
       if (shown) kit.emit('share', { active: true, id: shown.id, name: shown.name });
     }, 500);

@@ -118,10 +118,11 @@ void CallSession::on_media(const sip::NegotiatedMedia& m) {
     auto st = first ? media_->start(m, media_mode_for(room_.kind)) : media_->update(m);
     media_started_ = true;
     if (!media_ok(st, first ? "media start failed" : "media update failed")) return;
-    // A content line that came by re-INVITE reaches the meeting only on a link made with it.
+    // A content line that came by re-INVITE reaches the meeting on a content track the link
+    // gets by renegotiation (rebuilt only where that cannot be done).
     if (meeting_ && media_ && media_->content_active() && meeting_->bridge() != nullptr &&
         !meeting_->has_content_track())
-        meeting_->relink("a content line came by re-INVITE");
+        meeting_->add_content_track("a content line came by re-INVITE");
 }
 
 void CallSession::on_info(const sip::InfoEvent& ev) {

@@ -115,7 +115,9 @@ void CallSession::check_content() {
 
 void CallSession::share_to_meeting(bool start, const std::string& why) {
     if (start == content_to_meeting_) return;
-    if (start && (!meeting_ || !meeting_->joined())) return;  // asked again once joined
+    // Asked again once joined, and once the page holds the content track (a link renegotiated
+    // for a content line that came by re-INVITE waits for the page's answer).
+    if (start && (!meeting_ || !meeting_->joined() || !meeting_->content_track_ready())) return;
     content_to_meeting_ = start;
     spdlog::info("gateway: sess={} content to the meeting {} ({})", id_,
                  start ? "started" : "stopped", why);

@@ -123,6 +123,7 @@ void MeetingLink::teardown() {
     bridge_frame_.reset();
     held_link_messages_.clear();
     link_bound_ = false;
+    renegotiating_ = false;
     forward_mode_.clear();
     forward_off_logged_ = false;
     forward_audio_mode_.clear();
@@ -231,6 +232,7 @@ core::Status MeetingLink::make_bridge() {
     if (events_.audio_passthrough) bridge_options.audio_passthrough = events_.audio_passthrough();
     if (events_.content) bridge_options.content = events_.content();
     link_content_ = bridge_options.content;
+    renegotiating_ = false;
     const uint32_t gen = generation_;
     std::weak_ptr<bool> alive = alive_;
     bridge_.reset();  // one link per session: its channels are released before the next one
@@ -654,12 +656,24 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
         else
             spdlog::info("gateway: sess={} joining slate replaced by the meeting", id_);
     } else if (type == "error") {
-        spdlog::warn("gateway: sess={} media bridge error: {}", id_,
-                     core::log_field(text_field(msg, "message")));
+        const std::string message = text_field(msg, "message");
+        spdlog::warn("gateway: sess={} media bridge error: {}", id_, core::log_field(message));
+        // The page could not take the link's new offer: the link it has lacks the content
+        // track, so it is rebuilt the old way.
+        if (renegotiating_ && message.starts_with("offer:")) {
+            renegotiating_ = false;
+            link_content_ = false;
+            relink(renegotiation_why_);
+        }
     } else if (type == "state") {
         spdlog::info("gateway: sess={} media link {}", id_,
                      core::log_field(text_field(msg, "state")));
     } else {
+        if (type == "answer" && renegotiating_) {
+            renegotiating_ = false;
+            spdlog::info("gateway: sess={} meeting link answered: the page has the content track",
+                         id_);
+        }
         bridge_->link().receive(msg);
     }
 }
@@ -961,6 +975,29 @@ void MeetingLink::submit_password(const std::string& password) {
     page_->evaluate(
         "window.sipmediagwAdapter.submitPassword(" + nlohmann::json(password).dump() + ")",
         [](const core::Result<browser::Json>&) {});
+}
+
+void MeetingLink::add_content_track(const std::string& why) {
+    if (ended_ || relinking_ || !bridge_ || link_content_) return;
+    // Only a link the page answered can be offered again; one still on its first offer, or
+    // not bound to a page yet, is rebuilt (that happens only during the join).
+    const bool bound =
+        link_bound_ && page_ && bridge_frame_ && page_->context_alive(*bridge_frame_);
+    auto st =
+        bound ? bridge_->add_content() : core::Status(core::fail("no page holds the link yet"));
+    if (!st) {
+        spdlog::info("gateway: sess={} meeting link cannot be renegotiated ({}): rebuilt instead",
+                     id_, core::log_field(st.error().message));
+        relink(why);
+        return;
+    }
+    link_content_ = true;
+    renegotiating_ = true;
+    renegotiation_why_ = why;
+    spdlog::info(
+        "gateway: sess={} meeting link renegotiated ({}): content track added, the meeting "
+        "stays joined",
+        id_, core::log_field(why));
 }
 
 void MeetingLink::relink(const std::string& why) {

@@ -133,8 +133,20 @@ public:
     // page's answer. Meeting → room: the page sends the meeting's share on the content track.
     void content_share(bool start, std::function<void(core::Result<std::string>)> done);
     void send_content(bool on);
-    // The link carries a content track (events.content() said so when it was made).
+    // The link carries a content track (events.content() said so when it was made, or
+    // add_content_track() added it).
     [[nodiscard]] bool has_content_track() const noexcept { return bridge_ && link_content_; }
+    // ...and the page holds it: no renegotiation for it is waiting for the page's answer.
+    [[nodiscard]] bool content_track_ready() const noexcept {
+        return has_content_track() && !renegotiating_;
+    }
+    // A content line added by re-INVITE (docs/content.md): the link gets a content track by
+    // renegotiating with the page while the meeting stays joined (logged `meeting link
+    // renegotiated`). Where that cannot be done (the link's first offer not answered yet, the
+    // page refusing the new offer), relink() rebuilds it instead (`meeting link rebuilt`).
+    // Nothing to do when the link has the track already (a content line removed and added
+    // again reuses it) or before the first link is made.
+    void add_content_track(const std::string& why);
     // A fresh link for tracks the current one lacks (a content line added by re-INVITE): the
     // link's tracks are fixed when it is made, so the page leaves the meeting and joins again
     // in a fresh browser, like a rejoin but not counted against kMaxRejoins. Nothing happens
@@ -229,9 +241,11 @@ private:
     std::optional<browser::FrameContext> bridge_frame_;
     // The link started ahead of the page: its offer and candidates wait here for the hello.
     std::vector<nlohmann::json> held_link_messages_;
-    bool link_bound_ = false;    // bridge_ serves a frame (a later hello needs a fresh link)
-    bool link_content_ = false;  // bridge_ was made with a content track
-    bool relinking_ = false;     // relink(): leaving the meeting before joining again
+    bool link_bound_ = false;        // bridge_ serves a frame (a later hello needs a fresh link)
+    bool link_content_ = false;      // bridge_ was made with a content track
+    bool relinking_ = false;         // relink(): leaving the meeting before joining again
+    bool renegotiating_ = false;     // add_content_track(): the page's answer is awaited
+    std::string renegotiation_why_;  // for the rebuild if the page refuses the new offer
     std::set<std::string> granted_origins_;
     // The spare's pre-loaded page is at the adapter's pre-join step: join() without navigating.
     bool join_in_place_ = false;

@@ -27,6 +27,16 @@ std::string MeetingBridge::video_send_description(const std::string& session_id,
 
 namespace {
 
+// A signalled SSRC (a=ssrc in the offer): Chromium does not demultiplex a second unsignalled
+// video stream of the bundle into its own m-line, and the content track would stay muted (black
+// in the meeting).
+std::string content_caps(uint32_t ssrc) {
+    return fmt::format(
+        "application/x-rtp,media=video,encoding-name=VP8,payload={},clock-rate=90000,"
+        "ssrc=(uint){}",
+        kLinkContentPayloadType, ssrc);
+}
+
 std::string content_send(const std::string& session_id, uint32_t ssrc) {
     // The channel's own format (the SIP side writes 1280x720 at 30 fps), as the main video's
     // branch reads its channel. Black frames between shares cost next to nothing to encode.
@@ -111,16 +121,11 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
     }
     MeetingBridge* self = bridge.get();
     if (options.content) {
-        // A signalled SSRC (a=ssrc in the offer): Chromium does not demultiplex a second
-        // unsignalled video stream of the bundle into its own m-line, and the content track
-        // would stay muted (black in the meeting).
         const uint32_t ssrc = g_random_int_range(1, G_MAXINT32);
         link_options.content_send = content_send(session_id, ssrc);
-        link_options.content_caps = fmt::format(
-            "application/x-rtp,media=video,encoding-name=VP8,payload={},clock-rate=90000,"
-            "ssrc=(uint){}",
-            kLinkContentPayloadType, ssrc);
+        link_options.content_caps = content_caps(ssrc);
         link_options.content_incoming = [self](GstPad* pad) { self->on_content_incoming(pad); };
+        link_options.content_payload_type = kLinkContentPayloadType;
     }
     auto link =
         WebRtcLink::create(link_options, std::move(post), std::move(signal),
@@ -157,11 +162,29 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
         bridge->count_encoded("audio_enc", bridge->audio_encoded_);
     }
     if (options.content) {
+        bridge->content_ = true;
         bridge->count_encoded("content_enc", bridge->content_encoded_);
         spdlog::info("media: sess={} bridge: content track on the link (VP8 both ways)",
                      session_id);
     }
     return bridge;
+}
+
+core::Status MeetingBridge::add_content() {
+    if (content_) return core::Ok{};
+    const uint32_t ssrc = g_random_int_range(1, G_MAXINT32);
+    if (auto st = link_->add_content(content_send(session_id_, ssrc), content_caps(ssrc),
+                                     kLinkContentPayloadType,
+                                     [this](GstPad* pad) { on_content_incoming(pad); });
+        !st)
+        return st;
+    content_ = true;
+    count_encoded("content_enc", content_encoded_);
+    spdlog::info(
+        "media: sess={} bridge: content track on the link (VP8 both ways), added by "
+        "renegotiation",
+        session_id_);
+    return core::Ok{};
 }
 
 core::Status MeetingBridge::set_video_payload_type(unsigned pt) {

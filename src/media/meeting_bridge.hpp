@@ -67,6 +67,10 @@ public:
     MeetingBridge& operator=(const MeetingBridge&) = delete;
 
     [[nodiscard]] WebRtcLink& link() noexcept { return *link_; }
+    // A link made without a content track gets one (the call's content line came by
+    // re-INVITE): the link renegotiates with the page, its audio and video go on.
+    core::Status add_content();
+    [[nodiscard]] bool has_content() const noexcept { return content_; }
     [[nodiscard]] Stats stats() const;
     // With video passthrough, before the link is offered: carry the caller's video under `pt`
     // (link_payload_type(): the number the page's meeting connection gives the same codec).
@@ -110,6 +114,7 @@ private:
     std::atomic<uint64_t> content_encoded_{0};
     std::atomic<uint64_t> content_decoded_{0};
     bool audio_passthrough_ = false;
+    bool content_ = false;  // the link has the content track
     std::shared_ptr<EncodedChannel> audio_to_page_;
     std::shared_ptr<EncodedChannel> audio_from_page_;
     std::optional<PassthroughVideo> passthrough_;

@@ -47,6 +47,8 @@ struct WebRtcLinkOptions {
     std::map<std::string, std::string> content_fmtp;
     // The page's stream on that line (GStreamer thread, like Incoming).
     std::function<void(GstPad* pad)> content_incoming;
+    // Its payload type (in content_caps), unique on the link.
+    unsigned content_payload_type = 0;
 };
 
 class WebRtcLink {
@@ -74,6 +76,15 @@ public:
     core::Status start();
     // A message from the page (control thread): answer or ICE candidate.
     void receive(const nlohmann::json& message);
+    // A content line added to a link that was made without one (a re-INVITE added it to the
+    // SIP call): the branch joins the running pipeline on a new transceiver (m-line
+    // kContentMLine) and the link offers again, with every other m-line as it was, so the
+    // page's main tracks keep flowing (docs/content.md, "A content line added by re-INVITE").
+    // Fails, changing nothing, while the first offer is unanswered or the link has one already.
+    core::Status add_content(const std::string& send, const std::string& caps,
+                             unsigned payload_type, std::function<void(GstPad* pad)> incoming);
+    // The page answered our latest offer (false while a re-offer waits for its answer).
+    [[nodiscard]] bool answered() const noexcept { return answered_; }
 
     [[nodiscard]] GstElement* pipeline() const noexcept { return pipeline_; }
     // "new", "checking", "connected", "completed", "failed", ... (webrtcbin's ICE state).
@@ -98,6 +109,7 @@ private:
 
     static void on_negotiation_needed(GstElement* webrtc, gpointer self);
     static void on_offer_created(GstPromise* promise, gpointer self);
+    void create_offer();
     static void on_ice_candidate(GstElement* webrtc, guint mline, gchar* candidate, gpointer self);
     static void on_pad_added(GstElement* webrtc, GstPad* pad, gpointer self);
     static GstBusSyncReply on_bus(GstBus* bus, GstMessage* msg, gpointer self);
@@ -110,6 +122,7 @@ private:
     Incoming incoming_;
     Failure on_failure_;
     std::atomic<bool> offered_{false};
+    bool answered_ = false;  // control thread: receive() took the answer to our last offer
     // Posted closures check this on the control thread, where the link is destroyed.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -332,6 +332,71 @@ TEST_F(MeetingLinkTest, RelinkGivesThePageTheContentTrackAndStaysJoined) {
     }));
 }
 
+// A content line added by re-INVITE to a call in the meeting: the link gets the content track
+// by renegotiating with the page, in the same browser and page, without leaving the meeting
+// (one join); the page's main video, the camera the meeting has, goes on decoding through it,
+// and the page holds a live content track fed by the gateway.
+TEST_F(MeetingLinkTest, ContentTrackAddedByRenegotiationStaysInTheMeeting) {
+    http_.add("/m.html", meeting_page("await media(); return {joined: true};"));
+    start_page("/m.html",
+               {.join_timeout_s = 60, .wait_timeout_s = 300, .password = "", .language = "en"});
+    ASSERT_TRUE(joined_or_ended());
+    ASSERT_FALSE(seen_.end) << seen_.cause;
+    ASSERT_FALSE(link_->has_content_track());
+    const pid_t first = link_->browser_pid();
+    // Evaluates `js` in the link's frame until its answer satisfies `ok`.
+    const auto page_until = [&](const std::string& js, const std::function<bool(const Json&)>& ok) {
+        auto last = std::make_shared<Json>();
+        auto asking = std::make_shared<bool>(false);
+        const bool met = wait_for([&] {
+            if (!*asking && link_->page() != nullptr) {
+                *asking = true;
+                link_->page()->evaluate_in(link_->bridge_frame(), js,
+                                           [last, asking](const core::Result<Json>& r) {
+                                               *asking = false;
+                                               if (r) *last = *r;
+                                           });
+            }
+            return ok(*last);
+        });
+        return met;
+    };
+    // The page decodes the gateway's video (the meeting's camera) before the change.
+    ASSERT_TRUE(page_until("window.__frames",
+                           [](const Json& j) { return j.is_number() && j.get<int>() >= 10; }));
+    // The page's camera track, which the meeting publishes: it must stay the same one.
+    auto camera = std::make_shared<std::string>();
+    ASSERT_TRUE(page_until("document.querySelector('video').srcObject.getVideoTracks()[0].id",
+                           [camera](const Json& j) {
+                               if (j.is_string()) *camera = j.get<std::string>();
+                               return !camera->empty();
+                           }));
+
+    content_ = true;
+    link_->add_content_track("a content line came by re-INVITE");
+    EXPECT_TRUE(wait_for([&] { return seen_.end || link_->content_track_ready(); }));
+    EXPECT_TRUE(page_until("__smgwBridge.hasContent()",
+                           [](const Json& j) { return j.is_boolean() && j.get<bool>(); }));
+    // The frames counted from here are decoded after the renegotiation.
+    auto frames = std::make_shared<int>(-1);
+    ASSERT_TRUE(page_until("window.__frames", [frames](const Json& j) {
+        if (j.is_number()) *frames = j.get<int>();
+        return *frames >= 0;
+    }));
+    const int after = *frames;
+    EXPECT_TRUE(page_until("window.__frames", [after](const Json& j) {
+        return j.is_number() && j.get<int>() >= after + 30;
+    }));
+    EXPECT_TRUE(wait_for([&] {
+        return link_->bridge() != nullptr && link_->bridge()->stats().content_frames_encoded >= 30;
+    }));
+    EXPECT_FALSE(seen_.end) << seen_.cause;
+    EXPECT_EQ(seen_.joined, 1);
+    EXPECT_EQ(link_->browser_pid(), first);
+    EXPECT_TRUE(page_until("document.querySelector('video').srcObject.getVideoTracks()[0].id",
+                           [camera](const Json& j) { return j == *camera; }));
+}
+
 // "reconnecting" without "joined" within the grace period: the gateway rejoins with a fresh
 // browser (a second join), before any end of the call.
 TEST_F(MeetingLinkTest, ReconnectingWithoutJoinedIsRejoinedWithAFreshBrowser) {

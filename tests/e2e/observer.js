@@ -3,7 +3,8 @@
 // page plays (frames, size, loudest frequency and its level); __obsToneDb(hz) is the loudest
 // level at one frequency over every remote stream (to see one participant fall silent);
 // __obsFeeds() lists the remote videos playing now with whose they are (the adapter's
-// sipmediagwDescribeVideo: name, share) and their mean colour.
+// sipmediagwDescribeVideo: name, key (the service's id of the feed), share), their mean colour
+// and the longest wait between two of their frames since __obsResetGaps() (gapMs).
 (() => {
   const ac = new AudioContext();
   const analysers = [];
@@ -38,8 +39,11 @@
       if (!e.srcObject || e.closest('#videolocal')) continue;
       if (e.tagName === 'VIDEO' && e.srcObject.getVideoTracks().length && !e.__counted) {
         e.__counted = true;
-        const cb = () => { __obs.frames++; __obs.width = e.videoWidth; __obs.height = e.videoHeight;
-                           e.requestVideoFrameCallback(cb); };
+        // The longest wait between two frames of this element since __obsResetGaps().
+        const cb = (now) => { __obs.frames++; __obs.width = e.videoWidth; __obs.height = e.videoHeight;
+                              if (e.__lastFrame) e.__maxGap = Math.max(e.__maxGap || 0, now - e.__lastFrame);
+                              e.__lastFrame = now;
+                              e.requestVideoFrameCallback(cb); };
         e.requestVideoFrameCallback(cb);
       }
       if (e.srcObject.getAudioTracks().length && !e.__analysed) {
@@ -72,10 +76,15 @@
       let r = 0, gr = 0, b = 0;
       for (let i = 0; i < px.length; i += 4) { r += px[i]; gr += px[i + 1]; b += px[i + 2]; }
       const n = px.length / 4;
-      out.push({name: d ? d.name : '', share: !!(d && d.share), r: Math.round(r / n),
+      out.push({name: d ? d.name : '', key: d ? String(d.key || '') : '', share: !!(d && d.share),
+                gapMs: Math.round(v.__maxGap || 0), r: Math.round(r / n),
                 g: Math.round(gr / n), b: Math.round(b / n)});
     }
     return out;
+  };
+  window.__obsResetGaps = () => {
+    for (const v of document.querySelectorAll('video')) v.__maxGap = 0;
+    return true;
   };
   window.__obsToneDb = (hz) => {
     let best = -200;

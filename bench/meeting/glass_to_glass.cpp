@@ -264,6 +264,7 @@ core::Result<nlohmann::json> DemoRun::g2g_gateway(const BenchOptions& options) {
     bo.name = "g2g-caller" + serial;
     bo.user = bo.name;
     bo.video_codecs = options.codec;
+    bo.h264_both_modes = options.codec == "H264" && options.h264_callers == "room";
     // G.711 both ways: the tap reads beeps without an audio decoder, and the WAV is 8 kHz mono.
     bo.audio_codecs = "PCMU";
     bo.audio_source = "aufile," + wav.string();

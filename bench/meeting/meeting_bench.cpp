@@ -6,7 +6,8 @@
 // glass-to-glass both ways and the A/V offset, through the gateway and for a browser publishing
 // straight into Janus (glass_to_glass.cpp). Prints JSON on stdout; progress on stderr.
 //
-//   build/bench/meeting/meeting_bench [--codec H264|VP8] [--source testsrc2|fakevideo]
+//   build/bench/meeting/meeting_bench [--codec H264|VP8] [--h264-callers room|mode0]
+//                                     [--size-back same|sdp] [--source testsrc2|fakevideo]
 //                                     [--window SECONDS] [--reps N] [--max-calls 1|2]
 //                                     [--only cpu|latency|join|g2g] [--size 720p30|360p30]
 //                                     [--demo-arg ARG]...  (e.g. --transcode, --config FILE)
@@ -43,7 +44,8 @@ double loadavg() {
 }
 
 int usage() {
-    std::cerr << "usage: meeting_bench [--codec H264|VP8] [--source testsrc2|fakevideo] "
+    std::cerr << "usage: meeting_bench [--codec H264|VP8] [--h264-callers room|mode0] "
+                 "[--size-back same|sdp] [--source testsrc2|fakevideo] "
                  "[--window SECONDS] [--reps N] [--max-calls 1|2] "
                  "[--only cpu|latency|join|g2g] [--size 720p30|360p30] [--demo-arg ARG]...\n";
     return 2;
@@ -69,6 +71,10 @@ int run(int argc, char** argv) {
         const bool has_value = i + 1 < argc;
         if (arg == "--codec" && has_value) {
             options.codec = argv[++i];
+        } else if (arg == "--h264-callers" && has_value) {
+            options.h264_callers = argv[++i];
+        } else if (arg == "--size-back" && has_value) {
+            options.size_back = argv[++i];
         } else if (arg == "--source" && has_value) {
             options.source = argv[++i];
         } else if (arg == "--window" && has_value) {
@@ -89,6 +95,8 @@ int run(int argc, char** argv) {
     }
     if (options.codec != "H264" && options.codec != "VP8") return usage();
     if (options.source != "testsrc2" && options.source != "fakevideo") return usage();
+    if (options.h264_callers != "room" && options.h264_callers != "mode0") return usage();
+    if (options.size_back != "same" && options.size_back != "sdp") return usage();
     if (!only.empty() && only != "cpu" && only != "latency" && only != "g2g" && only != "join")
         return usage();
     // "join": the join latencies alone (latency without glass-to-glass).
@@ -111,6 +119,10 @@ int run(int argc, char** argv) {
         {"bench", "meeting"},
         {"codec", options.codec},
         {"caller_video_source", options.source},
+        {"size_back", options.size_back},
+        {"caller_h264_packetization_modes", options.codec != "H264"          ? ""
+                                            : options.h264_callers == "room" ? "0,1"
+                                                                             : "0"},
         {"window_s", options.window.count()},
         {"reps", options.reps},
         {"max_calls", options.max_calls},
@@ -129,7 +141,9 @@ int run(int argc, char** argv) {
 
     // Cold pool first: its gateway tree holds only the calls' browsers (no idle spare), which
     // is what the CPU and memory per call should count.
-    if (only != "g2g") {
+    // --size-back same: the 360p cases on a demo of their own whose gateway sends 640x360.
+    const bool own_360p_demo = options.size_back == "same" && options.size != "720p30";
+    if (only != "g2g" && !(only == "cpu" && own_360p_demo && options.size == "360p30")) {
         std::cerr << "meeting_bench: demo with spares=0\n";
         auto run = bench::DemoRun::start(loop, dir.path(), 0, options.demo_args);
         if (!run) {
@@ -141,13 +155,40 @@ int run(int argc, char** argv) {
             if (!cold) return (*run)->fail(cold.error());
             out["latency"]["cold_spares_0"] = *cold;
         }
-        if (only != "latency") {
-            auto cpu = (*run)->cpu(options);
+        if (only != "latency" && !(own_360p_demo && options.size == "360p30")) {
+            bench::BenchOptions first = options;
+            if (own_360p_demo) first.size = "720p30";
+            auto cpu = (*run)->cpu(first);
             if (!cpu) return (*run)->fail(cpu.error());
             out["idle"] = cpu->at("idle");
             out["cpu"] = cpu->at("results");
         }
         (*run)->stop();
+    }
+    if (only != "g2g" && only != "latency" && own_360p_demo) {
+        bench::BenchOptions small = options;
+        small.size = "360p30";
+        auto config = bench::config_with_video_size(dir.path(), options.demo_args, 640, 360);
+        if (!config) {
+            std::cerr << "meeting_bench: " << config.error().message << "\n";
+            return 1;
+        }
+        small.demo_args = *config;
+        std::cerr << "meeting_bench: demo with spares=0, [media] video 640x360\n";
+        auto run360 = bench::DemoRun::start(loop, dir.path(), 0, small.demo_args);
+        if (!run360) {
+            std::cerr << "meeting_bench: " << run360.error().message << "\n";
+            return 1;
+        }
+        auto cpu = (*run360)->cpu(small);
+        if (!cpu) return (*run360)->fail(cpu.error());
+        if (!out.contains("idle")) out["idle"] = cpu->at("idle");
+        if (!out.contains("cpu")) out["cpu"] = nlohmann::json::array();
+        for (auto& row : cpu->at("results")) {
+            row["demo_args"] = small.demo_args;
+            out["cpu"].push_back(row);
+        }
+        (*run360)->stop();
     }
     if (only != "cpu") {
         std::cerr << "meeting_bench: demo with spares=1\n";

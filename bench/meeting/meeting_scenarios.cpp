@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -67,7 +69,80 @@ double mib(uint64_t kib) {
     return static_cast<double>(kib) / 1024.0;
 }
 
+// What a caller decoded of the video it receives so far: baresip's video_debug prints its display's
+// "vidisp: <module> <w> x <h> frames=<n>".
+struct CallerRx {
+    int width = 0;
+    int height = 0;
+    double frames = 0;
+};
+
+std::optional<CallerRx> caller_rx(testsupport::BaresipPeer& caller) {
+    auto r = caller.ctrl().command("video_debug");
+    if (!r || !r->ok) return std::nullopt;
+    std::smatch m;
+    if (!std::regex_search(r->data, m, std::regex("vidisp: \\S+ (\\d+) x (\\d+) frames=(\\d+)")))
+        return std::nullopt;
+    return CallerRx{std::stoi(m[1]), std::stoi(m[2]), std::stod(m[3])};
+}
+
+// How each call's page sends the meeting's video to its caller: the latest of the lines it logs
+// when it starts forwarding the meeting's encoded video or compositing (gateway/meeting_link.cpp).
+nlohmann::json meeting_video_toward_callers(const std::string& log) {
+    const std::regex re(
+        "gateway: sess=(\\S+) meeting video (forwarded encoded to|composited for) the caller "
+        "\\((.*)\\)");
+    std::map<std::string, nlohmann::json> by_session;
+    for (auto it = std::sregex_iterator(log.begin(), log.end(), re); it != std::sregex_iterator();
+         ++it) {
+        const auto& m = *it;
+        by_session[m[1]] = {{"session", m[1].str()},
+                            {"mode", m[2] == "composited for" ? "composited" : "forwarded_encoded"},
+                            {"detail", m[3].str()}};
+    }
+    nlohmann::json out = nlohmann::json::array();
+    for (auto& [sess, j] : by_session) out.push_back(std::move(j));
+    return out;
+}
+
 }  // namespace
+
+core::Result<std::vector<std::string>> config_with_video_size(
+    const std::filesystem::path& dir, const std::vector<std::string>& demo_args, int width,
+    int height) {
+    std::vector<std::string> args;
+    std::filesystem::path source = MEETING_BENCH_EXAMPLE_CONFIG;
+    for (std::size_t i = 0; i < demo_args.size(); ++i) {
+        if ((demo_args[i] == "--config" || demo_args[i] == "-c") && i + 1 < demo_args.size())
+            source = demo_args[++i];
+        else
+            args.push_back(demo_args[i]);
+    }
+    std::ifstream in(source);
+    if (!in) return core::fail("cannot read " + source.string());
+    // The keys are set once, right under [media] (added when the file has none); a TOML table
+    // must not repeat a key, so the file's own lines for them go.
+    const std::regex own_key("^\\s*video_(width|height)\\s*=.*");
+    const std::string keys = "video_width = " + std::to_string(width) +
+                             "\nvideo_height = " + std::to_string(height) + "\n";
+    std::string text;
+    bool placed = false;
+    for (std::string line; std::getline(in, line);) {
+        if (std::regex_match(line, own_key)) continue;
+        text += line + "\n";
+        if (!placed && std::regex_match(line, std::regex("^\\s*\\[media\\]\\s*(#.*)?"))) {
+            text += keys;
+            placed = true;
+        }
+    }
+    if (!placed) text += "\n[media]\n" + keys;
+    const auto path =
+        dir / ("gateway-video-" + std::to_string(width) + "x" + std::to_string(height) + ".toml");
+    std::ofstream(path) << text;
+    args.emplace_back("--config");
+    args.push_back(path.string());
+    return args;
+}
 
 core::Result<std::unique_ptr<DemoRun>> DemoRun::start(
     core::ControlLoop& loop, const std::filesystem::path& dir, int spares,
@@ -125,6 +200,7 @@ core::Result<DemoRun::Callers> DemoRun::start_callers(int count, const VideoSize
         bo.user = bo.name;
         bo.tone_hz = 440;
         bo.video_codecs = options.codec;
+        bo.h264_both_modes = options.codec == "H264" && options.h264_callers == "room";
         bo.video_width = size.width;
         bo.video_height = size.height;
         bo.video_fps = 30;
@@ -158,6 +234,8 @@ core::Result<nlohmann::json> DemoRun::measure(const Callers& callers, std::chron
     std::set<pid_t> caller_pids;
     for (const auto& c : callers) caller_pids.insert(c->program().pid());
     const nlohmann::json feeds_before = live_feeds();
+    std::vector<std::optional<CallerRx>> rx_before;
+    for (const auto& c : callers) rx_before.push_back(caller_rx(*c));
     const HostTicks host_before = host_ticks();
     const ProcessTable before = snapshot_processes();
     const auto t0 = SteadyClock::now();
@@ -166,6 +244,18 @@ core::Result<nlohmann::json> DemoRun::measure(const Callers& callers, std::chron
     const HostTicks host_after = host_ticks();
     const double seconds = std::chrono::duration<double>(SteadyClock::now() - t0).count();
     const nlohmann::json feeds_after = live_feeds();
+    // What each caller decoded of what the gateway sent it, over the window.
+    nlohmann::json received = nlohmann::json::array();
+    for (std::size_t i = 0; i < callers.size(); ++i) {
+        const auto after_rx = caller_rx(*callers[i]);
+        if (!after_rx || !rx_before[i]) {
+            received.push_back(nullptr);
+            continue;
+        }
+        received.push_back(
+            {{"size", std::to_string(after_rx->width) + "x" + std::to_string(after_rx->height)},
+             {"fps", (after_rx->frames - rx_before[i]->frames) / seconds}});
+    }
 
     const std::set<pid_t> tree = descendants(after, gw_pid);
     const std::set<pid_t> janus = subtrees_named(after, tree, "janus");
@@ -224,6 +314,7 @@ core::Result<nlohmann::json> DemoRun::measure(const Callers& callers, std::chron
         }
     }
     r["observer_feeds"] = fps;
+    r["caller_received"] = received;
     return r;
 }
 
@@ -271,8 +362,13 @@ core::Result<nlohmann::json> DemoRun::meeting_case(const VideoSize& size, int ca
     else if (std::regex_search(
                  log, m,
                  std::regex("bridge: video passthrough (\\S+) \\(no decode/encode\\).*"
-                            "the page sends at most (\\d+x\\d+@\\d+)")))
-        (*r)["toward_caller"] = m[1].str() + " " + m[2].str() + " (passthrough)";
+                            "packetization-mode=(\\d); the page sends at most "
+                            "(\\d+x\\d+@\\d+)"))) {
+        (*r)["toward_caller"] = m[1].str() + " " + m[3].str() + " (passthrough)";
+        if (m[1] == "H264") (*r)["caller_h264_packetization_mode"] = std::stoi(m[2]);
+    }
+    // Forwarded encoded (no decode, draw or encode in the page) or composited, per call.
+    (*r)["meeting_video_toward_caller"] = meeting_video_toward_callers(log);
     (*r)["ratio_to_reference_per_call"] =
         (*r)["gateway_tree_cores_per_call"].get<double>() /
         (size.width >= 1280 ? kReferenceCores720p : kReferenceCores360p);

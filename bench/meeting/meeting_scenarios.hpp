@@ -31,6 +31,16 @@ inline constexpr const char* kMeetingUri = "sip:1234@127.0.0.1:5060";
 
 struct BenchOptions {
     std::string codec = "H264";  // the callers' video codec
+    // H.264 callers: "room" offers packetization-mode 0 and 1 (as Cisco and Poly room systems
+    // do; the gateway answers mode 1, so the page can forward the meeting's video to the caller
+    // encoded), "mode0" mode 0 alone (baresip's video_codecs=H264; the callers before issue 13's
+    // eighth session).
+    std::string h264_callers = "room";
+    // The size the gateway sends each caller back: "same" runs each size's CPU cases on a demo
+    // whose [media] video_width/height is that size (the caller gets back what it sends, as a
+    // room system sending 360p asks for); "sdp" one demo at the gateway's 1280x720, which is
+    // all baresip's SDP says for every size (avcodec: level 3.1, no max-fs or imageattr).
+    std::string size_back = "same";
     // The callers' camera: "testsrc2" (FFmpeg's moving test pattern through baresip's avformat)
     // or "fakevideo" (flat colour frames: nearly free to encode and decode, so unrealistic).
     std::string source = "testsrc2";
@@ -46,6 +56,12 @@ struct BenchOptions {
 // The observer's scripts for glass_to_glass(): flash_probe.js, publishing flashes half a period
 // after the callers' (the meeting → caller direction) and timestamping what it receives.
 std::vector<std::string> g2g_observer_scripts();
+
+// `demo_args` with its `--config FILE` (or, without one, the example configuration the demo
+// takes by default) replaced by a copy in `dir` whose [media] video_width/height are w x h.
+core::Result<std::vector<std::string>> config_with_video_size(
+    const std::filesystem::path& dir, const std::vector<std::string>& demo_args, int width,
+    int height);
 
 struct VideoSize {
     std::string label;

@@ -297,9 +297,16 @@ std::optional<Format> choose(const std::vector<Format>& formats,
                 if (matches(p, f)) return f;
         return std::nullopt;
     }
-    for (const auto& p : prefs)
+    for (const auto& p : prefs) {
+        // Of the H.264 formats offered, mode 1 first, whatever the offerer's order (room
+        // systems list mode 0 first): the page can forward the meeting's video to the caller
+        // only in mode 1 (FU-A lets any NAL unit through), and no slice is held to one packet.
+        if (kind == MediaKind::Video && iequals(p, "H264"))
+            for (const auto& f : formats)
+                if (matches(p, f) && packetization_mode(f) == 1) return f;
         for (const auto& f : formats)
             if (matches(p, f)) return f;
+    }
     return std::nullopt;
 }
 

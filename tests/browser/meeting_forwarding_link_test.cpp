@@ -42,6 +42,19 @@ using namespace std::chrono_literals;
 const char* kMeeting = R"HTML(<!doctype html><html><body>
 <script>
 window.__result = {error: null, participants: 0};
+// As Janus 1.1.2 numbers H.264 107 in its offers (the link has another number): the participant's
+// offer gives its H.264 107 (swapped with what had 107), so the meeting's frames carry 107.
+const RENUMBER = location.pathname === '/renumbered.html';
+function renumber(sdp) {
+  const from = /^m=video \S+ \S+ (\d+)/m.exec(sdp)[1];
+  const to = from === '107' ? '106' : '107';
+  window.__result.meetingPt = Number(to);
+  return sdp.split('\r\n').map((l) => {
+    if (!/^(m=video |a=rtpmap:|a=fmtp:|a=rtcp-fb:)/.test(l)) return l;
+    return l.replace(new RegExp('\\b(' + from + '|' + to + ')\\b', 'g'),
+                     (x) => (x === from ? to : from));
+  }).join('\r\n');
+}
 const Native = Object.getPrototypeOf(RTCPeerConnection);
 function source(colour) {
   const c = document.createElement('canvas');
@@ -79,13 +92,23 @@ async function participant(colour) {
   v.muted = true;
   document.body.appendChild(v);
   M.ontrack = (e) => { v.srcObject = e.streams[0]; v.play().catch(() => {}); };
-  await P.setLocalDescription();
+  const offer = await P.createOffer();
+  await P.setLocalDescription(RENUMBER ? {type: 'offer', sdp: renumber(offer.sdp)} : offer);
   await M.setRemoteDescription(P.localDescription);
   await M.setLocalDescription();
   await P.setRemoteDescription(M.localDescription);
   window.__result.participants++;
   return {P, M};
 }
+const inboundPt = async (pc) => {
+  const s = await pc.getStats();
+  let pt = -1;
+  s.forEach((x) => {
+    if (x.type === 'inbound-rtp' && x.kind === 'video' && s.get(x.codecId))
+      pt = s.get(x.codecId).payloadType;
+  });
+  return pt;
+};
 const video = async (pc, type, field) => {
   let n = 0;
   (await pc.getStats()).forEach((x) => {
@@ -101,6 +124,7 @@ const video = async (pc, type, field) => {
     const link = await __smgwBridge.videoStats();
     return {m1Decoded: await video(first.M, 'inbound-rtp', 'framesDecoded'),
             p1KeyFrames: await video(first.P, 'outbound-rtp', 'keyFramesEncoded'),
+            m1Pt: await inboundPt(first.M),
             linkEncoded: link && link.sent ? link.sent.framesEncoded || 0 : 0,
             fwd: __smgwBridge.meetingForwardStats()};
   };
@@ -145,16 +169,22 @@ GstFlowReturn on_decoded(GstAppSink* sink, gpointer data) {
 
 using browser_test::group_cpu_seconds;
 
+// Composite: the control; Forward: the meeting numbers H.264 as the link does; Renumbered: the
+// meeting numbers it 107 (as Janus 1.1.2), the link otherwise: composited, with the reason.
+enum class Meeting { Composite, Forward, Renumbered };
+
 class MeetingForwardingLinkTest : public browser_test::BridgePageFixture,
-                                  public ::testing::WithParamInterface<bool> {};
+                                  public ::testing::WithParamInterface<Meeting> {};
 
 TEST_P(MeetingForwardingLinkTest, OneRemoteVideoGoesToTheCallerEncodedThenComposited) {
     if (!gst_is_initialized()) gst_init(nullptr, nullptr);
-    const bool forward = GetParam();
+    const bool forward = GetParam() != Meeting::Composite;
+    const bool renumbered = GetParam() == Meeting::Renumbered;
     browser_test::LoopbackGuard guard;
     ASSERT_TRUE(guard.ok()) << guard.error();
     browser_test::HttpServer http;
     http.add("/meeting.html", kMeeting);
+    http.add("/renumbered.html", kMeeting);
     auto opened = open_bridge_page(
         http,
         std::string("{video: 'compositor', forwardEncoded: true, forwardMeetingEncoded: ") +
@@ -165,7 +195,7 @@ TEST_P(MeetingForwardingLinkTest, OneRemoteVideoGoesToTheCallerEncodedThenCompos
     auto& page = opened.page;
 
     // The caller's own video toward the page (the link offers once it has the caller's SPS).
-    const std::string session = forward ? "mfwd-on" : "mfwd-off";
+    const std::string session = renumbered ? "mfwd-pt" : forward ? "mfwd-on" : "mfwd-off";
     auto caller = testsupport::launch(
         "videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=30/1 "
         "! x264enc tune=zerolatency speed-preset=ultrafast threads=1 bitrate=500 key-int-max=60 "
@@ -215,7 +245,9 @@ TEST_P(MeetingForwardingLinkTest, OneRemoteVideoGoesToTheCallerEncodedThenCompos
         if (type == "meeting_forward") reports.push_back(msg);
     });
     ASSERT_TRUE(bridge.ok()) << bridge.error().message;
-    ASSERT_TRUE(navigate(*page, http.url("127.0.0.1", "/meeting.html")).ok());
+    ASSERT_TRUE(
+        navigate(*page, http.url("127.0.0.1", renumbered ? "/renumbered.html" : "/meeting.html"))
+            .ok());
 
     // The caller decodes the participant's red picture, whichever way it left the page.
     const auto red = [&] { return got.r > 150 && got.g < 90 && got.b < 90; };
@@ -226,12 +258,30 @@ TEST_P(MeetingForwardingLinkTest, OneRemoteVideoGoesToTheCallerEncodedThenCompos
         auto w = evaluate(*page, "__work()");
         return w ? *w : Json();
     };
-    if (forward) {
+    const bool encoded_expected = forward && !renumbered;
+    if (encoded_expected) {
         const Json encoded = poll_evaluate(
             *page, "__work()",
             [](const Json& w) { return w.is_object() && w["fwd"].value("mode", "") == "encoded"; },
             60s);
         ASSERT_TRUE(encoded.is_object()) << work().dump();
+    }
+    if (renumbered) {
+        // A frame keeps the number it was received under (Chromium 156: setMetadata, behind
+        // --enable-blink-features=RTCEncodedFrameSetMetadata, throws "invalid modification of
+        // payloadType"), so the compositor draws the meeting's video and says why.
+        const int pt = evaluate(*page, "window.__result.meetingPt")->get<int>();
+        const std::string why =
+            "the meeting numbers video/H264 " + std::to_string(pt) + ", the link ";
+        const Json held = poll_evaluate(
+            *page, "__work()",
+            [&](const Json& w) {
+                return w.is_object() && w["fwd"].value("reason", "").rfind(why, 0) == 0;
+            },
+            60s);
+        ASSERT_TRUE(held.is_object()) << work().dump();
+        EXPECT_EQ(held.value("m1Pt", -1), pt) << held.dump();
+        EXPECT_NE(held["fwd"].value("reason", ""), why + std::to_string(pt)) << held.dump();
     }
     // Over the next 60 pictures the caller decodes: who decoded and encoded them in the page.
     const Json before = work();
@@ -250,7 +300,7 @@ TEST_P(MeetingForwardingLinkTest, OneRemoteVideoGoesToTheCallerEncodedThenCompos
                 got.r.load(), got.g.load(), got.b.load());
     EXPECT_TRUE(red()) << got.r << "," << got.g << "," << got.b;
     EXPECT_EQ(got.width, 640);
-    if (forward) {
+    if (encoded_expected) {
         EXPECT_EQ(after.value("m1Decoded", -1), before.value("m1Decoded", -2))
             << "the page decoded the forwarded video";
         EXPECT_EQ(after.value("linkEncoded", -1), before.value("linkEncoded", -2))
@@ -271,7 +321,9 @@ TEST_P(MeetingForwardingLinkTest, OneRemoteVideoGoesToTheCallerEncodedThenCompos
         EXPECT_GE(after.value("linkEncoded", 0), before.value("linkEncoded", 0) + 30)
             << after.dump();
         EXPECT_EQ(after["fwd"].value("mode", ""), "composited");
-        EXPECT_TRUE(reports.empty()) << reports.front().dump();
+        if (!forward) {
+            EXPECT_TRUE(reports.empty()) << reports.front().dump();
+        }
     }
 
     // A second participant: the compositor draws both, the caller keeps decoding.
@@ -307,7 +359,13 @@ TEST_P(MeetingForwardingLinkTest, OneRemoteVideoGoesToTheCallerEncodedThenCompos
     for (const auto& line : leaked) ADD_FAILURE() << "left loopback: " << line;
 }
 
-INSTANTIATE_TEST_SUITE_P(Bridge, MeetingForwardingLinkTest, ::testing::Bool(),
-                         [](const auto& info) { return info.param ? "Forward" : "Composite"; });
+INSTANTIATE_TEST_SUITE_P(Bridge, MeetingForwardingLinkTest,
+                         ::testing::Values(Meeting::Composite, Meeting::Forward,
+                                           Meeting::Renumbered),
+                         [](const auto& info) {
+                             return info.param == Meeting::Composite ? "Composite"
+                                    : info.param == Meeting::Forward ? "Forward"
+                                                                     : "Renumbered";
+                         });
 
 }  // namespace

@@ -37,7 +37,8 @@ std::string config_text(const BaresipOptions& o, const std::filesystem::path& di
       // No stun/turn/ice modules: nothing may be sent beyond 127.0.0.1.
       << "module g711.so\nmodule g722.so\nmodule opus.so\n"
       << "module ausine.so\nmodule aubridge.so\nmodule fakevideo.so\n"
-      << "module avcodec.so\nmodule vp8.so\nmodule sndfile.so\n"
+      << "module avcodec.so\n"
+      << (o.h264_both_modes ? "" : "module vp8.so\n") << "module sndfile.so\n"
       << (o.video_source.starts_with("avformat") ? "module avformat.so\n" : "")
       << (o.audio_source.starts_with("aufile") ? "module aufile.so\n" : "")
       // A video filter: `snapshot_recv <file>` saves the next decoded received frame as PNG.
@@ -56,7 +57,7 @@ std::string account_line(const BaresipOptions& o) {
     a << "<sip:" << o.user << "@127.0.0.1;transport=" << o.transport << ">";
     a << ";answermode=" << o.answermode;
     if (!o.audio_codecs.empty()) a << ";audio_codecs=" << o.audio_codecs;
-    if (!o.video_codecs.empty()) a << ";video_codecs=" << o.video_codecs;
+    if (!o.video_codecs.empty() && !o.h264_both_modes) a << ";video_codecs=" << o.video_codecs;
     if (!o.mediaenc.empty()) a << ";mediaenc=" << o.mediaenc;
     if (o.registrar) {
         a << ";auth_user=" << o.auth_user << ";auth_pass=" << o.auth_password;

@@ -30,7 +30,12 @@ struct BaresipOptions {
     std::string transport = "udp";      // of the account (and its registration)
     std::string audio_codecs;           // e.g. "opus/48000/2,PCMU"; empty: all loaded
     std::string video_codecs;           // e.g. "H264", "VP8"; empty: all loaded
-    int tone_hz = 440;                  // ausine frequency
+    // Offer H.264 in packetization-mode 0 and 1, as room systems (Cisco, Poly) do. baresip's
+    // avcodec registers both, but an account's video_codecs=H264 takes the first (mode 0) only:
+    // this sets no video_codecs and loads no vp8, so the offer is avcodec's list, H.264 mode 0,
+    // mode 1, then H.263, MPEG-4 and H.265. Overrides video_codecs.
+    bool h264_both_modes = false;
+    int tone_hz = 440;  // ausine frequency
     // "module,device" for the microphone instead of ausine, e.g. "aufile,/tmp/x.wav" (aufile
     // wants the file's rate and channels in ausrc_srate/ausrc_channels; ausine only does
     // 48000/2).

@@ -138,11 +138,43 @@ TEST(OfferAnswer, H264Mode1AnsweredWithMode1) {
     EXPECT_EQ(fmtp_of(n, 97), "profile-level-id=42e01f;packetization-mode=1");
 }
 
-TEST(OfferAnswer, BothModesOfferedTakesTheOfferersFirst) {
+TEST(OfferAnswer, BothModesOfferedTakesMode1WhateverTheOrder) {
+    // baresip, Cisco and Poly room systems list mode 0 first; mode 1 lets the page forward the
+    // meeting's video to the caller (docs/sip.md).
     auto n = answer(offer(kVideoModes));
     ASSERT_TRUE(n.ok());
-    EXPECT_EQ(n.media.video->codec.payload_type, 96);
-    EXPECT_NE(n.sdp.find("m=video 20002 RTP/AVP 96\r\n"), std::string::npos) << n.sdp;
+    EXPECT_EQ(n.media.video->codec.payload_type, 97);
+    EXPECT_EQ(n.media.video->codec.remote_params.at("packetization-mode"), "1");
+    EXPECT_NE(n.sdp.find("m=video 20002 RTP/AVP 97\r\n"), std::string::npos) << n.sdp;
+    EXPECT_EQ(fmtp_of(n, 97), "profile-level-id=42e01f;packetization-mode=1");
+
+    auto mode1_first =
+        answer(offer("m=video 5000 RTP/AVP 97 96\r\n"
+                     "a=rtpmap:96 H264/90000\r\na=fmtp:96 profile-level-id=42e01f\r\n"
+                     "a=rtpmap:97 H264/90000\r\n"
+                     "a=fmtp:97 profile-level-id=42e01f;packetization-mode=1\r\n"));
+    ASSERT_TRUE(mode1_first.ok());
+    EXPECT_EQ(mode1_first.media.video->codec.payload_type, 97);
+}
+
+TEST(OfferAnswer, Mode1PreferenceStaysWithinTheConfiguredCodecOrder) {
+    // VP8 first in [media] video_codecs: a mode-1 H.264 offered later does not jump ahead.
+    sip::CodecPreferences prefs;
+    prefs.video = {"VP8", "H264"};
+    auto n = answer(offer("m=video 5000 RTP/AVP 96 97 98\r\n"
+                          "a=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=0\r\n"
+                          "a=rtpmap:97 H264/90000\r\na=fmtp:97 packetization-mode=1\r\n"
+                          "a=rtpmap:98 VP8/90000\r\n"),
+                    prefs);
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(n.media.video->codec.name, "VP8");
+    // Mode 2 offered before mode 0, no mode 1: mode 0.
+    auto n0 =
+        answer(offer("m=video 5000 RTP/AVP 95 96\r\n"
+                     "a=rtpmap:95 H264/90000\r\na=fmtp:95 packetization-mode=2\r\n"
+                     "a=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=0\r\n"));
+    ASSERT_TRUE(n0.ok());
+    EXPECT_EQ(n0.media.video->codec.payload_type, 96);
 }
 
 TEST(OfferAnswer, H264MainProfileKeptLevelCapped) {

@@ -162,7 +162,6 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
         bridge->count_encoded("audio_enc", bridge->audio_encoded_);
     }
     if (options.content) {
-        bridge->content_ = true;
         bridge->count_encoded("content_enc", bridge->content_encoded_);
         spdlog::info("media: sess={} bridge: content track on the link (VP8 both ways)",
                      session_id);

@@ -119,7 +119,6 @@ private:
     std::shared_ptr<EncodedChannel> audio_from_page_;
     std::optional<PassthroughVideo> passthrough_;
     unsigned video_payload_type_ = kLinkVideoPayloadType;
-    bool content_ = false;
     unsigned content_payload_type_ = kLinkContentPayloadType;
     std::shared_ptr<EncodedChannel> to_page_;
     std::shared_ptr<EncodedChannel> from_page_;

@@ -197,6 +197,7 @@ core::Status MeetingBridge::set_content_payload_type(unsigned pt) {
     if (!content_) return core::fail("no content track on the link");
     if (auto st = renumber("content_pay", pt); !st) return st;
     content_payload_type_ = pt;
+    link_->set_content_payload_type(pt);
     return core::Ok{};
 }
 

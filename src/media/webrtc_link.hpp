@@ -83,6 +83,9 @@ public:
     // Fails, changing nothing, while the first offer is unanswered or the link has one already.
     core::Status add_content(const std::string& send, const std::string& caps,
                              unsigned payload_type, std::function<void(GstPad* pad)> incoming);
+    // The content track was renumbered before the offer (MeetingBridge's match to the page's
+    // VP8): the page's stream on it is still told apart by its number (on_pad_added).
+    void set_content_payload_type(unsigned pt) noexcept { options_.content_payload_type = pt; }
     // The page answered our latest offer (false while a re-offer waits for its answer).
     [[nodiscard]] bool answered() const noexcept { return answered_; }
 

@@ -40,22 +40,49 @@ namespace {
 using browser::Json;
 using namespace std::chrono_literals;
 
-// The meeting: C sends the camera (H.264 preferred, as the Janus demo room negotiates) to D in
-// the same page, over loopback candidates only; D's video is counted as an observer would.
-const char* kMeeting = R"HTML(<!doctype html><html><body>
-<script>
-window.__result = {decoded: 0, width: 0, height: 0, error: null};
-(async () => {
-  const s = await navigator.mediaDevices.getUserMedia({audio: true, video: true});
-  const C = new RTCPeerConnection({iceServers: []});
-  const D = new RTCPeerConnection({iceServers: []});
+// What both pages' meetings do: two peer connections in the page over loopback candidates only,
+// their offer and answer, and a video element that counts the pictures it shows into `r`.
+const char* kPairJs = R"JS(
+const loopbackPair = () => {
+  const a = new RTCPeerConnection({iceServers: []});
+  const b = new RTCPeerConnection({iceServers: []});
   const trickle = (from, to) => {
     from.onicecandidate = (e) => {
       if (e.candidate && / 127\.0\.0\.1 /.test(e.candidate.candidate)) to.addIceCandidate(e.candidate);
     };
   };
-  trickle(C, D);
-  trickle(D, C);
+  trickle(a, b);
+  trickle(b, a);
+  return [a, b];
+};
+const negotiate = async (a, b) => {
+  await a.setLocalDescription();
+  await b.setRemoteDescription(a.localDescription);
+  await b.setLocalDescription();
+  await a.setRemoteDescription(b.localDescription);
+};
+const countPictures = (track, r) => {
+  const v = document.createElement('video');
+  v.muted = true;
+  v.srcObject = new MediaStream([track]);
+  document.body.appendChild(v);
+  v.play().catch(() => {});
+  const count = (_now, meta) => { r.decoded++; r.width = meta.width; r.height = meta.height;
+                                  v.requestVideoFrameCallback(count); };
+  v.requestVideoFrameCallback(count);
+};
+)JS";
+
+// The meeting: C sends the camera (H.264 preferred, as the Janus demo room negotiates) to D in
+// the same page, over loopback candidates only; D's video is counted as an observer would.
+std::string meeting_html() {
+    return std::string(R"HTML(<!doctype html><html><body>
+<script>)HTML") +
+           kPairJs + R"HTML(
+window.__result = {decoded: 0, width: 0, height: 0, error: null};
+(async () => {
+  const s = await navigator.mediaDevices.getUserMedia({audio: true, video: true});
+  const [C, D] = loopbackPair();
   C.addTrack(s.getAudioTracks()[0], s);
   const video = C.addTransceiver(s.getVideoTracks()[0], {direction: 'sendonly', streams: [s]});
   const codecs = RTCRtpSender.getCapabilities('video').codecs;
@@ -92,20 +119,9 @@ window.__result = {decoded: 0, width: 0, height: 0, error: null};
   // The meeting's mute, as janus.js and the other services do it: the sender's track disabled.
   window.__mute = (on) => { C.getSenders().find((x) => x.track && x.track.kind === 'audio')
                                 .track.enabled = !on; return true; };
-  await C.setLocalDescription();
-  await D.setRemoteDescription(C.localDescription);
-  await D.setLocalDescription();
-  await C.setRemoteDescription(D.localDescription);
-  const track = await got;
-  const v = document.createElement('video');
-  v.muted = true;
-  v.srcObject = new MediaStream([track]);
-  document.body.appendChild(v);
-  v.play().catch(() => {});
+  await negotiate(C, D);
   const r = window.__result;
-  const count = (_now, meta) => { r.decoded++; r.width = meta.width; r.height = meta.height;
-                                  v.requestVideoFrameCallback(count); };
-  v.requestVideoFrameCallback(count);
+  countPictures(await got, r);
   // C's encoder and the link's decoder: what forwarding saves.
   window.__work = async () => {
     let encoded = 0;
@@ -133,62 +149,147 @@ window.__result = {decoded: 0, width: 0, height: 0, error: null};
   };
 })().catch((e) => { window.__result.error = String(e); });
 </script></body></html>)HTML";
+}
 
 class ForwardingLinkTest : public browser_test::BridgePageFixture,
-                           public ::testing::WithParamInterface<bool> {};
+                           public ::testing::WithParamInterface<bool> {
+protected:
+    // What a test's link is made of.
+    struct LinkSetup {
+        std::string path;  // where the page `html` is served, the bridge page then navigated
+        std::string html;
+        std::string session;
+        media::VideoFormat caller;  // what the caller's x264enc sends
+        std::string x264;           // its settings past the ones both tests share
+        std::string media;          // a pipeline that feeds the link besides the caller
+        bool content = false;       // the bridge carries the room's content
+        std::function<bool(const Json&)> reported;  // the `forward` reports to keep
+    };
+
+    // Loopback watched, the bridge page (forwarding encoded frames or not: the test's
+    // parameter), the caller's H.264 on the link, the bridge's errors and its reports.
+    struct Link {
+        browser_test::LoopbackGuard guard;
+        browser_test::HttpServer http;
+        BridgePage opened;
+        testsupport::Pipeline caller;
+        std::shared_ptr<media::EncodedChannel> to_page;
+        testsupport::Pipeline media;
+        std::vector<std::string> errors;
+        std::vector<Json> reports;
+        std::unique_ptr<media::MeetingBridge> bridge;
+    };
+
+    // The link as `setup` says, the bridge page navigated to the served page; null, with a test
+    // failure, when a step failed.
+    std::unique_ptr<Link> start_link(LinkSetup setup) {
+        if (!gst_is_initialized()) gst_init(nullptr, nullptr);
+        auto link = std::make_unique<Link>();
+        if (!link->guard.ok()) {
+            ADD_FAILURE() << link->guard.error();
+            return nullptr;
+        }
+        link->http.add(setup.path, setup.html);
+        link->opened = open_bridge_page(link->http,
+                                        std::string("{video: 'compositor', forwardEncoded: ") +
+                                            (GetParam() ? "true" : "false") + "}",
+                                        false);
+        if (!link->opened.browser || !link->opened.page) return nullptr;
+        const media::VideoFormat& f = setup.caller;
+        link->caller = testsupport::launch(
+            "videotestsrc is-live=true pattern=ball ! video/x-raw,width=" +
+            std::to_string(f.width) + ",height=" + std::to_string(f.height) +
+            ",framerate=" + std::to_string(f.fps) +
+            "/1 ! x264enc tune=zerolatency speed-preset=ultrafast threads=1 bitrate=" +
+            std::to_string(f.bitrate_kbps) + " " + setup.x264 +
+            " ! video/x-h264,profile=constrained-baseline ! h264parse ! "
+            "video/x-h264,stream-format=byte-stream,alignment=au ! " +
+            media::EncodedChannel::sink_description("out"));
+        if (!link->caller) {
+            ADD_FAILURE() << "the caller's pipeline did not start";
+            return nullptr;
+        }
+        link->to_page = media::EncodedChannel::get(media::passthrough_channel(setup.session, true));
+        GstElement* out = gst_bin_get_by_name(GST_BIN(link->caller.get()), "out");
+        link->to_page->attach_producer(out);
+        gst_object_unref(out);
+        if (!play(link->caller)) return nullptr;
+        link->media = testsupport::launch(setup.media);
+        if (!link->media) {
+            ADD_FAILURE() << "did not start: " << setup.media;
+            return nullptr;
+        }
+        if (!play(link->media)) return nullptr;
+
+        media::PassthroughVideo pt;
+        pt.codec = "H264";
+        pt.profile_level_id = "42e01f";
+        pt.limits = setup.caller;
+        media::MeetingBridgeOptions bo;
+        bo.passthrough = pt;
+        bo.content = setup.content;
+        Link* l = link.get();
+        auto bridge = connect_bridge(
+            *link->opened.page, setup.session, bo,
+            [l, reported = std::move(setup.reported)](const std::string& type, const Json& msg) {
+                if (type == "error") l->errors.push_back(msg.value("message", ""));
+                if (type == "forward" && reported(msg)) l->reports.push_back(msg);
+            });
+        if (!bridge) {
+            ADD_FAILURE() << bridge.error().message;
+            return nullptr;
+        }
+        link->bridge = std::move(*bridge);
+        if (const auto st = navigate(*link->opened.page, link->http.url("127.0.0.1", setup.path));
+            !st.ok()) {
+            ADD_FAILURE() << st.error().message;
+            return nullptr;
+        }
+        return link;
+    }
+
+    static bool play(const testsupport::Pipeline& p) {
+        const bool playing =
+            gst_element_set_state(p.get(), GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE;
+        EXPECT_TRUE(playing) << "a pipeline does not play";
+        return playing;
+    }
+
+    // No bridge error; the page, the bridge, the caller and the other pipeline stopped in that
+    // order, and nothing left loopback.
+    static void finish(Link& link) {
+        for (const auto& e : link.errors) ADD_FAILURE() << "bridge error: " << e;
+        link.opened.page.reset();
+        link.bridge.reset();
+        link.caller.reset();
+        link.media.reset();
+        const auto leaked = link.guard.stop();
+        for (const auto& line : leaked) ADD_FAILURE() << "left loopback: " << line;
+    }
+};
+
+// The caller's tone, decoded as the call's SIP side writes it; the link encodes it to Opus.
+std::string tone_to(const std::string& session) {
+    return "audiotestsrc is-live=true wave=sine freq=440 volume=0.5 ! audioconvert ! "
+           "audioresample ! audio/x-raw,rate=48000,channels=1 ! interaudiosink channel=" +
+           media::bridge_channel(session, false, media::BridgeDirection::ToPage);
+}
 
 TEST_P(ForwardingLinkTest, CallerFramesGoIntoTheMeetingSenderWithoutDecodeOrEncode) {
-    if (!gst_is_initialized()) gst_init(nullptr, nullptr);
-    const bool forward = GetParam();
-    browser_test::LoopbackGuard guard;
-    ASSERT_TRUE(guard.ok()) << guard.error();
-    browser_test::HttpServer http;
-    http.add("/meeting.html", kMeeting);
-    auto opened = open_bridge_page(
-        http,
-        std::string("{video: 'compositor', forwardEncoded: ") + (forward ? "true" : "false") + "}",
-        false);
-    ASSERT_TRUE(opened.browser && opened.page);
-    auto& page = opened.page;
-
+    const std::string session = GetParam() ? "fwd-on" : "fwd-off";
     // The caller: one keyframe at the start, then only when asked.
-    const std::string session = forward ? "fwd-on" : "fwd-off";
-    auto caller = testsupport::launch(
-        "videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=30/1 "
-        "! x264enc tune=zerolatency speed-preset=ultrafast threads=1 bitrate=800 "
-        "key-int-max=100000 aud=false ! video/x-h264,profile=constrained-baseline ! h264parse ! "
-        "video/x-h264,stream-format=byte-stream,alignment=au ! " +
-        media::EncodedChannel::sink_description("out"));
-    ASSERT_TRUE(caller);
-    auto to_page = media::EncodedChannel::get(media::passthrough_channel(session, true));
-    {
-        GstElement* out = gst_bin_get_by_name(GST_BIN(caller.get()), "out");
-        to_page->attach_producer(out);
-        gst_object_unref(out);
-    }
-    ASSERT_NE(gst_element_set_state(caller.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
-    // The caller's tone, decoded as the call's SIP side writes it; the link encodes it to Opus.
-    auto tone = testsupport::launch(
-        "audiotestsrc is-live=true wave=sine freq=440 volume=0.5 ! audioconvert ! audioresample "
-        "! audio/x-raw,rate=48000,channels=1 ! interaudiosink channel=" +
-        media::bridge_channel(session, false, media::BridgeDirection::ToPage));
-    ASSERT_TRUE(tone);
-    ASSERT_NE(gst_element_set_state(tone.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
-
-    media::PassthroughVideo pt;
-    pt.codec = "H264";
-    pt.profile_level_id = "42e01f";
-    pt.limits = media::VideoFormat{640, 360, 30, 800};
-    media::MeetingBridgeOptions bo;
-    bo.passthrough = pt;
-    std::vector<std::string> errors;
-    std::vector<Json> reports;
-    auto bridge = connect_bridge(*page, session, bo, [&](const std::string& type, const Json& msg) {
-        if (type == "error") errors.push_back(msg.value("message", ""));
-        if (type == "forward" && msg.value("kind", "") != "audio") reports.push_back(msg);
-    });
-    ASSERT_TRUE(bridge.ok()) << bridge.error().message;
-    ASSERT_TRUE(navigate(*page, http.url("127.0.0.1", "/meeting.html")).ok());
+    auto link =
+        start_link({.path = "/meeting.html",
+                    .html = meeting_html(),
+                    .session = session,
+                    .caller = {640, 360, 30, 800},
+                    .x264 = "key-int-max=100000 aud=false",
+                    .media = tone_to(session),
+                    .reported = [](const Json& msg) { return msg.value("kind", "") != "audio"; }});
+    ASSERT_TRUE(link);
+    const bool forward = GetParam();
+    auto& page = link->opened.page;
+    auto& bridge = link->bridge;
 
     // D decodes the caller's pictures (640x360), forwarded or re-encoded.
     const Json first = poll_evaluate(
@@ -212,20 +313,20 @@ TEST_P(ForwardingLinkTest, CallerFramesGoIntoTheMeetingSenderWithoutDecodeOrEnco
         EXPECT_EQ(fw.value("codec", ""), "video/H264") << later.dump();
         EXPECT_GE(fw.value("frames", 0), 60) << later.dump();
         EXPECT_EQ(later["d"].value("codec", ""),
-                  "video/H264/" + std::to_string((*bridge)->video_payload_type()))
+                  "video/H264/" + std::to_string(bridge->video_payload_type()))
             << later.dump();
-        EXPECT_NE((*bridge)->video_payload_type(), media::kLinkVideoPayloadType);
+        EXPECT_NE(bridge->video_payload_type(), media::kLinkVideoPayloadType);
         EXPECT_EQ(later.value("encoded", -1), first.value("encoded", -2)) << "C encoded frames";
         EXPECT_EQ(later.value("linkDecoded", -1), first.value("linkDecoded", -2))
             << "the link's video was decoded";
         // The switch asked the caller for a keyframe through the link.
-        EXPECT_GE(to_page->keyframe_requests(), 2U);
-        ASSERT_FALSE(reports.empty());
-        EXPECT_EQ(reports.back().value("mode", ""), "encoded") << reports.back().dump();
+        EXPECT_GE(link->to_page->keyframe_requests(), 2U);
+        ASSERT_FALSE(link->reports.empty());
+        EXPECT_EQ(link->reports.back().value("mode", ""), "encoded") << link->reports.back().dump();
     } else {
         EXPECT_EQ(fw.value("mode", ""), "decoded") << later.dump();
         EXPECT_GE(later.value("encoded", 0), first.value("encoded", 0) + 30) << later.dump();
-        EXPECT_TRUE(reports.empty()) << reports.front().dump();
+        EXPECT_TRUE(link->reports.empty()) << link->reports.front().dump();
     }
 
     // The caller's audio: D hears the tone (RMS level, the tone's is about 0.3); forwarded, under
@@ -276,21 +377,16 @@ TEST_P(ForwardingLinkTest, CallerFramesGoIntoTheMeetingSenderWithoutDecodeOrEnco
         EXPECT_EQ(unmuted["forward"]["audio"].value("mode", ""), "encoded") << unmuted.dump();
     }
 
-    for (const auto& e : errors) ADD_FAILURE() << "bridge error: " << e;
-
-    page.reset();
-    bridge->reset();
-    caller.reset();
-    tone.reset();
-    const auto leaked = guard.stop();
-    for (const auto& line : leaked) ADD_FAILURE() << "left loopback: " << line;
+    finish(*link);
 }
 
 // The room's content: the link's content track (1280x720 VP8 that the gateway encodes from the
 // room's slides) shared as a screen through getDisplayMedia, published by E to F in the page the
 // way a service's share publisher would (its offer made by the page).
-const char* kShareMeeting = R"HTML(<!doctype html><html><body>
-<script>
+std::string share_html() {
+    return std::string(R"HTML(<!doctype html><html><body>
+<script>)HTML") +
+           kPairJs + R"HTML(
 window.__share = {decoded: 0, width: 0, error: null, state: 'idle'};
 window.__startShare = async () => {
   const r = window.__share;
@@ -298,36 +394,17 @@ window.__startShare = async () => {
   try {
     __smgwBridge.armContent(true);
     const s = await navigator.mediaDevices.getDisplayMedia({video: true, audio: false});
-    const E = new RTCPeerConnection({iceServers: []});
-    const F = new RTCPeerConnection({iceServers: []});
-    const trickle = (from, to) => {
-      from.onicecandidate = (e) => {
-        if (e.candidate && / 127\.0\.0\.1 /.test(e.candidate.candidate)) to.addIceCandidate(e.candidate);
-      };
-    };
-    trickle(E, F);
-    trickle(F, E);
+    const [E, F] = loopbackPair();
     const sender = E.addTransceiver(s.getVideoTracks()[0], {direction: 'sendonly', streams: [s]}).sender;
     const got = new Promise((resolve) => { F.ontrack = (e) => resolve(e.track); });
-    await E.setLocalDescription();
-    await F.setRemoteDescription(E.localDescription);
-    await F.setLocalDescription();
-    await E.setRemoteDescription(F.localDescription);
+    await negotiate(E, F);
     // As the bridge tunes a share sender it forwards into (forwarder.js): the control then
     // encodes the slides at their size, not scaled down as a loaded host makes Chromium do.
     const p = sender.getParameters();
     p.degradationPreference = 'maintain-resolution';
     p.encodings[0].maxBitrate = 2500000;
     await sender.setParameters(p);
-    const track = await got;
-    const v = document.createElement('video');
-    v.muted = true;
-    v.srcObject = new MediaStream([track]);
-    document.body.appendChild(v);
-    v.play().catch(() => {});
-    const count = (_now, meta) => { r.decoded++; r.width = meta.width;
-                                    v.requestVideoFrameCallback(count); };
-    v.requestVideoFrameCallback(count);
+    countPictures(await got, r);
     window.__shareWork = async () => {
       let encoded = 0;
       (await E.getStats()).forEach((x) => {
@@ -351,63 +428,34 @@ window.__startShare = async () => {
   }
 };
 </script></body></html>)HTML";
+}
+
+// The room's slides, raw as the call's SIP side writes them into the content channel.
+std::string slides_to(const std::string& session) {
+    return "videotestsrc is-live=true pattern=ball background-color=0xff0000ff ! "
+           "video/x-raw,format=I420,width=1280,height=720,framerate=30/1 ! "
+           "intervideosink sync=false async=false channel=" +
+           media::bridge_channel(media::content_bridge_session(session), true,
+                                 media::BridgeDirection::ToPage);
+}
 
 TEST_P(ForwardingLinkTest, RoomContentGoesIntoTheShareSenderWithoutDecodeOrEncode) {
-    if (!gst_is_initialized()) gst_init(nullptr, nullptr);
     const bool forward = GetParam();
-    browser_test::LoopbackGuard guard;
-    ASSERT_TRUE(guard.ok()) << guard.error();
-    browser_test::HttpServer http;
-    http.add("/share.html", kShareMeeting);
-    auto opened = open_bridge_page(
-        http,
-        std::string("{video: 'compositor', forwardEncoded: ") + (forward ? "true" : "false") + "}",
-        false);
-    ASSERT_TRUE(opened.browser && opened.page);
-    auto& page = opened.page;
-
-    // The caller's H.264 (forwarded: the link's main video takes the page's H.264 number and
-    // leaves the page's VP8 number to the content track) and the room's slides, raw as the
-    // call's SIP side writes them into the content channel.
     const std::string session = forward ? "content-fwd-on" : "content-fwd-off";
-    auto caller = testsupport::launch(
-        "videotestsrc is-live=true pattern=ball ! video/x-raw,width=320,height=180,framerate=15/1 "
-        "! x264enc tune=zerolatency speed-preset=ultrafast threads=1 bitrate=300 "
-        "key-int-max=30 ! video/x-h264,profile=constrained-baseline ! h264parse ! "
-        "video/x-h264,stream-format=byte-stream,alignment=au ! " +
-        media::EncodedChannel::sink_description("out"));
-    ASSERT_TRUE(caller);
-    auto to_page = media::EncodedChannel::get(media::passthrough_channel(session, true));
-    {
-        GstElement* out = gst_bin_get_by_name(GST_BIN(caller.get()), "out");
-        to_page->attach_producer(out);
-        gst_object_unref(out);
-    }
-    ASSERT_NE(gst_element_set_state(caller.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
-    auto slides = testsupport::launch(
-        "videotestsrc is-live=true pattern=ball background-color=0xff0000ff ! "
-        "video/x-raw,format=I420,width=1280,height=720,framerate=30/1 ! "
-        "intervideosink sync=false async=false channel=" +
-        media::bridge_channel(media::content_bridge_session(session), true,
-                              media::BridgeDirection::ToPage));
-    ASSERT_TRUE(slides);
-    ASSERT_NE(gst_element_set_state(slides.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
-
-    media::PassthroughVideo pt;
-    pt.codec = "H264";
-    pt.profile_level_id = "42e01f";
-    pt.limits = media::VideoFormat{320, 180, 15, 300};
-    media::MeetingBridgeOptions bo;
-    bo.passthrough = pt;
-    bo.content = true;
-    std::vector<std::string> errors;
-    std::vector<Json> reports;
-    auto bridge = connect_bridge(*page, session, bo, [&](const std::string& type, const Json& msg) {
-        if (type == "error") errors.push_back(msg.value("message", ""));
-        if (type == "forward" && msg.value("kind", "") == "content") reports.push_back(msg);
-    });
-    ASSERT_TRUE(bridge.ok()) << bridge.error().message;
-    ASSERT_TRUE(navigate(*page, http.url("127.0.0.1", "/share.html")).ok());
+    // The caller's H.264 (forwarded: the link's main video takes the page's H.264 number and
+    // leaves the page's VP8 number to the content track) and the room's slides.
+    auto link = start_link(
+        {.path = "/share.html",
+         .html = share_html(),
+         .session = session,
+         .caller = {320, 180, 15, 300},
+         .x264 = "key-int-max=30",
+         .media = slides_to(session),
+         .content = true,
+         .reported = [](const Json& msg) { return msg.value("kind", "") == "content"; }});
+    ASSERT_TRUE(link);
+    auto& page = link->opened.page;
+    auto& bridge = link->bridge;
     ASSERT_TRUE(evaluate(*page, "__smgwBridge.connect()").ok());
     // The content track reached the page: share it.
     const Json has = poll_evaluate(
@@ -424,7 +472,7 @@ TEST_P(ForwardingLinkTest, RoomContentGoesIntoTheShareSenderWithoutDecodeOrEncod
         [](const Json& w) { return w.is_object() && w.value("decoded", 0) >= 30; }, 90s);
     ASSERT_TRUE(first.is_object()) << first.dump();
     const int decoded0 = first.value("decoded", 0);
-    const double cpu0 = browser_test::group_cpu_seconds(opened.browser->pid());
+    const double cpu0 = browser_test::group_cpu_seconds(link->opened.browser->pid());
     const auto t0 = std::chrono::steady_clock::now();
     const Json later = poll_evaluate(
         *page, "__shareWork()",
@@ -435,7 +483,8 @@ TEST_P(ForwardingLinkTest, RoomContentGoesIntoTheShareSenderWithoutDecodeOrEncod
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("[ measure ] content forward=%d: Chromium %.3f cores, %.1f frames/s at F\n",
-                forward, (browser_test::group_cpu_seconds(opened.browser->pid()) - cpu0) / seconds,
+                forward,
+                (browser_test::group_cpu_seconds(link->opened.browser->pid()) - cpu0) / seconds,
                 (later.value("decoded", 0) - decoded0) / seconds);
     std::printf("[ measure ] content forward=%d: %s -> %s\n", forward, first.dump().c_str(),
                 later.dump().c_str());
@@ -443,31 +492,24 @@ TEST_P(ForwardingLinkTest, RoomContentGoesIntoTheShareSenderWithoutDecodeOrEncod
         // The slides' size as they are; the page's encoder (the control) scales them down on a
         // loaded host (480 wide seen), the forwarded frames cannot be.
         EXPECT_EQ(later.value("width", 0), 1280) << later.dump();
-        EXPECT_NE((*bridge)->content_payload_type(), media::kLinkContentPayloadType);
+        EXPECT_NE(bridge->content_payload_type(), media::kLinkContentPayloadType);
         const Json fw = later["forward"].value("content", Json::object());
         EXPECT_EQ(fw.value("mode", ""), "encoded") << later.dump();
         EXPECT_EQ(fw.value("codec", ""), "video/VP8") << later.dump();
         EXPECT_GE(fw.value("frames", 0), 60) << later.dump();
         EXPECT_EQ(fw.value("writeErrors", -1), 0) << later.dump();
         EXPECT_EQ(later["f"].value("codec", ""),
-                  "video/VP8/" + std::to_string((*bridge)->content_payload_type()))
+                  "video/VP8/" + std::to_string(bridge->content_payload_type()))
             << later.dump();
         EXPECT_EQ(later.value("encoded", -1), first.value("encoded", -2)) << "E encoded frames";
-        ASSERT_FALSE(reports.empty());
-        EXPECT_EQ(reports.back().value("mode", ""), "encoded") << reports.back().dump();
+        ASSERT_FALSE(link->reports.empty());
+        EXPECT_EQ(link->reports.back().value("mode", ""), "encoded") << link->reports.back().dump();
     } else {
         EXPECT_FALSE(later["forward"].contains("content")) << later.dump();
         EXPECT_GE(later.value("encoded", 0), first.value("encoded", 0) + 30) << later.dump();
-        EXPECT_TRUE(reports.empty()) << reports.front().dump();
+        EXPECT_TRUE(link->reports.empty()) << link->reports.front().dump();
     }
-    for (const auto& e : errors) ADD_FAILURE() << "bridge error: " << e;
-
-    page.reset();
-    bridge->reset();
-    caller.reset();
-    slides.reset();
-    const auto leaked = guard.stop();
-    for (const auto& line : leaked) ADD_FAILURE() << "left loopback: " << line;
+    finish(*link);
 }
 
 INSTANTIATE_TEST_SUITE_P(Bridge, ForwardingLinkTest, ::testing::Bool(),

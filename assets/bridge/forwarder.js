@@ -196,97 +196,72 @@ onmessage = (e) => {
     start();
   }
 
-  function ensureAudioWorker() {
-    if (audio.worker || audio.error) return audio.worker;
+  // The audio and content lanes: a worker of their own takes the link receiver's frames, and
+  // `write(pipe, frame)` puts each into the lane's meeting sender (lane.target) when there is one.
+  function ensureLaneWorker(lane, name, write) {
+    if (lane.worker || lane.error) return lane.worker;
     try {
-      audio.worker = spawnWorker();
+      lane.worker = spawnWorker();
     } catch (e) {
-      audio.error = 'no worker: ' + e;
+      lane.error = 'no worker: ' + e;
       return null;
     }
-    audio.worker.onmessage = (e) => {
+    lane.worker.onmessage = (e) => {
       const m = e.data;
       if (m.frame) {
-        const pipe = audio.target;
-        if (!pipe) return;
-        // Muting disables the sender's track: not one more frame of the caller once it is off
-        // (the next evaluate() goes back to the decode path, where the track sends silence).
-        if (!pipe.sender.track || !pipe.sender.track.enabled) {
-          audio.mutedDrops++;
-          evaluate();
-          return;
-        }
-        audio.frames++;
-        pipe.writer.write(m.frame).catch(() => { audio.writeErrors++; });
+        const pipe = lane.target;
+        if (pipe) write(pipe, m.frame);
       } else if (m.codec) {
-        audio.codec = {mimeType: m.codec, payloadType: m.payloadType};
+        lane.codec = {mimeType: m.codec, payloadType: m.payloadType};
         evaluate();
       } else if (m.error) {
-        audio.error = 'link audio transform: ' + m.error;
+        lane.error = 'link ' + name + ' transform: ' + m.error;
         evaluate();
       }
     };
-    audio.worker.onerror = (e) => {
-      audio.error = 'audio worker: ' + (e.message || 'error');
-      if (audio.receiver) audio.receiver.transform = null;
+    lane.worker.onerror = (e) => {
+      lane.error = name + ' worker: ' + (e.message || 'error');
+      if (lane.receiver) lane.receiver.transform = null;
       evaluate();
     };
-    return audio.worker;
+    return lane.worker;
   }
 
-  // The link's audio receiver, from the bridge's ontrack, as attachLinkReceiver for video.
+  // A lane's link receiver, from the bridge's ontrack, as attachLinkReceiver for video.
+  function attachLaneReceiver(lane, name, receiver, write) {
+    if (!ensureLaneWorker(lane, name, write)) return;
+    try {
+      receiver.transform = new RTCRtpScriptTransform(lane.worker, {kind: name});
+      lane.receiver = receiver;
+    } catch (e) {
+      lane.error = 'link ' + name + ' transform: ' + e;
+    }
+    start();
+  }
+
+  function writeAudio(pipe, frame) {
+    // Muting disables the sender's track: not one more frame of the caller once it is off
+    // (the next evaluate() goes back to the decode path, where the track sends silence).
+    if (!pipe.sender.track || !pipe.sender.track.enabled) {
+      audio.mutedDrops++;
+      evaluate();
+      return;
+    }
+    audio.frames++;
+    pipe.writer.write(frame).catch(() => { audio.writeErrors++; });
+  }
+
+  function writeContent(pipe, frame) {
+    content.frames++;
+    pipe.writer.write(frame).catch(() => { content.writeErrors++; });
+  }
+
   function attachLinkAudioReceiver(receiver) {
-    if (!ensureAudioWorker()) return;
-    try {
-      receiver.transform = new RTCRtpScriptTransform(audio.worker, {kind: 'audio'});
-      audio.receiver = receiver;
-    } catch (e) {
-      audio.error = 'link audio transform: ' + e;
-    }
-    start();
+    attachLaneReceiver(audio, 'audio', receiver, writeAudio);
   }
 
-  function ensureContentWorker() {
-    if (content.worker || content.error) return content.worker;
-    try {
-      content.worker = spawnWorker();
-    } catch (e) {
-      content.error = 'no worker: ' + e;
-      return null;
-    }
-    content.worker.onmessage = (e) => {
-      const m = e.data;
-      if (m.frame) {
-        const pipe = content.target;
-        if (!pipe) return;
-        content.frames++;
-        pipe.writer.write(m.frame).catch(() => { content.writeErrors++; });
-      } else if (m.codec) {
-        content.codec = {mimeType: m.codec, payloadType: m.payloadType};
-        evaluate();
-      } else if (m.error) {
-        content.error = 'link content transform: ' + m.error;
-        evaluate();
-      }
-    };
-    content.worker.onerror = (e) => {
-      content.error = 'content worker: ' + (e.message || 'error');
-      if (content.receiver) content.receiver.transform = null;
-      evaluate();
-    };
-    return content.worker;
-  }
-
-  // The link's content receiver, from the bridge's ontrack, as attachLinkReceiver for video.
   function attachLinkContentReceiver(receiver) {
-    if (!ensureContentWorker()) return;
-    try {
-      receiver.transform = new RTCRtpScriptTransform(content.worker, {kind: 'content'});
-      content.receiver = receiver;
-    } catch (e) {
-      content.error = 'link content transform: ' + e;
-    }
-    start();
+    attachLaneReceiver(content, 'content', receiver, writeContent);
   }
 
   // Meeting connections: encoded streams on, unless the meeting asked for them itself (its own

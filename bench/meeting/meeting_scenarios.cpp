@@ -12,6 +12,7 @@
 #include <optional>
 #include <regex>
 #include <set>
+#include <thread>
 
 namespace bench {
 
@@ -156,9 +157,19 @@ core::Result<std::unique_ptr<DemoRun>> DemoRun::start(
     auto gw = testsupport::Program::start("sipmediagw-demo-spares" + n, std::move(argv), dir);
     if (!gw) return gw.error();
     run->gateway_ = std::move(*gw);
-    // No observer yet: a blocking wait leaves no DevTools traffic unread.
-    if (!run->gateway_.wait_for_log(std::regex("sipmediagw: ready"), 120s))
-        return core::fail("demo not ready\n" + run->gateway_.tail());
+    // No observer yet: a blocking wait leaves no DevTools traffic unread. A demo that exits
+    // (a port taken, Janus missing) is reported at once, not after the whole wait.
+    const std::regex ready("sipmediagw: ready");
+    const auto deadline = std::chrono::steady_clock::now() + 120s;
+    while (!run->gateway_.log_contains(ready)) {
+        if (!run->gateway_.running()) {
+            if (run->gateway_.log_contains(ready)) break;
+            return core::fail("demo exited before it was ready\n" + run->gateway_.tail());
+        }
+        if (std::chrono::steady_clock::now() >= deadline)
+            return core::fail("demo not ready\n" + run->gateway_.tail());
+        std::this_thread::sleep_for(100ms);
+    }
     std::smatch m;
     const std::string log = run->gateway_.log();
     if (!std::regex_search(log, m, std::regex("meeting page (http://\\S+)")))

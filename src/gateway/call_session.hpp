@@ -98,6 +98,9 @@ public:
     void on_info(const sip::InfoEvent& event);
     void on_keyframe_needed();
     void on_dtmf(char digit, const char* source);
+    // Behind TURN, a re-INVITE asked for content or BFCP lines the call has no relays for
+    // (answered with port 0): allocates them, then offers the lines on them.
+    void on_content_without_ports();
 
     // An in-call action from the API or a key (mute, camera, hand, tile, leave, menu).
     core::Status in_call_action(const std::string& action);
@@ -175,12 +178,13 @@ private:
     std::unique_ptr<IvrSession> ivr_;          // while the caller is in the IVR
     // While the meeting holds or refuses the join: the caller's picture, prompts and password.
     std::unique_ptr<MeetingPrompts> prompts_;
-    core::Timer notice_timer_;           // clears an on-screen confirmation
-    core::Timer alone_timer_;            // [service] alone_timeout_s
-    core::Timer content_timer_;          // watch_content()
-    bool content_to_meeting_ = false;    // share_start asked of the page
-    bool content_share_failed_ = false;  // not asked again until the floor changes hands
-    bool content_from_meeting_ = false;  // the meeting's share goes to the room
+    core::Timer notice_timer_;             // clears an on-screen confirmation
+    core::Timer alone_timer_;              // [service] alone_timeout_s
+    core::Timer content_timer_;            // watch_content()
+    bool content_to_meeting_ = false;      // share_start asked of the page
+    bool content_share_failed_ = false;    // not asked again until the floor changes hands
+    bool content_from_meeting_ = false;    // the meeting's share goes to the room
+    bool content_relays_pending_ = false;  // on_content_without_ports() allocating
     bool ended_reported_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -57,6 +57,42 @@ std::unique_ptr<sip::FloorServer> CallSession::open_floor_server(const std::stri
     return std::move(*floor);
 }
 
+void CallSession::on_content_without_ports() {
+    if (!media_ || !media_->relayed() || content_relays_pending_ ||
+        state_.state() == SessionState::Ending)
+        return;
+    if (media_->content_relayed()) return;  // answered with them already
+    spdlog::info(
+        "gateway: sess={} content line by re-INVITE behind TURN: answered with port 0, "
+        "allocating its relays",
+        id_);
+    content_relays_pending_ = true;
+    auto st = media_->add_content_relays(
+        [this, alive = std::weak_ptr<bool>(alive_)](const core::Status& done) {
+            if (alive.expired()) return;
+            content_relays_pending_ = false;
+            if (!done) {
+                spdlog::warn(
+                    "gateway: sess={} content relays failed ({}): the content line "
+                    "stays at port 0",
+                    id_, done.error().message);
+                return;
+            }
+            if (!call_ || state_.state() == SessionState::Ending) return;
+            sip::LocalMediaPorts ports = media_->local_ports();
+            // A relayed call has a floor control server only with content relays: none yet.
+            attach_floor(open_floor_server(id_, *media_, ports));
+            (void)call_->offer_content(ports);
+        });
+    if (!st) {
+        content_relays_pending_ = false;
+        spdlog::warn(
+            "gateway: sess={} content relays failed ({}): the content line stays at "
+            "port 0",
+            id_, st.error().message);
+    }
+}
+
 void CallSession::attach_floor(std::unique_ptr<sip::FloorServer> floor) {
     floor_ = std::move(floor);
     if (floor_) floor_->set_events({[this](bool holds) { on_content_floor(holds); }});

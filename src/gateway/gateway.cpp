@@ -234,7 +234,8 @@ void Gateway::on_invite(const struct sip_msg& msg) {
         // proxy in front can try another gateway).
         // Content and floor control relays only for an offer with those lines; one that is
         // unparsable gets none (its answer refuses it anyway). A content line added later by
-        // re-INVITE then gets port 0 (docs/content.md, "Behind TURN").
+        // re-INVITE gets port 0, its relays, and our re-INVITE offering it on them
+        // (docs/content.md, "Behind TURN").
         const auto offer = sip::parse_sdp(sip::body_of(msg));
         const bool with_content = offer && sip::has_content_or_floor(*offer);
         auto st = engine_->allocate_relays(
@@ -381,6 +382,9 @@ sip::CallEvents Gateway::session_events(const std::string& id) {
     };
     events.on_info = [this, id](const sip::InfoEvent& ev) {
         if (CallSession* s = find(id)) s->on_info(ev);
+    };
+    events.on_content_without_ports = [this, id] {
+        if (CallSession* s = find(id)) s->on_content_without_ports();
     };
     return events;
 }

@@ -90,22 +90,46 @@ void CallMedia::stop() {
     content_.clear();
 }
 
-core::Status CallMedia::use_relays(const TurnAccount& account, bool with_content,
+core::Status CallMedia::use_relays(const core::TurnConfig& turn, bool with_content,
                                    uint32_t timeout_ms, std::function<void(core::Status)> done) {
-    auto relays = CallRelays::create(account, ports_, with_content, log_prefix_, timeout_ms,
+    // Credentials are derived per call: secret-based ones expire after [turn] ttl.
+    auto account = make_turn_account(turn);
+    if (!account) return account.error();
+    turn_ = turn;
+    turn_timeout_ms_ = timeout_ms;
+    auto relays = CallRelays::create(*account, ports_, with_content, log_prefix_, timeout_ms,
                                      [this, done = std::move(done)](const core::Status& st) {
-                                         if (st) {
-                                             auto keys = std::move(ports_.srtp_keys);
-                                             auto fingerprint = ports_.dtls_fingerprint;
-                                             ports_ = relays_->relayed_ports();
-                                             ports_.srtp_keys = std::move(keys);
-                                             ports_.dtls_fingerprint = fingerprint;
-                                         }
+                                         if (st) take_relayed_ports();
                                          done(st);  // may destroy this call
                                      });
     if (!relays) return relays.error();
     relays_ = std::move(*relays);
     return core::Ok{};
+}
+
+void CallMedia::take_relayed_ports() {
+    auto keys = std::move(ports_.srtp_keys);
+    auto fingerprint = ports_.dtls_fingerprint;
+    ports_ = relays_->relayed_ports();
+    ports_.srtp_keys = std::move(keys);
+    ports_.dtls_fingerprint = fingerprint;
+}
+
+core::Status CallMedia::add_content_relays(std::function<void(core::Status)> done) {
+    if (!relays_) return core::fail("turn: the call is not relayed");
+    // Derived again: the call's first credentials may have expired ([turn] ttl) by the time
+    // a room starts presenting.
+    auto account = make_turn_account(turn_);
+    if (!account) return account.error();
+    sip::LocalMediaPorts local;
+    local.address = bind_address_;
+    local.content_rtp = content_.rtp_port();
+    local.content_rtcp = content_.rtcp_port();
+    return relays_->add_content(*account, local, turn_timeout_ms_,
+                                [this, done = std::move(done)](const core::Status& st) {
+                                    if (st) take_relayed_ports();
+                                    done(st);
+                                });
 }
 
 core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {

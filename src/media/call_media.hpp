@@ -52,9 +52,15 @@ public:
     [[nodiscard]] const DtlsIdentity* dtls_identity() const { return dtls_identity_.get(); }
     // Puts a TURN relay in front of every socket; once `done` says Ok, local_ports() holds the
     // relayed addresses and media goes through the relay. Used by Engine::allocate_relays.
-    core::Status use_relays(const TurnAccount& account, bool with_content, uint32_t timeout_ms,
+    core::Status use_relays(const core::TurnConfig& turn, bool with_content, uint32_t timeout_ms,
                             std::function<void(core::Status)> done);
     [[nodiscard]] bool relayed() const { return relays_ != nullptr; }
+    // A relayed call made without content relays: allocates them (content RTP and RTCP, BFCP)
+    // for a content line that came by re-INVITE (docs/content.md, "Behind TURN"). Once `done`
+    // says Ok, local_ports() names the content line's relayed ports and relay_bfcp() works;
+    // after a failure the call goes on without them. An error here means nothing started.
+    core::Status add_content_relays(std::function<void(core::Status)> done);
+    [[nodiscard]] bool content_relayed() const { return relays_ && relays_->has_content(); }
     // Where the sockets are bound (local_ports().address is the relay's once relayed).
     [[nodiscard]] const std::string& bind_address() const { return bind_address_; }
     // Relayed calls: the floor control server's UDP port gets the call's BFCP relay; returns
@@ -94,6 +100,8 @@ private:
     static void on_pad_added(GstElement*, GstPad*, gpointer self);
 
     void stop();
+    // local_ports() from the relays, with this call's own keys and fingerprint.
+    void take_relayed_ports();
     void check_media_timeout();
     MediaStream& stream_of(unsigned rtp_session);  // rtpbin's session number
     // Runs fn on the control thread unless this call is gone by then.
@@ -113,6 +121,8 @@ private:
     // ("<session>.content").
     MediaStream content_;
     std::unique_ptr<CallRelays> relays_;  // with [turn]: one allocation per socket
+    core::TurnConfig turn_;               // fresh credentials for relays added later
+    uint32_t turn_timeout_ms_ = 0;
     bool audio_active_ = false, video_active_ = false, content_active_ = false;
     bool content_sending_ = false;  // send_content()
     Mode mode_ = Mode::Idle;

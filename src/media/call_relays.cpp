@@ -10,6 +10,30 @@ core::Result<std::unique_ptr<CallRelays>> CallRelays::create(const TurnAccount& 
                                                              const std::string& log_prefix,
                                                              uint32_t timeout_ms, Done done) {
     auto group = std::make_unique<CallRelays>(Key{}, log_prefix, std::move(done));
+    if (auto st = group->allocate(account, local, AudioRtp, with_content ? Bfcp : VideoRtcp); !st)
+        return st.error();
+    group->start_timeout(timeout_ms);
+    return group;
+}
+
+core::Status CallRelays::add_content(const TurnAccount& account, const sip::LocalMediaPorts& local,
+                                     uint32_t timeout_ms, Done done) {
+    if (done_ || finish_.active() || waiting_ != 0)
+        return core::fail("turn: an allocation is under way");
+    if (relays_[ContentRtp]) return core::fail("turn: the content line has its relays");
+    done_ = std::move(done);
+    if (auto st = allocate(account, local, ContentRtp, Bfcp); !st) {
+        done_ = nullptr;
+        for (auto slot : {ContentRtp, ContentRtcp, Bfcp}) relays_[slot].reset();
+        waiting_ = 0;
+        return st;
+    }
+    start_timeout(timeout_ms);
+    return core::Ok{};
+}
+
+core::Status CallRelays::allocate(const TurnAccount& account, const sip::LocalMediaPorts& local,
+                                  Slot first, Slot last) {
     // The BFCP relay's local socket is named later (serve_bfcp()): the floor control server
     // is opened with the answer, after the relays.
     const std::array<std::pair<uint16_t, const char*>, Count> sockets{{
@@ -21,25 +45,26 @@ core::Result<std::unique_ptr<CallRelays>> CallRelays::create(const TurnAccount& 
         {local.content_rtcp, "content-rtcp"},
         {0, "bfcp"},
     }};
-    CallRelays* self = group.get();
-    for (size_t i = 0; i < Count; ++i) {
+    for (size_t i = first; i <= static_cast<size_t>(last); ++i) {
         if (sockets[i].first == 0 && i != Bfcp) continue;  // no content line socket
-        if (!with_content && (i == ContentRtp || i == ContentRtcp || i == Bfcp)) continue;
-        auto relay = TurnRelay::create(account, local.address, sockets[i].first, log_prefix,
+        auto relay = TurnRelay::create(account, local.address, sockets[i].first, log_prefix_,
                                        sockets[i].second,
-                                       [self](const core::Status& st) { self->on_relay_done(st); });
+                                       [this](const core::Status& st) { on_relay_done(st); });
         if (!relay) return relay.error();
-        group->relays_[i] = std::move(*relay);
-        ++group->waiting_;
+        relays_[i] = std::move(*relay);
+        ++waiting_;
     }
+    return core::Ok{};
+}
+
+void CallRelays::start_timeout(uint32_t timeout_ms) {
     // libre's STUN client retransmits for ~40 s before giving up; a caller does not wait that
     // long for an answer, so the call setup has its own deadline.
-    group->timeout_.start(timeout_ms, [self, timeout_ms] {
-        spdlog::warn("{} turn failed: no allocation within {} ms", self->log_prefix_, timeout_ms);
-        self->finish(core::fail("turn failed: the TURN server did not answer within " +
-                                std::to_string(timeout_ms) + " ms"));
+    timeout_.start(timeout_ms, [this, timeout_ms] {
+        spdlog::warn("{} turn failed: no allocation within {} ms", log_prefix_, timeout_ms);
+        finish(core::fail("turn failed: the TURN server did not answer within " +
+                          std::to_string(timeout_ms) + " ms"));
     });
-    return group;
 }
 
 CallRelays::CallRelays(Key, std::string log_prefix, Done done)
@@ -50,15 +75,20 @@ void CallRelays::on_relay_done(core::Status status) {
         finish(std::move(status));
         return;
     }
+    if (waiting_ == 0) return;  // a late answer of a batch already over
     if (--waiting_ == 0) finish(core::Ok{});
 }
 
 void CallRelays::finish(core::Status status) {
     timeout_.cancel();
+    waiting_ = 0;  // the batch is over, answered or not
     if (!done_ || finish_.active()) return;
     finish_.start(0, [this, status = std::move(status)] {
         auto done = std::move(done_);
         done_ = nullptr;
+        // A content batch that failed leaves nothing half made: a later re-INVITE asks again.
+        if (!status && relays_[ContentRtp] && relays_[AudioRtp] && relays_[AudioRtp]->allocated())
+            for (auto slot : {ContentRtp, ContentRtcp, Bfcp}) relays_[slot].reset();
         if (done) done(status);  // may destroy this object
     });
 }

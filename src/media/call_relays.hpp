@@ -34,6 +34,14 @@ public:
     };
     CallRelays(Key, std::string log_prefix, Done done);
 
+    // Behind TURN, a content line or a BFCP line offered by re-INVITE to a call that has no
+    // relays for them: allocates those three (content RTP and RTCP at `local`'s content ports,
+    // BFCP named later by serve_bfcp()). `done` as for create(); after a failure the three are
+    // gone and a later call may try again. Refused while an allocation is under way.
+    core::Status add_content(const TurnAccount& account, const sip::LocalMediaPorts& local,
+                             uint32_t timeout_ms, Done done);
+    [[nodiscard]] bool has_content() const { return relays_[ContentRtp] != nullptr; }
+
     // The relayed transport addresses, for the SDP (valid once `done` said Ok).
     [[nodiscard]] sip::LocalMediaPorts relayed_ports() const;
     // Points the relays at the peer of `media` and returns the media as the pipeline must see
@@ -51,6 +59,10 @@ public:
 
 private:
     enum Slot { AudioRtp, AudioRtcp, VideoRtp, VideoRtcp, ContentRtp, ContentRtcp, Bfcp, Count };
+    // Asks for the relay of each slot in [first, last] whose local port is known.
+    core::Status allocate(const TurnAccount& account, const sip::LocalMediaPorts& local, Slot first,
+                          Slot last);
+    void start_timeout(uint32_t timeout_ms);
     void on_relay_done(core::Status status);
     void finish(core::Status status);
     void route_stream(std::optional<sip::NegotiatedStream>& stream, Slot rtp, Slot rtcp);

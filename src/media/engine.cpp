@@ -51,10 +51,7 @@ core::Result<std::unique_ptr<CallMedia>> Engine::create_call(const std::string& 
 
 core::Status Engine::allocate_relays(CallMedia& call, bool with_content,
                                      std::function<void(core::Status)> done) {
-    // Credentials are derived per call: secret-based ones expire after [turn] ttl.
-    auto account = make_turn_account(turn_);
-    if (!account) return account.error();
-    return call.use_relays(*account, with_content, kTurnTimeoutMs, std::move(done));
+    return call.use_relays(turn_, with_content, kTurnTimeoutMs, std::move(done));
 }
 
 }  // namespace media

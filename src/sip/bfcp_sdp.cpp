@@ -217,4 +217,39 @@ void keep_content_and_floor(const SdpDescription& answer, const NegotiatedMedia&
     if (!after.content) after.bfcp.reset();
 }
 
+namespace {
+
+bool is_content_or_floor(const SdpMedia& m) {
+    return (m.media == "video" && m.attribute("content") == "slides") ||
+           (m.media == "application" && is_bfcp_proto(m.proto));
+}
+
+}  // namespace
+
+bool offers_content_or_floor(const SdpDescription& offer) {
+    for (const auto& m : offer.media)
+        if (m.port != 0 && is_content_or_floor(m)) return true;
+    return false;
+}
+
+std::optional<SdpDescription> with_content_restored(const SdpDescription& latest,
+                                                    const SdpDescription& earlier) {
+    SdpDescription out = latest;
+    for (size_t i = 0; i < out.media.size() && i < earlier.media.size(); ++i) {
+        auto& now = out.media[i];
+        const auto& then = earlier.media[i];
+        // A refused line may come back bare ("m=video 0 RTP/AVP 96"): its place and media type
+        // say which line it was.
+        if (now.port != 0 || then.port == 0 || now.media != then.media ||
+            !is_content_or_floor(then))
+            continue;
+        now = then;
+        // Its address may have been the earlier offer's session-level c=.
+        if (now.connection_address.empty() && earlier.connection_address != out.connection_address)
+            now.connection_address = earlier.connection_address;
+    }
+    if (!offers_content_or_floor(out)) return std::nullopt;
+    return out;
+}
+
 }  // namespace sip

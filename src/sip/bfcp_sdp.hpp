@@ -32,4 +32,18 @@ BfcpAnswer answer_bfcp(const SdpMedia& offered, const std::string& session_addre
 void keep_content_and_floor(const SdpDescription& answer, const NegotiatedMedia& before,
                             NegotiatedMedia& after);
 
+// Whether an offer asks for a content line or a BFCP line (one with a port, unlike
+// has_content_or_floor(), which also counts lines at port 0).
+bool offers_content_or_floor(const SdpDescription& offer);
+
+// Our re-offer of content and BFCP lines we had to answer with port 0 (behind TURN, before
+// their relays existed; docs/content.md, "Behind TURN"): the peer's `latest` offer, where each
+// of its port-0 lines takes back the content or BFCP line that `earlier` (the peer's offer
+// that asked for them) had at the same position; a line the peer offers with a port stays as
+// it is. Answering the result gives the offer: the peer's own lines in its own order (RFC 3264
+// §8 keeps m= lines in place across offers), with our ports. nullopt: nothing to put back and
+// no content line with a port in `latest`.
+std::optional<SdpDescription> with_content_restored(const SdpDescription& latest,
+                                                    const SdpDescription& earlier);
+
 }  // namespace sip

@@ -9,6 +9,8 @@
 
 #include "core/libre.hpp"
 
+#include <fmt/format.h>
+
 #include <cstring>
 #include <optional>
 
@@ -66,6 +68,7 @@ Call::Call(Key, UserAgent& ua, std::string log_id, CodecPreferences prefs, Local
 }
 
 Call::~Call() {
+    content_offer_timer_.cancel();
     ring_timer_.cancel();
     refresh_timer_.cancel();
     expire_timer_.cancel();
@@ -88,6 +91,7 @@ core::Result<std::unique_ptr<Call>> Call::accept(UserAgent& ua, const struct sip
     call->last_sdp_body_ = without_origin(call->local_sdp_);
     call->plan_ = std::move(plan);
     call->timer_ = call->plan_.timer;
+    (void)call->note_offer(body_of(invite));
 
     struct sipsess* sess = nullptr;
     int err = 0;
@@ -204,6 +208,7 @@ core::Status Call::connect(const std::string& to_uri, const std::string& from_ur
 void Call::hangup(const std::string& cause) {
     if (closed_) return;
     closed_ = true;
+    content_offer_timer_.cancel();
     ring_timer_.cancel();
     refresh_timer_.cancel();
     expire_timer_.cancel();
@@ -277,6 +282,7 @@ int Call::on_offer(struct mbuf** descp, const struct sip_msg* msg, void* arg) {
     auto* self = static_cast<Call*>(arg);
     const std::string body = body_of(*msg);
     std::string sdp;
+    bool without_ports = false;
     if (body.empty()) {
         // An offerless re-INVITE: we offer, the answer comes in the ACK (on_answer).
         sdp = self->current_sdp_for(
@@ -293,6 +299,15 @@ int Call::on_offer(struct mbuf** descp, const struct sip_msg* msg, void* arg) {
                          core::log_field(n.bfcp_refused));
         sdp = self->current_sdp_for(n.sdp);
         self->media_ = n.media;
+        without_ports = self->note_offer(body);
+    }
+    // libre drops a re-INVITE of ours still waiting to be sent: our answer is the new state.
+    self->offered_media_.reset();
+    if (self->content_offer_wanted_ && self->media_.content) {
+        self->content_offer_wanted_ = false;  // the peer's offer settled the content line
+    } else if (self->content_offer_wanted_) {
+        // Offered again once this exchange is over: libre sends it after the ACK.
+        self->content_offer_timer_.start(0, [self] { (void)self->send_content_offer(); });
     }
     auto mb = to_mbuf(sdp);
     *descp = mb.release();
@@ -308,6 +323,8 @@ int Call::on_offer(struct mbuf** descp, const struct sip_msg* msg, void* arg) {
     spdlog::info("sip: sess={} re-INVITE {}", self->log_id_,
                  body.empty() ? "without offer" : "answered");
     if (!body.empty() && self->events_.on_media) self->events_.on_media(self->media_);
+    if (without_ports && self->events_.on_content_without_ports)
+        self->events_.on_content_without_ports();
     return 0;
 }
 
@@ -320,8 +337,17 @@ int Call::on_answer(const struct sip_msg* msg, void* arg) {
         spdlog::warn("sip: sess={} answer refused reason=\"{}\"", self->log_id_, n.failure->detail);
         return EPROTO;
     }
-    // Our re-INVITE repeats our last answer: what it settled for content and BFCP stays.
-    if (auto parsed = parse_sdp(body)) keep_content_and_floor(*parsed, self->media_, n.media);
+    // Our re-INVITE repeats our last answer: what it settled for content and BFCP stays. One
+    // from offer_content() settles what it offered.
+    const NegotiatedMedia& before = self->offered_media_ ? *self->offered_media_ : self->media_;
+    if (auto parsed = parse_sdp(body)) keep_content_and_floor(*parsed, before, n.media);
+    if (self->offered_media_) {
+        self->content_offer_wanted_ = false;
+        spdlog::info("sip: sess={} content offer answered: content={} bfcp={}", self->log_id_,
+                     n.media.content ? "accepted" : "refused",
+                     n.media.bfcp ? "accepted" : "refused");
+        self->offered_media_.reset();
+    }
     self->media_ = n.media;
     if (self->events_.on_media) self->events_.on_media(self->media_);
     return 0;
@@ -385,6 +411,7 @@ void Call::on_close(int err, const struct sip_msg* msg, void* arg) {
         cause = err != 0 ? std::strerror(err) : "closed";
     }
     self->closed_ = true;
+    self->content_offer_timer_.cancel();
     self->ring_timer_.cancel();
     self->refresh_timer_.cancel();
     self->expire_timer_.cancel();
@@ -424,6 +451,7 @@ void Call::handle_update(const struct sip_msg& msg) {
         sdp = current_sdp_for(n.sdp);
         media_ = n.media;
     }
+    const bool without_ports = !body.empty() && note_offer(body);
     struct sa laddr;
     (void)sip_transp_laddr(sip, &laddr, msg.tp, &msg.src);
     char contact[256];
@@ -439,6 +467,71 @@ void Call::handle_update(const struct sip_msg& msg) {
     apply_timer(d);
     spdlog::info("sip: sess={} UPDATE {}", log_id_, sdp.empty() ? "refresh" : "answered");
     if (!sdp.empty() && events_.on_media) events_.on_media(media_);
+    if (without_ports && events_.on_content_without_ports) events_.on_content_without_ports();
+}
+
+bool Call::note_offer(const std::string& body) {
+    if (body.empty()) return false;
+    auto parsed = parse_sdp(body);
+    if (!parsed) return false;
+    last_offer_ = body;
+    if (!offers_content_or_floor(*parsed)) return false;
+    content_offer_ = body;
+    return ports_.content_rtp == 0;
+}
+
+bool Call::offer_content(const LocalMediaPorts& ports) {
+    ports_ = ports;
+    content_offer_wanted_ = true;
+    content_offers_ = 0;
+    return send_content_offer();
+}
+
+bool Call::send_content_offer() {
+    if (closed_ || !sess_ || !content_offer_wanted_) return false;
+    constexpr unsigned kMaxContentOffers = 3;
+    if (++content_offers_ > kMaxContentOffers) {
+        content_offer_wanted_ = false;
+        spdlog::warn("sip: sess={} content offer: not offered again ({} unanswered)", log_id_,
+                     kMaxContentOffers);
+        return false;
+    }
+    auto latest = parse_sdp(last_offer_);
+    auto earlier = parse_sdp(content_offer_);
+    std::optional<SdpDescription> restored;
+    if (latest && earlier) restored = with_content_restored(*latest, *earlier);
+    if (!restored) {
+        content_offer_wanted_ = false;
+        spdlog::info(
+            "sip: sess={} content offer: the room's latest offer has no content line "
+            "to offer again",
+            log_id_);
+        return false;
+    }
+    // Our answer to the room's offer as it asked for the content (its lines, its order, our
+    // ports now), sent as our offer.
+    auto n = answer_offer(format_sdp(*restored), prefs_, ports_, origin_);
+    if (!n.ok() || !n.media.content) {
+        content_offer_wanted_ = false;
+        spdlog::warn("sip: sess={} content offer: not offered ({})", log_id_,
+                     !n.ok() ? n.failure->detail : "the content line is refused again");
+        return false;
+    }
+    auto desc = to_mbuf(current_sdp_for(n.sdp));
+    if (const int err = sipsess_modify(sess_.get(), desc.get()); err != 0) {
+        content_offer_wanted_ = false;
+        spdlog::warn("sip: sess={} content offer: cannot send the re-INVITE: {}", log_id_,
+                     std::strerror(err));
+        return false;
+    }
+    offered_media_ = n.media;
+    spdlog::info("sip: sess={} re-INVITE offering the content line port={}{}", log_id_,
+                 n.media.content->local_rtp_port,
+                 n.media.bfcp
+                     ? fmt::format(" and {} port={}", bfcp_transport_name(n.media.bfcp->transport),
+                                   n.media.bfcp->local_port)
+                     : std::string());
+    return true;
 }
 
 }  // namespace sip

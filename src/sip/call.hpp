@@ -34,6 +34,10 @@ struct CallEvents {
     std::function<void()> on_established;  // ACK received / 200 OK received
     std::function<void(const InfoEvent&)> on_info;
     std::function<void(const std::string& cause)> on_closed;  // the dialog is gone
+    // A re-INVITE or UPDATE offered a content or BFCP line that the call has no local ports
+    // for (behind TURN: no relays for them yet); it was answered with port 0, and
+    // offer_content() can offer them once the ports exist (docs/content.md, "Behind TURN").
+    std::function<void()> on_content_without_ports;
 };
 
 struct AnswerPlan {
@@ -66,6 +70,12 @@ public:
     Call& operator=(const Call&) = delete;
 
     void hangup(const std::string& cause);
+    // Behind TURN: `ports` now has the content line's and the BFCP line's relays. Offers the
+    // content and BFCP lines the peer asked for (answered with port 0 for want of them) in a
+    // re-INVITE of ours; libre sends it once no transaction is pending and retries it after a
+    // 491. A re-INVITE of the peer's that comes first and does not settle them makes us offer
+    // again after it. false: nothing left to offer (the peer's latest offer dropped them).
+    bool offer_content(const LocalMediaPorts& ports);
     // Asks the peer for a video keyframe with SIP INFO picture_fast_update (RFC 5168), for
     // peers that offered no RTCP PLI/FIR feedback.
     void request_keyframe();
@@ -95,6 +105,10 @@ private:
     static void on_close(int err, const struct sip_msg* msg, void* arg);
 
     void send_answer();
+    // Keeps the peer's offer for offer_content(); true when it asks for content or BFCP lines
+    // that we have no ports for.
+    bool note_offer(const std::string& body);
+    bool send_content_offer();
     // Sends the INVITE (through `via` when the target's name was resolved by us).
     core::Status connect(const std::string& to_uri, const std::string& from_uri,
                          const std::optional<NextHop>& via);
@@ -124,6 +138,16 @@ private:
     core::Timer refresh_timer_;
     core::Timer expire_timer_;
     std::unique_ptr<NextHopLookup> lookup_;  // a dial-out target's name being resolved
+    std::string last_offer_;                 // the peer's latest SDP offer
+    std::string content_offer_;  // the peer's latest offer asking for content or BFCP lines
+    // What our offer_content() re-INVITE described: the answer to it settles the content and
+    // BFCP lines from it (as a refresh's does from media_).
+    std::optional<NegotiatedMedia> offered_media_;
+    bool content_offer_wanted_ = false;  // offer_content() until an answer settles content
+    // libre says nothing of a refused re-INVITE of ours: the offers made for one
+    // offer_content() are bounded instead.
+    unsigned content_offers_ = 0;
+    core::Timer content_offer_timer_;  // offers again after the peer's re-INVITE
 };
 
 }  // namespace sip

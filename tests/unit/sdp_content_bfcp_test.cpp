@@ -389,4 +389,77 @@ TEST(ContentBfcp, AnswerToOurRefreshKeepsContentAndFloor) {
     EXPECT_FALSE(none.bfcp);
 }
 
+// Behind TURN, a content line added by re-INVITE is answered with port 0 until its relays
+// exist; then our own offer gives it back (docs/content.md, "Behind TURN"): the room's later
+// offer, with the port-0 lines it kept in place (bare, as rooms send a refused line), takes
+// back the content and BFCP lines of the offer that asked for them, and our answer to that is
+// what we offer, with the relays' ports.
+TEST(ContentBfcp, ContentOfferedAgainOnItsRelays) {
+    const std::string asked =
+        kHead + kContent + bfcp_line("UDP/BFCP", "a=floorctrl:c-only\r\na=floorid:2 mstrm:3\r\n");
+    auto asked_sdp = sip::parse_sdp(asked);
+    ASSERT_TRUE(asked_sdp.ok());
+    EXPECT_TRUE(sip::offers_content_or_floor(*asked_sdp));
+    // No relays yet: both lines at port 0.
+    auto refused = answer(asked, main_ports());
+    EXPECT_FALSE(refused.media.content);
+    EXPECT_FALSE(refused.media.bfcp);
+
+    // The room's next offer (a refresh) keeps the refused lines bare, at port 0.
+    const std::string later = kHead + "m=video 0 RTP/AVP 96\r\nm=application 0 UDP/BFCP *\r\n";
+    auto later_sdp = sip::parse_sdp(later);
+    ASSERT_TRUE(later_sdp.ok());
+    EXPECT_FALSE(sip::offers_content_or_floor(*later_sdp));
+    auto restored = sip::with_content_restored(*later_sdp, *asked_sdp);
+    ASSERT_TRUE(restored);
+    ASSERT_EQ(restored->media.size(), 4U);
+    EXPECT_EQ(restored->media[2].port, 4004);
+    EXPECT_EQ(restored->media[2].attribute("content"), "slides");
+    EXPECT_EQ(restored->media[3].port, 5070);
+
+    // Our offer: the relays' ports, the ids of our floor control server, the room's floor.
+    auto ours = answer(sip::format_sdp(*restored));
+    ASSERT_TRUE(ours.media.content && ours.media.bfcp);
+    EXPECT_EQ(line(ours, 2).port, 20004);
+    EXPECT_EQ(line(ours, 2).attribute("label"), "3");
+    EXPECT_EQ(line(ours, 3).port, 20006);
+    EXPECT_EQ(line(ours, 3).attribute("floorid"), "2 mstrm:3");
+    EXPECT_EQ(ours.media.bfcp->remote_port, 5070);
+
+    // Taken from the offer that asked, it is also what to offer when no other offer came.
+    auto same = sip::with_content_restored(*asked_sdp, *asked_sdp);
+    ASSERT_TRUE(same);
+    EXPECT_EQ(sip::format_sdp(*same), sip::format_sdp(*asked_sdp));
+}
+
+// What with_content_restored() leaves alone: lines the room offers with a port, lines of
+// another media type at that place, and an offer whose content the room itself removed
+// without an earlier one that had it.
+TEST(ContentBfcp, ContentRestoredOnlyInItsOwnPlace) {
+    auto head = sip::parse_sdp(kHead);
+    ASSERT_TRUE(head.ok());
+    EXPECT_FALSE(sip::with_content_restored(*head, *head));
+    // The earlier offer's content line sat where the later has an audio line at port 0.
+    auto earlier = sip::parse_sdp(kHead + kContent);
+    auto later = sip::parse_sdp(kHead + "m=audio 0 RTP/AVP 0\r\n");
+    ASSERT_TRUE(earlier.ok() && later.ok());
+    EXPECT_FALSE(sip::with_content_restored(*later, *earlier));
+    // The later offer has the content line on a port of its own: that one stays.
+    std::string moved = kHead + kContent;
+    moved.replace(moved.find("m=video 4004"), 12, "m=video 4010");
+    auto now = sip::parse_sdp(moved);
+    ASSERT_TRUE(now.ok());
+    auto kept = sip::with_content_restored(*now, *earlier);
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(kept->media[2].port, 4010);
+    // A line that relied on the earlier offer's session c= keeps that address.
+    std::string elsewhere = kHead + "m=video 0 RTP/AVP 96\r\n";
+    elsewhere.replace(elsewhere.find("c=IN IP4 10.0.0.5"), 17, "c=IN IP4 10.0.0.9");
+    auto moved_host = sip::parse_sdp(elsewhere);
+    ASSERT_TRUE(moved_host.ok());
+    auto back = sip::with_content_restored(*moved_host, *earlier);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->media[2].connection_address, "10.0.0.5");
+}
+
 }  // namespace

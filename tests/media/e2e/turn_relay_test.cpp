@@ -91,6 +91,37 @@ std::regex relay_released(const std::string& stream) {
                       " sent=[1-9]\\d* received=[1-9]\\d*");
 }
 
+// The room's floor request over the relayed UDP/BFCP port is granted (and the gateway says the
+// room took the floor), and its release is answered.
+void expect_floor_through_relay(Gateway& gw, const std::string& session, uint16_t bfcp_port,
+                                uint32_t conference_id, uint16_t user_id) {
+    core::LibreRuntime libre;
+    core::ControlLoop loop;
+    BfcpClient room(BfcpClient::Transport::Udp, "127.0.0.1", bfcp_port, conference_id, user_id, 2,
+                    "");
+    EXPECT_TRUE(room.ok());
+    auto run_until = [&](const std::function<bool()>& pred) {
+        const auto deadline = std::chrono::steady_clock::now() + 30s;
+        core::Timer poll;
+        std::function<void()> check = [&] {
+            if (pred() || std::chrono::steady_clock::now() >= deadline) {
+                loop.stop();
+                return;
+            }
+            poll.start(10, check);
+        };
+        poll.start(0, check);
+        loop.run();
+        return pred();
+    };
+    room.request_floor(1);
+    EXPECT_TRUE(run_until([&] { return room.state_of(1) == BFCP_GRANTED; }));
+    EXPECT_TRUE(gw.program().wait_for_log(
+        std::regex("gateway: sess=" + session + " content floor taken by the room"), 10s));
+    room.release_floor(1);
+    EXPECT_TRUE(run_until([&] { return room.state_of(1) == BFCP_RELEASED; }));
+}
+
 TEST_F(TurnE2e, EchoThroughCoturnRelay) {
     auto& gw = start_relayed_gateway();
     auto& coturn = *coturn_;
@@ -191,34 +222,8 @@ TEST_F(TurnE2e, ContentAndBfcpThroughCoturnRelay) {
         EXPECT_TRUE(wait_until([&] { return slides.frames() >= 15 && camera.frames() >= 15; },
                                std::chrono::seconds(60), std::chrono::milliseconds(100)))
             << "slides back: " << slides.frames() << ", camera back: " << camera.frames();
-        {
-            core::LibreRuntime libre;
-            core::ControlLoop loop;
-            BfcpClient room(BfcpClient::Transport::Udp, "127.0.0.1", bfcp_port,
-                            static_cast<uint32_t>(std::stoul(b[2])),
-                            static_cast<uint16_t>(std::stoul(b[3])), 2, "");
-            EXPECT_TRUE(room.ok());
-            auto run_until = [&](const std::function<bool()>& pred) {
-                const auto deadline = std::chrono::steady_clock::now() + 30s;
-                core::Timer poll;
-                std::function<void()> check = [&] {
-                    if (pred() || std::chrono::steady_clock::now() >= deadline) {
-                        loop.stop();
-                        return;
-                    }
-                    poll.start(10, check);
-                };
-                poll.start(0, check);
-                loop.run();
-                return pred();
-            };
-            room.request_floor(1);
-            EXPECT_TRUE(run_until([&] { return room.state_of(1) == BFCP_GRANTED; }));
-            EXPECT_TRUE(gw.program().wait_for_log(
-                std::regex("gateway: sess=" + session + " content floor taken by the room"), 10s));
-            room.release_floor(1);
-            EXPECT_TRUE(run_until([&] { return room.state_of(1) == BFCP_RELEASED; }));
-        }
+        expect_floor_through_relay(gw, session, bfcp_port, static_cast<uint32_t>(std::stoul(b[2])),
+                                   static_cast<uint16_t>(std::stoul(b[3])));
         const auto hangup = http_request(gw.api_port(), "DELETE", "/api/v1/gateways/" + session);
         EXPECT_TRUE(hangup.ok() && hangup->status == 200);
         for (const char* stream : {"content-rtp", "bfcp"}) {
@@ -236,6 +241,150 @@ TEST_F(TurnE2e, ContentAndBfcpThroughCoturnRelay) {
     auto r = call.get();
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r->exit_code, 0);
+}
+
+// Issue 14: behind TURN, the content and UDP/BFCP lines a room adds by re-INVITE get relays of
+// their own (docs/content.md, "Behind TURN"). The call starts with four allocations; the
+// re-INVITE is answered with both lines at port 0 (libre answers as our offer handler returns,
+// before any allocation could), the three relays are allocated, and the gateway's own re-INVITE
+// offers the lines on them. The room (sipp) answers that 491 once (glare), then accepts the
+// retry: its slides come back on the content line through the relay, the gateway's content
+// stream counts them, and its floor request over the relayed BFCP port is granted.
+class TurnE2eReinvite : public TurnE2e {
+protected:
+    // The room plays `file` (sipp); the gateway offers the content line `offers` times.
+    void expect_content_added_by_reinvite(const std::string& file, std::ptrdiff_t offers) {
+        start_coturn(kSecret);
+        GatewayOptions go;
+        go.extra_toml = turn_toml(kSecret) +
+                        "[media]\nvideo_width = 320\nvideo_height = 240\nvideo_fps = 15\n"
+                        "video_bitrate_kbps = 400\n";
+        auto& gw = start_gateway(go);
+        RtpVideoPeer camera;
+        RtpVideoPeer slides;
+        auto call = std::async(std::launch::async, [&] {
+            SippOptions o = scenario(file, gw.target(), "echo", "u1",
+                                     {"-key", "main_port", std::to_string(camera.port()), "-key",
+                                      "content_port", std::to_string(slides.port())});
+            o.timeout = std::chrono::seconds(120);
+            return run_sipp(gw.program().log_path().parent_path(), o);
+        });
+        const std::regex port0(
+            "gateway: sess=(\\S+) content line by re-INVITE behind TURN: answered with port 0, "
+            "allocating its relays");
+        const std::regex offered(
+            "sip: sess=\\S+ re-INVITE offering the content line port=(\\d+) and UDP/BFCP "
+            "port=(\\d+)");
+        const std::regex lines(
+            R"(media: sess=\S+ content line local=127\.0\.0\.1:(\d+) peer=\S+ codec=VP8 \(main video local=127\.0\.0\.1:(\d+)\))");
+        const std::regex bfcp(
+            "bfcp: sess=\\S+ floor control on UDP/BFCP port=(\\d+) floor=1 "
+            "confid=(\\d+) userid=(\\d+)");
+        const bool up = gw.program().wait_for_log(port0, std::chrono::seconds(30)) &&
+                        gw.program().wait_for_log(offered, std::chrono::seconds(30)) &&
+                        gw.program().wait_for_log(lines, std::chrono::seconds(30)) &&
+                        gw.program().wait_for_log(bfcp, std::chrono::seconds(10));
+        const std::string log = gw.program().log();
+        std::smatch p;
+        std::smatch o;
+        std::smatch m;
+        std::smatch b;
+        if (up && std::regex_search(log, p, port0) && std::regex_search(log, o, offered) &&
+            std::regex_search(log, m, lines) && std::regex_search(log, b, bfcp)) {
+            const std::string session = p[1];
+            const auto content_port = static_cast<uint16_t>(std::stoul(m[1]));
+            const auto main_port = static_cast<uint16_t>(std::stoul(m[2]));
+            const auto bfcp_port = static_cast<uint16_t>(std::stoul(b[1]));
+            // What our re-INVITE offered is what the pipeline and the floor server use.
+            EXPECT_EQ(std::to_string(content_port), o[1].str());
+            EXPECT_EQ(std::to_string(bfcp_port), o[2].str());
+            // Each on its own relay, allocated after the re-INVITE was answered with port 0 (the
+            // INVITE, without content, got only the four of audio and main video).
+            const auto answered_at = static_cast<size_t>(p.position(0));
+            for (const auto& [port, stream] :
+                 {std::pair{content_port, "content-rtp"}, std::pair{main_port, "video-rtp"},
+                  std::pair{bfcp_port, "bfcp"}}) {
+                std::smatch a;
+                const std::regex allocated(
+                    fmt::format("turn allocated relay=127\\.0\\.0\\.1:{} stream={}", port, stream));
+                if (!std::regex_search(log, a, allocated)) {
+                    ADD_FAILURE() << stream << " is not on its relay";
+                    continue;
+                }
+                if (std::string(stream) != "video-rtp") {
+                    EXPECT_GT(static_cast<size_t>(a.position(0)), answered_at)
+                        << stream << " was allocated before the re-INVITE asked for it";
+                }
+            }
+            EXPECT_TRUE(gw.program().wait_for_log(
+                std::regex("sip: sess=" + session +
+                           " content offer answered: content=accepted bfcp=accepted"),
+                std::chrono::seconds(10)));
+            const std::string now = gw.program().log();
+            const std::regex offer("sip: sess=" + session + " re-INVITE offering the content line");
+            EXPECT_EQ(std::distance(std::sregex_iterator(now.begin(), now.end(), offer),
+                                    std::sregex_iterator()),
+                      offers)
+                << "our offers of the content line";
+            camera.start("127.0.0.1", main_port, "green");
+            slides.start("127.0.0.1", content_port, "checkers-8");
+            EXPECT_TRUE(wait_until([&] { return slides.frames() >= 15 && camera.frames() >= 15; },
+                                   std::chrono::seconds(60), std::chrono::milliseconds(100)))
+                << "slides back: " << slides.frames() << ", camera back: " << camera.frames();
+            // The gateway's content stream counted the slides that reached it through the relay.
+            const std::regex counted(
+                "sipmediagw_media_packets_received_total\\{media=\"content\",session=\"" + session +
+                "\"\\} ([0-9.e+]+)");
+            EXPECT_TRUE(wait_until(
+                [&] {
+                    const auto metrics = http_request(gw.api_port(), "GET", "/metrics");
+                    std::smatch c;
+                    return metrics.ok() && std::regex_search(metrics->body, c, counted) &&
+                           std::stod(c[1]) > 0;
+                },
+                std::chrono::seconds(10), std::chrono::milliseconds(200)))
+                << "no content packets counted";
+            expect_floor_through_relay(gw, session, bfcp_port,
+                                       static_cast<uint32_t>(std::stoul(b[2])),
+                                       static_cast<uint16_t>(std::stoul(b[3])));
+            const auto hangup =
+                http_request(gw.api_port(), "DELETE", "/api/v1/gateways/" + session);
+            EXPECT_TRUE(hangup.ok() && hangup->status == 200);
+            for (const char* stream : {"content-rtp", "bfcp"}) {
+                EXPECT_TRUE(
+                    gw.program().wait_for_log(relay_released(stream), std::chrono::seconds(10)))
+                    << stream << " did not go through its relay both ways";
+            }
+            // All seven allocations freed at hang-up, none left to expire.
+            const std::regex closed("closed \\(2nd stage\\)");
+            EXPECT_TRUE(wait_until(
+                [&] {
+                    const std::string text = coturn_->log();
+                    return std::distance(std::sregex_iterator(text.begin(), text.end(), closed),
+                                         std::sregex_iterator()) == 7;
+                },
+                std::chrono::seconds(10), std::chrono::milliseconds(100)))
+                << "coturn did not close the seven allocations";
+        } else {
+            ADD_FAILURE() << "no relayed content or BFCP line after the re-INVITE: "
+                          << gw.program().tail();
+            gw.program().stop();  // its end ends sipp
+        }
+        auto r = call.get();
+        ASSERT_TRUE(r.ok()) << r.error().message;
+        EXPECT_EQ(r->exit_code, 0) << r->log;
+    }
+};
+
+TEST_F(TurnE2eReinvite, ContentAddedGetsRelays) {
+    expect_content_added_by_reinvite("content_reinvite_turn.xml", 1);
+}
+
+// As above, but the room's own re-INVITE crosses our retry after its 491, with the content and
+// BFCP lines it had refused kept at port 0: ours is dropped (libre) and the gateway offers the
+// lines again, put back in their place, after that exchange.
+TEST_F(TurnE2eReinvite, ContentOfferedAgainAfterTheRoomsCrossingReInvite) {
+    expect_content_added_by_reinvite("content_reinvite_turn_crossing.xml", 2);
 }
 
 // Issue 12: an SDES-SRTP caller through the relay. The relay carries the SRTP datagrams as

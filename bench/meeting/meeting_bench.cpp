@@ -9,7 +9,8 @@
 //   build/bench/meeting/meeting_bench [--codec H264|VP8] [--h264-callers room|mode0]
 //                                     [--size-back same|sdp] [--source testsrc2|fakevideo]
 //                                     [--window SECONDS] [--reps N] [--max-calls 1|2]
-//                                     [--only cpu|latency|join|g2g] [--size 720p30|360p30]
+//                                     [--only cpu|latency|join|warm-join|g2g]
+//                                     [--size 720p30|360p30]
 //                                     [--demo-arg ARG]...  (e.g. --transcode, --config FILE)
 //
 // Everything runs in a private network namespace of its own (needs root), as the e2e tests:
@@ -44,10 +45,11 @@ double loadavg() {
 }
 
 int usage() {
-    std::cerr << "usage: meeting_bench [--codec H264|VP8] [--h264-callers room|mode0] "
-                 "[--size-back same|sdp] [--source testsrc2|fakevideo] "
-                 "[--window SECONDS] [--reps N] [--max-calls 1|2] "
-                 "[--only cpu|latency|join|g2g] [--size 720p30|360p30] [--demo-arg ARG]...\n";
+    std::cerr
+        << "usage: meeting_bench [--codec H264|VP8] [--h264-callers room|mode0] "
+           "[--size-back same|sdp] [--source testsrc2|fakevideo] "
+           "[--window SECONDS] [--reps N] [--max-calls 1|2] "
+           "[--only cpu|latency|join|warm-join|g2g] [--size 720p30|360p30] [--demo-arg ARG]...\n";
     return 2;
 }
 
@@ -97,10 +99,13 @@ int run(int argc, char** argv) {
     if (options.source != "testsrc2" && options.source != "fakevideo") return usage();
     if (options.h264_callers != "room" && options.h264_callers != "mode0") return usage();
     if (options.size_back != "same" && options.size_back != "sdp") return usage();
-    if (!only.empty() && only != "cpu" && only != "latency" && only != "g2g" && only != "join")
+    if (!only.empty() && only != "cpu" && only != "latency" && only != "g2g" && only != "join" &&
+        only != "warm-join")
         return usage();
-    // "join": the join latencies alone (latency without glass-to-glass).
-    const bool join_only = only == "join";
+    // "join": the join latencies alone (latency without glass-to-glass); "warm-join": the warm
+    // ones alone (no cold demo: about half the time, for A/B runs of the warm join).
+    const bool warm_only = only == "warm-join";
+    const bool join_only = only == "join" || warm_only;
     if (join_only) only = "latency";
     // The glass-to-glass caller's FIFO writer must see EPIPE when baresip closes its end.
     std::signal(SIGPIPE, SIG_IGN);
@@ -143,7 +148,8 @@ int run(int argc, char** argv) {
     // is what the CPU and memory per call should count.
     // --size-back same: the 360p cases on a demo of their own whose gateway sends 640x360.
     const bool own_360p_demo = options.size_back == "same" && options.size != "720p30";
-    if (only != "g2g" && !(only == "cpu" && own_360p_demo && options.size == "360p30")) {
+    if (only != "g2g" && !warm_only &&
+        !(only == "cpu" && own_360p_demo && options.size == "360p30")) {
         std::cerr << "meeting_bench: demo with spares=0\n";
         auto run = bench::DemoRun::start(loop, dir.path(), 0, options.demo_args);
         if (!run) {

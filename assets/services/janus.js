@@ -62,8 +62,10 @@
       }
       // The demo says "WebRTC error..." as well when subscribing to a feed fails, e.g. a
       // publisher that left while we answered its offer (a share stopped as soon as it
-      // started): one feed less, not the end of our meeting while our own publisher is up.
-      if (joined && /^WebRTC error/i.test(text) && ownPublisherUp()) {
+      // started), and "No such feed (<id>)" when it left before our subscription reached
+      // Janus (seen when a room's content share stopped a second after it started): one feed
+      // less, not the end of our meeting while our own publisher is up.
+      if (joined && /^(WebRTC error|No such feed)/i.test(text) && ownPublisherUp()) {
         kit.emit('feed_failed', { reason: text });
         return undefined;  // no modal: the meeting goes on
       }

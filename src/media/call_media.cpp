@@ -164,31 +164,9 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
     GstPtr<GstBus> bus(gst_element_get_bus(pipeline_.get()));
     gst_bus_set_sync_handler(bus.get(), &CallMedia::on_bus, this, nullptr);
 
-    auto hooks = [this](const char* kind) {
-        StreamHooks h;
-        h.dtmf = [this](char digit) {
-            spdlog::info("{} dtmf digit={}", log_prefix_, digit);
-            post([digit](CallEvents& e) {
-                if (e.on_dtmf) e.on_dtmf(digit);
-            });
-        };
-        h.keyframe_needed = [this, kind] {
-            spdlog::debug("{} {} keyframe needed, no RTCP feedback: asking by SIP INFO",
-                          log_prefix_, kind);
-            post([](CallEvents& e) {
-                if (e.on_keyframe_needed) e.on_keyframe_needed();
-            });
-        };
-        h.failed = [this](const std::string& reason) {
-            post([reason](CallEvents& e) {
-                if (e.on_error) e.on_error(reason);
-            });
-        };
-        return h;
-    };
     if (audio_active_) {
         auto st = audio_.build(GST_BIN(pipeline_.get()), rtpbin_, *media.audio, mode, config_,
-                               hooks("audio"));
+                               hooks_for("audio"));
         if (!st) {
             stop();
             return st;
@@ -196,30 +174,17 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
     }
     if (video_active_) {
         auto st = video_.build(GST_BIN(pipeline_.get()), rtpbin_, *media.video, mode, config_,
-                               hooks("video"));
+                               hooks_for("video"));
         if (!st) {
             stop();
             return st;
         }
     }
     if (content_active_) {
-        // The IVR's picture and prompts are for the main line: the content line stays idle
-        // (received and dropped) until the call is bridged or echoed.
-        const Mode content_mode = mode == Mode::Ivr ? Mode::Idle : mode;
-        // The link's content track is offered before the room sends any: it must carry frames
-        // from the start (webrtcbin offers only once every track has caps), which the raw
-        // channels do (black until content comes) and encoded forwarding cannot.
-        core::MediaConfig content_config = config_;
-        content_config.video_passthrough = false;
-        auto st = content_.build(GST_BIN(pipeline_.get()), rtpbin_, *media.content, content_mode,
-                                 content_config, hooks("content"));
-        if (!st) {
+        if (auto st = build_content(*media.content, false); !st) {
             stop();
             return st;
         }
-        // Echo mode answers the room's content on its own line; in bridge mode only the
-        // meeting's share goes out, while the gateway holds the floor.
-        content_.set_sending(mode != Mode::Bridge || content_sending_);
     }
     if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
         stop();
@@ -239,14 +204,7 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
                  video_active_ ? media.video->codec.name : "-",
                  content_active_ ? media.content->codec.name : "-",
                  sip::protection_name(protection));
-    if (content_active_) {
-        // Where the room's slides are expected, for operators matching a capture to the call
-        // (behind TURN: the relayed address the room sends to).
-        spdlog::info("{} content line local={}:{} peer={}:{} codec={} (main video local={}:{})",
-                     log_prefix_, ports_.address, ports_.content_rtp,
-                     offered.content->remote_address, offered.content->remote_rtp_port,
-                     media.content->codec.name, ports_.address, ports_.video_rtp);
-    }
+    if (content_active_) log_content_line(offered, media);
     timeout_since_ms_ = now_ms();
     timed_out_ = false;
     if (config_.media_timeout_s > 0) {
@@ -255,17 +213,120 @@ core::Status CallMedia::start(const sip::NegotiatedMedia& offered, Mode mode) {
     return core::Ok{};
 }
 
+StreamHooks CallMedia::hooks_for(const char* kind) {
+    StreamHooks h;
+    h.dtmf = [this](char digit) {
+        spdlog::info("{} dtmf digit={}", log_prefix_, digit);
+        post([digit](CallEvents& e) {
+            if (e.on_dtmf) e.on_dtmf(digit);
+        });
+    };
+    h.keyframe_needed = [this, kind] {
+        spdlog::debug("{} {} keyframe needed, no RTCP feedback: asking by SIP INFO", log_prefix_,
+                      kind);
+        post([](CallEvents& e) {
+            if (e.on_keyframe_needed) e.on_keyframe_needed();
+        });
+    };
+    h.failed = [this](const std::string& reason) {
+        post([reason](CallEvents& e) {
+            if (e.on_error) e.on_error(reason);
+        });
+    };
+    return h;
+}
+
+core::Status CallMedia::build_content(const sip::NegotiatedStream& content, bool running) {
+    // The IVR's picture and prompts are for the main line: the content line stays idle
+    // (received and dropped) until the call is bridged or echoed.
+    const Mode content_mode = mode_ == Mode::Ivr ? Mode::Idle : mode_;
+    // The link's content track is offered before the room sends any: it must carry frames
+    // from the start (webrtcbin offers only once every track has caps), which the raw
+    // channels do (black until content comes) and encoded forwarding cannot.
+    core::MediaConfig content_config = config_;
+    content_config.video_passthrough = false;
+    auto st = content_.build(GST_BIN(pipeline_.get()), rtpbin_, content, content_mode,
+                             content_config, hooks_for("content"));
+    if (st && running) {
+        // rtpbin gives a new session the profile it has (the main streams'): a content line
+        // with RTCP feedback needs AVPF for its PLI/FIR to leave at once (see start()).
+        if (content.avpf || content.feedback.pli || content.feedback.fir) {
+            GstElement* session = nullptr;
+            g_signal_emit_by_name(rtpbin_, "get-session", content_.session_id(), &session);
+            if (session != nullptr) {
+                g_object_set(session, "rtp-profile", 3, nullptr);  // GST_RTP_PROFILE_AVPF
+                gst_object_unref(session);
+            }
+        }
+        if (!content_.start_in_running_pipeline())
+            st = core::fail("media: the content line's elements do not start");
+    }
+    if (!st) {
+        if (running) content_.remove_from(GST_BIN(pipeline_.get()), rtpbin_);
+        return st;
+    }
+    // Echo mode answers the room's content on its own line; in bridge mode only the
+    // meeting's share goes out, while the gateway holds the floor.
+    content_.set_sending(mode_ != Mode::Bridge || content_sending_);
+    return core::Ok{};
+}
+
+void CallMedia::log_content_line(const sip::NegotiatedMedia& offered,
+                                 const sip::NegotiatedMedia& routed) const {
+    // Where the room's slides are expected, for operators matching a capture to the call
+    // (behind TURN: the relayed address the room sends to).
+    spdlog::info("{} content line local={}:{} peer={}:{} codec={} (main video local={}:{})",
+                 log_prefix_, ports_.address, ports_.content_rtp, offered.content->remote_address,
+                 offered.content->remote_rtp_port, routed.content->codec.name, ports_.address,
+                 ports_.video_rtp);
+}
+
+void CallMedia::update_content(const sip::NegotiatedMedia& offered,
+                               const sip::NegotiatedMedia& media) {
+    const bool content_now = media.content.has_value() && media.content->remote_rtp_port != 0;
+    const bool was = content_active_;
+    const char* what = !content_now ? "removed" : was ? "changed" : "added";
+    if (was) {
+        content_.remove_from(GST_BIN(pipeline_.get()), rtpbin_);
+        content_active_ = false;
+    }
+    if (content_now) {
+        if (auto st = build_content(*media.content, true); !st) {
+            // Audio and video still run: the call goes on as one without a content line
+            // (content_active() says so) rather than ending over its slides.
+            spdlog::warn(
+                "{} content line {} by re-INVITE does not start: {}: the call goes on "
+                "without it",
+                log_prefix_, what, st.error().message);
+            return;
+        }
+        content_active_ = true;
+    }
+    spdlog::info(
+        "{} content line {} by re-INVITE: its own stream {} (rtpbin session 2), audio and video "
+        "untouched",
+        log_prefix_, what,
+        !content_now ? "stopped"
+        : was        ? "restarted"
+                     : "started");
+    if (content_now) log_content_line(offered, media);
+}
+
 core::Status CallMedia::update(const sip::NegotiatedMedia& offered) {
     if (!pipeline_) return start(offered, mode_);
     const sip::NegotiatedMedia media = relays_ ? relays_->route(offered) : offered;
     const bool audio_now = media.audio.has_value() && media.audio->remote_rtp_port != 0;
     const bool video_now = media.video.has_value() && media.video->remote_rtp_port != 0;
     const bool content_now = media.content.has_value() && media.content->remote_rtp_port != 0;
+    // Audio or video added, removed or recoded: the whole pipeline is made again. The content
+    // line alone (a room plugging in a laptop, docs/content.md) is added, removed or rebuilt in
+    // the running pipeline, and the main media never notice.
     const bool rebuild =
         audio_now != audio_active_ || video_now != video_active_ ||
-        content_now != content_active_ ||
         (audio_now && !same_codec(media.audio, std::optional(audio_.negotiated()))) ||
-        (video_now && !same_codec(media.video, std::optional(video_.negotiated()))) ||
+        (video_now && !same_codec(media.video, std::optional(video_.negotiated())));
+    const bool content_changed =
+        content_now != content_active_ ||
         (content_now && !same_codec(media.content, std::optional(content_.negotiated())));
     if (rebuild) {
         // RFC 5763 §5: a new fingerprint (the peer's new certificate) or a new role is a new
@@ -284,9 +345,10 @@ core::Status CallMedia::update(const sip::NegotiatedMedia& offered) {
         spdlog::info("{} streams or codecs changed: restarting media", log_prefix_);
         return start(offered, mode_);
     }
+    if (content_changed) update_content(offered, media);
     if (audio_now) audio_.set_remote(*media.audio);
     if (video_now) video_.set_remote(*media.video);
-    if (content_now) content_.set_remote(*media.content);
+    if (content_now && !content_changed) content_.set_remote(*media.content);
     // Hold/resume restarts the timeout clock: the peer may have been silent on purpose.
     timeout_since_ms_ = now_ms();
     timed_out_ = false;

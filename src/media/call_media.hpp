@@ -102,6 +102,18 @@ private:
     void stop();
     // local_ports() from the relays, with this call's own keys and fingerprint.
     void take_relayed_ports();
+    // What a stream's streaming threads report, posted to the control thread.
+    StreamHooks hooks_for(const char* kind);
+    // The content line's part of the pipeline (rtpbin session 2, docs/content.md): built with
+    // the call, or (`running`) into the pipeline while audio and video play on.
+    core::Status build_content(const sip::NegotiatedStream& content, bool running);
+    // A re-INVITE added, removed or recoded the content line and nothing else: only that part
+    // of the pipeline is taken out and/or built again; audio and video keep their sockets,
+    // rtpbin sessions, SSRCs, SRTP/DTLS state and decoders. A content stream that does not
+    // start leaves the call without one (logged), never ends it.
+    void update_content(const sip::NegotiatedMedia& offered, const sip::NegotiatedMedia& routed);
+    void log_content_line(const sip::NegotiatedMedia& offered,
+                          const sip::NegotiatedMedia& routed) const;
     void check_media_timeout();
     MediaStream& stream_of(unsigned rtp_session);  // rtpbin's session number
     // Runs fn on the control thread unless this call is gone by then.

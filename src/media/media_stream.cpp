@@ -75,6 +75,77 @@ void MediaStream::clear() {
     echo_sink_ = nullptr;
     to_page_.reset();
     from_page_.reset();
+    std::lock_guard lock(elements_mutex_);
+    elements_.clear();
+}
+
+void MediaStream::adopt(GstBin* pipeline, GstElement* element) {
+    // Added outside the lock: gst_bin_add takes the bin's own lock, and nothing here may wait
+    // on GStreamer while holding ours.
+    if (!gst_bin_add(pipeline, element)) return;
+    std::lock_guard lock(elements_mutex_);
+    elements_.push_back(element);
+}
+
+bool MediaStream::start_in_running_pipeline() {
+    std::vector<GstElement*> elements;
+    {
+        std::lock_guard lock(elements_mutex_);
+        elements = elements_;
+    }
+    // Downstream first: a source that starts before its peers would push into a flushing pad
+    // and pause its streaming task for good.
+    bool ok = true;
+    for (const bool sources : {false, true}) {
+        for (GstElement* e : elements) {
+            if (GST_OBJECT_FLAG_IS_SET(e, GST_ELEMENT_FLAG_SOURCE) != sources) continue;
+            if (!gst_element_sync_state_with_parent(e)) {
+                spdlog::warn("{} {}: {} does not start", log_prefix_, name(), GST_ELEMENT_NAME(e));
+                ok = false;
+            }
+        }
+    }
+    return ok;
+}
+
+void MediaStream::remove_from(GstBin* pipeline, GstElement* rtpbin) {
+    auto stop = [](GstElement* e) {
+        // Locked: the pipeline must not bring it back while it leaves.
+        gst_element_set_locked_state(e, TRUE);
+        gst_element_set_state(e, GST_STATE_NULL);
+    };
+    std::vector<GstElement*> elements;
+    {
+        std::lock_guard lock(elements_mutex_);
+        elements = elements_;
+    }
+    // 1. Nothing new enters: the sockets' sources and the sending chain's source stop (their
+    // threads are joined), so no packet reaches this stream's rtpbin session any more.
+    for (GstElement* e : elements)
+        if (GST_OBJECT_FLAG_IS_SET(e, GST_ELEMENT_FLAG_SOURCE)) stop(e);
+    // 2. The session's request pads: releasing the last one makes rtpbin stop and free the
+    // session (rtpsession and its RTCP thread, the SSRC demuxer, each SSRC's jitterbuffer and
+    // payload demuxer), unlinking what was linked to its pads. The other sessions are not
+    // touched (rtpbin keeps one set of elements per session).
+    const unsigned sid = session_id();
+    for (const std::string& name :
+         {fmt::format("recv_rtp_sink_{}", sid), fmt::format("recv_rtcp_sink_{}", sid),
+          fmt::format("send_rtp_sink_{}", sid), fmt::format("send_rtcp_src_{}", sid)}) {
+        GstPtr<GstPad> pad(gst_element_get_static_pad(rtpbin, name.c_str()));
+        if (pad) gst_element_release_request_pad(rtpbin, pad.get());
+    }
+    // 3. No thread of this stream runs now; the list is complete (a jitterbuffer that met a new
+    // payload type just before it stopped may have added a fakesink through on_recv_pad).
+    {
+        std::lock_guard lock(elements_mutex_);
+        elements = std::move(elements_);
+        elements_.clear();
+    }
+    for (GstElement* e : elements) {
+        stop(e);
+        gst_bin_remove(pipeline, e);  // drops the pipeline's reference: the element goes
+    }
+    clear();
 }
 
 core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
@@ -113,7 +184,7 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
                  "async", FALSE, nullptr);
     g_object_set(rtcp_sink_, "socket", rtcp_socket, "close-socket", FALSE, "sync", FALSE, "async",
                  FALSE, nullptr);
-    gst_bin_add_many(pipeline, rtp_src, rtp_sink_, rtcp_sink_, nullptr);
+    for (GstElement* e : {rtp_src, rtp_sink_, rtcp_sink_}) adopt(pipeline, e);
 
     if (dtls || srtp) {
         GstElement* rtcp_src = nullptr;
@@ -123,7 +194,7 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
             CapsPtr rtcp_caps(gst_caps_from_string("application/x-srtcp"));
             g_object_set(rtcp_src, "socket", sockets_.rtcp.get(), "close-socket", FALSE, "caps",
                          rtcp_caps.get(), nullptr);
-            gst_bin_add(pipeline, rtcp_src);
+            adopt(pipeline, rtcp_src);
         }
         auto st = dtls ? build_dtls(pipeline, rtpbin, rtp_src, rtcp_src)
                        : build_srtp(pipeline, rtpbin, rtp_src, rtcp_src);
@@ -146,7 +217,7 @@ core::Status MediaStream::build(GstBin* pipeline, GstElement* rtpbin,
             gst_pad_add_probe(p.get(), GST_PAD_PROBE_TYPE_BUFFER, &MediaStream::on_rtcp_in, this,
                               nullptr);
         }
-        gst_bin_add(pipeline, rtcp_src);
+        adopt(pipeline, rtcp_src);
         GstPtr<GstPad> p(gst_element_get_static_pad(rtp_src, "src"));
         gst_pad_add_probe(p.get(), GST_PAD_PROBE_TYPE_BUFFER, &MediaStream::on_rtp_in, this,
                           nullptr);
@@ -203,7 +274,7 @@ core::Status MediaStream::build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
     }
     g_clear_error(&err);  // a non-fatal warning (e.g. an unused property) may still be set
     gst_object_set_name(GST_OBJECT(bin), (std::string(name()) + "_echo").c_str());
-    gst_bin_add(pipeline, bin);
+    adopt(pipeline, bin);
     echo_bin_ = bin;
     GstPtr<GstElement> depay(gst_bin_get_by_name(GST_BIN(bin), "depay"));
     GstPtr<GstElement> dec(gst_bin_get_by_name(GST_BIN(bin), "dec"));
@@ -247,7 +318,8 @@ core::Status MediaStream::build_echo_chain(GstBin* pipeline, GstElement* rtpbin,
     if (chain_out == nullptr || in == nullptr) return core::fail("media: appsink/appsrc missing");
     g_object_set(chain_out, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, nullptr);
     g_object_set(in, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", FALSE, nullptr);
-    gst_bin_add_many(pipeline, chain_out, in, nullptr);
+    adopt(pipeline, chain_out);
+    adopt(pipeline, in);
     echo_in_ = in;
     GstAppSinkCallbacks callbacks{};
     callbacks.new_sample = [](GstAppSink* sink, gpointer data) -> GstFlowReturn {
@@ -311,7 +383,7 @@ void MediaStream::on_recv_pad(GstBin* pipeline, GstPad* pad, unsigned pt) {
     // unlinked pad would stop the whole session with not-linked.
     GstElement* sink = gst_element_factory_make("fakesink", nullptr);
     g_object_set(sink, "sync", FALSE, "async", FALSE, nullptr);
-    gst_bin_add(pipeline, sink);
+    adopt(pipeline, sink);
     gst_element_sync_state_with_parent(sink);
     GstPtr<GstPad> sink_pad(gst_element_get_static_pad(sink, "sink"));
     gst_pad_link(pad, sink_pad.get());

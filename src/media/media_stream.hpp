@@ -64,6 +64,16 @@ public:
                        Mode mode, const core::MediaConfig& config, StreamHooks hooks);
     // Forgets the elements (the owner has set the pipeline to NULL and dropped it).
     void clear();
+    // A stream built into a pipeline that already runs (a content line added by re-INVITE,
+    // docs/content.md): brings its elements to the pipeline's state, the sources last so they
+    // never push into an element that is not running yet. False: one of them refused.
+    bool start_in_running_pipeline();
+    // Takes this stream alone out of a running pipeline (a content line removed or changed by
+    // re-INVITE): its sources stop first, then its rtpbin session's request pads are released
+    // (rtpbin frees the session, its jitterbuffers and their threads), then the rest of its
+    // elements leave the pipeline. The other streams, their sockets, sessions and SRTP/DTLS
+    // state go on untouched. Control thread.
+    void remove_from(GstBin* pipeline, GstElement* rtpbin);
 
     // rtpbin's request-pt-map for this session; returns a new reference or nullptr.
     GstCaps* caps_for_pt(unsigned pt) const;
@@ -152,6 +162,9 @@ private:
     void remember_sdp_destinations();  // with mutex_ held
     void apply_direction();
     void update_overlay();
+    // Puts `element` into `pipeline` as one of this stream's own (remove_from() takes them out).
+    // Also called on streaming threads (on_recv_pad).
+    void adopt(GstBin* pipeline, GstElement* element);
 
     sip::MediaKind kind_;
     bool content_ = false;
@@ -182,6 +195,9 @@ private:
     std::atomic<bool> failed_{false};      // stream_failed() reported
     CapsPtr srtp_key_caps_;                // srtpdec's answer to request-key: the peer's SDES key
     std::atomic<unsigned> srtp_ssrcs_{0};  // SSRCs given a key (bounds srtpdec's streams)
+    // Every element this stream put into the pipeline (the pipeline owns them).
+    std::mutex elements_mutex_;
+    std::vector<GstElement*> elements_;
     GstElement* echo_bin_ = nullptr;
     GstElement* echo_in_ = nullptr;  // appsrc: the echo chain's output into rtpbin
     GstElement* valve_ = nullptr;

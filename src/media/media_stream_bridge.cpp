@@ -74,12 +74,12 @@ core::Status MediaStream::build_bridge_chain(GstBin* pipeline, GstElement* rtpbi
     if (recv_bin == nullptr)
         return core::fail("media: cannot build the bridge receive chain: " + error);
     gst_object_set_name(GST_OBJECT(recv_bin), (k + "_to_page").c_str());
-    gst_bin_add(pipeline, recv_bin);
+    adopt(pipeline, recv_bin);
     GstElement* send_bin = parse_bin(*send_desc, error);
     if (send_bin == nullptr)
         return core::fail("media: cannot build the bridge send chain: " + error);
     gst_object_set_name(GST_OBJECT(send_bin), (k + "_from_page").c_str());
-    gst_bin_add(pipeline, send_bin);
+    adopt(pipeline, send_bin);
     watch_chain(recv_bin);
     watch_chain(send_bin);
 

@@ -102,7 +102,8 @@ core::Status MediaStream::build_dtls(GstBin* pipeline, GstElement* rtpbin, GstEl
         g_object_set(dec[c], "connection-id", id.c_str(), nullptr);
         g_object_set(enc[c], "connection-id", id.c_str(), "is-client", params.client ? TRUE : FALSE,
                      nullptr);
-        gst_bin_add_many(pipeline, dec[c], enc[c], nullptr);
+        adopt(pipeline, dec[c]);
+        adopt(pipeline, enc[c]);
         g_signal_connect_data(dec[c], "notify::peer-pem",
                               G_CALLBACK(&MediaStream::on_dtls_peer_pem), new_probe(c),
                               free_closure, GConnectFlags{});
@@ -134,7 +135,7 @@ core::Status MediaStream::build_dtls(GstBin* pipeline, GstElement* rtpbin, GstEl
         for (auto [element, pad] : {std::pair{dec[0], "rtcp_src"}, std::pair{dec[1], "rtp_src"}}) {
             GstElement* sink = gst_element_factory_make("fakesink", nullptr);
             g_object_set(sink, "sync", FALSE, "async", FALSE, nullptr);
-            gst_bin_add(pipeline, sink);
+            adopt(pipeline, sink);
             if (!gst_element_link_pads(element, pad, sink, "sink"))
                 return core::fail("media: cannot link an unused DTLS decoder output");
         }

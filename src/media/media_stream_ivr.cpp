@@ -27,7 +27,7 @@ core::Status MediaStream::build_ivr_chain(GstBin* pipeline, GstElement* rtpbin,
     }
     g_clear_error(&err);
     gst_object_set_name(GST_OBJECT(bin), video ? "video_ivr" : "audio_ivr");
-    gst_bin_add(pipeline, bin);
+    adopt(pipeline, bin);
     echo_bin_ = bin;
     GstPtr<GstElement> src(gst_bin_get_by_name(GST_BIN(bin), "src"));
     GstPtr<GstElement> enc(gst_bin_get_by_name(GST_BIN(bin), "enc"));

@@ -62,7 +62,8 @@ core::Status MediaStream::build_srtp(GstBin* pipeline, GstElement* rtpbin, GstEl
     srtpenc_ = gst_element_factory_make("srtpenc", (k + "_srtpenc").c_str());
     if (srtpdec_ == nullptr || srtpenc_ == nullptr)
         return core::fail("media: srtpenc/srtpdec missing (gstreamer1.0-plugins-bad)");
-    gst_bin_add_many(pipeline, srtpdec_, srtpenc_, nullptr);
+    adopt(pipeline, srtpdec_);
+    adopt(pipeline, srtpenc_);
 
     // The peer's key, handed to srtpdec for each SSRC it meets (SDES keys every SSRC alike).
     BufferPtr remote_key(buffer_of(srtp.remote_key));

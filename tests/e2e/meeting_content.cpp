@@ -158,11 +158,22 @@ std::string joined_session(testsupport::Program& log) {
     return m ? (*m)[1] : std::string();
 }
 
-BfcpRoom::BfcpRoom(DemoGateway& gw, const std::filesystem::path& dir)
+namespace {
+
+std::vector<std::string> with(std::vector<std::string> args, std::vector<std::string> more) {
+    args.insert(args.end(), std::make_move_iterator(more.begin()),
+                std::make_move_iterator(more.end()));
+    return args;
+}
+
+}  // namespace
+
+BfcpRoom::BfcpRoom(DemoGateway& gw, const std::filesystem::path& dir, const std::string& scenario,
+                   std::vector<std::string> extra_args)
     : call(gw, dir,
-           room_call_options("content_bfcp_until_bye.xml",
-                             {"-key", "main_port", std::to_string(camera.port()), "-key",
-                              "content_port", std::to_string(slides.port())})),
+           room_call_options(scenario, with({"-key", "main_port", std::to_string(camera.port()),
+                                             "-key", "content_port", std::to_string(slides.port())},
+                                            std::move(extra_args)))),
       line(content_line(gw.program())) {
     if (!line) return;
     camera.start(line->address, line->video_port, "green");
@@ -176,16 +187,6 @@ BfcpRoom::BfcpRoom(DemoGateway& gw, const std::filesystem::path& dir)
                               std::chrono::seconds(90));
     if (!joined) ADD_FAILURE() << "the room did not get into the meeting\n" << log.tail(80);
 }
-
-namespace {
-
-std::vector<std::string> with(std::vector<std::string> args, std::vector<std::string> more) {
-    args.insert(args.end(), std::make_move_iterator(more.begin()),
-                std::make_move_iterator(more.end()));
-    return args;
-}
-
-}  // namespace
 
 SdpRoom::SdpRoom(DemoGateway& gw, const std::filesystem::path& dir, const std::string& scenario,
                  std::vector<std::string> extra_args)

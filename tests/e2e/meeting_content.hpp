@@ -104,11 +104,14 @@ std::optional<GatewayVideo> gateway_video(const std::filesystem::path& file,
 // failure, when none did.
 std::string joined_session(testsupport::Program& log);
 
-// A room that calls with a content line and UDP/BFCP (content_bfcp_until_bye.xml): its camera
-// sends green once the gateway logged the content line, its slides' socket waits for a start,
-// its button (not said Hello yet) is ready, and the call got into the meeting.
+// A room that calls with a content line and UDP/BFCP (content_bfcp_until_bye.xml, or
+// `scenario` with more keys in `extra_args`): its camera sends green once the gateway logged the
+// content line, its slides' socket waits for a start, its button (not said Hello yet) is ready,
+// and the call got into the meeting.
 struct BfcpRoom {
-    BfcpRoom(DemoGateway& gw, const std::filesystem::path& dir);
+    BfcpRoom(DemoGateway& gw, const std::filesystem::path& dir,
+             const std::string& scenario = "content_bfcp_until_bye.xml",
+             std::vector<std::string> extra_args = {});
     // False, with a test failure, when a step above did not happen.
     [[nodiscard]] bool in_meeting() const {
         return line && floor.client && floor.client->ok() && joined;

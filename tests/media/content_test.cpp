@@ -95,6 +95,75 @@ TEST(ContentLine, AddedByReInviteFlows) {
     EXPECT_TRUE(c.errors.empty()) << c.errors.front();
 }
 
+// A content line that comes and goes by re-INVITE (a room plugging a laptop in and out) is
+// added to and taken out of the running pipeline alone: the main audio and video keep their
+// rtpbin sessions all along (the far end gets them under one SSRC each; a pipeline made again
+// would send under new ones) and keep flowing, and a line added again after its removal flows
+// on a session of its own again.
+TEST(ContentLine, AddedAndRemovedByReInviteWithoutRestartingAudioAndVideo) {
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    FarEnd far({.audio_codec = "PCMU", .video_codec = "VP8"});
+    testsupport::RtpVideoPeer room;
+    const auto ports = c.call->local_ports();
+    ASSERT_TRUE(far.start(ports).ok());
+    auto media = far.negotiated(ports);
+    auto st = c.call->start(media, media::Mode::Echo);
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    ASSERT_TRUE(c.loop.run_until(
+        [&] { return far.video_frames() >= 5 && !far.gateway_audio_ssrcs().empty(); }, 60000));
+    const auto audio_ssrcs = far.gateway_audio_ssrcs();
+    const auto video_ssrcs = far.gateway_video_ssrcs();
+    ASSERT_EQ(audio_ssrcs.size(), 1U);
+    ASSERT_EQ(video_ssrcs.size(), 1U);
+    // Audio and video flow on (more frames decoded, more audio echoed) after `what`.
+    auto main_media_flows = [&](const char* what) {
+        const int frames = far.video_frames();
+        const size_t samples = far.audio_sample_count();
+        EXPECT_TRUE(c.loop.run_until(
+            [&] {
+                return far.video_frames() >= frames + 15 &&
+                       far.audio_sample_count() >= samples + 16000;
+            },
+            60000))
+            << what << ": video frames " << far.video_frames() - frames << ", audio samples "
+            << far.audio_sample_count() - samples;
+    };
+
+    // Added: the slides come back on their own line.
+    media.content = content_line(room, ports);
+    room.start("127.0.0.1", ports.content_rtp, "checkers-8", kContentPt);
+    st = c.call->update(media);
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    EXPECT_TRUE(c.call->content_active());
+    EXPECT_TRUE(c.loop.run_until([&] { return room.frames() >= 15; }, 60000))
+        << "content frames back " << room.frames();
+    main_media_flows("content added");
+
+    // Removed (port 0): no content stream any more; audio and video go on.
+    media.content->remote_rtp_port = 0;
+    st = c.call->update(media);
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    EXPECT_FALSE(c.call->content_active());
+    EXPECT_FALSE(c.call->stats().content);
+    main_media_flows("content removed");
+
+    // Added again: a new session 2 in the same pipeline.
+    media.content = content_line(room, ports);
+    const int content_before = room.frames();
+    st = c.call->update(media);
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    EXPECT_TRUE(c.call->content_active());
+    EXPECT_TRUE(c.loop.run_until([&] { return room.frames() >= content_before + 15; }, 60000))
+        << "content frames back after the second add " << room.frames() - content_before;
+    main_media_flows("content added again");
+
+    // Structural: the far end got audio and video under the same SSRC all along.
+    EXPECT_EQ(far.gateway_audio_ssrcs(), audio_ssrcs);
+    EXPECT_EQ(far.gateway_video_ssrcs(), video_ssrcs);
+    EXPECT_TRUE(c.errors.empty()) << c.errors.front();
+}
+
 TEST(ContentLine, BridgeSendsOnlyWhileTheGatewayHoldsTheFloor) {
     Call c(test_config());
     ASSERT_TRUE(c.call);

@@ -185,8 +185,12 @@ core::Status FarEnd::start(const sip::LocalMediaPorts& gw) {
     };
     if (auto e = by_name("a_out"))
         g_object_set(e.get(), "socket", audio_rtp_.get(), "close-socket", FALSE, nullptr);
-    if (auto e = by_name("a_in"))
+    if (auto e = by_name("a_in")) {
         g_object_set(e.get(), "socket", audio_rtp_.get(), "close-socket", FALSE, nullptr);
+        media::GstPtr<GstPad> pad(gst_element_get_static_pad(e.get(), "src"));
+        gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER, &FarEnd::on_audio_rtp, this,
+                          nullptr);
+    }
     if (auto e = by_name("v_out")) {
         g_object_set(e.get(), "socket", video_rtp_.get(), "close-socket", FALSE, nullptr);
         if (o_.lose_first_keyframe) {
@@ -242,6 +246,31 @@ GstFlowReturn FarEnd::on_video_sample(GstElement* sink, gpointer data) {
     return GST_FLOW_OK;
 }
 
+GstPadProbeReturn FarEnd::on_audio_rtp(GstPad*, GstPadProbeInfo* info, gpointer data) {
+    auto* self = static_cast<FarEnd*>(data);
+    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+    if (!gst_rtp_buffer_map(GST_PAD_PROBE_INFO_BUFFER(info), GST_MAP_READ, &rtp))
+        return GST_PAD_PROBE_OK;
+    const uint32_t ssrc = gst_rtp_buffer_get_ssrc(&rtp);
+    // With rtcp-mux, RTCP shares the socket: its packet types read as payload types 64-95.
+    const guint8 pt = gst_rtp_buffer_get_payload_type(&rtp);
+    gst_rtp_buffer_unmap(&rtp);
+    if (pt >= 64 && pt <= 95) return GST_PAD_PROBE_OK;
+    std::lock_guard lock(self->mutex_);
+    self->gateway_audio_ssrcs_.insert(ssrc);
+    return GST_PAD_PROBE_OK;
+}
+
+std::set<uint32_t> FarEnd::gateway_audio_ssrcs() const {
+    std::lock_guard lock(mutex_);
+    return gateway_audio_ssrcs_;
+}
+
+std::set<uint32_t> FarEnd::gateway_video_ssrcs() const {
+    std::lock_guard lock(mutex_);
+    return gateway_video_ssrcs_;
+}
+
 GstPadProbeReturn FarEnd::on_video_rtp(GstPad*, GstPadProbeInfo* info, gpointer data) {
     auto* self = static_cast<FarEnd*>(data);
     GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
@@ -253,6 +282,7 @@ GstPadProbeReturn FarEnd::on_video_rtp(GstPad*, GstPadProbeInfo* info, gpointer 
     const uint32_t ts = gst_rtp_buffer_get_timestamp(&rtp);
     std::lock_guard lock(self->mutex_);
     self->gateway_video_ssrc_ = gst_rtp_buffer_get_ssrc(&rtp);
+    self->gateway_video_ssrcs_.insert(self->gateway_video_ssrc_);
     bool key = false;
     if (self->o_.video_codec == "H264" && n >= 1) {
         const int type = p[0] & 0x1f;
@@ -311,6 +341,9 @@ bool FarEnd::answer_pli() {
 
 std::vector<int16_t> FarEnd::audio_samples() const {
     return audio_.samples();
+}
+size_t FarEnd::audio_sample_count() const {
+    return audio_.size();
 }
 int FarEnd::video_frames() const {
     std::lock_guard lock(mutex_);

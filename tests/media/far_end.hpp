@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,7 @@ public:
 
     // Decoded audio that came back, resampled to 16 kHz mono S16.
     std::vector<int16_t> audio_samples() const;
+    size_t audio_sample_count() const;
     int video_frames() const;
     // Brightest minus darkest luma of the last decoded frame: 0 for a one-colour picture.
     int luma_range() const;
@@ -68,6 +70,11 @@ public:
     int fir_received() const { return fir_received_; }
     int rtcp_packets() const { return rtcp_packets_; }
 
+    // Every SSRC the gateway sent us audio and video under: one each while its rtpbin sessions
+    // live (a pipeline made again picks new ones).
+    std::set<uint32_t> gateway_audio_ssrcs() const;
+    std::set<uint32_t> gateway_video_ssrcs() const;
+
     void send_pli();
     // Acts on PLIs polled so far like a real sender: one keyframe for any number of them.
     // Returns true when it asked its encoder for one.
@@ -79,6 +86,7 @@ public:
 
 private:
     static GstPadProbeReturn on_video_rtp(GstPad*, GstPadProbeInfo*, gpointer self);
+    static GstPadProbeReturn on_audio_rtp(GstPad*, GstPadProbeInfo*, gpointer self);
     static GstFlowReturn on_video_sample(GstElement* sink, gpointer self);
     void send_to(GSocket* socket, uint16_t port, const std::vector<uint8_t>& packet);
 
@@ -94,6 +102,7 @@ private:
     uint32_t last_keyframe_ts_ = 0;
     bool seen_keyframe_ = false;
     uint32_t gateway_video_ssrc_ = 0;
+    std::set<uint32_t> gateway_audio_ssrcs_, gateway_video_ssrcs_;
     int pli_received_ = 0, fir_received_ = 0, rtcp_packets_ = 0;
     uint16_t dtmf_seq_ = 1000;
     uint32_t audio_ssrc_ = 0, video_ssrc_ = 0;

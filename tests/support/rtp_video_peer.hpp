@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 namespace testsupport {
@@ -79,6 +80,9 @@ public:
         if (!pipeline_) return;
         GstElement* in = gst_bin_get_by_name(GST_BIN(pipeline_.get()), "in");
         g_object_set(in, "socket", socket_.get(), "close-socket", FALSE, nullptr);
+        GstPad* in_src = gst_element_get_static_pad(in, "src");
+        gst_pad_add_probe(in_src, GST_PAD_PROBE_TYPE_BUFFER, &RtpVideoPeer::on_rtp, this, nullptr);
+        gst_object_unref(in_src);
         gst_object_unref(in);
         if (!pattern.empty()) {
             GstElement* out = gst_bin_get_by_name(GST_BIN(pipeline_.get()), "out");
@@ -94,6 +98,12 @@ public:
     void stop() { pipeline_.reset(); }
 
     [[nodiscard]] int frames() const { return frames_.load(); }
+    // Every SSRC the gateway sent to this socket under (since construction): one while the
+    // gateway's rtpbin session for this line lives; a pipeline made again picks a new one.
+    [[nodiscard]] std::set<uint32_t> ssrcs() const {
+        std::lock_guard lock(mutex_);
+        return ssrcs_;
+    }
     [[nodiscard]] MeanColour last_colour() const {
         std::lock_guard lock(mutex_);
         return colour_;
@@ -114,6 +124,23 @@ public:
     [[nodiscard]] int centre_run() const { return run_.load(); }
 
 private:
+    static GstPadProbeReturn on_rtp(GstPad*, GstPadProbeInfo* info, gpointer data) {
+        auto* self = static_cast<RtpVideoPeer*>(data);
+        GstMapInfo map;
+        GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+        if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return GST_PAD_PROBE_OK;
+        // RTP version 2 with a payload type outside 64-95 (RTCP's packet types read there).
+        if (map.size >= 12 && (map.data[0] >> 6) == 2 &&
+            ((map.data[1] & 0x7f) < 64 || (map.data[1] & 0x7f) > 95)) {
+            const uint32_t ssrc = (uint32_t{map.data[8]} << 24) | (uint32_t{map.data[9]} << 16) |
+                                  (uint32_t{map.data[10]} << 8) | uint32_t{map.data[11]};
+            std::lock_guard lock(self->mutex_);
+            self->ssrcs_.insert(ssrc);
+        }
+        gst_buffer_unmap(buffer, &map);
+        return GST_PAD_PROBE_OK;
+    }
+
     static GstFlowReturn on_sample(GstElement* sink, gpointer data) {
         auto* self = static_cast<RtpVideoPeer*>(data);
         GstSample* sample = gst_app_sink_pull_sample(GST_APP_SINK(sink));
@@ -188,6 +215,7 @@ private:
     MeanColour centre_;
     std::function<bool(const MeanColour&)> accept_;
     std::atomic<int> run_{0};
+    std::set<uint32_t> ssrcs_;
 };
 
 }  // namespace testsupport

@@ -127,10 +127,11 @@ onmessage = (e) => {
   // meeting's Opus encoder, about 100 ms behind the forwarded picture (bench/meeting/README.md).
   const audio = {worker: null, error: '', receiver: null, codec: null, mode: '', reason: '',
                  target: null, frames: 0, writeErrors: 0, mutedDrops: 0};
-  // The room's content (docs/content.md): the link's content track arrives encoded (VP8 from
-  // the gateway) and goes the same way into the meeting sender that carries the screen share
-  // of it (a clone getDisplayMedia handed out), so the page neither decodes nor re-encodes the
-  // slides. The share sender's keyframe requests go back on the link's content line.
+  // The room's content (docs/content.md): the link's content track arrives encoded (the room's
+  // H.264 or VP8 passed through by the gateway, else VP8 the gateway encodes) and goes the same
+  // way into the meeting sender that carries the screen share of it (a clone getDisplayMedia
+  // handed out), so the page neither decodes nor re-encodes the slides. The share sender's
+  // keyframe requests go back on the link's content line, and through the gateway to the room.
   const content = {worker: null, error: '', receiver: null, codec: null, mode: '', reason: '',
                    target: null, frames: 0, writeErrors: 0, keyframeRelays: 0,
                    lastKeyRequests: -1, polling: false};

@@ -513,7 +513,8 @@
     armContent(on) { contentArmed = !!on && contentTrack !== null; return contentArmed; },
     sendContent(on) { return sendContent(on); },
     isOwnContent(track) { return !!track && contentClones.has(track.id); },
-    // The codec the link carries the room's content in ("vp8"), or '' before it flows: a
+    // The codec the link carries the room's content in ("vp8", or "h264" when the gateway
+    // passes the room's H.264 through), or '' before it is negotiated: a
     // service whose server picks the share's codec can ask for this one, which lets the page
     // forward the content without decoding it (forwarder.js).
     contentCodec() {

@@ -577,6 +577,7 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         s.integer("video_bitrate_kbps", cfg.media.video_bitrate_kbps, 32, 20000);
         s.integer("media_timeout_s", cfg.media.media_timeout_s, 0, 3600);
         s.boolean("video_passthrough", cfg.media.video_passthrough);
+        s.boolean("content_passthrough", cfg.media.content_passthrough);
         s.boolean("audio_passthrough", cfg.media.audio_passthrough);
         s.str("srtp", cfg.media.srtp);
         s.str("srtp_offer", cfg.media.srtp_offer);

@@ -63,6 +63,10 @@ struct MediaConfig {
     // Forward the caller's video to the meeting page (and the page's back) without decoding
     // when both sides agree on the codec (media/passthrough.hpp); false: always transcode.
     bool video_passthrough = true;
+    // The room's content line (docs/content.md) goes to the meeting page as the room sent it
+    // (H.264 CB/Baseline/Main or VP8), without decoding or encoding in the gateway; false, or
+    // another codec: decoded and encoded in VP8 for the page.
+    bool content_passthrough = true;
     // Meeting calls whose caller negotiated Opus forward its Opus packets to the page and the
     // page's back, without decoding or encoding (media/passthrough.hpp); false: transcode.
     bool audio_passthrough = true;

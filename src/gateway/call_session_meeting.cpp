@@ -78,6 +78,9 @@ MeetingLinkEvents CallSession::meeting_events() {
         return media_->passthrough_video();
     };
     events.content = [this] { return media_ && media_->content_active(); };
+    events.content_passthrough = [this]() -> std::optional<media::PassthroughVideo> {
+        return media_ ? media_->passthrough_content() : std::nullopt;
+    };
     events.audio_passthrough = [this] {
         if (!media_) return false;
         if (prompts_) prompts_->link_rebuilt();

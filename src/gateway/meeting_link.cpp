@@ -231,6 +231,8 @@ core::Status MeetingLink::make_bridge() {
     if (events_.passthrough) bridge_options.passthrough = events_.passthrough();
     if (events_.audio_passthrough) bridge_options.audio_passthrough = events_.audio_passthrough();
     if (events_.content) bridge_options.content = events_.content();
+    if (bridge_options.content && events_.content_passthrough)
+        bridge_options.content_passthrough = events_.content_passthrough();
     link_content_ = bridge_options.content;
     renegotiating_ = false;
     const uint32_t gen = generation_;
@@ -983,8 +985,13 @@ void MeetingLink::add_content_track(const std::string& why) {
     // not bound to a page yet, is rebuilt (that happens only during the join).
     const bool bound =
         link_bound_ && page_ && bridge_frame_ && page_->context_alive(*bridge_frame_);
-    auto st =
-        bound ? bridge_->add_content() : core::Status(core::fail("no page holds the link yet"));
+    const auto passthrough =
+        events_.content_passthrough ? events_.content_passthrough() : std::nullopt;
+    const nlohmann::json formats = numbers_like_page() && page_video_formats()
+                                       ? *page_video_formats()
+                                       : nlohmann::json(nullptr);
+    auto st = bound ? bridge_->add_content(passthrough, formats)
+                    : core::Status(core::fail("no page holds the link yet"));
     if (!st) {
         spdlog::info("gateway: sess={} meeting link cannot be renegotiated ({}): rebuilt instead",
                      id_, core::log_field(st.error().message));

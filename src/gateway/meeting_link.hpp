@@ -66,6 +66,9 @@ struct MeetingLinkEvents {
     // Likewise: the call has a content line (media::CallMedia::content_active()), so the link
     // carries a content track (docs/content.md); unset or false: the link has two tracks.
     std::function<bool()> content;
+    // With content: the room's content passed through as it came
+    // (media::CallMedia::passthrough_content()); nullopt or unset: encoded in VP8 by the link.
+    std::function<std::optional<media::PassthroughVideo>()> content_passthrough;
     // Milestones of a join, for `sipmediagw probe-meeting`: "browser" (one acquired),
     // "page_loaded" (the join URL's load event), "media_requested" (the page asked for the
     // camera and microphone: the media bridge said hello).

@@ -240,11 +240,12 @@ core::Status CallMedia::build_content(const sip::NegotiatedStream& content, bool
     // The IVR's picture and prompts are for the main line: the content line stays idle
     // (received and dropped) until the call is bridged or echoed.
     const Mode content_mode = mode_ == Mode::Ivr ? Mode::Idle : mode_;
-    // The link's content track is offered before the room sends any: it must carry frames
-    // from the start (webrtcbin offers only once every track has caps), which the raw
-    // channels do (black until content comes) and encoded forwarding cannot.
+    // The room's content goes to the page as it came when its codec allows
+    // (`content_passthrough`, receive only: the meeting's share is encoded here for the room);
+    // the link offers that track from codec preferences, without waiting for the room's first
+    // keyframe (media::MeetingBridge).
     core::MediaConfig content_config = config_;
-    content_config.video_passthrough = false;
+    content_config.video_passthrough = config_.content_passthrough;
     auto st = content_.build(GST_BIN(pipeline_.get()), rtpbin_, content, content_mode,
                              content_config, hooks_for("content"));
     if (st && running) {
@@ -379,6 +380,11 @@ std::optional<PassthroughVideo> CallMedia::passthrough_video() const {
 void CallMedia::send_content(bool on) {
     content_sending_ = on;
     if (pipeline_ && content_active_ && mode_ == Mode::Bridge) content_.set_sending(on);
+}
+
+std::optional<PassthroughVideo> CallMedia::passthrough_content() const {
+    if (!pipeline_ || !content_active_ || mode_ != Mode::Bridge) return std::nullopt;
+    return content_.passthrough();
 }
 
 bool CallMedia::passthrough_audio() const {

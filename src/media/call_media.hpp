@@ -81,6 +81,9 @@ public:
     [[nodiscard]] Stats stats() const;
     // Bridge mode: the video passthrough the link must offer the page; nullopt: transcoding.
     [[nodiscard]] std::optional<PassthroughVideo> passthrough_video() const;
+    // Bridge mode: the room's content goes to the page encoded as it came (the link's content
+    // track carries it as is); nullopt: decoded here and encoded in VP8 for the page.
+    [[nodiscard]] std::optional<PassthroughVideo> passthrough_content() const;
     // Bridge mode: the caller's Opus goes to the page as is (the link must forward it too).
     [[nodiscard]] bool passthrough_audio() const;
     // The content line (docs/content.md) runs: negotiated with a port.

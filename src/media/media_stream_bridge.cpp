@@ -51,11 +51,18 @@ core::Status MediaStream::build_bridge_chain(GstBin* pipeline, GstElement* rtpbi
         audio_passthrough_ = choose_audio_passthrough(config, negotiated_);
     }
     const bool forwarding = passthrough_ || audio_passthrough_;
+    // The content line forwards toward the page only: the meeting's share reaches the room
+    // decoded by the link and encoded here at the content line's codec and size, as before.
+    const bool forwarding_back = forwarding && !content_;
     std::optional<std::string> recv_desc;
     std::optional<std::string> send_desc;
     if (passthrough_) {
         recv_desc = passthrough_receive_description(*passthrough_);
-        send_desc = passthrough_send_description(*passthrough_, negotiated_.codec.payload_type);
+        send_desc =
+            content_ ? bridge_send_description(
+                           negotiated_, video_format_,
+                           bridge_channel(bridge_session_, true, BridgeDirection::FromPage))
+                     : passthrough_send_description(*passthrough_, negotiated_.codec.payload_type);
     } else if (audio_passthrough_) {
         recv_desc = audio_passthrough_receive_description();
         send_desc = audio_passthrough_send_description(negotiated_.codec.payload_type);
@@ -86,14 +93,15 @@ core::Status MediaStream::build_bridge_chain(GstBin* pipeline, GstElement* rtpbi
     GstPtr<GstElement> depay(gst_bin_get_by_name(GST_BIN(recv_bin), "depay"));
     GstPtr<GstElement> enc(gst_bin_get_by_name(GST_BIN(send_bin), "enc"));
     GstPtr<GstElement> valve(gst_bin_get_by_name(GST_BIN(send_bin), "valve"));
-    if (!depay || (!enc && !forwarding) || !valve)
+    if (!depay || (!enc && !forwarding_back) || !valve)
         return core::fail("media: bridge chain incomplete");
     encoder_ = enc.get();
     valve_ = valve.get();
     if (forwarding) {
         GstPtr<GstElement> out(gst_bin_get_by_name(GST_BIN(recv_bin), "out"));
         GstPtr<GstElement> in(gst_bin_get_by_name(GST_BIN(send_bin), "in"));
-        if (!out || !in) return core::fail("media: passthrough chain incomplete");
+        if (!out || (!in && forwarding_back))
+            return core::fail("media: passthrough chain incomplete");
         if (video) {
             to_page_ = EncodedChannel::get(passthrough_channel(bridge_session_, true));
             from_page_ = EncodedChannel::get(passthrough_channel(bridge_session_, false));
@@ -108,7 +116,11 @@ core::Status MediaStream::build_bridge_chain(GstBin* pipeline, GstElement* rtpbi
         // for one): the frames since then let it start without the caller's next keyframe.
         to_page_->keep_gop(true);
         to_page_->attach_producer(out.get());
-        from_page_->attach_consumer(in.get());
+        if (forwarding_back) {
+            from_page_->attach_consumer(in.get());
+        } else {
+            from_page_.reset();
+        }
     }
 
     GstPtr<GstPad> depay_sink(gst_element_get_static_pad(depay.get(), "sink"));
@@ -133,7 +145,16 @@ core::Status MediaStream::build_bridge_chain(GstBin* pipeline, GstElement* rtpbi
     GstPtr<GstPad> out(gst_element_get_static_pad(rtp_sink_, "sink"));
     gst_pad_add_probe(out.get(), GST_PAD_PROBE_TYPE_BUFFER, &MediaStream::on_rtp_out, this,
                       nullptr);
-    if (passthrough_) {
+    if (passthrough_ && content_) {
+        spdlog::info(
+            "{} bridge: content passthrough {} toward the page (no decode/encode) "
+            "profile-level-id={} packetization-mode={}; the meeting's share encoded here {} "
+            "{}x{}@{} {} kb/s",
+            log_prefix_, negotiated_.codec.name,
+            passthrough_->profile_level_id.empty() ? "-" : passthrough_->profile_level_id,
+            passthrough_->single_nal ? 0 : 1, negotiated_.codec.name, video_format_.width,
+            video_format_.height, video_format_.fps, video_format_.bitrate_kbps);
+    } else if (passthrough_) {
         spdlog::info(
             "{} bridge: video passthrough {} (no decode/encode) profile-level-id={} "
             "packetization-mode={}; the page sends at most {}x{}@{} {} kb/s",

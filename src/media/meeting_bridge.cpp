@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 
 namespace media {
 
@@ -29,15 +30,44 @@ namespace {
 
 // A signalled SSRC (a=ssrc in the offer): Chromium does not demultiplex a second unsignalled
 // video stream of the bundle into its own m-line, and the content track would stay muted (black
-// in the meeting).
-std::string content_caps(uint32_t ssrc) {
+// in the meeting). These caps are also the content transceiver's codec preferences
+// (WebRtcLink), so nothing here may differ from what the payloader outputs: an H.264 profile
+// goes on the offer's fmtp instead (content_fmtp).
+std::string content_caps(uint32_t ssrc, const std::optional<PassthroughVideo>& passthrough,
+                         unsigned pt) {
     return fmt::format(
-        "application/x-rtp,media=video,encoding-name=VP8,payload={},clock-rate=90000,"
+        "application/x-rtp,media=video,encoding-name={},payload={},clock-rate=90000,"
         "ssrc=(uint){}",
-        kLinkContentPayloadType, ssrc);
+        passthrough && passthrough->codec == "H264" ? "H264" : "VP8", pt, ssrc);
 }
 
-std::string content_send(const std::string& session_id, uint32_t ssrc) {
+// The room's content as it came (the SIP side's encoded content channel), payloaded for the
+// link. H.264 goes out in packetization-mode 1 whatever the room's mode: the link packetizes
+// the room's access units itself, and mode 1 is what the meeting's share sender negotiates.
+std::string content_passthrough_send(const PassthroughVideo& p, uint32_t ssrc, unsigned pt) {
+    const std::string src = EncodedChannel::src_description("pt_content_in");
+    if (p.codec == "H264") {
+        return fmt::format(
+            "{} ! h264parse config-interval=-1 ! "
+            "video/x-h264,stream-format=byte-stream,alignment=au ! "
+            "rtph264pay name=content_pay pt={} ssrc={} config-interval=-1 aggregate-mode=none "
+            "mtu=1200",
+            src, pt, ssrc);
+    }
+    return fmt::format(
+        "{} ! rtpvp8pay name=content_pay pt={} ssrc={} picture-id-mode=15-bit mtu=1200", src, pt,
+        ssrc);
+}
+
+std::map<std::string, std::string> content_fmtp(const std::optional<PassthroughVideo>& p) {
+    if (!p || p->codec != "H264") return {};
+    return {{"profile-level-id", p->profile_level_id},
+            {"packetization-mode", "1"},
+            {"level-asymmetry-allowed", "1"}};
+}
+
+std::string content_send(const std::string& session_id, uint32_t ssrc,
+                         unsigned pt = kLinkContentPayloadType) {
     // The channel's own format (the SIP side writes 1280x720 at 30 fps), as the main video's
     // branch reads its channel. Black frames between shares cost next to nothing to encode.
     return fmt::format(
@@ -46,15 +76,22 @@ std::string content_send(const std::string& session_id, uint32_t ssrc) {
         "vp8enc name=content_enc deadline=1 threads=1 cpu-used=8 end-usage=cbr lag-in-frames=0 "
         "target-bitrate=1000000 keyframe-max-dist=150 error-resilient=default ! "
         "rtpvp8pay name=content_pay pt={} ssrc={} picture-id-mode=15-bit",
-        bridge_channel(content_bridge_session(session_id), true, BridgeDirection::ToPage),
-        kLinkContentPayloadType, ssrc);
+        bridge_channel(content_bridge_session(session_id), true, BridgeDirection::ToPage), pt,
+        ssrc);
 }
 
-// What the page sends on a video track (VP8, as we offered), decoded into a raw channel in the
-// SIP side's format. The sink never prerolls, as the SIP side's (bridge_chain.cpp).
-std::string video_decode_into(const std::string& channel) {
-    return "queue ! rtpvp8depay request-keyframe=true wait-for-keyframe=true ! vp8dec name=dec "
-           "threads=1 ! videoconvert ! videoscale add-borders=true ! videorate ! "
+// What the page sends on a video track (VP8, or H.264 on a content track that passes the
+// room's H.264 through, as we offered), decoded into a raw channel in the SIP side's format.
+// The sink never prerolls, as the SIP side's (bridge_chain.cpp).
+std::string video_decode_into(const std::string& channel, const std::string& codec = "VP8") {
+    const std::string decode =
+        codec == "H264"
+            ? "rtph264depay request-keyframe=true wait-for-keyframe=true ! avdec_h264 name=dec "
+              "max-threads=1"
+            : "rtpvp8depay request-keyframe=true wait-for-keyframe=true ! vp8dec name=dec "
+              "threads=1";
+    return "queue ! " + decode +
+           " ! videoconvert ! videoscale add-borders=true ! videorate ! "
            "video/x-raw,format=I420,width=1280,height=720,framerate=30/1,pixel-aspect-ratio=1/1 ! "
            "intervideosink sync=false async=false channel=" +
            channel;
@@ -122,8 +159,12 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
     MeetingBridge* self = bridge.get();
     if (options.content) {
         const uint32_t ssrc = g_random_int_range(1, G_MAXINT32);
-        link_options.content_send = content_send(session_id, ssrc);
-        link_options.content_caps = content_caps(ssrc);
+        const auto& p = options.content_passthrough;
+        bridge->content_passthrough_ = p;
+        link_options.content_send = p ? content_passthrough_send(*p, ssrc, kLinkContentPayloadType)
+                                      : content_send(session_id, ssrc);
+        link_options.content_caps = content_caps(ssrc, p, kLinkContentPayloadType);
+        link_options.content_fmtp = content_fmtp(p);
         link_options.content_incoming = [self](GstPad* pad) { self->on_content_incoming(pad); };
         link_options.content_payload_type = kLinkContentPayloadType;
     }
@@ -162,27 +203,64 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
         bridge->count_encoded("audio_enc", bridge->audio_encoded_);
     }
     if (options.content) {
-        bridge->count_encoded("content_enc", bridge->content_encoded_);
-        spdlog::info("media: sess={} bridge: content track on the link (VP8 both ways)",
-                     session_id);
+        if (options.content_passthrough) {
+            if (auto st = bridge->attach_content_source(); !st) return st.error();
+            spdlog::info(
+                "media: sess={} bridge: content track on the link (the room's {} passed "
+                "through, no decode/encode; the meeting's share decoded here)",
+                session_id, options.content_passthrough->codec);
+        } else {
+            bridge->count_encoded("content_enc", bridge->content_encoded_);
+            spdlog::info("media: sess={} bridge: content track on the link (VP8 both ways)",
+                         session_id);
+        }
     }
     return bridge;
 }
 
-core::Status MeetingBridge::add_content() {
+core::Status MeetingBridge::attach_content_source() {
+    GstPtr<GstElement> in(gst_bin_get_by_name(GST_BIN(link_->pipeline()), "pt_content_in"));
+    if (!in) return core::fail("webrtc link: content passthrough source missing");
+    content_to_page_ =
+        EncodedChannel::get(passthrough_channel(content_bridge_session(session_id_), true));
+    content_to_page_->attach_consumer(in.get());
+    return core::Ok{};
+}
+
+core::Status MeetingBridge::add_content(const std::optional<PassthroughVideo>& passthrough,
+                                        const nlohmann::json& video_formats) {
     if (content_) return core::Ok{};
+    content_passthrough_ = passthrough;
+    // Numbered before the offer, as a link made with the track is (match_page_payload_type).
+    unsigned pt = kLinkContentPayloadType;
+    if (video_formats.is_array())
+        pt = page_content_payload_type(parse_native_video_formats(video_formats)).value_or(pt);
     const uint32_t ssrc = g_random_int_range(1, G_MAXINT32);
-    if (auto st = link_->add_content(content_send(session_id_, ssrc), content_caps(ssrc),
-                                     kLinkContentPayloadType,
-                                     [this](GstPad* pad) { on_content_incoming(pad); });
-        !st)
+    const std::string send = passthrough ? content_passthrough_send(*passthrough, ssrc, pt)
+                                         : content_send(session_id_, ssrc, pt);
+    if (auto st =
+            link_->add_content(send, content_caps(ssrc, passthrough, pt), content_fmtp(passthrough),
+                               pt, [this](GstPad* pad) { on_content_incoming(pad); });
+        !st) {
+        content_passthrough_.reset();
         return st;
+    }
     content_ = true;
-    count_encoded("content_enc", content_encoded_);
-    spdlog::info(
-        "media: sess={} bridge: content track on the link (VP8 both ways), added by "
-        "renegotiation",
-        session_id_);
+    content_payload_type_ = pt;
+    if (passthrough) {
+        if (auto st = attach_content_source(); !st) return st;
+        spdlog::info(
+            "media: sess={} bridge: content track on the link (the room's {} passed through, no "
+            "decode/encode; the meeting's share decoded here), added by renegotiation, payload "
+            "type {}",
+            session_id_, passthrough->codec, pt);
+    } else {
+        count_encoded("content_enc", content_encoded_);
+        spdlog::info(
+            "media: sess={} bridge: content track on the link (VP8 both ways), added by "
+            "renegotiation, payload type {}",
+            session_id_, pt);
+    }
     return core::Ok{};
 }
 
@@ -252,19 +330,28 @@ void MeetingBridge::match_page_video_payload_type(const std::vector<NativeVideoF
                  session_id_, *pt, passthrough_->codec);
 }
 
+std::optional<unsigned> MeetingBridge::page_content_payload_type(
+    const std::vector<NativeVideoFormat>& native) const {
+    // The room's content leaves the page as the link's frames when the meeting's share sender
+    // numbers the codec as the link does (forwarder.js), and a share whose offer comes from the
+    // page uses the page's own number. Two bundled m-lines must not share a number (the page
+    // would not know which line an unsignalled stream belongs to): with the main video already
+    // on it (the same codec from or toward a caller) the content keeps its own and the page
+    // re-encodes it.
+    if (!content_passthrough_) return content_link_payload_type(native, video_payload_type_);
+    auto pt = link_payload_type(*content_passthrough_, native);
+    if (pt && *pt == video_payload_type_) return std::nullopt;
+    return pt;
+}
+
 void MeetingBridge::match_page_content_payload_type(const std::vector<NativeVideoFormat>& native) {
     if (!content_) return;
-    // The room's content leaves the page as the link's frames when the meeting's share sender
-    // numbers VP8 as the link does (forwarder.js), and a share whose offer comes from the page
-    // uses the page's own number. Two bundled m-lines must not share a number (the page would
-    // not know which line an unsignalled stream belongs to): with the main video already on it
-    // (VP8 from or toward a caller) the content keeps its own and the page re-encodes it.
-    const auto pt = content_link_payload_type(native, video_payload_type_);
+    const auto pt = page_content_payload_type(native);
     if (!pt) {
         spdlog::info(
-            "media: sess={} bridge: link content payload type {} (the page's own for VP8 is "
+            "media: sess={} bridge: link content payload type {} (the page's own for {} is "
             "taken or unknown: the content is re-encoded by the page)",
-            session_id_, content_payload_type_);
+            session_id_, content_payload_type_, content_codec());
         return;
     }
     if (*pt == content_payload_type_) return;
@@ -273,8 +360,8 @@ void MeetingBridge::match_page_content_payload_type(const std::vector<NativeVide
                      st.error().message);
         return;
     }
-    spdlog::info("media: sess={} bridge: link content payload type {} (the page's own for VP8)",
-                 session_id_, *pt);
+    spdlog::info("media: sess={} bridge: link content payload type {} (the page's own for {})",
+                 session_id_, *pt, content_codec());
 }
 
 void MeetingBridge::count_encoded(const char* element, std::atomic<uint64_t>& counter) {
@@ -311,6 +398,8 @@ MeetingBridge::Stats MeetingBridge::stats() const {
     s.audio_frames_encoded = audio_encoded_.load();
     s.content_frames_encoded = content_encoded_.load();
     s.content_frames_decoded = content_decoded_.load();
+    s.content_passthrough = content_passthrough_.has_value();
+    if (content_to_page_) s.content_frames_to_page = content_to_page_->frames();
     return s;
 }
 
@@ -355,8 +444,10 @@ void MeetingBridge::forward_incoming(GstPad* pad, bool video) {
 void MeetingBridge::on_content_incoming(GstPad* pad) {
     // The meeting's share as the page sends it: decoded here, encoded for the content line by
     // the call's SIP side at that line's codec and size.
+    // In the codec the link offered on that line (H.264 when the room's H.264 passes through).
     const std::string desc = video_decode_into(
-        bridge_channel(content_bridge_session(session_id_), true, BridgeDirection::FromPage));
+        bridge_channel(content_bridge_session(session_id_), true, BridgeDirection::FromPage),
+        content_codec());
     const bool linked =
         attach_incoming(pad, desc, true, "decode", count_decoded(&content_decoded_));
     if (!linked) return;

@@ -32,6 +32,10 @@ struct MeetingBridgeOptions {
     // The call has a content line (CallMedia::content_active()): a third track, VP8 both ways
     // through the content channels (docs/content.md).
     bool content = false;
+    // With content: the room's content is passed through (CallMedia::passthrough_content()):
+    // the content track carries the room's H.264/VP8 as it came, the page's share back is
+    // decoded here (docs/content.md, "Content media"). nullopt: VP8 encoded here.
+    std::optional<PassthroughVideo> content_passthrough;
 };
 
 class MeetingBridge {
@@ -53,9 +57,12 @@ public:
         uint64_t audio_frames_encoded = 0;
         uint64_t audio_frames_to_page = 0;
         bool audio_passthrough = false;
-        // The content track: frames encoded toward the page, decoded from it.
+        // The content track: frames encoded toward the page (0 with content passthrough),
+        // decoded from it; the room's frames passed through to the page.
         uint64_t content_frames_encoded = 0;
         uint64_t content_frames_decoded = 0;
+        uint64_t content_frames_to_page = 0;
+        bool content_passthrough = false;
     };
 
     static core::Result<std::unique_ptr<MeetingBridge>> create(const std::string& session_id,
@@ -68,8 +75,11 @@ public:
 
     [[nodiscard]] WebRtcLink& link() noexcept { return *link_; }
     // A link made without a content track gets one (the call's content line came by
-    // re-INVITE): the link renegotiates with the page, its audio and video go on.
-    core::Status add_content();
+    // re-INVITE): the link renegotiates with the page, its audio and video go on. `passthrough`:
+    // as MeetingBridgeOptions::content_passthrough; `video_formats`: the page's hello, to number
+    // the track as the page does (match_page_payload_type), or null.
+    core::Status add_content(const std::optional<PassthroughVideo>& passthrough = std::nullopt,
+                             const nlohmann::json& video_formats = nullptr);
     [[nodiscard]] bool has_content() const noexcept { return content_; }
     [[nodiscard]] Stats stats() const;
     // With video passthrough, before the link is offered: carry the caller's video under `pt`
@@ -104,6 +114,15 @@ private:
     core::Status renumber(const char* payloader, unsigned pt);
     void match_page_video_payload_type(const std::vector<NativeVideoFormat>& native);
     void match_page_content_payload_type(const std::vector<NativeVideoFormat>& native);
+    // The page's own number for the content track's codec, unless another track of the link
+    // holds it (then nullopt: the track keeps its own and the page re-encodes the content).
+    std::optional<unsigned> page_content_payload_type(
+        const std::vector<NativeVideoFormat>& native) const;
+    [[nodiscard]] std::string content_codec() const {
+        return content_passthrough_ ? content_passthrough_->codec : "VP8";
+    }
+    // Passed through: the link's content source takes the room's frames (its channel).
+    core::Status attach_content_source();
 
     std::string session_id_;
     std::unique_ptr<WebRtcLink> link_;
@@ -115,6 +134,8 @@ private:
     std::atomic<uint64_t> content_decoded_{0};
     bool audio_passthrough_ = false;
     bool content_ = false;  // the link has the content track
+    std::optional<PassthroughVideo> content_passthrough_;
+    std::shared_ptr<EncodedChannel> content_to_page_;  // with content_passthrough_
     std::shared_ptr<EncodedChannel> audio_to_page_;
     std::shared_ptr<EncodedChannel> audio_from_page_;
     std::optional<PassthroughVideo> passthrough_;

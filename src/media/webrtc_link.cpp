@@ -181,6 +181,10 @@ core::Result<std::unique_ptr<WebRtcLink>> WebRtcLink::create(const WebRtcLinkOpt
         if (trans != nullptr) {
             g_object_set(trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV,
                          nullptr);
+            // The launch line links video, audio, then content: sink_0, sink_1, sink_2.
+            if (!options.content_send.empty() &&
+                std::string(GST_PAD_NAME(pad)) == "sink_" + std::to_string(kContentMLine))
+                link->prefer_content_caps(GST_OBJECT(trans));
             gst_object_unref(trans);
         }
         g_value_reset(&item);
@@ -273,6 +277,23 @@ void WebRtcLink::post_failure(std::string cause) {
     });
 }
 
+void WebRtcLink::prefer_content_caps(GstObject* transceiver) {
+    std::unique_ptr<GstCaps, CapsUnref> caps(gst_caps_from_string(options_.content_caps.c_str()));
+    if (caps) g_object_set(transceiver, "codec-preferences", caps.get(), nullptr);
+    content_transceiver_.reset(GST_OBJECT(gst_object_ref(transceiver)));
+}
+
+void WebRtcLink::set_content_payload_type(unsigned pt) {
+    options_.content_payload_type = pt;
+    if (!content_transceiver_) return;
+    GstCaps* prefs = nullptr;
+    g_object_get(content_transceiver_.get(), "codec-preferences", &prefs, nullptr);
+    if (prefs == nullptr) return;
+    std::unique_ptr<GstCaps, CapsUnref> owned(gst_caps_make_writable(prefs));
+    gst_caps_set_simple(owned.get(), "payload", G_TYPE_INT, static_cast<int>(pt), nullptr);
+    g_object_set(content_transceiver_.get(), "codec-preferences", owned.get(), nullptr);
+}
+
 void WebRtcLink::on_negotiation_needed(GstElement* /*webrtc*/, gpointer data) {
     auto* self = static_cast<WebRtcLink*>(data);
     // webrtcbin asks again after every change: the link offers once, and again only when a
@@ -287,6 +308,7 @@ void WebRtcLink::create_offer() {
 }
 
 core::Status WebRtcLink::add_content(const std::string& send, const std::string& caps,
+                                     const std::map<std::string, std::string>& fmtp,
                                      unsigned payload_type,
                                      std::function<void(GstPad* pad)> incoming) {
     if (!options_.content_send.empty()) return core::fail("the link has a content track already");
@@ -319,6 +341,7 @@ core::Status WebRtcLink::add_content(const std::string& send, const std::string&
     // Before any pad can appear for it (GStreamer threads read these once it is linked).
     options_.content_send = send;
     options_.content_caps = caps;
+    options_.content_fmtp = fmtp;
     options_.content_incoming = std::move(incoming);
     options_.content_payload_type = payload_type;
     gst_bin_add(GST_BIN(pipeline_), bin);
@@ -335,10 +358,10 @@ core::Status WebRtcLink::add_content(const std::string& send, const std::string&
     g_object_get(sink.get(), "transceiver", &trans, nullptr);
     if (trans != nullptr) {
         // The codecs are known without waiting for the branch's first buffer: the re-offer
-        // is made at once, not when the encoder's caps reach webrtcbin.
+        // is made at once, not when the encoder's (or the room's) caps reach webrtcbin.
         g_object_set(trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV,
                      "codec-preferences", offered.get(), nullptr);
-        gst_object_unref(trans);
+        content_transceiver_.reset(GST_OBJECT(trans));  // takes the reference
     }
     gst_element_sync_state_with_parent(bin);
     answered_ = false;

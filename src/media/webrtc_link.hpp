@@ -82,10 +82,12 @@ public:
     // page's main tracks keep flowing (docs/content.md, "A content line added by re-INVITE").
     // Fails, changing nothing, while the first offer is unanswered or the link has one already.
     core::Status add_content(const std::string& send, const std::string& caps,
-                             unsigned payload_type, std::function<void(GstPad* pad)> incoming);
+                             const std::map<std::string, std::string>& fmtp, unsigned payload_type,
+                             std::function<void(GstPad* pad)> incoming);
     // The content track was renumbered before the offer (MeetingBridge's match to the page's
-    // VP8): the page's stream on it is still told apart by its number (on_pad_added).
-    void set_content_payload_type(unsigned pt) noexcept { options_.content_payload_type = pt; }
+    // numbering): the page's stream on it is still told apart by its number (on_pad_added), and
+    // the transceiver's codec preferences, from which the offer is made, follow.
+    void set_content_payload_type(unsigned pt);
     // The page answered our latest offer (false while a re-offer waits for its answer).
     [[nodiscard]] bool answered() const noexcept { return answered_; }
 
@@ -117,7 +119,17 @@ private:
     static void on_pad_added(GstElement* webrtc, GstPad* pad, gpointer self);
     static GstBusSyncReply on_bus(GstBus* bus, GstMessage* msg, gpointer self);
 
+    // The content transceiver's codecs are its caps (content_caps), set as its codec
+    // preferences: webrtcbin 1.22 offers only once every sink pad has caps or codec
+    // preferences, and a content track passed through from the room has no caps before the
+    // room's first keyframe, which may never come (a room that never presents).
+    void prefer_content_caps(GstObject* transceiver);
+
     WebRtcLinkOptions options_;
+    struct ObjectUnref {
+        void operator()(GstObject* p) const noexcept { gst_object_unref(p); }
+    };
+    std::unique_ptr<GstObject, ObjectUnref> content_transceiver_;
     GstElement* pipeline_ = nullptr;  // owned (one reference)
     GstElement* webrtc_ = nullptr;    // owned by pipeline_
     Poster post_;

@@ -32,8 +32,11 @@
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 namespace {
 
@@ -70,6 +73,20 @@ const countPictures = (track, r) => {
   const count = (_now, meta) => { r.decoded++; r.width = meta.width; r.height = meta.height;
                                   v.requestVideoFrameCallback(count); };
   v.requestVideoFrameCallback(count);
+  return v;
+};
+// The mean colour of what `v` shows now (a small canvas), for telling patterns apart.
+const meanColour = (v) => {
+  const c = document.createElement('canvas');
+  c.width = 32;
+  c.height = 18;
+  const g = c.getContext('2d', {willReadFrequently: true});
+  g.drawImage(v, 0, 0, c.width, c.height);
+  const d = g.getImageData(0, 0, c.width, c.height).data;
+  const m = {r: 0, g: 0, b: 0};
+  for (let i = 0; i < d.length; i += 4) { m.r += d[i]; m.g += d[i + 1]; m.b += d[i + 2]; }
+  const n = d.length / 4;
+  return {r: Math.round(m.r / n), g: Math.round(m.g / n), b: Math.round(m.b / n)};
 };
 )JS";
 
@@ -163,6 +180,9 @@ protected:
         std::string x264;           // its settings past the ones both tests share
         std::string media;          // a pipeline that feeds the link besides the caller
         bool content = false;       // the bridge carries the room's content
+        // The room's content passed through (the bridge encodes none): `media` then ends in
+        // an appsink named room_out, the room's encoded frames as the call's SIP side gives them.
+        std::optional<media::PassthroughVideo> content_passthrough;
         std::function<bool(const Json&)> reported;  // the `forward` reports to keep
     };
 
@@ -175,6 +195,7 @@ protected:
         testsupport::Pipeline caller;
         std::shared_ptr<media::EncodedChannel> to_page;
         testsupport::Pipeline media;
+        std::shared_ptr<media::EncodedChannel> content_to_page;
         std::vector<std::string> errors;
         std::vector<Json> reports;
         std::unique_ptr<media::MeetingBridge> bridge;
@@ -219,6 +240,18 @@ protected:
             ADD_FAILURE() << "did not start: " << setup.media;
             return nullptr;
         }
+        if (setup.content_passthrough) {
+            link->content_to_page = media::EncodedChannel::get(
+                media::passthrough_channel(media::content_bridge_session(setup.session), true));
+            GstElement* room = gst_bin_get_by_name(GST_BIN(link->media.get()), "room_out");
+            if (room == nullptr) {
+                ADD_FAILURE() << "no room_out in: " << setup.media;
+                return nullptr;
+            }
+            link->content_to_page->keep_gop(true);  // as the SIP side's content stream does
+            link->content_to_page->attach_producer(room);
+            gst_object_unref(room);
+        }
         if (!play(link->media)) return nullptr;
 
         media::PassthroughVideo pt;
@@ -228,6 +261,7 @@ protected:
         media::MeetingBridgeOptions bo;
         bo.passthrough = pt;
         bo.content = setup.content;
+        bo.content_passthrough = setup.content_passthrough;
         Link* l = link.get();
         auto bridge = connect_bridge(
             *link->opened.page, setup.session, bo,
@@ -248,6 +282,8 @@ protected:
         return link;
     }
 
+    void share_room_content(bool passthrough);
+
     static bool play(const testsupport::Pipeline& p) {
         const bool playing =
             gst_element_set_state(p.get(), GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE;
@@ -263,6 +299,7 @@ protected:
         link.bridge.reset();
         link.caller.reset();
         link.media.reset();
+        link.content_to_page.reset();
         const auto leaked = link.guard.stop();
         for (const auto& line : leaked) ADD_FAILURE() << "left loopback: " << line;
     }
@@ -404,7 +441,7 @@ window.__startShare = async () => {
     p.degradationPreference = 'maintain-resolution';
     p.encodings[0].maxBitrate = 2500000;
     await sender.setParameters(p);
-    countPictures(await got, r);
+    const shown = countPictures(await got, r);
     window.__shareWork = async () => {
       let encoded = 0;
       (await E.getStats()).forEach((x) => {
@@ -418,7 +455,7 @@ window.__startShare = async () => {
                codec: x.codecId && fs.get(x.codecId) ?
                    fs.get(x.codecId).mimeType + '/' + fs.get(x.codecId).payloadType : ''};
       });
-      return {encoded, decoded: r.decoded, width: r.width, f,
+      return {encoded, decoded: r.decoded, width: r.width, f, colour: meanColour(shown),
               forward: __smgwBridge.forwardStats()};
     };
     r.state = 'up';
@@ -430,18 +467,46 @@ window.__startShare = async () => {
 </script></body></html>)HTML";
 }
 
-// The room's slides, raw as the call's SIP side writes them into the content channel.
-std::string slides_to(const std::string& session) {
-    return "videotestsrc is-live=true pattern=ball background-color=0xff0000ff ! "
-           "video/x-raw,format=I420,width=1280,height=720,framerate=30/1 ! "
-           "intervideosink sync=false async=false channel=" +
+// The room's slides (blue, a white ball) as the room encodes them (VP8, 1280x720 at 30 fps),
+// then as the call's SIP side hands them to the link: decoded into the raw content channel, or
+// (`passthrough`) as they came into the encoded content channel (appsink room_out). The room's
+// encoder runs in both, so the test process's CPU compares the gateway's work alone.
+std::string slides_to(const std::string& session, bool passthrough) {
+    const std::string room =
+        "videotestsrc is-live=true pattern=ball background-color=0xff0000ff ! "
+        "video/x-raw,format=I420,width=1280,height=720,framerate=30/1 ! "
+        "vp8enc deadline=1 threads=1 cpu-used=8 end-usage=cbr target-bitrate=1500000 "
+        "lag-in-frames=0 keyframe-max-dist=60 ! ";
+    if (passthrough) return room + media::EncodedChannel::sink_description("room_out");
+    return room +
+           "vp8dec threads=1 ! videoconvert ! videoscale add-borders=true ! videorate ! "
+           "video/x-raw,format=I420,width=1280,height=720,framerate=30/1,pixel-aspect-ratio=1/1 "
+           "! intervideosink sync=false async=false channel=" +
            media::bridge_channel(media::content_bridge_session(session), true,
                                  media::BridgeDirection::ToPage);
 }
 
-TEST_P(ForwardingLinkTest, RoomContentGoesIntoTheShareSenderWithoutDecodeOrEncode) {
+double process_cpu_seconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// The room's content shared through getDisplayMedia and published by E to F; F decodes it,
+// forwarded by the page or re-encoded (the parameter). With `passthrough` the gateway's link
+// carries the room's VP8 as it came: it encodes no content frame (the bridge's stats), and the
+// far end still shows the room's slides.
+void ForwardingLinkTest::share_room_content(bool passthrough) {
     const bool forward = GetParam();
-    const std::string session = forward ? "content-fwd-on" : "content-fwd-off";
+    const std::string session =
+        std::string(passthrough ? "content-pt-" : "content-") + (forward ? "fwd-on" : "fwd-off");
+    std::optional<media::PassthroughVideo> room;
+    if (passthrough) {
+        room.emplace();
+        room->codec = "VP8";
+        room->limits = {1280, 720, 30, 1500};
+    }
     // The caller's H.264 (forwarded: the link's main video takes the page's H.264 number and
     // leaves the page's VP8 number to the content track) and the room's slides.
     auto link = start_link(
@@ -450,8 +515,9 @@ TEST_P(ForwardingLinkTest, RoomContentGoesIntoTheShareSenderWithoutDecodeOrEncod
          .session = session,
          .caller = {320, 180, 15, 300},
          .x264 = "key-int-max=30",
-         .media = slides_to(session),
+         .media = slides_to(session, passthrough),
          .content = true,
+         .content_passthrough = room,
          .reported = [](const Json& msg) { return msg.value("kind", "") == "content"; }});
     ASSERT_TRUE(link);
     auto& page = link->opened.page;
@@ -473,21 +539,42 @@ TEST_P(ForwardingLinkTest, RoomContentGoesIntoTheShareSenderWithoutDecodeOrEncod
     ASSERT_TRUE(first.is_object()) << first.dump();
     const int decoded0 = first.value("decoded", 0);
     const double cpu0 = browser_test::group_cpu_seconds(link->opened.browser->pid());
+    const double own0 = process_cpu_seconds();
+    const auto encoded0 = bridge->stats().content_frames_encoded;
     const auto t0 = std::chrono::steady_clock::now();
     const Json later = poll_evaluate(
         *page, "__shareWork()",
         [&](const Json& w) { return w.is_object() && w.value("decoded", 0) >= decoded0 + 60; },
         60s);
     ASSERT_TRUE(later.is_object()) << later.dump();
-    // Indicative only: F's decoder runs in the same Chromium, and the host is shared.
+    // Indicative only: F's decoder runs in the same Chromium, and the host is shared. The test
+    // process holds the room's encoder (the same in both) and the gateway's side of the link.
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("[ measure ] content forward=%d: Chromium %.3f cores, %.1f frames/s at F\n",
-                forward,
-                (browser_test::group_cpu_seconds(link->opened.browser->pid()) - cpu0) / seconds,
-                (later.value("decoded", 0) - decoded0) / seconds);
+    const auto stats = bridge->stats();
+    std::printf(
+        "[ measure ] content passthrough=%d forward=%d: Chromium %.3f cores, test process "
+        "(room encoder + gateway) %.3f cores, %.1f frames/s at F, gateway content frames "
+        "encoded %llu\n",
+        passthrough, forward,
+        (browser_test::group_cpu_seconds(link->opened.browser->pid()) - cpu0) / seconds,
+        (process_cpu_seconds() - own0) / seconds, (later.value("decoded", 0) - decoded0) / seconds,
+        static_cast<unsigned long long>(stats.content_frames_encoded - encoded0));
     std::printf("[ measure ] content forward=%d: %s -> %s\n", forward, first.dump().c_str(),
                 later.dump().c_str());
+    // What F shows is the room's slides: blue around a white ball.
+    const Json colour = later.value("colour", Json::object());
+    EXPECT_GT(colour.value("b", 0), 150) << later.dump();
+    EXPECT_LT(colour.value("r", 255), 110) << later.dump();
+    if (passthrough) {
+        EXPECT_TRUE(stats.content_passthrough);
+        EXPECT_EQ(stats.content_frames_encoded, 0U) << "the gateway encoded the room's content";
+        EXPECT_GE(stats.content_frames_to_page, 60U);
+    } else {
+        // The control: the same counter counts the gateway's VP8 encoder.
+        EXPECT_FALSE(stats.content_passthrough);
+        EXPECT_GE(stats.content_frames_encoded, encoded0 + 30);
+    }
     if (forward) {
         // The slides' size as they are; the page's encoder (the control) scales them down on a
         // loaded host (480 wide seen), the forwarded frames cannot be.
@@ -510,6 +597,16 @@ TEST_P(ForwardingLinkTest, RoomContentGoesIntoTheShareSenderWithoutDecodeOrEncod
         EXPECT_TRUE(link->reports.empty()) << link->reports.front().dump();
     }
     finish(*link);
+}
+
+TEST_P(ForwardingLinkTest, RoomContentGoesIntoTheShareSenderWithoutDecodeOrEncode) {
+    share_room_content(false);
+}
+
+// Content passthrough (docs/content.md, "Content media"): the same with the room's VP8 on the
+// link as it came; the gateway neither decodes nor encodes the slides.
+TEST_P(ForwardingLinkTest, RoomContentPassedThroughIsNotReencodedByTheGateway) {
+    share_room_content(true);
 }
 
 INSTANTIATE_TEST_SUITE_P(Bridge, ForwardingLinkTest, ::testing::Bool(),

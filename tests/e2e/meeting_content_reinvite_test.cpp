@@ -87,6 +87,13 @@ TEST_F(MeetingContentReinviteTest, ContentAddedByReInviteStaysInTheMeeting) {
                    R"( meeting link renegotiated \(a content line came by re-INVITE\))"),
         60s))
         << log.tail(60);
+    // The new track carries the room's VP8 as it came (docs/content.md, "Content media").
+    EXPECT_TRUE(log.wait_for_log(
+        std::regex("media: sess=" + id +
+                   R"( bridge: content track on the link \(the room's VP8 passed through, no )"
+                   R"(decode/encode; the meeting's share decoded here\), added by renegotiation)"),
+        30s))
+        << log.tail(60);
     auto line = e2e::content_line(log, id);
     ASSERT_TRUE(line);
     // The room sends where the gateway's SDP says (what the scenario wrote into gwport_file).

@@ -38,6 +38,13 @@ TEST_F(MeetingContentTest, RoomContentIsASecondFeedAndTheMeetingShareReachesTheC
     // "Room (content)".
     ASSERT_TRUE(room_presents(room.slides, room.button(), *room.line, log));
     const std::string& id = room.line->id;
+    // The room's VP8 slides reach the page as they came: the gateway decodes none of them
+    // (docs/content.md, "Content media"); the observer below still sees their colour.
+    EXPECT_TRUE(log.wait_for_log(
+        std::regex("media: sess=" + id +
+                   R"( bridge: content track on the link \(the room's VP8 passed through)"),
+        30s))
+        << log.tail(60);
     auto& slides = room.slides;
     auto& button = room.button();
     browser::Json feeds = observer_feeds(

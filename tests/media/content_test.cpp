@@ -164,8 +164,16 @@ TEST(ContentLine, AddedAndRemovedByReInviteWithoutRestartingAudioAndVideo) {
     EXPECT_TRUE(c.errors.empty()) << c.errors.front();
 }
 
+// The room's content decoded toward the page (`content_passthrough = false`, and the path of
+// codecs that cannot pass), as before content passthrough.
+core::MediaConfig decoding_config() {
+    core::MediaConfig c = test_config();
+    c.content_passthrough = false;
+    return c;
+}
+
 TEST(ContentLine, BridgeSendsOnlyWhileTheGatewayHoldsTheFloor) {
-    Call c(test_config());
+    Call c(decoding_config());
     ASSERT_TRUE(c.call);
     FarEnd far({.audio_codec = "PCMU", .video_codec = "VP8"});
     testsupport::RtpVideoPeer room;
@@ -218,7 +226,7 @@ TEST(ContentLine, BridgeSendsOnlyWhileTheGatewayHoldsTheFloor) {
 // and the audio one, never fed, held the call's pipeline in PAUSED as soon as the content sink
 // prerolled: two content frames were decoded, then none (the meeting saw black).
 TEST(ContentLine, BridgeDecodesTheContentOfARoomThatSendsNoAudio) {
-    Call c(test_config());
+    Call c(decoding_config());
     ASSERT_TRUE(c.call);
     FarEnd far({.audio_codec = "PCMU", .video_codec = "VP8", .send_media = false});
     testsupport::RtpVideoPeer camera;
@@ -245,6 +253,42 @@ TEST(ContentLine, BridgeDecodesTheContentOfARoomThatSendsNoAudio) {
         << "content frames decoded: " << c.call->stats().content->frames_decoded
         << ", packets in: " << c.call->stats().content->packets_in;
     EXPECT_EQ(c.call->stats().audio->packets_in, 0U);
+    EXPECT_TRUE(c.errors.empty()) << c.errors.front();
+}
+
+// Content passthrough (the default, docs/content.md "Content media"): the room's VP8 goes
+// toward the page as it came, into the content line's encoded channel, where the link's
+// content track takes it; the gateway decodes none of it. The meeting's share toward the room
+// is still encoded here at the content line's codec (the floor test above, with decoding).
+TEST(ContentLine, BridgePassesTheRoomContentToThePageWithoutDecoding) {
+    Call c(test_config());
+    ASSERT_TRUE(c.call);
+    FarEnd far({.audio_codec = "PCMU", .video_codec = "VP8"});
+    testsupport::RtpVideoPeer room;
+    const auto ports = c.call->local_ports();
+    ASSERT_TRUE(far.start(ports).ok());
+    auto media = far.negotiated(ports);
+    media.content = content_line(room, ports);
+    auto st = c.call->start(media, media::Mode::Bridge);
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    const auto p = c.call->passthrough_content();
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->codec, "VP8");
+    room.start("127.0.0.1", ports.content_rtp, "blue", kContentPt);
+
+    EXPECT_TRUE(c.loop.run_until(
+        [&] {
+            const auto s = c.call->stats();
+            return s.content && s.content->frames_to_page >= 60;
+        },
+        90000))
+        << "content frames to the page: " << c.call->stats().content->frames_to_page
+        << ", packets in: " << c.call->stats().content->packets_in;
+    const auto s = c.call->stats();
+    ASSERT_TRUE(s.content);
+    EXPECT_TRUE(s.content->passthrough);
+    EXPECT_EQ(s.content->frames_decoded, 0U) << "the gateway decoded the room's content";
+    EXPECT_EQ(s.content->packets_out, 0U) << "content sent without the floor";
     EXPECT_TRUE(c.errors.empty()) << c.errors.front();
 }
 

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace media {
 
@@ -49,6 +50,13 @@ struct WebRtcLinkOptions {
     std::function<void(GstPad* pad)> content_incoming;
     // Its payload type (in content_caps), unique on the link.
     unsigned content_payload_type = 0;
+};
+
+// The main video's codec listed again under another payload type (add_video_payload_type()).
+struct ExtraVideoPayloadType {
+    unsigned payload_type = 0;
+    std::string encoding;                     // "H264", "VP8": the rtpmap's name
+    std::map<std::string, std::string> fmtp;  // may be empty
 };
 
 class WebRtcLink {
@@ -86,6 +94,12 @@ public:
     // The content track was renumbered before the offer (MeetingBridge's match to the page's
     // VP8): the page's stream on it is still told apart by its number (on_pad_added).
     void set_content_payload_type(unsigned pt) noexcept { options_.content_payload_type = pt; }
+    // Lists the main video's codec under `extra.payload_type` too, after the link's own number,
+    // and offers again (every m-line as it was): the page may then send on the video line
+    // under either number, and the receiving chain gets one pad per number (Incoming, both
+    // video). Fails, changing nothing, while an offer is unanswered or the link is
+    // negotiating.
+    core::Status add_video_payload_type(ExtraVideoPayloadType extra);
     // The page answered our latest offer (false while a re-offer waits for its answer).
     [[nodiscard]] bool answered() const noexcept { return answered_; }
 
@@ -110,6 +124,14 @@ private:
                                  const std::map<std::string, std::string>& forced,
                                  uint32_t bitrate_kbps);
 
+public:
+    // The first m=video line of `sdp` with `extra` appended to its formats (rtpmap, fmtp, and
+    // the rtcp-fb lines of the line's first format); a number the SDP uses already is left
+    // out. Public for the unit tests.
+    static std::string with_extra_video_payload_types(
+        const std::string& sdp, const std::vector<ExtraVideoPayloadType>& extra);
+
+private:
     static void on_negotiation_needed(GstElement* webrtc, gpointer self);
     static void on_offer_created(GstPromise* promise, gpointer self);
     void create_offer();
@@ -125,6 +147,7 @@ private:
     Incoming incoming_;
     Failure on_failure_;
     std::atomic<bool> offered_{false};
+    std::vector<ExtraVideoPayloadType> extra_video_;  // control thread
     bool answered_ = false;  // control thread: receive() took the answer to our last offer
     // Posted closures check this on the control thread, where the link is destroyed.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -70,7 +70,10 @@ std::string WebRtcLink::keep_loopback_candidates(const std::string& sdp) {
 
 std::string WebRtcLink::with_start_bitrate(const std::string& sdp) const {
     std::string out = with_fmtp(sdp, 0, options_.video_fmtp, options_.start_bitrate_kbps);
-    out = with_extra_video_payload_types(out, extra_video_);
+    {
+        std::lock_guard lock(extra_mutex_);
+        out = with_extra_video_payload_types(out, extra_video_);
+    }
     if (options_.content_send.empty()) return out;
     return with_fmtp(out, 1, options_.content_fmtp, options_.start_bitrate_kbps);
 }
@@ -200,9 +203,12 @@ core::Status WebRtcLink::add_video_payload_type(ExtraVideoPayloadType extra) {
     g_object_get(webrtc_, "signaling-state", &signaling, nullptr);
     if (signaling != GST_WEBRTC_SIGNALING_STATE_STABLE)
         return core::fail("the link is negotiating");
-    for (const auto& e : extra_video_)
-        if (e.payload_type == extra.payload_type) return core::fail("listed already");
-    extra_video_.push_back(std::move(extra));
+    {
+        std::lock_guard lock(extra_mutex_);
+        for (const auto& e : extra_video_)
+            if (e.payload_type == extra.payload_type) return core::fail("listed already");
+        extra_video_.push_back(std::move(extra));
+    }
     answered_ = false;
     create_offer();
     return core::Ok{};
@@ -261,6 +267,17 @@ core::Result<std::unique_ptr<WebRtcLink>> WebRtcLink::create(const WebRtcLinkOpt
                      self);
     g_signal_connect(link->webrtc_, "on-ice-candidate", G_CALLBACK(on_ice_candidate), self);
     g_signal_connect(link->webrtc_, "pad-added", G_CALLBACK(on_pad_added), self);
+    // webrtcbin 1.22 maps the page's payload types from our own offer only, which never has
+    // the extra numbers (add_video_payload_type() adds them to the text the page gets): without
+    // caps for them rtpbin drops those packets. Its pt-map signal stops at the first handler
+    // that answers, and webrtcbin's, connected first, answers nothing for these.
+    link->rtpbin_ = gst_bin_get_by_name(GST_BIN(link->webrtc_), "rtpbin");
+    if (link->rtpbin_ != nullptr) {
+        gst_object_unref(link->rtpbin_);  // webrtcbin keeps it alive
+        g_signal_connect(link->rtpbin_, "request-pt-map", G_CALLBACK(on_request_pt_map), self);
+    } else {
+        spdlog::warn("media: webrtc link: webrtcbin has no element named rtpbin");
+    }
     GstRef<GstBus> bus(gst_element_get_bus(pipeline));
     gst_bus_set_sync_handler(bus.get(), on_bus, self, nullptr);
     return link;
@@ -272,6 +289,7 @@ WebRtcLink::~WebRtcLink() {
     // NULL joins the streaming threads; afterwards no callback can reach us.
     gst_element_set_state(pipeline_, GST_STATE_NULL);
     g_signal_handlers_disconnect_by_data(webrtc_, this);
+    if (rtpbin_ != nullptr) g_signal_handlers_disconnect_by_data(rtpbin_, this);
     GstRef<GstBus> bus(gst_element_get_bus(pipeline_));
     gst_bus_set_sync_handler(bus.get(), nullptr, nullptr, nullptr);
     gst_object_unref(pipeline_);
@@ -474,6 +492,19 @@ void WebRtcLink::on_pad_added(GstElement*, GstPad* pad, gpointer data) {
         }
     }
     self->incoming_(pad, video);
+}
+
+GstCaps* WebRtcLink::on_request_pt_map(GstElement*, guint, guint pt, gpointer data) {
+    auto* self = static_cast<WebRtcLink*>(data);
+    std::lock_guard lock(self->extra_mutex_);
+    for (const auto& e : self->extra_video_) {
+        if (e.payload_type != pt) continue;
+        return gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "video",
+                                   "encoding-name", G_TYPE_STRING, e.encoding.c_str(), "clock-rate",
+                                   G_TYPE_INT, 90000, "payload", G_TYPE_INT, static_cast<int>(pt),
+                                   nullptr);
+    }
+    return nullptr;
 }
 
 GstBusSyncReply WebRtcLink::on_bus(GstBus*, GstMessage* msg, gpointer data) {

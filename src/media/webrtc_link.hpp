@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -137,6 +138,7 @@ private:
     void create_offer();
     static void on_ice_candidate(GstElement* webrtc, guint mline, gchar* candidate, gpointer self);
     static void on_pad_added(GstElement* webrtc, GstPad* pad, gpointer self);
+    static GstCaps* on_request_pt_map(GstElement* rtpbin, guint session, guint pt, gpointer self);
     static GstBusSyncReply on_bus(GstBus* bus, GstMessage* msg, gpointer self);
 
     WebRtcLinkOptions options_;
@@ -147,8 +149,11 @@ private:
     Incoming incoming_;
     Failure on_failure_;
     std::atomic<bool> offered_{false};
-    std::vector<ExtraVideoPayloadType> extra_video_;  // control thread
-    bool answered_ = false;  // control thread: receive() took the answer to our last offer
+    // Written on the control thread, read by GStreamer threads (offers, pt maps).
+    mutable std::mutex extra_mutex_;
+    std::vector<ExtraVideoPayloadType> extra_video_;
+    GstElement* rtpbin_ = nullptr;  // webrtcbin's own, owned by it
+    bool answered_ = false;         // control thread: receive() took the answer to our last offer
     // Posted closures check this on the control thread, where the link is destroyed.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -284,26 +284,35 @@ onmessage = (e) => {
     if (!entry.codec) return {why: 'no frame from the meeting yet', pending: true};
     const p = link.sender.getParameters();
     if (p.encodings && p.encodings.length > 1) return {why: 'the link sends simulcast'};
-    const codec = p.codecs && p.codecs[0];
-    if (!codec) return {why: 'no codec negotiated on the link yet', pending: true};
-    if (codec.mimeType.toLowerCase() !== entry.codec.toLowerCase())
-      return {why: 'the meeting sends ' + entry.codec + ', the caller takes ' + codec.mimeType};
-    if (codec.payloadType !== entry.payloadType)
+    // The first codec is the caller's own (the page's encoder sends under it); the gateway may
+    // list the same codec under the meeting's number too (a forwarded frame keeps its number).
+    const first = p.codecs && p.codecs[0];
+    if (!first) return {why: 'no codec negotiated on the link yet', pending: true};
+    const mime = entry.codec.toLowerCase();
+    if (first.mimeType.toLowerCase() !== mime)
+      return {why: 'the meeting sends ' + entry.codec + ', the caller takes ' + first.mimeType};
+    const h264 = /h264/i.test(mime);
+    // The gateway re-payloads the link's H.264 for the caller (media/passthrough.cpp): in
+    // packetization-mode=0 one NAL unit per packet, which the page's own encoder cuts its
+    // slices for and another browser's encoder does not.
+    if (h264 && fmtp(first.sdpFmtpLine, 'packetization-mode') !== '1')
+      return {why: 'the caller takes H.264 packetization-mode=0'};
+    const theirs = (entry.receiver.getParameters().codecs || [])
+        .find((c) => c.payloadType === entry.payloadType);
+    const meeting = fmtp(theirs && theirs.sdpFmtpLine, 'profile-level-id');
+    const caller = fmtp(first.sdpFmtpLine, 'profile-level-id');
+    if (h264 && !h264ProfileFits(meeting, caller))
+      return {why: 'the meeting sends H.264 profile-level-id ' + meeting + ', the caller takes ' +
+                   caller};
+    const codec = p.codecs.find((c) => c.payloadType === entry.payloadType &&
+                                       c.mimeType.toLowerCase() === mime);
+    if (!codec || (h264 && fmtp(codec.sdpFmtpLine, 'packetization-mode') !== '1')) {
+      // What the gateway needs to list the meeting's number on the link too (it offers the
+      // link again, and this check passes once the page answered).
+      const number = {payloadType: entry.payloadType, codec: entry.codec,
+                      fmtp: (theirs && theirs.sdpFmtpLine) || ''};
       return {why: 'the meeting numbers ' + entry.codec + ' ' + entry.payloadType +
-                   ', the link ' + codec.payloadType};
-    if (/h264/i.test(codec.mimeType)) {
-      // The gateway re-payloads the link's H.264 for the caller (media/passthrough.cpp): in
-      // packetization-mode=0 one NAL unit per packet, which the page's own encoder cuts its
-      // slices for and another browser's encoder does not.
-      if (fmtp(codec.sdpFmtpLine, 'packetization-mode') !== '1')
-        return {why: 'the caller takes H.264 packetization-mode=0'};
-      const theirs = (entry.receiver.getParameters().codecs || [])
-          .find((c) => c.payloadType === entry.payloadType);
-      const meeting = fmtp(theirs && theirs.sdpFmtpLine, 'profile-level-id');
-      const caller = fmtp(codec.sdpFmtpLine, 'profile-level-id');
-      if (!h264ProfileFits(meeting, caller))
-        return {why: 'the meeting sends H.264 profile-level-id ' + meeting + ', the caller takes ' +
-                     caller};
+                   ', the link ' + first.payloadType, number};
     }
     const width = entry.width || tiles[0].video.videoWidth;
     const height = entry.height || tiles[0].video.videoHeight;
@@ -359,6 +368,7 @@ onmessage = (e) => {
     const c = check();
     if (state === 'composited') {
       reason = c.why || '';
+      meetingNumber = c.number || null;
       if (!c.entry) {
         candidate = null;
         announce(c.pending);
@@ -410,6 +420,7 @@ onmessage = (e) => {
   }
 
   let announced = '';
+  let meetingNumber = null;   // the meeting's payload type the link lacks (check())
   function announce(pending) {
     const nextMode = state === 'encoded' ? 'encoded' : 'composited';
     const e = current;
@@ -419,7 +430,10 @@ onmessage = (e) => {
     mode = nextMode;
     report({type: 'meeting_forward', mode, reason: mode === 'encoded' ? '' : reason,
             codec: e ? e.codec : '', width: e ? e.width : 0, height: e ? e.height : 0,
-            pending: !!pending});
+            pending: !!pending,
+            ...(mode !== 'encoded' && meetingNumber ? {meetingPayloadType: meetingNumber.payloadType,
+                                                      meetingCodec: meetingNumber.codec,
+                                                      meetingFmtp: meetingNumber.fmtp} : {})});
   }
 
   // The bridge calls this once the compositor feeds the link: host = {tiles() -> [{video,

@@ -706,6 +706,10 @@ void MeetingLink::log_content_forward(const nlohmann::json& msg) {
 void MeetingLink::log_meeting_forward(const nlohmann::json& msg) {
     const std::string mode = text_field(msg, "mode");
     const std::string reason = text_field(msg, "reason");
+    if (const auto pt = msg.find("meetingPayloadType");
+        mode != "encoded" && pt != msg.end() && pt->is_number_unsigned() && bridge_)
+        list_meeting_payload_type(pt->get<unsigned>(), text_field(msg, "meetingCodec"),
+                                  text_field(msg, "meetingFmtp"));
     if (mode == "encoded") {
         meeting_forward_mode_ = mode;
         spdlog::info(
@@ -725,6 +729,27 @@ void MeetingLink::log_meeting_forward(const nlohmann::json& msg) {
     meeting_forward_mode_ = mode;
     spdlog::info("gateway: sess={} meeting video composited for the caller ({})", id_,
                  core::log_field(reason));
+}
+
+void MeetingLink::list_meeting_payload_type(unsigned pt, const std::string& codec,
+                                            const std::string& fmtp) {
+    // The page composites the meeting's video only because the meeting numbers the caller's
+    // codec otherwise than the link (a forwarded frame keeps its number): the link lists the
+    // codec under the meeting's number too and is offered again; the page forwards once it
+    // answered (docs/browser.md, "Payload types").
+    if (pt > 127 || codec.size() > 32 || fmtp.size() > 512) return;
+    const bool bound =
+        link_bound_ && page_ && bridge_frame_ && page_->context_alive(*bridge_frame_);
+    if (!bound || renegotiating_) return;
+    if (auto st = bridge_->add_meeting_payload_type(pt, codec, fmtp); !st) {
+        spdlog::info("gateway: sess={} meeting link keeps its video numbers ({} {}: {})", id_,
+                     core::log_field(codec), pt, core::log_field(st.error().message));
+        return;
+    }
+    spdlog::info(
+        "gateway: sess={} meeting link renegotiated: the meeting's video number {} ({}) listed "
+        "on the link too, so that its frames can be forwarded to the caller",
+        id_, pt, core::log_field(codec));
 }
 
 void MeetingLink::on_context_gone(const browser::FrameContext& context) {

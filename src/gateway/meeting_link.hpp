@@ -196,6 +196,9 @@ private:
     void on_context_gone(const browser::FrameContext& context);
     // The page's "meeting_forward" report: the meeting's video to the caller, forwarded or not.
     void log_meeting_forward(const nlohmann::json& msg);
+    // Its `meetingPayloadType`: the link lists the caller's codec under it too (MeetingBridge::
+    // add_meeting_payload_type()) and offers again.
+    void list_meeting_payload_type(unsigned pt, const std::string& codec, const std::string& fmtp);
     // Its "forward" report of kind "content": the room's content into the meeting's share.
     void log_content_forward(const nlohmann::json& msg);
     // Encoded frames keep the link's payload type, either way: the link numbers its video as

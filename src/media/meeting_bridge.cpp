@@ -427,18 +427,81 @@ bool MeetingBridge::attach_incoming(GstPad* pad, const std::string& description,
 }
 
 void MeetingBridge::forward_incoming(GstPad* pad, bool video) {
-    EncodedChannel& channel = video ? *from_page_ : *audio_from_page_;
-    const std::string desc = video ? passthrough_link_receive_description(*passthrough_)
-                                   : audio_passthrough_link_receive_description();
-    const bool linked = attach_incoming(pad, desc, video, "forward", [&channel](GstBin* bin) {
-        GstPtr<GstElement> out(gst_bin_get_by_name(bin, "out"));
-        channel.attach_producer(out.get());
-    });
+    if (video) {
+        forward_incoming_video(pad);
+        return;
+    }
+    const bool linked = attach_incoming(pad, audio_passthrough_link_receive_description(), false,
+                                        "forward", [this](GstBin* bin) {
+                                            GstPtr<GstElement> out(gst_bin_get_by_name(bin, "out"));
+                                            audio_from_page_->attach_producer(out.get());
+                                        });
     if (!linked) return;
     spdlog::info(
-        "media: sess={} bridge: receiving the meeting's {} from the page ({}, forwarded without "
-        "decoding)",
-        session_id_, video ? "video" : "audio", video ? passthrough_->codec : "opus");
+        "media: sess={} bridge: receiving the meeting's audio from the page (opus, forwarded "
+        "without decoding)",
+        session_id_);
+}
+
+namespace {
+
+// A new request pad of the funnel in `bin`, ghosted on the bin as `name` and active.
+GstPad* funnel_input(GstBin* bin, const std::string& name) {
+    GstPtr<GstElement> funnel(gst_bin_get_by_name(bin, "in_funnel"));
+    if (!funnel) return nullptr;
+    GstPtr<GstPad> sink(gst_element_request_pad_simple(funnel.get(), "sink_%u"));
+    if (!sink) return nullptr;
+    GstPad* ghost = gst_ghost_pad_new(name.c_str(), sink.get());
+    gst_pad_set_active(ghost, TRUE);
+    gst_element_add_pad(GST_ELEMENT(bin), ghost);  // takes the floating reference
+    return ghost;
+}
+
+}  // namespace
+
+void MeetingBridge::forward_incoming_video(GstPad* pad) {
+    std::lock_guard lock(video_in_mutex_);
+    if (video_in_bin_ != nullptr) {
+        // Another payload type on the video line (the meeting's number, add_meeting_payload_type):
+        // into the same depayloader, whose caps follow the funnel's active input.
+        GstPad* ghost =
+            funnel_input(GST_BIN(video_in_bin_), "sink_" + std::to_string(video_in_pads_++));
+        if (ghost == nullptr || gst_pad_link(pad, ghost) != GST_PAD_LINK_OK) {
+            spdlog::warn("media: sess={} bridge: cannot link the page's video {}", session_id_,
+                         GST_PAD_NAME(pad));
+            return;
+        }
+        spdlog::info(
+            "media: sess={} bridge: receiving the meeting's video from the page under a second "
+            "payload type too ({})",
+            session_id_, GST_PAD_NAME(pad));
+        return;
+    }
+    const std::string desc =
+        "funnel name=in_funnel ! " + passthrough_link_receive_description(*passthrough_);
+    GstElement* made = nullptr;
+    const bool linked = attach_incoming(pad, desc, true, "forward", [&](GstBin* bin) {
+        GstPtr<GstElement> out(gst_bin_get_by_name(bin, "out"));
+        from_page_->attach_producer(out.get());
+        funnel_input(bin, "sink");
+        made = GST_ELEMENT(bin);
+    });
+    if (!linked) return;
+    video_in_bin_ = made;
+    video_in_pads_ = 1;
+    spdlog::info(
+        "media: sess={} bridge: receiving the meeting's video from the page ({}, forwarded "
+        "without decoding)",
+        session_id_, passthrough_->codec);
+}
+
+core::Status MeetingBridge::add_meeting_payload_type(unsigned pt, const std::string& codec,
+                                                     const std::string& fmtp) {
+    if (!passthrough_) return core::fail("no video passthrough on the link");
+    auto params = meeting_payload_type_fmtp(*passthrough_, pt, codec, fmtp, video_payload_type_,
+                                            content_ ? content_payload_type_ : 0);
+    if (!params) return core::fail("the caller cannot take it under that number");
+    return link_->add_video_payload_type({pt, passthrough_->codec, std::move(*params)});
 }
 
 void MeetingBridge::on_content_incoming(GstPad* pad) {

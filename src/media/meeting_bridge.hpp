@@ -15,6 +15,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,13 @@ public:
     // (with video passthrough) and the content track (content_link_payload_type()); logs what
     // it chose. Nothing to do for a track without a fitting format.
     void match_page_payload_type(const nlohmann::json& video_formats);
+    // The page cannot forward the meeting's video to the caller only because the meeting
+    // numbers the caller's codec `pt` (its `codec` and `fmtp`, meeting_forwarder.js): with
+    // video passthrough, the link lists the codec under `pt` too and offers again
+    // (meeting_payload_type_fmtp(); WebRtcLink::add_video_payload_type()). Fails, changing
+    // nothing, when the caller cannot take it that way or the link cannot offer now.
+    core::Status add_meeting_payload_type(unsigned pt, const std::string& codec,
+                                          const std::string& fmtp);
 
     // Gateway → page description of what we send (for tests and the docs).
     static std::string video_send_description(const std::string& session_id,
@@ -105,6 +113,7 @@ private:
     void on_content_incoming(GstPad* pad);      // GStreamer thread
     // Passthrough: the page's encoded stream into its channel; GStreamer thread.
     void forward_incoming(GstPad* pad, bool video);
+    void forward_incoming_video(GstPad* pad);
     // Parses `description` into a bin, lets `prepare` hook its named elements, adds it to the
     // link's pipeline and links `pad` to it; false (logged) when any step fails.
     bool attach_incoming(GstPad* pad, const std::string& description, bool video, const char* verb,
@@ -143,6 +152,12 @@ private:
     unsigned content_payload_type_ = kLinkContentPayloadType;
     std::shared_ptr<EncodedChannel> to_page_;
     std::shared_ptr<EncodedChannel> from_page_;
+    // With passthrough, the page's video may come under two numbers on one SSRC (its encoder's
+    // and the meeting's, forwarded): webrtcbin gives each its own pad, and a funnel in this
+    // bin (owned by the pipeline) merges them before the one depayloader. GStreamer threads.
+    std::mutex video_in_mutex_;
+    GstElement* video_in_bin_ = nullptr;
+    unsigned video_in_pads_ = 0;
 };
 
 }  // namespace media

@@ -203,6 +203,31 @@ std::optional<unsigned> link_payload_type(const PassthroughVideo& video,
     return pick(profile(caller.substr(0, 2)));
 }
 
+std::optional<std::map<std::string, std::string>> meeting_payload_type_fmtp(
+    const PassthroughVideo& video, unsigned pt, const std::string& codec, const std::string& fmtp,
+    unsigned video_pt, unsigned content_pt) {
+    const bool dynamic = (pt >= 35 && pt <= 63) || (pt >= 96 && pt <= 127);
+    if (!dynamic || pt == video_pt || pt == content_pt || pt == kLinkAudioPayloadType)
+        return std::nullopt;
+    std::string name = lower(codec);
+    if (name.starts_with("video/")) name = name.substr(6);
+    if (name != lower(video.codec)) return std::nullopt;
+    if (video.codec != "H264") return std::map<std::string, std::string>{};
+    if (video.single_nal || fmtp_param(fmtp, "packetization-mode") != "1") return std::nullopt;
+    std::string meeting = fmtp_param(fmtp, "profile-level-id");
+    if (meeting.empty()) meeting = "42001f";  // RFC 6184 default profile (the level aside)
+    const std::string caller = lower(video.profile_level_id);
+    if (!hex6(meeting) || caller.size() != 6) return std::nullopt;
+    // constraint_set1 (0x40 in profile-iop) on Baseline: Constrained Baseline, which every
+    // profile's decoder takes.
+    const bool constrained_baseline =
+        meeting.starts_with("42") && (std::stoul(meeting.substr(2, 2), nullptr, 16) & 0x40) != 0;
+    if (meeting.substr(0, 2) != caller.substr(0, 2) && !constrained_baseline) return std::nullopt;
+    return std::map<std::string, std::string>{{"profile-level-id", meeting},
+                                              {"packetization-mode", "1"},
+                                              {"level-asymmetry-allowed", "1"}};
+}
+
 std::optional<unsigned> content_link_payload_type(const std::vector<NativeVideoFormat>& native,
                                                   unsigned video_pt) {
     for (const auto& n : native) {

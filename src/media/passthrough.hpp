@@ -81,6 +81,20 @@ std::vector<NativeVideoFormat> parse_native_video_formats(const nlohmann::json& 
 std::optional<unsigned> link_payload_type(const PassthroughVideo& video,
                                           const std::vector<NativeVideoFormat>& native);
 
+// The meeting's own number for the caller's codec, reported by the page when it cannot forward
+// the meeting's video to the caller only because the numbers differ (meeting_forwarder.js: a
+// forwarded frame keeps its payload type; Janus numbers H.264 107 toward subscribers, the link
+// 108). The link then lists the codec under that number too, after its own, so that the page's
+// encoder keeps the caller's variant and forwarded frames leave under the meeting's number. The
+// fmtp to offer under `pt`, or nullopt when the caller cannot take what the meeting sends that
+// way: another codec, a caller in H.264 packetization-mode=0 (the gateway re-payloads the page's
+// H.264 for it, one NAL unit per packet), the meeting's H.264 not in mode 1, or a profile the
+// caller does not decode (not its profile_idc, not Constrained Baseline), or `pt` not dynamic or
+// the link's audio, content or main video number (bundled m-lines must not share one).
+std::optional<std::map<std::string, std::string>> meeting_payload_type_fmtp(
+    const PassthroughVideo& video, unsigned pt, const std::string& codec, const std::string& fmtp,
+    unsigned video_pt, unsigned content_pt);
+
 // The payload type under which the link should carry the content track (VP8, encoded by the
 // gateway): the page's own number for VP8, so that the page can forward the link's content
 // frames into a meeting's share sender whose offer the page made (forwarder.js), unless that

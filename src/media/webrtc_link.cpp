@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <sstream>
 #include <vector>
 
@@ -69,6 +70,10 @@ std::string WebRtcLink::keep_loopback_candidates(const std::string& sdp) {
 
 std::string WebRtcLink::with_start_bitrate(const std::string& sdp) const {
     std::string out = with_fmtp(sdp, 0, options_.video_fmtp, options_.start_bitrate_kbps);
+    {
+        std::lock_guard lock(extra_mutex_);
+        out = with_extra_video_payload_types(out, extra_video_);
+    }
     if (options_.content_send.empty()) return out;
     return with_fmtp(out, 1, options_.content_fmtp, options_.start_bitrate_kbps);
 }
@@ -140,6 +145,75 @@ std::string WebRtcLink::with_fmtp(const std::string& sdp, size_t index,
     return out;
 }
 
+std::string WebRtcLink::with_extra_video_payload_types(
+    const std::string& sdp, const std::vector<ExtraVideoPayloadType>& extra) {
+    if (extra.empty()) return sdp;
+    std::vector<std::string> lines;
+    {
+        std::istringstream in(sdp);
+        std::string line;
+        while (std::getline(in, line)) {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            lines.push_back(line);
+        }
+    }
+    // Every number of every m-line: bundled m-lines must not share one.
+    std::vector<std::string> used;
+    size_t video = lines.size();  // the first m=video line
+    size_t end = lines.size();    // the line after its section
+    for (size_t i = 0; i < lines.size(); ++i) {
+        if (lines[i].rfind("m=", 0) != 0) continue;
+        if (video != lines.size() && end == lines.size()) end = i;
+        std::istringstream fields(lines[i]);
+        std::string f;
+        for (int n = 0; fields >> f; ++n)
+            if (n >= 3) used.push_back(f);
+        if (video == lines.size() && lines[i].rfind("m=video ", 0) == 0) video = i;
+    }
+    if (video == lines.size()) return sdp;
+    std::istringstream fields(lines[video]);
+    std::string first;
+    for (int n = 0; n < 4 && (fields >> first); ++n) {
+    }
+    std::vector<std::string> feedback;  // "a=rtcp-fb:<first> " suffixes
+    const std::string fb = "a=rtcp-fb:" + first + " ";
+    for (size_t i = video; i < end; ++i)
+        if (lines[i].rfind(fb, 0) == 0) feedback.push_back(lines[i].substr(fb.size()));
+    std::vector<std::string> added;
+    for (const auto& e : extra) {
+        const std::string pt = std::to_string(e.payload_type);
+        if (std::find(used.begin(), used.end(), pt) != used.end()) continue;
+        used.push_back(pt);
+        lines[video] += " " + pt;
+        added.push_back("a=rtpmap:" + pt + " " + e.encoding + "/90000");
+        std::string params;
+        for (const auto& [k, v] : e.fmtp) params += (params.empty() ? "" : ";") + k + "=" + v;
+        if (!params.empty()) added.push_back("a=fmtp:" + pt + " " + params);
+        for (const auto& f : feedback) added.push_back("a=rtcp-fb:" + pt + " " + f);
+    }
+    lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(end), added.begin(), added.end());
+    std::string out;
+    for (const auto& line : lines) out += line + "\r\n";
+    return out;
+}
+
+core::Status WebRtcLink::add_video_payload_type(ExtraVideoPayloadType extra) {
+    if (!offered_ || !answered_) return core::fail("the link's offer is not answered yet");
+    GstWebRTCSignalingState signaling = GST_WEBRTC_SIGNALING_STATE_STABLE;
+    g_object_get(webrtc_, "signaling-state", &signaling, nullptr);
+    if (signaling != GST_WEBRTC_SIGNALING_STATE_STABLE)
+        return core::fail("the link is negotiating");
+    {
+        std::lock_guard lock(extra_mutex_);
+        for (const auto& e : extra_video_)
+            if (e.payload_type == extra.payload_type) return core::fail("listed already");
+        extra_video_.push_back(std::move(extra));
+    }
+    answered_ = false;
+    create_offer();
+    return core::Ok{};
+}
+
 core::Result<std::unique_ptr<WebRtcLink>> WebRtcLink::create(const WebRtcLinkOptions& options,
                                                              Poster post, Signal signal,
                                                              Incoming incoming) {
@@ -197,6 +271,17 @@ core::Result<std::unique_ptr<WebRtcLink>> WebRtcLink::create(const WebRtcLinkOpt
                      self);
     g_signal_connect(link->webrtc_, "on-ice-candidate", G_CALLBACK(on_ice_candidate), self);
     g_signal_connect(link->webrtc_, "pad-added", G_CALLBACK(on_pad_added), self);
+    // webrtcbin 1.22 maps the page's payload types from our own offer only, which never has
+    // the extra numbers (add_video_payload_type() adds them to the text the page gets): without
+    // caps for them rtpbin drops those packets. Its pt-map signal stops at the first handler
+    // that answers, and webrtcbin's, connected first, answers nothing for these.
+    link->rtpbin_ = gst_bin_get_by_name(GST_BIN(link->webrtc_), "rtpbin");
+    if (link->rtpbin_ != nullptr) {
+        gst_object_unref(link->rtpbin_);  // webrtcbin keeps it alive
+        g_signal_connect(link->rtpbin_, "request-pt-map", G_CALLBACK(on_request_pt_map), self);
+    } else {
+        spdlog::warn("media: webrtc link: webrtcbin has no element named rtpbin");
+    }
     GstRef<GstBus> bus(gst_element_get_bus(pipeline));
     gst_bus_set_sync_handler(bus.get(), on_bus, self, nullptr);
     return link;
@@ -208,6 +293,7 @@ WebRtcLink::~WebRtcLink() {
     // NULL joins the streaming threads; afterwards no callback can reach us.
     gst_element_set_state(pipeline_, GST_STATE_NULL);
     g_signal_handlers_disconnect_by_data(webrtc_, this);
+    if (rtpbin_ != nullptr) g_signal_handlers_disconnect_by_data(rtpbin_, this);
     GstRef<GstBus> bus(gst_element_get_bus(pipeline_));
     gst_bus_set_sync_handler(bus.get(), nullptr, nullptr, nullptr);
     gst_object_unref(pipeline_);
@@ -429,6 +515,19 @@ void WebRtcLink::on_pad_added(GstElement*, GstPad* pad, gpointer data) {
         }
     }
     self->incoming_(pad, video);
+}
+
+GstCaps* WebRtcLink::on_request_pt_map(GstElement*, guint, guint pt, gpointer data) {
+    auto* self = static_cast<WebRtcLink*>(data);
+    std::lock_guard lock(self->extra_mutex_);
+    for (const auto& e : self->extra_video_) {
+        if (e.payload_type != pt) continue;
+        return gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "video",
+                                   "encoding-name", G_TYPE_STRING, e.encoding.c_str(), "clock-rate",
+                                   G_TYPE_INT, 90000, "payload", G_TYPE_INT, static_cast<int>(pt),
+                                   nullptr);
+    }
+    return nullptr;
 }
 
 GstBusSyncReply WebRtcLink::on_bus(GstBus*, GstMessage* msg, gpointer data) {

@@ -14,7 +14,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace media {
 
@@ -49,6 +51,13 @@ struct WebRtcLinkOptions {
     std::function<void(GstPad* pad)> content_incoming;
     // Its payload type (in content_caps), unique on the link.
     unsigned content_payload_type = 0;
+};
+
+// The main video's codec listed again under another payload type (add_video_payload_type()).
+struct ExtraVideoPayloadType {
+    unsigned payload_type = 0;
+    std::string encoding;                     // "H264", "VP8": the rtpmap's name
+    std::map<std::string, std::string> fmtp;  // may be empty
 };
 
 class WebRtcLink {
@@ -88,6 +97,12 @@ public:
     // numbering): the page's stream on it is still told apart by its number (on_pad_added), and
     // the transceiver's codec preferences, from which the offer is made, follow.
     void set_content_payload_type(unsigned pt);
+    // Lists the main video's codec under `extra.payload_type` too, after the link's own number,
+    // and offers again (every m-line as it was): the page may then send on the video line
+    // under either number, and the receiving chain gets one pad per number (Incoming, both
+    // video). Fails, changing nothing, while an offer is unanswered or the link is
+    // negotiating.
+    core::Status add_video_payload_type(ExtraVideoPayloadType extra);
     // The page answered our latest offer (false while a re-offer waits for its answer).
     [[nodiscard]] bool answered() const noexcept { return answered_; }
 
@@ -112,11 +127,20 @@ private:
                                  const std::map<std::string, std::string>& forced,
                                  uint32_t bitrate_kbps);
 
+public:
+    // The first m=video line of `sdp` with `extra` appended to its formats (rtpmap, fmtp, and
+    // the rtcp-fb lines of the line's first format); a number the SDP uses already is left
+    // out. Public for the unit tests.
+    static std::string with_extra_video_payload_types(
+        const std::string& sdp, const std::vector<ExtraVideoPayloadType>& extra);
+
+private:
     static void on_negotiation_needed(GstElement* webrtc, gpointer self);
     static void on_offer_created(GstPromise* promise, gpointer self);
     void create_offer();
     static void on_ice_candidate(GstElement* webrtc, guint mline, gchar* candidate, gpointer self);
     static void on_pad_added(GstElement* webrtc, GstPad* pad, gpointer self);
+    static GstCaps* on_request_pt_map(GstElement* rtpbin, guint session, guint pt, gpointer self);
     static GstBusSyncReply on_bus(GstBus* bus, GstMessage* msg, gpointer self);
 
     // The content transceiver's codecs are its caps (content_caps), set as its codec
@@ -137,7 +161,11 @@ private:
     Incoming incoming_;
     Failure on_failure_;
     std::atomic<bool> offered_{false};
-    bool answered_ = false;  // control thread: receive() took the answer to our last offer
+    // Written on the control thread, read by GStreamer threads (offers, pt maps).
+    mutable std::mutex extra_mutex_;
+    std::vector<ExtraVideoPayloadType> extra_video_;
+    GstElement* rtpbin_ = nullptr;  // webrtcbin's own, owned by it
+    bool answered_ = false;         // control thread: receive() took the answer to our last offer
     // Posted closures check this on the control thread, where the link is destroyed.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -284,6 +284,73 @@ TEST_F(MeetingCallTest, DtlsSrtpCallerIsSeenAndHeardAndForwardedWithoutDecoding)
     hang_up_and_stop(*caller, *gw);
 }
 
+// Issue 13: a room-system caller (H.264 in packetization-mode 0 and 1, answered 1) sees the
+// one other participant, whose H.264 the page forwards to it as the meeting's connection
+// received it: no decode, draw or encode in the page. Janus numbers H.264 107 toward its
+// subscribers while the link carries the caller's H.264 under the page's own 108 (so that the
+// caller's frames can be forwarded into the page's publisher), and a forwarded frame keeps its
+// number: the link lists 107 too once the page reports it, the page then forwards, and the
+// caller decodes the observer's 640x360 canvas as it left the observer's browser.
+TEST_F(MeetingCallTest, RoomSystemCallerGetsTheMeetingsH264ForwardedEncoded) {
+    testsupport::TempDir tmp("meeting-forwarded");
+    auto gw = e2e::DemoGateway::start(tmp.path());
+    ASSERT_TRUE(gw.ok()) << gw.error().message;
+    auto& log = gw->program();
+    ASSERT_TRUE(join_observer(*gw));
+    testsupport::BaresipOptions o;
+    o.tone_hz = 440;
+    o.h264_both_modes = true;
+    auto caller = caller_in_meeting(*gw, tmp.path(), o);
+    ASSERT_TRUE(caller);
+    ASSERT_TRUE(log.log_contains(
+        std::regex("bridge: video passthrough H264 \\(no decode/encode\\) .*packetization-mode=1")))
+        << log.tail(80);
+
+    const std::regex forwarded(
+        "meeting video forwarded encoded to the caller \\(video/H264 (\\d+)x(\\d+)");
+    ASSERT_TRUE(log.wait_for_log(forwarded, 90s)) << log.tail(80);
+    std::smatch m;
+    std::string text = log.log();
+    ASSERT_TRUE(std::regex_search(text, m, forwarded));
+    EXPECT_EQ(m[1], "640");
+    EXPECT_EQ(m[2], "360");
+    EXPECT_TRUE(log.log_contains(std::regex("meeting's video number 107 \\(video/H264\\) listed")))
+        << log.tail(80);
+
+    // Two of the page's reports (every 5 s while forwarding): frames went on in between.
+    const std::regex stats("meeting video forwarded frames=(\\d+) write_errors=(\\d+)");
+    const auto reports = [&] {
+        std::vector<std::pair<long, long>> r;
+        const std::string t = log.log();
+        for (std::sregex_iterator it(t.begin(), t.end(), stats), end; it != end; ++it)
+            r.emplace_back(std::stol((*it)[1]), std::stol((*it)[2]));
+        return r;
+    };
+    ASSERT_TRUE(run_until([&] { return reports().size() >= 2; }, 60s)) << log.tail(80);
+    const auto r = reports();
+    const long frames = r.back().first - r[r.size() - 2].first;
+    EXPECT_GE(frames, 30) << "frames forwarded in 5 s";
+    EXPECT_EQ(r.back().second, 0) << "write errors";
+
+    // The caller decodes the forwarded frames: the observer's canvas at its own size (the
+    // link's encoder is inactive while forwarding, so nothing else reaches the caller).
+    const auto seen = caller_sees(*caller, tmp.path());
+    EXPECT_EQ(seen.width, 640);
+    EXPECT_EQ(seen.height, 360);
+    EXPECT_GT(seen.luma_stddev, 4);
+    text = log.log();
+    const auto at = text.find("meeting video forwarded encoded to the caller");
+    EXPECT_EQ(text.find("meeting video composited for the caller", at), std::string::npos)
+        << "switched back to the compositor\n"
+        << log.tail(80);
+    std::printf(
+        "[ measure ] meeting video forwarded to the caller: %ld frames in 5 s; the caller "
+        "decoded %dx%d\n",
+        frames, seen.width, seen.height);
+    EXPECT_FALSE(log.log_contains(std::regex("pipeline error"))) << log.tail(80);
+    hang_up_and_stop(*caller, *gw);
+}
+
 }  // namespace
 
 namespace {

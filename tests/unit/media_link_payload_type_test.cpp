@@ -1,6 +1,7 @@
 // The link's video payload type follows the page's own numbering (media/passthrough.hpp,
 // link_payload_type): forwarded frames keep it into the meeting.
 #include "media/passthrough.hpp"
+#include "media/webrtc_link.hpp"
 
 #include <gtest/gtest.h>
 
@@ -113,6 +114,74 @@ TEST(MediaLinkPayloadType, ContentTakesThePagesVp8NumberWhenTheMainVideoLeavesIt
     EXPECT_FALSE(media::content_link_payload_type({{111, "VP8", ""}}, 108));
     EXPECT_FALSE(media::content_link_payload_type({{26, "VP8", ""}}, 108));
     EXPECT_EQ(media::content_link_payload_type({{120, "vp8", ""}}, 108), 120U);
+}
+
+}  // namespace
+
+namespace {
+
+// The meeting's own number for the caller's codec, listed on the link too (issue 13: Janus
+// numbers H.264 107 toward subscribers, the link 108): what the link offers under it, or
+// nothing when the caller cannot take the meeting's frames as they are.
+TEST(MediaLinkPayloadType, MeetingNumberListedWhenTheCallerTakesItsFrames) {
+    const std::string janus = "profile-level-id=42e01f;packetization-mode=1";
+    const auto params =
+        media::meeting_payload_type_fmtp(h264("42e01f"), 107, "video/H264", janus, 108, 96);
+    ASSERT_TRUE(params);
+    EXPECT_EQ(params->at("profile-level-id"), "42e01f");
+    EXPECT_EQ(params->at("packetization-mode"), "1");
+    // Constrained Baseline fits every caller; the same profile_idc fits too.
+    EXPECT_TRUE(media::meeting_payload_type_fmtp(h264("4d001f"), 107, "video/H264", janus, 116, 0));
+    EXPECT_TRUE(media::meeting_payload_type_fmtp(
+        h264("42001f"), 107, "H264", "packetization-mode=1;profile-level-id=42001f", 102, 0));
+    // A Main stream to a Baseline caller, the meeting in mode 0, a mode-0 caller.
+    EXPECT_FALSE(media::meeting_payload_type_fmtp(
+        h264("42e01f"), 107, "video/H264", "profile-level-id=4d001f;packetization-mode=1", 108, 0));
+    EXPECT_FALSE(media::meeting_payload_type_fmtp(h264("42e01f"), 107, "video/H264",
+                                                  "profile-level-id=42e01f", 108, 0));
+    EXPECT_FALSE(
+        media::meeting_payload_type_fmtp(h264("42e01f", true), 107, "video/H264", janus, 108, 0));
+    // Another codec; a number the link uses (its video, content, audio) or a static one.
+    EXPECT_FALSE(media::meeting_payload_type_fmtp(h264("42e01f"), 107, "video/VP8", "", 108, 0));
+    EXPECT_FALSE(
+        media::meeting_payload_type_fmtp(h264("42e01f"), 108, "video/H264", janus, 108, 0));
+    EXPECT_FALSE(
+        media::meeting_payload_type_fmtp(h264("42e01f"), 96, "video/H264", janus, 108, 96));
+    EXPECT_FALSE(
+        media::meeting_payload_type_fmtp(h264("42e01f"), 111, "video/H264", janus, 108, 0));
+    EXPECT_FALSE(media::meeting_payload_type_fmtp(h264("42e01f"), 26, "video/H264", janus, 108, 0));
+    // VP8: the codec alone.
+    media::PassthroughVideo vp8;
+    vp8.codec = "VP8";
+    const auto v = media::meeting_payload_type_fmtp(vp8, 100, "video/VP8", "", 96, 0);
+    ASSERT_TRUE(v);
+    EXPECT_TRUE(v->empty());
+}
+
+// The offer as the page sees it lists the extra number after the link's own, with the same
+// feedback, and never a number another m-line of the bundle has.
+TEST(MediaLinkPayloadType, ExtraVideoNumberAppendedToTheVideoLine) {
+    const std::string sdp =
+        "v=0\r\n"
+        "m=video 9 UDP/TLS/RTP/SAVPF 108\r\n"
+        "a=rtpmap:108 H264/90000\r\n"
+        "a=rtcp-fb:108 nack pli\r\n"
+        "a=fmtp:108 packetization-mode=1\r\n"
+        "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+        "a=rtpmap:111 OPUS/48000/2\r\n";
+    const auto out = media::WebRtcLink::with_extra_video_payload_types(
+        sdp, {{107, "H264", {{"packetization-mode", "1"}, {"profile-level-id", "42e01f"}}},
+              {111, "H264", {}}});
+    EXPECT_NE(out.find("m=video 9 UDP/TLS/RTP/SAVPF 108 107\r\n"), std::string::npos) << out;
+    const auto at = out.find("a=rtpmap:107 H264/90000\r\n");
+    ASSERT_NE(at, std::string::npos) << out;
+    EXPECT_LT(at, out.find("m=audio")) << out;
+    EXPECT_NE(out.find("a=fmtp:107 packetization-mode=1;profile-level-id=42e01f\r\n"),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("a=rtcp-fb:107 nack pli\r\n"), std::string::npos) << out;
+    EXPECT_EQ(out.find("a=rtpmap:111 H264"), std::string::npos) << out;
+    EXPECT_EQ(media::WebRtcLink::with_extra_video_payload_types(sdp, {}), sdp);
 }
 
 }  // namespace

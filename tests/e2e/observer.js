@@ -15,6 +15,27 @@
     console[level] = (...a) => { __smgwConsole.push(a.map(String).join(' ').slice(0, 300)); orig(...a); if (__smgwConsole.length > 40) __smgwConsole.shift(); };
   }
   window.__obs = {frames: 0, width: 0, height: 0, peakHz: 0, levelDb: -200};
+  // Every connection the page makes, for __obsVideoStats(): rVFC counts what was painted, the
+  // receiver's stats say whether frames arrived, were decoded, and what the decoder asked for.
+  const pcs = [];
+  const NativePC = window.RTCPeerConnection;
+  window.RTCPeerConnection = function (...a) { const pc = new NativePC(...a); pcs.push(pc); return pc; };
+  window.RTCPeerConnection.prototype = NativePC.prototype;
+  Object.setPrototypeOf(window.RTCPeerConnection, NativePC);
+  // The video inbound-rtp stats summed over the page's connections.
+  window.__obsVideoStats = async () => {
+    const sum = {framesReceived: 0, framesDecoded: 0, framesDropped: 0, keyFramesDecoded: 0,
+                 pliCount: 0, firCount: 0, nackCount: 0, packetsReceived: 0, packetsLost: 0,
+                 bytesReceived: 0, freezeCount: 0};
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((s) => {
+        if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
+        for (const k of Object.keys(sum)) sum[k] += s[k] || 0;
+      });
+    }
+    return sum;
+  };
   navigator.mediaDevices.getUserMedia = async () => {
     const c = document.createElement('canvas');
     c.width = 640; c.height = 360;

@@ -156,6 +156,14 @@ void PassthroughCall::run_call(bool transcode, CallFigures& out, PageVideo page_
                 transcode ? "transcode" : "passthrough", obs["width"].get<int>(),
                 obs["height"].get<int>(), obs["frames"].get<int>());
     EXPECT_GE(obs["frames"].get<int>(), 90) << obs.dump();
+    if (forward_encoded) {
+        // The observer's receiver now, to compare with the same figures after the page's
+        // reports below.
+        const auto rx = evaluate(*page, "__obsVideoStats()");
+        ASSERT_TRUE(rx.ok()) << rx.error().message;
+        std::printf("[ measure ] observer's receiver at %d frames: %s\n", obs["frames"].get<int>(),
+                    rx->dump().c_str());
+    }
     EXPECT_GT(obs["width"].get<int>(), 0) << obs.dump();
     if (forward_encoded) {
         EXPECT_TRUE(gw->log_contains(std::regex("caller video forwarded encoded into the meeting")))
@@ -175,10 +183,14 @@ void PassthroughCall::run_call(bool transcode, CallFigures& out, PageVideo page_
         out.page_encoded = r.back().second - r[r.size() - 2].second;
         const auto obs2 = evaluate(*page, "window.__obs");
         ASSERT_TRUE(obs2.ok());
+        // Whether the observer's frames arrive, are decoded and what its decoder asks for: tells
+        // a stall in the network or the keyframe requests from one in painting.
+        const auto rx = evaluate(*page, "__obsVideoStats()");
+        ASSERT_TRUE(rx.ok()) << rx.error().message;
         std::printf(
             "[ measure ] forwarded in the page: %ld frames in 5 s, %ld encoded; observer "
-            "%d frames\n",
-            out.page_forwarded, out.page_encoded, (*obs2)["frames"].get<int>());
+            "%d frames; observer's receiver %s\n",
+            out.page_forwarded, out.page_encoded, (*obs2)["frames"].get<int>(), rx->dump().c_str());
         EXPECT_GT((*obs2)["frames"].get<int>(), obs["frames"].get<int>()) << "observer stalled";
     }
     if (page_video == PageVideo::ReEncoded) {

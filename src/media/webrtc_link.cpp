@@ -45,6 +45,18 @@ std::string sdp_text(const GstSDPMessage* sdp) {
     return text ? std::string(text.get()) : std::string();
 }
 
+// The SDP's lines without their CRLF endings.
+std::vector<std::string> sdp_lines(const std::string& sdp) {
+    std::vector<std::string> lines;
+    std::istringstream in(sdp);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        lines.push_back(line);
+    }
+    return lines;
+}
+
 }  // namespace
 
 bool WebRtcLink::loopback_candidate(const std::string& candidate) {
@@ -84,15 +96,7 @@ std::string WebRtcLink::with_fmtp(const std::string& sdp, size_t index,
     // On the fmtp of our video payload type (one payload type must not have two fmtp lines):
     // the forced parameters, then x-google-*-bitrate, which Chrome reads from the remote
     // description for its own sender.
-    std::vector<std::string> lines;
-    {
-        std::istringstream in(sdp);
-        std::string line;
-        while (std::getline(in, line)) {
-            if (!line.empty() && line.back() == '\r') line.pop_back();
-            lines.push_back(line);
-        }
-    }
+    std::vector<std::string> lines = sdp_lines(sdp);
     std::string video_pt;
     bool video = false;
     size_t video_lines = 0;
@@ -148,15 +152,7 @@ std::string WebRtcLink::with_fmtp(const std::string& sdp, size_t index,
 std::string WebRtcLink::with_extra_video_payload_types(
     const std::string& sdp, const std::vector<ExtraVideoPayloadType>& extra) {
     if (extra.empty()) return sdp;
-    std::vector<std::string> lines;
-    {
-        std::istringstream in(sdp);
-        std::string line;
-        while (std::getline(in, line)) {
-            if (!line.empty() && line.back() == '\r') line.pop_back();
-            lines.push_back(line);
-        }
-    }
+    std::vector<std::string> lines = sdp_lines(sdp);
     // Every number of every m-line: bundled m-lines must not share one.
     std::vector<std::string> used;
     size_t video = lines.size();  // the first m=video line

@@ -203,17 +203,7 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
         bridge->count_encoded("audio_enc", bridge->audio_encoded_);
     }
     if (options.content) {
-        if (options.content_passthrough) {
-            if (auto st = bridge->attach_content_source(); !st) return st.error();
-            spdlog::info(
-                "media: sess={} bridge: content track on the link (the room's {} passed "
-                "through, no decode/encode; the meeting's share decoded here)",
-                session_id, options.content_passthrough->codec);
-        } else {
-            bridge->count_encoded("content_enc", bridge->content_encoded_);
-            spdlog::info("media: sess={} bridge: content track on the link (VP8 both ways)",
-                         session_id);
-        }
+        if (auto st = bridge->start_content_track(""); !st) return st.error();
     }
     return bridge;
 }
@@ -247,19 +237,20 @@ core::Status MeetingBridge::add_content(const std::optional<PassthroughVideo>& p
     }
     content_ = true;
     content_payload_type_ = pt;
-    if (passthrough) {
+    return start_content_track(fmt::format(", added by renegotiation, payload type {}", pt));
+}
+
+core::Status MeetingBridge::start_content_track(const std::string& how) {
+    if (content_passthrough_) {
         if (auto st = attach_content_source(); !st) return st;
         spdlog::info(
             "media: sess={} bridge: content track on the link (the room's {} passed through, no "
-            "decode/encode; the meeting's share decoded here), added by renegotiation, payload "
-            "type {}",
-            session_id_, passthrough->codec, pt);
+            "decode/encode; the meeting's share decoded here){}",
+            session_id_, content_passthrough_->codec, how);
     } else {
         count_encoded("content_enc", content_encoded_);
-        spdlog::info(
-            "media: sess={} bridge: content track on the link (VP8 both ways), added by "
-            "renegotiation, payload type {}",
-            session_id_, pt);
+        spdlog::info("media: sess={} bridge: content track on the link (VP8 both ways){}",
+                     session_id_, how);
     }
     return core::Ok{};
 }

@@ -132,6 +132,9 @@ private:
     }
     // Passed through: the link's content source takes the room's frames (its channel).
     core::Status attach_content_source();
+    // The content track's source hooked up (the room's frames, or the gateway's encoder counted)
+    // and logged; `how` ends the log line (how the track came).
+    core::Status start_content_track(const std::string& how);
 
     std::string session_id_;
     std::unique_ptr<WebRtcLink> link_;

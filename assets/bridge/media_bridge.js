@@ -170,8 +170,10 @@
 
   // Every remote audio track of the meeting goes into one WebAudio mix.
   function mixAudio(track) {
-    if (track.kind !== 'audio' || mixedTracks.has(track.id)) return;
-    mixedTracks.add(track.id);
+    // By track, not id: a service may give every connection's tracks the same ids (Janus 1.1
+    // names them janus0, janus1 in each subscription), which would mix one participant alone.
+    if (track.kind !== 'audio' || mixedTracks.has(track)) return;
+    mixedTracks.add(track);
     ensureMix();
     const stream = new NativeMediaStream([track]);
     const source = audioContext.createMediaStreamSource(stream);

@@ -498,9 +498,9 @@
     replace(navigator, 'getUserMedia', (c, ok, err) => getUserMedia(c).then(ok, err));
   }
 
-  // Per-stream RTP figures (audio and video) of the link and of the meeting's connections (issue 13: where a
-  // frame waits inside this page): receivers' jitter buffer and decode, senders' pacer queue
-  // (totalPacketSendDelay) and bitrate. Cumulative counters, as getStats gives them; the gateway
+  // Per-stream RTP figures (audio and video) of the link and of the meeting's connections
+  // (issue 13: where a frame waits inside this page): receivers' jitter buffer and decode,
+  // senders' pacer queue (totalPacketSendDelay) and bitrate. Cumulative counters, as getStats gives them; the gateway
   // logs them (`page rtp stats`) and meeting_bench diffs two of them over its window.
   const IN_KEYS = ['packetsReceived', 'packetsLost', 'framesReceived', 'framesDecoded',
                    'framesDropped', 'keyFramesDecoded', 'jitterBufferDelay',

@@ -132,7 +132,7 @@
       send({type: 'state', state: pc.connectionState});
       if (pc.connectionState === 'connected') startOutput().finally(showSlate);
       if (pc.connectionState === 'connected' && !statsTimer) {
-        // Every 5 s, while the link lasts: the gateway logs them at debug, meeting_bench reads them.
+        // Every 5 s while the link lasts: the gateway logs them at debug, meeting_bench reads them.
         statsTimer = setInterval(() => {
           if (!pc || pc.connectionState === 'closed') return;
           rtpStats().then((st) => send({type: 'rtp_stats', ...st}), () => {});
@@ -500,8 +500,8 @@
 
   // Per-stream RTP figures (audio and video) of the link and of the meeting's connections
   // (issue 13: where a frame waits inside this page): receivers' jitter buffer and decode,
-  // senders' pacer queue (totalPacketSendDelay) and bitrate. Cumulative counters, as getStats gives them; the gateway
-  // logs them (`page rtp stats`) and meeting_bench diffs two of them over its window.
+  // senders' pacer queue (totalPacketSendDelay) and bitrate. Cumulative counters, as getStats
+  // gives them; the gateway logs them (`page rtp stats`) and meeting_bench diffs two of them.
   const IN_KEYS = ['packetsReceived', 'packetsLost', 'framesReceived', 'framesDecoded',
                    'framesDropped', 'keyFramesDecoded', 'jitterBufferDelay',
                    'jitterBufferTargetDelay', 'jitterBufferMinimumDelay',

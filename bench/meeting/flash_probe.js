@@ -21,7 +21,11 @@
   // (jitter buffer, decode) and in its sender (pacer queue), per RTP stream.
   const pcs = [];
   const NativePC = window.RTCPeerConnection;
-  window.RTCPeerConnection = function (...a) { const pc = new NativePC(...a); pcs.push(pc); return pc; };
+  window.RTCPeerConnection = function (...a) {
+    const pc = new NativePC(...a);
+    pcs.push(pc);
+    return pc;
+  };
   window.RTCPeerConnection.prototype = NativePC.prototype;
   Object.setPrototypeOf(window.RTCPeerConnection, NativePC);
   const IN_KEYS = ['packetsReceived', 'packetsLost', 'framesReceived', 'framesDecoded',

@@ -69,8 +69,10 @@
       if (!v.srcObject || v.readyState < 2 || v.videoWidth === 0 || v.videoHeight === 0) return false;
       const tracks = v.srcObject.getVideoTracks ? v.srcObject.getVideoTracks() : [];
       if (tracks.length === 0 || tracks.some((t) => isOwn(t))) return false;
-      if (seen.has(tracks[0].id)) return false;
-      seen.add(tracks[0].id);
+      // By track, not id: each Janus 1.1 subscription names its video janus1, so two
+      // participants would share an id.
+      if (seen.has(tracks[0])) return false;
+      seen.add(tracks[0]);
       return true;
     });
   }
@@ -127,19 +129,19 @@
   // tracks are already played out by the media bridge (Chrome feeds WebAudio only then).
   function audioMeter() {
     let context = null;
-    const meters = new Map();  // track id → {analyser, data, db}
+    const meters = new Map();  // track → {analyser, data, db} (ids may repeat across connections)
     return {
       level(track) {
         if (!track || track.readyState !== 'live') return -200;
-        let m = meters.get(track.id);
+        let m = meters.get(track);
         if (!m) {
           if (!context) context = new AudioContext();
           const analyser = context.createAnalyser();
           analyser.fftSize = 1024;
           context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
           m = {analyser, data: new Float32Array(analyser.fftSize), db: -200};
-          meters.set(track.id, m);
-          track.addEventListener('ended', () => meters.delete(track.id));
+          meters.set(track, m);
+          track.addEventListener('ended', () => meters.delete(track));
         }
         if (context.state === 'suspended') context.resume().catch(() => {});
         m.analyser.getFloatTimeDomainData(m.data);

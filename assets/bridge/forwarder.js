@@ -72,7 +72,7 @@ onrtctransform = (ev) => {
         if (waitKey && value.type === 'key') waitKey = false;
         if (!waitKey) {
           frames++;
-          postMessage({frame: value});
+          postMessage({frame: value, at: performance.timeOrigin + performance.now()});
         } else {
           // The keyframe asked for may have been lost on the way: ask again while waiting.
           requestKeyFrame();
@@ -137,6 +137,17 @@ onmessage = (e) => {
                    lastKeyRequests: -1, polling: false};
   let isOwnContent = () => false;  // set by the bridge: a content clone getDisplayMedia gave
   const pipedReceivers = new WeakSet();
+  // How long forwarded frames wait for the page's thread after the worker had them (the hop
+  // Chromium 156 forces through it): count, total and largest, per lane, cumulative.
+  const hops = {video: {frames: 0, totalMs: 0, maxMs: 0}, audio: {frames: 0, totalMs: 0, maxMs: 0}};
+  function hop(lane, at) {
+    if (!at) return;
+    const ms = performance.timeOrigin + performance.now() - at;
+    const h = hops[lane];
+    h.frames++;
+    h.totalMs += ms;
+    if (ms > h.maxMs) h.maxMs = ms;
+  }
 
   function spawnWorker() {
     const url = URL.createObjectURL(new Blob([WORKER], {type: 'text/javascript'}));
@@ -157,6 +168,7 @@ onmessage = (e) => {
       const m = e.data;
       if (m.frame) {
         if (!target) return;
+        hop('video', m.at);
         forwarded++;
         // How long a meeting's keyframe request waits for the caller's keyframe (through the
         // gateway to the SIP caller and back): what a new subscriber waits for its first picture.
@@ -211,6 +223,7 @@ onmessage = (e) => {
       const m = e.data;
       if (m.frame) {
         const pipe = lane.target;
+        if (pipe && name === 'audio') hop('audio', m.at);
         if (pipe) write(pipe, m.frame);
       } else if (m.codec) {
         lane.codec = {mimeType: m.codec, payloadType: m.payloadType};
@@ -647,5 +660,6 @@ onmessage = (e) => {
     onReport(fn) { report = fn; },
     nativeVideoFormats,
     stats,
+    threadHops() { return {video: {...hops.video}, audio: {...hops.audio}}; },
   });
 })();

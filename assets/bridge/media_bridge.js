@@ -60,6 +60,7 @@
                                toJSON() { return {...this}; }}));
 
   let pc = null;
+  let statsTimer = null;
   let incoming = new NativeMediaStream();      // tracks from the gateway
   let tracksReady = null;                      // resolves once audio and video arrived
   let callerAudioSink = null;                  // keeps the caller's audio decoded (ontrack)
@@ -130,6 +131,13 @@
     pc.onconnectionstatechange = () => {
       send({type: 'state', state: pc.connectionState});
       if (pc.connectionState === 'connected') startOutput().finally(showSlate);
+      if (pc.connectionState === 'connected' && !statsTimer) {
+        // Every 5 s while the link lasts: the gateway logs them at debug, meeting_bench reads them.
+        statsTimer = setInterval(() => {
+          if (!pc || pc.connectionState === 'closed') return;
+          rtpStats().then((st) => send({type: 'rtp_stats', ...st}), () => {});
+        }, 5000);
+      }
     };
     // With forwarding, the gateway numbers the link's video as this Chromium does (forwarder.js).
     const formats = window.__smgwForwarder && window.__smgwForwarder.available &&
@@ -162,8 +170,10 @@
 
   // Every remote audio track of the meeting goes into one WebAudio mix.
   function mixAudio(track) {
-    if (track.kind !== 'audio' || mixedTracks.has(track.id)) return;
-    mixedTracks.add(track.id);
+    // By track, not id: a service may give every connection's tracks the same ids (Janus 1.1
+    // names them janus0, janus1 in each subscription), which would mix one participant alone.
+    if (track.kind !== 'audio' || mixedTracks.has(track)) return;
+    mixedTracks.add(track);
     ensureMix();
     const stream = new NativeMediaStream([track]);
     const source = audioContext.createMediaStreamSource(stream);
@@ -488,6 +498,43 @@
     replace(navigator, 'getUserMedia', (c, ok, err) => getUserMedia(c).then(ok, err));
   }
 
+  // Per-stream RTP figures (audio and video) of the link and of the meeting's connections
+  // (issue 13: where a frame waits inside this page): receivers' jitter buffer and decode,
+  // senders' pacer queue (totalPacketSendDelay) and bitrate. Cumulative counters, as getStats
+  // gives them; the gateway logs them (`page rtp stats`) and meeting_bench diffs two of them.
+  const IN_KEYS = ['packetsReceived', 'packetsLost', 'framesReceived', 'framesDecoded',
+                   'framesDropped', 'keyFramesDecoded', 'jitterBufferDelay',
+                   'jitterBufferTargetDelay', 'jitterBufferMinimumDelay',
+                   'jitterBufferEmittedCount', 'totalProcessingDelay', 'totalDecodeTime',
+                   'totalAssemblyTime', 'framesAssembledFromMultiplePackets', 'freezeCount',
+                   'totalFreezesDuration', 'totalInterFrameDelay', 'nackCount', 'pliCount'];
+  const OUT_KEYS = ['packetsSent', 'bytesSent', 'framesSent', 'framesEncoded', 'keyFramesEncoded',
+                    'totalPacketSendDelay', 'totalEncodeTime', 'targetBitrate',
+                    'qualityLimitationReason', 'retransmittedPacketsSent', 'nackCount',
+                    'pliCount', 'active'];
+  async function rtpStreams(conn, where) {
+    const out = [];
+    (await conn.getStats()).forEach((s) => {
+      if (s.type !== 'inbound-rtp' && s.type !== 'outbound-rtp') return;
+      const inbound = s.type === 'inbound-rtp';
+      const r = {where, kind: s.kind, dir: inbound ? 'in' : 'out', ssrc: s.ssrc};
+      for (const k of inbound ? IN_KEYS : OUT_KEYS) if (s[k] !== undefined) r[k] = s[k];
+      out.push(r);
+    });
+    return out;
+  }
+  async function rtpStats() {
+    let streams = pc ? await rtpStreams(pc, 'link') : [];
+    for (const conn of meetingConnections) {
+      if (conn.connectionState !== 'closed')
+        streams = streams.concat(await rtpStreams(conn, 'meeting'));
+    }
+    // The caller's frames' wait for this page's thread between the link's worker and the
+    // meeting's senders (forwarder.js), cumulative like the rest.
+    const hops = forwarder && forwarder.threadHops ? forwarder.threadHops() : null;
+    return {at: Date.now(), streams, ...(hops ? {threadHops: hops} : {})};
+  }
+
   window.__smgwBridge = Object.freeze({
     version: 1,
     // Called by the gateway (Runtime.evaluate) with one message.
@@ -621,6 +668,7 @@
     meetingForwardStats() {
       return meetingForwarder ? meetingForwarder.stats() : {mode: 'composited', reason: 'off'};
     },
+    rtpStats() { return rtpStats(); },
     captureSettings() {
       const t = tabCapture && tabCapture.getVideoTracks()[0];
       return t ? t.getSettings() : null;

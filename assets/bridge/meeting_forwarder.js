@@ -106,7 +106,10 @@ onmessage = (e) => {
   let worker = null;
   let workerError = '';
   let nextId = 1;
-  const entries = new Map();  // track id -> {id, receiver, track, codec, payloadType, width, height}
+  // track -> {id, receiver, track, codec, payloadType, width, height}. By track, not id: each
+  // Janus 1.1 subscription names its video janus1, and a feed that left ended the entry of the
+  // one shown (the meeting's video was then composited, "not from a meeting connection").
+  const entries = new Map();
   const byId = new Map();     // worker id -> entry
   let link = null;            // {sender, writer, own, waitOwnKey, error}
   let host = null;            // set by the bridge when the compositor feeds the link: see start()
@@ -168,10 +171,10 @@ onmessage = (e) => {
     } catch (e) {
       return;
     }
-    entries.set(track.id, entry);
+    entries.set(track, entry);
     byId.set(entry.id, entry);
     track.addEventListener('ended', () => {
-      entries.delete(track.id);
+      entries.delete(track);
       byId.delete(entry.id);
     });
   }
@@ -278,7 +281,7 @@ onmessage = (e) => {
     if (tiles.some((t) => t.share)) return {why: 'a share is shown'};
     if (tiles.length === 0) return {why: 'no remote video'};
     if (tiles.length > 1) return {why: tiles.length + ' remote videos are shown'};
-    const entry = entries.get(tiles[0].track.id);
+    const entry = entries.get(tiles[0].track);
     if (!entry) return {why: 'the video does not come from a meeting connection'};
     if (entry.error) return {why: 'meeting receiver: ' + entry.error};
     if (!entry.codec) return {why: 'no frame from the meeting yet', pending: true};

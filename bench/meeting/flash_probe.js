@@ -17,6 +17,43 @@
     return ((((t - cfg.phaseMs) % p) + p) % p) < len;
   };
   const ac = new AudioContext();
+  // Every connection the page makes, for __g2gRtpStats(): where a frame waits in this browser
+  // (jitter buffer, decode) and in its sender (pacer queue), per RTP stream.
+  const pcs = [];
+  const NativePC = window.RTCPeerConnection;
+  window.RTCPeerConnection = function (...a) {
+    const pc = new NativePC(...a);
+    pcs.push(pc);
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = NativePC.prototype;
+  Object.setPrototypeOf(window.RTCPeerConnection, NativePC);
+  const IN_KEYS = ['packetsReceived', 'packetsLost', 'framesReceived', 'framesDecoded',
+                   'framesDropped', 'keyFramesDecoded', 'jitterBufferDelay',
+                   'jitterBufferTargetDelay', 'jitterBufferMinimumDelay',
+                   'jitterBufferEmittedCount', 'totalProcessingDelay', 'totalDecodeTime',
+                   'totalAssemblyTime', 'framesAssembledFromMultiplePackets', 'freezeCount',
+                   'totalFreezesDuration', 'totalInterFrameDelay', 'nackCount', 'pliCount',
+                   'bytesReceived', 'frameWidth', 'frameHeight'];
+  const OUT_KEYS = ['packetsSent', 'bytesSent', 'framesSent', 'framesEncoded', 'keyFramesEncoded',
+                    'totalPacketSendDelay', 'totalEncodeTime', 'targetBitrate',
+                    'qualityLimitationReason', 'retransmittedPacketsSent', 'nackCount',
+                    'pliCount'];
+  // Cumulative audio and video RTP figures of every open connection, keyed by stream (the bench diffs two).
+  window.__g2gRtpStats = async () => {
+    const streams = [];
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((s) => {
+        if (s.type !== 'inbound-rtp' && s.type !== 'outbound-rtp') return;
+        const inbound = s.type === 'inbound-rtp';
+        const r = {kind: s.kind, dir: inbound ? 'in' : 'out', ssrc: s.ssrc, mid: s.mid};
+        for (const k of inbound ? IN_KEYS : OUT_KEYS) if (s[k] !== undefined) r[k] = s[k];
+        streams.push(r);
+      });
+    }
+    return {at: Date.now(), streams};
+  };
 
   if (cfg.publish) {
     navigator.mediaDevices.getUserMedia = async () => {

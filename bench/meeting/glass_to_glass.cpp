@@ -17,6 +17,7 @@
 #include <iterator>
 #include <map>
 #include <set>
+#include <sstream>
 
 namespace bench {
 
@@ -191,6 +192,92 @@ bool wait_flashes(core::ControlLoop& loop, MeetingObserver& page, int count,
         timeout, 500ms);
 }
 
+// What each video RTP stream of a page did between two __g2gRtpStats() / media_bridge.js
+// rtpStats() snapshots (cumulative getStats counters): per frame, the receiver's jitter buffer
+// (delay, target, minimum), assembly, decode and whole processing (receipt to decoded), and the
+// sender's pacer queue (per packet), with the frame rate, drops and freezes. Streams that moved
+// nothing in between are left out.
+nlohmann::json rtp_window(const nlohmann::json& before, const nlohmann::json& after) {
+    nlohmann::json out = nlohmann::json::array();
+    if (!before.is_object() || !after.is_object() || !after.contains("streams")) return out;
+    const double seconds = (after.value("at", 0.0) - before.value("at", 0.0)) / 1000.0;
+    for (const auto& a : after["streams"]) {
+        nlohmann::json b = nlohmann::json::object();
+        for (const auto& x : before.value("streams", nlohmann::json::array()))
+            if (x.value("ssrc", 0.0) == a.value("ssrc", 0.0) &&
+                x.value("dir", "") == a.value("dir", "") &&
+                x.value("where", "") == a.value("where", "") &&
+                x.value("kind", "") == a.value("kind", ""))
+                b = x;
+        const auto d = [&](const char* k) { return a.value(k, 0.0) - b.value(k, 0.0); };
+        const auto per = [&](const char* num, double den, double scale) -> nlohmann::json {
+            if (den <= 0) return nullptr;
+            return d(num) / den * scale;
+        };
+        nlohmann::json r = {{"kind", a.value("kind", "")},
+                            {"dir", a.value("dir", "")},
+                            {"ssrc", a.value("ssrc", 0.0)}};
+        if (a.value("kind", "") == "audio") {
+            // Audio: only where its packets wait (NetEq's buffer, per sample) and what was lost.
+            if (a.value("dir", "") != "in" || d("packetsReceived") <= 0) continue;
+            if (a.contains("where")) r["where"] = a["where"];
+            const double emitted = d("jitterBufferEmittedCount");
+            r["jitter_buffer_ms"] = per("jitterBufferDelay", emitted, 1000);
+            r["jitter_buffer_target_ms"] = per("jitterBufferTargetDelay", emitted, 1000);
+            r["jitter_buffer_minimum_ms"] = per("jitterBufferMinimumDelay", emitted, 1000);
+            r["packets_lost"] = d("packetsLost");
+            out.push_back(r);
+            continue;
+        }
+        if (a.contains("where")) r["where"] = a["where"];
+        if (a.value("dir", "") == "in") {
+            const double frames = d("framesDecoded");
+            const double emitted = d("jitterBufferEmittedCount");
+            if (d("packetsReceived") <= 0) continue;
+            r["frames_received"] = d("framesReceived");
+            r["frames_decoded"] = frames;
+            r["fps"] = seconds > 0 ? frames / seconds : 0.0;
+            r["jitter_buffer_ms"] = per("jitterBufferDelay", emitted, 1000);
+            r["jitter_buffer_target_ms"] = per("jitterBufferTargetDelay", emitted, 1000);
+            r["jitter_buffer_minimum_ms"] = per("jitterBufferMinimumDelay", emitted, 1000);
+            r["assembly_ms"] =
+                per("totalAssemblyTime", d("framesAssembledFromMultiplePackets"), 1000);
+            r["decode_ms"] = per("totalDecodeTime", frames, 1000);
+            r["processing_ms"] = per("totalProcessingDelay", frames, 1000);
+            r["inter_frame_ms"] = per("totalInterFrameDelay", frames, 1000);
+            r["frames_dropped"] = d("framesDropped");
+            r["freezes"] = d("freezeCount");
+            r["packets_lost"] = d("packetsLost");
+            r["nacks"] = d("nackCount");
+            r["plis"] = d("pliCount");
+            if (a.contains("frameWidth"))
+                r["size"] = std::to_string(a.value("frameWidth", 0)) + "x" +
+                            std::to_string(a.value("frameHeight", 0));
+        } else {
+            const double packets = d("packetsSent");
+            if (packets <= 0) continue;
+            r["packets_sent"] = packets;
+            r["frames_sent"] = d("framesSent");
+            r["frames_encoded"] = d("framesEncoded");
+            r["keyframes_encoded"] = d("keyFramesEncoded");
+            r["pacer_ms"] = per("totalPacketSendDelay", packets, 1000);
+            r["encode_ms"] = per("totalEncodeTime", d("framesEncoded"), 1000);
+            r["kbps"] = seconds > 0 ? d("bytesSent") * 8 / seconds / 1000 : 0.0;
+            r["target_kbps"] = a.value("targetBitrate", 0.0) / 1000;
+            r["quality_limitation"] = a.value("qualityLimitationReason", "");
+            r["retransmitted_packets"] = d("retransmittedPacketsSent");
+            if (a.contains("active")) r["active"] = a["active"];
+        }
+        out.push_back(r);
+    }
+    return out;
+}
+
+nlohmann::json page_rtp_stats(MeetingObserver& page) {
+    auto r = page.evaluate("__g2gRtpStats()");
+    return r ? *r : nlohmann::json(nullptr);
+}
+
 }  // namespace
 
 std::vector<std::string> g2g_observer_scripts() {
@@ -205,20 +292,26 @@ core::Result<nlohmann::json> DemoRun::g2g_baseline(const BenchOptions& options) 
         {config_script(true, kCallerPhaseMs), testsupport::read_file(MEETING_BENCH_FLASH_PROBE_JS)},
         "baseline");
     if (!base) return core::fail("baseline browser: " + base.error().message);
+    nlohmann::json r_rtp;
     (void)observer_->evaluate("__g2gReset()");
     if (!wait_flashes(loop_, *observer_, 2, 120s) || !wait_flashes(loop_, **base, 2, 60s))
         return core::fail("baseline: flashes not seen both ways");
     (void)observer_->evaluate("__g2gReset()");
     (void)(*base)->evaluate("__g2gReset()");
+    const auto observer_rtp0 = page_rtp_stats(*observer_);
+    const auto base_rtp0 = page_rtp_stats(**base);
     run_for(loop_, options.window);
     auto seen = observer_->evaluate("__g2g");
     auto base_seen = (*base)->evaluate("__g2g");
+    r_rtp = {{"observer", rtp_window(observer_rtp0, page_rtp_stats(*observer_))},
+             {"baseline_browser", rtp_window(base_rtp0, page_rtp_stats(**base))}};
     if (!seen || !base_seen) return core::fail("baseline: could not read the pages' records");
     const Paired forward =
         pair_up(sent_by_page((*base_seen)["sent"]), (*seen)["flashes"], (*seen)["beeps"]);
     const Paired back =
         pair_up(sent_by_page((*seen)["sent"]), (*base_seen)["flashes"], (*base_seen)["beeps"]);
     nlohmann::json r = figures(forward, back);
+    r["rtp"] = r_rtp;
     r["what"] =
         "a second headless Chromium publishing the same flashes and beeps into Janus "
         "(no gateway), seen by the observer; it times the observer's flashes itself";
@@ -308,8 +401,29 @@ core::Result<nlohmann::json> DemoRun::g2g_gateway(const BenchOptions& options) {
     }
     (void)observer_->evaluate("__g2gReset()");
     const int64_t window_start = wall_ms();
+    const auto observer_rtp0 = page_rtp_stats(*observer_);
+    const std::size_t window_log = gateway_.log_size();
     run_for(loop_, options.window);
     auto seen = observer_->evaluate("__g2g");
+    const auto observer_rtp = rtp_window(observer_rtp0, page_rtp_stats(*observer_));
+    // The gateway page's own figures: its first and last `page rtp stats` lines in the window.
+    nlohmann::json page_first;
+    nlohmann::json page_last;
+    {
+        const std::string log = gateway_.log();
+        std::istringstream lines(log.substr(std::min(window_log, log.size())));
+        const std::string tag = " page rtp stats ";
+        for (std::string line; std::getline(lines, line);) {
+            const auto at = line.find(tag);
+            if (at == std::string::npos) continue;
+            auto j = nlohmann::json::parse(line.substr(at + tag.size()), nullptr, false);
+            if (j.is_discarded()) continue;
+            if (page_first.is_null())
+                page_first = j;
+            else
+                page_last = j;
+        }
+    }
     if (!seen) return core::fail("g2g: could not read the observer's records");
     // observer.js's analysers: the loudest level at the beep's frequency now (diagnostic).
     auto tone = observer_->evaluate("__obsToneDb(1000)");
@@ -344,6 +458,25 @@ core::Result<nlohmann::json> DemoRun::g2g_gateway(const BenchOptions& options) {
     const Paired back =
         pair_up(sent_by_page((*seen)["sent"]), (*tap)->flashes(true), (*tap)->beeps(true));
     nlohmann::json r = figures(forward, back);
+    r["rtp"] = {{"observer", observer_rtp}, {"gateway_page", rtp_window(page_first, page_last)}};
+    // The caller's forwarded frames' wait for the gateway page's thread (forwarder.js).
+    if (page_first.is_object() && page_last.is_object() && page_last.contains("threadHops")) {
+        nlohmann::json hops = nlohmann::json::object();
+        for (const char* lane : {"video", "audio"}) {
+            const auto& a = page_last["threadHops"][lane];
+            const nlohmann::json b = page_first.value("threadHops", nlohmann::json::object())
+                                         .value(lane, nlohmann::json::object());
+            const double frames = a.value("frames", 0.0) - b.value("frames", 0.0);
+            hops[lane] = {
+                {"frames", frames},
+                {"mean_ms",
+                 frames > 0
+                     ? nlohmann::json((a.value("totalMs", 0.0) - b.value("totalMs", 0.0)) / frames)
+                     : nlohmann::json(nullptr)},
+                {"max_ms_in_call", a.value("maxMs", 0.0)}};
+        }
+        r["rtp"]["gateway_page_thread_hop"] = hops;
+    }
     r["caller_feed_pipe_wait_ms"] = stats(pipe_wait);
     r["caller_flash_capture_to_wire_ms"] = stats(capture_to_wire);
     r["caller_wire"] = (*tap)->describe();

@@ -639,6 +639,10 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
         spdlog::debug(
             "gateway: sess={} meeting video forwarded frames={} write_errors={} switches={}", id_,
             int_field(msg, "frames"), int_field(msg, "writeErrors"), int_field(msg, "switches"));
+    } else if (type == "rtp_stats") {
+        // Per-stream RTP figures of the page (media_bridge.js rtpStats): jitter buffers, pacer
+        // queues; meeting_bench reads this line (bench/meeting/README.md).
+        spdlog::debug("gateway: sess={} page rtp stats {}", id_, msg.dump());
     } else if (type == "forward_stats" && text_field(msg, "kind") == "content") {
         spdlog::debug(
             "gateway: sess={} room content forwarded frames={} write_errors={} "

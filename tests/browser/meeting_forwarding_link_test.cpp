@@ -45,6 +45,10 @@ window.__result = {error: null, participants: 0};
 // As Janus 1.1.2 numbers H.264 107 in its offers (the link has another number): the participant's
 // offer gives its H.264 107 (swapped with what had 107), so the meeting's frames carry 107.
 const RENUMBER = location.pathname === '/renumbered.html';
+// As Janus 1.1.2 names tracks (janus1 for the video of every subscription): every participant's
+// track arrives with the same id, so the page must tell the meeting's videos apart by track.
+const SAME_IDS = location.pathname === '/sameids.html';
+const sameIds = (sdp) => sdp.replace(/^a=msid:(\S+) \S+/mg, 'a=msid:$1 janus1');
 function renumber(sdp) {
   const from = /^m=video \S+ \S+ (\d+)/m.exec(sdp)[1];
   const to = from === '107' ? '106' : '107';
@@ -94,7 +98,8 @@ async function participant(colour) {
   M.ontrack = (e) => { v.srcObject = e.streams[0]; v.play().catch(() => {}); };
   const offer = await P.createOffer();
   await P.setLocalDescription(RENUMBER ? {type: 'offer', sdp: renumber(offer.sdp)} : offer);
-  await M.setRemoteDescription(P.localDescription);
+  await M.setRemoteDescription(SAME_IDS ? {type: 'offer', sdp: sameIds(P.localDescription.sdp)}
+                                        : P.localDescription);
   await M.setLocalDescription();
   await P.setRemoteDescription(M.localDescription);
   window.__result.participants++;
@@ -170,8 +175,9 @@ GstFlowReturn on_decoded(GstAppSink* sink, gpointer data) {
 using browser_test::group_cpu_seconds;
 
 // Composite: the control; Forward: the meeting numbers H.264 as the link does; Renumbered: the
-// meeting numbers it 107 (as Janus 1.1.2), the link otherwise: composited, with the reason.
-enum class Meeting { Composite, Forward, Renumbered };
+// meeting numbers it 107 (as Janus 1.1.2), the link otherwise: composited, with the reason;
+// SameTrackIds: as Forward, every participant's track id being janus1 (as Janus 1.1.2's).
+enum class Meeting { Composite, Forward, Renumbered, SameTrackIds };
 
 class MeetingForwardingLinkTest : public browser_test::BridgePageFixture,
                                   public ::testing::WithParamInterface<Meeting> {};
@@ -180,11 +186,13 @@ TEST_P(MeetingForwardingLinkTest, OneRemoteVideoGoesToTheCallerEncodedThenCompos
     if (!gst_is_initialized()) gst_init(nullptr, nullptr);
     const bool forward = GetParam() != Meeting::Composite;
     const bool renumbered = GetParam() == Meeting::Renumbered;
+    const bool same_ids = GetParam() == Meeting::SameTrackIds;
     browser_test::LoopbackGuard guard;
     ASSERT_TRUE(guard.ok()) << guard.error();
     browser_test::HttpServer http;
     http.add("/meeting.html", kMeeting);
     http.add("/renumbered.html", kMeeting);
+    http.add("/sameids.html", kMeeting);
     auto opened = open_bridge_page(
         http,
         std::string("{video: 'compositor', forwardEncoded: true, forwardMeetingEncoded: ") +
@@ -195,7 +203,10 @@ TEST_P(MeetingForwardingLinkTest, OneRemoteVideoGoesToTheCallerEncodedThenCompos
     auto& page = opened.page;
 
     // The caller's own video toward the page (the link offers once it has the caller's SPS).
-    const std::string session = renumbered ? "mfwd-pt" : forward ? "mfwd-on" : "mfwd-off";
+    const std::string session = renumbered ? "mfwd-pt"
+                                : same_ids ? "mfwd-ids"
+                                : forward  ? "mfwd-on"
+                                           : "mfwd-off";
     auto caller = testsupport::launch(
         "videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=30/1 "
         "! x264enc tune=zerolatency speed-preset=ultrafast threads=1 bitrate=500 key-int-max=60 "
@@ -245,9 +256,10 @@ TEST_P(MeetingForwardingLinkTest, OneRemoteVideoGoesToTheCallerEncodedThenCompos
         if (type == "meeting_forward") reports.push_back(msg);
     });
     ASSERT_TRUE(bridge.ok()) << bridge.error().message;
-    ASSERT_TRUE(
-        navigate(*page, http.url("127.0.0.1", renumbered ? "/renumbered.html" : "/meeting.html"))
-            .ok());
+    ASSERT_TRUE(navigate(*page, http.url("127.0.0.1", renumbered ? "/renumbered.html"
+                                                      : same_ids ? "/sameids.html"
+                                                                 : "/meeting.html"))
+                    .ok());
 
     // The caller decodes the participant's red picture, whichever way it left the page.
     const auto red = [&] { return got.r > 150 && got.g < 90 && got.b < 90; };
@@ -361,11 +373,12 @@ TEST_P(MeetingForwardingLinkTest, OneRemoteVideoGoesToTheCallerEncodedThenCompos
 
 INSTANTIATE_TEST_SUITE_P(Bridge, MeetingForwardingLinkTest,
                          ::testing::Values(Meeting::Composite, Meeting::Forward,
-                                           Meeting::Renumbered),
+                                           Meeting::Renumbered, Meeting::SameTrackIds),
                          [](const auto& info) {
-                             return info.param == Meeting::Composite ? "Composite"
-                                    : info.param == Meeting::Forward ? "Forward"
-                                                                     : "Renumbered";
+                             return info.param == Meeting::Composite    ? "Composite"
+                                    : info.param == Meeting::Forward    ? "Forward"
+                                    : info.param == Meeting::Renumbered ? "Renumbered"
+                                                                        : "SameTrackIds";
                          });
 
 }  // namespace

@@ -7,12 +7,14 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <optional>
 #include <regex>
 #include <set>
 #include <thread>
+#include <vector>
 
 namespace bench {
 
@@ -249,9 +251,21 @@ core::Result<nlohmann::json> DemoRun::measure(const Callers& callers, std::chron
     for (const auto& c : callers) rx_before.push_back(caller_rx(*c));
     const HostTicks host_before = host_ticks();
     const ProcessTable before = snapshot_processes();
+    // Per thread for the gateway's Chromium: what its cores go to (bench/meeting/README.md).
+    const auto chromium_of = [&](const ProcessTable& table) {
+        const std::set<pid_t> all = descendants(table, gw_pid);
+        const std::set<pid_t> skip = subtrees_named(table, all, "janus");
+        std::set<pid_t> out;
+        std::set_difference(all.begin(), all.end(), skip.begin(), skip.end(),
+                            std::inserter(out, out.end()));
+        out.erase(gw_pid);
+        return out;
+    };
+    const ThreadTable threads_before = snapshot_threads(chromium_of(before));
     const auto t0 = SteadyClock::now();
     run_for(loop_, window);
     const ProcessTable after = snapshot_processes();
+    const ThreadTable threads_after = snapshot_threads(chromium_of(after));
     const HostTicks host_after = host_ticks();
     const double seconds = std::chrono::duration<double>(SteadyClock::now() - t0).count();
     const nlohmann::json feeds_after = live_feeds();
@@ -306,6 +320,32 @@ core::Result<nlohmann::json> DemoRun::measure(const Callers& callers, std::chron
                          {"cores", cores(pids)}};
     }
     r["gateway_chromium_by_role"] = by_role;
+    // The threads that take the most, by role and thread name summed over the calls' browsers
+    // (a pool's workers share one name): the top 8, and what all the others took together.
+    std::map<std::pair<std::string, std::string>, double> by_thread;
+    std::map<pid_t, std::string> role_of;
+    for (const auto& [role, pids] : roles)
+        for (const pid_t pid : pids) role_of[pid] = role;
+    for (const auto& [key, cpu] : thread_cpu_seconds(threads_before, threads_after)) {
+        auto role = role_of.find(key.first);
+        by_thread[{role != role_of.end() ? role->second : "?", key.second}] += cpu / seconds;
+    }
+    std::vector<std::pair<double, std::pair<std::string, std::string>>> ranked;
+    for (const auto& [key, c] : by_thread) ranked.emplace_back(c, key);
+    std::ranges::sort(ranked, std::greater<>());
+    nlohmann::json threads = nlohmann::json::array();
+    double rest = 0;
+    for (std::size_t i = 0; i < ranked.size(); ++i) {
+        if (i < 8) {
+            threads.push_back({{"role", ranked[i].second.first},
+                               {"thread", ranked[i].second.second},
+                               {"cores", ranked[i].first}});
+        } else {
+            rest += ranked[i].first;
+        }
+    }
+    r["gateway_chromium_threads"] = threads;
+    r["gateway_chromium_threads_rest_cores"] = rest;
     // Not the gateway's cost, reported so the host's load is readable.
     r["janus_cores"] = cores(janus);
     r["observer_cores"] = cores(descendants(after, observer_pid));

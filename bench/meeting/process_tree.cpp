@@ -11,31 +11,77 @@
 
 namespace bench {
 
+namespace {
+
+// One /proc/.../stat line: false when the task exited meanwhile or the line is malformed.
+bool read_stat(const std::filesystem::path& stat_file, ProcessInfo& info) {
+    std::ifstream stat(stat_file);
+    std::string line;
+    if (!std::getline(stat, line)) return false;
+    const auto open = line.find('(');
+    const auto close = line.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) return false;
+    info.comm = line.substr(open + 1, close - open - 1);
+    // The command name may hold spaces and parentheses: fields resume after the last ')'.
+    std::istringstream rest(line.substr(close + 2));
+    std::vector<std::string> fields;  // fields[0] is field 3 (state)
+    std::string f;
+    while (rest >> f && fields.size() < 20) fields.push_back(f);
+    if (fields.size() < 20) return false;
+    info.ppid = static_cast<pid_t>(std::stol(fields[1]));                // field 4
+    info.cpu_ticks = std::stoull(fields[11]) + std::stoull(fields[12]);  // fields 14, 15
+    info.start_ticks = std::stoull(fields[19]);                          // field 22
+    return true;
+}
+
+bool numeric(const std::string& name) {
+    return !name.empty() && name.find_first_not_of("0123456789") == std::string::npos;
+}
+
+}  // namespace
+
 ProcessTable snapshot_processes() {
     ProcessTable table;
     for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
         const std::string name = entry.path().filename();
-        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-        std::ifstream stat(entry.path() / "stat");
-        std::string line;
-        if (!std::getline(stat, line)) continue;  // exited meanwhile
-        const auto open = line.find('(');
-        const auto close = line.rfind(')');
-        if (open == std::string::npos || close == std::string::npos) continue;
+        if (!numeric(name)) continue;
         ProcessInfo info;
-        info.comm = line.substr(open + 1, close - open - 1);
-        // The command name may hold spaces and parentheses: fields resume after the last ')'.
-        std::istringstream rest(line.substr(close + 2));
-        std::vector<std::string> fields;  // fields[0] is field 3 (state)
-        std::string f;
-        while (rest >> f && fields.size() < 20) fields.push_back(f);
-        if (fields.size() < 20) continue;
-        info.ppid = static_cast<pid_t>(std::stol(fields[1]));                // field 4
-        info.cpu_ticks = std::stoull(fields[11]) + std::stoull(fields[12]);  // fields 14, 15
-        info.start_ticks = std::stoull(fields[19]);                          // field 22
+        if (!read_stat(entry.path() / "stat", info)) continue;  // exited meanwhile
         table.emplace(static_cast<pid_t>(std::stol(name)), std::move(info));
     }
     return table;
+}
+
+ThreadTable snapshot_threads(const std::set<pid_t>& pids) {
+    ThreadTable table;
+    for (const pid_t pid : pids) {
+        std::error_code ec;
+        const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+        for (const auto& entry : std::filesystem::directory_iterator(tasks, ec)) {
+            const std::string name = entry.path().filename();
+            if (!numeric(name)) continue;
+            ThreadInfo t;
+            if (!read_stat(entry.path() / "stat", t.info)) continue;
+            t.pid = pid;
+            table.emplace(static_cast<pid_t>(std::stol(name)), std::move(t));
+        }
+    }
+    return table;
+}
+
+std::map<std::pair<pid_t, std::string>, double> thread_cpu_seconds(const ThreadTable& before,
+                                                                   const ThreadTable& after) {
+    std::map<std::pair<pid_t, std::string>, double> out;
+    for (const auto& [tid, a] : after) {
+        uint64_t base = 0;
+        auto b = before.find(tid);
+        if (b != before.end() && b->second.info.start_ticks == a.info.start_ticks)
+            base = b->second.info.cpu_ticks;
+        if (a.info.cpu_ticks <= base) continue;
+        out[{a.pid, a.info.comm}] +=
+            static_cast<double>(a.info.cpu_ticks - base) / ticks_per_second();
+    }
+    return out;
 }
 
 std::set<pid_t> descendants(const ProcessTable& table, const std::set<pid_t>& roots) {

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 
 namespace bench {
 
@@ -23,6 +24,20 @@ struct ProcessInfo {
 using ProcessTable = std::map<pid_t, ProcessInfo>;
 
 ProcessTable snapshot_processes();
+
+// The threads of some processes (/proc/<pid>/task/<tid>/stat): comm is the thread's name
+// (CrRendererMain, WebRTC_Worker, ...; at most 15 characters), ppid unused.
+struct ThreadInfo {
+    pid_t pid = 0;  // the process it belongs to
+    ProcessInfo info;
+};
+using ThreadTable = std::map<pid_t, ThreadInfo>;  // by thread id
+ThreadTable snapshot_threads(const std::set<pid_t>& pids);
+
+// CPU seconds between two snapshots per (process, thread name), threads of one name summed (a
+// pool's workers share theirs). A thread born inside the window counts from zero.
+std::map<std::pair<pid_t, std::string>, double> thread_cpu_seconds(const ThreadTable& before,
+                                                                   const ThreadTable& after);
 
 // root and every process below it (at the time of the snapshot).
 std::set<pid_t> descendants(const ProcessTable& table, pid_t root);

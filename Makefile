@@ -2,6 +2,8 @@
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
+# Extra cmake configure arguments, e.g. -DSIPMEDIAGW_LINE_TABLES_ONLY=ON (what .ci/run uses).
+CMAKE_ARGS ?=
 
 .PHONY: all setup build demo test unit-test fuzz fuzz-smoke image-test clean format
 
@@ -11,14 +13,18 @@ setup:
 	./scripts/setup.sh
 
 build: setup
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS)
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 
 demo: build
 	./$(BUILD_DIR)/src/sipmediagw demo
 
+# Tests without RUN_SERIAL (unit, media) run TEST_JOBS at a time; the RUN_SERIAL ones (integration,
+# browser, e2e: daemons, browsers, namespaces) always run alone. 1 by default: two media tests at
+# once on 2 busy cores starved a timing-sensitive one (docs/testing.md).
+TEST_JOBS ?= 1
 test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j$(TEST_JOBS)
 
 unit-test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -L unit

@@ -155,6 +155,7 @@ struct ProbeArgs {
     std::string base_url;
     std::string room;
     uint32_t seconds = 20;
+    uint32_t media_wait = 30;
     std::string out_dir;
 };
 
@@ -193,6 +194,7 @@ int probe_meeting(const ProbeArgs& args, const std::string& log_level_override) 
     options.config = std::move(cfg);
     options.room = args.room;
     options.seconds = args.seconds;
+    options.media_wait_s = args.media_wait;
     options.out_dir = args.out_dir;
     gateway::MeetingProbe probe(std::move(options), loop);
     probe.start([&loop] { loop.stop(); });
@@ -265,6 +267,10 @@ int run(int argc, char** argv) {
     probe->add_option("--base-url", probe_args.base_url, "override the service's base_url");
     probe->add_option("--room", probe_args.room, "room to join")->required();
     probe->add_option("--seconds", probe_args.seconds, "stay this long once joined (default 20)")
+        ->check(CLI::Range(1, 3600));
+    probe
+        ->add_option("--media-wait", probe_args.media_wait,
+                     "once joined, give media this many seconds to flow both ways (default 30)")
         ->check(CLI::Range(1, 3600));
     probe->add_option("--out", probe_args.out_dir,
                       "directory for a PNG screenshot per step and report.json");

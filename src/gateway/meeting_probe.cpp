@@ -17,9 +17,6 @@ namespace {
 
 // The page's stats and the link's counters are read this often while in the meeting.
 constexpr uint64_t kPollMs = 1000;
-// Once joined, media gets at least this long to show up both ways, whatever --seconds says:
-// a real meeting may take a while to subscribe us to the others.
-constexpr int64_t kMediaWaitMs = 30000;
 // A screenshot the page does not deliver within this long is skipped (a hung renderer must not
 // hold the probe).
 constexpr uint64_t kScreenshotTimeoutMs = 5000;
@@ -68,6 +65,10 @@ MeetingProbe::MeetingProbe(ProbeOptions options, core::ControlLoop& loop)
 MeetingProbe::~MeetingProbe() {
     alive_.reset();
     link_.reset();
+}
+
+uint64_t MeetingProbe::media_wait_ms() const {
+    return uint64_t(options_.media_wait_s) * 1000;
 }
 
 int64_t MeetingProbe::elapsed_ms() const {
@@ -250,8 +251,7 @@ void MeetingProbe::on_joined() {
         poll_timer_.start(kPollMs, [this] { poll(); });
         // Polls end the stay; a page that stops answering them must not hold the probe.
         const uint64_t stay_ms =
-            std::max<uint64_t>(uint64_t(options_.seconds) * 1000, uint64_t(kMediaWaitMs)) +
-            kStayGraceMs;
+            std::max<uint64_t>(uint64_t(options_.seconds) * 1000, media_wait_ms()) + kStayGraceMs;
         stay_deadline_.start(stay_ms, [this] {
             spdlog::warn("probe: the page stopped answering, leaving");
             notes_.push_back("the page stopped answering stats requests");
@@ -290,7 +290,7 @@ void MeetingProbe::poll() {
                           const bool media_done =
                               step("media_sent")->t_ms >= 0 && step("media_received")->t_ms >= 0;
                           if (in_meeting >= int64_t(options_.seconds) * 1000 &&
-                              (media_done || in_meeting >= kMediaWaitMs)) {
+                              (media_done || in_meeting >= int64_t(media_wait_ms()))) {
                               end_stay();
                               return;
                           }

@@ -34,7 +34,10 @@ core::Result<core::ServiceConfig> probe_service(const core::Config& config,
 struct ProbeOptions {
     core::Config config;  // config.service is the service probed (see probe_service())
     std::string room;
-    uint32_t seconds = 20;          // stay in the meeting this long once joined
+    uint32_t seconds = 20;  // stay in the meeting this long once joined
+    // Once joined, media gets at least this long to show up both ways, whatever `seconds` says:
+    // a real meeting may take a while to subscribe us to the others.
+    uint32_t media_wait_s = 30;
     std::filesystem::path out_dir;  // screenshots and report.json; empty: none
 };
 
@@ -68,6 +71,7 @@ private:
     void reached(std::string_view name, const std::string& detail = {});
     Step* step(std::string_view name);
     [[nodiscard]] int64_t elapsed_ms() const;
+    [[nodiscard]] uint64_t media_wait_ms() const;
     // Captures the page into out_dir/<file>.png; then() runs once written or given up.
     void screenshot(const std::string& file, std::function<void(std::string path)> then);
     void on_joined();

@@ -140,7 +140,9 @@ protected:
     }
 
     // Asks the caller for snapshots until one is a real picture: decoded, a plausible size, and
-    // not uniform (a black or single-colour frame fails).
+    // not uniform (a black or single-colour frame fails). No more than that: the observer's
+    // canvas (a flat hue and a white square) decodes to a handful of luma levels, so a demand
+    // for many levels held the tests at the deadline for nothing (distinct_luma is reported).
     FrameStats caller_sees(testsupport::BaresipPeer& peer, const std::filesystem::path& dir,
                            std::chrono::milliseconds timeout = 60s) {
         FrameStats last;
@@ -157,8 +159,7 @@ protected:
                 testsupport::wait_until([&] { return (stats = png_stats(png)).ok(); }, 5s);
                 if (!stats) return false;
                 last = *stats;
-                return last.width >= 160 && last.height >= 120 && last.luma_stddev > 4 &&
-                       last.distinct_luma > 16;
+                return last.width >= 160 && last.height >= 120 && last.luma_stddev > 4;
             },
             timeout, 500ms);
         return last;

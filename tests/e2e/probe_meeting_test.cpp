@@ -65,8 +65,10 @@ TEST_F(ProbeMeetingTest, JoinsTheDemoRoomAndMediaFlowsBothWays) {
     {
         const auto alone_dir = tmp.path() / "alone";
         std::filesystem::create_directories(alone_dir);
-        auto alone =
-            start_probe(alone_dir, {"--base-url", base_url, "--room", "1234", "--seconds", "1"});
+        // --media-wait: how long it waits for media that cannot come (default 30 s); media_sent
+        // takes a second or two after joining.
+        auto alone = start_probe(alone_dir, {"--base-url", base_url, "--room", "1234", "--seconds",
+                                             "1", "--media-wait", "10"});
         ASSERT_TRUE(alone.ok()) << alone.error().message;
         ASSERT_TRUE(alone->wait_exit(180s)) << alone->tail(60);
         EXPECT_EQ(alone->exit_code(), 1) << alone->tail(60);
@@ -82,10 +84,10 @@ TEST_F(ProbeMeetingTest, JoinsTheDemoRoomAndMediaFlowsBothWays) {
 
     ASSERT_TRUE(join_observer(*gw));
     const auto out = tmp.path() / "shots";
-    // Long enough for the observer to measure while the probe is in the room; the probe leaves
-    // by itself afterwards.
+    // Long enough for the observer to measure while the probe is in the room (90 frames: about
+    // 7 s at the 14 fps the probe sends on 2 loaded cores); the probe leaves by itself afterwards.
     auto probe = start_probe(tmp.path(), {"--base-url", base_url, "--room", "1234", "--seconds",
-                                          "45", "--out", out.string()});
+                                          "20", "--out", out.string()});
     ASSERT_TRUE(probe.ok()) << probe.error().message;
 
     // The meeting gets the probe's media: several seconds of video frames and its 440 Hz tone.

@@ -80,6 +80,15 @@ protected:
 
 TEST_F(ApiHardeningTest, SlowAndOversizedRequestsAreCutOff) {
     auto& gw = start_gateway();
+    // The slow and the idle connection wait out the server's request (10 s) and idle (15 s)
+    // timeouts: both start now, so that the waits overlap with each other and the checks below.
+    // Slowloris: half a request, then silence. Answered 408 and closed, not kept for minutes.
+    RawClient slow(gw.api_port());
+    ASSERT_TRUE(slow.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+    // A connection that never sends a byte is closed too.
+    RawClient idle(gw.api_port());
+    ASSERT_TRUE(idle.connected());
+
     // A head that never ends: answered 431 once it passes the limit, then closed.
     RawClient big(gw.api_port());
     ASSERT_TRUE(big.connected());
@@ -96,15 +105,8 @@ TEST_F(ApiHardeningTest, SlowAndOversizedRequestsAreCutOff) {
     EXPECT_TRUE(body.read_until_closed(60s));
     EXPECT_NE(body.received().find("HTTP/1.1 413"), std::string::npos) << body.received();
 
-    // Slowloris: half a request, then silence. Answered 408 and closed, not kept for minutes.
-    RawClient slow(gw.api_port());
-    ASSERT_TRUE(slow.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
     EXPECT_TRUE(slow.read_until_closed(60s));
     EXPECT_NE(slow.received().find("HTTP/1.1 408"), std::string::npos) << slow.received();
-
-    // A connection that never sends a byte is closed too.
-    RawClient idle(gw.api_port());
-    ASSERT_TRUE(idle.connected());
     EXPECT_TRUE(idle.read_until_closed(60s));
     EXPECT_EQ(get("/healthz").status, 200);
 }

@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
-# Extra cmake configure arguments, e.g. -DSIPMEDIAGW_LINE_TABLES_ONLY=ON (what .ci/run uses).
+# Extra cmake configure arguments, e.g. -DSIPMEDIAGW_LINE_TABLES_ONLY=OFF for full debug info.
 CMAKE_ARGS ?=
 
 .PHONY: all setup build demo test unit-test fuzz fuzz-smoke image-test clean format

@@ -3,6 +3,7 @@
 #include "support/ports.hpp"
 #include "support/temp_dir.hpp"
 
+#include <cstdlib>
 #include <sstream>
 
 namespace testsupport {
@@ -86,8 +87,13 @@ core::Result<std::unique_ptr<BaresipPeer>> BaresipPeer::start(const std::filesys
     write_file(peer->dir_ / "accounts", accounts);
     write_file(peer->dir_ / "contacts", "");
 
-    auto prog =
-        Program::start(peer->options_.name, {"baresip", "-4", "-f", peer->dir_.string()}, dir);
+    // SIPMEDIAGW_BARESIP names another program to run instead (same arguments), e.g. a script
+    // that execs `baresip -v -s "$@"` with timestamped output, to trace a run's SIP and media.
+    const char* binary = std::getenv("SIPMEDIAGW_BARESIP");
+    auto prog = Program::start(peer->options_.name,
+                               {binary != nullptr && *binary != '\0' ? binary : "baresip", "-4",
+                                "-f", peer->dir_.string()},
+                               dir);
     if (!prog) return prog.error();
     peer->program_ = std::move(prog.value());
     auto ctrl = BaresipCtrl::connect(peer->ctrl_port_, std::chrono::seconds(20));

@@ -317,7 +317,10 @@ TEST_P(MeetingForwardingLinkTest, OneRemoteVideoGoesToTheCallerEncodedThenCompos
             << "the page decoded the forwarded video";
         EXPECT_EQ(after.value("linkEncoded", -1), before.value("linkEncoded", -2))
             << "the link's encoder ran";
-        EXPECT_GE(after["fwd"].value("frames", 0) - before["fwd"].value("frames", 0), 60);
+        // The caller's 60 include the frames in flight when `before` was read, and the page's
+        // count those in flight when `after` was: equal in the mean, not frame for frame (59 was
+        // seen in CI). What proves the path is that nothing was decoded or encoded (above).
+        EXPECT_GE(after["fwd"].value("frames", 0) - before["fwd"].value("frames", 0), 55);
         ASSERT_FALSE(reports.empty());
         EXPECT_EQ(reports.back().value("mode", ""), "encoded") << reports.back().dump();
         EXPECT_EQ(reports.back().value("width", 0), 640) << reports.back().dump();

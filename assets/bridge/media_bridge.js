@@ -668,7 +668,6 @@
     meetingForwardStats() {
       return meetingForwarder ? meetingForwarder.stats() : {mode: 'composited', reason: 'off'};
     },
-    rtpStats() { return rtpStats(); },
     captureSettings() {
       const t = tabCapture && tabCapture.getVideoTracks()[0];
       return t ? t.getSettings() : null;

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <future>
 #include <memory>
@@ -190,8 +191,21 @@ protected:
         browser::PageOptions po;
         auto page = open_page(*observer_browser_, po);
         if (!page) return nullptr;
-        // A loaded host may take longer than the default 30 s to load the demo page.
-        if (const auto loaded = navigate(*page, gw.page_url(), 90s); !loaded.ok()) {
+        // A loaded host may take longer than the default 30 s to load the demo page. Once
+        // (one CI run in dozens) its load event never came, with every request the server saw
+        // answered: say what the page had, and load it once more as a user would.
+        auto loaded = navigate(*page, gw.page_url(), 90s);
+        if (!loaded.ok()) {
+            const auto seen =
+                evaluate(*page,
+                         "JSON.stringify({state: document.readyState, loaded: performance."
+                         "getEntriesByType('resource').map((e) => e.name.replace(/^.*\\//, ''))})");
+            std::fprintf(stderr, "share: %s; the page had %s; loading it again\n",
+                         loaded.error().message.c_str(),
+                         seen.ok() ? seen->dump().c_str() : seen.error().message.c_str());
+            loaded = navigate(*page, gw.page_url(), 90s);
+        }
+        if (!loaded.ok()) {
             ADD_FAILURE() << "share: " << loaded.error().message;
             return nullptr;
         }

@@ -14,12 +14,21 @@ std::filesystem::path sipp_scenario_dir() {
     return std::filesystem::path(SIPMEDIAGW_SOURCE_DIR) / "tests" / "integration" / "sipp";
 }
 
-core::Result<SippRun> run_sipp(const std::filesystem::path& dir, const SippOptions& options) {
-    const auto stem = std::filesystem::path(options.scenario).stem().string();
-    const auto work = dir / ("sipp-" + stem);
-    std::filesystem::create_directories(work);
+namespace {
+
+// sipp binds its SIP and media ports as it starts; a port free when probed can be taken before
+// that (by another test's peer or an outgoing socket), and sipp then exits at once.
+bool bind_failed(const SippRun& run) {
+    return run.exit_code != 0 && (run.errors.find("Unable to bind") != std::string::npos ||
+                                  run.log.find("Unable to bind") != std::string::npos);
+}
+
+core::Result<SippRun> run_once(const std::filesystem::path& work, const std::string& stem,
+                               const SippOptions& options) {
     const auto msg_file = work / "messages.log";
     const auto err_file = work / "errors.log";
+    std::filesystem::remove(msg_file);
+    std::filesystem::remove(err_file);
     std::vector<std::string> argv = {
         "sipp", options.target, "-sf", (sipp_scenario_dir() / options.scenario).string(), "-m", "1",
         "-i", "127.0.0.1", "-p", std::to_string(free_port()),
@@ -42,10 +51,31 @@ core::Result<SippRun> run_sipp(const std::filesystem::path& dir, const SippOptio
     run.log = prog->log();
     run.messages = read_file(msg_file);
     run.errors = read_file(err_file);
-    if (run.exit_code != 0 || ::testing::Test::HasFailure())
-        std::cerr << "----- sipp " << stem << " exit " << run.exit_code << " -----\n"
-                  << run.errors << "\n(messages in " << msg_file.string() << ")\n";
     return run;
+}
+
+}  // namespace
+
+core::Result<SippRun> run_sipp(const std::filesystem::path& dir, const SippOptions& options) {
+    const auto stem = std::filesystem::path(options.scenario).stem().string();
+    const auto work = dir / ("sipp-" + stem);
+    std::filesystem::create_directories(work);
+    constexpr int kAttempts = 3;
+    for (int attempt = 1;; ++attempt) {
+        auto run = run_once(work, stem, options);
+        if (!run) return run;
+        if (bind_failed(*run) && attempt < kAttempts) {
+            std::cerr << "----- sipp " << stem << " could not bind its ports (attempt " << attempt
+                      << "), again on other ports -----\n"
+                      << run->errors << "\n";
+            continue;
+        }
+        if (run->exit_code != 0 || ::testing::Test::HasFailure())
+            std::cerr << "----- sipp " << stem << " exit " << run->exit_code << " -----\n"
+                      << run->errors << "\n(messages in " << (work / "messages.log").string()
+                      << ")\n";
+        return run;
+    }
 }
 
 }  // namespace testsupport

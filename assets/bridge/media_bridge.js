@@ -41,7 +41,7 @@
   // Set by the gateway before this script: {video: "tab" | "compositor"} ([browser] meeting_video),
   // layout: "speaker" | "grid" ([browser] meeting_layout), forwardEncoded ([browser]
   // forward_encoded_video: the caller's video and audio), forwardMeetingEncoded ([browser]
-  // forward_encoded_meeting_video).
+  // forward_encoded_meeting_video), rtpStats (the gateway logs at debug: send rtp_stats).
   const config = window.__smgwBridgeConfig || {};
   const forwarder = config.forwardEncoded && window.__smgwForwarder &&
       window.__smgwForwarder.available ? window.__smgwForwarder : null;
@@ -131,8 +131,9 @@
     pc.onconnectionstatechange = () => {
       send({type: 'state', state: pc.connectionState});
       if (pc.connectionState === 'connected') startOutput().finally(showSlate);
-      if (pc.connectionState === 'connected' && !statsTimer) {
-        // Every 5 s while the link lasts: the gateway logs them at debug, meeting_bench reads them.
+      if (pc.connectionState === 'connected' && !statsTimer && config.rtpStats) {
+        // Every 5 s while the link lasts, when the gateway logs at debug (rtpStats): it logs
+        // them, meeting_bench reads them.
         statsTimer = setInterval(() => {
           if (!pc || pc.connectionState === 'closed') return;
           rtpStats().then((st) => send({type: 'rtp_stats', ...st}), () => {});

@@ -31,7 +31,10 @@ core::Result<browser::PageOptions> meeting_page_options(const MeetingPageSetting
         nlohmann::json{{"video", settings.video},
                        {"layout", settings.layout},
                        {"forwardEncoded", settings.forward_encoded_video},
-                       {"forwardMeetingEncoded", settings.forward_encoded_meeting_video}}
+                       {"forwardMeetingEncoded", settings.forward_encoded_meeting_video},
+                       // The page's RTP figures are logged at debug only; below that the page
+                       // spares itself the getStats walk every 5 s.
+                       {"rtpStats", spdlog::should_log(spdlog::level::debug)}}
             .dump() +
         ");";
     options.scripts = {bridge_config,

@@ -203,10 +203,11 @@ void PassthroughCall::run_call(bool transcode, CallFigures& out, PageVideo page_
         << (*caller)->program().tail(40) << gw->tail(40);
 
     // CPU of the gateway process over a window while media flows both ways (the call must stay
-    // up all along: a stalled bridge that ends the call fails here).
+    // up all along: a stalled bridge that ends the call fails here). Printed, not asserted:
+    // meeting_bench measures CPU properly, so 5 s (CI time) rather than 15.
     const double cpu0 = cpu_seconds(gw->pid());
     const auto t0 = std::chrono::steady_clock::now();
-    const auto window = 15s;
+    const auto window = 5s;
     EXPECT_FALSE(run_until([&] { return !(*caller)->call_is_established(); }, window));
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -369,6 +369,10 @@ void MeetingBridge::count_encoded(const char* element, std::atomic<uint64_t>& co
 }
 
 MeetingBridge::~MeetingBridge() {
+    {
+        std::lock_guard lock(incoming_mutex_);
+        closing_ = true;
+    }
     link_.reset();  // stops the pipeline (joins its threads) before the counters go
 }
 
@@ -496,6 +500,8 @@ core::Status MeetingBridge::add_meeting_payload_type(unsigned pt, const std::str
 }
 
 void MeetingBridge::on_content_incoming(GstPad* pad) {
+    std::lock_guard lock(incoming_mutex_);
+    if (closing_) return;
     // The meeting's share as the page sends it: decoded here, encoded for the content line by
     // the call's SIP side at that line's codec and size.
     // In the codec the link offered on that line (H.264 when the room's H.264 passes through).
@@ -510,6 +516,8 @@ void MeetingBridge::on_content_incoming(GstPad* pad) {
 }
 
 void MeetingBridge::on_incoming(GstPad* pad, bool video) {
+    std::lock_guard lock(incoming_mutex_);
+    if (closing_) return;
     if ((video && passthrough_) || (!video && audio_passthrough_)) {
         forward_incoming(pad, video);
         return;

@@ -161,6 +161,14 @@ private:
     std::mutex video_in_mutex_;
     GstElement* video_in_bin_ = nullptr;
     unsigned video_in_pads_ = 0;
+    // Set by the destructor before it destroys the link: from then on a pad webrtcbin adds is
+    // left unlinked. While the link's destructor joins the streaming threads link_ is already
+    // null, and the page's first packets of a stream can make webrtcbin add a pad just then
+    // (a call ending during the join: a SIGSEGV in attach_incoming, MeetingLinkTest's slate
+    // test under load). A pad being attached when the destructor starts is finished first.
+    // GStreamer threads and the destructor.
+    std::mutex incoming_mutex_;
+    bool closing_ = false;
 };
 
 }  // namespace media

@@ -92,27 +92,69 @@ protected:
     browser::Json poll_evaluate(browser::Page& page, const std::string& expression,
                                 const std::function<bool(const browser::Json&)>& accept,
                                 std::chrono::seconds timeout, const browser::FrameContext& in) {
-        browser::Json last;
-        bool in_flight = false;
-        bool done = false;
-        auto next_at = std::chrono::steady_clock::now();
+        return poll_evaluate_at(
+            [&page, &in] {
+                return EvalTarget{&page, in};
+            },
+            expression, accept, timeout);
+    }
+
+    // Where poll_evaluate_at evaluates; no page: not yet (the poll waits).
+    struct EvalTarget {
+        browser::Page* page = nullptr;
+        browser::FrameContext in;
+    };
+
+    // poll_evaluate in the page `target` names at each poll, not in one page held throughout:
+    // an object that replaces its page (a meeting link that rejoins destroys the old one) must
+    // not leave the poll evaluating in a destroyed page.
+    browser::Json poll_evaluate_at(const std::function<EvalTarget()>& target,
+                                   const std::string& expression,
+                                   const std::function<bool(const browser::Json&)>& accept,
+                                   std::chrono::seconds timeout) {
+        // Shared with the evaluations' callbacks: an answer that comes after the poll returned,
+        // or for an evaluation given up, only finds `finished` or an older serial.
+        struct State {
+            browser::Json last;
+            bool done = false;
+            bool finished = false;
+            uint64_t serial = 0;  // of the evaluation in flight, if any
+            bool in_flight = false;
+            browser::Page* page = nullptr;  // where it went
+            std::chrono::steady_clock::time_point sent;
+            std::chrono::steady_clock::time_point next_at;
+        };
+        auto st = std::make_shared<State>();
+        st->next_at = std::chrono::steady_clock::now();
+        // An evaluation whose page went away never answers (a destroyed page drops its
+        // callbacks), and a new page may take the old one's address: ask again after a while.
+        constexpr auto kGiveUp = std::chrono::seconds(5);
         run_until(
             [&] {
-                if (!in_flight && !done && std::chrono::steady_clock::now() >= next_at) {
-                    in_flight = true;
-                    page.evaluate_in(in, expression, [&](core::Result<browser::Json> r) {
-                        in_flight = false;
-                        next_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
-                        if (r.ok()) last = *r;
-                        if (r.ok() && accept(last)) done = true;
-                    });
+                const EvalTarget where = target();
+                const auto now = std::chrono::steady_clock::now();
+                if (st->in_flight && (where.page != st->page || now - st->sent >= kGiveUp))
+                    st->in_flight = false;
+                if (where.page != nullptr && !st->in_flight && !st->done && now >= st->next_at) {
+                    st->in_flight = true;
+                    st->page = where.page;
+                    st->sent = now;
+                    const uint64_t serial = ++st->serial;
+                    where.page->evaluate_in(
+                        where.in, expression, [st, serial, &accept](core::Result<browser::Json> r) {
+                            if (st->finished || serial != st->serial) return;
+                            st->in_flight = false;
+                            st->next_at =
+                                std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+                            if (r.ok()) st->last = *r;
+                            if (r.ok() && accept(st->last)) st->done = true;
+                        });
                 }
-                return done;
+                return st->done;
             },
             timeout);
-        // Let an evaluation still in flight land before its captures go out of scope.
-        run_until([&] { return !in_flight; });
-        return last;
+        st->finished = true;
+        return st->last;
     }
 
     browser::TempDir profiles_;

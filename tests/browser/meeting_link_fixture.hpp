@@ -90,6 +90,19 @@ protected:
             timeout);
     }
 
+    // poll_evaluate in the link's page and its media bridge's frame as they are at each poll: a
+    // rejoin replaces (destroys) the page, so none is held across polls.
+    browser::Json poll_link(const std::string& expression,
+                            const std::function<bool(const browser::Json&)>& accept,
+                            std::chrono::seconds timeout = std::chrono::seconds(30)) {
+        return poll_evaluate_at(
+            [this] {
+                if (!link_) return EvalTarget{};
+                return EvalTarget{link_->page(), link_->bridge_frame()};
+            },
+            expression, accept, timeout);
+    }
+
     HttpServer http_;
     std::unique_ptr<browser::Pool> pool_;
     std::unique_ptr<gateway::MeetingLink> link_;

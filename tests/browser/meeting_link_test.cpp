@@ -120,16 +120,12 @@ TEST_F(MeetingLinkTest, JoiningSlateIsSentUntilTheJoinThenTheMeeting) {
                gateway::JoiningSlate{"Joining the meeting\nPlease wait", ""});
     ASSERT_TRUE(joined_or_ended()) << "neither joined nor ended";
     ASSERT_FALSE(seen_.end) << seen_.cause;
-    ASSERT_NE(link_->page(), nullptr);
-    const Json during = poll_evaluate(
-        *link_->page(), "window.__duringJoin", [](const Json& v) { return v.is_boolean(); },
-        std::chrono::seconds(30), link_->bridge_frame());
+    const Json during =
+        poll_link("window.__duringJoin", [](const Json& v) { return v.is_boolean(); });
     EXPECT_EQ(during, Json(true));
     // After the join the slate gives way to the meeting (the compositor's track).
-    const Json after = poll_evaluate(
-        *link_->page(), "window.__smgwBridge.slateShown()",
-        [](const Json& v) { return v == Json(false); }, std::chrono::seconds(30),
-        link_->bridge_frame());
+    const Json after = poll_link("window.__smgwBridge.slateShown()",
+                                 [](const Json& v) { return v == Json(false); });
     EXPECT_EQ(after, Json(false));
     EXPECT_FALSE(seen_.end) << seen_.cause;
 }
@@ -414,6 +410,31 @@ TEST_F(MeetingLinkTest, ReconnectingWithoutJoinedIsRejoinedWithAFreshBrowser) {
     EXPECT_EQ(seen_.reconnecting[0], "ice failed");
     EXPECT_NE(link_->browser_pid(), first);
     EXPECT_NE(link_->browser_pid(), 0);
+}
+
+// The tests' poll_link follows the link's page: a rejoin destroys the page a poll started in,
+// and evaluating in it after that was a use after free (the slate test's poll held it).
+TEST_F(MeetingLinkTest, PollFollowsTheLinksPageAcrossARejoin) {
+    std::atomic<int> loads{0};
+    http_.handle(
+        "/m.html",
+        [&](const std::string&) {
+            return meeting_page("await media(); window.__load = " + std::to_string(++loads) +
+                                "; return {joined: true};");
+        },
+        "text/html");
+    start_page("/m.html", with_reconnect_grace(600));
+    ASSERT_TRUE(joined_or_ended());
+    ASSERT_FALSE(seen_.end) << seen_.cause;
+    // The second evaluation in the first page has it rejoin (a fresh browser and page); only
+    // the page the rejoin opens answers 2.
+    const Json load = poll_link(
+        "window.__load === 1 && (window.__asked = (window.__asked || 0) + 1) === 2 ? "
+        "(emit('reconnecting', {reason: 'session gone', rejoin: true}), 0) : window.__load",
+        [](const Json& v) { return v == Json(2); }, std::chrono::seconds(90));
+    EXPECT_EQ(load, Json(2));
+    EXPECT_EQ(seen_.joined, 2);
+    EXPECT_FALSE(seen_.end) << seen_.cause;
 }
 
 // A page whose session on the service is gone (a restarted Janus) says so with

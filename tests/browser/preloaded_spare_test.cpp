@@ -91,8 +91,13 @@ protected:
     // Which load of its page the call's document is.
     int call_page_serial() {
         if (!link_ || link_->page() == nullptr) return -1;
-        const Json n = poll_evaluate(*link_->page(), "window.__serial",
-                                     [](const Json& v) { return v.is_number_integer(); });
+        // In the link's page as it is at each poll (a rejoin destroys the old one).
+        const Json n = poll_evaluate_at(
+            [this] {
+                return EvalTarget{link_ ? link_->page() : nullptr, {}};
+            },
+            "window.__serial", [](const Json& v) { return v.is_number_integer(); },
+            std::chrono::seconds(30));
         return n.is_number_integer() ? n.get<int>() : -1;
     }
 

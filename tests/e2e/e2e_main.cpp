@@ -1,4 +1,5 @@
 #include "private_network.hpp"
+#include "support/crash_handler.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,6 +8,7 @@
 
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
+    testsupport::install_crash_handler();
     // Test discovery only lists names; it needs no network.
     bool listing = false;
     for (int i = 1; i < argc; ++i)

@@ -1,5 +1,6 @@
 // Integration test entry point: after every test and at the end of the suite, no program we
 // started may still run and no temp dir of a passed test may remain.
+#include "support/crash_handler.hpp"
 #include "support/program.hpp"
 #include "support/temp_dir.hpp"
 
@@ -56,6 +57,7 @@ class SuiteCheck : public ::testing::Environment {
 
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
+    testsupport::install_crash_handler();
     // Children are reaped explicitly; a SIGPIPE from a peer that died must fail a test, not
     // kill the runner.
     ::signal(SIGPIPE, SIG_IGN);

@@ -5,7 +5,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <mutex>
 #include <random>
+#include <set>
 #include <stdexcept>
 
 namespace testsupport {
@@ -32,14 +34,23 @@ bool port_free(uint16_t port) {
 uint16_t free_port_block(int count) {
     // Random probing in a range away from the kernel's ephemeral ports (32768+) and from the
     // gateway's default RTP range (20000+), so a port we hand out is not taken a moment later by
-    // some outgoing connection.
+    // some outgoing connection. A port probed free stays free until its program binds it, so
+    // without memory a test that asks for several ports before starting their programs could
+    // get one twice (about 1 % per test at ten ports; CI met it: baresip's ctrl_tcp port and
+    // sipp's media port found taken): a port is handed out once per process.
+    static std::mutex mutex;
+    static std::set<int> handed_out;
     static std::mt19937 rng{std::random_device{}()};
     std::uniform_int_distribution<int> dist(11000, 19990);
+    std::lock_guard lock(mutex);
     for (int attempt = 0; attempt < 500; ++attempt) {
         const int base = dist(rng) & ~1;
         bool ok = true;
-        for (int i = 0; i < count && ok; ++i) ok = port_free(static_cast<uint16_t>(base + i));
-        if (ok) return static_cast<uint16_t>(base);
+        for (int i = 0; i < count && ok; ++i)
+            ok = !handed_out.contains(base + i) && port_free(static_cast<uint16_t>(base + i));
+        if (!ok) continue;
+        for (int i = 0; i < count; ++i) handed_out.insert(base + i);
+        return static_cast<uint16_t>(base);
     }
     throw std::runtime_error("no free port block on 127.0.0.1");
 }

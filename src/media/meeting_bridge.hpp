@@ -165,8 +165,8 @@ private:
     // left unlinked. While the link's destructor joins the streaming threads link_ is already
     // null, and the page's first packets of a stream can make webrtcbin add a pad just then
     // (a call ending during the join: a SIGSEGV in attach_incoming, MeetingLinkTest's slate
-    // test under load). A pad being attached when the destructor starts is finished first.
-    // GStreamer threads and the destructor.
+    // test under load). A pad being attached when the destructor starts is finished first: the
+    // mutex is held by the pad callbacks (GStreamer threads) and by the destructor.
     std::mutex incoming_mutex_;
     bool closing_ = false;
 };

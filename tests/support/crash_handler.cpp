@@ -269,14 +269,10 @@ void prepare_symbolizer() {
     (void)::backtrace(warm, 2);
 }
 
-void install_at_preinit() {
-    install_signal_actions();
-}
-
 // A crash while the binary starts (a shared library's initialiser, a static constructor), before
 // gtest printed a line, is reported too: .preinit_array runs before every other initialiser; the
 // symbolizer is ready from the first of the binary's own constructors (without it, raw frames).
-__attribute__((section(".preinit_array"), used)) void (*g_preinit)() = install_at_preinit;
+__attribute__((section(".preinit_array"), used)) void (*g_preinit)() = install_signal_actions;
 
 __attribute__((constructor(101))) void prepare_before_main() {
     prepare_symbolizer();
@@ -290,6 +286,7 @@ void install_crash_handler() {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     install_signal_actions();
     prepare_symbolizer();
+    // gtest's listener list takes ownership of what it is given.
     ::testing::UnitTest::GetInstance()->listeners().Append(new TestNameRecorder);
 }
 

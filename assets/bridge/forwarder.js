@@ -126,7 +126,14 @@ onmessage = (e) => {
   // sender, in its own worker: decoded, it waits in the link's NetEq jitter buffer and the
   // meeting's Opus encoder, about 100 ms behind the forwarded picture (bench/meeting/README.md).
   const audio = {worker: null, error: '', receiver: null, codec: null, mode: '', reason: '',
-                 target: null, frames: 0, writeErrors: 0, mutedDrops: 0};
+                 target: null, frames: 0, writeErrors: 0, mutedDrops: 0, staleDrops: 0};
+  // A caller's audio frame that waited longer than this for the page's thread is dropped. Written
+  // late, the frames held up behind a busy thread (a join's work held it 0.5-0.8 s in
+  // meeting_bench) leave in one burst, and every participant's jitter buffer keeps that delay
+  // and drains it at a few percent of real time: the caller was heard 0.5-1 s late for 20-40 s
+  // after the join (bench/meeting/README.md "Audio held at the join"). Dropped, they are a gap
+  // that receivers conceal as they would a loss.
+  const STALE_AUDIO_MS = 60;
   // The room's content (docs/content.md): the link's content track arrives encoded (the room's
   // H.264 or VP8 passed through by the gateway, else VP8 the gateway encodes) and goes the same
   // way into the meeting sender that carries the screen share of it (a clone getDisplayMedia
@@ -223,7 +230,13 @@ onmessage = (e) => {
       const m = e.data;
       if (m.frame) {
         const pipe = lane.target;
-        if (pipe && name === 'audio') hop('audio', m.at);
+        if (pipe && name === 'audio') {
+          hop('audio', m.at);
+          if (m.at && performance.timeOrigin + performance.now() - m.at > STALE_AUDIO_MS) {
+            audio.staleDrops++;
+            return;
+          }
+        }
         if (pipe) write(pipe, m.frame);
       } else if (m.codec) {
         lane.codec = {mimeType: m.codec, payloadType: m.payloadType};
@@ -285,11 +298,39 @@ onmessage = (e) => {
     return Object.assign({}, config || {}, {encodedInsertableStreams: true});
   }
 
+  // The meeting's audio receivers pass their frames through in a worker of their own: piped on
+  // the page's thread, the meeting's audio reached NetEq in one burst after each stall of that
+  // thread (0.8 s at a join in meeting_bench), and NetEq kept the delay it measured then for
+  // 20 s and more: the caller heard the meeting 0.5-1.2 s late (bench/meeting/README.md "Audio
+  // held at the join"). Video receivers stay as they were (meeting_forwarder.js takes them).
+  const PASS_WORKER = `'use strict';
+onrtctransform = (ev) => {
+  ev.transformer.readable.pipeTo(ev.transformer.writable).catch(() => {});
+};`;
+  let passWorker = null;
+  let passWorkerFailed = false;
+  function passThroughWorker() {
+    if (passWorker || passWorkerFailed) return passWorker;
+    try {
+      const url = URL.createObjectURL(new Blob([PASS_WORKER], {type: 'text/javascript'}));
+      passWorker = new Worker(url);
+    } catch (e) {
+      passWorkerFailed = true;  // a CSP without blob: workers: the page's thread pipes them
+    }
+    return passWorker;
+  }
+
   function pipeReceiver(receiver) {
     if (pipedReceivers.has(receiver)) return;
     pipedReceivers.add(receiver);
     // Already transformed (meeting_forwarder.js takes video receivers first): frames flow.
     if (receiver.transform) return;
+    if (receiver.track && receiver.track.kind === 'audio' && passThroughWorker()) {
+      try {
+        receiver.transform = new RTCRtpScriptTransform(passWorker, {});
+        return;
+      } catch (e) { /* the page's thread pipes it below */ }
+    }
     try {
       const {readable, writable} = receiver.createEncodedStreams();
       readable.pipeTo(writable).catch(() => {});
@@ -614,7 +655,8 @@ onmessage = (e) => {
             encoderFrames: encoderFramesAtStart >= 0 ? encoderFrames - encoderFramesAtStart : 0,
             audio: {mode: audio.mode || 'decoded', reason: audio.reason,
                     codec: audio.codec ? audio.codec.mimeType : '', frames: audio.frames,
-                    writeErrors: audio.writeErrors, mutedDrops: audio.mutedDrops},
+                    writeErrors: audio.writeErrors, mutedDrops: audio.mutedDrops,
+                    staleDrops: audio.staleDrops},
             content: {mode: content.mode || 'decoded', reason: content.reason,
                       codec: content.codec ? content.codec.mimeType : '', frames: content.frames,
                       writeErrors: content.writeErrors, keyframeRelays: content.keyframeRelays}};
@@ -660,6 +702,8 @@ onmessage = (e) => {
     onReport(fn) { report = fn; },
     nativeVideoFormats,
     stats,
-    threadHops() { return {video: {...hops.video}, audio: {...hops.audio}}; },
+    threadHops() {
+      return {video: {...hops.video}, audio: {...hops.audio, staleDrops: audio.staleDrops}};
+    },
   });
 })();

@@ -474,6 +474,9 @@ core::Result<nlohmann::json> DemoRun::g2g_gateway(const BenchOptions& options) {
                      ? nlohmann::json((a.value("totalMs", 0.0) - b.value("totalMs", 0.0)) / frames)
                      : nlohmann::json(nullptr)},
                 {"max_ms_in_call", a.value("maxMs", 0.0)}};
+            // Audio frames that waited too long for that thread and were dropped (forwarder.js).
+            if (a.contains("staleDrops"))
+                hops[lane]["stale_drops_in_call"] = a.value("staleDrops", 0.0);
         }
         r["rtp"]["gateway_page_thread_hop"] = hops;
     }
@@ -530,10 +533,14 @@ nlohmann::json DemoRun::flash_hops(const RtpTap& tap, pid_t caller,
     chromium.erase(gateway_.pid());
     own(chromium, "gateway_chromium");
     std::vector<double> forward;
+    forward.reserve(caller_sent.size());
     for (const auto& s : caller_sent) forward.push_back(static_cast<double>(s.flash_ms));
     std::vector<double> back;
-    for (const auto& s : observer_sent)
+    std::vector<double> back_beeps;
+    for (const auto& s : observer_sent) {
         if (s.contains("flash")) back.push_back(s["flash"].get<double>());
+        if (s.contains("beep")) back_beeps.push_back(s["beep"].get<double>());
+    }
     std::set<std::string> seen_roles;
     for (const auto& [port, role] : roles) seen_roles.insert(role);
     return {{"method",
@@ -549,7 +556,16 @@ nlohmann::json DemoRun::flash_hops(const RtpTap& tap, pid_t caller,
             {"back", tap.hops(back,
                               {"observer>janus", "janus>gateway_chromium",
                                "gateway_chromium>gateway", "gateway>caller"},
-                              roles)}};
+                              roles)},
+            // Beeps the same way (the caller's are scheduled with its flashes).
+            {"beeps_forward", tap.beep_hops(forward,
+                                            {"caller>gateway", "gateway>gateway_chromium",
+                                             "gateway_chromium>janus", "janus>observer"},
+                                            roles)},
+            {"beeps_back", tap.beep_hops(back_beeps,
+                                         {"observer>janus", "janus>gateway_chromium",
+                                          "gateway_chromium>gateway", "gateway>caller"},
+                                         roles)}};
 }
 
 core::Result<nlohmann::json> DemoRun::glass_to_glass(const BenchOptions& options) {

@@ -321,18 +321,96 @@ std::vector<double> RtpTap::flow_flashes(const std::string& flow, const PortRole
     return out;
 }
 
+std::vector<double> RtpTap::flow_beeps(const std::string& flow, const PortRoles& roles) const {
+    const auto role = [&](uint16_t port) {
+        const auto it = roles.find(port);
+        return it == roles.end() ? std::string("?") : it->second;
+    };
+    struct Stream {
+        std::vector<const Packet*> packets;
+    };
+    std::map<uint32_t, Stream> streams;
+    const std::scoped_lock lock(mutex_);
+    for (const auto& p : packets_)
+        if (role(p.sport) + ">" + role(p.dport) == flow) streams[p.ssrc].packets.push_back(&p);
+    std::vector<double> out;
+    for (const auto& [ssrc, st] : streams) {
+        const auto& ps = st.packets;
+        if (ps.size() < 100) continue;
+        // Audio steps its clock by 160 (G.711, 20 ms) or 480-1920 (Opus at 48 kHz, 10-40 ms).
+        std::vector<uint32_t> steps;
+        for (std::size_t i = 1; i < ps.size(); ++i)
+            if (ps[i]->timestamp != ps[i - 1]->timestamp)
+                steps.push_back(ps[i]->timestamp - ps[i - 1]->timestamp);
+        std::sort(steps.begin(), steps.end());
+        if (steps.empty()) continue;
+        const uint32_t step = steps[steps.size() / 2];
+        const bool pcmu = ps.front()->payload_type == kPcmu && step == 160;
+        if (!pcmu && (step < 480 || step > 1920)) continue;
+        if (pcmu) {
+            // Decoded as beeps() does, for the caller's flows (their payloads are kept).
+            int quiet = kQuietSamples + 1;
+            for (const Packet* p : ps) {
+                for (std::size_t i = 0; i < p->payload.size(); ++i) {
+                    const bool loud = std::abs(ulaw(p->payload[i])) > kBeepThreshold;
+                    if (loud && quiet > kQuietSamples)
+                        out.push_back(static_cast<double>(p->at_us) / 1000.0 +
+                                      static_cast<double>(i) / 8.0);
+                    quiet = loud ? 0 : quiet + 1;
+                }
+            }
+            continue;
+        }
+        // Silence is most of every period (a beep is 100-220 ms of 2 s): the median packet.
+        std::vector<std::size_t> sizes;
+        sizes.reserve(ps.size());
+        for (const Packet* p : ps) sizes.push_back(p->size);
+        std::sort(sizes.begin(), sizes.end());
+        const std::size_t quiet_size = sizes[sizes.size() / 2];
+        const std::size_t loud_size = std::max<std::size_t>(2 * quiet_size, quiet_size + 30);
+        constexpr int64_t kQuietUs = 300000;  // as kQuietSamples
+        int64_t last_loud = -kQuietUs - 1;
+        for (const Packet* p : ps) {
+            if (p->size < loud_size) continue;
+            if (p->at_us - last_loud > kQuietUs)
+                out.push_back(static_cast<double>(p->at_us) / 1000.0);
+            last_loud = p->at_us;
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 nlohmann::json RtpTap::hops(const std::vector<double>& sent, const std::vector<std::string>& path,
                             const PortRoles& roles) const {
     std::vector<std::vector<double>> onsets;
     onsets.reserve(path.size());
     for (const auto& flow : path) onsets.push_back(flow_flashes(flow, roles));
+    return follow(sent, path, onsets, 1000, 0);
+}
+
+nlohmann::json RtpTap::beep_hops(const std::vector<double>& sent,
+                                 const std::vector<std::string>& path,
+                                 const PortRoles& roles) const {
+    std::vector<std::vector<double>> onsets;
+    onsets.reserve(path.size());
+    for (const auto& flow : path) onsets.push_back(flow_beeps(flow, roles));
+    // A beep can wait a second or more in a jitter buffer; the next one comes 2 s later.
+    // The caller's beep may leave a little before the flash it is scheduled with is captured.
+    return follow(sent, path, onsets, 1800, 100);
+}
+
+nlohmann::json RtpTap::follow(const std::vector<double>& sent, const std::vector<std::string>& path,
+                              const std::vector<std::vector<double>>& onsets, double reach_ms,
+                              double first_slack_ms) const {
     std::vector<std::vector<double>> step(path.size());
     std::vector<std::vector<double>> total(path.size());
     for (const double s : sent) {
         double prev = s;
         for (std::size_t h = 0; h < path.size(); ++h) {
-            const auto it = std::lower_bound(onsets[h].begin(), onsets[h].end(), prev);
-            if (it == onsets[h].end() || *it - prev >= 1000) break;
+            const double from = h == 0 ? prev - first_slack_ms : prev;
+            const auto it = std::lower_bound(onsets[h].begin(), onsets[h].end(), from);
+            if (it == onsets[h].end() || *it - from >= reach_ms) break;
             step[h].push_back(*it - prev);
             total[h].push_back(*it - s);
             prev = *it;

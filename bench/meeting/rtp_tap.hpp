@@ -58,6 +58,13 @@ public:
     [[nodiscard]] nlohmann::json hops(const std::vector<double>& sent,
                                       const std::vector<std::string>& path,
                                       const PortRoles& roles) const;
+    // The same for every beep sent at `sent`: on each flow, the first beep onset within
+    // kBeepHopMs after the previous hop's. A beep is the first loud G.711 sample after silence
+    // (the caller's flows) or, on the Opus flows whose payloads are encrypted, the first packet
+    // after 300 ms of small ones that is far larger than they are (silence codes to a few bytes).
+    [[nodiscard]] nlohmann::json beep_hops(const std::vector<double>& sent,
+                                           const std::vector<std::string>& path,
+                                           const PortRoles& roles) const;
 
 private:
     struct Packet {
@@ -83,6 +90,13 @@ private:
     // Flash onsets (wall ms) of every video stream between two roles.
     [[nodiscard]] std::vector<double> flow_flashes(const std::string& flow,
                                                    const PortRoles& roles) const;
+    // Beep onsets (wall ms) of every audio stream between two roles.
+    [[nodiscard]] std::vector<double> flow_beeps(const std::string& flow,
+                                                 const PortRoles& roles) const;
+    [[nodiscard]] nlohmann::json follow(const std::vector<double>& sent,
+                                        const std::vector<std::string>& path,
+                                        const std::vector<std::vector<double>>& onsets,
+                                        double reach_ms, double first_slack_ms) const;
 
     int fd_ = -1;
     double flash_ms_ = 0;

@@ -655,6 +655,14 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
             "write_errors={} encoder_frames={}",
             id_, int_field(msg, "frames"), int_field(msg, "keyframeRequests"),
             int_field(msg, "writeErrors"), int_field(msg, "encoderFrames"));
+        if (const auto a = msg.find("audio");
+            a != msg.end() && a->is_object() && text_field(*a, "mode") == "encoded") {
+            spdlog::debug(
+                "gateway: sess={} caller audio forwarded frames={} stale_drops={} "
+                "muted_drops={} write_errors={}",
+                id_, int_field(*a, "frames"), int_field(*a, "staleDrops"),
+                int_field(*a, "mutedDrops"), int_field(*a, "writeErrors"));
+        }
     } else if (type == "slate") {
         // What the caller sees during the join (docs/browser.md, "Where a join's time goes").
         if (text_field(msg, "state") == "shown")

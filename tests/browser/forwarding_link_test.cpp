@@ -151,6 +151,8 @@ window.__result = {decoded: 0, width: 0, height: 0, error: null};
     ds.forEach((x) => {
       if (x.type === 'inbound-rtp' && x.kind === 'audio')
         audio = {packets: x.packetsReceived, level: window.__dLevel ? __dLevel() : 0,
+                 // Its encoded frames pass through in a worker, not on this thread.
+                 inWorker: D.getReceivers().some((v) => v.track.kind === 'audio' && !!v.transform),
                  codec: x.codecId && ds.get(x.codecId) ?
                      ds.get(x.codecId).mimeType + '/' + ds.get(x.codecId).payloadType : ''};
       if (x.type === 'inbound-rtp' && x.kind === 'video')
@@ -322,6 +324,8 @@ TEST_P(ForwardingLinkTest, CallerFramesGoIntoTheMeetingSenderWithoutDecodeOrEnco
                     .caller = {640, 360, 30, 800},
                     .x264 = "key-int-max=100000 aud=false",
                     .media = tone_to(session),
+                    .content = false,
+                    .content_passthrough = std::nullopt,
                     .reported = [](const Json& msg) { return msg.value("kind", "") != "audio"; }});
     ASSERT_TRUE(link);
     const bool forward = GetParam();
@@ -387,6 +391,24 @@ TEST_P(ForwardingLinkTest, CallerFramesGoIntoTheMeetingSenderWithoutDecodeOrEnco
                   "audio/opus/" + std::to_string(media::kLinkAudioPayloadType))
             << heard.dump();
         EXPECT_EQ(heard["forward"]["audio"].value("writeErrors", -1), 0) << heard.dump();
+        EXPECT_EQ(heard["forward"]["audio"].value("staleDrops", -1), 0) << heard.dump();
+        // The meeting's receiver of it (D, adopted like every meeting connection).
+        EXPECT_TRUE(heard["audio"].value("inWorker", false)) << heard.dump();
+        // The page's thread busy for a second (as a join's work keeps it): the caller's audio
+        // that waited behind it is dropped rather than sent late in one burst, and forwarding
+        // goes on.
+        const int frames0 = heard["forward"]["audio"].value("frames", 0);
+        ASSERT_TRUE(evaluate(*page,
+                             "(() => { const end = performance.now() + 1000;"
+                             " while (performance.now() < end) {} return true; })()")
+                        .ok());
+        const auto resumed = [&](const Json& w) {
+            return hears(w) && w["forward"]["audio"].value("staleDrops", 0) >= 1 &&
+                   w["forward"]["audio"].value("frames", 0) >= frames0 + 50;
+        };
+        const Json after = poll_evaluate(*page, "__work()", resumed, 60s);
+        EXPECT_TRUE(resumed(after)) << "after a stall of the page's thread: " << after.dump();
+        EXPECT_EQ(after["forward"]["audio"].value("mode", ""), "encoded") << after.dump();
     } else {
         // Without forwarding the bridge has no audio lane: decoded and re-encoded by the page.
         EXPECT_FALSE(heard["forward"].contains("audio")) << heard.dump();

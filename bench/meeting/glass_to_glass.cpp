@@ -513,6 +513,11 @@ core::Result<nlohmann::json> DemoRun::g2g_gateway(const BenchOptions& options) {
 nlohmann::json DemoRun::flash_hops(const RtpTap& tap, pid_t caller,
                                    const std::vector<FlashSent>& caller_sent,
                                    const nlohmann::json& observer_sent) {
+    // The flows a flash or a beep crosses each way, by the roles of their ports.
+    const std::vector<std::string> forward_path = {"caller>gateway", "gateway>gateway_chromium",
+                                                   "gateway_chromium>janus", "janus>observer"};
+    const std::vector<std::string> back_path = {"observer>janus", "janus>gateway_chromium",
+                                                "gateway_chromium>gateway", "gateway>caller"};
     // Whose each UDP port is: the gateway process (SIP media, the link's webrtcbin), its
     // Chromiums (all but the demo's Janus below it), Janus, the observer's Chromium, the caller.
     const ProcessTable table = snapshot_processes();
@@ -549,23 +554,11 @@ nlohmann::json DemoRun::flash_hops(const RtpTap& tap, pid_t caller,
              "the first onset after the previous hop's within 1 s; from_sent_ms counts from the "
              "caller's capture (forward) or the observer's draw (back)"},
             {"roles", seen_roles},
-            {"forward", tap.hops(forward,
-                                 {"caller>gateway", "gateway>gateway_chromium",
-                                  "gateway_chromium>janus", "janus>observer"},
-                                 roles)},
-            {"back", tap.hops(back,
-                              {"observer>janus", "janus>gateway_chromium",
-                               "gateway_chromium>gateway", "gateway>caller"},
-                              roles)},
+            {"forward", tap.hops(forward, forward_path, roles)},
+            {"back", tap.hops(back, back_path, roles)},
             // Beeps the same way (the caller's are scheduled with its flashes).
-            {"beeps_forward", tap.beep_hops(forward,
-                                            {"caller>gateway", "gateway>gateway_chromium",
-                                             "gateway_chromium>janus", "janus>observer"},
-                                            roles)},
-            {"beeps_back", tap.beep_hops(back_beeps,
-                                         {"observer>janus", "janus>gateway_chromium",
-                                          "gateway_chromium>gateway", "gateway>caller"},
-                                         roles)}};
+            {"beeps_forward", tap.beep_hops(forward, forward_path, roles)},
+            {"beeps_back", tap.beep_hops(back_beeps, back_path, roles)}};
 }
 
 core::Result<nlohmann::json> DemoRun::glass_to_glass(const BenchOptions& options) {

@@ -184,7 +184,34 @@
     sink.muted = true;
     sink.srcObject = stream;
     sink.play().catch(() => {});
-    track.addEventListener('ended', () => { source.disconnect(); sink.srcObject = null; });
+    track.addEventListener('ended', () => {
+      source.disconnect();
+      sink.srcObject = null;
+      routeAudio();
+    });
+    routeAudio();
+  }
+
+  // One remote voice goes to the caller as its own track, two or more through the mix. Direct,
+  // it skips the mix's render (an AudioContext pulled by an output stream of its own, whose
+  // context is suspended meanwhile): measured in meeting_bench, participant → caller 163-231 ms
+  // against 240-313 through the mix (bench/meeting/README.md, "Audio held at the join"). The
+  // joining prompt plays through the mix, so the direct route waits for the join.
+  let audioRoute = 'mix';
+  function routeAudio() {
+    const sender = senderFor('audio');
+    if (!sender || !mixDestination || !pc || pc.connectionState !== 'connected')
+      return Promise.resolve();
+    const live = [...mixedTracks].filter((t) => t.readyState === 'live');
+    const direct = slateOver && !slateOutput && live.length === 1 ? live[0] : null;
+    const want = direct || mixDestination.stream.getAudioTracks()[0];
+    if (!direct && audioContext.state === 'suspended') audioContext.resume().catch(() => {});
+    if (sender.track === want) return Promise.resolve();
+    return sender.replaceTrack(want).then(() => {
+      if (sender.track !== want) return;
+      audioRoute = direct ? 'direct' : 'mix';
+      if (direct) audioContext.suspend().catch(() => {});
+    }).catch((e) => send({type: 'error', message: 'audio route: ' + e}));
   }
 
   function ensureMix() {
@@ -195,8 +222,7 @@
 
   async function startOutput() {
     ensureMix();
-    const audioSender = senderFor('audio');
-    if (audioSender) await audioSender.replaceTrack(mixDestination.stream.getAudioTracks()[0]);
+    await routeAudio();
     if (config.video === 'compositor' && window.__smgwCompositor) {
       if (composite) return;
       // At most what the caller takes (passthrough: its SDP limits), never more than the view.
@@ -307,8 +333,12 @@
   function endSlate() {
     slateOver = true;
     const out = slateOutput;
-    if (!out) return;
+    if (!out) {
+      routeAudio();
+      return;
+    }
     slateOutput = null;
+    routeAudio();
     clearInterval(out.timer);
     if (out.source) { try { out.source.stop(); } catch (e) { /* not started yet */ } }
     const meetingTrack = composite ? composite.track
@@ -582,6 +612,8 @@
     slateShown() { return slateOutput !== null; },
     state() { return pc ? pc.connectionState : 'idle'; },
     mixedTrackCount() { return mixedTracks.size; },
+    // 'direct' (one remote voice sent as its own track) or 'mix' (routeAudio()).
+    audioRoute() { return audioRoute; },
     fitCapture() { return fitCapture(); },
     // Addresses of the ICE pair in use ("address:port"), for diagnostics and tests.
     async selectedPair() {

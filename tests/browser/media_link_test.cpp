@@ -33,6 +33,11 @@ struct Received {
     std::mutex mutex;
     std::vector<int16_t> audio;  // last second, mono 48 kHz
 
+    void clear_audio() {
+        std::lock_guard lock(mutex);
+        audio.clear();
+    }
+
     // Frequency from zero crossings of the last second; 0 when it is (near) silence.
     double tone_hz() {
         std::lock_guard lock(mutex);
@@ -137,23 +142,28 @@ window.__result = {frames: 0, width: 0, height: 0, peakHz: 0, levelDb: -200, err
     window.__result.peakHz = best * ac.sampleRate / an.fftSize;
     window.__result.levelDb = d[best];
   }, 200);
-  // The remote participant, over loopback only.
-  const a = new RTCPeerConnection({iceServers: []});
-  const b = new RTCPeerConnection({iceServers: []});
-  const pass = (x, y) => x.onicecandidate = (e) => {
-    if (e.candidate && / 127\.0\.0\.1 /.test(e.candidate.candidate)) y.addIceCandidate(e.candidate);
+  // A remote participant sending a tone of `hz`, over loopback only.
+  window.__participant = async (hz) => {
+    const a = new RTCPeerConnection({iceServers: []});
+    const b = new RTCPeerConnection({iceServers: []});
+    const pass = (x, y) => x.onicecandidate = (e) => {
+      if (e.candidate && / 127\.0\.0\.1 /.test(e.candidate.candidate)) y.addIceCandidate(e.candidate);
+    };
+    pass(a, b); pass(b, a);
+    const osc = ac.createOscillator();
+    osc.frequency.value = hz;
+    const gain = ac.createGain();
+    gain.gain.value = 0.4;
+    const dst = ac.createMediaStreamDestination();
+    osc.connect(gain).connect(dst);
+    osc.start();
+    a.addTrack(dst.stream.getAudioTracks()[0], dst.stream);
+    await a.setLocalDescription();
+    await b.setRemoteDescription(a.localDescription);
+    await b.setLocalDescription();
+    await a.setRemoteDescription(b.localDescription);
   };
-  pass(a, b); pass(b, a);
-  const osc = ac.createOscillator();
-  osc.frequency.value = 880;
-  const dst = ac.createMediaStreamDestination();
-  osc.connect(dst);
-  osc.start();
-  a.addTrack(dst.stream.getAudioTracks()[0], dst.stream);
-  await a.setLocalDescription();
-  await b.setRemoteDescription(a.localDescription);
-  await b.setLocalDescription();
-  await a.setRemoteDescription(b.localDescription);
+  await window.__participant(880);
 })().catch((e) => { window.__result.error = String(e); });
 </script></body></html>)HTML";
 
@@ -311,6 +321,31 @@ void MediaLinkTest::run_link(Layout layout) {
     EXPECT_TRUE(capture.is_object() && capture["width"] == 1280 && capture["height"] == 720)
         << capture.dump();
     for (const auto& e : bridge_errors) ADD_FAILURE() << "bridge error: " << e;
+    if (layout == Layout::Top) {
+        // Once the join is done, the one remote voice goes to the link as its own track (the
+        // mix's context suspended): the gateway still hears it, from then on.
+        ASSERT_TRUE(evaluate(*page, "__smgwBridge.joined()", bridge_frame).ok());
+        const auto route_is = [](const char* want) {
+            return [want](const Json& r) { return r.is_string() && r == want; };
+        };
+        const Json direct = poll_evaluate(*page, "__smgwBridge.audioRoute()", route_is("direct"),
+                                          std::chrono::seconds(30), bridge_frame);
+        EXPECT_EQ(direct, "direct");
+        received.clear_audio();
+        EXPECT_TRUE(run_until([&] { return std::abs(received.tone_hz() - 880) < 40; },
+                              std::chrono::seconds(30)))
+            << "direct: " << received.tone_hz() << " Hz";
+        // A second voice (660 Hz): both through the mix again, heard together (the sum of two
+        // equal tones crosses zero at their mean, 770 Hz).
+        ASSERT_TRUE(evaluate(*page, "(__participant(660), true)", bridge_frame).ok());
+        const Json mixed = poll_evaluate(*page, "__smgwBridge.audioRoute()", route_is("mix"),
+                                         std::chrono::seconds(30), bridge_frame);
+        EXPECT_EQ(mixed, "mix");
+        received.clear_audio();
+        EXPECT_TRUE(run_until([&] { return std::abs(received.tone_hz() - 770) < 50; },
+                              std::chrono::seconds(30)))
+            << "mixed: " << received.tone_hz() << " Hz";
+    }
     // The link runs on loopback at both ends.
     const Json pair = poll_evaluate(
         *page, "__smgwBridge.selectedPair()", [](const Json& p) { return p.is_object(); },

@@ -210,7 +210,9 @@
     return sender.replaceTrack(want).then(() => {
       if (sender.track !== want) return;
       audioRoute = direct ? 'direct' : 'mix';
-      if (direct) audioContext.suspend().catch(() => {});
+      // Again here: a direct route that settled after this one was asked for may have
+      // suspended the context in between.
+      (direct ? audioContext.suspend() : audioContext.resume()).catch(() => {});
     }).catch((e) => send({type: 'error', message: 'audio route: ' + e}));
   }
 

@@ -322,29 +322,27 @@ void MediaLinkTest::run_link(Layout layout) {
         << capture.dump();
     for (const auto& e : bridge_errors) ADD_FAILURE() << "bridge error: " << e;
     if (layout == Layout::Top) {
-        // Once the join is done, the one remote voice goes to the link as its own track (the
-        // mix's context suspended): the gateway still hears it, from then on.
-        ASSERT_TRUE(evaluate(*page, "__smgwBridge.joined()", bridge_frame).ok());
-        const auto route_is = [](const char* want) {
-            return [want](const Json& r) { return r.is_string() && r == want; };
+        // The route the page reports, then what the gateway hears from then on (the tone's
+        // frequency over the last second).
+        const auto expect_route = [&](const char* want, double hz, double tolerance) {
+            const Json route = poll_evaluate(
+                *page, "__smgwBridge.audioRoute()",
+                [want](const Json& r) { return r.is_string() && r == want; },
+                std::chrono::seconds(30), bridge_frame);
+            EXPECT_EQ(route, want);
+            received.clear_audio();
+            EXPECT_TRUE(run_until([&] { return std::abs(received.tone_hz() - hz) < tolerance; },
+                                  std::chrono::seconds(30)))
+                << want << ": " << received.tone_hz() << " Hz";
         };
-        const Json direct = poll_evaluate(*page, "__smgwBridge.audioRoute()", route_is("direct"),
-                                          std::chrono::seconds(30), bridge_frame);
-        EXPECT_EQ(direct, "direct");
-        received.clear_audio();
-        EXPECT_TRUE(run_until([&] { return std::abs(received.tone_hz() - 880) < 40; },
-                              std::chrono::seconds(30)))
-            << "direct: " << received.tone_hz() << " Hz";
+        // Once the join is done, the one remote voice goes to the link as its own track (the
+        // mix's context suspended): the gateway still hears it.
+        ASSERT_TRUE(evaluate(*page, "__smgwBridge.joined()", bridge_frame).ok());
+        expect_route("direct", 880, 40);
         // A second voice (660 Hz): both through the mix again, heard together (the sum of two
         // equal tones crosses zero at their mean, 770 Hz).
         ASSERT_TRUE(evaluate(*page, "(__participant(660), true)", bridge_frame).ok());
-        const Json mixed = poll_evaluate(*page, "__smgwBridge.audioRoute()", route_is("mix"),
-                                         std::chrono::seconds(30), bridge_frame);
-        EXPECT_EQ(mixed, "mix");
-        received.clear_audio();
-        EXPECT_TRUE(run_until([&] { return std::abs(received.tone_hz() - 770) < 50; },
-                              std::chrono::seconds(30)))
-            << "mixed: " << received.tone_hz() << " Hz";
+        expect_route("mix", 770, 50);
     }
     // The link runs on loopback at both ends.
     const Json pair = poll_evaluate(

@@ -156,8 +156,8 @@ onmessage = (e) => {
     if (ms > h.maxMs) h.maxMs = ms;
   }
 
-  function spawnWorker() {
-    const url = URL.createObjectURL(new Blob([WORKER], {type: 'text/javascript'}));
+  function spawnWorker(script = WORKER) {
+    const url = URL.createObjectURL(new Blob([script], {type: 'text/javascript'}));
     // The URL stays valid: revoked at once, the worker's script may not have been fetched yet.
     return new Worker(url);
   }
@@ -312,8 +312,7 @@ onrtctransform = (ev) => {
   function passThroughWorker() {
     if (passWorker || passWorkerFailed) return passWorker;
     try {
-      const url = URL.createObjectURL(new Blob([PASS_WORKER], {type: 'text/javascript'}));
-      passWorker = new Worker(url);
+      passWorker = spawnWorker(PASS_WORKER);
     } catch (e) {
       passWorkerFailed = true;  // a CSP without blob: workers: the page's thread pipes them
     }

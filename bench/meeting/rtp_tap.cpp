@@ -213,27 +213,35 @@ void RtpTap::run() {
     }
 }
 
-nlohmann::json RtpTap::beeps(bool inbound) const {
-    const std::scoped_lock lock(mutex_);
-    nlohmann::json out = nlohmann::json::array();
+std::vector<RtpTap::Beep> RtpTap::pcmu_beeps(const std::vector<const Packet*>& packets) {
+    std::vector<Beep> out;
     int quiet = kQuietSamples + 1;
     double onset = -1;
     double last = 0;
-    for (const auto& p : packets_) {
-        if (!p.caller || p.payload_type != kPcmu || p.inbound != inbound) continue;
-        for (std::size_t i = 0; i < p.payload.size(); ++i) {
+    for (const Packet* p : packets) {
+        for (std::size_t i = 0; i < p->payload.size(); ++i) {
             // The sample as played by an endpoint that plays a packet as it arrives.
-            const double at = static_cast<double>(p.at_us) / 1000.0 + static_cast<double>(i) / 8.0;
-            if (std::abs(ulaw(p.payload[i])) > kBeepThreshold) {
+            const double at = static_cast<double>(p->at_us) / 1000.0 + static_cast<double>(i) / 8.0;
+            if (std::abs(ulaw(p->payload[i])) > kBeepThreshold) {
                 if (quiet > kQuietSamples) onset = at;
                 quiet = 0;
                 last = at;
             } else if (++quiet > kEndSamples && onset >= 0) {
-                out.push_back({{"at", onset}, {"len", last - onset}});
+                out.push_back({onset, last - onset});
                 onset = -1;
             }
         }
     }
+    return out;
+}
+
+nlohmann::json RtpTap::beeps(bool inbound) const {
+    const std::scoped_lock lock(mutex_);
+    std::vector<const Packet*> packets;
+    for (const auto& p : packets_)
+        if (p.caller && p.payload_type == kPcmu && p.inbound == inbound) packets.push_back(&p);
+    nlohmann::json out = nlohmann::json::array();
+    for (const Beep& b : pcmu_beeps(packets)) out.push_back({{"at", b.at}, {"len", b.len}});
     return out;
 }
 
@@ -348,17 +356,8 @@ std::vector<double> RtpTap::flow_beeps(const std::string& flow, const PortRoles&
         const bool pcmu = ps.front()->payload_type == kPcmu && step == 160;
         if (!pcmu && (step < 480 || step > 1920)) continue;
         if (pcmu) {
-            // Decoded as beeps() does, for the caller's flows (their payloads are kept).
-            int quiet = kQuietSamples + 1;
-            for (const Packet* p : ps) {
-                for (std::size_t i = 0; i < p->payload.size(); ++i) {
-                    const bool loud = std::abs(ulaw(p->payload[i])) > kBeepThreshold;
-                    if (loud && quiet > kQuietSamples)
-                        out.push_back(static_cast<double>(p->at_us) / 1000.0 +
-                                      static_cast<double>(i) / 8.0);
-                    quiet = loud ? 0 : quiet + 1;
-                }
-            }
+            // Decoded, as beeps() does: the caller's flows (their payloads are kept).
+            for (const Beep& b : pcmu_beeps(ps)) out.push_back(b.at);
             continue;
         }
         // Silence is most of every period (a beep is 100-220 ms of 2 s): the median packet.

@@ -58,8 +58,8 @@ public:
     [[nodiscard]] nlohmann::json hops(const std::vector<double>& sent,
                                       const std::vector<std::string>& path,
                                       const PortRoles& roles) const;
-    // The same for every beep sent at `sent`: on each flow, the first beep onset within
-    // kBeepHopMs after the previous hop's. A beep is the first loud G.711 sample after silence
+    // The same for every beep sent at `sent`: on each flow, the first beep onset within 1.8 s
+    // after the previous hop's. A beep is the first loud G.711 sample after silence
     // (the caller's flows) or, on the Opus flows whose payloads are encrypted, the first packet
     // after 300 ms of small ones that is far larger than they are (silence codes to a few bytes).
     [[nodiscard]] nlohmann::json beep_hops(const std::vector<double>& sent,
@@ -85,6 +85,12 @@ private:
         std::size_t bytes;
         bool key;
     };
+    struct Beep {
+        double at;   // wall ms of its first loud sample
+        double len;  // ms to its last
+    };
+    // Beeps in G.711 µ-law packets (payloads kept), in arrival order.
+    static std::vector<Beep> pcmu_beeps(const std::vector<const Packet*>& packets);
     void run();
     [[nodiscard]] std::vector<Frame> video_frames(bool inbound) const;
     // Flash onsets (wall ms) of every video stream between two roles.

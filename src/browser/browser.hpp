@@ -12,6 +12,7 @@
 #include "browser/chromium.hpp"
 #include "browser/devtools_pipe.hpp"
 #include "browser/page.hpp"
+#include "browser/refill_hold.hpp"
 #include "core/control_loop.hpp"
 
 #include <chrono>
@@ -72,6 +73,11 @@ public:
     // Grants every permission a meeting page needs, for one origin ("http://host:port"), in one
     // call: a second Browser.grantPermissions replaces the first set.
     void grant_permissions(const std::string& origin, std::function<void(core::Status)> done);
+
+    // The pool defers the replacement of a spare it hands out until the call that took it
+    // says its join settled (release_refill_hold), or the browser goes.
+    void hold_refill(RefillHold hold) { refill_hold_ = std::move(hold); }
+    void release_refill_hold(const std::string& cause) { refill_hold_.release(cause); }
 
     // The pool keeps a spare's pre-loaded page here until a call takes the browser.
     void keep_preloaded(PreloadedPage page) { preloaded_ = std::move(page); }
@@ -135,6 +141,7 @@ private:
     std::function<void()> on_lease_ended_;
     // Last: its tab is closed while the pipe (ours or the host's) is still there.
     std::optional<PreloadedPage> preloaded_;
+    RefillHold refill_hold_;
 };
 
 }  // namespace browser

@@ -19,6 +19,7 @@ PoolOptions pool_options(const core::BrowserConfig& config) {
     o.health.heartbeat_timeout_ms = config.heartbeat_timeout_ms;
     o.spares = config.spares;
     o.calls_per_browser = config.calls_per_browser;
+    o.refill_hold_ms = config.spare_refill_hold_ms;
     return o;
 }
 
@@ -28,6 +29,7 @@ Pool::~Pool() {
     *alive_ = false;
     refill_timer_.cancel();
     bury_timer_.cancel();
+    holds_.clear();
     // Waiting callers are not called: they belong to what is being torn down with us.
     waiters_.clear();
 }
@@ -57,6 +59,7 @@ std::unique_ptr<Browser> Pool::take() {
     auto b = std::move(ready_.front());
     ready_.erase(ready_.begin());
     b->on_failure(nullptr);
+    hold_refill(*b);
     const bool pending = abandon_preload(b.get());
     spdlog::info("browser: handed out pid={} spares_left={}{}", b->pid(), ready_.size(),
                  b->has_preloaded() ? " (pre-loaded)"
@@ -80,13 +83,48 @@ void Pool::schedule_refill(uint64_t delay_ms) {
     refill_timer_.start(delay_ms, [this]() { refill(); });
 }
 
+size_t Pool::wanted() const noexcept {
+    return options_.spares - std::min<size_t>(options_.spares, holds_.size()) + waiters_.size();
+}
+
+void Pool::hold_refill(Browser& b) {
+    if (options_.refill_hold_ms == 0 || options_.spares == 0) return;
+    const uint64_t id = ++hold_serial_;
+    const pid_t pid = b.pid();
+    auto hold = std::make_unique<Hold>();
+    hold->since = std::chrono::steady_clock::now();
+    hold->deadline.start(options_.refill_hold_ms, [this, id, pid]() {
+        release_hold(id, pid, fmt::format("refill_hold_ms={} passed", options_.refill_hold_ms));
+    });
+    holds_.emplace(id, std::move(hold));
+    std::weak_ptr<bool> alive = alive_;
+    b.hold_refill(RefillHold([this, alive, id, pid](const std::string& cause) {
+        if (!alive.expired()) release_hold(id, pid, cause);
+    }));
+}
+
+void Pool::release_hold(uint64_t id, pid_t pid, const std::string& cause) {
+    auto it = holds_.find(id);
+    if (it == holds_.end()) return;
+    const auto held = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - it->second->since);
+    // Not erased here: this may run inside the hold's own deadline callback.
+    auto hold = std::move(it->second);
+    holds_.erase(it);
+    hold_graveyard_.push_back(std::move(hold));
+    empty_graveyards_later();
+    spdlog::info("browser: replacing the spare handed out as pid={} after {} ms ({})", pid,
+                 held.count(), cause);
+    schedule_refill(0);
+}
+
 void Pool::refill() {
     if (!started_) return;
     if (options_.calls_per_browser > 1) {
         refill_contexts();
         return;
     }
-    const size_t wanted = options_.spares + waiters_.size();
+    const size_t wanted = this->wanted();
     while (starting_.size() + ready_.size() < wanted) {
         const size_t before = starting_.size();
         launch_one();
@@ -171,12 +209,17 @@ std::unique_ptr<Browser> Pool::extract(std::vector<std::unique_ptr<Browser>>& fr
     return owned;
 }
 
-void Pool::bury(std::unique_ptr<Browser> b) {
-    graveyard_.push_back(std::move(b));
+void Pool::empty_graveyards_later() {
     bury_timer_.start(0, [this]() {
         graveyard_.clear();
         host_graveyard_.clear();
+        hold_graveyard_.clear();
     });
+}
+
+void Pool::bury(std::unique_ptr<Browser> b) {
+    graveyard_.push_back(std::move(b));
+    empty_graveyards_later();
 }
 
 }  // namespace browser

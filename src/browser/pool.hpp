@@ -43,6 +43,10 @@ struct PoolOptions {
     // 1: one browser per call. N > 1: up to N calls (at once and over its life) share a browser,
     // each in a browser context of its own; a spare is then a context opened in advance.
     uint32_t calls_per_browser = 1;
+    // A spare handed out is replaced once its call's join settled (Browser::release_refill_hold)
+    // or this long after the hand-out, whichever comes first; 0: at once. A call arriving
+    // meanwhile with no spare left starts a browser of its own, as it would without the hold.
+    uint32_t refill_hold_ms = 5000;
     SparePreload preload;
 };
 
@@ -75,17 +79,25 @@ public:
     [[nodiscard]] size_t starting_count() const noexcept { return starting_.size(); }
     // Ready spares whose page is still being pre-loaded (PoolOptions::preload).
     [[nodiscard]] size_t preloading_count() const noexcept { return preloading_.size(); }
+    // Spares handed out whose replacement waits for their call's join (refill_hold_ms).
+    [[nodiscard]] size_t held_count() const noexcept { return holds_.size(); }
     // Process ids of every browser the pool holds (ready or starting).
     [[nodiscard]] std::vector<pid_t> pids() const;
 
 private:
     void refill();
     void schedule_refill(uint64_t delay_ms);
+    // The spares wanted now: `spares` less those whose replacement is held, plus waiting calls.
+    [[nodiscard]] size_t wanted() const noexcept;
+    void hold_refill(Browser& b);
+    void release_hold(uint64_t id, pid_t pid, const std::string& cause);
     void launch_one();
     void started(Browser* b, const core::Status& status);
     void spare_failed(Browser* b, const std::string& cause);
     std::unique_ptr<Browser> extract(std::vector<std::unique_ptr<Browser>>& from, Browser* b);
     void bury(std::unique_ptr<Browser> b);
+    // Destroys what was buried outside the callback that buried it.
+    void empty_graveyards_later();
 
     // Shared browsers (calls_per_browser > 1), in pool_contexts.cpp.
     void refill_contexts();
@@ -128,6 +140,13 @@ private:
     SpareFailure on_spare_failure_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     uint64_t preload_serial_ = 0;
+    struct Hold {
+        core::Timer deadline;
+        std::chrono::steady_clock::time_point since;
+    };
+    std::map<uint64_t, std::unique_ptr<Hold>> holds_;
+    std::vector<std::unique_ptr<Hold>> hold_graveyard_;
+    uint64_t hold_serial_ = 0;
     // Last: their tabs close through browsers that the members above still hold.
     std::map<const Browser*, std::unique_ptr<Preloading>> preloading_;
 };

@@ -17,7 +17,7 @@ size_t Pool::contexts_opening() const {
 }
 
 void Pool::refill_contexts() {
-    const size_t wanted = options_.spares + waiters_.size();
+    const size_t wanted = this->wanted();
     // A starting host will open as many contexts as are wanted of it, so calls that arrive
     // together share it rather than each starting a browser.
     while (ready_.size() + contexts_opening() + starting_.size() * options_.calls_per_browser <
@@ -41,10 +41,7 @@ void Pool::refill_contexts() {
         if ((full || idle) && !opening_.contains(it->get())) {
             host_graveyard_.push_back(std::move(*it));
             it = hosts_.erase(it);
-            bury_timer_.start(0, [this]() {
-                graveyard_.clear();
-                host_graveyard_.clear();
-            });
+            empty_graveyards_later();
         } else {
             ++it;
         }
@@ -118,10 +115,7 @@ void Pool::host_failed(const Browser* host, const std::string& cause) {
         spdlog::warn("browser: shared browser lost pid={} cause=\"{}\"", host->pid(), cause);
         host_graveyard_.push_back(std::move(*it));
         hosts_.erase(it);
-        bury_timer_.start(0, [this]() {
-            graveyard_.clear();
-            host_graveyard_.clear();
-        });
+        empty_graveyards_later();
     }
     schedule_refill(0);
 }

@@ -705,6 +705,7 @@ Result<Config> load_config_string(std::string_view text, const std::string& sour
         s.str("log_file", cfg.browser.log_file);
         s.integer("spares", cfg.browser.spares, 0, 64);
         s.integer("calls_per_browser", cfg.browser.calls_per_browser, 1, 16);
+        s.integer("spare_refill_hold_ms", cfg.browser.spare_refill_hold_ms, 0, 60000);
         s.integer("window_width", cfg.browser.window_width, 320, 3840);
         s.integer("window_height", cfg.browser.window_height, 240, 2160);
         s.integer("start_timeout_ms", cfg.browser.start_timeout_ms, 1000, 300000);

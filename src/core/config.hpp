@@ -158,6 +158,9 @@ struct BrowserConfig {
     // Calls one Chromium serves, each in its own browser context (docs/browser.md, "Process
     // model"); 1: a browser per call.
     uint32_t calls_per_browser = 1;
+    // A spare a call took is replaced once that call's picture reached the meeting, or this
+    // long after; 0: at once (docs/browser.md, "Refill after the join").
+    uint32_t spare_refill_hold_ms = 5000;
     uint32_t window_width = 1280;
     uint32_t window_height = 920;  // 920 gives a 1280x720 viewport (tab capture size)
     uint32_t start_timeout_ms = 20000;

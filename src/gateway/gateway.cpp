@@ -475,7 +475,7 @@ void Gateway::meeting_action(const std::string& id, services::Action action,
 
 Gateway::BrowserPoolView Gateway::browser_pool() const {
     if (!pool_) return {};
-    return {pool_->ready_count(), pool_->starting_count()};
+    return {pool_->ready_count(), pool_->starting_count(), pool_->held_count()};
 }
 
 std::vector<pid_t> Gateway::browser_pids() const {

@@ -60,10 +60,12 @@ public:
                         std::function<void(core::Result<std::string>)> done);
     // Process ids of the browsers in the pool and in calls (tests check none is left behind).
     [[nodiscard]] std::vector<pid_t> browser_pids() const;
-    // Warm browsers ready to hand out, and those still starting (for /metrics).
+    // Warm browsers ready to hand out, those still starting, and taken spares whose
+    // replacement waits for their call's join (for /metrics).
     struct BrowserPoolView {
         size_t ready = 0;
         size_t starting = 0;
+        size_t held = 0;
     };
     [[nodiscard]] BrowserPoolView browser_pool() const;
 

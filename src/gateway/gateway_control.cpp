@@ -190,6 +190,9 @@ std::string GatewayControl::metrics() const {
           static_cast<double>(pool.ready));
     m.add("sipmediagw_browser_pool_starting", "gauge", "Pool browsers still starting",
           static_cast<double>(pool.starting));
+    m.add("sipmediagw_browser_pool_held", "gauge",
+          "Spares handed out whose replacement waits for their call's join",
+          static_cast<double>(pool.held));
     for (const auto& [id, stats] : gateway_.media_stats()) {
         for (const auto& [kind, s] : {std::pair{"audio", stats.audio},
                                       {"video", stats.video},

@@ -633,6 +633,8 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
         spdlog::info(
             "gateway: sess={} meeting asked for a keyframe; the caller's was forwarded {} ms later",
             id_, int_field(msg, "waitedMs"));
+        // A participant has the caller's picture: the join is done with the CPU it needed.
+        if (browser_) browser_->release_refill_hold("its call's picture reached the meeting");
     } else if (type == "meeting_forward") {
         log_meeting_forward(msg);
     } else if (type == "meeting_forward_stats") {
@@ -980,7 +982,8 @@ void MeetingLink::content_share(bool start, std::function<void(core::Result<std:
     std::weak_ptr<bool> alive = alive_;
     page_->evaluate_in(
         *bridge_frame_, fmt::format("__smgwBridge.armContent({})", start ? "true" : "false"),
-        [this, alive, name, done = std::move(done)](core::Result<browser::Json> armed) mutable {
+        [this, alive, name,
+         done = std::move(done)](const core::Result<browser::Json>& armed) mutable {
             if (alive.expired()) return;
             if (!armed) {
                 done(armed.error());

@@ -67,6 +67,80 @@ TEST_F(PoolTest, WarmSparesAreHandedOutOnceAndRefilled) {
     EXPECT_EQ(*r, 2);
 }
 
+TEST_F(PoolTest, TakenSpareIsReplacedOnlyOnceItsCallSettled) {
+    auto options = pool_options(1);
+    options.refill_hold_ms = 60000;
+    browser::Pool pool(options);
+    pool.start();
+    track_pool(pool);
+    ASSERT_TRUE(run_until([&] { return pool.ready_count() == 1; }));
+    auto b = pool.take();
+    ASSERT_TRUE(b);
+    EXPECT_EQ(pool.held_count(), 1U);
+    // The join has the CPU: no replacement starts while it runs.
+    bool window = false;
+    core::Timer end;
+    end.start(300, [&] { window = true; });
+    ASSERT_TRUE(run_until([&] { return window; }));
+    EXPECT_EQ(pool.starting_count() + pool.ready_count(), 0U);
+
+    // A call that arrives meanwhile is not made to wait for the hold: it gets a browser started
+    // for it, and still no spare is started besides.
+    std::optional<core::Result<std::unique_ptr<browser::Browser>>> got;
+    pool.acquire([&](core::Result<std::unique_ptr<browser::Browser>> r) { got = std::move(r); });
+    EXPECT_EQ(pool.starting_count(), 0U);  // started off the caller's stack
+    ASSERT_TRUE(run_until([&] {
+        track_pool(pool);
+        return got.has_value();
+    }));
+    ASSERT_TRUE(got->ok()) << got->error().message;
+    EXPECT_EQ(pool.held_count(), 1U);  // a cold start took no spare
+    EXPECT_EQ(pool.starting_count() + pool.ready_count(), 0U);
+
+    b->release_refill_hold("test: settled");
+    EXPECT_EQ(pool.held_count(), 0U);
+    ASSERT_TRUE(run_until([&] {
+        track_pool(pool);
+        return pool.ready_count() == 1;
+    }));
+    b->release_refill_hold("test: twice");  // released once only
+    EXPECT_EQ(pool.held_count(), 0U);
+}
+
+TEST_F(PoolTest, RefillHoldEndsWithTheBrowserOrAfterItsTime) {
+    auto options = pool_options(1);
+    options.refill_hold_ms = 60000;
+    {
+        browser::Pool pool(options);
+        pool.start();
+        track_pool(pool);
+        ASSERT_TRUE(run_until([&] { return pool.ready_count() == 1; }));
+        auto b = pool.take();
+        ASSERT_TRUE(b);
+        EXPECT_EQ(pool.held_count(), 1U);
+        b.reset();  // the call ended before it settled
+        EXPECT_EQ(pool.held_count(), 0U);
+        ASSERT_TRUE(run_until([&] {
+            track_pool(pool);
+            return pool.ready_count() == 1;
+        }));
+    }
+    options.refill_hold_ms = 500;
+    browser::Pool pool(options);
+    pool.start();
+    track_pool(pool);
+    ASSERT_TRUE(run_until([&] { return pool.ready_count() == 1; }));
+    auto b = pool.take();
+    ASSERT_TRUE(b);
+    ASSERT_TRUE(run_until([&] {
+        track_pool(pool);
+        return pool.ready_count() == 1;
+    }));
+    EXPECT_EQ(pool.held_count(), 0U);
+    b->release_refill_hold("test: after its time");  // nothing left to release
+    EXPECT_EQ(pool.starting_count() + pool.ready_count(), 1U);
+}
+
 TEST_F(PoolTest, WithoutSparesAcquireStartsOne) {
     browser::Pool pool(pool_options(0));
     pool.start();
@@ -175,7 +249,7 @@ TEST_F(PoolTest, PageStuckInScriptIsReported) {
     run_until(
         [&] { return cause.has_value() || std::chrono::steady_clock::now() > healthy_until; });
     ASSERT_FALSE(cause.has_value()) << *cause;
-    page->evaluate("setTimeout(() => { for (;;) {} }, 0); 1", [](core::Result<Json>) {});
+    page->evaluate("setTimeout(() => { for (;;) {} }, 0); 1", [](const core::Result<Json>&) {});
     ASSERT_TRUE(run_until([&] { return cause.has_value(); }));
     EXPECT_NE(cause->find("not responding"), std::string::npos) << *cause;
     EXPECT_FALSE(b->failed());  // the browser itself is fine

@@ -266,7 +266,8 @@ TEST_F(GatewayApiTest, MetricsHaveTheFamilies) {
          {"sipmediagw_sessions{state=\"in_call\"} 1",
           "sipmediagw_calls_total{result=\"answered\"} 1", "sipmediagw_call_slots 4",
           "sipmediagw_call_slots_busy 1", "sipmediagw_browser_pool_size 1",
-          "sipmediagw_browser_pool_starting 0", "# TYPE sipmediagw_calls_total counter"})
+          "sipmediagw_browser_pool_starting 0", "sipmediagw_browser_pool_held 0",
+          "# TYPE sipmediagw_calls_total counter"})
         EXPECT_NE(m.body.find(family), std::string::npos) << family << "\n" << m.body;
 }
 

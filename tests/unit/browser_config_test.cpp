@@ -14,6 +14,7 @@ TEST(BrowserConfig, DefaultsRunTheRealBinaryWithOneSpare) {
     ASSERT_TRUE(cfg.ok()) << cfg.error().message;
     EXPECT_EQ(cfg->browser.executable, "/usr/lib/chromium/chromium");
     EXPECT_EQ(cfg->browser.spares, 1U);
+    EXPECT_EQ(cfg->browser.spare_refill_hold_ms, 5000U);
     EXPECT_EQ(cfg->browser.window_width, 1280U);
     EXPECT_EQ(cfg->browser.window_height, 920U);
     EXPECT_TRUE(cfg->browser.extra_flags.empty());
@@ -26,6 +27,7 @@ extra_flags = ["--lang=fr", "--force-device-scale-factor=1"]
 profile_dir = "/var/tmp/smgw"
 log_file = "/var/log/smgw-chromium.log"
 spares = 3
+spare_refill_hold_ms = 0
 window_width = 640
 window_height = 560
 start_timeout_ms = 5000
@@ -42,6 +44,7 @@ forward_encoded_meeting_video = false
     EXPECT_EQ(cfg->browser.profile_dir, "/var/tmp/smgw");
     EXPECT_EQ(cfg->browser.log_file, "/var/log/smgw-chromium.log");
     EXPECT_EQ(cfg->browser.spares, 3U);
+    EXPECT_EQ(cfg->browser.spare_refill_hold_ms, 0U);
     EXPECT_EQ(cfg->browser.window_width, 640U);
     EXPECT_EQ(cfg->browser.window_height, 560U);
     EXPECT_EQ(cfg->browser.start_timeout_ms, 5000U);
@@ -98,6 +101,9 @@ TEST(BrowserConfig, OutOfRangeAndBadFlagsAreErrors) {
     auto many = parse("[browser]\nspares = 65\n");
     ASSERT_FALSE(many.ok());
     EXPECT_NE(many.error().message.find("browser.spares"), std::string::npos);
+    auto hold = parse("[browser]\nspare_refill_hold_ms = 60001\n");
+    ASSERT_FALSE(hold.ok());
+    EXPECT_NE(hold.error().message.find("browser.spare_refill_hold_ms"), std::string::npos);
     auto flag = parse("[browser]\nextra_flags = [\"headless\"]\n");
     ASSERT_FALSE(flag.ok());
     EXPECT_NE(flag.error().message.find("must start with --"), std::string::npos);

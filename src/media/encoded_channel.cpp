@@ -1,5 +1,7 @@
 #include "media/encoded_channel.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/video/video.h>
@@ -120,9 +122,11 @@ void EncodedChannel::remember(GstSample* sample, bool keyframe) {
 void EncodedChannel::forward(GstSample* sample) {
     GstBuffer* in = gst_sample_get_buffer(sample);
     if (in == nullptr) return;
-    frames_++;
+    const uint64_t n = frames_++;
     const bool keyframe = !GST_BUFFER_FLAG_IS_SET(in, GST_BUFFER_FLAG_DELTA_UNIT);
-    if (keyframe) keyframes_++;
+    if (keyframe && keyframes_++ == 0)
+        spdlog::debug("media: channel {} first keyframe (frame {})", name_, n);
+    if (n == 0) spdlog::debug("media: channel {} first frame keyframe={}", name_, keyframe);
     GstPtr<GstElement> consumer;
     std::vector<std::unique_ptr<GstSample, GstMiniObjectUnref>> replay;
     bool starting = false;
@@ -144,7 +148,10 @@ void EncodedChannel::forward(GstSample* sample) {
         if (starting && !keyframe)
             for (const auto& kept : gop_) replay.emplace_back(gst_sample_ref(kept.get()));
     }
-    if (starting) request_keyframe();
+    if (starting) {
+        spdlog::debug("media: channel {} consumer starts, {} kept frames", name_, replay.size());
+        request_keyframe();
+    }
     if (replay.empty()) {
         push(consumer.get(), sample);
         return;

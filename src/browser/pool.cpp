@@ -94,7 +94,8 @@ void Pool::hold_refill(Browser& b) {
     auto hold = std::make_unique<Hold>();
     hold->since = std::chrono::steady_clock::now();
     hold->deadline.start(options_.refill_hold_ms, [this, id, pid]() {
-        release_hold(id, pid, fmt::format("refill_hold_ms={} passed", options_.refill_hold_ms));
+        release_hold(id, pid,
+                     fmt::format("spare_refill_hold_ms={} passed", options_.refill_hold_ms));
     });
     holds_.emplace(id, std::move(hold));
     std::weak_ptr<bool> alive = alive_;

@@ -16,7 +16,7 @@ public:
 
     RefillHold() = default;
     explicit RefillHold(Release release) : release_(std::move(release)) {}
-    ~RefillHold() { release("its call ended"); }
+    ~RefillHold() { release("its browser went: the call ended or failed"); }
     RefillHold(const RefillHold&) = delete;
     RefillHold& operator=(const RefillHold&) = delete;
     RefillHold(RefillHold&& other) noexcept : release_(std::exchange(other.release_, nullptr)) {}

@@ -26,6 +26,25 @@ protected:
     void track_pool(const browser::Pool& pool) {
         for (const pid_t pid : pool.pids()) track(pid);
     }
+    // One spare whose replacement is held `ms` after the hand-out at most.
+    browser::PoolOptions holding(uint32_t ms) {
+        auto o = pool_options(1);
+        o.refill_hold_ms = ms;
+        return o;
+    }
+    // Starts the pool, waits for its one spare and takes it.
+    std::unique_ptr<browser::Browser> take_warm(browser::Pool& pool) {
+        pool.start();
+        track_pool(pool);
+        if (!run_until([&] { return pool.ready_count() == 1; })) return nullptr;
+        return pool.take();
+    }
+    bool refilled(const browser::Pool& pool) {
+        return run_until([&] {
+            track_pool(pool);
+            return pool.ready_count() == 1;
+        });
+    }
 };
 
 // Renderer processes of a browser: its process group members started with --type=renderer.
@@ -68,13 +87,8 @@ TEST_F(PoolTest, WarmSparesAreHandedOutOnceAndRefilled) {
 }
 
 TEST_F(PoolTest, TakenSpareIsReplacedOnlyOnceItsCallSettled) {
-    auto options = pool_options(1);
-    options.refill_hold_ms = 60000;
-    browser::Pool pool(options);
-    pool.start();
-    track_pool(pool);
-    ASSERT_TRUE(run_until([&] { return pool.ready_count() == 1; }));
-    auto b = pool.take();
+    browser::Pool pool(holding(60000));
+    auto b = take_warm(pool);
     ASSERT_TRUE(b);
     EXPECT_EQ(pool.held_count(), 1U);
     // The join has the CPU: no replacement starts while it runs.
@@ -99,43 +113,25 @@ TEST_F(PoolTest, TakenSpareIsReplacedOnlyOnceItsCallSettled) {
 
     b->release_refill_hold("test: settled");
     EXPECT_EQ(pool.held_count(), 0U);
-    ASSERT_TRUE(run_until([&] {
-        track_pool(pool);
-        return pool.ready_count() == 1;
-    }));
+    ASSERT_TRUE(refilled(pool));
     b->release_refill_hold("test: twice");  // released once only
     EXPECT_EQ(pool.held_count(), 0U);
 }
 
 TEST_F(PoolTest, RefillHoldEndsWithTheBrowserOrAfterItsTime) {
-    auto options = pool_options(1);
-    options.refill_hold_ms = 60000;
     {
-        browser::Pool pool(options);
-        pool.start();
-        track_pool(pool);
-        ASSERT_TRUE(run_until([&] { return pool.ready_count() == 1; }));
-        auto b = pool.take();
+        browser::Pool pool(holding(60000));
+        auto b = take_warm(pool);
         ASSERT_TRUE(b);
         EXPECT_EQ(pool.held_count(), 1U);
         b.reset();  // the call ended before it settled
         EXPECT_EQ(pool.held_count(), 0U);
-        ASSERT_TRUE(run_until([&] {
-            track_pool(pool);
-            return pool.ready_count() == 1;
-        }));
+        ASSERT_TRUE(refilled(pool));
     }
-    options.refill_hold_ms = 500;
-    browser::Pool pool(options);
-    pool.start();
-    track_pool(pool);
-    ASSERT_TRUE(run_until([&] { return pool.ready_count() == 1; }));
-    auto b = pool.take();
+    browser::Pool pool(holding(500));
+    auto b = take_warm(pool);
     ASSERT_TRUE(b);
-    ASSERT_TRUE(run_until([&] {
-        track_pool(pool);
-        return pool.ready_count() == 1;
-    }));
+    ASSERT_TRUE(refilled(pool));
     EXPECT_EQ(pool.held_count(), 0U);
     b->release_refill_hold("test: after its time");  // nothing left to release
     EXPECT_EQ(pool.starting_count() + pool.ready_count(), 1U);

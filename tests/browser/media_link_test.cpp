@@ -7,6 +7,7 @@
 #include "loopback_guard.hpp"
 #include "media/webrtc_link.hpp"
 #include "support/temp_dir.hpp"
+#include "support/tone.hpp"
 
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
@@ -59,22 +60,7 @@ struct Received {
     // beat's null codec noise adds crossings (852 Hz read for 660 + 880 on a loaded host).
     double share(double hz) {
         std::lock_guard lock(mutex);
-        constexpr size_t kBlock = 4800;
-        const double coeff = 2 * std::cos(2 * M_PI * hz / 48000.0);
-        double at_hz = 0;
-        double energy = 0;
-        for (size_t start = 0; start + kBlock <= audio.size(); start += kBlock) {
-            double s1 = 0;
-            double s2 = 0;
-            for (size_t i = start; i < start + kBlock; ++i) {
-                const double s0 = audio[i] + coeff * s1 - s2;
-                s2 = s1;
-                s1 = s0;
-                energy += double(audio[i]) * audio[i];
-            }
-            at_hz += 2.0 * (s1 * s1 + s2 * s2 - coeff * s1 * s2) / double(kBlock);
-        }
-        return energy > 0 ? at_hz / energy : 0;
+        return testsupport::tone_share(audio, hz, 48000, 4800);
     }
 };
 

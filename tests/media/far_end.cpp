@@ -445,27 +445,4 @@ void FarEnd::send_dtmf(char digit, uint32_t ts) {
     for (int i = 0; i < 3; ++i) packet(false, true, static_cast<uint16_t>(step * 5));
 }
 
-double tone_share(const std::vector<int16_t>& x, double hz, double rate) {
-    if (x.empty()) return 0;
-    const double w = 2 * M_PI * hz / rate;
-    const double c = 2 * std::cos(w);
-    double s1 = 0, s2 = 0, energy = 0;
-    for (int16_t v : x) {
-        const double s = v + c * s1 - s2;
-        s2 = s1;
-        s1 = s;
-        energy += static_cast<double>(v) * v;
-    }
-    const double power = s1 * s1 + s2 * s2 - c * s1 * s2;
-    if (energy <= 0) return 0;
-    return power / (energy * static_cast<double>(x.size()) / 2);
-}
-
-double rms(const std::vector<int16_t>& x) {
-    if (x.empty()) return 0;
-    double e = 0;
-    for (int16_t v : x) e += static_cast<double>(v) * v;
-    return std::sqrt(e / static_cast<double>(x.size()));
-}
-
 }  // namespace media_test

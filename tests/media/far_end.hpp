@@ -9,6 +9,7 @@
 #include "far_end_pipeline.hpp"
 #include "media/gst_ptr.hpp"
 #include "sip/negotiated_media.hpp"
+#include "support/tone.hpp"
 
 #include <gst/gst.h>
 
@@ -112,9 +113,7 @@ private:
     static GstPadProbeReturn on_video_out(GstPad*, GstPadProbeInfo*, gpointer self);
 };
 
-// Goertzel: share of the signal's energy at `hz` (≈1 for a pure tone there, ≈0 for silence,
-// noise or another frequency).
-double tone_share(const std::vector<int16_t>& samples, double hz, double rate);
-double rms(const std::vector<int16_t>& samples);
+using testsupport::rms;
+using testsupport::tone_share;
 
 }  // namespace media_test

@@ -2,6 +2,7 @@
 // shared by the echo tests over clear RTP, SRTP and a TURN relay.
 #pragma once
 
+#include "support/tone.hpp"
 #include "support/wait.hpp"
 
 #include <gtest/gtest.h>
@@ -94,29 +95,9 @@ inline std::optional<Wav> wait_for_recording(const std::filesystem::path& config
     return wav;
 }
 
-inline double rms(const std::vector<int16_t>& x) {
-    if (x.empty()) return 0;
-    double e = 0;
-    for (int16_t v : x) e += static_cast<double>(v) * v;
-    return std::sqrt(e / static_cast<double>(x.size()));
-}
-
 // The echo tests' [media] picture: baresip reports receiving 320 x 240.
 inline constexpr const char* kEchoMediaToml =
     "[media]\nvideo_width = 320\nvideo_height = 240\nvideo_fps = 15\nvideo_bitrate_kbps = 400\n";
-
-inline double tone_share(const std::vector<int16_t>& x, double hz, double rate) {
-    const double c = 2 * std::cos(2 * M_PI * hz / rate);
-    double s1 = 0, s2 = 0, energy = 0;
-    for (int16_t v : x) {
-        const double s = v + c * s1 - s2;
-        s2 = s1;
-        s1 = s;
-        energy += static_cast<double>(v) * v;
-    }
-    if (energy <= 0) return 0;
-    return (s1 * s1 + s2 * s2 - c * s1 * s2) / (energy * static_cast<double>(x.size()) / 2);
-}
 
 // The last second of the caller's recording is its 1000 Hz tone back from the echo room, loud
 // enough that silence fails.

@@ -12,6 +12,7 @@
 //                                     [--only cpu|latency|join|warm-join|g2g]
 //                                     [--size 720p30|360p30]
 //                                     [--demo-arg ARG]...  (e.g. --transcode, --config FILE)
+//   build/bench/meeting/meeting_bench --targets-of RESULT.json   (issue 13's targets of a run)
 //
 // Everything runs in a private network namespace of its own (needs root), as the e2e tests:
 // `sipmediagw demo --address 10.200.0.1` (Janus + demo page + gateway), an observer Chromium
@@ -20,6 +21,7 @@
 #include "meeting_scenarios.hpp"
 #include "private_network.hpp"
 #include "support/temp_dir.hpp"
+#include "targets.hpp"
 
 #include "core/control_loop.hpp"
 #include "core/log.hpp"
@@ -49,8 +51,35 @@ int usage() {
         << "usage: meeting_bench [--codec H264|VP8] [--h264-callers room|mode0] "
            "[--size-back same|sdp] [--source testsrc2|fakevideo] "
            "[--window SECONDS] [--reps N] [--max-calls 1|2] "
-           "[--only cpu|latency|join|warm-join|g2g] [--size 720p30|360p30] [--demo-arg ARG]...\n";
+           "[--only cpu|latency|join|warm-join|g2g] [--size 720p30|360p30] [--demo-arg ARG]...\n"
+           "       meeting_bench --targets-of RESULT.json\n";
     return 2;
+}
+
+// Issue 13's targets read off this run (targets.cpp), on stdout with the rest and one line
+// each on stderr.
+int finish(nlohmann::json& out) {
+    out["loadavg_1min_end"] = loadavg();
+    out["targets"] = bench::targets(out);
+    for (const auto& line : bench::target_lines(out["targets"]))
+        std::cerr << "meeting_bench: target " << line << "\n";
+    std::cout << out.dump(2) << std::endl;
+    return 0;
+}
+
+// `--targets-of FILE`: the targets of a run saved earlier, as this version reads them.
+int targets_of(const std::string& path) {
+    std::ifstream in(path);
+    auto out = nlohmann::json::parse(in, nullptr, false);
+    if (!in || out.is_discarded() || !out.is_object()) {
+        std::cerr << "meeting_bench: " << path << " is not a meeting_bench JSON result\n";
+        return 1;
+    }
+    const auto t = bench::targets(out);
+    for (const auto& line : bench::target_lines(t))
+        std::cerr << "meeting_bench: target " << line << "\n";
+    std::cout << t.dump(2) << std::endl;
+    return 0;
 }
 
 }  // namespace
@@ -58,11 +87,18 @@ int usage() {
 int run(int argc, char** argv);
 
 int main(int argc, char** argv) {
-    const int status = run(argc, argv);
-    // The per-run root of the harness's temp dirs, once its dirs are gone (kept when not empty).
-    std::error_code ec;
-    std::filesystem::remove(testsupport::temp_root(), ec);
-    return status;
+    // A result file that is not what the bench wrote, or a bug, ends with its message.
+    try {
+        const int status = run(argc, argv);
+        // The per-run root of the harness's temp dirs, once its dirs are gone (kept when not
+        // empty).
+        std::error_code ec;
+        std::filesystem::remove(testsupport::temp_root(), ec);
+        return status;
+    } catch (const std::exception& e) {
+        std::cerr << "meeting_bench: " << e.what() << "\n";
+        return 1;
+    }
 }
 
 int run(int argc, char** argv) {
@@ -91,6 +127,8 @@ int run(int argc, char** argv) {
             options.size = argv[++i];
         } else if (arg == "--only" && has_value) {
             only = argv[++i];
+        } else if (arg == "--targets-of" && has_value && argc == 3) {
+            return targets_of(argv[++i]);
         } else {
             return usage();
         }
@@ -212,9 +250,7 @@ int run(int argc, char** argv) {
         }
         if (join_only) {
             (*run)->stop();
-            out["loadavg_1min_end"] = loadavg();
-            std::cout << out.dump(2) << std::endl;
-            return 0;
+            return finish(out);
         }
         auto g2g = (*run)->glass_to_glass(options);
         if (!g2g) return (*run)->fail(g2g.error());
@@ -230,7 +266,5 @@ int run(int argc, char** argv) {
         latency["glass_to_glass_details"] = *g2g;
         (*run)->stop();
     }
-    out["loadavg_1min_end"] = loadavg();
-    std::cout << out.dump(2) << std::endl;
-    return 0;
+    return finish(out);
 }

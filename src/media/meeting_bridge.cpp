@@ -123,7 +123,7 @@ std::string MeetingBridge::audio_send_description(const std::string& session_id)
         "{} ! audioconvert ! audioresample ! "
         "audio/x-raw,rate=48000,channels=2 ! opusenc name=audio_enc bitrate=48000 frame-size=20 ! "
         "rtpopuspay pt={}",
-        bridge_audio_source(bridge_channel(session_id, false, BridgeDirection::ToPage)),
+        bridge_audio_source(bridge_channel(session_id, false, BridgeDirection::ToPage), 10),
         kLinkAudioPayloadType);
 }
 

@@ -244,6 +244,11 @@ core::Status MeetingLink::make_bridge() {
         id_, bridge_options, [this](std::function<void()> fn) { loop_.post(std::move(fn)); },
         [this, alive, gen](const nlohmann::json& msg) {
             if (alive.expired() || gen != generation_) return;
+            // When the offer is ready tells a slow link start (the caller's first frames give
+            // webrtcbin its caps) from a page that answers late.
+            if (msg.value("type", "") == "offer")
+                spdlog::debug("gateway: sess={} media link offer ready{}", id_,
+                              link_bound_ ? "" : " (held for the page's hello)");
             // Ready before the page asked (started ahead): kept for the frame that says hello.
             if (!link_bound_) {
                 held_link_messages_.push_back(msg);
@@ -685,6 +690,8 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
         spdlog::info("gateway: sess={} media link {}", id_,
                      core::log_field(text_field(msg, "state")));
     } else {
+        if (type == "answer")
+            spdlog::debug("gateway: sess={} media link answered by the page", id_);
         if (type == "answer" && renegotiating_) {
             renegotiating_ = false;
             spdlog::info("gateway: sess={} meeting link answered: the page has the content track",

@@ -274,8 +274,19 @@
     },
 
     leave: async function () {
-      if (window.janus) window.janus.destroy();
-      joined = false;
+      // Resolved once Janus answered the session's destroy (or after 1.2 s, within the
+      // gateway's 1.5 s wait for leave): the browser goes right after, and a destroy request
+      // that never left (a loaded host) kept the caller in the room until Janus noticed the
+      // dead connection, about 30 s later. notifyDestroyed: false, or the demo page reloads.
+      const janus = window.janus;
+      joined = false;  // first: the session watcher must not take our destroy for a loss
+      if (janus) {
+        await new Promise(function (resolve) {
+          const timer = setTimeout(resolve, 1200);
+          const done = function () { clearTimeout(timer); resolve(); };
+          janus.destroy({ success: done, error: done, notifyDestroyed: false });
+        });
+      }
       return { left: true };
     },
 

@@ -27,10 +27,13 @@ const json* find(const json& j, const std::string& pointer) {
     return j.contains(p) ? &j.at(p) : nullptr;
 }
 
+// Of an even count, the mean of the middle two: a segment missing from one of three runs (no
+// keyframe request matched) must not take the larger of the other two.
 std::optional<double> median(std::vector<double> v) {
     if (v.empty()) return std::nullopt;
     std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
+    const std::size_t mid = v.size() / 2;
+    return v.size() % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
 json rounded(std::optional<double> v, int digits = 0) {

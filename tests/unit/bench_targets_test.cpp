@@ -92,6 +92,21 @@ TEST(BenchTargets, JoinCutIntoSegmentsFromTheLatestMilestone) {
     EXPECT_EQ(j["bound"]["segment_ms"], 900);
 }
 
+TEST(BenchTargets, SegmentMissingFromARunTakesTheMeanOfTheOtherTwo) {
+    const auto run = [](json kf_forwarded) {
+        return json{{"invite_to_in_call_ms", 400},
+                    {"invite_to_keyframe_requested_ms", 1000},
+                    {"invite_to_keyframe_forwarded_ms", std::move(kf_forwarded)},
+                    {"invite_to_first_frame_ms", 2000}};
+    };
+    const json warm = {{"invite_to_first_frame_ms", {{"median", 2000}}},
+                       {"runs", json::array({run(1100), run(nullptr), run(1900)})}};
+    const json t = bench::targets({{"latency", {{"warm_spares_1", warm}}}});
+    const json& seg = t["warm_join_first_frame"]["bound"]["segments_median_ms"];
+    EXPECT_EQ(seg["keyframe_forwarded"], 500);  // (100 + 900) / 2
+    EXPECT_EQ(seg["in_call"], 400);
+}
+
 TEST(BenchTargets, AvOffsetSplitsIntoPathAndPlayoutThatAddUp) {
     // The caller's beep left its wire 34 ms before the flash's capture and 60 ms before the
     // flash's frame; at the observer's socket the beep came at +24, the flash at +49 (both from

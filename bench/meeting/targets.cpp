@@ -15,16 +15,16 @@ namespace {
 
 using nlohmann::json;
 
-std::optional<double> number(const json& j, const std::string& pointer) {
-    const json::json_pointer p(pointer);
-    if (!j.contains(p) || !j.at(p).is_number()) return std::nullopt;
-    return j.at(p).get<double>();
-}
-
 // The value at `pointer`, or null when any step of it is missing.
 const json* find(const json& j, const std::string& pointer) {
     const json::json_pointer p(pointer);
     return j.contains(p) ? &j.at(p) : nullptr;
+}
+
+std::optional<double> number(const json& j, const std::string& pointer) {
+    const json* v = find(j, pointer);
+    if (!v || !v->is_number()) return std::nullopt;
+    return v->get<double>();
 }
 
 // Of an even count, the mean of the middle two: a segment missing from one of three runs (no

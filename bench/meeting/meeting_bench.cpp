@@ -56,13 +56,17 @@ int usage() {
     return 2;
 }
 
+void print_targets(const nlohmann::json& targets) {
+    for (const auto& line : bench::target_lines(targets))
+        std::cerr << "meeting_bench: target " << line << "\n";
+}
+
 // Issue 13's targets read off this run (targets.cpp), on stdout with the rest and one line
 // each on stderr.
 int finish(nlohmann::json& out) {
     out["loadavg_1min_end"] = loadavg();
     out["targets"] = bench::targets(out);
-    for (const auto& line : bench::target_lines(out["targets"]))
-        std::cerr << "meeting_bench: target " << line << "\n";
+    print_targets(out["targets"]);
     std::cout << out.dump(2) << std::endl;
     return 0;
 }
@@ -76,8 +80,7 @@ int targets_of(const std::string& path) {
         return 1;
     }
     const auto t = bench::targets(out);
-    for (const auto& line : bench::target_lines(t))
-        std::cerr << "meeting_bench: target " << line << "\n";
+    print_targets(t);
     std::cout << t.dump(2) << std::endl;
     return 0;
 }

@@ -68,8 +68,9 @@ json core_bound(const json& row, const json* at_720p) {
     const double process = row.value("gateway_process_cores", 0.0);
     const double chromium = row.value("gateway_chromium_cores", 0.0);
     json threads = json::array();
-    if (row.contains("gateway_chromium_threads"))
-        for (const auto& t : row["gateway_chromium_threads"]) {
+    if (const json* busiest = find(row, "/gateway_chromium_threads");
+        busiest && busiest->is_array())
+        for (const auto& t : *busiest) {
             if (threads.size() == 3) break;
             threads.push_back({{"role", t.value("role", "")},
                                {"thread", t.value("thread", "")},
@@ -87,8 +88,9 @@ json core_bound(const json& row, const json* at_720p) {
 
 json memory_bound(const json& row) {
     std::vector<std::pair<double, std::string>> roles;
-    if (row.contains("gateway_chromium_by_role"))
-        for (const auto& [role, v] : row["gateway_chromium_by_role"].items())
+    if (const json* by_role = find(row, "/gateway_chromium_by_role");
+        by_role && by_role->is_object())
+        for (const auto& [role, v] : by_role->items())
             roles.emplace_back(v.value("pss_mib", 0.0), role);
     std::sort(roles.rbegin(), roles.rend());
     json by_role = json::array();

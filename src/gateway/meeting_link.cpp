@@ -690,12 +690,13 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
         spdlog::info("gateway: sess={} media link {}", id_,
                      core::log_field(text_field(msg, "state")));
     } else {
-        if (type == "answer")
+        if (type == "answer") {
             spdlog::debug("gateway: sess={} media link answered by the page", id_);
-        if (type == "answer" && renegotiating_) {
-            renegotiating_ = false;
-            spdlog::info("gateway: sess={} meeting link answered: the page has the content track",
-                         id_);
+            if (renegotiating_) {
+                renegotiating_ = false;
+                spdlog::info(
+                    "gateway: sess={} meeting link answered: the page has the content track", id_);
+            }
         }
         bridge_->link().receive(msg);
     }

@@ -25,7 +25,7 @@ inline std::string bridge_channel(const std::string& session_id, bool video,
 // (the producer's packets and a stall's catch-up); past that its oldest audio is dropped, which
 // is heard once instead of as a delay that stays. Measured: bench/meeting/README.md.
 inline std::string bridge_audio_source(const std::string& channel, int period_ms = 20) {
-    const std::string period = std::to_string(period_ms) + "000000";
+    const std::string period = std::to_string(period_ms * 1'000'000LL);  // ns
     return "interaudiosrc channel=" + channel + " period-time=" + period +
            " buffer-time=60000000 latency-time=" + period;
 }

@@ -4,12 +4,13 @@
 // Injected before media_bridge.js in every frame; idle unless the bridge uses it.
 //
 // How: the link's video receiver gets an RTCRtpScriptTransform (a worker) that, while forwarding,
-// withholds the frames from the link's decoder and posts them to this thread, which writes them
-// into the encoded stream of the meeting's sender (meeting connections are created with
-// encodedInsertableStreams, and every sender and receiver of theirs is piped through). Chromium
-// 156 sends such frames only from a sender's createEncodedStreams() writable written on the
-// page's thread: written into another script transform, or from the worker into a transferred
-// writable, they are dropped without an error.
+// withholds the frames from the link's decoder and writes them into the encoded stream of the
+// meeting's sender (meeting connections are created with encodedInsertableStreams, and every
+// sender's createEncodedStreams() pair is transferred to that worker, which passes the sender's
+// own frames through while nothing is forwarded into it). Chromium 156 sends frames from a
+// receiver only through such a writable (written on the page's thread, or in a worker it was
+// transferred to); written into a sender's script transform, copied or not, they are dropped
+// without an error (docs/browser.md "Encoded forwarding").
 //
 // Forwarding needs one meeting sender carrying the caller's video, enabled, one encoding (no
 // simulcast) and the link's codec (H.264: same profile, packetization-mode=1 on the meeting side,
@@ -34,68 +35,117 @@
   // Ours, not the bridge's wrapper installed after this script (that one adopts connections).
   const NativePeerConnection = window.RTCPeerConnection;
 
+  // One worker holds the link's receivers (one lane each: the caller's video, its audio, the
+  // room's content) and every meeting sender's encoded streams (transferred to it), so a
+  // forwarded frame goes from the link's receiver into the meeting's sender without leaving
+  // that thread. Through the page's thread (where Chromium 156 also takes frames), each frame
+  // waited behind the meeting's own JavaScript: a mean 7-180 ms and up to 2 s in meeting_bench,
+  // and the caller's audio reached the meeting in bursts that every participant's jitter buffer
+  // then held (bench/meeting/README.md "The forwarded frames written from the worker").
   const WORKER = `'use strict';
-let transformer = null;
-let decode = true;
-let forward = false;
-let waitKey = true;
-let frames = 0;
-let requests = 0;
-let lastRequest = 0;
-let codec = '';
-let audio = false;  // Opus: every frame stands alone, nothing to wait for or ask
-function requestKeyFrame() {
+const lanes = new Map();  // 'video' | 'audio' | 'content' -> its state
+const pipes = new Map();  // id -> {writer, forwarding}: a meeting sender's encoded streams
+let ownDropped = 0;
+function lane(name) {
+  let l = lanes.get(name);
+  if (!l) {
+    // Opus (the audio lane): every frame stands alone, nothing to wait for or ask.
+    l = {name, transformer: null, decode: true, forward: false, waitKey: name !== 'audio',
+         target: 0, frames: 0, requests: 0, lastRequest: 0, writeErrors: 0, codec: ''};
+    lanes.set(name, l);
+  }
+  return l;
+}
+function requestKeyFrame(l) {
   const now = Date.now();
-  if (audio) return;
+  if (l.name === 'audio') return;
   // Decoders and SFUs ask on every broken frame; one request per 300 ms is enough.
-  if (!transformer || now - lastRequest < 300) return;
-  lastRequest = now;
-  requests++;
-  transformer.sendKeyFrameRequest().catch(() => {});
+  if (!l.transformer || now - l.lastRequest < 300) return;
+  l.lastRequest = now;
+  l.requests++;
+  l.transformer.sendKeyFrameRequest().catch(() => {});
+}
+function forward(l, frame) {
+  const pipe = pipes.get(l.target);
+  if (!pipe) return;
+  l.frames++;
+  if (frame.type === 'key' && l.name === 'video') postMessage({lane: l.name, keyframe: true});
+  pipe.writer.write(frame).catch(() => { l.writeErrors++; });
 }
 onrtctransform = (ev) => {
-  transformer = ev.transformer;
-  audio = !!(transformer.options && transformer.options.kind === 'audio');
-  if (audio) waitKey = false;
-  const reader = transformer.readable.getReader();
-  const writer = transformer.writable.getWriter();
+  const options = ev.transformer.options || {};
+  const l = lane(options.lane || 'video');
+  l.transformer = ev.transformer;
+  const reader = l.transformer.readable.getReader();
+  const writer = l.transformer.writable.getWriter();
   (async () => {
     for (;;) {
       const {value, done} = await reader.read();
       if (done) return;
       const meta = value.getMetadata();
-      if (meta.mimeType && meta.mimeType !== codec) {
-        codec = meta.mimeType;
-        postMessage({codec, payloadType: meta.payloadType});
+      if (meta.mimeType && meta.mimeType !== l.codec) {
+        l.codec = meta.mimeType;
+        postMessage({lane: l.name, codec: l.codec, payloadType: meta.payloadType});
       }
-      if (forward) {
-        if (waitKey && value.type === 'key') waitKey = false;
-        if (!waitKey) {
-          frames++;
-          postMessage({frame: value, at: performance.timeOrigin + performance.now()});
-        } else {
-          // The keyframe asked for may have been lost on the way: ask again while waiting.
-          requestKeyFrame();
-        }
-      } else if (decode) {
+      if (l.forward) {
+        if (l.waitKey && value.type === 'key') l.waitKey = false;
+        if (!l.waitKey) forward(l, value);
+        // The keyframe asked for may have been lost on the way: ask again while waiting.
+        else requestKeyFrame(l);
+      } else if (l.decode) {
         await writer.write(value);
       }
     }
-  })().catch((e) => postMessage({error: String(e)}));
+  })().catch((e) => postMessage({lane: l.name, error: String(e)}));
 };
+// A meeting sender's own frames pass through, unless a lane forwards into it: then its own
+// encoder (of the undecoded link track) has nothing worth sending.
+function pipe(id, readable, writable) {
+  const p = {writer: writable.getWriter(), forwarding: false};
+  pipes.set(id, p);
+  const reader = readable.getReader();
+  (async () => {
+    for (;;) {
+      const {value, done} = await reader.read();
+      if (done) break;
+      if (p.forwarding) {
+        ownDropped++;
+        continue;
+      }
+      await p.writer.write(value);
+    }
+  })().catch(() => {}).finally(() => pipes.delete(id));
+}
+function stats() {
+  const out = {ownDropped};
+  for (const [name, l] of lanes)
+    out[name] = {frames: l.frames, requests: l.requests, writeErrors: l.writeErrors, codec: l.codec};
+  return out;
+}
 onmessage = (e) => {
   const m = e.data;
-  if (m.mode) {
-    const wasForwarding = forward;
-    const wasDecoding = decode;
-    forward = m.mode === 'encoded';
-    decode = !forward;
-    // Either side starts from a keyframe: ask the caller for one now.
-    if (forward && !wasForwarding) waitKey = !audio;
-    if (forward !== wasForwarding || decode !== wasDecoding) requestKeyFrame();
+  if (m.pipe) {
+    if (m.readable) pipe(m.pipe, m.readable, m.writable);
+    const p = pipes.get(m.pipe);
+    if (p && m.forwarding !== undefined) p.forwarding = m.forwarding;
+    return;
   }
-  if (m.keyframe) requestKeyFrame();
-  if (m.stats) postMessage({stats: {frames, requests, codec}});
+  if (m.stats) {
+    postMessage({stats: stats()});
+    return;
+  }
+  const l = lane(m.lane);
+  if (m.mode) {
+    const wasForwarding = l.forward;
+    const wasDecoding = l.decode;
+    l.forward = m.mode === 'encoded';
+    l.decode = !l.forward;
+    l.target = l.forward ? m.target : 0;
+    // Either side starts from a keyframe: ask the caller for one now.
+    if (l.forward && !wasForwarding) l.waitKey = l.name !== 'audio';
+    if (l.forward !== wasForwarding || l.decode !== wasDecoding) requestKeyFrame(l);
+  }
+  if (m.keyframe) requestKeyFrame(l);
 };`;
 
   let worker = null;
@@ -107,10 +157,9 @@ onmessage = (e) => {
   let mode = '';              // 'encoded' | 'decoded'
   let reason = '';
   let target = null;          // the sender pipe frames are forwarded into
-  let workerStats = {frames: 0, requests: 0, codec: ''};
-  let ownDropped = 0;
-  let writeErrors = 0;
-  let forwarded = 0;          // frames written into the meeting's sender
+  // The worker's counters (its reply to {stats}, asked every 250 ms): per lane {frames,
+  // requests, writeErrors, codec}, and ownDropped (meeting senders' own frames not sent).
+  let workerStats = {ownDropped: 0};
   let encoderFrames = -1;     // framesEncoded of that sender's own encoder (its stats)
   let encoderFramesAtStart = -1;
   let formats = null;         // promise of nativeVideoFormats()
@@ -120,46 +169,33 @@ onmessage = (e) => {
   let polling = false;
   let timer = null;
   let tick = 0;
+  let pipeSeq = 0;
   const connections = new Set();
-  const pipes = new Map();    // RTCRtpSender -> {sender, writer, forwarding}
+  const pipes = new Map();    // RTCRtpSender -> {sender, id (in the worker) or writer, forwarding}
   // The caller's audio (Opus from the gateway) takes the same way into the meeting's audio
-  // sender, in its own worker: decoded, it waits in the link's NetEq jitter buffer and the
-  // meeting's Opus encoder, about 100 ms behind the forwarded picture (bench/meeting/README.md).
+  // sender: decoded, it waits in the link's NetEq jitter buffer and the meeting's Opus encoder,
+  // about 100 ms behind the forwarded picture (bench/meeting/README.md).
   const audio = {worker: null, error: '', receiver: null, codec: null, mode: '', reason: '',
-                 target: null, frames: 0, writeErrors: 0, mutedDrops: 0, staleDrops: 0};
-  // A caller's audio frame that waited longer than this for the page's thread is dropped. Written
-  // late, the frames held up behind a busy thread (a join's work held it 0.5-0.8 s in
-  // meeting_bench) leave in one burst, and every participant's jitter buffer keeps that delay
-  // and drains it at a few percent of real time: the caller was heard 0.5-1 s late for 20-40 s
-  // after the join (bench/meeting/README.md "Audio held at the join"). Dropped, they are a gap
-  // that receivers conceal as they would a loss.
-  const STALE_AUDIO_MS = 60;
+                 target: null, mutes: 0};
   // The room's content (docs/content.md): the link's content track arrives encoded (the room's
   // H.264 or VP8 passed through by the gateway, else VP8 the gateway encodes) and goes the same
   // way into the meeting sender that carries the screen share of it (a clone getDisplayMedia
   // handed out), so the page neither decodes nor re-encodes the slides. The share sender's
   // keyframe requests go back on the link's content line, and through the gateway to the room.
   const content = {worker: null, error: '', receiver: null, codec: null, mode: '', reason: '',
-                   target: null, frames: 0, writeErrors: 0, keyframeRelays: 0,
-                   lastKeyRequests: -1, polling: false};
+                   target: null, keyframeRelays: 0, lastKeyRequests: -1, polling: false};
   let isOwnContent = () => false;  // set by the bridge: a content clone getDisplayMedia gave
   const pipedReceivers = new WeakSet();
-  // How long forwarded frames wait for the page's thread after the worker had them (the hop
-  // Chromium 156 forces through it): count, total and largest, per lane, cumulative.
-  const hops = {video: {frames: 0, totalMs: 0, maxMs: 0}, audio: {frames: 0, totalMs: 0, maxMs: 0}};
-  function hop(lane, at) {
-    if (!at) return;
-    const ms = performance.timeOrigin + performance.now() - at;
-    const h = hops[lane];
-    h.frames++;
-    h.totalMs += ms;
-    if (ms > h.maxMs) h.maxMs = ms;
-  }
+  const lanes = {audio, content};
 
   function spawnWorker(script = WORKER) {
     const url = URL.createObjectURL(new Blob([script], {type: 'text/javascript'}));
     // The URL stays valid: revoked at once, the worker's script may not have been fetched yet.
     return new Worker(url);
+  }
+
+  function laneStats(name) {
+    return workerStats[name] || {frames: 0, requests: 0, writeErrors: 0, codec: ''};
   }
 
   function ensureWorker() {
@@ -171,124 +207,93 @@ onmessage = (e) => {
       workerError = 'no worker: ' + e;
       return null;
     }
+    audio.worker = worker;
+    content.worker = worker;
     worker.onmessage = (e) => {
       const m = e.data;
-      if (m.frame) {
-        if (!target) return;
-        hop('video', m.at);
-        forwarded++;
+      if (m.stats) {
+        workerStats = m.stats;
+        return;
+      }
+      const lane = lanes[m.lane];
+      if (m.keyframe) {
         // How long a meeting's keyframe request waits for the caller's keyframe (through the
         // gateway to the SIP caller and back): what a new subscriber waits for its first picture.
-        if (keyRequestSeenAt && m.frame.type === 'key') {
+        if (keyRequestSeenAt) {
           if (keyAnswersReported++ < 10)
             report({type: 'forward_keyframe', waitedMs: Date.now() - keyRequestSeenAt});
           keyRequestSeenAt = 0;
         }
-        target.writer.write(m.frame).catch(() => { writeErrors++; });
       } else if (m.codec) {
-        linkCodec = {mimeType: m.codec, payloadType: m.payloadType};
+        if (lane) lane.codec = {mimeType: m.codec, payloadType: m.payloadType};
+        else linkCodec = {mimeType: m.codec, payloadType: m.payloadType};
         evaluate();
-      } else if (m.stats) {
-        workerStats = m.stats;
       } else if (m.error) {
-        workerError = 'link transform: ' + m.error;
+        if (lane) lane.error = 'link ' + m.lane + ' transform: ' + m.error;
+        else workerError = 'link transform: ' + m.error;
         evaluate();
       }
     };
     worker.onerror = (e) => {
       workerError = 'worker: ' + (e.message || 'error');
-      // Without its worker the transform passes nothing: give the link's decoder its frames back.
-      if (linkReceiver) linkReceiver.transform = null;
+      audio.error = content.error = workerError;
+      // Without its worker a transform passes nothing: give the link's decoders their frames
+      // back.
+      for (const r of [linkReceiver, audio.receiver, content.receiver])
+        if (r) r.transform = null;
       evaluate();
     };
     return worker;
   }
 
-  // The link's video receiver, from the bridge's ontrack (a transform set later sees no frame).
-  function attachLinkReceiver(receiver) {
-    if (!ensureWorker()) return;
-    try {
-      receiver.transform = new RTCRtpScriptTransform(worker, {});
-      linkReceiver = receiver;
-    } catch (e) {
-      workerError = 'link transform: ' + e;
-    }
-    start();
-  }
-
-  // The audio and content lanes: a worker of their own takes the link receiver's frames, and
-  // `write(pipe, frame)` puts each into the lane's meeting sender (lane.target) when there is one.
-  function ensureLaneWorker(lane, name, write) {
-    if (lane.worker || lane.error) return lane.worker;
-    try {
-      lane.worker = spawnWorker();
-    } catch (e) {
-      lane.error = 'no worker: ' + e;
-      return null;
-    }
-    lane.worker.onmessage = (e) => {
-      const m = e.data;
-      if (m.frame) {
-        const pipe = lane.target;
-        if (pipe && name === 'audio') {
-          hop('audio', m.at);
-          if (m.at && performance.timeOrigin + performance.now() - m.at > STALE_AUDIO_MS) {
-            audio.staleDrops++;
-            return;
-          }
-        }
-        if (pipe) write(pipe, m.frame);
-      } else if (m.codec) {
-        lane.codec = {mimeType: m.codec, payloadType: m.payloadType};
-        evaluate();
-      } else if (m.error) {
-        lane.error = 'link ' + name + ' transform: ' + m.error;
-        evaluate();
-      }
-    };
-    lane.worker.onerror = (e) => {
-      lane.error = name + ' worker: ' + (e.message || 'error');
-      if (lane.receiver) lane.receiver.transform = null;
-      evaluate();
-    };
-    return lane.worker;
-  }
-
-  // A lane's link receiver, from the bridge's ontrack, as attachLinkReceiver for video.
-  function attachLaneReceiver(lane, name, receiver, write) {
-    if (!ensureLaneWorker(lane, name, write)) return;
-    try {
-      receiver.transform = new RTCRtpScriptTransform(lane.worker, {kind: name});
-      lane.receiver = receiver;
-    } catch (e) {
-      lane.error = 'link ' + name + ' transform: ' + e;
-    }
-    start();
-  }
-
-  function writeAudio(pipe, frame) {
-    // Muting disables the sender's track: not one more frame of the caller once it is off
-    // (the next evaluate() goes back to the decode path, where the track sends silence).
-    if (!pipe.sender.track || !pipe.sender.track.enabled) {
-      audio.mutedDrops++;
-      evaluate();
+  // A link receiver, from the bridge's ontrack (a transform set later sees no frame): the
+  // caller's video (`lane` null), or the audio or content lane.
+  function attachReceiver(lane, name, receiver) {
+    if (!ensureWorker()) {
+      if (lane) lane.error = workerError;
       return;
     }
-    audio.frames++;
-    pipe.writer.write(frame).catch(() => { audio.writeErrors++; });
+    try {
+      receiver.transform = new RTCRtpScriptTransform(worker, {lane: name});
+      if (lane) lane.receiver = receiver;
+      else linkReceiver = receiver;
+    } catch (e) {
+      if (lane) lane.error = 'link ' + name + ' transform: ' + e;
+      else workerError = 'link transform: ' + e;
+    }
+    start();
   }
 
-  function writeContent(pipe, frame) {
-    content.frames++;
-    pipe.writer.write(frame).catch(() => { content.writeErrors++; });
+  function attachLinkReceiver(receiver) {
+    attachReceiver(null, 'video', receiver);
   }
 
   function attachLinkAudioReceiver(receiver) {
-    attachLaneReceiver(audio, 'audio', receiver, writeAudio);
+    attachReceiver(audio, 'audio', receiver);
   }
 
   function attachLinkContentReceiver(receiver) {
-    attachLaneReceiver(content, 'content', receiver, writeContent);
+    attachReceiver(content, 'content', receiver);
+  }
+
+  // Muting disables the sender's track (janus.js muteAudio(), the other services alike): not
+  // one more frame of the caller once it is off. The worker writes the frames, and it sees no
+  // track, so the setter itself takes the lane back to the decode path (where the disabled
+  // track sends silence) before it returns; unmuting forwards again.
+  const watchedTracks = new WeakSet();
+  const enabledProperty = Object.getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'enabled');
+  function watchEnabled(track) {
+    if (!track || watchedTracks.has(track) || !enabledProperty) return;
+    watchedTracks.add(track);
+    Object.defineProperty(track, 'enabled', {
+      configurable: true,
+      get() { return enabledProperty.get.call(this); },
+      set(on) {
+        const was = enabledProperty.get.call(this);
+        enabledProperty.set.call(this, on);
+        if (was && !on && audio.target && audio.target.sender.track === this) audio.mutes++;
+        if (was !== !!on) evaluate();
+      }});
   }
 
   // Meeting connections: encoded streams on, unless the meeting asked for them itself (its own
@@ -336,6 +341,8 @@ onrtctransform = (ev) => {
     } catch (e) { /* someone else's already */ }
   }
 
+  // A meeting sender's encoded streams go to the worker (where a lane may forward into them);
+  // without a worker its own frames pass through on this thread, and nothing is forwarded.
   function pipeSender(sender) {
     if (pipes.has(sender)) return;
     let streams;
@@ -345,22 +352,20 @@ onrtctransform = (ev) => {
       pipes.set(sender, null);
       return;
     }
-    const pipe = {sender, writer: streams.writable.getWriter(), forwarding: false};
-    pipes.set(sender, pipe);
-    const reader = streams.readable.getReader();
-    (async () => {
-      for (;;) {
-        const {value, done} = await reader.read();
-        if (done) return;
-        // While forwarding, the meeting's own encoder (of the undecoded link track) has nothing
-        // worth sending.
-        if (pipe.forwarding) {
-          ownDropped++;
-          continue;
-        }
-        await pipe.writer.write(value);
+    if (ensureWorker()) {
+      const pipe = {sender, id: ++pipeSeq, forwarding: false};
+      try {
+        worker.postMessage({pipe: pipe.id, readable: streams.readable, writable: streams.writable},
+                           [streams.readable, streams.writable]);
+        pipes.set(sender, pipe);
+        return;
+      } catch (e) {
+        // Streams not transferable here: this thread pipes them, and forwarding stays off.
+        workerError = 'meeting sender streams not transferable: ' + e;
       }
-    })().catch(() => {});
+    }
+    pipes.set(sender, {sender, id: 0, forwarding: false});
+    streams.readable.pipeTo(streams.writable).catch(() => {});
   }
 
   function scan(conn) {
@@ -483,7 +488,10 @@ onrtctransform = (ev) => {
     for (const pipe of pipes.values()) {
       if (!pipe) continue;
       const t = pipe.sender.track;
-      if (t && t.kind === 'audio' && t.readyState === 'live' && isOwn(t)) candidates.push(pipe);
+      if (t && t.kind === 'audio' && t.readyState === 'live' && isOwn(t)) {
+        watchEnabled(t);
+        candidates.push(pipe);
+      }
     }
     if (candidates.length === 0) return {next: null, why: 'the meeting sends no caller audio yet'};
     if (candidates.length > 1)
@@ -515,7 +523,10 @@ onrtctransform = (ev) => {
     const a = audio.receiver ? chooseAudio() : {next: null, why: ''};
     const s = content.receiver ? chooseContent() : {next: null, why: ''};
     for (const pipe of pipes.values()) {
-      if (pipe) pipe.forwarding = pipe === next || pipe === a.next || pipe === s.next;
+      if (!pipe || !pipe.id) continue;
+      const forwarding = pipe === next || pipe === a.next || pipe === s.next;
+      if (forwarding !== pipe.forwarding) worker.postMessage({pipe: pipe.id, forwarding});
+      pipe.forwarding = forwarding;
     }
     if (audio.receiver) decideAudio(a.next, a.why);
     if (content.receiver) decideContent(s.next, s.why);
@@ -525,7 +536,7 @@ onrtctransform = (ev) => {
     }
     target = next;
     const nextMode = target ? 'encoded' : 'decoded';
-    if (worker) worker.postMessage({mode: nextMode});
+    if (worker) worker.postMessage({lane: 'video', mode: nextMode, target: target ? target.id : 0});
     if (nextMode !== mode || (nextMode === 'decoded' && why !== reason)) {
       mode = nextMode;
       reason = target ? '' : why;
@@ -557,7 +568,7 @@ onrtctransform = (ev) => {
     if (next !== content.target) content.lastKeyRequests = -1;
     content.target = next;
     const nextMode = next ? 'encoded' : 'decoded';
-    if (content.worker) content.worker.postMessage({mode: nextMode});
+    if (worker) worker.postMessage({lane: 'content', mode: nextMode, target: next ? next.id : 0});
     if (nextMode === content.mode && (nextMode === 'encoded' || why === content.reason)) return;
     content.mode = nextMode;
     content.reason = next ? '' : why;
@@ -579,7 +590,7 @@ onrtctransform = (ev) => {
     if (pipe !== content.target) return;
     if (content.lastKeyRequests >= 0 && count > content.lastKeyRequests) {
       content.keyframeRelays++;
-      content.worker.postMessage({keyframe: true});
+      worker.postMessage({lane: 'content', keyframe: true});
     }
     content.lastKeyRequests = count;
   }
@@ -587,7 +598,7 @@ onrtctransform = (ev) => {
   function decideAudio(next, why) {
     audio.target = next;
     const nextMode = next ? 'encoded' : 'decoded';
-    if (audio.worker) audio.worker.postMessage({mode: nextMode});
+    if (worker) worker.postMessage({lane: 'audio', mode: nextMode, target: next ? next.id : 0});
     if (nextMode === audio.mode && (nextMode === 'encoded' || why === audio.reason)) return;
     audio.mode = nextMode;
     audio.reason = next ? '' : why;
@@ -607,7 +618,7 @@ onrtctransform = (ev) => {
     });
     if (pipe !== target) return;
     if (lastKeyRequests >= 0 && count > lastKeyRequests) {
-      worker.postMessage({keyframe: true});
+      worker.postMessage({lane: 'video', keyframe: true});
       if (!keyRequestSeenAt) keyRequestSeenAt = Date.now();
     }
     lastKeyRequests = count;
@@ -636,29 +647,30 @@ onrtctransform = (ev) => {
       }
       // Every second, or every 250 ms with an audio lane: back to forwarding soon after unmute.
       if (tick % 4 === 0 || audio.receiver) evaluate();
-      if (tick % 20 === 0 && worker) {
-        worker.postMessage({stats: true});
-        if (mode === 'encoded') report({type: 'forward_stats', ...stats()});
-      }
+      if (worker) worker.postMessage({stats: true});
+      if (tick % 20 === 0 && mode === 'encoded') report({type: 'forward_stats', ...stats()});
       if (tick % 20 === 0 && content.mode === 'encoded')
         report({type: 'forward_stats', kind: 'content', ...stats().content});
     }, 250);
   }
 
+  // As of the worker's last reply (at most 250 ms old).
   function stats() {
+    const v = laneStats('video');
+    const a = laneStats('audio');
+    const c = laneStats('content');
     return {mode: mode || 'decoded', reason, codec: linkCodec ? linkCodec.mimeType : '',
-            frames: forwarded, keyframeRequests: workerStats.requests,
-            ownFramesDropped: ownDropped, writeErrors,
+            frames: v.frames, keyframeRequests: v.requests,
+            ownFramesDropped: workerStats.ownDropped || 0, writeErrors: v.writeErrors,
             // Frames the meeting sender's own encoder made since forwarding started: a handful
             // before the link's decoder stops, then none.
             encoderFrames: encoderFramesAtStart >= 0 ? encoderFrames - encoderFramesAtStart : 0,
             audio: {mode: audio.mode || 'decoded', reason: audio.reason,
-                    codec: audio.codec ? audio.codec.mimeType : '', frames: audio.frames,
-                    writeErrors: audio.writeErrors, mutedDrops: audio.mutedDrops,
-                    staleDrops: audio.staleDrops},
+                    codec: audio.codec ? audio.codec.mimeType : '', frames: a.frames,
+                    writeErrors: a.writeErrors, mutes: audio.mutes},
             content: {mode: content.mode || 'decoded', reason: content.reason,
-                      codec: content.codec ? content.codec.mimeType : '', frames: content.frames,
-                      writeErrors: content.writeErrors, keyframeRelays: content.keyframeRelays}};
+                      codec: content.codec ? content.codec.mimeType : '', frames: c.frames,
+                      writeErrors: c.writeErrors, keyframeRelays: content.keyframeRelays}};
   }
 
   // Video formats as this Chromium numbers them in an offer of its own:
@@ -701,8 +713,5 @@ onrtctransform = (ev) => {
     onReport(fn) { report = fn; },
     nativeVideoFormats,
     stats,
-    threadHops() {
-      return {video: {...hops.video}, audio: {...hops.audio, staleDrops: audio.staleDrops}};
-    },
   });
 })();

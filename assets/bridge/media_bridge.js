@@ -562,10 +562,7 @@
       if (conn.connectionState !== 'closed')
         streams = streams.concat(await rtpStreams(conn, 'meeting'));
     }
-    // The caller's frames' wait for this page's thread between the link's worker and the
-    // meeting's senders (forwarder.js), cumulative like the rest.
-    const hops = forwarder && forwarder.threadHops ? forwarder.threadHops() : null;
-    return {at: Date.now(), streams, ...(hops ? {threadHops: hops} : {})};
+    return {at: Date.now(), streams};
   }
 
   window.__smgwBridge = Object.freeze({

@@ -459,27 +459,6 @@ core::Result<nlohmann::json> DemoRun::g2g_gateway(const BenchOptions& options) {
         pair_up(sent_by_page((*seen)["sent"]), (*tap)->flashes(true), (*tap)->beeps(true));
     nlohmann::json r = figures(forward, back);
     r["rtp"] = {{"observer", observer_rtp}, {"gateway_page", rtp_window(page_first, page_last)}};
-    // The caller's forwarded frames' wait for the gateway page's thread (forwarder.js).
-    if (page_first.is_object() && page_last.is_object() && page_last.contains("threadHops")) {
-        nlohmann::json hops = nlohmann::json::object();
-        for (const char* lane : {"video", "audio"}) {
-            const auto& a = page_last["threadHops"][lane];
-            const nlohmann::json b = page_first.value("threadHops", nlohmann::json::object())
-                                         .value(lane, nlohmann::json::object());
-            const double frames = a.value("frames", 0.0) - b.value("frames", 0.0);
-            hops[lane] = {
-                {"frames", frames},
-                {"mean_ms",
-                 frames > 0
-                     ? nlohmann::json((a.value("totalMs", 0.0) - b.value("totalMs", 0.0)) / frames)
-                     : nlohmann::json(nullptr)},
-                {"max_ms_in_call", a.value("maxMs", 0.0)}};
-            // Audio frames that waited too long for that thread and were dropped (forwarder.js).
-            if (a.contains("staleDrops"))
-                hops[lane]["stale_drops_in_call"] = a.value("staleDrops", 0.0);
-        }
-        r["rtp"]["gateway_page_thread_hop"] = hops;
-    }
     r["caller_feed_pipe_wait_ms"] = stats(pipe_wait);
     r["caller_flash_capture_to_wire_ms"] = stats(capture_to_wire);
     r["caller_wire"] = (*tap)->describe();

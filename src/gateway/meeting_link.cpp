@@ -665,10 +665,8 @@ void MeetingLink::on_signal(const std::string& payload, const browser::FrameCont
         if (const auto a = msg.find("audio");
             a != msg.end() && a->is_object() && text_field(*a, "mode") == "encoded") {
             spdlog::debug(
-                "gateway: sess={} caller audio forwarded frames={} stale_drops={} "
-                "muted_drops={} write_errors={}",
-                id_, int_field(*a, "frames"), int_field(*a, "staleDrops"),
-                int_field(*a, "mutedDrops"), int_field(*a, "writeErrors"));
+                "gateway: sess={} caller audio forwarded frames={} mutes={} write_errors={}", id_,
+                int_field(*a, "frames"), int_field(*a, "mutes"), int_field(*a, "writeErrors"));
         }
     } else if (type == "slate") {
         // What the caller sees during the join (docs/browser.md, "Where a join's time goes").

@@ -171,7 +171,7 @@ onmessage = (e) => {
   let tick = 0;
   let pipeSeq = 0;
   const connections = new Set();
-  const pipes = new Map();    // RTCRtpSender -> {sender, id (in the worker) or writer, forwarding}
+  const pipes = new Map();    // RTCRtpSender -> {sender, id (0: piped on this thread), forwarding}
   // The caller's audio (Opus from the gateway) takes the same way into the meeting's audio
   // sender: decoded, it waits in the link's NetEq jitter buffer and the meeting's Opus encoder,
   // about 100 ms behind the forwarded picture (bench/meeting/README.md).

@@ -320,9 +320,14 @@ std::vector<double> RtpTap::flow_flashes(const std::string& flow, const PortRole
         // Every frame of the flow, to check the detector by hand (bench/meeting/README.md).
         if (const char* dump = std::getenv("MEETING_BENCH_DUMP_FRAMES"); dump != nullptr) {
             std::ofstream f(dump, std::ios::app);
-            for (const auto& fr : st.frames)
-                f << flow << ' ' << ssrc << ' ' << fr.at_us << ' ' << fr.bytes << ' ' << fr.key
-                  << '\n';
+            // With the frame's RTP timestamp when the cut kept them aligned (one per frame).
+            const bool stamped = st.stamps.size() >= st.frames.size();
+            for (std::size_t i = 0; i < st.frames.size(); ++i) {
+                const auto& fr = st.frames[i];
+                f << flow << ' ' << ssrc << ' ' << fr.at_us << ' ' << fr.bytes << ' ' << fr.key;
+                if (stamped) f << ' ' << st.stamps[i];
+                f << '\n';
+            }
         }
     }
     std::sort(out.begin(), out.end());

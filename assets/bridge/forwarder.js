@@ -74,6 +74,10 @@ function forward(l, frame) {
 }
 onrtctransform = (ev) => {
   const options = ev.transformer.options || {};
+  if (options.pass) {
+    ev.transformer.readable.pipeTo(ev.transformer.writable).catch(() => {});
+    return;
+  }
   const l = lane(options.lane || 'video');
   l.transformer = ev.transformer;
   const reader = l.transformer.readable.getReader();
@@ -188,8 +192,8 @@ onmessage = (e) => {
   const pipedReceivers = new WeakSet();
   const lanes = {audio, content};
 
-  function spawnWorker(script = WORKER) {
-    const url = URL.createObjectURL(new Blob([script], {type: 'text/javascript'}));
+  function spawnWorker() {
+    const url = URL.createObjectURL(new Blob([WORKER], {type: 'text/javascript'}));
     // The URL stays valid: revoked at once, the worker's script may not have been fetched yet.
     return new Worker(url);
   }
@@ -303,35 +307,19 @@ onmessage = (e) => {
     return Object.assign({}, config || {}, {encodedInsertableStreams: true});
   }
 
-  // The meeting's audio receivers pass their frames through in a worker of their own: piped on
-  // the page's thread, the meeting's audio reached NetEq in one burst after each stall of that
+  // The meeting's audio receivers pass their frames through in the worker ({pass: true}): piped
+  // on the page's thread, the meeting's audio reached NetEq in one burst after each stall of that
   // thread (0.8 s at a join in meeting_bench), and NetEq kept the delay it measured then for
   // 20 s and more: the caller heard the meeting 0.5-1.2 s late (bench/meeting/README.md "Audio
   // held at the join"). Video receivers stay as they were (meeting_forwarder.js takes them).
-  const PASS_WORKER = `'use strict';
-onrtctransform = (ev) => {
-  ev.transformer.readable.pipeTo(ev.transformer.writable).catch(() => {});
-};`;
-  let passWorker = null;
-  let passWorkerFailed = false;
-  function passThroughWorker() {
-    if (passWorker || passWorkerFailed) return passWorker;
-    try {
-      passWorker = spawnWorker(PASS_WORKER);
-    } catch (e) {
-      passWorkerFailed = true;  // a CSP without blob: workers: the page's thread pipes them
-    }
-    return passWorker;
-  }
-
   function pipeReceiver(receiver) {
     if (pipedReceivers.has(receiver)) return;
     pipedReceivers.add(receiver);
     // Already transformed (meeting_forwarder.js takes video receivers first): frames flow.
     if (receiver.transform) return;
-    if (receiver.track && receiver.track.kind === 'audio' && passThroughWorker()) {
+    if (receiver.track && receiver.track.kind === 'audio' && ensureWorker()) {
       try {
-        receiver.transform = new RTCRtpScriptTransform(passWorker, {});
+        receiver.transform = new RTCRtpScriptTransform(worker, {pass: true});
         return;
       } catch (e) { /* the page's thread pipes it below */ }
     }
@@ -577,16 +565,23 @@ onrtctransform = (ev) => {
             pending: PENDING.has(content.reason)});
   }
 
+  // A sender's stats: the keyframe requests (PLI/FIR) it got and the frames its encoder made.
+  function outbound(stats) {
+    const out = {keyRequests: 0, encoded: 0};
+    stats.forEach((s) => {
+      if (s.type !== 'outbound-rtp') return;
+      out.keyRequests += (s.pliCount || 0) + (s.firCount || 0);
+      out.encoded += s.framesEncoded || 0;
+    });
+    return out;
+  }
+
   // The share sender's keyframe requests (PLI/FIR from the meeting's SFU), as for the caller's
   // video: to the link's content line, where the gateway's content encoder answers them.
   async function relayContentKeyframeRequests() {
     const pipe = content.target;
     if (!pipe) return;
-    const stats = await pipe.sender.getStats();
-    let count = 0;
-    stats.forEach((s) => {
-      if (s.type === 'outbound-rtp') count += (s.pliCount || 0) + (s.firCount || 0);
-    });
+    const count = outbound(await pipe.sender.getStats()).keyRequests;
     if (pipe !== content.target) return;
     if (content.lastKeyRequests >= 0 && count > content.lastKeyRequests) {
       content.keyframeRelays++;
@@ -611,19 +606,13 @@ onrtctransform = (ev) => {
   async function relayKeyframeRequests() {
     const pipe = target;
     if (!pipe) return;
-    const stats = await pipe.sender.getStats();
-    let count = 0;
-    stats.forEach((s) => {
-      if (s.type === 'outbound-rtp') count += (s.pliCount || 0) + (s.firCount || 0);
-    });
+    const {keyRequests, encoded} = outbound(await pipe.sender.getStats());
     if (pipe !== target) return;
-    if (lastKeyRequests >= 0 && count > lastKeyRequests) {
+    if (lastKeyRequests >= 0 && keyRequests > lastKeyRequests) {
       worker.postMessage({lane: 'video', keyframe: true});
       if (!keyRequestSeenAt) keyRequestSeenAt = Date.now();
     }
-    lastKeyRequests = count;
-    let encoded = 0;
-    stats.forEach((s) => { if (s.type === 'outbound-rtp') encoded += s.framesEncoded || 0; });
+    lastKeyRequests = keyRequests;
     encoderFrames = encoded;
     if (encoderFramesAtStart < 0) encoderFramesAtStart = encoded;
   }

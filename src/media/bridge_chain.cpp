@@ -3,6 +3,7 @@
 // call's pipeline and the link's pipeline keep their own clocks and state changes.
 #include "media/bridge_channels.hpp"
 #include "media/codec_chain.hpp"
+#include "media/encoded_channel.hpp"
 
 #include <fmt/format.h>
 
@@ -15,10 +16,13 @@ std::optional<std::string> bridge_receive_description(const sip::NegotiatedStrea
     // waiting for its first buffer (a room that sends no audio, a content line before the room
     // presents) would, once another sink prerolls, hold the whole pipeline in PAUSED: every
     // stream stops after its first frames (the content line's picture was black in the meeting).
+    // The caller's audio goes to the link's Opus encoder as it arrives (EncodedChannel, audio):
+    // the channel's other end is not clocked, so no queue builds up between the two (an
+    // interaudiosrc's did, up to its bound: bridge_channels.hpp). At the codec's own rate (8 or
+    // 16 kHz; Opus takes both): a resampler holds back a few ms of each packet, so every 20 ms
+    // Opus frame would wait for the caller's next packet.
     const std::string audio_tail =
-        " ! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 ! "
-        "interaudiosink sync=false async=false channel=" +
-        to_page;
+        " ! audioconvert ! audio/x-raw,channels=1 ! " + EncodedChannel::sink_description("out");
     if (c.name == "opus") return "rtpopusdepay name=depay ! opusdec name=dec plc=true" + audio_tail;
     if (c.name == "G722") return "rtpg722depay name=depay ! avdec_g722 name=dec" + audio_tail;
     if (c.name == "PCMU") return "rtppcmudepay name=depay ! mulawdec name=dec" + audio_tail;

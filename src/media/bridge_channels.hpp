@@ -1,5 +1,5 @@
-// Names of the process-local channels (intervideo*/interaudio*) that join a call's SIP pipeline
-// to its meeting page's WebRTC link pipeline. One place, so both ends agree.
+// Names of the process-local channels (intervideo*/interaudio*, EncodedChannel) that join a
+// call's SIP pipeline to its meeting page's WebRTC link pipeline. One place, so both ends agree.
 #pragma once
 
 #include <string>
@@ -14,18 +14,18 @@ inline std::string bridge_channel(const std::string& session_id, bool video,
            (direction == BridgeDirection::ToPage ? "to-page" : "from-page");
 }
 
-// The audio end of a channel, read in periods of `period_ms`: 20 toward the caller (the packets
-// it gets: its usual ptime); toward the page 10, since the link's Opus encoder makes 20 ms frames
-// from any period and a shorter one halves the wait for the source's next tick (the caller's
-// transcoded beep left for the page about 12 ms sooner: bench/meeting/README.md).
-// interaudiosrc takes at most one period per period of its clock and plays silence when
-// the channel is short; whatever a late producer then delivers in a burst stays queued, so each
-// stall of the producer (a loaded host, the link starting) would add its length to the delay
-// for the rest of the call, up to the element's default 1 s. The channel keeps at most 60 ms
-// (the producer's packets and a stall's catch-up); past that its oldest audio is dropped, which
-// is heard once instead of as a delay that stays. Measured: bench/meeting/README.md.
-inline std::string bridge_audio_source(const std::string& channel, int period_ms = 20) {
-    const std::string period = std::to_string(period_ms * 1'000'000LL);  // ns
+// The page's audio toward the caller, read in 20 ms periods (the packets the caller gets: its
+// usual ptime). interaudiosrc takes at most one period per period of its clock and plays
+// silence when the channel is short, so the caller's RTP never stops; whatever a late producer
+// then delivers in a burst stays queued, so each stall of the producer (a loaded host, the link
+// starting) would add its length to the delay for the rest of the call, up to the element's
+// default 1 s. The channel keeps at most 60 ms (the producer's packets and a stall's catch-up);
+// past that its oldest audio is dropped, which is heard once instead of as a delay that stays.
+// The caller's audio toward the page does not take this road: it reaches the link's encoder as
+// it arrives (EncodedChannel), since a queue that only grows cost up to 60 ms there
+// (bench/meeting/README.md).
+inline std::string bridge_audio_source(const std::string& channel) {
+    const std::string period = std::to_string(20'000'000LL);  // ns
     return "interaudiosrc channel=" + channel + " period-time=" + period +
            " buffer-time=60000000 latency-time=" + period;
 }

@@ -25,7 +25,8 @@ std::optional<std::string> echo_chain_description(const sip::NegotiatedStream& s
                                                   const VideoFormat& video);
 
 // Bridge mode (SIP call <-> meeting page), transcoding: the SIP stream decoded into the
-// process-local channel `to_page` (intervideosink/interaudiosink, named elements depay, dec), and
+// process-local channel `to_page` (video: an intervideosink; audio: an appsink named out, for the
+// EncodedChannel of that name; named elements depay, dec), and
 // what the page sends, read from channel `from_page`, encoded for the SIP peer (named elements
 // enc, pay, valve, and overlay-free scale for video). Unsupported codec → nullopt.
 std::optional<std::string> bridge_receive_description(const sip::NegotiatedStream& stream,

@@ -2,6 +2,8 @@
 // pipeline and its meeting page's WebRTC link pipeline), the passthrough counterpart of the
 // raw intervideo* channels (media/bridge_channels.hpp). Encoded frames cannot cross an
 // intervideo* pair, and one pipeline for both sides would tie their clocks and states together.
+// It carries audio too: passthrough Opus, and the caller's decoded audio toward the link's
+// encoder, which a clocked interaudiosrc would hold in a queue that only grows.
 //
 // The producer is an appsink at the end of one pipeline's depayload/parse chain; the consumer is
 // an appsrc at the head of the other pipeline's parse/payload chain. Buffers are handed over on
@@ -25,8 +27,9 @@ namespace media {
 
 class EncodedChannel {
 public:
-    // Audio (Opus) has no keyframes to ask for, and its RTP timestamps must advance by the
-    // packets' durations rather than by their arrival jitter.
+    // Audio (Opus, or the caller's decoded audio toward the link's encoder) has no keyframes
+    // to ask for, and its timestamps must advance by the buffers' durations rather than by
+    // their arrival jitter.
     enum class Media { Video, Audio };
 
     // The channel with this name, created on first use; it lives while someone holds it.

@@ -75,6 +75,7 @@ void MediaStream::clear() {
     echo_sink_ = nullptr;
     to_page_.reset();
     from_page_.reset();
+    pcm_to_page_.reset();
     std::lock_guard lock(elements_mutex_);
     elements_.clear();
 }

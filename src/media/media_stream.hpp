@@ -181,6 +181,8 @@ private:
     // Passthrough: encoded frames to and from the meeting page's link.
     std::shared_ptr<EncodedChannel> to_page_;
     std::shared_ptr<EncodedChannel> from_page_;
+    // Bridge audio, transcoded: the decoded caller's audio toward the link's Opus encoder.
+    std::shared_ptr<EncodedChannel> pcm_to_page_;
 
     // Elements are owned by the pipeline; these stay valid while it exists.
     GstElement* rtp_sink_ = nullptr;

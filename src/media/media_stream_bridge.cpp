@@ -121,6 +121,13 @@ core::Status MediaStream::build_bridge_chain(GstBin* pipeline, GstElement* rtpbi
         } else {
             from_page_.reset();
         }
+    } else if (!video) {
+        GstPtr<GstElement> out(gst_bin_get_by_name(GST_BIN(recv_bin), "out"));
+        if (!out) return core::fail("media: bridge audio chain incomplete");
+        pcm_to_page_ =
+            EncodedChannel::get(bridge_channel(bridge_session_, false, BridgeDirection::ToPage),
+                                EncodedChannel::Media::Audio);
+        pcm_to_page_->attach_producer(out.get());
     }
 
     GstPtr<GstPad> depay_sink(gst_element_get_static_pad(depay.get(), "sink"));

@@ -118,12 +118,15 @@ std::string MeetingBridge::content_send_description(const std::string& session_i
     return content_send(session_id, g_random_int_range(1, G_MAXINT32));
 }
 
-std::string MeetingBridge::audio_send_description(const std::string& session_id) {
+std::string MeetingBridge::audio_send_description() {
+    // Fed by the call's decoded audio as it arrives (media_stream_bridge.cpp), at its codec's
+    // rate: nothing waits for a clock's tick, and no resampler holds back part of a packet (it
+    // resamples only a rate Opus cannot take), so each caller's packet leaves as one of ours.
     return fmt::format(
         "{} ! audioconvert ! audioresample ! "
-        "audio/x-raw,rate=48000,channels=2 ! opusenc name=audio_enc bitrate=48000 frame-size=20 ! "
+        "audio/x-raw,channels=2 ! opusenc name=audio_enc bitrate=48000 frame-size=20 ! "
         "rtpopuspay pt={}",
-        bridge_audio_source(bridge_channel(session_id, false, BridgeDirection::ToPage), 10),
+        EncodedChannel::src_description("audio_in", EncodedChannel::Media::Audio),
         kLinkAudioPayloadType);
 }
 
@@ -139,7 +142,7 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
     link_options.video_send = video_send_description(session_id, options);
     link_options.audio_send = options.audio_passthrough
                                   ? audio_passthrough_link_send_description(kLinkAudioPayloadType)
-                                  : audio_send_description(session_id);
+                                  : audio_send_description();
     link_options.audio_caps = fmt::format(
         "application/x-rtp,media=audio,encoding-name=OPUS,payload={},clock-rate=48000,"
         "encoding-params=(string)2",
@@ -200,6 +203,12 @@ core::Result<std::unique_ptr<MeetingBridge>> MeetingBridge::create(
         spdlog::info("media: sess={} bridge: audio passthrough opus (no decode/encode)",
                      session_id);
     } else {
+        GstPtr<GstElement> in(gst_bin_get_by_name(GST_BIN(bridge->link_->pipeline()), "audio_in"));
+        if (!in) return core::fail("webrtc link: audio source missing");
+        bridge->pcm_to_page_ =
+            EncodedChannel::get(bridge_channel(session_id, false, BridgeDirection::ToPage),
+                                EncodedChannel::Media::Audio);
+        bridge->pcm_to_page_->attach_consumer(in.get());
         bridge->count_encoded("audio_enc", bridge->audio_encoded_);
     }
     if (options.content) {

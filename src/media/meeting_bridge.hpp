@@ -105,7 +105,7 @@ public:
     // Gateway → page description of what we send (for tests and the docs).
     static std::string video_send_description(const std::string& session_id,
                                               const MeetingBridgeOptions& options);
-    static std::string audio_send_description(const std::string& session_id);
+    static std::string audio_send_description();
     static std::string content_send_description(const std::string& session_id);
 
 private:
@@ -150,6 +150,8 @@ private:
     std::shared_ptr<EncodedChannel> content_to_page_;  // with content_passthrough_
     std::shared_ptr<EncodedChannel> audio_to_page_;
     std::shared_ptr<EncodedChannel> audio_from_page_;
+    // Transcoded audio: the caller's decoded audio, toward this link's Opus encoder.
+    std::shared_ptr<EncodedChannel> pcm_to_page_;
     std::optional<PassthroughVideo> passthrough_;
     unsigned video_payload_type_ = kLinkVideoPayloadType;
     unsigned content_payload_type_ = kLinkContentPayloadType;

@@ -1,6 +1,7 @@
 #include "media/synthetic_caller.hpp"
 
 #include "media/bridge_channels.hpp"
+#include "media/encoded_channel.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -22,9 +23,9 @@ std::string SyntheticCaller::description(const std::string& session_id,
         "timeoverlay font-desc=\"Sans 36\" halignment=center valignment=bottom ! "
         "intervideosink sync=false channel={} "
         "audiotestsrc is-live=true wave=sine freq={} volume=0.4 ! "
-        "audio/x-raw,rate=48000,channels=1 ! interaudiosink sync=false channel={}",
+        "audio/x-raw,rate=48000,channels=1 ! {}",
         o.width, o.height, o.fps, bridge_channel(session_id, true, BridgeDirection::ToPage),
-        o.tone_hz, bridge_channel(session_id, false, BridgeDirection::ToPage));
+        o.tone_hz, EncodedChannel::sink_description("audio_out"));
 }
 
 core::Result<std::unique_ptr<SyntheticCaller>> SyntheticCaller::start(
@@ -43,6 +44,11 @@ core::Result<std::unique_ptr<SyntheticCaller>> SyntheticCaller::start(
         return core::fail("synthetic caller: cannot build the pipeline: " + why);
     }
     caller->pipeline_.reset(pipeline);
+    GstPtr<GstElement> audio_out(gst_bin_get_by_name(GST_BIN(pipeline), "audio_out"));
+    if (!audio_out) return core::fail("synthetic caller: the audio sink is missing");
+    caller->audio_ = EncodedChannel::get(bridge_channel(session_id, false, BridgeDirection::ToPage),
+                                         EncodedChannel::Media::Audio);
+    caller->audio_->attach_producer(audio_out.get());
     if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
         auto st = caller->health();
         return core::fail("synthetic caller: cannot play" +

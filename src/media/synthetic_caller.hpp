@@ -13,6 +13,8 @@
 
 namespace media {
 
+class EncodedChannel;
+
 struct SyntheticCallerOptions {
     uint32_t width = 1280;
     uint32_t height = 720;
@@ -43,6 +45,7 @@ public:
 
 private:
     GstPtr<GstElement> pipeline_;
+    std::shared_ptr<EncodedChannel> audio_;  // the tone, toward the link's encoder
 };
 
 }  // namespace media

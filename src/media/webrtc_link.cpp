@@ -252,9 +252,16 @@ core::Result<std::unique_ptr<WebRtcLink>> WebRtcLink::create(const WebRtcLinkOpt
             g_object_set(trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV,
                          nullptr);
             // The launch line links video, audio, then content: sink_0, sink_1, sink_2.
-            if (!options.content_send.empty() &&
-                std::string(GST_PAD_NAME(pad)) == "sink_" + std::to_string(kContentMLine))
+            const std::string name = GST_PAD_NAME(pad);
+            if (!options.content_send.empty() && name == "sink_" + std::to_string(kContentMLine))
                 link->prefer_content_caps(GST_OBJECT(trans));
+            // The caller's audio reaches the link only once the caller sends some (a muted room
+            // may send none): the offer must not wait for its caps.
+            if (name == "sink_" + std::to_string(kAudioMLine)) {
+                std::unique_ptr<GstCaps, CapsUnref> caps(
+                    gst_caps_from_string(options.audio_caps.c_str()));
+                if (caps) g_object_set(trans, "codec-preferences", caps.get(), nullptr);
+            }
             gst_object_unref(trans);
         }
         g_value_reset(&item);

@@ -21,6 +21,7 @@
 namespace media {
 
 // Our offer's m-lines: video, audio, then the content line when the call has one.
+inline constexpr unsigned kAudioMLine = 1;
 inline constexpr unsigned kContentMLine = 2;
 
 struct WebRtcLinkOptions {

@@ -214,6 +214,7 @@ protected:
         std::shared_ptr<media::EncodedChannel> to_page;
         testsupport::Pipeline media;
         std::shared_ptr<media::EncodedChannel> content_to_page;
+        std::shared_ptr<media::EncodedChannel> audio_to_page;
         std::vector<std::string> errors;
         std::vector<Json> reports;
         std::unique_ptr<media::MeetingBridge> bridge;
@@ -257,6 +258,13 @@ protected:
         if (!link->media) {
             ADD_FAILURE() << "did not start: " << setup.media;
             return nullptr;
+        }
+        if (GstElement* tone = gst_bin_get_by_name(GST_BIN(link->media.get()), "tone_out")) {
+            link->audio_to_page = media::EncodedChannel::get(
+                media::bridge_channel(setup.session, false, media::BridgeDirection::ToPage),
+                media::EncodedChannel::Media::Audio);
+            link->audio_to_page->attach_producer(tone);
+            gst_object_unref(tone);
         }
         if (setup.content_passthrough) {
             link->content_to_page = media::EncodedChannel::get(
@@ -318,16 +326,17 @@ protected:
         link.caller.reset();
         link.media.reset();
         link.content_to_page.reset();
+        link.audio_to_page.reset();
         const auto leaked = link.guard.stop();
         for (const auto& line : leaked) ADD_FAILURE() << "left loopback: " << line;
     }
 };
 
 // The caller's tone, decoded as the call's SIP side writes it; the link encodes it to Opus.
-std::string tone_to(const std::string& session) {
+std::string tone_to() {
     return "audiotestsrc is-live=true wave=sine freq=440 volume=0.5 ! audioconvert ! "
-           "audioresample ! audio/x-raw,rate=48000,channels=1 ! interaudiosink channel=" +
-           media::bridge_channel(session, false, media::BridgeDirection::ToPage);
+           "audioresample ! audio/x-raw,rate=48000,channels=1 ! " +
+           media::EncodedChannel::sink_description("tone_out");
 }
 
 TEST_P(ForwardingLinkTest, CallerFramesGoIntoTheMeetingSenderWithoutDecodeOrEncode) {
@@ -339,7 +348,7 @@ TEST_P(ForwardingLinkTest, CallerFramesGoIntoTheMeetingSenderWithoutDecodeOrEnco
                     .session = session,
                     .caller = {640, 360, 30, 800},
                     .x264 = "key-int-max=100000 aud=false",
-                    .media = tone_to(session),
+                    .media = tone_to(),
                     .content = false,
                     .content_passthrough = std::nullopt,
                     .reported = [](const Json& msg) { return msg.value("kind", "") != "audio"; }});

@@ -36,6 +36,9 @@ struct FlashSent {
     double beep_len_ms = 0;     // its length (codes the cycle), 0 if unknown
     int64_t flash_wire_ms = 0;  // when the flash's frame left the sender, if known
     double pipe_wait_ms = 0;    // how long baresip took to take the bright frame from the FIFO
+    // The beep or the flash was not found where the sender's wire is read: the pair's A/V
+    // offset would mix a wire time with a capture time, so it gives none.
+    bool wire_time_missing = false;
 };
 
 // A WAV file of `seconds` of 8 kHz mono: a 1 kHz beep every period_ms from its start, of the

@@ -128,12 +128,12 @@ Paired pair_up(const std::vector<FlashSent>& sent, const nlohmann::json& flashes
     for (const auto& [i, v] : video_of) {
         p.video.push_back(v);
         // Beep minus flash as heard and seen, less any gap between them where they left (the
-        // caller's beep is timed on the wire: so is its flash then, when the tap saw it).
+        // gateway's caller: both timed on its wire, else no figure; a browser: as scheduled).
         const auto& s = sent[i];
         const int64_t flash_sent = s.flash_wire_ms > 0 ? s.flash_wire_ms : s.flash_ms;
         if (s.flash_wire_ms > 0)
             p.video_from_wire.push_back(v + static_cast<double>(s.flash_ms - s.flash_wire_ms));
-        if (auto a = audio_of.find(i); a != audio_of.end()) {
+        if (auto a = audio_of.find(i); a != audio_of.end() && !s.wire_time_missing) {
             const double heard = static_cast<double>(s.beep_ms) + a->second;
             const double seen = static_cast<double>(s.flash_ms) + v;
             p.av_offset.push_back(heard - seen - static_cast<double>(s.beep_ms - flash_sent));
@@ -427,13 +427,16 @@ core::Result<nlohmann::json> DemoRun::g2g_gateway(const BenchOptions& options) {
     if (!seen) return core::fail("g2g: could not read the observer's records");
     // observer.js's analysers: the loudest level at the beep's frequency now (diagnostic).
     auto tone = observer_->evaluate("__obsToneDb(1000)");
-    // Each flash's beep and wire time: what left the caller within a quarter period of it.
+    // Each flash's beep and wire time: what left the caller within a quarter period of it. A
+    // flash's frame leaves after its capture and before the flash ends (the change back is a
+    // large frame too): taken outside that, a keyframe the caller sent on request or the
+    // flash's end gave A/V offsets off by hundreds of ms.
     const auto wire_beeps = (*tap)->beeps(false);
     const auto wire_flashes = (*tap)->flashes(false);
-    const auto near = [](const nlohmann::json& onsets, int64_t t) -> nlohmann::json {
+    const auto near = [](const nlohmann::json& onsets, int64_t from, int64_t to) -> nlohmann::json {
         for (const auto& o : onsets) {
             const auto at = static_cast<int64_t>(o["at"].get<double>());
-            if (at > t - kPeriodMs / 4 && at < t + kPeriodMs / 4) return o;
+            if (at >= from && at < to) return o;
         }
         return nullptr;
     };
@@ -443,12 +446,19 @@ core::Result<nlohmann::json> DemoRun::g2g_gateway(const BenchOptions& options) {
     for (auto s : (*feed)->sent()) {
         // Sends from before the window too: a beep may take longer than a period to arrive.
         if (s.flash_ms < window_start - kBeepReachMs) continue;
-        if (const auto beep = near(wire_beeps, s.flash_ms); !beep.is_null()) {
+        if (const auto beep =
+                near(wire_beeps, s.flash_ms - kPeriodMs / 4, s.flash_ms + kPeriodMs / 4);
+            !beep.is_null()) {
             s.beep_ms = static_cast<int64_t>(beep["at"].get<double>());
             s.beep_len_ms = beep["len"].get<double>();
+        } else {
+            s.wire_time_missing = true;
         }
-        if (const auto flash = near(wire_flashes, s.flash_ms); !flash.is_null())
+        if (const auto flash = near(wire_flashes, s.flash_ms, s.flash_ms + kFlashMs);
+            !flash.is_null())
             s.flash_wire_ms = static_cast<int64_t>(flash["at"].get<double>());
+        else
+            s.wire_time_missing = true;
         if (s.flash_wire_ms > 0)
             capture_to_wire.push_back(static_cast<double>(s.flash_wire_ms - s.flash_ms));
         sent.push_back(s);

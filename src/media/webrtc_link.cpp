@@ -40,6 +40,13 @@ struct PromiseUnref {
     void operator()(GstPromise* p) const noexcept { gst_promise_unref(p); }
 };
 
+// A transceiver's codecs set in advance: the offer is made without waiting for its branch's
+// first buffer to bring caps to webrtcbin.
+void prefer_codecs(gpointer transceiver, const std::string& caps) {
+    std::unique_ptr<GstCaps, CapsUnref> parsed(gst_caps_from_string(caps.c_str()));
+    if (parsed) g_object_set(transceiver, "codec-preferences", parsed.get(), nullptr);
+}
+
 std::string sdp_text(const GstSDPMessage* sdp) {
     std::unique_ptr<gchar, GFree> text(gst_sdp_message_as_text(sdp));
     return text ? std::string(text.get()) : std::string();
@@ -256,12 +263,9 @@ core::Result<std::unique_ptr<WebRtcLink>> WebRtcLink::create(const WebRtcLinkOpt
             if (!options.content_send.empty() && name == "sink_" + std::to_string(kContentMLine))
                 link->prefer_content_caps(GST_OBJECT(trans));
             // The caller's audio reaches the link only once the caller sends some (a muted room
-            // may send none): the offer must not wait for its caps.
-            if (name == "sink_" + std::to_string(kAudioMLine)) {
-                std::unique_ptr<GstCaps, CapsUnref> caps(
-                    gst_caps_from_string(options.audio_caps.c_str()));
-                if (caps) g_object_set(trans, "codec-preferences", caps.get(), nullptr);
-            }
+            // may send none).
+            if (name == "sink_" + std::to_string(kAudioMLine))
+                prefer_codecs(trans, options.audio_caps);
             gst_object_unref(trans);
         }
         g_value_reset(&item);
@@ -367,8 +371,7 @@ void WebRtcLink::post_failure(std::string cause) {
 }
 
 void WebRtcLink::prefer_content_caps(GstObject* transceiver) {
-    std::unique_ptr<GstCaps, CapsUnref> caps(gst_caps_from_string(options_.content_caps.c_str()));
-    if (caps) g_object_set(transceiver, "codec-preferences", caps.get(), nullptr);
+    prefer_codecs(transceiver, options_.content_caps);
     content_transceiver_.reset(GST_OBJECT(gst_object_ref(transceiver)));
 }
 

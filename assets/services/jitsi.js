@@ -44,6 +44,9 @@
   };
   // A breakout move announces itself with breakoutRoomsUpdated just before videoConferenceLeft.
   const MOVE_WINDOW_MS = 5000;
+  // How long leave() waits for the meeting to confirm the hangup: below the gateway's own bound
+  // on leave() (1.5 s, meeting_link.cpp), so that the answer says which it was.
+  const LEAVE_CONFIRM_MS = 1200;
 
   let api = null;
   let opts = {};
@@ -57,6 +60,8 @@
   let passwordTries = 0;   // passwords sent (configured or typed) for the current prompt
   let breakoutAt = 0;
   let settle = null;       // {resolve, reject} of the pending join()
+  let leftRoom = null;     // resolves our hangup's leave() once the meeting confirmed it
+  let leaving = null;      // the pending or settled leave()
   let waitingFor = '';     // the last waiting reason told (Jitsi retries, and reports each retry)
 
   function loadScript(src, timeoutMs) {
@@ -101,6 +106,7 @@
 
   function onLeft() {
     inRoom = false;
+    if (leftRoom) leftRoom();
     if (finished || hangingUp || !joinedOnce) return;
     // Not an end: a breakout move or a reload rejoins by itself (readyToClose or a kick is
     // what ends); the gateway waits for "joined" and rejoins itself if it does not come.
@@ -206,7 +212,10 @@
       api.addListener('videoConferenceJoined', onJoined);
       api.addListener('videoConferenceLeft', onLeft);
       api.addListener('breakoutRoomsUpdated', function () { breakoutAt = Date.now(); });
-      api.addListener('readyToClose', function () { finish('ended', 'the meeting was closed'); });
+      api.addListener('readyToClose', function () {
+        if (leftRoom) leftRoom();
+        finish('ended', 'the meeting was closed');
+      });
       api.addListener('participantKickedOut', function (e) {
         if (!e || !e.kicked || !(e.kicked.local || (myId && e.kicked.id === myId))) return;
         const by = e.kicker && e.kicker.name ? ' by ' + e.kicker.name : ' by a moderator';
@@ -234,12 +243,21 @@
       return { submitted: true };
     },
 
-    leave: async function () {
-      if (api) {
-        hangingUp = true;
-        api.executeCommand('hangup');
-      }
-      return { left: true };
+    // The hangup goes to the meeting's frame as a message and the app then leaves the
+    // conference (its presence "unavailable" to the XMPP server): the page must live until it
+    // did, or the others see the caller until the server notices the dropped connection.
+    leave: function () {
+      if (!api) return Promise.resolve({ left: true, confirmed: false });
+      if (leaving) return leaving;  // a second leave (DTMF, then the BYE) waits for the first
+      hangingUp = true;
+      const confirmed = !inRoom ? Promise.resolve(false) : new Promise(function (resolve) {
+        const timer = setTimeout(function () { leftRoom = null; resolve(false); },
+                                 LEAVE_CONFIRM_MS);
+        leftRoom = function () { clearTimeout(timer); leftRoom = null; resolve(true); };
+      });
+      api.executeCommand('hangup');
+      leaving = confirmed.then(function (c) { return { left: true, confirmed: c }; });
+      return leaving;
     },
 
     action: async function (name) {

@@ -356,7 +356,14 @@ TEST_F(JitsiAdapterTest, OurHangupIsNotReportedAsAnEnd) {
     serve_room("Room11", Json::object());
     start_join(config(), "Room11");
     ASSERT_TRUE(join_result().value("ok", false));
-    ASSERT_TRUE(evaluate(*page_, "window.sipmediagwAdapter.leave()").ok());
+    // leave() resolves once the meeting confirmed the hangup: by then the hangup's
+    // videoConferenceLeft has reached the host page (the API's count fell to 0).
+    const auto left = evaluate(*page_,
+                               "window.sipmediagwAdapter.leave().then(r => ({r,"
+                               " count: window.sipmediagwAdapter.participantCount()}))");
+    ASSERT_TRUE(left.ok()) << left.error().message;
+    EXPECT_EQ((*left)["r"], Json({{"left", true}, {"confirmed", true}}));
+    EXPECT_EQ((*left)["count"], 0);
     auto phase =
         poll_evaluate(*page_, "document.querySelector('iframe').contentWindow.fixture.phase()",
                       [](const Json& v) { return v == "left"; });
@@ -375,6 +382,18 @@ TEST_F(JitsiAdapterTest, OurHangupIsNotReportedAsAnEnd) {
                     .ok());
     EXPECT_EQ(count("ended"), 0);
     EXPECT_EQ(count("reconnecting"), 0);
+}
+
+// A meeting app that never leaves (frozen, its server gone) does not hold leave() forever: it
+// resolves unconfirmed, and the gateway discards the page.
+TEST_F(JitsiAdapterTest, LeaveTheMeetingNeverConfirmsStillEnds) {
+    serve_room("Room12", Json{{"deafToHangup", true}});
+    start_join(config(), "Room12");
+    ASSERT_TRUE(join_result().value("ok", false));
+    const auto left = evaluate(*page_, "window.sipmediagwAdapter.leave()");
+    ASSERT_TRUE(left.ok()) << left.error().message;
+    EXPECT_EQ(*left, Json({{"left", true}, {"confirmed", false}}));
+    EXPECT_EQ(count("ended"), 0);
 }
 
 // Adapter::prepare() against a token service on 127.0.0.1.

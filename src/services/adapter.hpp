@@ -45,7 +45,9 @@ public:
     // with its message as the cause. Default: nothing to ask.
     virtual void prepare(JoinRequest request, core::HttpFetch& http, PrepareDone done) const {
         (void)http;
-        done(std::move(request));
+        // `done` is taken by value for the overrides, which keep it until an HTTP answer.
+        const PrepareDone finish = std::move(done);
+        finish(std::move(request));
     }
     // The page the browser opens for this room.
     [[nodiscard]] virtual core::Result<std::string> join_url(const JoinRequest& request) const = 0;

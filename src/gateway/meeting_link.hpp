@@ -162,6 +162,11 @@ public:
 
     [[nodiscard]] bool joined() const noexcept { return joined_; }
     [[nodiscard]] pid_t browser_pid() const noexcept { return browser_ ? browser_->pid() : 0; }
+    // The browser lease the call is on: the browser's pid, with its context in a shared browser
+    // ([browser] calls_per_browser above 1). A rejoin on a fresh lease changes it; "" before one.
+    [[nodiscard]] std::string browser_lease() const {
+        return browser_ ? std::to_string(browser_->pid()) + "/" + browser_->context_id() : "";
+    }
     [[nodiscard]] media::MeetingBridge* bridge() const noexcept { return bridge_.get(); }
     // The meeting tab (nullptr before it opens) and the execution context running the media
     // bridge (none yet: the main frame's), for diagnostics such as probe-meeting's.

@@ -161,15 +161,15 @@ TEST_F(MeetingLinkTest, FailedFirstJoinIsRetriedOnceInAFreshBrowser) {
     http_.handle(
         "/m.html", [&](const std::string&) { return ++loads == 1 ? refuse : admit; }, "text/html");
     start_page("/m.html");
-    std::set<pid_t> browsers;
+    std::set<std::string> browsers;
     ASSERT_TRUE(wait_for([&] {
-        if (link_->browser_pid() != 0) browsers.insert(link_->browser_pid());
+        if (!link_->browser_lease().empty()) browsers.insert(link_->browser_lease());
         return seen_.joined > 0 || seen_.end;
     })) << "neither joined nor ended";
     ASSERT_FALSE(seen_.end) << seen_.cause;
     EXPECT_EQ(seen_.joined, 1);
     EXPECT_EQ(loads.load(), 2);
-    EXPECT_EQ(browsers.size(), 2U) << "the retry did not get a fresh browser";
+    EXPECT_EQ(browsers.size(), 2U) << "the retry did not get a fresh browser (or context)";
     EXPECT_TRUE(wait_for([&] {
         return link_->bridge() != nullptr && link_->bridge()->stats().video_frames_from_page >= 10;
     })) << "no media after the retried join";
@@ -302,7 +302,7 @@ TEST_F(MeetingLinkTest, RelinkGivesThePageTheContentTrackAndStaysJoined) {
     ASSERT_TRUE(joined_or_ended());
     ASSERT_FALSE(seen_.end) << seen_.cause;
     EXPECT_FALSE(link_->has_content_track());
-    const pid_t first = link_->browser_pid();
+    const std::string first = link_->browser_lease();
 
     content_ = true;
     link_->relink("a content line came by re-INVITE");
@@ -312,7 +312,7 @@ TEST_F(MeetingLinkTest, RelinkGivesThePageTheContentTrackAndStaysJoined) {
     }));
     EXPECT_FALSE(seen_.end) << seen_.cause;
     EXPECT_TRUE(link_->has_content_track());
-    EXPECT_NE(link_->browser_pid(), first);
+    EXPECT_NE(link_->browser_lease(), first);
     // The page received the content track (the link's third m-line).
     auto has_content = std::make_shared<bool>(false);
     auto asking = std::make_shared<bool>(false);
@@ -339,7 +339,7 @@ TEST_F(MeetingLinkTest, ContentTrackAddedByRenegotiationStaysInTheMeeting) {
     ASSERT_TRUE(joined_or_ended());
     ASSERT_FALSE(seen_.end) << seen_.cause;
     ASSERT_FALSE(link_->has_content_track());
-    const pid_t first = link_->browser_pid();
+    const std::string first = link_->browser_lease();
     // Evaluates `js` in the link's frame until its answer satisfies `ok`.
     const auto page_until = [&](const std::string& js, const std::function<bool(const Json&)>& ok) {
         auto last = std::make_shared<Json>();
@@ -388,7 +388,7 @@ TEST_F(MeetingLinkTest, ContentTrackAddedByRenegotiationStaysInTheMeeting) {
     }));
     EXPECT_FALSE(seen_.end) << seen_.cause;
     EXPECT_EQ(seen_.joined, 1);
-    EXPECT_EQ(link_->browser_pid(), first);
+    EXPECT_EQ(link_->browser_lease(), first);
     EXPECT_TRUE(page_until("document.querySelector('video').srcObject.getVideoTracks()[0].id",
                            [camera](const Json& j) { return j == *camera; }));
 }
@@ -401,15 +401,15 @@ TEST_F(MeetingLinkTest, ReconnectingWithoutJoinedIsRejoinedWithAFreshBrowser) {
                            "return {joined: true};"));
     start_page("/m.html", with_reconnect_grace(2));
     ASSERT_TRUE(joined_or_ended());
-    const pid_t first = link_->browser_pid();
+    const std::string first = link_->browser_lease();
     // The page the rejoin opens stays in the meeting.
     http_.add("/m.html", meeting_page("return {joined: true};"));
     ASSERT_TRUE(joined_or_ended(2));
     EXPECT_FALSE(seen_.end) << seen_.cause;
     ASSERT_EQ(seen_.reconnecting.size(), 1U);
     EXPECT_EQ(seen_.reconnecting[0], "ice failed");
-    EXPECT_NE(link_->browser_pid(), first);
-    EXPECT_NE(link_->browser_pid(), 0);
+    EXPECT_NE(link_->browser_lease(), first);
+    EXPECT_NE(link_->browser_lease(), "");
 }
 
 // The tests' poll_link follows the link's page: a rejoin destroys the page a poll started in,
@@ -445,14 +445,14 @@ TEST_F(MeetingLinkTest, ReconnectingWithRejoinIsRejoinedAtOnce) {
                                       "gone', rejoin: true}), 300); return {joined: true};"));
     start_page("/m.html", with_reconnect_grace(600));
     ASSERT_TRUE(joined_or_ended());
-    const pid_t first = link_->browser_pid();
+    const std::string first = link_->browser_lease();
     http_.add("/m.html", meeting_page("return {joined: true};"));
     // Well within the grace period: only the immediate rejoin can pass.
     ASSERT_TRUE(joined_or_ended(2));
     EXPECT_FALSE(seen_.end) << seen_.cause;
     EXPECT_TRUE(seen_.reconnecting.empty());
-    EXPECT_NE(link_->browser_pid(), first);
-    EXPECT_NE(link_->browser_pid(), 0);
+    EXPECT_NE(link_->browser_lease(), first);
+    EXPECT_NE(link_->browser_lease(), "");
 }
 
 // The service is not back yet when the gateway rejoins (Janus restarting): the failed rejoin is

@@ -21,6 +21,7 @@ protected:
         browser::PoolOptions o;
         o.launch = launch_options();
         o.spares = spares;
+        o.calls_per_browser = 1;  // a browser per call (shared ones: pool_contexts_test.cpp)
         return o;
     }
     void track_pool(const browser::Pool& pool) {

@@ -405,8 +405,9 @@ void killed_browser_rejoins_or_hangs_up(const std::string& browser_toml) {
     e2e::expect_clean_stop(*demo);
 }
 
+// The call in a browser of its own (calls_per_browser = 1).
 TEST(MeetingCallCrash, KilledBrowserRejoinsOrHangsUpCleanly) {
-    killed_browser_rejoins_or_hangs_up("");
+    killed_browser_rejoins_or_hangs_up("calls_per_browser = 1\n");
 }
 
 // The same with the call in a browser shared with the pool's spare context: the browser's

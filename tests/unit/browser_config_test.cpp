@@ -9,11 +9,12 @@ core::Result<core::Config> parse(const std::string& text) {
     return core::load_config_string(text, "test.toml");
 }
 
-TEST(BrowserConfig, DefaultsRunTheRealBinaryWithOneSpare) {
+TEST(BrowserConfig, DefaultsRunTheRealBinaryWithOneSpareAndTwoCallsPerBrowser) {
     auto cfg = parse("");
     ASSERT_TRUE(cfg.ok()) << cfg.error().message;
     EXPECT_EQ(cfg->browser.executable, "/usr/lib/chromium/chromium");
     EXPECT_EQ(cfg->browser.spares, 1U);
+    EXPECT_EQ(cfg->browser.calls_per_browser, 2U);
     EXPECT_EQ(cfg->browser.spare_refill_hold_ms, 5000U);
     EXPECT_EQ(cfg->browser.window_width, 1280U);
     EXPECT_EQ(cfg->browser.window_height, 920U);
@@ -27,6 +28,7 @@ extra_flags = ["--lang=fr", "--force-device-scale-factor=1"]
 profile_dir = "/var/tmp/smgw"
 log_file = "/var/log/smgw-chromium.log"
 spares = 3
+calls_per_browser = 1
 spare_refill_hold_ms = 0
 window_width = 640
 window_height = 560
@@ -44,6 +46,7 @@ forward_encoded_meeting_video = false
     EXPECT_EQ(cfg->browser.profile_dir, "/var/tmp/smgw");
     EXPECT_EQ(cfg->browser.log_file, "/var/log/smgw-chromium.log");
     EXPECT_EQ(cfg->browser.spares, 3U);
+    EXPECT_EQ(cfg->browser.calls_per_browser, 1U);
     EXPECT_EQ(cfg->browser.spare_refill_hold_ms, 0U);
     EXPECT_EQ(cfg->browser.window_width, 640U);
     EXPECT_EQ(cfg->browser.window_height, 560U);

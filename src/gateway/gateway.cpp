@@ -478,15 +478,6 @@ Gateway::BrowserPoolView Gateway::browser_pool() const {
     return {pool_->ready_count(), pool_->starting_count(), pool_->held_count()};
 }
 
-std::vector<pid_t> Gateway::browser_pids() const {
-    std::vector<pid_t> pids = pool_ ? pool_->pids() : std::vector<pid_t>{};
-    for (const auto& [id, s] : sessions_) {
-        if (s->meeting() != nullptr && s->meeting()->browser_pid() != 0)
-            pids.push_back(s->meeting()->browser_pid());
-    }
-    return pids;
-}
-
 void Gateway::erase_session(const std::string& id) {
     // The dialog may be mid-callback; destroy the session from the loop, not from here.
     loop_.post([this, id] {

@@ -58,8 +58,6 @@ public:
     // hand, tile, leave. `done` gets the page's JSON answer or why it failed.
     void meeting_action(const std::string& id, services::Action action,
                         std::function<void(core::Result<std::string>)> done);
-    // Process ids of the browsers in the pool and in calls (tests check none is left behind).
-    [[nodiscard]] std::vector<pid_t> browser_pids() const;
     // Warm browsers ready to hand out, those still starting, and taken spares whose
     // replacement waits for their call's join (for /metrics).
     struct BrowserPoolView {

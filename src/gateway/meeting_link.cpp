@@ -1100,12 +1100,23 @@ void MeetingLink::leave(std::function<void()> done) {
     };
     std::weak_ptr<bool> alive = alive_;
     page_->evaluate("window.sipmediagwAdapter.leave()",
-                    [this, alive, finish](const core::Result<browser::Json>&) {
+                    [this, alive, finish](const core::Result<browser::Json>& r) {
                         if (alive.expired()) return;
                         leave_timer_.cancel();
+                        // Adapters that wait for the meeting's word say whether it came.
+                        if (r && r->is_object() && !r->value("confirmed", true))
+                            spdlog::info(
+                                "gateway: sess={} meeting did not confirm our leave; closing "
+                                "its page anyway",
+                                id_);
                         finish();
                     });
-    leave_timer_.start(kLeaveTimeoutMs, finish);
+    leave_timer_.start(kLeaveTimeoutMs, [this, finish] {
+        spdlog::info(
+            "gateway: sess={} meeting page did not answer leave() within {} ms; closing it", id_,
+            kLeaveTimeoutMs);
+        finish();
+    });
 }
 
 }  // namespace gateway

@@ -245,7 +245,7 @@
 
     // The hangup goes to the meeting's frame as a message and the app then leaves the
     // conference (its presence "unavailable" to the XMPP server): the page must live until it
-    // did, or the others see the caller until the server notices the dropped connection.
+    // did, or the others keep seeing the caller until the server notices the dropped connection.
     leave: function () {
       if (!api) return Promise.resolve({ left: true, confirmed: false });
       if (leaving) return leaving;  // a second leave (DTMF, then the BYE) waits for the first

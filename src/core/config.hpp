@@ -154,7 +154,7 @@ struct BrowserConfig {
     std::vector<std::string> extra_flags;  // appended to the built-in flags (docs/browser.md)
     std::string profile_dir;               // parent of per-browser profiles; empty: $TMPDIR or /tmp
     std::string log_file;                  // Chromium's stdout/stderr; empty: discarded
-    uint32_t spares = 1;                   // warm browsers kept ready
+    uint32_t spares = 1;                   // warm spares kept ready (contexts, or browsers)
     // Calls one Chromium serves, each in its own browser context (docs/browser.md, "Process
     // model"); 1: a browser per call. 2 by default: two calls in one browser cost about 80 MiB
     // less each, for the same CPU and join time, and a browser crash costs two calls a rejoin.

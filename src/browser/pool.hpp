@@ -42,8 +42,7 @@ struct PoolOptions {
     uint32_t give_up_after = 3;      // failures in a row before waiting callers get an error
     // 1: one browser per call. N > 1: up to N calls (at once and over its life) share a browser,
     // each in a browser context of its own; a spare is then a context opened in advance.
-    // The same default as [browser] calls_per_browser.
-    uint32_t calls_per_browser = 2;
+    uint32_t calls_per_browser = core::BrowserConfig{}.calls_per_browser;
     // A spare handed out is replaced once its call's join settled (Browser::release_refill_hold)
     // or this long after the hand-out, whichever comes first; 0: at once. A call arriving
     // meanwhile with no spare left starts a browser of its own, as it would without the hold.

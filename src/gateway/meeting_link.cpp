@@ -15,7 +15,8 @@ namespace {
 
 constexpr uint32_t kViewWidth = kMeetingViewWidth;
 constexpr uint32_t kViewHeight = kMeetingViewHeight;
-// How long leave() waits for the page before the browser is discarded anyway.
+// How long leave() waits for the page before the browser is discarded anyway. An adapter that
+// waits for the meeting's confirmation stays under it (jitsi.js LEAVE_CONFIRM_MS, 1200).
 constexpr uint64_t kLeaveTimeoutMs = 1500;
 // Adapters have no common "participant left" event (the Janus demo only edits its DOM), so
 // the count is polled; the alone timeout is counted in seconds, so this is precise enough.

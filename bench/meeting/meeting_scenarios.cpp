@@ -331,6 +331,7 @@ core::Result<nlohmann::json> DemoRun::measure(const Callers& callers, std::chron
         by_thread[{role != role_of.end() ? role->second : "?", key.second}] += cpu / seconds;
     }
     std::vector<std::pair<double, std::pair<std::string, std::string>>> ranked;
+    ranked.reserve(by_thread.size());
     for (const auto& [key, c] : by_thread) ranked.emplace_back(c, key);
     std::ranges::sort(ranked, std::greater<>());
     nlohmann::json threads = nlohmann::json::array();
@@ -513,7 +514,38 @@ nlohmann::json DemoRun::idle_spare_memory() {
             {"pss_anon_mib", mib(m.pss_anon_kib)}};
 }
 
-core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options) {
+nlohmann::json DemoRun::host_memory() {
+    const ProcessTable table = snapshot_processes();
+    const pid_t gw_pid = gateway_.pid();
+    const std::set<pid_t> tree = descendants(table, gw_pid);
+    const std::set<pid_t> janus = subtrees_named(table, tree, "janus");
+    std::set<pid_t> chromium;
+    std::set_difference(tree.begin(), tree.end(), janus.begin(), janus.end(),
+                        std::inserter(chromium, chromium.end()));
+    chromium.erase(gw_pid);
+    const Memory browsers = memory_of(chromium);
+    const Memory gateway = memory_of({gw_pid});
+    std::map<std::string, std::set<pid_t>> roles;
+    for (const pid_t pid : chromium) roles[chromium_role(pid)].insert(pid);
+    nlohmann::json by_role = nlohmann::json::object();
+    for (const auto& [role, pids] : roles) {
+        nlohmann::json each = nlohmann::json::array();  // the call's renderer, the spare's
+        for (const pid_t pid : pids) {
+            const Memory m = memory_of({pid});
+            each.push_back({{"pss_mib", mib(m.pss_kib)}, {"pss_anon_mib", mib(m.pss_anon_kib)}});
+        }
+        by_role[role] = {
+            {"processes", pids.size()}, {"pss_mib", mib(memory_of(pids).pss_kib)}, {"each", each}};
+    }
+    return {{"chromium_processes", chromium.size()},
+            {"chromium_pss_mib", mib(browsers.pss_kib)},
+            {"chromium_pss_anon_mib", mib(browsers.pss_anon_kib)},
+            {"chromium_by_role", by_role},
+            {"gateway_process_pss_mib", mib(gateway.pss_kib)},
+            {"pss_mib", mib(browsers.pss_kib + gateway.pss_kib)}};
+}
+
+core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options, bool host_memory) {
     if (auto st = pool_refilled(); !st) return st.error();
     auto callers = start_callers(1, kSizes.front(), options);
     if (!callers) return callers.error();
@@ -625,6 +657,23 @@ core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options) 
     const int64_t answered = num("invite_to_keyframe_forwarded_ms");
     r["keyframe_wait_ms"] =
         asked < 0 || answered < 0 ? nlohmann::json(nullptr) : nlohmann::json(answered - asked);
+    // A host that carries one call also holds the spare that replaced the one the call took
+    // ([browser] spares = 1 by default; with calls_per_browser > 1 a context in the call's
+    // browser): what a newcomer's host costs with one call, beside the per-call figures of the
+    // CPU windows, which run without a spare.
+    // Read once the call has run as long as a CPU window: a renderer's memory grows with the
+    // frames it has handled, and right after the first frame it is 20-40 MiB below.
+    if (host_memory && spares_ > 0) {
+        if (auto st = pool_refilled(); !st) return st.error();
+        const auto due = std::chrono::milliseconds(first["firstFrameAt"].get<int64_t>() - t0) +
+                         std::chrono::duration_cast<std::chrono::milliseconds>(options.window);
+        run_until(
+            loop_, [&] { return std::chrono::milliseconds(wall_ms() - t0) >= due; }, due + 5s,
+            200ms);
+        auto m = this->host_memory();
+        m["call_age_s"] = static_cast<double>(wall_ms() - t0) / 1000.0;
+        r["host_memory_with_the_call_and_a_spare"] = m;
+    }
     if (auto st = hang_up(*callers, from); !st) return st.error();
     return r;
 }
@@ -660,7 +709,7 @@ core::Result<nlohmann::json> DemoRun::latency(const BenchOptions& options,
     for (int i = 0; i < options.reps; ++i) {
         progress("latency " + label + " " + std::to_string(i + 1) + "/" +
                  std::to_string(options.reps));
-        auto r = latency_once(options);
+        auto r = latency_once(options, i == 0);
         if (!r) return r.error();
         first_frame.push_back((*r)["invite_to_first_frame_ms"].get<double>());
         if ((*r)["invite_to_in_call_ms"].is_number())
@@ -679,8 +728,12 @@ core::Result<nlohmann::json> DemoRun::latency(const BenchOptions& options,
         const auto s = summary(steps[step]);
         if (!s.is_null()) medians[step] = s["median"];
     }
+    nlohmann::json with_call = nullptr;
+    if (!runs.empty() && runs.front().contains("host_memory_with_the_call_and_a_spare"))
+        with_call = runs.front()["host_memory_with_the_call_and_a_spare"];
     return nlohmann::json{{"spares", spares_},
                           {"idle_spare_memory", idle},
+                          {"host_memory_with_one_call", with_call},
                           {"size", kSizes.front().label},
                           {"invite_to_first_frame_ms", summary(first_frame)},
                           {"invite_to_in_call_ms", summary(in_call)},

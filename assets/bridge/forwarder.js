@@ -103,16 +103,18 @@ onrtctransform = (ev) => {
   })().catch((e) => postMessage({lane: l.name, error: String(e)}));
 };
 // A meeting sender's own frames pass through, unless a lane forwards into it: then its own
-// encoder (of the undecoded link track) has nothing worth sending.
+// encoder (of the undecoded link track) has nothing worth sending; nor while the lane is about
+// to (hold): a far end that decoded the encoder's frames may then refuse every forwarded one,
+// keyframes included (docs/browser.md "Encoded forwarding").
 function pipe(id, readable, writable) {
-  const p = {writer: writable.getWriter(), forwarding: false};
+  const p = {writer: writable.getWriter(), forwarding: false, hold: false};
   pipes.set(id, p);
   const reader = readable.getReader();
   (async () => {
     for (;;) {
       const {value, done} = await reader.read();
       if (done) break;
-      if (p.forwarding) {
+      if (p.forwarding || p.hold) {
         ownDropped++;
         continue;
       }
@@ -132,6 +134,7 @@ onmessage = (e) => {
     if (m.readable) pipe(m.pipe, m.readable, m.writable);
     const p = pipes.get(m.pipe);
     if (p && m.forwarding !== undefined) p.forwarding = m.forwarding;
+    if (p && m.hold !== undefined) p.hold = m.hold;
     return;
   }
   if (m.stats) {
@@ -175,7 +178,8 @@ onmessage = (e) => {
   let tick = 0;
   let pipeSeq = 0;
   const connections = new Set();
-  const pipes = new Map();    // RTCRtpSender -> {sender, id (0: piped on this thread), forwarding}
+  // RTCRtpSender -> {sender, id (0: piped on this thread), forwarding, hold}
+  const pipes = new Map();
   // The caller's audio (Opus from the gateway) takes the same way into the meeting's audio
   // sender: decoded, it waits in the link's NetEq jitter buffer and the meeting's Opus encoder,
   // about 100 ms behind the forwarded picture (bench/meeting/README.md).
@@ -341,7 +345,7 @@ onmessage = (e) => {
       return;
     }
     if (ensureWorker()) {
-      const pipe = {sender, id: ++pipeSeq, forwarding: false};
+      const pipe = {sender, id: ++pipeSeq, forwarding: false, hold: false};
       try {
         worker.postMessage({pipe: pipe.id, readable: streams.readable, writable: streams.writable},
                            [streams.readable, streams.writable]);
@@ -352,7 +356,7 @@ onmessage = (e) => {
         workerError = 'meeting sender streams not transferable: ' + e;
       }
     }
-    pipes.set(sender, {sender, id: 0, forwarding: false});
+    pipes.set(sender, {sender, id: 0, forwarding: false, hold: false});
     streams.readable.pipeTo(streams.writable).catch(() => {});
   }
 
@@ -510,11 +514,21 @@ onmessage = (e) => {
     for (const c of candidates) tune(c.sender);
     const a = audio.receiver ? chooseAudio() : {next: null, why: ''};
     const s = content.receiver ? chooseContent() : {next: null, why: ''};
+    // The one sender a video lane will forward into once what it waits for is there (the
+    // link's first frames, the meeting's codec): its encoder's frames stay in the page meanwhile,
+    // so that the meeting's first picture from it is the forwarded keyframe. A sender the lane
+    // refuses for good (another codec, simulcast) or while muted sends its own.
+    const held = new Set();
+    if (candidates.length === 1 && !next && PENDING.has(why)) held.add(candidates[0]);
+    if (s.candidate && !s.next && PENDING.has(s.why)) held.add(s.candidate);
     for (const pipe of pipes.values()) {
       if (!pipe || !pipe.id) continue;
       const forwarding = pipe === next || pipe === a.next || pipe === s.next;
       if (forwarding !== pipe.forwarding) worker.postMessage({pipe: pipe.id, forwarding});
       pipe.forwarding = forwarding;
+      const hold = !forwarding && held.has(pipe);
+      if (hold !== pipe.hold) worker.postMessage({pipe: pipe.id, hold});
+      pipe.hold = hold;
     }
     if (audio.receiver) decideAudio(a.next, a.why);
     if (content.receiver) decideContent(s.next, s.why);
@@ -549,7 +563,7 @@ onmessage = (e) => {
               why: 'the room content goes to ' + candidates.length + ' meeting senders'};
     tune(candidates[0].sender);
     const why = refusal(candidates[0].sender, content);
-    return {next: why ? null : candidates[0], why};
+    return {next: why ? null : candidates[0], why, candidate: candidates[0]};
   }
 
   function decideContent(next, why) {

@@ -697,8 +697,10 @@
     // The caller's video into the meeting: forwarded encoded or decoded and re-encoded here.
     forwardStats() { return forwarder ? forwarder.stats() : {mode: 'decoded', reason: 'off'}; },
     // The meeting's video to the caller: forwarded encoded or drawn by the compositor.
+    // A promise: the frame counters are the worker's, asked for now.
     meetingForwardStats() {
-      return meetingForwarder ? meetingForwarder.stats() : {mode: 'composited', reason: 'off'};
+      return meetingForwarder ? meetingForwarder.freshStats()
+                              : Promise.resolve({mode: 'composited', reason: 'off'});
     },
     captureSettings() {
       const t = tabCapture && tabCapture.getVideoTracks()[0];

@@ -7,10 +7,12 @@
 //
 // How (Chromium 156, measured): every video receiver of the meeting's connections gets an
 // RTCRtpScriptTransform (one worker) that passes its frames to its decoder, or, for the one being
-// forwarded, withholds them and posts them to this thread. Here they are written into the link's
-// video sender through its createEncodedStreams() writable (a sender's script transform drops
-// frames that another connection received; this writable, written on the page's thread, sends
-// them, also on a connection made without encodedInsertableStreams). The link's encoder is made
+// forwarded, withholds them and writes them into the link's video sender through its
+// createEncodedStreams() pair, transferred to that same worker (a sender's script transform drops
+// frames that another connection received; this writable sends them, also on a connection made
+// without encodedInsertableStreams). The frames never wait for this page's thread, where the
+// meeting's own JavaScript runs (bench/meeting/README.md "The meeting's video written from the
+// worker"); this thread decides when to switch and tells the worker. The link's encoder is made
 // inactive meanwhile (setParameters, encodings[0].active = false): it encodes nothing, frames
 // written into the sender still go out, and when it is made active again its first frame is a
 // keyframe. The frame keeps the payload type it was received under (Chromium refuses to change
@@ -34,6 +36,45 @@
 
   const WORKER = `'use strict';
 const receivers = new Map();
+// The link's video sender: its own frames (the compositor's, encoded) pass until a forwarded
+// keyframe switches the caller's decoder over; then only forwarded frames, until the page
+// resumes the encoder (its first frame a keyframe, which the caller's decoder waits for).
+let link = null;
+function linkPipe(readable, writable) {
+  link = {writer: writable.getWriter(), own: true, waitOwnKey: false, target: 0, forwarded: 0,
+          writeErrors: 0, ownDropped: 0};
+  const l = link;
+  const reader = readable.getReader();
+  (async () => {
+    for (;;) {
+      const {value, done} = await reader.read();
+      if (done) return;
+      if (!l.own) {
+        l.ownDropped++;
+        continue;
+      }
+      if (l.waitOwnKey) {
+        if (value.type !== 'key') {
+          l.ownDropped++;
+          continue;
+        }
+        l.waitOwnKey = false;
+      }
+      await l.writer.write(value);
+    }
+  })().catch((e) => postMessage({link: true, error: String(e)}));
+}
+function forward(id, frame, key) {
+  if (!link || link.target !== id) return;
+  if (link.own) {
+    // The caller's decoder switches on this keyframe: from now on only forwarded frames.
+    if (!key) return;
+    link.own = false;
+    postMessage({id, switched: true});
+  }
+  link.forwarded++;
+  link.writer.write(frame).catch(() => { link.writeErrors++; });
+}
 function ask(r) {
   const now = Date.now();
   // Decoders and SFUs ask on every broken frame; one request per 300 ms is enough.
@@ -72,7 +113,7 @@ onrtctransform = (ev) => {
         if (r.waitKey && key) r.waitKey = false;
         if (r.waitKey) { ask(r); continue; }
         r.frames++;
-        postMessage({id, frame: value, key});
+        forward(id, value, key);
       } else {
         // Back from forwarding, the decoder's frame buffer holds frames from before: delta
         // frames now reference pictures it never had, and it decoded nothing until the next
@@ -86,6 +127,28 @@ onrtctransform = (ev) => {
 };
 onmessage = (e) => {
   const m = e.data;
+  if (m.link) {
+    linkPipe(m.link.readable, m.link.writable);
+    return;
+  }
+  if (m.linkResume) {
+    if (link) {
+      link.target = 0;
+      link.waitOwnKey = true;
+      link.own = true;
+    }
+    return;
+  }
+  if (m.linkStats) {
+    const l = link || {forwarded: 0, writeErrors: 0, ownDropped: 0};
+    postMessage({linkStats: {forwarded: l.forwarded, writeErrors: l.writeErrors,
+                             ownDropped: l.ownDropped}});
+    return;
+  }
+  // What goes into the link follows the page's choice of receiver at once; a mode message for
+  // another receiver than the one forwarded leaves the link alone.
+  if (m.mode === 'forward' && link) link.target = m.id;
+  if (m.mode === 'decode' && link && link.target === m.id) link.target = 0;
   const r = receivers.get(m.id);
   if (!r) return;
   if (m.mode && m.mode !== r.mode) {
@@ -111,7 +174,7 @@ onmessage = (e) => {
   // one shown (the meeting's video was then composited, "not from a meeting connection").
   const entries = new Map();
   const byId = new Map();     // worker id -> entry
-  let link = null;            // {sender, writer, own, waitOwnKey, error}
+  let link = null;            // {sender, error}; its encoded streams are the worker's
   let host = null;            // set by the bridge when the compositor feeds the link: see start()
   let report = () => {};
   let mode = '';              // reported: 'encoded' | 'composited'
@@ -124,9 +187,8 @@ onmessage = (e) => {
   let candidate = null;       // the entry that passed the checks last time (two in a row start)
   let retryAfter = 0;
   let lastKeyRequests = -1;
-  let forwarded = 0;
-  let writeErrors = 0;
-  let ownDropped = 0;
+  let linkStats = {forwarded: 0, writeErrors: 0, ownDropped: 0};  // the worker's, every tick
+  let statsWaiters = [];      // freshStats() callers, answered with the worker's next counters
   let switches = 0;
   let wantActive = true;      // the link encoder's wanted state (applied at every tick)
   let timer = null;
@@ -143,10 +205,21 @@ onmessage = (e) => {
     }
     worker.onmessage = (e) => {
       const m = e.data;
+      if (m.linkStats) {
+        linkStats = m.linkStats;
+        const waiting = statsWaiters;
+        statsWaiters = [];
+        for (const done of waiting) done();
+        return;
+      }
+      if (m.link) {
+        if (link && m.error) link.error = 'link sender: ' + m.error;
+        return;
+      }
       const entry = byId.get(m.id);
       if (!entry) return;
-      if (m.frame) {
-        onForwardedFrame(entry, m.frame, m.key);
+      if (m.switched) {
+        onSwitched(entry);
       } else if (m.codec !== undefined) {
         entry.codec = m.codec;
         entry.payloadType = m.payloadType;
@@ -156,7 +229,12 @@ onmessage = (e) => {
         entry.error = m.error;
       }
     };
-    worker.onerror = (e) => { workerError = 'worker: ' + (e.message || 'error'); };
+    worker.onerror = (e) => {
+      workerError = 'worker: ' + (e.message || 'error');
+      const waiting = statsWaiters;  // no counters will come: stats() as they were
+      statsWaiters = [];
+      for (const done of waiting) done();
+    };
     return worker;
   }
 
@@ -194,47 +272,41 @@ onmessage = (e) => {
     try {
       streams = sender.createEncodedStreams();
     } catch (e) {
-      link = {sender, writer: null, error: 'link sender: ' + e};
+      link = {sender, error: 'link sender: ' + e};
       return;
     }
-    link = {sender, writer: streams.writable.getWriter(), own: true, waitOwnKey: false, error: ''};
-    const reader = streams.readable.getReader();
-    (async () => {
-      for (;;) {
-        const {value, done} = await reader.read();
-        if (done) return;
-        if (!link.own) {
-          ownDropped++;
-          continue;
-        }
-        // Back from forwarding, the caller's decoder starts again at the encoder's keyframe.
-        if (link.waitOwnKey) {
-          if (value.type !== 'key') {
-            ownDropped++;
-            continue;
-          }
-          link.waitOwnKey = false;
-        }
-        await link.writer.write(value);
-      }
-    })().catch(() => {});
+    if (!ensureWorker()) {
+      // Piped, the sender's own frames still leave (check() then keeps the compositor).
+      streams.readable.pipeTo(streams.writable).catch(() => {});
+      link = {sender, error: workerError};
+      return;
+    }
+    link = {sender, error: ''};
+    worker.postMessage({link: {readable: streams.readable, writable: streams.writable}},
+                       [streams.readable, streams.writable]);
   }
 
-  function onForwardedFrame(entry, frame, key) {
-    if (entry !== current || !link || !link.writer) return;
-    if (state === 'starting') {
-      if (!key) return;
-      // The caller's decoder switches on this keyframe: from now on only forwarded frames.
-      link.own = false;
+  // The worker switched the caller's decoder to the forwarded frames (at their keyframe).
+  function onSwitched(entry) {
+    if (state === 'starting' && entry === current) {
       setEncoderActive(false);
       if (host) host.pause(true);
       enter('encoded');
       switches++;
       announce();
+      return;
     }
-    if (state !== 'encoded') return;
-    forwarded++;
-    link.writer.write(frame).catch(() => { writeErrors++; });
+    // The keyframe came as this thread gave the start up (the worker had not read that yet):
+    // the caller's decoder has a forwarded picture now, so back the full way, through an
+    // inactive encoder whose next frame is a keyframe.
+    if (state === 'composited' && !current) {
+      current = entry;
+      setEncoderActive(false);
+      if (host) host.pause(true);
+      enter('stopping');
+      decodedAtStop = -1;
+      switches++;
+    }
   }
 
   function setEncoderActive(on) {
@@ -359,8 +431,7 @@ onmessage = (e) => {
     if (!ready || current !== entry || state !== 'stopping') return;
     current = null;
     if (host) host.pause(false);
-    link.waitOwnKey = true;
-    link.own = true;
+    worker.postMessage({linkResume: true});
     setEncoderActive(true);
     enter('composited');
     switches++;
@@ -449,6 +520,7 @@ onmessage = (e) => {
       tick++;
       applyEncoderActive();  // a setParameters that lost a race is applied again
       relayKeyframeRequests().catch(() => {});
+      if (worker && link && !link.error) worker.postMessage({linkStats: true});
       if (tick % 2 === 0 || state === 'stopping') evaluate();
       if (tick % 20 === 0 && mode === 'encoded')
         report({type: 'meeting_forward_stats', ...stats()});
@@ -457,8 +529,17 @@ onmessage = (e) => {
 
   function stats() {
     return {mode: mode || 'composited', reason: mode === 'encoded' ? '' : reason, state,
-            codec: current ? current.codec : '', frames: forwarded, writeErrors,
-            ownFramesDropped: ownDropped, switches};
+            codec: current ? current.codec : '', frames: linkStats.forwarded,
+            writeErrors: linkStats.writeErrors, ownFramesDropped: linkStats.ownDropped, switches};
+  }
+
+  // stats() with the worker's counters as they are now (stats() gives the last tick's).
+  function freshStats() {
+    if (!worker || !link || link.error) return Promise.resolve(stats());
+    return new Promise((done) => {
+      statsWaiters.push(done);
+      worker.postMessage({linkStats: true});
+    }).then(stats);
   }
 
   window.__smgwMeetingForwarder = Object.freeze({
@@ -467,6 +548,7 @@ onmessage = (e) => {
     attachLinkSender,
     start,
     stats,
+    freshStats,
     onReport(fn) { report = fn; },
   });
 })();

@@ -78,7 +78,8 @@ protected:
         return page;
     }
 
-    // Evaluates expression every 100 ms until accept(value) or timeout; returns the last value.
+    // Evaluates expression every 100 ms until accept(value) or timeout; returns the last value,
+    // accepted or not (kept for the failure message): callers assert the condition again.
     browser::Json poll_evaluate(browser::Page& page, const std::string& expression,
                                 const std::function<bool(const browser::Json&)>& accept,
                                 std::chrono::seconds timeout = std::chrono::seconds(30),

@@ -6,10 +6,11 @@
 // page for the caller is decoded here, as the caller would (avdec_h264), and its colour says whose
 // picture it is. With one remote video the page forwards M1's frames as they are: the caller
 // decodes P1's red while M1 decodes no frame and the link's encoder encodes none; the caller's
-// keyframe request (PLI on the link) reaches P1's encoder. When a second participant (green)
-// arrives the page goes back to the compositor: the caller keeps decoding, M1 decodes again and the
-// link's encoder runs. The control (`forwardMeetingEncoded` off) decodes and encodes throughout, so
-// the counters can fail.
+// keyframe request (PLI on the link) reaches P1's encoder, and with the page's thread held for 2 s
+// the forwarded frames go on reaching the caller (the worker writes them). When a second
+// participant (green) arrives the page goes back to the compositor: the caller keeps decoding, M1
+// decodes again and the link's encoder runs. The control (`forwardMeetingEncoded` off) decodes and
+// encodes throughout, so the counters can fail.
 #include "bridge_page_fixture.hpp"
 #include "http_server.hpp"
 #include "loopback_guard.hpp"

@@ -108,6 +108,18 @@ nlohmann::json meeting_video_toward_callers(const std::string& log) {
     return out;
 }
 
+// The gateway's Chromium processes now: its descendants but Janus's subtree (the demo's).
+std::set<pid_t> gateway_chromium(pid_t gw_pid) {
+    const ProcessTable table = snapshot_processes();
+    const std::set<pid_t> tree = descendants(table, gw_pid);
+    const std::set<pid_t> janus = subtrees_named(table, tree, "janus");
+    std::set<pid_t> chromium;
+    std::set_difference(tree.begin(), tree.end(), janus.begin(), janus.end(),
+                        std::inserter(chromium, chromium.end()));
+    chromium.erase(gw_pid);
+    return chromium;
+}
+
 }  // namespace
 
 core::Result<std::vector<std::string>> config_with_video_size(
@@ -500,14 +512,7 @@ core::Status DemoRun::pool_refilled() {
 }
 
 nlohmann::json DemoRun::idle_spare_memory() {
-    const ProcessTable table = snapshot_processes();
-    const pid_t gw_pid = gateway_.pid();
-    const std::set<pid_t> tree = descendants(table, gw_pid);
-    const std::set<pid_t> janus = subtrees_named(table, tree, "janus");
-    std::set<pid_t> chromium;
-    std::set_difference(tree.begin(), tree.end(), janus.begin(), janus.end(),
-                        std::inserter(chromium, chromium.end()));
-    chromium.erase(gw_pid);
+    const std::set<pid_t> chromium = gateway_chromium(gateway_.pid());
     const Memory m = memory_of(chromium);
     return {{"processes", chromium.size()},
             {"pss_mib", mib(m.pss_kib)},
@@ -515,14 +520,8 @@ nlohmann::json DemoRun::idle_spare_memory() {
 }
 
 nlohmann::json DemoRun::host_memory() {
-    const ProcessTable table = snapshot_processes();
     const pid_t gw_pid = gateway_.pid();
-    const std::set<pid_t> tree = descendants(table, gw_pid);
-    const std::set<pid_t> janus = subtrees_named(table, tree, "janus");
-    std::set<pid_t> chromium;
-    std::set_difference(tree.begin(), tree.end(), janus.begin(), janus.end(),
-                        std::inserter(chromium, chromium.end()));
-    chromium.erase(gw_pid);
+    const std::set<pid_t> chromium = gateway_chromium(gw_pid);
     const Memory browsers = memory_of(chromium);
     const Memory gateway = memory_of({gw_pid});
     std::map<std::string, std::set<pid_t>> roles;

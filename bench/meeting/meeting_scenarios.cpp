@@ -108,9 +108,8 @@ nlohmann::json meeting_video_toward_callers(const std::string& log) {
     return out;
 }
 
-// The gateway's Chromium processes now: its descendants but Janus's subtree (the demo's).
-std::set<pid_t> gateway_chromium(pid_t gw_pid) {
-    const ProcessTable table = snapshot_processes();
+// The gateway's Chromium processes in `table`: its descendants but Janus's subtree (the demo's).
+std::set<pid_t> gateway_chromium(const ProcessTable& table, pid_t gw_pid) {
     const std::set<pid_t> tree = descendants(table, gw_pid);
     const std::set<pid_t> janus = subtrees_named(table, tree, "janus");
     std::set<pid_t> chromium;
@@ -265,13 +264,7 @@ core::Result<nlohmann::json> DemoRun::measure(const Callers& callers, std::chron
     const ProcessTable before = snapshot_processes();
     // Per thread for the gateway's Chromium: what its cores go to (bench/meeting/README.md).
     const auto chromium_of = [&](const ProcessTable& table) {
-        const std::set<pid_t> all = descendants(table, gw_pid);
-        const std::set<pid_t> skip = subtrees_named(table, all, "janus");
-        std::set<pid_t> out;
-        std::set_difference(all.begin(), all.end(), skip.begin(), skip.end(),
-                            std::inserter(out, out.end()));
-        out.erase(gw_pid);
-        return out;
+        return gateway_chromium(table, gw_pid);
     };
     const ThreadTable threads_before = snapshot_threads(chromium_of(before));
     const auto t0 = SteadyClock::now();
@@ -512,7 +505,7 @@ core::Status DemoRun::pool_refilled() {
 }
 
 nlohmann::json DemoRun::idle_spare_memory() {
-    const std::set<pid_t> chromium = gateway_chromium(gateway_.pid());
+    const std::set<pid_t> chromium = gateway_chromium(snapshot_processes(), gateway_.pid());
     const Memory m = memory_of(chromium);
     return {{"processes", chromium.size()},
             {"pss_mib", mib(m.pss_kib)},
@@ -521,7 +514,7 @@ nlohmann::json DemoRun::idle_spare_memory() {
 
 nlohmann::json DemoRun::host_memory() {
     const pid_t gw_pid = gateway_.pid();
-    const std::set<pid_t> chromium = gateway_chromium(gw_pid);
+    const std::set<pid_t> chromium = gateway_chromium(snapshot_processes(), gw_pid);
     const Memory browsers = memory_of(chromium);
     const Memory gateway = memory_of({gw_pid});
     std::map<std::string, std::set<pid_t>> roles;

@@ -537,7 +537,8 @@ nlohmann::json DemoRun::host_memory() {
             {"pss_mib", mib(browsers.pss_kib + gateway.pss_kib)}};
 }
 
-core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options, bool host_memory) {
+core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options,
+                                                   bool read_host_memory) {
     if (auto st = pool_refilled(); !st) return st.error();
     auto callers = start_callers(1, kSizes.front(), options);
     if (!callers) return callers.error();
@@ -653,16 +654,16 @@ core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options, 
     // ([browser] spares = 1 by default; with calls_per_browser > 1 a context in the call's
     // browser): what a newcomer's host costs with one call, beside the per-call figures of the
     // CPU windows, which run without a spare.
-    // Read once the call has run as long as a CPU window: a renderer's memory grows with the
-    // frames it has handled, and right after the first frame it is 20-40 MiB below.
-    if (host_memory && spares_ > 0) {
+    // Read once the call has run as long as a CPU window, as those read theirs (read right after
+    // the refill, one run gave the same within 1 MiB).
+    if (read_host_memory && spares_ > 0) {
         if (auto st = pool_refilled(); !st) return st.error();
         const auto due = std::chrono::milliseconds(first["firstFrameAt"].get<int64_t>() - t0) +
                          std::chrono::duration_cast<std::chrono::milliseconds>(options.window);
         run_until(
             loop_, [&] { return std::chrono::milliseconds(wall_ms() - t0) >= due; }, due + 5s,
             200ms);
-        auto m = this->host_memory();
+        auto m = host_memory();
         m["call_age_s"] = static_cast<double>(wall_ms() - t0) / 1000.0;
         r["host_memory_with_the_call_and_a_spare"] = m;
     }

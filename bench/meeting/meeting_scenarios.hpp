@@ -106,9 +106,9 @@ private:
                                               const BenchOptions& options);
     core::Result<nlohmann::json> echo_case(const VideoSize& size, int calls,
                                            const BenchOptions& options);
-    // host_memory: also what the host holds once the call is up and the pool has its spare
-    // again (the first warm call only: it waits for the refill).
-    core::Result<nlohmann::json> latency_once(const BenchOptions& options, bool host_memory);
+    // read_host_memory: also what the host holds once the call is up and the pool has its
+    // spare again (the first warm call only: it waits for the refill).
+    core::Result<nlohmann::json> latency_once(const BenchOptions& options, bool read_host_memory);
     // Waits until the warm pool has a spare ready (pre-loaded, with [browser] preload).
     core::Status pool_refilled();
     // PSS of the gateway's Chromium processes with no call: the idle spare(s).

@@ -187,7 +187,7 @@ onmessage = (e) => {
   let candidate = null;       // the entry that passed the checks last time (two in a row start)
   let retryAfter = 0;
   let lastKeyRequests = -1;
-  let linkStats = {forwarded: 0, writeErrors: 0, ownDropped: 0};  // the worker's, every tick
+  let linkStats = {forwarded: 0, writeErrors: 0, ownDropped: 0};  // the worker's, last asked
   let statsWaiters = [];      // freshStats() callers, answered with the worker's next counters
   let switches = 0;
   let wantActive = true;      // the link encoder's wanted state (applied at every tick)
@@ -520,10 +520,9 @@ onmessage = (e) => {
       tick++;
       applyEncoderActive();  // a setParameters that lost a race is applied again
       relayKeyframeRequests().catch(() => {});
-      if (worker && link && !link.error) worker.postMessage({linkStats: true});
       if (tick % 2 === 0 || state === 'stopping') evaluate();
       if (tick % 20 === 0 && mode === 'encoded')
-        report({type: 'meeting_forward_stats', ...stats()});
+        freshStats().then((st) => report({type: 'meeting_forward_stats', ...st}));
     }, 250);
   }
 
@@ -533,7 +532,7 @@ onmessage = (e) => {
             writeErrors: linkStats.writeErrors, ownFramesDropped: linkStats.ownDropped, switches};
   }
 
-  // stats() with the worker's counters as they are now (stats() gives the last tick's).
+  // stats() with the worker's counters as they are now (stats() gives the last ones asked for).
   function freshStats() {
     if (!worker || !link || link.error) return Promise.resolve(stats());
     return new Promise((done) => {

@@ -119,6 +119,13 @@ std::set<pid_t> gateway_chromium(const ProcessTable& table, pid_t gw_pid) {
     return chromium;
 }
 
+// Chromium's processes grouped by what each is (browser, renderer, gpu-process, ...).
+std::map<std::string, std::set<pid_t>> by_chromium_role(const std::set<pid_t>& chromium) {
+    std::map<std::string, std::set<pid_t>> roles;
+    for (const pid_t pid : chromium) roles[chromium_role(pid)].insert(pid);
+    return roles;
+}
+
 }  // namespace
 
 core::Result<std::vector<std::string>> config_with_video_size(
@@ -313,8 +320,7 @@ core::Result<nlohmann::json> DemoRun::measure(const Callers& callers, std::chron
     r["gateway_process_pss_mib"] = mib(gw_mem.pss_kib);
     if (calls > 0) r["gateway_tree_pss_mib_per_call"] = mib(mem.pss_kib) / calls;
     // Where Chromium's share goes, per process role (docs/browser.md, "Process model").
-    std::map<std::string, std::set<pid_t>> roles;
-    for (const pid_t pid : chromium) roles[chromium_role(pid)].insert(pid);
+    const std::map<std::string, std::set<pid_t>> roles = by_chromium_role(chromium);
     nlohmann::json by_role = nlohmann::json::object();
     for (const auto& [role, pids] : roles) {
         const Memory m = memory_of(pids);
@@ -517,8 +523,7 @@ nlohmann::json DemoRun::host_memory() {
     const std::set<pid_t> chromium = gateway_chromium(snapshot_processes(), gw_pid);
     const Memory browsers = memory_of(chromium);
     const Memory gateway = memory_of({gw_pid});
-    std::map<std::string, std::set<pid_t>> roles;
-    for (const pid_t pid : chromium) roles[chromium_role(pid)].insert(pid);
+    const std::map<std::string, std::set<pid_t>> roles = by_chromium_role(chromium);
     nlohmann::json by_role = nlohmann::json::object();
     for (const auto& [role, pids] : roles) {
         nlohmann::json each = nlohmann::json::array();  // the call's renderer, the spare's
@@ -538,7 +543,7 @@ nlohmann::json DemoRun::host_memory() {
 }
 
 core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options,
-                                                   bool read_host_memory) {
+                                                   nlohmann::json* host_memory_out) {
     if (auto st = pool_refilled(); !st) return st.error();
     auto callers = start_callers(1, kSizes.front(), options);
     if (!callers) return callers.error();
@@ -656,7 +661,7 @@ core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options,
     // CPU windows, which run without a spare.
     // Read once the call has run as long as a CPU window, as those read theirs (read right after
     // the refill, one run gave the same within 1 MiB).
-    if (read_host_memory && spares_ > 0) {
+    if (host_memory_out != nullptr && spares_ > 0) {
         if (auto st = pool_refilled(); !st) return st.error();
         const auto due = std::chrono::milliseconds(first["firstFrameAt"].get<int64_t>() - t0) +
                          std::chrono::duration_cast<std::chrono::milliseconds>(options.window);
@@ -665,7 +670,7 @@ core::Result<nlohmann::json> DemoRun::latency_once(const BenchOptions& options,
             200ms);
         auto m = host_memory();
         m["call_age_s"] = static_cast<double>(wall_ms() - t0) / 1000.0;
-        r["host_memory_with_the_call_and_a_spare"] = m;
+        *host_memory_out = m;
     }
     if (auto st = hang_up(*callers, from); !st) return st.error();
     return r;
@@ -695,6 +700,7 @@ core::Result<nlohmann::json> DemoRun::latency(const BenchOptions& options,
                                   "invite_to_first_frame_ms"};
     // What a waiting spare costs (with [browser] preload: its page too), before any call.
     nlohmann::json idle = nullptr;
+    nlohmann::json with_call = nullptr;  // the host with the first warm call and its spare
     if (spares_ > 0) {
         if (auto st = pool_refilled(); !st) return st.error();
         idle = idle_spare_memory();
@@ -702,7 +708,7 @@ core::Result<nlohmann::json> DemoRun::latency(const BenchOptions& options,
     for (int i = 0; i < options.reps; ++i) {
         progress("latency " + label + " " + std::to_string(i + 1) + "/" +
                  std::to_string(options.reps));
-        auto r = latency_once(options, i == 0);
+        auto r = latency_once(options, i == 0 ? &with_call : nullptr);
         if (!r) return r.error();
         first_frame.push_back((*r)["invite_to_first_frame_ms"].get<double>());
         if ((*r)["invite_to_in_call_ms"].is_number())
@@ -721,9 +727,6 @@ core::Result<nlohmann::json> DemoRun::latency(const BenchOptions& options,
         const auto s = summary(steps[step]);
         if (!s.is_null()) medians[step] = s["median"];
     }
-    nlohmann::json with_call = nullptr;
-    if (!runs.empty() && runs.front().contains("host_memory_with_the_call_and_a_spare"))
-        with_call = runs.front()["host_memory_with_the_call_and_a_spare"];
     return nlohmann::json{{"spares", spares_},
                           {"idle_spare_memory", idle},
                           {"host_memory_with_one_call", with_call},

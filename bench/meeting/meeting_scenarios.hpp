@@ -106,9 +106,10 @@ private:
                                               const BenchOptions& options);
     core::Result<nlohmann::json> echo_case(const VideoSize& size, int calls,
                                            const BenchOptions& options);
-    // read_host_memory: also what the host holds once the call is up and the pool has its
+    // host_memory_out (not null): also what the host holds once the call is up and the pool has its
     // spare again (the first warm call only: it waits for the refill).
-    core::Result<nlohmann::json> latency_once(const BenchOptions& options, bool read_host_memory);
+    core::Result<nlohmann::json> latency_once(const BenchOptions& options,
+                                              nlohmann::json* host_memory_out);
     // Waits until the warm pool has a spare ready (pre-loaded, with [browser] preload).
     core::Status pool_refilled();
     // PSS of the gateway's Chromium processes with no call: the idle spare(s).
